@@ -1,0 +1,96 @@
+// lakefs::Client: the connection to one lakeFS server, and where every handle
+// (Repository, Branch, ...) starts. Cheap to copy (copies share one connection
+// pool) and thread-safe.
+//
+// Configuration is discovered field by field, first match wins:
+//   1. explicit ClientOptions fields,
+//   2. environment: LAKEFS_ENDPOINT / LAKEFS_ACCESS_KEY_ID / LAKEFS_SECRET_ACCESS_KEY, then lakectl's
+//      LAKECTL_SERVER_ENDPOINT_URL / LAKECTL_CREDENTIALS_ACCESS_KEY_ID / LAKECTL_CREDENTIALS_SECRET_ACCESS_KEY /
+//      LAKECTL_CREDENTIALS_SESSION_TOKEN,
+//   3. the lakectl config file: $LAKECTL_CONFIG_FILE, else ~/.lakectl.yaml.
+// Credentials are taken as a unit from the first source that has any.
+// See docs/client-and-configuration.md.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "lakefs/transport.hpp"
+
+namespace lakefs {
+
+namespace api {
+class Api;
+}  // namespace api
+
+/// Options for a Client. Every field is optional: what is left empty is
+/// discovered from the environment and the lakectl config file.
+struct ClientOptions {
+  /// Server URL, e.g. "https://lakefs.example.com" (with or without "/api/v1").
+  std::string endpoint;
+  std::string access_key_id;
+  std::string secret_access_key;
+  /// Session (bearer) token; used instead of the key pair when set.
+  std::string session_token;
+  /// Verify TLS certificates (default true). Turn off only for test servers.
+  std::optional<bool> verify_tls;
+  std::string ca_file;
+  std::string ca_path;
+  std::string proxy;
+  std::optional<std::chrono::milliseconds> connect_timeout;
+  std::optional<std::chrono::milliseconds> request_timeout;
+  /// Connections kept alive; also the default concurrency of batch operations.
+  std::optional<std::size_t> max_connections;
+  /// Skip environment and config file: use only what is set here.
+  bool explicit_only = false;
+};
+
+/// Where a resolved setting came from (for diagnostics; never shows secrets).
+struct ResolvedConfig {
+  TransportOptions transport;
+  /// Human-readable origin of the endpoint and credentials, e.g. "environment (LAKEFS_*)".
+  std::string endpoint_source;
+  std::string credentials_source;
+};
+
+/// Resolves options against the environment and the config file without
+/// connecting. Throws ConfigurationError (malformed endpoint, bad config file)
+/// or NoAuthenticationFoundError (no credentials anywhere).
+[[nodiscard]] ResolvedConfig resolve_config(const ClientOptions& options);
+
+class Client {
+ public:
+  /// A client configured from the environment or ~/.lakectl.yaml.
+  Client();
+  /// A client from explicit options; empty fields are discovered.
+  explicit Client(const ClientOptions& options);
+
+  /// The server's version string, e.g. "1.84.0" (GET /config/version).
+  [[nodiscard]] std::string server_version() const;
+
+  /// The generated API layer: one typed method per REST operation, for
+  /// anything the high-level SDK does not wrap.
+  [[nodiscard]] api::Api& api() const;
+
+  /// The transport options in effect (endpoint normalised to ".../api/v1").
+  [[nodiscard]] const TransportOptions& options() const;
+
+  struct State;
+  /// Shared state, used by handles; not part of the stable API.
+  [[nodiscard]] const std::shared_ptr<State>& state() const noexcept { return state_; }
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+/// The process-wide default client, created from the environment / config
+/// file on first use (thread-safe). Throws if no configuration is found.
+[[nodiscard]] Client default_client();
+
+/// Replaces the process-wide default client (e.g. after changing credentials).
+void set_default_client(Client client);
+
+}  // namespace lakefs

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages lakefs-cpp needs to build, test and benchmark.
+# Idempotent and cheap when everything is present: dpkg is asked first, and
+# apt-get (update once, then install) runs only for what is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libcurl4-openssl-dev libsimdjson-dev libyaml-cpp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3-yaml curl golang-go
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  # golang-go only when no Go toolchain is on PATH at all (a newer one may
+  # already be installed outside Debian's packages).
+  if [[ $p == golang-go ]] && command -v go >/dev/null; then continue; fi
+  if [[ $p == python3-yaml ]] && python3 -c 'import yaml' 2>/dev/null; then continue; fi
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [[ $status == installed ]] || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "bootstrap: installing ${missing[*]}" >&2
+  sudo=""
+  [[ $(id -u) == 0 ]] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,72 @@
+#include "transport/error_mapping.hpp"
+
+#include <simdjson.h>
+
+#include "lakefs/errors.hpp"
+
+namespace lakefs::detail {
+
+std::string server_message_of(std::string_view body) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (!body.empty() && parser.parse(body.data(), body.size()).get(doc) == simdjson::SUCCESS) {
+    std::string_view message;
+    if (doc["message"].get_string().get(message) == simdjson::SUCCESS) return std::string(message);
+  }
+  // Not lakeFS's JSON error (a proxy's HTML page, plain text): keep a readable excerpt.
+  std::string text(body.substr(0, 512));
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+void throw_server_error(const http::Response& response, std::string_view method_view, std::string_view path_view) {
+  std::string message = server_message_of(response.body);
+  std::string request_id(response.header("x-request-id").value_or(""));
+  std::string method(method_view);
+  std::string path(path_view);
+  const int status = response.status;
+  switch (status) {
+    case 400: throw BadRequestError(status, message, request_id, method, path);
+    case 401: throw UnauthorizedError(status, message, request_id, method, path);
+    case 403: throw ForbiddenError(status, message, request_id, method, path);
+    case 404: throw NotFoundError(status, message, request_id, method, path);
+    case 409: throw ConflictError(status, message, request_id, method, path);
+    case 412: throw PreconditionFailedError(status, message, request_id, method, path);
+    case 416: throw InvalidRangeError(status, message, request_id, method, path);
+    case 429: throw TooManyRequestsError(status, message, request_id, method, path);
+    case 501: throw NotImplementedError(status, message, request_id, method, path);
+    default: throw ServerError(status, message, request_id, method, path);
+  }
+}
+
+void throw_transport_error(CURLcode code, const char* curl_message, std::string_view method, std::string_view path,
+                           const std::string& origin) {
+  std::string detail = (curl_message != nullptr && *curl_message != '\0') ? curl_message : curl_easy_strerror(code);
+  std::string text = std::string(method) + " " + std::string(path) + ": ";
+  switch (code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      throw ConnectionError(text + "cannot connect to " + origin + ": " + detail, origin);
+    case CURLE_OPERATION_TIMEDOUT:
+      throw TimeoutError(text + "timed out talking to " + origin + ": " + detail, origin);
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+      throw TlsError(text + "TLS failure with " + origin + ": " + detail, origin);
+    default:
+      throw TransportError(text + "transfer with " + origin + " failed: " + detail, origin);
+  }
+}
+
+}  // namespace lakefs::detail

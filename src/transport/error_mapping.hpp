@@ -1,0 +1,25 @@
+// Turns failed exchanges into the typed exceptions of lakefs/errors.hpp.
+// Kept apart from the libcurl code so unit tests can check the mapping.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <string>
+#include <string_view>
+
+#include "lakefs/transport.hpp"
+
+namespace lakefs::detail {
+
+/// The server's message from a lakeFS error body ({"message": "..."}), or the
+/// body itself (trimmed, shortened) when it is not such JSON.
+[[nodiscard]] std::string server_message_of(std::string_view body);
+
+/// Throws the ServerError subclass for `response.status`.
+[[noreturn]] void throw_server_error(const http::Response& response, std::string_view method, std::string_view path);
+
+/// Throws the TransportError subclass for a libcurl failure.
+[[noreturn]] void throw_transport_error(CURLcode code, const char* curl_message, std::string_view method,
+                                        std::string_view path, const std::string& origin);
+
+}  // namespace lakefs::detail

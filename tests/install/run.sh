@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the built library into a temporary prefix, then builds and runs a
+# separate consumer project with find_package(lakefs CONFIG), and compiles it
+# once more with the flags pkg-config gives.
+#   tests/install/run.sh BUILD_DIR [EXTRA_CXX_FLAGS]
+set -euo pipefail
+build=$1 extra=${2:-}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cmake --install "$build" --prefix "$work/prefix" >/dev/null
+cmake -S "$here/consumer" -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
+      -DCMAKE_CXX_FLAGS="$extra" >/dev/null
+cmake --build "$work/consumer" >/dev/null
+"$work/consumer/consumer"
+export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib/x86_64-linux-gnu/pkgconfig"
+# shellcheck disable=SC2046,SC2086
+g++ $extra "$here/consumer/main.cpp" -o "$work/consumer-pc" $(pkg-config --cflags --libs --static lakefs)
+"$work/consumer-pc"
+echo "find_package(lakefs CONFIG) and pkg-config both work"

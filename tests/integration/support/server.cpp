@@ -1,0 +1,69 @@
+#include "support/server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <random>
+#include <stdexcept>
+
+namespace lakefs::test {
+
+const TestServer& server() {
+  static const TestServer instance = [] {
+    const char* dir = std::getenv("LAKEFS_TEST_SERVER_DIR");
+    if (dir == nullptr) {
+      throw std::runtime_error(
+          "LAKEFS_TEST_SERVER_DIR is not set: run the integration tests through ctest (./dev test), whose "
+          "fixture starts the lakeFS server");
+    }
+    std::ifstream in(std::string(dir) + "/env");
+    if (!in) throw std::runtime_error(std::string("no server env file in ") + dir + ": did lakefs_server_start run?");
+    std::map<std::string, std::string> values;
+    for (std::string line; std::getline(in, line);) {
+      if (line.starts_with("export ")) line.erase(0, 7);
+      const auto eq = line.find('=');
+      if (eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+    return TestServer{values["LAKEFS_ENDPOINT"], values["LAKEFS_ACCESS_KEY_ID"], values["LAKEFS_SECRET_ACCESS_KEY"],
+                      values["LAKEFS_TEST_IMPORT_DIR"], dir};
+  }();
+  return instance;
+}
+
+ClientOptions client_options() {
+  const auto& s = server();
+  return ClientOptions{.endpoint = s.endpoint,
+                       .access_key_id = s.access_key_id,
+                       .secret_access_key = s.secret_access_key,
+                       .explicit_only = true};
+}
+
+Client client() { return Client(client_options()); }
+
+std::string unique_name(const std::string& hint) {
+  std::string base = hint;
+  if (base.empty()) {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    base = info != nullptr ? info->name() : "test";
+  }
+  std::string name = "t-";
+  for (const char c : base) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u)) name += static_cast<char>(std::tolower(u));
+    else if (name.back() != '-') name += '-';
+    if (name.size() >= 40) break;
+  }
+  static std::atomic<unsigned> counter{0};
+  static const unsigned seed = std::random_device{}();
+  std::mt19937 rng(seed + counter++);
+  static constexpr char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  if (name.back() != '-') name += '-';
+  for (int i = 0; i < 8; ++i) name += alphabet[rng() % 36];
+  return name;
+}
+
+}  // namespace lakefs::test
