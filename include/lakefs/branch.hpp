@@ -1,0 +1,80 @@
+// Branch: a Reference that can change: create, commit, revert, reset, write
+// objects. Constructing one sends nothing.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+
+#include "lakefs/reference.hpp"
+
+namespace lakefs {
+
+class WriteableObject;
+
+struct BranchCreateOptions {
+  /// Return the existing branch instead of failing with ConflictError.
+  bool exist_ok = false;
+  /// Hidden branches are left out of branch listings.
+  bool hidden = false;
+};
+
+struct CommitOptions {
+  Metadata metadata;
+  bool allow_empty = false;
+  /// Override the commit's creation date.
+  std::optional<Timestamp> date;
+};
+
+struct UncommittedOptions {
+  std::optional<std::size_t> max_amount;
+  std::string prefix;
+};
+
+struct RemoveObjectsOptions {
+  /// Concurrent delete requests (each removes up to 1000 paths); 0 = the client's max_connections.
+  std::size_t concurrency = 0;
+};
+
+class Branch : public Reference {
+ public:
+  Branch(std::string repo_id, std::string id, Client client = default_client());
+
+  /// Creates the branch from `source_reference` (a branch, tag or commit id).
+  Branch& create(const std::string& source_reference, BranchCreateOptions options = {});
+  Branch& create(const Reference& source_reference, BranchCreateOptions options = {});
+
+  /// Deletes the branch (its commits stay reachable from other refs).
+  void remove();
+
+  /// The commit the branch currently points at.
+  [[nodiscard]] Reference head() const;
+
+  /// Commits staged changes; returns the new commit.
+  Commit commit(const std::string& message, CommitOptions options = {});
+
+  /// Reverts the changes `reference` introduced (a new commit). For a merge
+  /// commit, `parent_number` (1-based) picks the parent to diff against.
+  Commit revert(const std::string& reference, int parent_number = 0);
+
+  /// Applies the changes `reference` introduced onto this branch (a new commit).
+  Commit cherry_pick(const std::string& reference, int parent_number = 0);
+
+  /// Drops all uncommitted changes on the branch.
+  void reset_changes();
+  /// Drops the uncommitted change of one object.
+  void reset_object(const std::string& path);
+  /// Drops uncommitted changes under a prefix.
+  void reset_prefix(const std::string& prefix);
+
+  /// Staged, uncommitted changes.
+  [[nodiscard]] Listing<Change> uncommitted(UncommittedOptions options = {}) const;
+
+  /// Deletes many objects, in chunks of the server's limit (1000), concurrently.
+  void remove_objects(std::span<const std::string> paths, RemoveObjectsOptions options = {});
+
+  /// A writeable handle to the object at `path` (sends nothing).
+  [[nodiscard]] WriteableObject object(std::string path) const;
+};
+
+}  // namespace lakefs

@@ -1,0 +1,106 @@
+// Reference: read-only access to any ref of a repository: a branch, a tag, a
+// commit id, or an expression such as "main~2". Constructing one sends nothing.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "lakefs/client.hpp"
+#include "lakefs/listing.hpp"
+#include "lakefs/models.hpp"
+
+namespace lakefs {
+
+class Branch;
+class StoredObject;
+
+struct LogOptions {
+  /// Stop after this many commits.
+  std::optional<std::size_t> max_amount;
+  /// Only commits that touched these objects / prefixes.
+  std::vector<std::string> objects;
+  std::vector<std::string> prefixes;
+  /// Treat `objects`/`prefixes` as limits on the first parent line only.
+  bool first_parent = false;
+  /// Only commits created after / before these times.
+  std::optional<Timestamp> since;
+  std::optional<Timestamp> until;
+  /// Stop at this commit (exclusive), e.g. a previous head.
+  std::string stop_at;
+};
+
+struct DiffOptions {
+  std::optional<std::size_t> max_amount;
+  std::string prefix;
+  /// "/" groups changes under common prefixes.
+  std::string delimiter;
+  /// Three-dot (changes since the merge base, the default) or two-dot.
+  enum class Type { three_dot, two_dot } type = Type::three_dot;
+};
+
+struct ListObjectsOptions {
+  std::optional<std::size_t> max_amount;
+  std::string prefix;
+  /// "/" lists one level: deeper paths come back as CommonPrefix entries.
+  std::string delimiter;
+  /// Start after this path.
+  std::string after;
+};
+
+/// An entry of an object listing: an object, or a common prefix.
+using ObjectEntry = std::variant<ObjectInfo, CommonPrefix>;
+
+struct MergeOptions {
+  std::string message;
+  Metadata metadata;
+  /// "dest-wins" or "source-wins" to resolve conflicts automatically.
+  std::string strategy;
+  bool allow_empty = false;
+  bool squash_merge = false;
+  /// Merge even if the destination has uncommitted changes (forced).
+  bool force = false;
+};
+
+class Reference {
+ public:
+  /// A reference `id` in repository `repo_id`; nothing is sent to the server.
+  Reference(std::string repo_id, std::string id, Client client = default_client());
+
+  [[nodiscard]] const std::string& repo_id() const noexcept { return repo_id_; }
+  [[nodiscard]] const std::string& id() const noexcept { return id_; }
+  [[nodiscard]] const Client& client() const noexcept { return client_; }
+
+  /// The commit this reference points at.
+  [[nodiscard]] Commit get_commit() const;
+
+  /// Commits reachable from this reference, newest first.
+  [[nodiscard]] Listing<Commit> log(LogOptions options = {}) const;
+
+  /// Changes between this reference and `other`.
+  [[nodiscard]] Listing<Change> diff(const Reference& other, DiffOptions options = {}) const;
+  [[nodiscard]] Listing<Change> diff(const std::string& other_ref, DiffOptions options = {}) const;
+
+  /// Objects (and common prefixes, with a delimiter) at this reference.
+  [[nodiscard]] Listing<ObjectEntry> objects(ListObjectsOptions options = {}) const;
+
+  /// Merges this reference into `destination`; returns the resulting commit id.
+  std::string merge_into(const Branch& destination, MergeOptions options = {}) const;
+
+  /// A read-only handle to the object at `path` (sends nothing).
+  [[nodiscard]] StoredObject object(std::string path) const;
+
+  bool operator==(const Reference& other) const noexcept {
+    return repo_id_ == other.repo_id_ && id_ == other.id_;
+  }
+
+ protected:
+  std::string repo_id_;
+  std::string id_;
+  Client client_;
+};
+
+std::ostream& operator<<(std::ostream& os, const Reference& ref);
+
+}  // namespace lakefs
