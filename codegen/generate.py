@@ -422,7 +422,7 @@ class Operation:
             self.response_kind = "response"
         elif not contents:
             has_headers = any("headers" in r for r in ok.values())
-            self.response_kind = "response" if has_headers and self.method == "HEAD" else "void"
+            self.response_kind = "response" if has_headers else "void"
         elif "application/json" in contents:
             self.response_kind = "json"
             self.response_type = spec.resolve(contents["application/json"].get("schema", {}),

@@ -152,7 +152,7 @@ UploadTo ExperimentalApi::upload_part(const UploadPartRequest& request) const {
   return result;
 }
 
-void ExperimentalApi::upload_part_copy(const UploadPartCopyRequest& request) const {
+http::Response ExperimentalApi::upload_part_copy(const UploadPartCopyRequest& request) const {
   http::Request req;
   req.method = "PUT";
   req.path += "/repositories/";
@@ -167,7 +167,7 @@ void ExperimentalApi::upload_part_copy(const UploadPartCopyRequest& request) con
   detail::add_query_string(req.query, "path", request.path);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  return transport_->send(req);
 }
 
 }  // namespace lakefs::api

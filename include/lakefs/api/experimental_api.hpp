@@ -80,7 +80,8 @@ class ExperimentalApi {
 
   /// uploadPartCopy (PUT
   /// /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}/parts/{partNumber}/copy).
-  void upload_part_copy(const UploadPartCopyRequest& request) const;
+  /// Returns the raw response (status and headers).
+  http::Response upload_part_copy(const UploadPartCopyRequest& request) const;
 
  private:
   const Transport* transport_;
