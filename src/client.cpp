@@ -5,7 +5,9 @@
 
 #include "client_state.hpp"
 #include "lakefs/api/api.hpp"
+#include "detail/convert.hpp"
 #include "lakefs/errors.hpp"
+#include "lakefs/repository.hpp"
 
 namespace lakefs {
 
@@ -15,6 +17,18 @@ Client::State::State(ResolvedConfig resolved)
 Client::Client() : Client(ClientOptions{}) {}
 
 Client::Client(const ClientOptions& options) : state_(std::make_shared<State>(resolve_config(options))) {}
+
+std::string Client::server_version() const {
+  auto version = state_->api.internal.get_lakefs_version();
+  if (!version.version) throw ProtocolError("the server's version response has no version");
+  return *version.version;
+}
+
+ServerStorageConfiguration Client::storage_config() const {
+  return detail::to_storage_config(state_->api.internal.get_storage_config());
+}
+
+Repository Client::repository(std::string id) const { return Repository(std::move(id), *this); }
 
 api::Api& Client::api() const { return state_->api; }
 

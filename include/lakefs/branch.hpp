@@ -20,15 +20,15 @@ struct BranchCreateOptions {
 };
 
 struct CommitOptions {
-  Metadata metadata;
+  Metadata metadata{};
   bool allow_empty = false;
   /// Override the commit's creation date.
-  std::optional<Timestamp> date;
+  std::optional<Timestamp> date{};
 };
 
 struct UncommittedOptions {
-  std::optional<std::size_t> max_amount;
-  std::string prefix;
+  std::optional<std::size_t> max_amount{};
+  std::string prefix{};
 };
 
 struct RemoveObjectsOptions {

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "lakefs/models.hpp"
 #include "lakefs/transport.hpp"
 
 namespace lakefs {
@@ -26,34 +27,36 @@ namespace api {
 class Api;
 }  // namespace api
 
+class Repository;
+
 /// Options for a Client. Every field is optional: what is left empty is
 /// discovered from the environment and the lakectl config file.
 struct ClientOptions {
   /// Server URL, e.g. "https://lakefs.example.com" (with or without "/api/v1").
-  std::string endpoint;
-  std::string access_key_id;
-  std::string secret_access_key;
+  std::string endpoint{};
+  std::string access_key_id{};
+  std::string secret_access_key{};
   /// Session (bearer) token; used instead of the key pair when set.
-  std::string session_token;
+  std::string session_token{};
   /// Verify TLS certificates (default true). Turn off only for test servers.
-  std::optional<bool> verify_tls;
-  std::string ca_file;
-  std::string ca_path;
-  std::string proxy;
-  std::optional<std::chrono::milliseconds> connect_timeout;
-  std::optional<std::chrono::milliseconds> request_timeout;
+  std::optional<bool> verify_tls{};
+  std::string ca_file{};
+  std::string ca_path{};
+  std::string proxy{};
+  std::optional<std::chrono::milliseconds> connect_timeout{};
+  std::optional<std::chrono::milliseconds> request_timeout{};
   /// Connections kept alive; also the default concurrency of batch operations.
-  std::optional<std::size_t> max_connections;
+  std::optional<std::size_t> max_connections{};
   /// Skip environment and config file: use only what is set here.
   bool explicit_only = false;
 };
 
 /// Where a resolved setting came from (for diagnostics; never shows secrets).
 struct ResolvedConfig {
-  TransportOptions transport;
+  TransportOptions transport{};
   /// Human-readable origin of the endpoint and credentials, e.g. "environment (LAKEFS_*)".
-  std::string endpoint_source;
-  std::string credentials_source;
+  std::string endpoint_source{};
+  std::string credentials_source{};
 };
 
 /// Resolves options against the environment and the config file without
@@ -71,6 +74,12 @@ class Client {
   /// The server's version string, e.g. "1.84.0" (GET /config/version).
   [[nodiscard]] std::string server_version() const;
 
+  /// The server's storage configuration (block store type, pre-sign and import support).
+  [[nodiscard]] ServerStorageConfiguration storage_config() const;
+
+  /// A handle to repository `id` on this client (sends nothing; include <lakefs/repository.hpp>).
+  [[nodiscard]] Repository repository(std::string id) const;
+
   /// The generated API layer: one typed method per REST operation, for
   /// anything the high-level SDK does not wrap.
   [[nodiscard]] api::Api& api() const;
@@ -83,7 +92,7 @@ class Client {
   [[nodiscard]] const std::shared_ptr<State>& state() const noexcept { return state_; }
 
  private:
-  std::shared_ptr<State> state_;
+  std::shared_ptr<State> state_{};
 };
 
 /// The process-wide default client, created from the environment / config

@@ -35,11 +35,11 @@ class ServerError : public Error {
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
  private:
-  int status_;
-  std::string server_message_;
-  std::string request_id_;
-  std::string method_;
-  std::string path_;
+  int status_{};
+  std::string server_message_{};
+  std::string request_id_{};
+  std::string method_{};
+  std::string path_{};
 };
 
 /// 400: the server rejected the request's parameters.
@@ -106,7 +106,7 @@ class TransportError : public Error {
   [[nodiscard]] const std::string& endpoint() const noexcept { return endpoint_; }
 
  private:
-  std::string endpoint_;
+  std::string endpoint_{};
 };
 /// Nothing accepted a connection at the endpoint (refused, unresolvable host).
 class ConnectionError : public TransportError {
@@ -156,7 +156,7 @@ class TransactionError : public Error {
   [[nodiscard]] std::exception_ptr cause() const noexcept { return cause_; }
 
  private:
-  std::exception_ptr cause_;
+  std::exception_ptr cause_{};
 };
 
 /// An import failed, was cancelled, or was used out of order.

@@ -23,9 +23,9 @@ namespace lakefs {
 
 template <typename T>
 struct Page {
-  std::vector<T> items;
+  std::vector<T> items{};
   /// Cursor for the next page; empty when this is the last page.
-  std::string next_after;
+  std::string next_after{};
 };
 
 template <typename T>
@@ -58,7 +58,7 @@ class Listing {
    private:
     friend class Listing;
     explicit iterator(std::shared_ptr<typename Listing::State> state) : state_(std::move(state)) {}
-    std::shared_ptr<typename Listing::State> state_;
+    std::shared_ptr<typename Listing::State> state_{};
   };
 
   /// Starts the listing (once: a Listing is a single-pass input range).
@@ -83,14 +83,14 @@ class Listing {
       if (next.valid()) next.wait();  // never leave a request running against freed state
     }
 
-    Fetch fetch;
+    Fetch fetch{};
     std::optional<std::size_t> remaining;  // items still allowed by max_amount
-    std::size_t page_size;
-    Page<T> page;
+    std::size_t page_size{};
+    Page<T> page{};
     std::size_t index = 0;
     bool started = false;
     bool last = false;  // `page` is the final one
-    std::future<Page<T>> next;
+    std::future<Page<T>> next{};
 
     std::size_t amount() const { return remaining ? std::min(*remaining, page_size) : page_size; }
 
@@ -105,7 +105,9 @@ class Listing {
       page = std::move(p);
       index = 0;
       if (remaining) {
-        if (page.items.size() > *remaining) page.items.resize(*remaining);
+        if (page.items.size() > *remaining) {
+          page.items.erase(page.items.begin() + static_cast<std::ptrdiff_t>(*remaining), page.items.end());
+        }
         *remaining -= page.items.size();
       }
       last = page.next_after.empty() || (remaining && *remaining == 0);
@@ -141,7 +143,7 @@ class Listing {
     bool done() const { return index >= page.items.size() && last; }
   };
 
-  std::shared_ptr<State> state_;
+  std::shared_ptr<State> state_{};
 };
 
 }  // namespace lakefs

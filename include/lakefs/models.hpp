@@ -17,13 +17,13 @@ using Metadata = std::map<std::string, std::string>;
 using Timestamp = std::chrono::sys_seconds;
 
 struct Commit {
-  std::string id;
-  std::vector<std::string> parents;
-  std::string committer;
-  std::string message;
+  std::string id{};
+  std::vector<std::string> parents{};
+  std::string committer{};
+  std::string message{};
   Timestamp creation_date{};
-  std::string meta_range_id;
-  Metadata metadata;
+  std::string meta_range_id{};
+  Metadata metadata{};
   bool operator==(const Commit&) const = default;
 };
 
@@ -32,50 +32,50 @@ struct Change {
   enum class Type { added, removed, changed, conflict, prefix_changed, unknown };
   enum class PathType { object, common_prefix, unknown };
   Type type = Type::unknown;
-  std::string path;
+  std::string path{};
   PathType path_type = PathType::object;
-  std::optional<std::int64_t> size_bytes;
+  std::optional<std::int64_t> size_bytes{};
   bool operator==(const Change&) const = default;
 };
 
 /// What lakeFS knows about a stored object (its "stat").
 struct ObjectInfo {
-  std::string path;
-  std::string physical_address;
-  std::optional<Timestamp> physical_address_expiry;
-  std::string checksum;
+  std::string path{};
+  std::string physical_address{};
+  std::optional<Timestamp> physical_address_expiry{};
+  std::string checksum{};
   std::int64_t size_bytes = 0;
   Timestamp mtime{};
-  Metadata metadata;
-  std::string content_type;
+  Metadata metadata{};
+  std::string content_type{};
   bool operator==(const ObjectInfo&) const = default;
 };
 
 /// A "directory" in a listing with a delimiter.
 struct CommonPrefix {
-  std::string path;
+  std::string path{};
   bool operator==(const CommonPrefix&) const = default;
 };
 
 struct RepositoryProperties {
-  std::string id;
+  std::string id{};
   Timestamp creation_date{};
-  std::string default_branch;
-  std::string storage_namespace;
-  std::string storage_id;
+  std::string default_branch{};
+  std::string storage_namespace{};
+  std::string storage_id{};
   bool read_only = false;
   bool operator==(const RepositoryProperties&) const = default;
 };
 
 struct ServerStorageConfiguration {
-  std::string blockstore_type;
-  std::string blockstore_namespace_example;
-  std::string blockstore_namespace_validity_regex;
-  std::string default_namespace_prefix;
+  std::string blockstore_type{};
+  std::string blockstore_namespace_example{};
+  std::string blockstore_namespace_validity_regex{};
+  std::string default_namespace_prefix{};
   bool pre_sign_support = false;
   bool pre_sign_support_ui = false;
   bool import_support = false;
-  std::string import_validity_regex;
+  std::string import_validity_regex{};
   bool pre_sign_multipart_upload = false;
   bool operator==(const ServerStorageConfiguration&) const = default;
 };

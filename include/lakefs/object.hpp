@@ -37,17 +37,17 @@ class StoredObject {
   }
 
  protected:
-  std::string repo_id_;
-  std::string ref_id_;
-  std::string path_;
-  Client client_;
+  std::string repo_id_{};
+  std::string ref_id_{};
+  std::string path_{};
+  Client client_{};
 };
 
 struct UploadOptions {
   /// Content-Type stored with the object; empty lets the server default it.
-  std::string content_type;
+  std::string content_type{};
   /// User metadata stored with the object.
-  Metadata metadata;
+  Metadata metadata{};
   /// Fail with ObjectExistsError instead of replacing an existing object
   /// (race-free: the server checks with If-None-Match).
   bool exclusive = false;

@@ -18,45 +18,45 @@ class StoredObject;
 
 struct LogOptions {
   /// Stop after this many commits.
-  std::optional<std::size_t> max_amount;
+  std::optional<std::size_t> max_amount{};
   /// Only commits that touched these objects / prefixes.
-  std::vector<std::string> objects;
-  std::vector<std::string> prefixes;
+  std::vector<std::string> objects{};
+  std::vector<std::string> prefixes{};
   /// Treat `objects`/`prefixes` as limits on the first parent line only.
   bool first_parent = false;
   /// Only commits created after / before these times.
-  std::optional<Timestamp> since;
-  std::optional<Timestamp> until;
+  std::optional<Timestamp> since{};
+  std::optional<Timestamp> until{};
   /// Stop at this commit (exclusive), e.g. a previous head.
-  std::string stop_at;
+  std::string stop_at{};
 };
 
 struct DiffOptions {
-  std::optional<std::size_t> max_amount;
-  std::string prefix;
+  std::optional<std::size_t> max_amount{};
+  std::string prefix{};
   /// "/" groups changes under common prefixes.
-  std::string delimiter;
+  std::string delimiter{};
   /// Three-dot (changes since the merge base, the default) or two-dot.
   enum class Type { three_dot, two_dot } type = Type::three_dot;
 };
 
 struct ListObjectsOptions {
-  std::optional<std::size_t> max_amount;
-  std::string prefix;
+  std::optional<std::size_t> max_amount{};
+  std::string prefix{};
   /// "/" lists one level: deeper paths come back as CommonPrefix entries.
-  std::string delimiter;
+  std::string delimiter{};
   /// Start after this path.
-  std::string after;
+  std::string after{};
 };
 
 /// An entry of an object listing: an object, or a common prefix.
 using ObjectEntry = std::variant<ObjectInfo, CommonPrefix>;
 
 struct MergeOptions {
-  std::string message;
-  Metadata metadata;
+  std::string message{};
+  Metadata metadata{};
   /// "dest-wins" or "source-wins" to resolve conflicts automatically.
-  std::string strategy;
+  std::string strategy{};
   bool allow_empty = false;
   bool squash_merge = false;
   /// Merge even if the destination has uncommitted changes (forced).
@@ -96,9 +96,9 @@ class Reference {
   }
 
  protected:
-  std::string repo_id_;
-  std::string id_;
-  Client client_;
+  std::string repo_id_{};
+  std::string id_{};
+  Client client_{};
 };
 
 std::ostream& operator<<(std::ostream& os, const Reference& ref);

@@ -16,7 +16,7 @@ namespace lakefs {
 
 struct RepositoryCreateOptions {
   /// Where the repository's data lives, e.g. "s3://bucket/path" or "local://name".
-  std::string storage_namespace;
+  std::string storage_namespace{};
   std::string default_branch = "main";
   /// Populate the repository with lakeFS's sample data.
   bool include_samples = false;
@@ -25,9 +25,9 @@ struct RepositoryCreateOptions {
 };
 
 struct ListOptions {
-  std::optional<std::size_t> max_amount;
-  std::string prefix;
-  std::string after;
+  std::optional<std::size_t> max_amount{};
+  std::string prefix{};
+  std::string after{};
 };
 
 class Repository {
@@ -55,8 +55,8 @@ class Repository {
   bool operator==(const Repository& other) const noexcept { return id_ == other.id_; }
 
  private:
-  std::string id_;
-  Client client_;
+  std::string id_{};
+  Client client_{};
 };
 
 /// A repository handle on the default client (sends nothing).

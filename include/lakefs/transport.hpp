@@ -20,19 +20,19 @@ namespace lakefs {
 /// How the transport reaches and authenticates with a lakeFS server.
 struct TransportOptions {
   /// Base URL of the API, normalised to end in "/api/v1" (no trailing slash).
-  std::string endpoint;
-  std::string access_key_id;
-  std::string secret_access_key;
+  std::string endpoint{};
+  std::string access_key_id{};
+  std::string secret_access_key{};
   /// Bearer session token; when set it is used instead of the key pair.
-  std::string session_token;
+  std::string session_token{};
   /// Verify the server's TLS certificate and host name. On by default.
   bool verify_tls = true;
   /// PEM bundle of CA certificates to trust instead of the system's.
-  std::string ca_file;
+  std::string ca_file{};
   /// Directory of CA certificates to trust instead of the system's.
-  std::string ca_path;
+  std::string ca_path{};
   /// HTTP(S) proxy URL; empty means libcurl's default (environment variables).
-  std::string proxy;
+  std::string proxy{};
   std::chrono::milliseconds connect_timeout{10'000};
   /// Whole-request timeout; zero means none (large transfers may take long).
   std::chrono::milliseconds request_timeout{0};
@@ -41,7 +41,7 @@ struct TransportOptions {
   /// Connections kept alive for reuse (and the default concurrency of batch work).
   std::size_t max_connections = 16;
   /// Extra text appended to the User-Agent after "lakefs-cpp/<version>".
-  std::string user_agent_suffix;
+  std::string user_agent_suffix{};
 };
 
 namespace http {
@@ -52,19 +52,19 @@ struct Request {
   /// "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD".
   std::string_view method = "GET";
   /// Path below the API root, starting with '/', each segment already percent-encoded.
-  std::string path;
+  std::string path{};
   /// Encoded query string without the leading '?'; empty for none.
-  std::string query;
-  std::vector<Header> headers;
+  std::string query{};
+  std::vector<Header> headers{};
   /// Request body held in memory (JSON for most operations).
-  std::string body;
+  std::string body{};
   /// Content-Type of the body; empty sends none.
-  std::string content_type;
+  std::string content_type{};
   /// Streaming request body: fills `buf` with up to `size` bytes, returns the
   /// count, 0 at the end. When set, `body` is ignored.
   std::function<std::size_t(char* buf, std::size_t size)> body_source;
   /// Length of the streaming body when known; unknown lengths are sent chunked.
-  std::optional<std::uint64_t> body_length;
+  std::optional<std::uint64_t> body_length{};
   /// Streaming response body: a 2xx response's body is handed here chunk by
   /// chunk instead of being collected in Response::body. Error bodies are
   /// always collected (they become the exception's message).
@@ -76,9 +76,9 @@ struct Request {
 struct Response {
   int status = 0;
   /// The body, unless the request streamed it to a sink.
-  std::string body;
+  std::string body{};
   /// Response headers, names lower-cased.
-  std::vector<Header> headers;
+  std::vector<Header> headers{};
 
   /// Value of the first header named `name` (case-insensitive), if present.
   [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;
@@ -108,7 +108,7 @@ class Transport {
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Impl> impl_{};
 };
 
 }  // namespace lakefs

@@ -15,6 +15,6 @@ cmake --build "$work/consumer" >/dev/null
 "$work/consumer/consumer"
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib/x86_64-linux-gnu/pkgconfig"
 # shellcheck disable=SC2046,SC2086
-g++ $extra "$here/consumer/main.cpp" -o "$work/consumer-pc" $(pkg-config --cflags --libs --static lakefs)
+g++ $extra "$here/consumer/main.cpp" -o "$work/consumer-pc" $(pkg-config --cflags --libs lakefs)
 "$work/consumer-pc"
 echo "find_package(lakefs CONFIG) and pkg-config both work"

@@ -1,0 +1,170 @@
+#include "lakefs/branch.hpp"
+
+#include <algorithm>
+#include <future>
+#include <vector>
+
+#include "detail/convert.hpp"
+#include "lakefs/api/api.hpp"
+#include "lakefs/object.hpp"
+
+namespace lakefs {
+
+namespace {
+// lakeFS's limit on paths per deleteObjects request.
+constexpr std::size_t kDeleteChunk = 1000;
+}  // namespace
+
+Branch::Branch(std::string repo_id, std::string id, Client client)
+    : Reference(std::move(repo_id), std::move(id), std::move(client)) {}
+
+Branch& Branch::create(const Reference& source_reference, BranchCreateOptions options) {
+  return create(source_reference.id(), options);
+}
+
+Branch& Branch::create(const std::string& source_reference, BranchCreateOptions options) {
+  detail::require_non_empty(repo_id_, "repository id");
+  detail::require_non_empty(id_, "branch id");
+  detail::require_non_empty(source_reference, "source reference");
+  try {
+    api::BranchCreation body{.name = id_, .source = source_reference};
+    if (options.hidden) body.hidden = true;
+    (void)client_.api().branches.create_branch({.repository = repo_id_, .body = body}, [](std::string_view) {});
+  } catch (const ConflictError&) {
+    if (!options.exist_ok) throw;
+    (void)head();  // "ok" only if the branch really is there
+  }
+  return *this;
+}
+
+void Branch::remove() {
+  detail::require_non_empty(id_, "branch id");
+  client_.api().branches.delete_branch({.repository = repo_id_, .branch = id_});
+}
+
+Reference Branch::head() const {
+  detail::require_non_empty(id_, "branch id");
+  auto ref = client_.api().branches.get_branch({.repository = repo_id_, .branch = id_});
+  return Reference(repo_id_, std::move(ref.commit_id), client_);
+}
+
+Commit Branch::commit(const std::string& message, CommitOptions options) {
+  detail::require_non_empty(id_, "branch id");
+  detail::require_non_empty(message, "commit message");
+  api::CommitCreation body{.message = message};
+  if (!options.metadata.empty()) body.metadata = std::move(options.metadata);
+  if (options.allow_empty) body.allow_empty = true;
+  if (options.date) body.date = options.date->time_since_epoch().count();
+  return detail::to_commit(client_.api().commits.commit({.repository = repo_id_, .branch = id_, .body = body}));
+}
+
+Commit Branch::revert(const std::string& reference, int parent_number) {
+  detail::require_non_empty(id_, "branch id");
+  detail::require_non_empty(reference, "reference to revert");
+  client_.api().branches.revert_branch(
+      {.repository = repo_id_, .branch = id_, .body = {.ref = reference, .parent_number = parent_number}});
+  return head().get_commit();
+}
+
+Commit Branch::cherry_pick(const std::string& reference, int parent_number) {
+  detail::require_non_empty(id_, "branch id");
+  detail::require_non_empty(reference, "reference to cherry-pick");
+  api::CherryPickCreation body{.ref = reference};
+  if (parent_number > 0) body.parent_number = parent_number;
+  return detail::to_commit(client_.api().branches.cherry_pick({.repository = repo_id_, .branch = id_, .body = body}));
+}
+
+void Branch::reset_changes() {
+  detail::require_non_empty(id_, "branch id");
+  client_.api().branches.reset_branch(
+      {.repository = repo_id_, .branch = id_, .body = {.type = api::Enum<api::ResetCreationType>("reset")}});
+}
+
+void Branch::reset_object(const std::string& path) {
+  detail::require_non_empty(path, "object path");
+  client_.api().branches.reset_branch(
+      {.repository = repo_id_,
+       .branch = id_,
+       .body = {.type = api::Enum<api::ResetCreationType>("object"), .path = path}});
+}
+
+void Branch::reset_prefix(const std::string& prefix) {
+  detail::require_non_empty(prefix, "prefix");
+  client_.api().branches.reset_branch(
+      {.repository = repo_id_,
+       .branch = id_,
+       .body = {.type = api::Enum<api::ResetCreationType>("common_prefix"), .path = prefix}});
+}
+
+Listing<Change> Branch::uncommitted(UncommittedOptions options) const {
+  detail::require_non_empty(id_, "branch id");
+  auto client = client_;
+  auto repo = repo_id_;
+  auto branch = id_;
+  return Listing<Change>(
+      [client, repo, branch, prefix = options.prefix](const std::string& after, std::size_t amount) {
+        auto list = client.api().branches.diff_branch({.repository = repo,
+                                                       .branch = branch,
+                                                       .after = after,
+                                                       .amount = static_cast<std::int64_t>(amount),
+                                                       .prefix = prefix});
+        Page<Change> page;
+        page.items.reserve(list.results.size());
+        for (const auto& d : list.results) page.items.push_back(detail::to_change(d));
+        if (list.pagination.has_more) page.next_after = list.pagination.next_offset;
+        return page;
+      },
+      options.max_amount);
+}
+
+void Branch::remove_objects(std::span<const std::string> paths, RemoveObjectsOptions options) {
+  detail::require_non_empty(id_, "branch id");
+  if (paths.empty()) return;
+  const std::size_t workers =
+      std::max<std::size_t>(1, options.concurrency ? options.concurrency : client_.options().max_connections);
+  const std::size_t chunks = (paths.size() + kDeleteChunk - 1) / kDeleteChunk;
+
+  std::atomic<std::size_t> next{0};
+  std::mutex failures_mutex;
+  std::vector<api::ObjectError> failures;
+  auto work = [&] {
+    for (std::size_t c; (c = next.fetch_add(1)) < chunks;) {
+      const auto begin = paths.begin() + static_cast<std::ptrdiff_t>(c * kDeleteChunk);
+      const auto end = paths.begin() + static_cast<std::ptrdiff_t>(std::min(paths.size(), (c + 1) * kDeleteChunk));
+      auto result = client_.api().objects.delete_objects(
+          {.repository = repo_id_, .branch = id_, .body = {.paths = std::vector<std::string>(begin, end)}});
+      if (!result.errors.empty()) {
+        std::lock_guard lock(failures_mutex);
+        failures.insert(failures.end(), result.errors.begin(), result.errors.end());
+      }
+    }
+  };
+  std::vector<std::future<void>> running;
+  for (std::size_t i = 1; i < std::min(workers, chunks); ++i) running.push_back(std::async(std::launch::async, work));
+  std::exception_ptr error;
+  try {
+    work();
+  } catch (...) {
+    error = std::current_exception();
+  }
+  for (auto& f : running) {
+    try {
+      f.get();
+    } catch (...) {
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  if (!failures.empty()) {
+    std::string message = "could not remove " + std::to_string(failures.size()) + " object(s), e.g. '" +
+                          failures.front().path.value_or("?") + "': " + failures.front().message;
+    throw ServerError(static_cast<int>(failures.front().status_code), message, "", "POST",
+                      "/repositories/" + repo_id_ + "/branches/" + id_ + "/objects/delete");
+  }
+}
+
+WriteableObject Branch::object(std::string path) const {
+  return WriteableObject(repo_id_, id_, std::move(path), client_);
+}
+
+}  // namespace lakefs

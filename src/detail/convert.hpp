@@ -1,0 +1,47 @@
+// Conversions from the generated API structs to the high-level value types,
+// and small shared helpers of the handle implementations.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "lakefs/api/models.hpp"
+#include "lakefs/client.hpp"
+#include "lakefs/errors.hpp"
+#include "lakefs/models.hpp"
+#include "client_state.hpp"
+
+namespace lakefs::detail {
+
+Commit to_commit(const api::Commit& c);
+Change to_change(const api::Diff& d);
+ObjectInfo to_object_info(const api::ObjectStats& s);
+RepositoryProperties to_properties(const api::Repository& r);
+ServerStorageConfiguration to_storage_config(const api::StorageConfig& s);
+
+/// RFC 3339 UTC text of a timestamp, as lakeFS's date-time parameters expect.
+std::string to_rfc3339(Timestamp t);
+
+inline api::Api& api_of(const Client& client) { return client.api(); }
+
+/// Throws InvalidArgumentError when `value` is empty.
+void require_non_empty(const std::string& value, const char* what);
+
+/// Runs `fn`; a 404 becomes ObjectNotFoundError naming the object, a 412 ObjectExistsError.
+template <typename F>
+auto object_call(const std::string& repo, const std::string& ref, const std::string& path, F&& fn)
+    -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const NotFoundError& e) {
+    if (dynamic_cast<const ObjectNotFoundError*>(&e) != nullptr) throw;
+    throw ObjectNotFoundError(e.status(), e.server_message() + " (object '" + path + "' at '" + repo + "/" + ref + "')",
+                              e.request_id(), e.method(), e.path());
+  } catch (const PreconditionFailedError& e) {
+    if (dynamic_cast<const ObjectExistsError*>(&e) != nullptr) throw;
+    throw ObjectExistsError(e.status(), e.server_message() + " (object '" + path + "' already exists)",
+                            e.request_id(), e.method(), e.path());
+  }
+}
+
+}  // namespace lakefs::detail

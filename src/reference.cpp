@@ -1,0 +1,140 @@
+#include "lakefs/reference.hpp"
+
+#include <ostream>
+
+#include "detail/convert.hpp"
+#include "lakefs/api/api.hpp"
+#include "lakefs/branch.hpp"
+#include "lakefs/object.hpp"
+
+namespace lakefs {
+
+Reference::Reference(std::string repo_id, std::string id, Client client)
+    : repo_id_(std::move(repo_id)), id_(std::move(id)), client_(std::move(client)) {}
+
+Commit Reference::get_commit() const {
+  detail::require_non_empty(repo_id_, "repository id");
+  detail::require_non_empty(id_, "reference id");
+  return detail::to_commit(client_.api().commits.get_commit({.repository = repo_id_, .commit_id = id_}));
+}
+
+Listing<Commit> Reference::log(LogOptions options) const {
+  detail::require_non_empty(repo_id_, "repository id");
+  detail::require_non_empty(id_, "reference id");
+  auto client = client_;
+  auto repo = repo_id_;
+  auto ref = id_;
+  auto until = options.until;
+  std::optional<std::string> since;
+  if (options.since) since = detail::to_rfc3339(*options.since);
+  return Listing<Commit>(
+      [client, repo, ref, options = std::move(options), since, until](const std::string& after, std::size_t amount) {
+        auto list = client.api().refs.log_commits({.repository = repo,
+                                                   .ref = ref,
+                                                   .after = after.empty() ? std::nullopt : std::optional(after),
+                                                   .amount = static_cast<std::int64_t>(amount),
+                                                   .objects = options.objects,
+                                                   .prefixes = options.prefixes,
+                                                   .first_parent = options.first_parent,
+                                                   .since = since,
+                                                   .stop_at = options.stop_at.empty()
+                                                                  ? std::nullopt
+                                                                  : std::optional(options.stop_at)});
+        Page<Commit> page;
+        page.items.reserve(list.results.size());
+        for (const auto& c : list.results) {
+          auto commit = detail::to_commit(c);
+          if (until && commit.creation_date > *until) continue;  // the API has no "until": filter here
+          page.items.push_back(std::move(commit));
+        }
+        if (list.pagination.has_more) page.next_after = list.pagination.next_offset;
+        return page;
+      },
+      options.max_amount);
+}
+
+Listing<Change> Reference::diff(const Reference& other, DiffOptions options) const {
+  return diff(other.id(), std::move(options));
+}
+
+Listing<Change> Reference::diff(const std::string& other_ref, DiffOptions options) const {
+  detail::require_non_empty(repo_id_, "repository id");
+  detail::require_non_empty(id_, "reference id");
+  detail::require_non_empty(other_ref, "other reference");
+  auto client = client_;
+  auto repo = repo_id_;
+  auto left = id_;
+  return Listing<Change>(
+      [client, repo, left, right = other_ref, options](const std::string& after, std::size_t amount) {
+        auto list = client.api().refs.diff_refs(
+            {.repository = repo,
+             .left_ref = left,
+             .right_ref = right,
+             .after = after,
+             .amount = static_cast<std::int64_t>(amount),
+             .prefix = options.prefix,
+             .delimiter = options.delimiter,
+             .type = options.type == DiffOptions::Type::two_dot ? "two_dot" : "three_dot"});
+        Page<Change> page;
+        page.items.reserve(list.results.size());
+        for (const auto& d : list.results) page.items.push_back(detail::to_change(d));
+        if (list.pagination.has_more) page.next_after = list.pagination.next_offset;
+        return page;
+      },
+      options.max_amount);
+}
+
+Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {
+  detail::require_non_empty(repo_id_, "repository id");
+  detail::require_non_empty(id_, "reference id");
+  auto client = client_;
+  auto repo = repo_id_;
+  auto ref = id_;
+  return Listing<ObjectEntry>(
+      [client, repo, ref, options](const std::string& after, std::size_t amount) {
+        auto list = client.api().objects.list_objects({.repository = repo,
+                                                       .ref = ref,
+                                                       .user_metadata = true,
+                                                       .after = after.empty() ? options.after : after,
+                                                       .amount = static_cast<std::int64_t>(amount),
+                                                       .delimiter = options.delimiter,
+                                                       .prefix = options.prefix});
+        Page<ObjectEntry> page;
+        page.items.reserve(list.results.size());
+        for (const auto& s : list.results) {
+          if (s.path_type.raw() == "common_prefix") {
+            page.items.emplace_back(CommonPrefix{s.path});
+          } else {
+            page.items.emplace_back(detail::to_object_info(s));
+          }
+        }
+        if (list.pagination.has_more) page.next_after = list.pagination.next_offset;
+        return page;
+      },
+      options.max_amount);
+}
+
+std::string Reference::merge_into(const Branch& destination, MergeOptions options) const {
+  detail::require_non_empty(repo_id_, "repository id");
+  detail::require_non_empty(id_, "reference id");
+  detail::require_non_empty(destination.id(), "destination branch");
+  api::Merge body;
+  if (!options.message.empty()) body.message = options.message;
+  if (!options.metadata.empty()) body.metadata = options.metadata;
+  if (!options.strategy.empty()) body.strategy = options.strategy;
+  if (options.force) body.force = true;
+  if (options.allow_empty) body.allow_empty = true;
+  if (options.squash_merge) body.squash_merge = true;
+  return client_.api()
+      .refs.merge_into_branch(
+          {.repository = repo_id_, .source_ref = id_, .destination_branch = destination.id(), .body = body})
+      .reference;
+}
+
+StoredObject Reference::object(std::string path) const { return StoredObject(repo_id_, id_, std::move(path), client_); }
+
+std::ostream& operator<<(std::ostream& os, const Reference& ref) {
+  return os << "Reference(" << ref.repo_id() << "@" << ref.id() << ")";
+}
+
+}  // namespace lakefs

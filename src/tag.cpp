@@ -1,0 +1,33 @@
+#include "lakefs/tag.hpp"
+
+#include "detail/convert.hpp"
+#include "lakefs/api/api.hpp"
+
+namespace lakefs {
+
+Tag::Tag(std::string repo_id, std::string id, Client client)
+    : Reference(std::move(repo_id), std::move(id), std::move(client)) {}
+
+Tag& Tag::create(const Reference& source_reference, TagCreateOptions options) {
+  return create(source_reference.id(), options);
+}
+
+Tag& Tag::create(const std::string& source_reference, TagCreateOptions options) {
+  detail::require_non_empty(repo_id_, "repository id");
+  detail::require_non_empty(id_, "tag id");
+  detail::require_non_empty(source_reference, "source reference");
+  try {
+    (void)client_.api().tags.create_tag({.repository = repo_id_, .body = {.id = id_, .ref = source_reference}});
+  } catch (const ConflictError&) {
+    if (!options.exist_ok) throw;
+    (void)client_.api().tags.get_tag({.repository = repo_id_, .tag = id_});
+  }
+  return *this;
+}
+
+void Tag::remove() {
+  detail::require_non_empty(id_, "tag id");
+  client_.api().tags.delete_tag({.repository = repo_id_, .tag = id_});
+}
+
+}  // namespace lakefs

@@ -1,0 +1,39 @@
+// A GoogleTest fixture giving each test its own fresh repository on the real
+// server (removed afterwards, also when the test fails).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <optional>
+
+#include "lakefs/lakefs.hpp"
+#include "support/server.hpp"
+
+namespace lakefs::test {
+
+class RepoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    client_.emplace(client());
+    const auto name = unique_name();
+    repo_.emplace(Repository(name, *client_).create({.storage_namespace = "local://" + name}));
+  }
+  void TearDown() override {
+    if (repo_) {
+      try {
+        repo_->remove();
+      } catch (const lakefs::Error&) {
+        // already removed by the test
+      }
+    }
+  }
+
+  Repository& repo() { return *repo_; }
+  Client& lakefs_client() { return *client_; }
+  Branch main_branch() { return repo_->branch("main"); }
+
+  std::optional<Client> client_;
+  std::optional<Repository> repo_;
+};
+
+}  // namespace lakefs::test
