@@ -428,11 +428,15 @@ class Operation:
             self.response_type = spec.resolve(contents["application/json"].get("schema", {}),
                                               pascal(self.op_id) + "Response")
             self.accept_json = len(contents) > 1
+        elif all(ct.startswith("text/") or ct == "application/text" for ct in contents):
+            # Short textual answers (createBranch's new commit id): returned as a string.
+            self.response_kind = "text"
         else:
             self.response_kind = "stream"
 
         members = [p.member for p in params] + (["body"] if self.body_kind == "json" else []) + \
-            (["body_source", "body_length", "content_type"] if self.body_kind == "stream" else [])
+            (["body_source", "body_length", "content_type"] if self.body_kind == "stream" else []) + \
+            ["extra_headers"]
         if len(members) != len(set(members)):
             raise SystemExit(f"codegen: member name clash in {self.op_id}: {members}")
 
@@ -442,6 +446,8 @@ class Operation:
             return cpp_type(self.response_type)
         if self.response_kind in ("stream", "response"):
             return "http::Response"
+        if self.response_kind == "text":
+            return "std::string"
         return "void"
 
     def signature(self, qualifier=""):
@@ -808,6 +814,7 @@ def emit_requests_header(spec, ops, version):
 #include <vector>
 
 #include "lakefs/api/models.hpp"
+#include "lakefs/transport.hpp"
 
 namespace lakefs::api {
 
@@ -833,6 +840,8 @@ namespace lakefs::api {
             if p.location == "header":
                 out.append(f"  /// Sent as the `{p.name}` header.\n")
             out.append(f"  {p.member_cpp} {p.member}{{}};\n")
+        out.append("  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).\n")
+        out.append("  std::vector<http::Header> extra_headers{};\n")
         out.append("};\n\n")
     out.append("}  // namespace lakefs::api\n")
     return "".join(out)
@@ -899,8 +908,6 @@ class {cls} {{
 
 def emit_operation_body(o):
     lines = ["  http::Request req;", f"  req.method = \"{o.method}\";"]
-    if not (o.path_params or o.query_params or o.header_params or o.body_kind):
-        lines.append("  (void)request;  // this operation takes no parameters")
     # path
     segments = re.split(r"(\{[^}]+\})", o.path)
     by_name = {p.name: p for p in o.path_params}
@@ -931,6 +938,7 @@ def emit_operation_body(o):
             lines.append(f"  req.headers.emplace_back(\"{p.name}\", request.{p.member});")
         else:
             lines.append(f"  if (request.{p.member}) req.headers.emplace_back(\"{p.name}\", *request.{p.member});")
+    lines.append("  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());")
     if o.accept_json:
         lines.append("  req.headers.emplace_back(\"Accept\", \"application/json\");")
     if o.body_kind == "json":
@@ -949,6 +957,8 @@ def emit_operation_body(o):
         lines.append("  return transport_->send(req);")
     elif o.response_kind == "void":
         lines.append("  (void)transport_->send(req);")
+    elif o.response_kind == "text":
+        lines.append("  return transport_->send(req).body;")
     else:
         cpp = cpp_type(o.response_type)
         lines.append("  const http::Response response = transport_->send(req);")

@@ -29,7 +29,7 @@ Branch& Branch::create(const std::string& source_reference, BranchCreateOptions 
   try {
     api::BranchCreation body{.name = id_, .source = source_reference};
     if (options.hidden) body.hidden = true;
-    (void)client_.api().branches.create_branch({.repository = repo_id_, .body = body}, [](std::string_view) {});
+    (void)client_.api().branches.create_branch({.repository = repo_id_, .body = body});
   } catch (const ConflictError&) {
     if (!options.exist_ok) throw;
     (void)head();  // "ok" only if the branch really is there

@@ -59,6 +59,7 @@ WriteableObject& WriteableObject::upload(std::string_view data, const UploadOpti
   };
   if (!options.content_type.empty()) request.content_type = options.content_type;
   if (options.exclusive) request.if_none_match = "*";
+  for (const auto& [key, value] : options.metadata) request.extra_headers.emplace_back("X-Lakefs-Meta-" + key, value);
   detail::object_call(repo_id_, ref_id_, path_, [&] { return client_.api().objects.upload_object(request); });
   return *this;
 }

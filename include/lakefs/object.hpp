@@ -46,7 +46,8 @@ class StoredObject {
 struct UploadOptions {
   /// Content-Type stored with the object; empty lets the server default it.
   std::string content_type{};
-  /// User metadata stored with the object.
+  /// User metadata stored with the object. Sent as X-Lakefs-Meta-<key> headers, so
+  /// keys are case-insensitive: lakeFS stores them lower-cased.
   Metadata metadata{};
   /// Fail with ObjectExistsError instead of replacing an existing object
   /// (race-free: the server checks with If-None-Match).

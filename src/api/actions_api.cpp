@@ -16,6 +16,7 @@ ActionRun ActionsApi::get_run(const GetRunRequest& request) const {
   http::append_encoded(req.path, request.repository);
   req.path += "/actions/runs/";
   http::append_encoded(req.path, request.run_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   ActionRun result{};
   decode_from_string(response.body, result, "ActionRun");
@@ -32,6 +33,7 @@ http::Response ActionsApi::get_run_hook_output(const GetRunHookOutputRequest& re
   req.path += "/hooks/";
   http::append_encoded(req.path, request.hook_run_id);
   req.path += "/output";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body_sink = sink;
   return transport_->send(req);
 }
@@ -46,6 +48,7 @@ ActionRunList ActionsApi::list_repository_runs(const ListRepositoryRunsRequest& 
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   if (request.branch) detail::add_query_string(req.query, "branch", *request.branch);
   if (request.commit) detail::add_query_string(req.query, "commit", *request.commit);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   ActionRunList result{};
   decode_from_string(response.body, result, "ActionRunList");
@@ -62,6 +65,7 @@ HookRunList ActionsApi::list_run_hooks(const ListRunHooksRequest& request) const
   req.path += "/hooks";
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   HookRunList result{};
   decode_from_string(response.body, result, "HookRunList");

@@ -17,6 +17,7 @@ void AuthApi::add_group_membership(const AddGroupMembershipRequest& request) con
   http::append_encoded(req.path, request.group_id);
   req.path += "/members/";
   http::append_encoded(req.path, request.user_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -27,6 +28,7 @@ void AuthApi::attach_policy_to_group(const AttachPolicyToGroupRequest& request) 
   http::append_encoded(req.path, request.group_id);
   req.path += "/policies/";
   http::append_encoded(req.path, request.policy_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -37,6 +39,7 @@ void AuthApi::attach_policy_to_user(const AttachPolicyToUserRequest& request) co
   http::append_encoded(req.path, request.user_id);
   req.path += "/policies/";
   http::append_encoded(req.path, request.policy_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -46,6 +49,7 @@ CredentialsWithSecret AuthApi::create_credentials(const CreateCredentialsRequest
   req.path += "/auth/users/";
   http::append_encoded(req.path, request.user_id);
   req.path += "/credentials";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   CredentialsWithSecret result{};
   decode_from_string(response.body, result, "CredentialsWithSecret");
@@ -56,6 +60,7 @@ Group AuthApi::create_group(const CreateGroupRequest& request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/auth/groups";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);
@@ -68,6 +73,7 @@ Policy AuthApi::create_policy(const CreatePolicyRequest& request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/auth/policies";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);
@@ -80,6 +86,7 @@ User AuthApi::create_user(const CreateUserRequest& request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/auth/users";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);
@@ -95,6 +102,7 @@ void AuthApi::create_user_external_principal(const CreateUserExternalPrincipalRe
   http::append_encoded(req.path, request.user_id);
   req.path += "/external/principals";
   detail::add_query_string(req.query, "principalId", request.principal_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)transport_->send(req);
@@ -107,6 +115,7 @@ void AuthApi::delete_credentials(const DeleteCredentialsRequest& request) const 
   http::append_encoded(req.path, request.user_id);
   req.path += "/credentials/";
   http::append_encoded(req.path, request.access_key_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -115,6 +124,7 @@ void AuthApi::delete_group(const DeleteGroupRequest& request) const {
   req.method = "DELETE";
   req.path += "/auth/groups/";
   http::append_encoded(req.path, request.group_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -125,6 +135,7 @@ void AuthApi::delete_group_membership(const DeleteGroupMembershipRequest& reques
   http::append_encoded(req.path, request.group_id);
   req.path += "/members/";
   http::append_encoded(req.path, request.user_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -133,6 +144,7 @@ void AuthApi::delete_policy(const DeletePolicyRequest& request) const {
   req.method = "DELETE";
   req.path += "/auth/policies/";
   http::append_encoded(req.path, request.policy_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -141,6 +153,7 @@ void AuthApi::delete_user(const DeleteUserRequest& request) const {
   req.method = "DELETE";
   req.path += "/auth/users/";
   http::append_encoded(req.path, request.user_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -151,6 +164,7 @@ void AuthApi::delete_user_external_principal(const DeleteUserExternalPrincipalRe
   http::append_encoded(req.path, request.user_id);
   req.path += "/external/principals";
   detail::add_query_string(req.query, "principalId", request.principal_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -161,6 +175,7 @@ void AuthApi::detach_policy_from_group(const DetachPolicyFromGroupRequest& reque
   http::append_encoded(req.path, request.group_id);
   req.path += "/policies/";
   http::append_encoded(req.path, request.policy_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -171,6 +186,7 @@ void AuthApi::detach_policy_from_user(const DetachPolicyFromUserRequest& request
   http::append_encoded(req.path, request.user_id);
   req.path += "/policies/";
   http::append_encoded(req.path, request.policy_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -185,6 +201,7 @@ Credentials AuthApi::get_credentials(const GetCredentialsRequest& request) const
   http::append_encoded(req.path, request.user_id);
   req.path += "/credentials/";
   http::append_encoded(req.path, request.access_key_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   Credentials result{};
   decode_from_string(response.body, result, "Credentials");
@@ -194,8 +211,8 @@ Credentials AuthApi::get_credentials(const GetCredentialsRequest& request) const
 CurrentUser AuthApi::get_current_user(const GetCurrentUserRequest& request) const {
   http::Request req;
   req.method = "GET";
-  (void)request;  // this operation takes no parameters
   req.path += "/user";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   CurrentUser result{};
   decode_from_string(response.body, result, "CurrentUser");
@@ -207,6 +224,7 @@ ExternalPrincipal AuthApi::get_external_principal(const GetExternalPrincipalRequ
   req.method = "GET";
   req.path += "/auth/external/principals";
   detail::add_query_string(req.query, "principalId", request.principal_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   ExternalPrincipal result{};
   decode_from_string(response.body, result, "ExternalPrincipal");
@@ -218,6 +236,7 @@ Group AuthApi::get_group(const GetGroupRequest& request) const {
   req.method = "GET";
   req.path += "/auth/groups/";
   http::append_encoded(req.path, request.group_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   Group result{};
   decode_from_string(response.body, result, "Group");
@@ -230,6 +249,7 @@ ACL AuthApi::get_group_acl(const GetGroupACLRequest& request) const {
   req.path += "/auth/groups/";
   http::append_encoded(req.path, request.group_id);
   req.path += "/acl";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   ACL result{};
   decode_from_string(response.body, result, "ACL");
@@ -241,6 +261,7 @@ Policy AuthApi::get_policy(const GetPolicyRequest& request) const {
   req.method = "GET";
   req.path += "/auth/policies/";
   http::append_encoded(req.path, request.policy_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   Policy result{};
   decode_from_string(response.body, result, "Policy");
@@ -252,6 +273,7 @@ User AuthApi::get_user(const GetUserRequest& request) const {
   req.method = "GET";
   req.path += "/auth/users/";
   http::append_encoded(req.path, request.user_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   User result{};
   decode_from_string(response.body, result, "User");
@@ -267,6 +289,7 @@ UserList AuthApi::list_group_members(const ListGroupMembersRequest& request) con
   if (request.prefix) detail::add_query_string(req.query, "prefix", *request.prefix);
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   UserList result{};
   decode_from_string(response.body, result, "UserList");
@@ -282,6 +305,7 @@ PolicyList AuthApi::list_group_policies(const ListGroupPoliciesRequest& request)
   if (request.prefix) detail::add_query_string(req.query, "prefix", *request.prefix);
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   PolicyList result{};
   decode_from_string(response.body, result, "PolicyList");
@@ -295,6 +319,7 @@ GroupList AuthApi::list_groups(const ListGroupsRequest& request) const {
   if (request.prefix) detail::add_query_string(req.query, "prefix", *request.prefix);
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   GroupList result{};
   decode_from_string(response.body, result, "GroupList");
@@ -308,6 +333,7 @@ PolicyList AuthApi::list_policies(const ListPoliciesRequest& request) const {
   if (request.prefix) detail::add_query_string(req.query, "prefix", *request.prefix);
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   PolicyList result{};
   decode_from_string(response.body, result, "PolicyList");
@@ -323,6 +349,7 @@ CredentialsList AuthApi::list_user_credentials(const ListUserCredentialsRequest&
   if (request.prefix) detail::add_query_string(req.query, "prefix", *request.prefix);
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   CredentialsList result{};
   decode_from_string(response.body, result, "CredentialsList");
@@ -338,6 +365,7 @@ ExternalPrincipalList AuthApi::list_user_external_principals(const ListUserExter
   if (request.prefix) detail::add_query_string(req.query, "prefix", *request.prefix);
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   ExternalPrincipalList result{};
   decode_from_string(response.body, result, "ExternalPrincipalList");
@@ -353,6 +381,7 @@ GroupList AuthApi::list_user_groups(const ListUserGroupsRequest& request) const 
   if (request.prefix) detail::add_query_string(req.query, "prefix", *request.prefix);
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   GroupList result{};
   decode_from_string(response.body, result, "GroupList");
@@ -369,6 +398,7 @@ PolicyList AuthApi::list_user_policies(const ListUserPoliciesRequest& request) c
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   if (request.effective) detail::add_query_bool(req.query, "effective", *request.effective);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   PolicyList result{};
   decode_from_string(response.body, result, "PolicyList");
@@ -382,6 +412,7 @@ UserList AuthApi::list_users(const ListUsersRequest& request) const {
   if (request.prefix) detail::add_query_string(req.query, "prefix", *request.prefix);
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   UserList result{};
   decode_from_string(response.body, result, "UserList");
@@ -392,6 +423,7 @@ AuthenticationToken AuthApi::login(const LoginRequest& request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/auth/login";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   req.anonymous = true;
@@ -404,8 +436,8 @@ AuthenticationToken AuthApi::login(const LoginRequest& request) const {
 http::Response AuthApi::oauth_callback(const OauthCallbackRequest& request) const {
   http::Request req;
   req.method = "GET";
-  (void)request;  // this operation takes no parameters
   req.path += "/oidc/callback";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.anonymous = true;
   return transport_->send(req);
 }
@@ -416,6 +448,7 @@ void AuthApi::set_group_acl(const SetGroupACLRequest& request) const {
   req.path += "/auth/groups/";
   http::append_encoded(req.path, request.group_id);
   req.path += "/acl";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)transport_->send(req);
@@ -426,6 +459,7 @@ Policy AuthApi::update_policy(const UpdatePolicyRequest& request) const {
   req.method = "PUT";
   req.path += "/auth/policies/";
   http::append_encoded(req.path, request.policy_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);

@@ -17,6 +17,7 @@ Commit BranchesApi::cherry_pick(const CherryPickRequest& request) const {
   req.path += "/branches/";
   http::append_encoded(req.path, request.branch);
   req.path += "/cherry-pick";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);
@@ -25,16 +26,16 @@ Commit BranchesApi::cherry_pick(const CherryPickRequest& request) const {
   return result;
 }
 
-http::Response BranchesApi::create_branch(const CreateBranchRequest& request, const std::function<void(std::string_view chunk)>& sink) const {
+std::string BranchesApi::create_branch(const CreateBranchRequest& request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/branches";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  req.body_sink = sink;
-  return transport_->send(req);
+  return transport_->send(req).body;
 }
 
 void BranchesApi::delete_branch(const DeleteBranchRequest& request) const {
@@ -45,6 +46,7 @@ void BranchesApi::delete_branch(const DeleteBranchRequest& request) const {
   req.path += "/branches/";
   http::append_encoded(req.path, request.branch);
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -60,6 +62,7 @@ DiffList BranchesApi::diff_branch(const DiffBranchRequest& request) const {
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   if (request.prefix) detail::add_query_string(req.query, "prefix", *request.prefix);
   if (request.delimiter) detail::add_query_string(req.query, "delimiter", *request.delimiter);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   DiffList result{};
   decode_from_string(response.body, result, "DiffList");
@@ -73,6 +76,7 @@ Ref BranchesApi::get_branch(const GetBranchRequest& request) const {
   http::append_encoded(req.path, request.repository);
   req.path += "/branches/";
   http::append_encoded(req.path, request.branch);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   Ref result{};
   decode_from_string(response.body, result, "Ref");
@@ -89,6 +93,7 @@ RefList BranchesApi::list_branches(const ListBranchesRequest& request) const {
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   if (request.show_hidden) detail::add_query_bool(req.query, "show_hidden", *request.show_hidden);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   RefList result{};
   decode_from_string(response.body, result, "RefList");
@@ -102,6 +107,7 @@ void BranchesApi::reset_branch(const ResetBranchRequest& request) const {
   http::append_encoded(req.path, request.repository);
   req.path += "/branches/";
   http::append_encoded(req.path, request.branch);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)transport_->send(req);
@@ -115,6 +121,7 @@ void BranchesApi::revert_branch(const RevertBranchRequest& request) const {
   req.path += "/branches/";
   http::append_encoded(req.path, request.branch);
   req.path += "/revert";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)transport_->send(req);

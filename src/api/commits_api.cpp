@@ -18,6 +18,7 @@ Commit CommitsApi::commit(const CommitRequest& request) const {
   http::append_encoded(req.path, request.branch);
   req.path += "/commits";
   if (request.source_metarange) detail::add_query_string(req.query, "source_metarange", *request.source_metarange);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);
@@ -33,6 +34,7 @@ Commit CommitsApi::get_commit(const GetCommitRequest& request) const {
   http::append_encoded(req.path, request.repository);
   req.path += "/commits/";
   http::append_encoded(req.path, request.commit_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   Commit result{};
   decode_from_string(response.body, result, "Commit");

@@ -12,8 +12,8 @@ namespace lakefs::api {
 Config ConfigApi::get_config(const GetConfigRequest& request) const {
   http::Request req;
   req.method = "GET";
-  (void)request;  // this operation takes no parameters
   req.path += "/config";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   Config result{};
   decode_from_string(response.body, result, "Config");

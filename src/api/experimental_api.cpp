@@ -23,6 +23,7 @@ void ExperimentalApi::abort_presign_multipart_upload(const AbortPresignMultipart
   req.path += "/staging/pmpu/";
   http::append_encoded(req.path, request.upload_id);
   detail::add_query_string(req.query, "path", request.path);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)transport_->send(req);
@@ -38,6 +39,7 @@ ObjectStats ExperimentalApi::complete_presign_multipart_upload(const CompletePre
   req.path += "/staging/pmpu/";
   http::append_encoded(req.path, request.upload_id);
   detail::add_query_string(req.query, "path", request.path);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);
@@ -56,6 +58,7 @@ PresignMultipartUpload ExperimentalApi::create_presign_multipart_upload(const Cr
   req.path += "/staging/pmpu";
   detail::add_query_string(req.query, "path", request.path);
   if (request.parts) detail::add_query_int(req.query, "parts", *request.parts);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   PresignMultipartUpload result{};
   decode_from_string(response.body, result, "PresignMultipartUpload");
@@ -96,6 +99,7 @@ void ExperimentalApi::hard_reset_branch(const HardResetBranchRequest& request) c
   req.path += "/hard_reset";
   detail::add_query_string(req.query, "ref", request.ref);
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -115,6 +119,7 @@ AuthenticationToken ExperimentalApi::sts_login(const StsLoginRequest& request) c
   http::Request req;
   req.method = "POST";
   req.path += "/sts/login";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   req.anonymous = true;
@@ -144,6 +149,7 @@ UploadTo ExperimentalApi::upload_part(const UploadPartRequest& request) const {
   req.path += "/parts/";
   req.path += std::to_string(request.part_number);
   detail::add_query_string(req.query, "path", request.path);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);
@@ -165,6 +171,7 @@ http::Response ExperimentalApi::upload_part_copy(const UploadPartCopyRequest& re
   req.path += std::to_string(request.part_number);
   req.path += "/copy";
   detail::add_query_string(req.query, "path", request.path);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   return transport_->send(req);

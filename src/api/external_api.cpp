@@ -22,6 +22,7 @@ AuthenticationToken ExternalApi::external_principal_login(const ExternalPrincipa
   http::Request req;
   req.method = "POST";
   req.path += "/auth/external/principal/login";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   req.anonymous = true;

@@ -12,8 +12,8 @@ namespace lakefs::api {
 void HealthCheckApi::health_check(const HealthCheckRequest& request) const {
   http::Request req;
   req.method = "GET";
-  (void)request;  // this operation takes no parameters
   req.path += "/healthcheck";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.anonymous = true;
   (void)transport_->send(req);
 }

@@ -18,6 +18,7 @@ void ImportApi::import_cancel(const ImportCancelRequest& request) const {
   http::append_encoded(req.path, request.branch);
   req.path += "/import";
   detail::add_query_string(req.query, "id", request.id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -29,6 +30,7 @@ ImportCreationResponse ImportApi::import_start(const ImportStartRequest& request
   req.path += "/branches/";
   http::append_encoded(req.path, request.branch);
   req.path += "/import";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);
@@ -46,6 +48,7 @@ ImportStatus ImportApi::import_status(const ImportStatusRequest& request) const 
   http::append_encoded(req.path, request.branch);
   req.path += "/import";
   detail::add_query_string(req.query, "id", request.id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   ImportStatus result{};
   decode_from_string(response.body, result, "ImportStatus");

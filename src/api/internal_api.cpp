@@ -15,6 +15,7 @@ void InternalApi::create_branch_protection_rule_preflight(const CreateBranchProt
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/branch_protection/set_allowed";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -24,6 +25,7 @@ void InternalApi::create_commit_record(const CreateCommitRecordRequest& request)
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/commits";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)transport_->send(req);
@@ -38,6 +40,7 @@ StorageURI InternalApi::create_symlink_file(const CreateSymlinkFileRequest& requ
   http::append_encoded(req.path, request.branch);
   req.path += "/symlink";
   if (request.location) detail::add_query_string(req.query, "location", *request.location);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   StorageURI result{};
   decode_from_string(response.body, result, "StorageURI");
@@ -50,6 +53,7 @@ void InternalApi::delete_repository_metadata(const DeleteRepositoryMetadataReque
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/metadata";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)transport_->send(req);
@@ -61,6 +65,7 @@ RefsDump InternalApi::dump_refs(const DumpRefsRequest& request) const {
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/refs/dump";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   RefsDump result{};
   decode_from_string(response.body, result, "RefsDump");
@@ -70,8 +75,8 @@ RefsDump InternalApi::dump_refs(const DumpRefsRequest& request) const {
 AuthCapabilities InternalApi::get_auth_capabilities(const GetAuthCapabilitiesRequest& request) const {
   http::Request req;
   req.method = "GET";
-  (void)request;  // this operation takes no parameters
   req.path += "/auth/capabilities";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.anonymous = true;
   const http::Response response = transport_->send(req);
   AuthCapabilities result{};
@@ -82,8 +87,8 @@ AuthCapabilities InternalApi::get_auth_capabilities(const GetAuthCapabilitiesReq
 GarbageCollectionConfig InternalApi::get_garbage_collection_config(const GetGarbageCollectionConfigRequest& request) const {
   http::Request req;
   req.method = "GET";
-  (void)request;  // this operation takes no parameters
   req.path += "/config/garbage-collection";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   GarbageCollectionConfig result{};
   decode_from_string(response.body, result, "GarbageCollectionConfig");
@@ -93,8 +98,8 @@ GarbageCollectionConfig InternalApi::get_garbage_collection_config(const GetGarb
 VersionConfig InternalApi::get_lakefs_version(const GetLakeFSVersionRequest& request) const {
   http::Request req;
   req.method = "GET";
-  (void)request;  // this operation takes no parameters
   req.path += "/config/version";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   VersionConfig result{};
   decode_from_string(response.body, result, "VersionConfig");
@@ -111,6 +116,7 @@ http::Response InternalApi::get_metadata_object(const GetMetadataObjectRequest& 
   req.path += "/";
   http::append_encoded(req.path, request.object_id);
   if (request.presign) detail::add_query_bool(req.query, "presign", *request.presign);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body_sink = sink;
   return transport_->send(req);
 }
@@ -118,8 +124,8 @@ http::Response InternalApi::get_metadata_object(const GetMetadataObjectRequest& 
 SetupState InternalApi::get_setup_state(const GetSetupStateRequest& request) const {
   http::Request req;
   req.method = "GET";
-  (void)request;  // this operation takes no parameters
   req.path += "/setup_lakefs";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.anonymous = true;
   const http::Response response = transport_->send(req);
   SetupState result{};
@@ -130,8 +136,8 @@ SetupState InternalApi::get_setup_state(const GetSetupStateRequest& request) con
 StorageConfig InternalApi::get_storage_config(const GetStorageConfigRequest& request) const {
   http::Request req;
   req.method = "GET";
-  (void)request;  // this operation takes no parameters
   req.path += "/config/storage";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   StorageConfig result{};
   decode_from_string(response.body, result, "StorageConfig");
@@ -141,8 +147,8 @@ StorageConfig InternalApi::get_storage_config(const GetStorageConfigRequest& req
 InstallationUsageReport InternalApi::get_usage_report_summary(const GetUsageReportSummaryRequest& request) const {
   http::Request req;
   req.method = "GET";
-  (void)request;  // this operation takes no parameters
   req.path += "/usage-report/summary";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.headers.emplace_back("Accept", "application/json");
   const http::Response response = transport_->send(req);
   InstallationUsageReport result{};
@@ -156,6 +162,7 @@ void InternalApi::internal_create_branch_protection_rule(const InternalCreateBra
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/branch_protection";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)transport_->send(req);
@@ -167,6 +174,7 @@ void InternalApi::internal_delete_branch_protection_rule(const InternalDeleteBra
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/branch_protection";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)transport_->send(req);
@@ -178,6 +186,7 @@ void InternalApi::internal_delete_garbage_collection_rules(const InternalDeleteG
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/rules";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -187,6 +196,7 @@ std::vector<BranchProtectionRule> InternalApi::internal_get_branch_protection_ru
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/branch_protection";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   std::vector<BranchProtectionRule> result{};
   decode_from_string(response.body, result, "BranchProtectionRule[]");
@@ -199,6 +209,7 @@ GarbageCollectionRules InternalApi::internal_get_garbage_collection_rules(const 
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/rules";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   GarbageCollectionRules result{};
   decode_from_string(response.body, result, "GarbageCollectionRules");
@@ -211,6 +222,7 @@ void InternalApi::internal_set_garbage_collection_rules(const InternalSetGarbage
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/rules";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)transport_->send(req);
@@ -220,6 +232,7 @@ void InternalApi::post_stats_events(const PostStatsEventsRequest& request) const
   http::Request req;
   req.method = "POST";
   req.path += "/statistics";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)transport_->send(req);
@@ -231,6 +244,7 @@ GarbageCollectionPrepareResponse InternalApi::prepare_garbage_collection_commits
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/prepare_commits";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   GarbageCollectionPrepareResponse result{};
   decode_from_string(response.body, result, "GarbageCollectionPrepareResponse");
@@ -243,6 +257,7 @@ TaskCreation InternalApi::prepare_garbage_collection_commits_async(const Prepare
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/prepare_commits/async";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   TaskCreation result{};
   decode_from_string(response.body, result, "TaskCreation");
@@ -256,6 +271,7 @@ PrepareGarbageCollectionCommitsStatus InternalApi::prepare_garbage_collection_co
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/prepare_commits/status";
   detail::add_query_string(req.query, "id", request.id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   PrepareGarbageCollectionCommitsStatus result{};
   decode_from_string(response.body, result, "PrepareGarbageCollectionCommitsStatus");
@@ -268,6 +284,7 @@ PrepareGCUncommittedResponse InternalApi::prepare_garbage_collection_uncommitted
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/prepare_uncommited";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);
@@ -282,6 +299,7 @@ void InternalApi::restore_refs(const RestoreRefsRequest& request) const {
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/refs/restore";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)transport_->send(req);
@@ -293,6 +311,7 @@ void InternalApi::set_garbage_collection_rules_preflight(const SetGarbageCollect
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/rules/set_allowed";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -302,6 +321,7 @@ void InternalApi::set_repository_metadata(const SetRepositoryMetadataRequest& re
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/metadata";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)transport_->send(req);
@@ -311,6 +331,7 @@ CredentialsWithSecret InternalApi::setup(const SetupRequest& request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/setup_lakefs";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   req.anonymous = true;
@@ -324,6 +345,7 @@ void InternalApi::setup_comm_prefs(const SetupCommPrefsRequest& request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/setup_comm_prefs";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   req.anonymous = true;
@@ -339,6 +361,7 @@ ObjectStats InternalApi::stage_object(const StageObjectRequest& request) const {
   http::append_encoded(req.path, request.branch);
   req.path += "/objects";
   detail::add_query_string(req.query, "path", request.path);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);
@@ -356,6 +379,7 @@ void InternalApi::upload_object_preflight(const UploadObjectPreflightRequest& re
   http::append_encoded(req.path, request.branch);
   req.path += "/objects/stage_allowed";
   detail::add_query_string(req.query, "path", request.path);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 

@@ -16,6 +16,7 @@ StorageURI MetadataApi::get_meta_range(const GetMetaRangeRequest& request) const
   http::append_encoded(req.path, request.repository);
   req.path += "/metadata/meta_range/";
   http::append_encoded(req.path, request.meta_range);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   StorageURI result{};
   decode_from_string(response.body, result, "StorageURI");
@@ -29,6 +30,7 @@ StorageURI MetadataApi::get_range(const GetRangeRequest& request) const {
   http::append_encoded(req.path, request.repository);
   req.path += "/metadata/range/";
   http::append_encoded(req.path, request.range);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   StorageURI result{};
   decode_from_string(response.body, result, "StorageURI");

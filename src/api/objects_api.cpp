@@ -18,6 +18,7 @@ ObjectStats ObjectsApi::copy_object(const CopyObjectRequest& request) const {
   http::append_encoded(req.path, request.branch);
   req.path += "/objects/copy";
   detail::add_query_string(req.query, "dest_path", request.dest_path);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);
@@ -37,6 +38,7 @@ void ObjectsApi::delete_object(const DeleteObjectRequest& request) const {
   detail::add_query_string(req.query, "path", request.path);
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
   if (request.no_tombstone) detail::add_query_bool(req.query, "no_tombstone", *request.no_tombstone);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -50,6 +52,7 @@ ObjectErrorList ObjectsApi::delete_objects(const DeleteObjectsRequest& request) 
   req.path += "/objects/delete";
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
   if (request.no_tombstone) detail::add_query_bool(req.query, "no_tombstone", *request.no_tombstone);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);
@@ -70,6 +73,7 @@ http::Response ObjectsApi::get_object(const GetObjectRequest& request, const std
   if (request.presign) detail::add_query_bool(req.query, "presign", *request.presign);
   if (request.range) req.headers.emplace_back("Range", *request.range);
   if (request.if_none_match) req.headers.emplace_back("If-None-Match", *request.if_none_match);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body_sink = sink;
   return transport_->send(req);
 }
@@ -83,6 +87,7 @@ UnderlyingObjectProperties ObjectsApi::get_underlying_properties(const GetUnderl
   http::append_encoded(req.path, request.ref);
   req.path += "/objects/underlyingProperties";
   detail::add_query_string(req.query, "path", request.path);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   UnderlyingObjectProperties result{};
   decode_from_string(response.body, result, "UnderlyingObjectProperties");
@@ -99,6 +104,7 @@ http::Response ObjectsApi::head_object(const HeadObjectRequest& request) const {
   req.path += "/objects";
   detail::add_query_string(req.query, "path", request.path);
   if (request.range) req.headers.emplace_back("Range", *request.range);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   return transport_->send(req);
 }
 
@@ -116,6 +122,7 @@ ObjectStatsList ObjectsApi::list_objects(const ListObjectsRequest& request) cons
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   if (request.delimiter) detail::add_query_string(req.query, "delimiter", *request.delimiter);
   if (request.prefix) detail::add_query_string(req.query, "prefix", *request.prefix);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   ObjectStatsList result{};
   decode_from_string(response.body, result, "ObjectStatsList");
@@ -133,6 +140,7 @@ ObjectStats ObjectsApi::stat_object(const StatObjectRequest& request) const {
   detail::add_query_string(req.query, "path", request.path);
   if (request.user_metadata) detail::add_query_bool(req.query, "user_metadata", *request.user_metadata);
   if (request.presign) detail::add_query_bool(req.query, "presign", *request.presign);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   ObjectStats result{};
   decode_from_string(response.body, result, "ObjectStats");
@@ -148,6 +156,7 @@ void ObjectsApi::update_object_user_metadata(const UpdateObjectUserMetadataReque
   http::append_encoded(req.path, request.branch);
   req.path += "/objects/stat/user_metadata";
   detail::add_query_string(req.query, "path", request.path);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)transport_->send(req);
@@ -166,6 +175,7 @@ ObjectStats ObjectsApi::upload_object(const UploadObjectRequest& request) const 
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
   if (request.if_none_match) req.headers.emplace_back("If-None-Match", *request.if_none_match);
   if (request.if_match) req.headers.emplace_back("If-Match", *request.if_match);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body_source = request.body_source;
   req.body_length = request.body_length;
   req.content_type = request.content_type;

@@ -15,6 +15,7 @@ PullRequestCreationResponse PullsApi::create_pull_request(const CreatePullReques
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/pulls";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);
@@ -30,6 +31,7 @@ PullRequest PullsApi::get_pull_request(const GetPullRequestRequest& request) con
   http::append_encoded(req.path, request.repository);
   req.path += "/pulls/";
   http::append_encoded(req.path, request.pull_request);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   PullRequest result{};
   decode_from_string(response.body, result, "PullRequest");
@@ -46,6 +48,7 @@ PullRequestsList PullsApi::list_pull_requests(const ListPullRequestsRequest& req
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   if (request.status) detail::add_query_string(req.query, "status", *request.status);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   PullRequestsList result{};
   decode_from_string(response.body, result, "PullRequestsList");
@@ -60,6 +63,7 @@ MergeResult PullsApi::merge_pull_request(const MergePullRequestRequest& request)
   req.path += "/pulls/";
   http::append_encoded(req.path, request.pull_request);
   req.path += "/merge";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   MergeResult result{};
   decode_from_string(response.body, result, "MergeResult");
@@ -73,6 +77,7 @@ void PullsApi::update_pull_request(const UpdatePullRequestRequest& request) cons
   http::append_encoded(req.path, request.repository);
   req.path += "/pulls/";
   http::append_encoded(req.path, request.pull_request);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)transport_->send(req);

@@ -24,6 +24,7 @@ DiffList RefsApi::diff_refs(const DiffRefsRequest& request) const {
   if (request.delimiter) detail::add_query_string(req.query, "delimiter", *request.delimiter);
   if (request.type) detail::add_query_string(req.query, "type", *request.type);
   if (request.include_right_stats) detail::add_query_bool(req.query, "include_right_stats", *request.include_right_stats);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   DiffList result{};
   decode_from_string(response.body, result, "DiffList");
@@ -39,6 +40,7 @@ FindMergeBaseResult RefsApi::find_merge_base(const FindMergeBaseRequest& request
   http::append_encoded(req.path, request.source_ref);
   req.path += "/merge/";
   http::append_encoded(req.path, request.destination_branch);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   FindMergeBaseResult result{};
   decode_from_string(response.body, result, "FindMergeBaseResult");
@@ -61,6 +63,7 @@ CommitList RefsApi::log_commits(const LogCommitsRequest& request) const {
   if (request.first_parent) detail::add_query_bool(req.query, "first_parent", *request.first_parent);
   if (request.since) detail::add_query_string(req.query, "since", *request.since);
   if (request.stop_at) detail::add_query_string(req.query, "stop_at", *request.stop_at);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   CommitList result{};
   decode_from_string(response.body, result, "CommitList");
@@ -76,6 +79,7 @@ MergeResult RefsApi::merge_into_branch(const MergeIntoBranchRequest& request) co
   http::append_encoded(req.path, request.source_ref);
   req.path += "/merge/";
   http::append_encoded(req.path, request.destination_branch);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);

@@ -14,6 +14,7 @@ Repository RepositoriesApi::create_repository(const CreateRepositoryRequest& req
   req.method = "POST";
   req.path += "/repositories";
   if (request.bare) detail::add_query_bool(req.query, "bare", *request.bare);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);
@@ -28,6 +29,7 @@ void RepositoriesApi::delete_gc_rules(const DeleteGCRulesRequest& request) const
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/settings/gc_rules";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -37,6 +39,7 @@ void RepositoriesApi::delete_repository(const DeleteRepositoryRequest& request) 
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -47,6 +50,7 @@ RepositoryDumpStatus RepositoriesApi::dump_status(const DumpStatusRequest& reque
   http::append_encoded(req.path, request.repository);
   req.path += "/dump";
   detail::add_query_string(req.query, "task_id", request.task_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   RepositoryDumpStatus result{};
   decode_from_string(response.body, result, "RepositoryDumpStatus");
@@ -59,6 +63,7 @@ TaskInfo RepositoriesApi::dump_submit(const DumpSubmitRequest& request) const {
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/dump";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   TaskInfo result{};
   decode_from_string(response.body, result, "TaskInfo");
@@ -71,6 +76,7 @@ std::vector<BranchProtectionRule> RepositoriesApi::get_branch_protection_rules(c
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/settings/branch_protection";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   std::vector<BranchProtectionRule> result{};
   decode_from_string(response.body, result, "BranchProtectionRule[]");
@@ -83,6 +89,7 @@ GarbageCollectionRules RepositoriesApi::get_gc_rules(const GetGCRulesRequest& re
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/settings/gc_rules";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   GarbageCollectionRules result{};
   decode_from_string(response.body, result, "GarbageCollectionRules");
@@ -94,6 +101,7 @@ Repository RepositoriesApi::get_repository(const GetRepositoryRequest& request) 
   req.method = "GET";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   Repository result{};
   decode_from_string(response.body, result, "Repository");
@@ -106,6 +114,7 @@ RepositoryMetadata RepositoriesApi::get_repository_metadata(const GetRepositoryM
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/metadata";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   RepositoryMetadata result{};
   decode_from_string(response.body, result, "RepositoryMetadata");
@@ -120,6 +129,7 @@ RepositoryList RepositoriesApi::list_repositories(const ListRepositoriesRequest&
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   if (request.search) detail::add_query_string(req.query, "search", *request.search);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   RepositoryList result{};
   decode_from_string(response.body, result, "RepositoryList");
@@ -133,6 +143,7 @@ RepositoryRestoreStatus RepositoriesApi::restore_status(const RestoreStatusReque
   http::append_encoded(req.path, request.repository);
   req.path += "/restore";
   detail::add_query_string(req.query, "task_id", request.task_id);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   RepositoryRestoreStatus result{};
   decode_from_string(response.body, result, "RepositoryRestoreStatus");
@@ -145,6 +156,7 @@ TaskInfo RepositoriesApi::restore_submit(const RestoreSubmitRequest& request) co
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/restore";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);
@@ -160,6 +172,7 @@ void RepositoriesApi::set_branch_protection_rules(const SetBranchProtectionRules
   http::append_encoded(req.path, request.repository);
   req.path += "/settings/branch_protection";
   if (request.if_match) req.headers.emplace_back("If-Match", *request.if_match);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)transport_->send(req);
@@ -171,6 +184,7 @@ void RepositoriesApi::set_gc_rules(const SetGCRulesRequest& request) const {
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/settings/gc_rules";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)transport_->send(req);

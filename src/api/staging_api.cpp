@@ -19,6 +19,7 @@ StagingLocation StagingApi::get_physical_address(const GetPhysicalAddressRequest
   req.path += "/staging/backing";
   detail::add_query_string(req.query, "path", request.path);
   if (request.presign) detail::add_query_bool(req.query, "presign", *request.presign);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   StagingLocation result{};
   decode_from_string(response.body, result, "StagingLocation");
@@ -36,6 +37,7 @@ ObjectStats StagingApi::link_physical_address(const LinkPhysicalAddressRequest& 
   detail::add_query_string(req.query, "path", request.path);
   if (request.if_none_match) req.headers.emplace_back("If-None-Match", *request.if_none_match);
   if (request.if_match) req.headers.emplace_back("If-Match", *request.if_match);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);

@@ -15,6 +15,7 @@ Ref TagsApi::create_tag(const CreateTagRequest& request) const {
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/tags";
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = transport_->send(req);
@@ -31,6 +32,7 @@ void TagsApi::delete_tag(const DeleteTagRequest& request) const {
   req.path += "/tags/";
   http::append_encoded(req.path, request.tag);
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   (void)transport_->send(req);
 }
 
@@ -41,6 +43,7 @@ Ref TagsApi::get_tag(const GetTagRequest& request) const {
   http::append_encoded(req.path, request.repository);
   req.path += "/tags/";
   http::append_encoded(req.path, request.tag);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   Ref result{};
   decode_from_string(response.body, result, "Ref");
@@ -56,6 +59,7 @@ RefList TagsApi::list_tags(const ListTagsRequest& request) const {
   if (request.prefix) detail::add_query_string(req.query, "prefix", *request.prefix);
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
+  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   const http::Response response = transport_->send(req);
   RefList result{};
   decode_from_string(response.body, result, "RefList");

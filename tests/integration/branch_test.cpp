@@ -172,12 +172,13 @@ TEST_F(RepoTest, ObjectOperationsAndTypedErrors) {
   auto obj = main.object("o.txt");
   EXPECT_FALSE(obj.exists());
   EXPECT_THROW((void)obj.stat(), lakefs::ObjectNotFoundError);
-  obj.upload("hello", {.content_type = "text/plain"});
+  obj.upload("hello", {.content_type = "text/plain", .metadata = {{"owner", "tests"}}});
   EXPECT_TRUE(obj.exists());
   const auto info = obj.stat();
   EXPECT_EQ(info.path, "o.txt");
   EXPECT_EQ(info.size_bytes, 5);
   EXPECT_EQ(info.content_type, "text/plain");
+  EXPECT_EQ(info.metadata, (lakefs::Metadata{{"owner", "tests"}}));
   EXPECT_THROW(obj.upload("again", {.exclusive = true}), lakefs::ObjectExistsError);
   EXPECT_EQ(obj.read_all(), "hello");
   obj.remove();

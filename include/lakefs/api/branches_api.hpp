@@ -26,8 +26,7 @@ class BranchesApi {
   [[nodiscard]] Commit cherry_pick(const CherryPickRequest& request) const;
 
   /// create branch (POST /repositories/{repository}/branches).
-  /// Streams the 2xx body to `sink`; returns the response (headers, status) without the body.
-  http::Response create_branch(const CreateBranchRequest& request, const std::function<void(std::string_view chunk)>& sink) const;
+  std::string create_branch(const CreateBranchRequest& request) const;
 
   /// delete branch (DELETE /repositories/{repository}/branches/{branch}).
   void delete_branch(const DeleteBranchRequest& request) const;

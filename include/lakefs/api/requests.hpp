@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "lakefs/api/models.hpp"
+#include "lakefs/transport.hpp"
 
 namespace lakefs::api {
 
@@ -27,24 +28,32 @@ struct AbortPresignMultipartUploadRequest {
   AbortPresignMultipartUpload body{};
   /// relative to the branch
   std::string path{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of addGroupMembership (PUT /auth/groups/{groupId}/members/{userId}).
 struct AddGroupMembershipRequest {
   std::string group_id{};
   std::string user_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of attachPolicyToGroup (PUT /auth/groups/{groupId}/policies/{policyId}).
 struct AttachPolicyToGroupRequest {
   std::string group_id{};
   std::string policy_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of attachPolicyToUser (PUT /auth/users/{userId}/policies/{policyId}).
 struct AttachPolicyToUserRequest {
   std::string user_id{};
   std::string policy_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of cherryPick (POST /repositories/{repository}/branches/{branch}/cherry-pick).
@@ -52,6 +61,8 @@ struct CherryPickRequest {
   std::string repository{};
   std::string branch{};
   CherryPickCreation body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of commit (POST /repositories/{repository}/branches/{branch}/commits).
@@ -61,6 +72,8 @@ struct CommitRequest {
   CommitCreation body{};
   /// The source metarange to commit. Branch must not have uncommitted changes.
   std::optional<std::string> source_metarange{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of completePresignMultipartUpload (PUT /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}).
@@ -71,6 +84,8 @@ struct CompletePresignMultipartUploadRequest {
   CompletePresignMultipartUpload body{};
   /// relative to the branch
   std::string path{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of copyObject (POST /repositories/{repository}/branches/{branch}/objects/copy).
@@ -81,38 +96,52 @@ struct CopyObjectRequest {
   ObjectCopyCreation body{};
   /// destination path relative to the branch
   std::string dest_path{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of createBranch (POST /repositories/{repository}/branches).
 struct CreateBranchRequest {
   std::string repository{};
   BranchCreation body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of createBranchProtectionRulePreflight (GET /repositories/{repository}/branch_protection/set_allowed).
 struct CreateBranchProtectionRulePreflightRequest {
   std::string repository{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of CreateCommitRecord (POST /repositories/{repository}/commits).
 struct CreateCommitRecordRequest {
   std::string repository{};
   CommitRecordCreation body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of createCredentials (POST /auth/users/{userId}/credentials).
 struct CreateCredentialsRequest {
   std::string user_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of createGroup (POST /auth/groups).
 struct CreateGroupRequest {
   GroupCreation body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of createPolicy (POST /auth/policies).
 struct CreatePolicyRequest {
   Policy body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of createPresignMultipartUpload (POST /repositories/{repository}/branches/{branch}/staging/pmpu).
@@ -123,12 +152,16 @@ struct CreatePresignMultipartUploadRequest {
   std::string path{};
   /// number of presigned URL parts required to upload
   std::optional<std::int64_t> parts{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of createPullRequest (POST /repositories/{repository}/pulls).
 struct CreatePullRequestRequest {
   std::string repository{};
   PullRequestCreation body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of createRepository (POST /repositories).
@@ -136,6 +169,8 @@ struct CreateRepositoryRequest {
   RepositoryCreation body{};
   /// If true, create a bare repository with no initial commit and branch
   std::optional<bool> bare{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of createSymlinkFile (POST /repositories/{repository}/refs/{branch}/symlink).
@@ -144,17 +179,23 @@ struct CreateSymlinkFileRequest {
   std::string branch{};
   /// path to the table data
   std::optional<std::string> location{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of createTag (POST /repositories/{repository}/tags).
 struct CreateTagRequest {
   std::string repository{};
   TagCreation body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of createUser (POST /auth/users).
 struct CreateUserRequest {
   UserCreation body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of createUserExternalPrincipal (POST /auth/users/{userId}/external/principals).
@@ -162,6 +203,8 @@ struct CreateUserExternalPrincipalRequest {
   std::string user_id{};
   ExternalPrincipalCreation body{};
   std::string principal_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of deleteBranch (DELETE /repositories/{repository}/branches/{branch}).
@@ -169,28 +212,38 @@ struct DeleteBranchRequest {
   std::string repository{};
   std::string branch{};
   std::optional<bool> force{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of deleteCredentials (DELETE /auth/users/{userId}/credentials/{accessKeyId}).
 struct DeleteCredentialsRequest {
   std::string user_id{};
   std::string access_key_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of deleteGCRules (DELETE /repositories/{repository}/settings/gc_rules).
 struct DeleteGCRulesRequest {
   std::string repository{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of deleteGroup (DELETE /auth/groups/{groupId}).
 struct DeleteGroupRequest {
   std::string group_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of deleteGroupMembership (DELETE /auth/groups/{groupId}/members/{userId}).
 struct DeleteGroupMembershipRequest {
   std::string group_id{};
   std::string user_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of deleteObject (DELETE /repositories/{repository}/branches/{branch}/objects).
@@ -202,6 +255,8 @@ struct DeleteObjectRequest {
   std::optional<bool> force{};
   /// delete entry without tombstone when possible *EXPERIMENTAL*
   std::optional<bool> no_tombstone{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of deleteObjects (POST /repositories/{repository}/branches/{branch}/objects/delete).
@@ -212,11 +267,15 @@ struct DeleteObjectsRequest {
   std::optional<bool> force{};
   /// delete entry without tombstone when possible *EXPERIMENTAL*
   std::optional<bool> no_tombstone{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of deletePolicy (DELETE /auth/policies/{policyId}).
 struct DeletePolicyRequest {
   std::string policy_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of deleteRepository (DELETE /repositories/{repository}).
@@ -224,12 +283,16 @@ struct DeleteRepositoryRequest {
   std::string repository{};
   /// Bypass read-only protection and delete the repository
   std::optional<bool> force{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of deleteRepositoryMetadata (DELETE /repositories/{repository}/metadata).
 struct DeleteRepositoryMetadataRequest {
   std::string repository{};
   RepositoryMetadataKeys body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of deleteTag (DELETE /repositories/{repository}/tags/{tag}).
@@ -237,29 +300,39 @@ struct DeleteTagRequest {
   std::string repository{};
   std::string tag{};
   std::optional<bool> force{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of deleteUser (DELETE /auth/users/{userId}).
 struct DeleteUserRequest {
   std::string user_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of deleteUserExternalPrincipal (DELETE /auth/users/{userId}/external/principals).
 struct DeleteUserExternalPrincipalRequest {
   std::string user_id{};
   std::string principal_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of detachPolicyFromGroup (DELETE /auth/groups/{groupId}/policies/{policyId}).
 struct DetachPolicyFromGroupRequest {
   std::string group_id{};
   std::string policy_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of detachPolicyFromUser (DELETE /auth/users/{userId}/policies/{policyId}).
 struct DetachPolicyFromUserRequest {
   std::string user_id{};
   std::string policy_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of diffBranch (GET /repositories/{repository}/branches/{branch}/diff).
@@ -274,6 +347,8 @@ struct DiffBranchRequest {
   std::optional<std::string> prefix{};
   /// delimiter used to group common prefixes by
   std::optional<std::string> delimiter{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of diffRefs (GET /repositories/{repository}/refs/{leftRef}/diff/{rightRef}).
@@ -295,27 +370,37 @@ struct DiffRefsRequest {
   std::optional<std::string> type{};
   /// If set to true, the diff will include right-side object stats. *EXPERIMENTAL*
   std::optional<bool> include_right_stats{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of dumpRefs (PUT /repositories/{repository}/refs/dump).
 struct DumpRefsRequest {
   std::string repository{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of dumpStatus (GET /repositories/{repository}/dump).
 struct DumpStatusRequest {
   std::string repository{};
   std::string task_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of dumpSubmit (POST /repositories/{repository}/dump).
 struct DumpSubmitRequest {
   std::string repository{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of externalPrincipalLogin (POST /auth/external/principal/login).
 struct ExternalPrincipalLoginRequest {
   ExternalLoginInformation body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of findMergeBase (GET /repositories/{repository}/refs/{sourceRef}/merge/{destinationBranch}).
@@ -325,69 +410,97 @@ struct FindMergeBaseRequest {
   std::string source_ref{};
   /// destination branch name
   std::string destination_branch{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getAuthCapabilities (GET /auth/capabilities).
 struct GetAuthCapabilitiesRequest {
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getBranch (GET /repositories/{repository}/branches/{branch}).
 struct GetBranchRequest {
   std::string repository{};
   std::string branch{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getBranchProtectionRules (GET /repositories/{repository}/settings/branch_protection).
 struct GetBranchProtectionRulesRequest {
   std::string repository{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getCommit (GET /repositories/{repository}/commits/{commitId}).
 struct GetCommitRequest {
   std::string repository{};
   std::string commit_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getConfig (GET /config).
 struct GetConfigRequest {
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getCredentials (GET /auth/users/{userId}/credentials/{accessKeyId}).
 struct GetCredentialsRequest {
   std::string user_id{};
   std::string access_key_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getCurrentUser (GET /user).
 struct GetCurrentUserRequest {
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getExternalPrincipal (GET /auth/external/principals).
 struct GetExternalPrincipalRequest {
   std::string principal_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getGarbageCollectionConfig (GET /config/garbage-collection).
 struct GetGarbageCollectionConfigRequest {
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getGCRules (GET /repositories/{repository}/settings/gc_rules).
 struct GetGCRulesRequest {
   std::string repository{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getGroup (GET /auth/groups/{groupId}).
 struct GetGroupRequest {
   std::string group_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getGroupACL (GET /auth/groups/{groupId}/acl).
 struct GetGroupACLRequest {
   std::string group_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getLakeFSVersion (GET /config/version).
 struct GetLakeFSVersionRequest {
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getMetadataObject (GET /repositories/{repository}/metadata/object/{type}/{object_id}).
@@ -397,12 +510,16 @@ struct GetMetadataObjectRequest {
   std::string type{};
   std::string object_id{};
   std::optional<bool> presign{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getMetaRange (GET /repositories/{repository}/metadata/meta_range/{meta_range}).
 struct GetMetaRangeRequest {
   std::string repository{};
   std::string meta_range{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getObject (GET /repositories/{repository}/refs/{ref}/objects).
@@ -419,6 +536,8 @@ struct GetObjectRequest {
   /// Returns response only if the object does not have a matching ETag
   /// Sent as the `If-None-Match` header.
   std::optional<std::string> if_none_match{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getPhysicalAddress (GET /repositories/{repository}/branches/{branch}/staging/backing).
@@ -428,11 +547,15 @@ struct GetPhysicalAddressRequest {
   /// relative to the branch
   std::string path{};
   std::optional<bool> presign{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getPolicy (GET /auth/policies/{policyId}).
 struct GetPolicyRequest {
   std::string policy_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getPullRequest (GET /repositories/{repository}/pulls/{pull_request}).
@@ -440,28 +563,38 @@ struct GetPullRequestRequest {
   std::string repository{};
   /// pull request id
   std::string pull_request{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getRange (GET /repositories/{repository}/metadata/range/{range}).
 struct GetRangeRequest {
   std::string repository{};
   std::string range{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getRepository (GET /repositories/{repository}).
 struct GetRepositoryRequest {
   std::string repository{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getRepositoryMetadata (GET /repositories/{repository}/metadata).
 struct GetRepositoryMetadataRequest {
   std::string repository{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getRun (GET /repositories/{repository}/actions/runs/{run_id}).
 struct GetRunRequest {
   std::string repository{};
   std::string run_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getRunHookOutput (GET /repositories/{repository}/actions/runs/{run_id}/hooks/{hook_run_id}/output).
@@ -469,20 +602,28 @@ struct GetRunHookOutputRequest {
   std::string repository{};
   std::string run_id{};
   std::string hook_run_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getSetupState (GET /setup_lakefs).
 struct GetSetupStateRequest {
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getStorageConfig (GET /config/storage).
 struct GetStorageConfigRequest {
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getTag (GET /repositories/{repository}/tags/{tag}).
 struct GetTagRequest {
   std::string repository{};
   std::string tag{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getUnderlyingProperties (GET /repositories/{repository}/refs/{ref}/objects/underlyingProperties).
@@ -492,15 +633,21 @@ struct GetUnderlyingPropertiesRequest {
   std::string ref{};
   /// relative to the branch
   std::string path{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getUsageReportSummary (GET /usage-report/summary).
 struct GetUsageReportSummaryRequest {
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of getUser (GET /auth/users/{userId}).
 struct GetUserRequest {
   std::string user_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of hardResetBranch (PUT /repositories/{repository}/branches/{branch}/hard_reset).
@@ -510,6 +657,8 @@ struct HardResetBranchRequest {
   /// After reset, branch will point at this reference.
   std::string ref{};
   std::optional<bool> force{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of headObject (HEAD /repositories/{repository}/refs/{ref}/objects).
@@ -522,10 +671,14 @@ struct HeadObjectRequest {
   /// Byte range to retrieve
   /// Sent as the `Range` header.
   std::optional<std::string> range{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of healthCheck (GET /healthcheck).
 struct HealthCheckRequest {
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of importCancel (DELETE /repositories/{repository}/branches/{branch}/import).
@@ -534,6 +687,8 @@ struct ImportCancelRequest {
   std::string branch{};
   /// Unique identifier of the import process
   std::string id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of importStart (POST /repositories/{repository}/branches/{branch}/import).
@@ -541,6 +696,8 @@ struct ImportStartRequest {
   std::string repository{};
   std::string branch{};
   ImportCreation body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of importStatus (GET /repositories/{repository}/branches/{branch}/import).
@@ -549,39 +706,53 @@ struct ImportStatusRequest {
   std::string branch{};
   /// Unique identifier of the import process
   std::string id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of internalCreateBranchProtectionRule (POST /repositories/{repository}/branch_protection).
 struct InternalCreateBranchProtectionRuleRequest {
   std::string repository{};
   BranchProtectionRule body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of internalDeleteBranchProtectionRule (DELETE /repositories/{repository}/branch_protection).
 struct InternalDeleteBranchProtectionRuleRequest {
   std::string repository{};
   InternalDeleteBranchProtectionRuleBody body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of internalDeleteGarbageCollectionRules (DELETE /repositories/{repository}/gc/rules).
 struct InternalDeleteGarbageCollectionRulesRequest {
   std::string repository{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of internalGetBranchProtectionRules (GET /repositories/{repository}/branch_protection).
 struct InternalGetBranchProtectionRulesRequest {
   std::string repository{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of internalGetGarbageCollectionRules (GET /repositories/{repository}/gc/rules).
 struct InternalGetGarbageCollectionRulesRequest {
   std::string repository{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of internalSetGarbageCollectionRules (POST /repositories/{repository}/gc/rules).
 struct InternalSetGarbageCollectionRulesRequest {
   std::string repository{};
   GarbageCollectionRules body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of linkPhysicalAddress (PUT /repositories/{repository}/branches/{branch}/staging/backing).
@@ -599,6 +770,8 @@ struct LinkPhysicalAddressRequest {
   /// matches the provided value.
   /// Sent as the `If-Match` header.
   std::optional<std::string> if_match{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of listBranches (GET /repositories/{repository}/branches).
@@ -611,6 +784,8 @@ struct ListBranchesRequest {
   /// how many items to return
   std::optional<std::int64_t> amount{};
   std::optional<bool> show_hidden{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of listGroupMembers (GET /auth/groups/{groupId}/members).
@@ -622,6 +797,8 @@ struct ListGroupMembersRequest {
   std::optional<std::string> after{};
   /// how many items to return
   std::optional<std::int64_t> amount{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of listGroupPolicies (GET /auth/groups/{groupId}/policies).
@@ -633,6 +810,8 @@ struct ListGroupPoliciesRequest {
   std::optional<std::string> after{};
   /// how many items to return
   std::optional<std::int64_t> amount{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of listGroups (GET /auth/groups).
@@ -643,6 +822,8 @@ struct ListGroupsRequest {
   std::optional<std::string> after{};
   /// how many items to return
   std::optional<std::int64_t> amount{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of listObjects (GET /repositories/{repository}/refs/{ref}/objects/ls).
@@ -660,6 +841,8 @@ struct ListObjectsRequest {
   std::optional<std::string> delimiter{};
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of listPolicies (GET /auth/policies).
@@ -670,6 +853,8 @@ struct ListPoliciesRequest {
   std::optional<std::string> after{};
   /// how many items to return
   std::optional<std::int64_t> amount{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of listPullRequests (GET /repositories/{repository}/pulls).
@@ -683,6 +868,8 @@ struct ListPullRequestsRequest {
   std::optional<std::int64_t> amount{};
   /// One of "open", "closed", "all".
   std::optional<std::string> status{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of listRepositories (GET /repositories).
@@ -695,6 +882,8 @@ struct ListRepositoriesRequest {
   std::optional<std::int64_t> amount{};
   /// string for searching relevant entries
   std::optional<std::string> search{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of listRepositoryRuns (GET /repositories/{repository}/actions/runs).
@@ -706,6 +895,8 @@ struct ListRepositoryRunsRequest {
   std::optional<std::int64_t> amount{};
   std::optional<std::string> branch{};
   std::optional<std::string> commit{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of listRunHooks (GET /repositories/{repository}/actions/runs/{run_id}/hooks).
@@ -716,6 +907,8 @@ struct ListRunHooksRequest {
   std::optional<std::string> after{};
   /// how many items to return
   std::optional<std::int64_t> amount{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of listTags (GET /repositories/{repository}/tags).
@@ -727,6 +920,8 @@ struct ListTagsRequest {
   std::optional<std::string> after{};
   /// how many items to return
   std::optional<std::int64_t> amount{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of listUserCredentials (GET /auth/users/{userId}/credentials).
@@ -738,6 +933,8 @@ struct ListUserCredentialsRequest {
   std::optional<std::string> after{};
   /// how many items to return
   std::optional<std::int64_t> amount{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of listUserExternalPrincipals (GET /auth/users/{userId}/external/principals/ls).
@@ -749,6 +946,8 @@ struct ListUserExternalPrincipalsRequest {
   std::optional<std::string> after{};
   /// how many items to return
   std::optional<std::int64_t> amount{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of listUserGroups (GET /auth/users/{userId}/groups).
@@ -760,6 +959,8 @@ struct ListUserGroupsRequest {
   std::optional<std::string> after{};
   /// how many items to return
   std::optional<std::int64_t> amount{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of listUserPolicies (GET /auth/users/{userId}/policies).
@@ -773,6 +974,8 @@ struct ListUserPoliciesRequest {
   std::optional<std::int64_t> amount{};
   /// will return all distinct policies attached to the user or any of its groups
   std::optional<bool> effective{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of listUsers (GET /auth/users).
@@ -783,6 +986,8 @@ struct ListUsersRequest {
   std::optional<std::string> after{};
   /// how many items to return
   std::optional<std::int64_t> amount{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of logCommits (GET /repositories/{repository}/refs/{ref}/commits).
@@ -808,11 +1013,15 @@ struct LogCommitsRequest {
   /// A reference to stop at. In case used with since parameter, will stop at the first commit
   /// that meets any of the conditions.
   std::optional<std::string> stop_at{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of login (POST /auth/login).
 struct LoginRequest {
   LoginInformation body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of mergeIntoBranch (POST /repositories/{repository}/refs/{sourceRef}/merge/{destinationBranch}).
@@ -823,6 +1032,8 @@ struct MergeIntoBranchRequest {
   /// destination branch name
   std::string destination_branch{};
   Merge body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of mergePullRequest (PUT /repositories/{repository}/pulls/{pull_request}/merge).
@@ -830,25 +1041,35 @@ struct MergePullRequestRequest {
   std::string repository{};
   /// pull request id
   std::string pull_request{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of oauthCallback (GET /oidc/callback).
 struct OauthCallbackRequest {
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of postStatsEvents (POST /statistics).
 struct PostStatsEventsRequest {
   StatsEventsList body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of prepareGarbageCollectionCommits (POST /repositories/{repository}/gc/prepare_commits).
 struct PrepareGarbageCollectionCommitsRequest {
   std::string repository{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of prepareGarbageCollectionCommitsAsync (POST /repositories/{repository}/gc/prepare_commits/async).
 struct PrepareGarbageCollectionCommitsAsyncRequest {
   std::string repository{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of prepareGarbageCollectionCommitsStatus (GET /repositories/{repository}/gc/prepare_commits/status).
@@ -856,12 +1077,16 @@ struct PrepareGarbageCollectionCommitsStatusRequest {
   std::string repository{};
   /// Unique identifier of the prepare GC commits task
   std::string id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of prepareGarbageCollectionUncommitted (POST /repositories/{repository}/gc/prepare_uncommited).
 struct PrepareGarbageCollectionUncommittedRequest {
   std::string repository{};
   PrepareGCUncommittedRequest body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of resetBranch (PUT /repositories/{repository}/branches/{branch}).
@@ -869,24 +1094,32 @@ struct ResetBranchRequest {
   std::string repository{};
   std::string branch{};
   ResetCreation body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of restoreRefs (PUT /repositories/{repository}/refs/restore).
 struct RestoreRefsRequest {
   std::string repository{};
   RefsRestore body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of restoreStatus (GET /repositories/{repository}/restore).
 struct RestoreStatusRequest {
   std::string repository{};
   std::string task_id{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of restoreSubmit (POST /repositories/{repository}/restore).
 struct RestoreSubmitRequest {
   std::string repository{};
   RefsRestore body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of revertBranch (POST /repositories/{repository}/branches/{branch}/revert).
@@ -894,6 +1127,8 @@ struct RevertBranchRequest {
   std::string repository{};
   std::string branch{};
   RevertCreation body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of setBranchProtectionRules (PUT /repositories/{repository}/settings/branch_protection).
@@ -904,39 +1139,53 @@ struct SetBranchProtectionRulesRequest {
   /// provided value
   /// Sent as the `If-Match` header.
   std::optional<std::string> if_match{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of setGarbageCollectionRulesPreflight (GET /repositories/{repository}/gc/rules/set_allowed).
 struct SetGarbageCollectionRulesPreflightRequest {
   std::string repository{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of setGCRules (PUT /repositories/{repository}/settings/gc_rules).
 struct SetGCRulesRequest {
   std::string repository{};
   GarbageCollectionRules body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of setGroupACL (POST /auth/groups/{groupId}/acl).
 struct SetGroupACLRequest {
   std::string group_id{};
   ACL body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of setRepositoryMetadata (POST /repositories/{repository}/metadata).
 struct SetRepositoryMetadataRequest {
   std::string repository{};
   RepositoryMetadataSet body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of setup (POST /setup_lakefs).
 struct SetupRequest {
   Setup body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of setupCommPrefs (POST /setup_comm_prefs).
 struct SetupCommPrefsRequest {
   CommPrefsInput body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of stageObject (PUT /repositories/{repository}/branches/{branch}/objects).
@@ -946,6 +1195,8 @@ struct StageObjectRequest {
   ObjectStageCreation body{};
   /// relative to the branch
   std::string path{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of statObject (GET /repositories/{repository}/refs/{ref}/objects/stat).
@@ -957,11 +1208,15 @@ struct StatObjectRequest {
   std::string path{};
   std::optional<bool> user_metadata{};
   std::optional<bool> presign{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of stsLogin (POST /sts/login).
 struct StsLoginRequest {
   StsAuthRequest body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of updateObjectUserMetadata (PUT /repositories/{repository}/branches/{branch}/objects/stat/user_metadata).
@@ -972,12 +1227,16 @@ struct UpdateObjectUserMetadataRequest {
   UpdateObjectUserMetadata body{};
   /// path to object relative to the branch
   std::string path{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of updatePolicy (PUT /auth/policies/{policyId}).
 struct UpdatePolicyRequest {
   std::string policy_id{};
   Policy body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of updatePullRequest (PATCH /repositories/{repository}/pulls/{pull_request}).
@@ -986,6 +1245,8 @@ struct UpdatePullRequestRequest {
   /// pull request id
   std::string pull_request{};
   PullRequestBasic body{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of uploadObject (POST /repositories/{repository}/branches/{branch}/objects).
@@ -1012,6 +1273,8 @@ struct UploadObjectRequest {
   /// matches the provided value.
   /// Sent as the `If-Match` header.
   std::optional<std::string> if_match{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of uploadObjectPreflight (GET /repositories/{repository}/branches/{branch}/objects/stage_allowed).
@@ -1020,6 +1283,8 @@ struct UploadObjectPreflightRequest {
   std::string branch{};
   /// relative to the branch
   std::string path{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of uploadPart (PUT /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}/parts/{partNumber}).
@@ -1030,6 +1295,8 @@ struct UploadPartRequest {
   std::int64_t part_number{};
   UploadPartFrom body{};
   std::string path{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 /// Parameters of uploadPartCopy (PUT /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}/parts/{partNumber}/copy).
@@ -1040,6 +1307,8 @@ struct UploadPartCopyRequest {
   std::int64_t part_number{};
   UploadPartCopyFrom body{};
   std::string path{};
+  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
+  std::vector<http::Header> extra_headers{};
 };
 
 }  // namespace lakefs::api
