@@ -2,6 +2,8 @@
 
 #include <ostream>
 
+#include "detail/convert.hpp"
+
 namespace lakefs {
 namespace {
 
@@ -15,9 +17,7 @@ std::ostream& print_metadata(std::ostream& os, const Metadata& metadata) {
   return os << '}';
 }
 
-std::ostream& print_time(std::ostream& os, Timestamp t) {
-  return os << t.time_since_epoch().count();
-}
+std::ostream& print_time(std::ostream& os, Timestamp t) { return os << detail::to_rfc3339(t); }
 
 }  // namespace
 
