@@ -108,11 +108,7 @@ Listing<Change> Branch::uncommitted(UncommittedOptions options) const {
                                                        .after = after,
                                                        .amount = static_cast<std::int64_t>(amount),
                                                        .prefix = prefix});
-        Page<Change> page;
-        page.items.reserve(list.results.size());
-        for (const auto& d : list.results) page.items.push_back(detail::to_change(d));
-        if (list.pagination.has_more) page.next_after = list.pagination.next_offset;
-        return page;
+        return detail::to_page<Change>(list, [](const auto& d) { return detail::to_change(d); });
       },
       options.max_amount);
 }

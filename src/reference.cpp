@@ -75,11 +75,7 @@ Listing<Change> Reference::diff(const std::string& other_ref, DiffOptions option
              .prefix = options.prefix,
              .delimiter = options.delimiter,
              .type = options.type == DiffOptions::Type::two_dot ? "two_dot" : "three_dot"});
-        Page<Change> page;
-        page.items.reserve(list.results.size());
-        for (const auto& d : list.results) page.items.push_back(detail::to_change(d));
-        if (list.pagination.has_more) page.next_after = list.pagination.next_offset;
-        return page;
+        return detail::to_page<Change>(list, [](const auto& d) { return detail::to_change(d); });
       },
       options.max_amount);
 }

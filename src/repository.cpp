@@ -40,40 +40,39 @@ Metadata Repository::metadata() const {
   return client_.api().repositories.get_repository_metadata({.repository = id_});
 }
 
-Listing<Branch> Repository::branches(ListOptions options) const {
-  auto client = client_;
-  auto id = id_;
-  return Listing<Branch>(
-      [client, id, prefix = options.prefix, start = options.after](const std::string& after, std::size_t amount) {
-        auto list = client.api().branches.list_branches({.repository = id,
-                                                         .prefix = prefix,
-                                                         .after = after.empty() ? start : after,
-                                                         .amount = static_cast<std::int64_t>(amount)});
-        Page<Branch> page;
-        page.items.reserve(list.results.size());
-        for (auto& ref : list.results) page.items.emplace_back(id, std::move(ref.id), client);
-        if (list.pagination.has_more) page.next_after = list.pagination.next_offset;
-        return page;
+namespace {
+
+// Branches and tags list the same way: refs of a repository, as handles.
+template <typename Handle, typename ListFn>
+Listing<Handle> ref_listing(const Client& client, const std::string& repo, const ListOptions& options, ListFn list_fn) {
+  return Listing<Handle>(
+      [client, repo, prefix = options.prefix, start = options.after, list_fn](const std::string& after,
+                                                                             std::size_t amount) {
+        auto list = list_fn(client.api(), repo, prefix, after.empty() ? start : after,
+                            static_cast<std::int64_t>(amount));
+        return detail::to_page<Handle>(list, [&](api::Ref& ref) { return Handle(repo, std::move(ref.id), client); });
       },
       options.max_amount);
 }
 
+}  // namespace
+
+Listing<Branch> Repository::branches(ListOptions options) const {
+  return ref_listing<Branch>(client_, id_, options,
+                             [](api::Api& api, const std::string& repo, const std::string& prefix,
+                                const std::string& after, std::int64_t amount) {
+                               return api.branches.list_branches(
+                                   {.repository = repo, .prefix = prefix, .after = after, .amount = amount});
+                             });
+}
+
 Listing<Tag> Repository::tags(ListOptions options) const {
-  auto client = client_;
-  auto id = id_;
-  return Listing<Tag>(
-      [client, id, prefix = options.prefix, start = options.after](const std::string& after, std::size_t amount) {
-        auto list = client.api().tags.list_tags({.repository = id,
-                                                 .prefix = prefix,
-                                                 .after = after.empty() ? start : after,
-                                                 .amount = static_cast<std::int64_t>(amount)});
-        Page<Tag> page;
-        page.items.reserve(list.results.size());
-        for (auto& ref : list.results) page.items.emplace_back(id, std::move(ref.id), client);
-        if (list.pagination.has_more) page.next_after = list.pagination.next_offset;
-        return page;
-      },
-      options.max_amount);
+  return ref_listing<Tag>(client_, id_, options,
+                          [](api::Api& api, const std::string& repo, const std::string& prefix,
+                             const std::string& after, std::int64_t amount) {
+                            return api.tags.list_tags(
+                                {.repository = repo, .prefix = prefix, .after = after, .amount = amount});
+                          });
 }
 
 Repository repository(std::string id) { return Repository(std::move(id)); }
@@ -84,11 +83,8 @@ Listing<Repository> repositories(ListOptions options, Client client) {
         auto list = client.api().repositories.list_repositories({.prefix = prefix,
                                                                  .after = after.empty() ? start : after,
                                                                  .amount = static_cast<std::int64_t>(amount)});
-        Page<Repository> page;
-        page.items.reserve(list.results.size());
-        for (auto& repo : list.results) page.items.emplace_back(std::move(repo.id), client);
-        if (list.pagination.has_more) page.next_after = list.pagination.next_offset;
-        return page;
+        return detail::to_page<Repository>(list,
+                                           [&](api::Repository& repo) { return Repository(std::move(repo.id), client); });
       },
       options.max_amount);
 }

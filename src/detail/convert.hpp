@@ -8,6 +8,7 @@
 #include "lakefs/api/models.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/errors.hpp"
+#include "lakefs/listing.hpp"
 #include "lakefs/models.hpp"
 #include "client_state.hpp"
 
@@ -18,6 +19,17 @@ Change to_change(const api::Diff& d);
 ObjectInfo to_object_info(const api::ObjectStats& s);
 RepositoryProperties to_properties(const api::Repository& r);
 ServerStorageConfiguration to_storage_config(const api::StorageConfig& s);
+
+/// One page of a listing from a generated `*List` response: `make` turns each
+/// result into the listing's item; the pagination cursor is carried over.
+template <typename T, typename List, typename Make>
+Page<T> to_page(List& list, Make&& make) {
+  Page<T> page;
+  page.items.reserve(list.results.size());
+  for (auto& result : list.results) page.items.push_back(make(result));
+  if (list.pagination.has_more) page.next_after = list.pagination.next_offset;
+  return page;
+}
 
 /// RFC 3339 UTC text of a timestamp, as lakeFS's date-time parameters expect.
 std::string to_rfc3339(Timestamp t);
