@@ -6,6 +6,8 @@
 #   scripts/lakefs-server.sh stop DIR         stop it and delete DIR's data
 #   scripts/lakefs-server.sh run DIR CMD...   start, run CMD with the env exported, stop (also on
 #                                             failure, Ctrl-C or TERM); exits with CMD's status
+#   scripts/lakefs-server.sh kill DIR         kill it abruptly (SIGKILL, like a crash) and KEEP DIR's data
+#   scripts/lakefs-server.sh restart DIR      start it again on DIR's kept data and port (after kill)
 #
 # DIR/env exports LAKEFS_ENDPOINT, LAKEFS_ACCESS_KEY_ID, LAKEFS_SECRET_ACCESS_KEY and
 # LAKEFS_TEST_IMPORT_DIR (a directory the server may import from: local-blockstore import).
@@ -15,7 +17,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 
-usage() { echo "usage: $0 start DIR | stop DIR | run DIR CMD..." >&2; exit 2; }
+usage() { echo "usage: $0 start DIR | stop DIR | run DIR CMD... | kill DIR | restart DIR" >&2; exit 2; }
 (($# >= 2)) || usage
 cmd=$1 dir=$2
 shift 2
@@ -76,6 +78,12 @@ security:
   check_latest_version: false
   audit_check_url: "http://127.0.0.1:1/audit"
 YAML
+  launch "$bin" "$port"
+}
+
+# Starts the server on DIR's config and data and waits until it is healthy.
+launch() {
+  local bin=$1 port=$2
   # setsid: the server gets its own process group, so nothing it spawns outlives stop().
   HOME="$dir/data" setsid "$bin/lakefs" run --quickstart -c "$dir/config.yaml" >"$dir/lakefs.out" 2>&1 </dev/null &
   echo $! > "$dir/pid"
@@ -100,9 +108,31 @@ ENV
   return 1
 }
 
+kill_server() {
+  if [[ -f "$dir/pid" ]]; then
+    local pid
+    pid=$(cat "$dir/pid")
+    kill -KILL "$pid" 2>/dev/null || true
+    # Gone, or a zombie nobody has reaped yet (it holds no port or file then).
+    for _ in $(seq 1 100); do [[ $(ps -o stat= -p "$pid" 2>/dev/null) == [^Z]* ]] || break; sleep 0.1; done
+  fi
+  rm -f "$dir/pid" "$dir/env"  # data and config stay for restart
+}
+
+restart() {
+  [[ -f "$dir/config.yaml" && -d "$dir/data" ]] || { echo "lakefs-server.sh: nothing to restart in $dir" >&2; return 1; }
+  kill_server
+  local bin port
+  bin=$("$repo/tools/lakefs-server/build.sh")
+  port=$(sed -n 's/^listen_address: "127.0.0.1:\([0-9]*\)"$/\1/p' "$dir/config.yaml")
+  launch "$bin" "$port"
+}
+
 case $cmd in
   start) start ;;
   stop) stop ;;
+  kill) kill_server ;;
+  restart) restart ;;
   run)
     (($# >= 1)) || usage
     trap stop EXIT

@@ -1,12 +1,136 @@
 #include "lakefs/object.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <istream>
+#include <random>
+#include <system_error>
 
 #include "detail/convert.hpp"
+#include "detail/presign.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
 
 namespace lakefs {
+
+namespace {
+
+using BodySource = std::function<std::size_t(char*, std::size_t)>;
+
+// One upload, through lakeFS or (pre-signed) straight to the object store.
+void upload_body(const WriteableObject& object, const BodySource& source, std::optional<std::uint64_t> length,
+                 const UploadOptions& options) {
+  const auto& repo = object.repo_id();
+  const auto& branch = object.ref_id();
+  const auto& path = object.path();
+  const Client& client = object.client();
+  detail::require_non_empty(path, "object path");
+  if (options.pre_sign.value_or(false) && !length) {
+    throw NotSupportedError("upload of '" + path +
+                            "': a pre-signed upload needs the length in advance, and this stream is not seekable; "
+                            "leave pre_sign unset to stream it through lakeFS");
+  }
+  if (length && detail::use_pre_sign(client, options.pre_sign, "upload")) {
+    detail::object_call(repo, branch, path, [&] {
+      const auto location = client.api().staging.get_physical_address(
+          {.repository = repo, .branch = branch, .path = path, .presign = true});
+      if (!location.presigned_url) {
+        throw NotSupportedError("upload of '" + path + "': the server returned no pre-signed URL");
+      }
+      const auto response = detail::presigned_put(client, *location.presigned_url, source, *length);
+      std::string etag(response.header("etag").value_or(""));
+      if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+      api::LinkPhysicalAddressRequest link{
+          .repository = repo,
+          .branch = branch,
+          .body = {.staging = location, .checksum = etag, .size_bytes = static_cast<std::int64_t>(*length)},
+          .path = path,
+      };
+      if (!options.metadata.empty()) link.body.user_metadata = options.metadata;
+      if (!options.content_type.empty()) link.body.content_type = options.content_type;
+      if (options.exclusive) link.if_none_match = "*";
+      (void)client.api().staging.link_physical_address(link);
+    });
+    return;
+  }
+  api::UploadObjectRequest request{
+      .repository = repo,
+      .branch = branch,
+      .body_source = source,
+      .body_length = length,
+      .path = path,
+  };
+  if (!options.content_type.empty()) request.content_type = options.content_type;
+  if (options.exclusive) request.if_none_match = "*";
+  for (const auto& [key, value] : options.metadata) request.extra_headers.emplace_back("X-Lakefs-Meta-" + key, value);
+  detail::object_call(repo, branch, path, [&] { return client.api().objects.upload_object(request); });
+}
+
+BodySource memory_source(std::string_view data) {
+  return [data, offset = std::size_t{0}](char* buf, std::size_t size) mutable {
+    const std::size_t n = std::min(size, data.size() - offset);
+    std::memcpy(buf, data.data() + offset, n);
+    offset += n;
+    return n;
+  };
+}
+
+BodySource stream_source(std::istream& in, const std::string& what) {
+  return [&in, what](char* buf, std::size_t size) -> std::size_t {
+    if (in.eof()) return 0;
+    in.read(buf, static_cast<std::streamsize>(size));
+    if (in.bad() || (in.fail() && !in.eof())) {
+      // Throwing aborts the upload before its end: lakeFS stages nothing.
+      throw Error("upload aborted: reading " + what + " failed");
+    }
+    return static_cast<std::size_t>(in.gcount());
+  };
+}
+
+// Bytes left in a seekable stream, or nullopt.
+std::optional<std::uint64_t> remaining_length(std::istream& in) {
+  if (!in.good()) return std::nullopt;
+  const auto here = in.tellg();
+  if (here == std::istream::pos_type(-1)) {
+    in.clear(in.rdstate() & ~std::ios_base::failbit);
+    return std::nullopt;
+  }
+  in.seekg(0, std::ios_base::end);
+  const auto end = in.tellg();
+  in.seekg(here);
+  if (!in.good() || end == std::istream::pos_type(-1) || end < here) {
+    in.clear();
+    in.seekg(here);
+    return std::nullopt;
+  }
+  return static_cast<std::uint64_t>(end - here);
+}
+
+std::string errno_text(int err) { return std::generic_category().message(err); }
+
+// A file in `dir` that nothing else uses, opened for writing (mode 0666 & ~umask).
+int create_temp_beside(const std::filesystem::path& target, std::filesystem::path& temp) {
+  static std::atomic<unsigned> counter{0};
+  thread_local std::mt19937_64 rng{std::random_device{}() ^ (counter++ * 0x9E3779B97F4A7C15ull)};
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    temp = target;
+    temp.replace_filename("." + target.filename().string() + ".lakefs-" + std::to_string(rng() % 1000000000ull) +
+                          ".tmp");
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0) return fd;
+    if (errno != EEXIST) {
+      throw Error("cannot create a temporary file beside '" + target.string() + "': " + errno_text(errno));
+    }
+  }
+  throw Error("cannot create a temporary file beside '" + target.string() + "'");
+}
+
+}  // namespace
 
 StoredObject::StoredObject(std::string repo_id, std::string ref_id, std::string path, Client client)
     : repo_id_(std::move(repo_id)), ref_id_(std::move(ref_id)), path_(std::move(path)), client_(std::move(client)) {}
@@ -38,35 +162,124 @@ std::string StoredObject::read_all() const {
   return data;
 }
 
+std::string StoredObject::read_range(std::uint64_t offset, std::uint64_t length) const {
+  detail::require_non_empty(path_, "object path");
+  if (length == 0) return {};
+  std::string data;
+  const std::string range = "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
+  detail::object_call(repo_id_, ref_id_, path_, [&] {
+    return client_.api().objects.get_object({.repository = repo_id_, .ref = ref_id_, .path = path_, .range = range},
+                                            [&](std::string_view chunk) { data.append(chunk); });
+  });
+  return data;
+}
+
+ObjectReader StoredObject::reader(ReaderOptions options) const { return ObjectReader(*this, options); }
+
+void StoredObject::download(const std::filesystem::path& local_path, const DownloadOptions& options) const {
+  detail::require_non_empty(path_, "object path");
+  if (local_path.empty() || !local_path.has_filename()) {
+    throw InvalidArgumentError("download of '" + path_ + "': the local path must name a file");
+  }
+  const bool pre_signed = detail::use_pre_sign(client_, options.pre_sign, "download");
+  std::string url;
+  if (pre_signed) {
+    url = detail::object_call(repo_id_, ref_id_, path_, [&] {
+      return client_.api()
+          .objects.stat_object({.repository = repo_id_, .ref = ref_id_, .path = path_, .presign = true})
+          .physical_address;
+    });
+  }
+  std::filesystem::path temp;
+  const int fd = create_temp_beside(local_path, temp);
+  try {
+    const auto sink = [&](std::string_view chunk) {
+      while (!chunk.empty()) {
+        const auto n = ::write(fd, chunk.data(), chunk.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw Error("cannot write '" + temp.string() + "': " + errno_text(errno));
+        chunk.remove_prefix(static_cast<std::size_t>(n));
+      }
+    };
+    if (pre_signed) {
+      (void)detail::presigned_get(client_, url, "", sink);
+    } else {
+      detail::object_call(repo_id_, ref_id_, path_, [&] {
+        return client_.api().objects.get_object({.repository = repo_id_, .ref = ref_id_, .path = path_}, sink);
+      });
+    }
+    if (::close(fd) != 0) throw Error("cannot write '" + temp.string() + "': " + errno_text(errno));
+    std::error_code ec;
+    std::filesystem::rename(temp, local_path, ec);
+    if (ec) throw Error("cannot move the download into '" + local_path.string() + "': " + ec.message());
+  } catch (...) {
+    ::close(fd);  // harmless EBADF when already closed
+    std::error_code ignored;
+    std::filesystem::remove(temp, ignored);
+    throw;
+  }
+}
+
+WriteableObject StoredObject::copy(const Branch& destination, std::string destination_path) const {
+  if (destination.repo_id() != repo_id_) {
+    throw InvalidArgumentError("copy of '" + path_ + "': lakeFS copies objects only within one repository ('" +
+                               repo_id_ + "' → '" + destination.repo_id() + "')");
+  }
+  return copy(destination.id(), std::move(destination_path));
+}
+
+WriteableObject StoredObject::copy(const std::string& destination_branch, std::string destination_path) const {
+  detail::require_non_empty(path_, "object path");
+  detail::require_non_empty(destination_branch, "destination branch");
+  detail::require_non_empty(destination_path, "destination path");
+  detail::object_call(repo_id_, ref_id_, path_, [&] {
+    return client_.api().objects.copy_object({.repository = repo_id_,
+                                              .branch = destination_branch,
+                                              .body = {.src_path = path_, .src_ref = ref_id_},
+                                              .dest_path = destination_path});
+  });
+  return WriteableObject(repo_id_, destination_branch, std::move(destination_path), client_);
+}
+
 WriteableObject::WriteableObject(std::string repo_id, std::string branch_id, std::string path, Client client)
     : StoredObject(std::move(repo_id), std::move(branch_id), std::move(path), std::move(client)) {}
 
 WriteableObject& WriteableObject::upload(std::string_view data, const UploadOptions& options) {
-  detail::require_non_empty(path_, "object path");
-  std::size_t offset = 0;
-  api::UploadObjectRequest request{
-      .repository = repo_id_,
-      .branch = ref_id_,
-      .body_source =
-          [&](char* buf, std::size_t size) {
-            const std::size_t n = std::min(size, data.size() - offset);
-            std::memcpy(buf, data.data() + offset, n);
-            offset += n;
-            return n;
-          },
-      .body_length = data.size(),
-      .path = path_,
-  };
-  if (!options.content_type.empty()) request.content_type = options.content_type;
-  if (options.exclusive) request.if_none_match = "*";
-  for (const auto& [key, value] : options.metadata) request.extra_headers.emplace_back("X-Lakefs-Meta-" + key, value);
-  detail::object_call(repo_id_, ref_id_, path_, [&] { return client_.api().objects.upload_object(request); });
+  upload_body(*this, memory_source(data), data.size(), options);
   return *this;
 }
 
 WriteableObject& WriteableObject::upload(std::span<const std::byte> data, const UploadOptions& options) {
   return upload(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()), options);
 }
+
+WriteableObject& WriteableObject::upload(std::istream& in, const UploadOptions& options) {
+  const auto length = remaining_length(in);
+  upload_body(*this, stream_source(in, "the input stream"), length, options);
+  return *this;
+}
+
+WriteableObject& WriteableObject::upload_file(const std::filesystem::path& local_path, const UploadOptions& options) {
+  std::ifstream in(local_path, std::ios::binary);
+  if (!in) throw Error("cannot open '" + local_path.string() + "' for reading: " + errno_text(errno));
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(local_path, ec);
+  if (ec) throw Error("cannot read the size of '" + local_path.string() + "': " + ec.message());
+  // A file that grows or shrinks while it is sent makes the length wrong: the
+  // upload then fails (short body) or stops at `size` bytes; it never stages garbage.
+  auto source = stream_source(in, "'" + local_path.string() + "'");
+  upload_body(*this,
+              [&, left = size](char* buf, std::size_t n) mutable -> std::size_t {
+                const std::size_t got = source(buf, static_cast<std::size_t>(std::min<std::uint64_t>(n, left)));
+                if (got == 0 && left > 0) throw Error("upload aborted: '" + local_path.string() + "' shrank while it was sent");
+                left -= got;
+                return got;
+              },
+              size, options);
+  return *this;
+}
+
+ObjectWriter WriteableObject::writer(WriterOptions options) const { return ObjectWriter(*this, std::move(options)); }
 
 void WriteableObject::remove() {
   detail::require_non_empty(path_, "object path");

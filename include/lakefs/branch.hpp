@@ -75,6 +75,13 @@ class Branch : public Reference {
 
   /// A writeable handle to the object at `path` (sends nothing).
   [[nodiscard]] WriteableObject object(std::string path) const;
+
+  /// Uploads every regular file under `local_dir` to `prefix` + its relative path
+  /// ('/'-separated; a '/' is put between a non-empty prefix and the path),
+  /// concurrently, each file streamed from disk. Symlinks and special files are
+  /// skipped with a note. Failures are collected in the summary; see docs/objects-and-io.md.
+  [[nodiscard]] TransferSummary upload_directory(const std::filesystem::path& local_dir, const std::string& prefix,
+                                                 const UploadDirectoryOptions& options = {}) const;
 };
 
 }  // namespace lakefs

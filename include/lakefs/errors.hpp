@@ -135,6 +135,14 @@ class NoAuthenticationFoundError : public ConfigurationError {
   using ConfigurationError::ConfigurationError;
 };
 
+/// The server's configuration does not support what was asked for, e.g. a
+/// pre-signed transfer forced on against a block store without pre-signed URLs.
+/// Raised before any transfer starts.
+class NotSupportedError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// A response could not be understood (malformed JSON, missing required field).
 class ProtocolError : public Error {
  public:

@@ -2,6 +2,7 @@
 // commit id, or an expression such as "main~2". Constructing one sends nothing.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <variant>
@@ -10,6 +11,7 @@
 #include "lakefs/client.hpp"
 #include "lakefs/listing.hpp"
 #include "lakefs/models.hpp"
+#include "lakefs/transfer.hpp"
 
 namespace lakefs {
 
@@ -90,6 +92,14 @@ class Reference {
 
   /// A read-only handle to the object at `path` (sends nothing).
   [[nodiscard]] StoredObject object(std::string path) const;
+
+  /// Downloads every object under `prefix` into `local_dir`, keeping the layout
+  /// below the prefix ("p/a/b.csv" with prefix "p/" → local_dir/a/b.csv),
+  /// concurrently, each file streamed to a temporary name and renamed into place.
+  /// Keys that would escape `local_dir` ("..", absolute) are skipped. Failures
+  /// are collected in the summary; see docs/objects-and-io.md.
+  [[nodiscard]] TransferSummary download_prefix(const std::string& prefix, const std::filesystem::path& local_dir,
+                                                const DownloadPrefixOptions& options = {}) const;
 
   bool operator==(const Reference& other) const noexcept {
     return repo_id_ == other.repo_id_ && id_ == other.id_;

@@ -62,15 +62,19 @@ struct Request {
   std::string content_type{};
   /// Streaming request body: fills `buf` with up to `size` bytes, returns the
   /// count, 0 at the end. When set, `body` is ignored.
-  std::function<std::size_t(char* buf, std::size_t size)> body_source;
+  std::function<std::size_t(char* buf, std::size_t size)> body_source{};
   /// Length of the streaming body when known; unknown lengths are sent chunked.
   std::optional<std::uint64_t> body_length{};
   /// Streaming response body: a 2xx response's body is handed here chunk by
   /// chunk instead of being collected in Response::body. Error bodies are
   /// always collected (they become the exception's message).
-  std::function<void(std::string_view chunk)> body_sink;
+  std::function<void(std::string_view chunk)> body_sink{};
   /// Send no credentials (health check, login).
   bool anonymous = false;
+  /// Absolute URL to request instead of endpoint + path + query: a pre-signed
+  /// object-store URL. No lakeFS credentials are sent with it, and `path` only
+  /// names the request in error messages (so it must not hold the signature).
+  std::string absolute_url{};
 };
 
 struct Response {

@@ -232,11 +232,16 @@ struct Transport::Impl {
     CurlSlist headers;
 
     curl_easy_reset(easy);
-    std::string url = options.endpoint;
-    url += request.path;
-    if (!request.query.empty()) {
-      url += '?';
-      url += request.query;
+    std::string url;
+    if (!request.absolute_url.empty()) {
+      url = request.absolute_url;
+    } else {
+      url = options.endpoint;
+      url += request.path;
+      if (!request.query.empty()) {
+        url += '?';
+        url += request.query;
+      }
     }
     curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
     curl_easy_setopt(easy, CURLOPT_SHARE, share);
@@ -262,7 +267,7 @@ struct Transport::Impl {
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
 
-    if (!request.anonymous && !auth_header.empty()) headers.add(auth_header);
+    if (!request.anonymous && request.absolute_url.empty() && !auth_header.empty()) headers.add(auth_header);
     headers.add("Expect:");  // no 100-continue round trip before bodies
     headers.add("Accept: application/json");
     for (const auto& [name, value] : request.headers) headers.add(name + ": " + value);

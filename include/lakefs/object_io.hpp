@@ -1,0 +1,117 @@
+// Streaming object I/O: ObjectReader (a seekable std::istream over HTTP range
+// requests) and ObjectWriter (a std::ostream whose bytes flow to the server
+// while the caller writes). Both work in memory bounded by their options,
+// whatever the object's size. See docs/objects-and-io.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <istream>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "lakefs/client.hpp"
+#include "lakefs/models.hpp"
+
+namespace lakefs {
+
+class StoredObject;
+class WriteableObject;
+
+struct ReaderOptions {
+  /// Bytes fetched per range request; also the unit of read-ahead. 0 = 8 MiB.
+  std::size_t block_size = 0;
+  /// Fetch the next block in the background while access is sequential. A seek
+  /// to another block stops it until reads are sequential again.
+  bool read_ahead = true;
+  /// Read straight from the object store through pre-signed URLs. Unset (the
+  /// default) = when the server supports them; true on a server that does not
+  /// = NotSupportedError.
+  std::optional<bool> pre_sign{};
+};
+
+namespace detail {
+class ReaderBuf;
+class WriterBuf;
+}  // namespace detail
+
+/// A std::istream over one object, as of the moment it was opened: read,
+/// getline, >>, seekg/tellg (beg, cur, end) and std::istreambuf_iterator all
+/// work. Reading past the end sets eof, as with a file; a server or transport
+/// failure throws the SDK's typed error (the stream's exception mask includes
+/// badbit). Seeking before the start fails the stream. If the object is
+/// replaced while it is being read, the next block read throws lakefs::Error
+/// rather than mixing two versions.
+class ObjectReader : public std::istream {
+ public:
+  /// Opens `object` (one stat request; ObjectNotFoundError if it is missing).
+  explicit ObjectReader(const StoredObject& object, ReaderOptions options = {});
+  ObjectReader(ObjectReader&& other) noexcept;
+  ObjectReader& operator=(ObjectReader&&) = delete;
+  ~ObjectReader() override;
+
+  /// What the object was when the reader opened it.
+  [[nodiscard]] const ObjectInfo& info() const noexcept;
+  /// The object's size in bytes.
+  [[nodiscard]] std::uint64_t size() const noexcept;
+
+ private:
+  std::unique_ptr<detail::ReaderBuf> buf_;
+};
+
+struct WriterOptions {
+  /// Content-Type stored with the object; empty = application/octet-stream.
+  std::string content_type{};
+  /// User metadata (sent as X-Lakefs-Meta-* headers; keys are stored lower-cased).
+  Metadata metadata{};
+  /// Fail with ObjectExistsError if the path already has an object (If-None-Match: *).
+  bool exclusive = false;
+  /// Size of each buffer handed to the upload. 0 = 1 MiB.
+  std::size_t buffer_size = 0;
+  /// Filled buffers that may wait for the network before a write blocks. 0 = 4.
+  /// Peak memory is about buffer_size × (max_buffers + 1), whatever the object's size.
+  std::size_t max_buffers = 0;
+};
+
+/// A std::ostream that uploads one object as it is written: one streaming
+/// (chunked) upload runs on a background thread, fed through a bounded set of
+/// buffers, so the bytes reach the server while the caller is still writing.
+///
+/// The object appears only when close() succeeds. **A writer destroyed without
+/// close(), or discarded, leaves no object and no change on the branch**: the
+/// upload is aborted before its last chunk, and lakeFS stages nothing from an
+/// incomplete body. A failed upload throws its typed error from the next write
+/// (the stream's exception mask includes badbit) and from close(), and leaves
+/// nothing behind either.
+///
+/// flush() does not force a partly filled buffer out; bytes leave as buffers
+/// fill, and close() sends the rest. A writer idle for longer than the
+/// transport's low-speed timeout (60 s by default) fails, as the connection
+/// stalls.
+class ObjectWriter : public std::ostream {
+ public:
+  /// Starts the upload to `object` (sends the request headers right away).
+  explicit ObjectWriter(const WriteableObject& object, WriterOptions options = {});
+  ObjectWriter(ObjectWriter&& other) noexcept;
+  ObjectWriter& operator=(ObjectWriter&&) = delete;
+  /// Discards the upload if close() was not called: no object is created.
+  ~ObjectWriter() override;
+
+  /// Sends what is left, waits for the server, and returns the new object's
+  /// info. Throws the upload's error if it failed (nothing is staged then).
+  /// Calling it again returns the same info.
+  ObjectInfo close();
+
+  /// Abandons the upload: no object is created. Never throws.
+  void discard() noexcept;
+
+  /// True until close() or discard().
+  [[nodiscard]] bool is_open() const noexcept;
+
+ private:
+  std::unique_ptr<detail::WriterBuf> buf_;
+};
+
+}  // namespace lakefs

@@ -1,0 +1,83 @@
+// Batch transfers between a local directory and a prefix of a repository:
+// Branch::upload_directory and Reference::download_prefix. Bounded
+// concurrency, memory independent of file sizes (every file streams), a
+// progress callback, and a summary instead of stopping at the first failure.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lakefs {
+
+/// Where a batch transfer stands. Totals are known before the first transfer starts.
+struct TransferProgress {
+  std::size_t objects_done = 0;
+  std::size_t objects_total = 0;
+  std::uint64_t bytes_done = 0;
+  std::uint64_t bytes_total = 0;
+  /// Objects that failed so far (counted in objects_done too).
+  std::size_t objects_failed = 0;
+};
+
+/// Called after each object finishes (successfully or not). Calls are
+/// serialized (never concurrent), but come from the worker threads.
+using ProgressCallback = std::function<void(const TransferProgress&)>;
+
+/// One object that could not be transferred.
+struct TransferFailure {
+  /// The local path (relative to the directory) and the object path.
+  std::string local_path{};
+  std::string object_path{};
+  /// The error's what() (never a credential).
+  std::string message{};
+};
+
+/// A local file or object key left out on purpose, and why.
+struct TransferSkip {
+  std::string path{};
+  std::string reason{};
+};
+
+struct TransferSummary {
+  /// Objects and bytes transferred successfully.
+  std::size_t objects = 0;
+  std::uint64_t bytes = 0;
+  std::vector<TransferFailure> failures{};
+  /// Symlinks, special files, unsafe object keys, ...
+  std::vector<TransferSkip> skipped{};
+  /// Objects not attempted because stop_on_error stopped the batch.
+  std::size_t not_attempted = 0;
+
+  /// True when nothing failed and nothing was left unattempted (skips are fine).
+  [[nodiscard]] bool ok() const noexcept { return failures.empty() && not_attempted == 0; }
+};
+
+struct UploadDirectoryOptions {
+  /// Concurrent uploads. 0 = the client's max_connections.
+  std::size_t concurrency = 0;
+  ProgressCallback on_progress{};
+  /// Stop starting new uploads after the first failure (running ones finish).
+  bool stop_on_error = false;
+  /// Content-Type for every file; empty = application/octet-stream.
+  std::string content_type{};
+  /// Fail (per file) with ObjectExistsError instead of replacing existing objects.
+  bool exclusive = false;
+  /// As UploadOptions::pre_sign.
+  std::optional<bool> pre_sign{};
+};
+
+struct DownloadPrefixOptions {
+  /// Concurrent downloads. 0 = the client's max_connections.
+  std::size_t concurrency = 0;
+  ProgressCallback on_progress{};
+  /// Stop starting new downloads after the first failure (running ones finish).
+  bool stop_on_error = false;
+  /// As DownloadOptions::pre_sign.
+  std::optional<bool> pre_sign{};
+};
+
+}  // namespace lakefs

@@ -1,0 +1,362 @@
+// Objects and streaming I/O against the real server: round trips through
+// ObjectWriter/ObjectReader, seeks, getline, exclusive create, uploads from
+// files and streams, metadata, copy, remove, download, pre-sign option.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "lakefs/lakefs.hpp"
+#include "support/repo_fixture.hpp"
+
+namespace lakefs::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::size_t kBlock = 64 * 1024;  // small blocks: many range requests, small objects
+
+std::string random_bytes(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng() & 0xFF);
+  return s;
+}
+
+// A scratch directory removed at the end of the test.
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / unique_name("dir");
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+void write_file(const fs::path& p, const std::string& data) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << data;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// An input stream that cannot seek (tellg fails): uploads go chunked.
+class OneWayBuf : public std::streambuf {
+ public:
+  explicit OneWayBuf(std::string data) : data_(std::move(data)) { setg(data_.data(), data_.data(), data_.data() + data_.size()); }
+
+ private:
+  std::string data_;
+};
+
+class ObjectIoTest : public RepoTest {};
+
+TEST_F(ObjectIoTest, WriterAndReaderRoundTripEdgeSizes) {
+  auto branch = main_branch();
+  const std::vector<std::size_t> sizes{0, 1, kBlock, kBlock + 1, 3 * kBlock + 17};
+  for (const std::size_t size : sizes) {
+    SCOPED_TRACE("size " + std::to_string(size));
+    const auto data = random_bytes(size, static_cast<unsigned>(size));
+    auto obj = branch.object("rt/" + std::to_string(size));
+    // Small writer buffers: the upload crosses many buffer hand-overs.
+    auto out = obj.writer({.content_type = "", .metadata = {}, .exclusive = false, .buffer_size = 4096, .max_buffers = 2});
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    const ObjectInfo info = out.close();
+    EXPECT_EQ(info.size_bytes, static_cast<std::int64_t>(size));
+    EXPECT_FALSE(out.is_open());
+
+    auto in = obj.reader({.block_size = kBlock});
+    EXPECT_EQ(in.size(), size);
+    const std::string via_iterator{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    EXPECT_EQ(via_iterator, data);
+
+    auto in2 = obj.reader({.block_size = kBlock, .read_ahead = false});
+    std::string via_read(size + 10, '\0');
+    in2.read(via_read.data(), static_cast<std::streamsize>(via_read.size()));
+    EXPECT_TRUE(in2.eof());  // reading past the end is EOF, not an error
+    EXPECT_EQ(static_cast<std::size_t>(in2.gcount()), size);
+    via_read.resize(static_cast<std::size_t>(in2.gcount()));
+    EXPECT_EQ(via_read, data);
+
+    EXPECT_EQ(obj.read_all(), data);
+  }
+}
+
+TEST_F(ObjectIoTest, RandomSeeksMatchLocalCopyByteForByte) {
+  const auto data = random_bytes(5 * kBlock + 333, 7);
+  auto obj = main_branch().object("seek.bin");
+  obj.upload(data);
+  auto in = obj.reader({.block_size = kBlock});
+  std::mt19937 rng(42);
+  std::int64_t expected_pos = 0;
+  for (int i = 0; i < 300; ++i) {
+    const int mode = static_cast<int>(rng() % 3);
+    std::int64_t target = 0;
+    if (mode == 0) {
+      target = static_cast<std::int64_t>(rng() % data.size());
+      in.seekg(target, std::ios::beg);
+    } else if (mode == 1) {
+      const auto delta = static_cast<std::int64_t>(rng() % (2 * kBlock)) - static_cast<std::int64_t>(kBlock);
+      target = std::clamp<std::int64_t>(expected_pos + delta, 0, static_cast<std::int64_t>(data.size()) - 1);
+      in.seekg(target - expected_pos, std::ios::cur);
+    } else {
+      const auto back = 1 + static_cast<std::int64_t>(rng() % data.size());
+      target = static_cast<std::int64_t>(data.size()) - back;
+      in.seekg(-back, std::ios::end);
+    }
+    ASSERT_TRUE(in.good()) << "seek " << i;
+    ASSERT_EQ(static_cast<std::int64_t>(in.tellg()), target);
+    const std::size_t want = rng() % (kBlock + 100);
+    std::string got(want, '\0');
+    in.read(got.data(), static_cast<std::streamsize>(want));
+    const auto n = static_cast<std::size_t>(in.gcount());
+    ASSERT_EQ(got.substr(0, n), data.substr(static_cast<std::size_t>(target), n)) << "read " << i;
+    ASSERT_EQ(n, std::min(want, data.size() - static_cast<std::size_t>(target)));
+    in.clear();  // a read that hit the end set eof/fail
+    expected_pos = target + static_cast<std::int64_t>(n);
+    ASSERT_EQ(static_cast<std::int64_t>(in.tellg()), expected_pos);
+  }
+  // Seeking before the start fails the stream; past the end reads EOF.
+  in.seekg(-1, std::ios::beg);
+  EXPECT_TRUE(in.fail());
+  in.clear();
+  in.seekg(static_cast<std::streamoff>(data.size()) + 5);
+  EXPECT_EQ(in.get(), std::char_traits<char>::eof());
+  EXPECT_TRUE(in.eof());
+}
+
+TEST_F(ObjectIoTest, GetlineAndExtractionOverText) {
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += "line " + std::to_string(i) + " " + std::to_string(i * 3) + "\n";
+  auto obj = main_branch().object("text.txt");
+  obj.upload(text, {.content_type = "text/plain"});
+
+  auto in = obj.reader({.block_size = 4096});  // lines straddle block boundaries
+  std::string line;
+  int count = 0;
+  while (std::getline(in, line)) {
+    ASSERT_EQ(line, "line " + std::to_string(count) + " " + std::to_string(count * 3));
+    ++count;
+  }
+  EXPECT_EQ(count, 5000);
+
+  auto in2 = obj.reader({.block_size = 4096});
+  std::string word;
+  long long number = 0, tripled = 0, sum = 0;
+  while (in2 >> word >> number >> tripled) sum += tripled;
+  EXPECT_EQ(sum, 3LL * 4999 * 5000 / 2);
+}
+
+TEST_F(ObjectIoTest, ExplicitRangeOutsideObjectIsInvalidRange) {
+  auto obj = main_branch().object("small.bin");
+  obj.upload("0123456789");
+  EXPECT_EQ(obj.read_range(2, 3), "234");
+  EXPECT_EQ(obj.read_range(8, 100), "89");  // clipped at the end
+  EXPECT_THROW((void)obj.read_range(10, 1), InvalidRangeError);
+  EXPECT_THROW((void)obj.read_range(1000, 5), InvalidRangeError);
+}
+
+TEST_F(ObjectIoTest, ReaderWorksOnTagsAndCommits) {
+  auto branch = main_branch();
+  const auto v1 = random_bytes(2 * kBlock + 5, 1);
+  branch.object("versioned.bin").upload(v1);
+  const auto commit = branch.commit("v1");
+  repo().tag("v1").create(commit.id);
+  branch.object("versioned.bin").upload("replaced");
+
+  for (const std::string& ref : {std::string("v1"), commit.id}) {
+    auto in = repo().ref(ref).object("versioned.bin").reader({.block_size = kBlock});
+    const std::string got{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    EXPECT_EQ(got, v1) << ref;
+  }
+  EXPECT_EQ(branch.object("versioned.bin").read_all(), "replaced");
+}
+
+TEST_F(ObjectIoTest, MissingObjectReaderIsObjectNotFound) {
+  EXPECT_THROW((void)main_branch().object("nope").reader(), ObjectNotFoundError);
+}
+
+TEST_F(ObjectIoTest, ExclusiveCreateTwiceFailsAndKeepsTheObject) {
+  auto obj = main_branch().object("once.txt");
+  obj.upload("first", {.exclusive = true});
+  EXPECT_THROW(obj.upload("second", {.exclusive = true}), ObjectExistsError);
+  EXPECT_EQ(obj.read_all(), "first");
+
+  auto out = obj.writer({.exclusive = true});
+  out << "third";
+  EXPECT_THROW((void)out.close(), ObjectExistsError);
+  EXPECT_EQ(obj.read_all(), "first");
+
+  obj.upload("replaced");  // create-or-replace is the default
+  EXPECT_EQ(obj.read_all(), "replaced");
+}
+
+TEST_F(ObjectIoTest, UploadFromFileAndFromStreams) {
+  TempDir dir;
+  const auto data = random_bytes(300 * 1024 + 7, 3);
+  write_file(dir.path / "in.bin", data);
+  auto branch = main_branch();
+
+  branch.object("from-file").upload_file(dir.path / "in.bin");
+  EXPECT_EQ(branch.object("from-file").read_all(), data);
+
+  std::istringstream seekable(data);
+  branch.object("from-seekable-stream").upload(seekable);
+  EXPECT_EQ(branch.object("from-seekable-stream").read_all(), data);
+
+  OneWayBuf one_way(data);
+  std::istream unseekable(&one_way);
+  branch.object("from-unseekable-stream").upload(unseekable);
+  EXPECT_EQ(branch.object("from-unseekable-stream").read_all(), data);
+
+  std::ifstream file(dir.path / "in.bin", std::ios::binary);
+  file.seekg(100);  // a stream uploads from where it stands
+  branch.object("from-file-stream").upload(file);
+  EXPECT_EQ(branch.object("from-file-stream").read_all(), data.substr(100));
+
+  EXPECT_THROW(branch.object("missing-file").upload_file(dir.path / "absent.bin"), Error);
+  EXPECT_FALSE(branch.object("missing-file").exists());
+}
+
+TEST_F(ObjectIoTest, MetadataAndContentTypePreserved) {
+  auto branch = main_branch();
+  const Metadata meta{{"owner", "data-team"}, {"version", "3"}};
+  branch.object("m/upload.csv").upload("a,b\n", {.content_type = "text/csv", .metadata = meta});
+
+  auto out = branch.object("m/writer.csv").writer({.content_type = "text/csv", .metadata = meta});
+  out << "a,b\n";
+  const auto closed = out.close();
+  EXPECT_EQ(closed.content_type, "text/csv");
+
+  TempDir dir;
+  write_file(dir.path / "f.json", "{}");
+  branch.object("m/file.json").upload_file(dir.path / "f.json", {.content_type = "application/json", .metadata = meta});
+
+  for (const auto& [path, type] : {std::pair{"m/upload.csv", "text/csv"}, std::pair{"m/writer.csv", "text/csv"},
+                                   std::pair{"m/file.json", "application/json"}}) {
+    const auto info = branch.object(path).stat();
+    EXPECT_EQ(info.content_type, type) << path;
+    EXPECT_EQ(info.metadata, meta) << path;
+    EXPECT_EQ(branch.object(path).reader().info().metadata, meta) << path;
+  }
+}
+
+TEST_F(ObjectIoTest, CopyToAnotherBranchAndPath) {
+  auto branch = main_branch();
+  branch.object("src.txt").upload("copy me", {.content_type = "text/plain", .metadata = {{"k", "v"}}});
+  branch.commit("source");
+  auto dev = repo().branch("dev").create("main");
+
+  const auto copied = branch.object("src.txt").copy(dev, "dst/copied.txt");
+  EXPECT_EQ(copied.ref_id(), "dev");
+  EXPECT_EQ(copied.path(), "dst/copied.txt");
+  EXPECT_EQ(copied.read_all(), "copy me");
+  EXPECT_EQ(copied.stat().metadata, (Metadata{{"k", "v"}}));
+  EXPECT_EQ(copied.stat().content_type, "text/plain");
+
+  // From a commit (read-only ref) to the same branch.
+  const auto from_commit = repo().ref(branch.head().id()).object("src.txt").copy("main", "again.txt");
+  EXPECT_EQ(from_commit.read_all(), "copy me");
+  EXPECT_THROW((void)branch.object("absent").copy("main", "x"), ObjectNotFoundError);
+}
+
+TEST_F(ObjectIoTest, RemoveThenStatIsObjectNotFound) {
+  auto obj = main_branch().object("gone.txt");
+  obj.upload("bye");
+  EXPECT_TRUE(obj.exists());
+  obj.remove();
+  EXPECT_THROW((void)obj.stat(), ObjectNotFoundError);
+  EXPECT_FALSE(obj.exists());
+}
+
+TEST_F(ObjectIoTest, WriterDestroyedWithoutCloseLeavesNothing) {
+  auto branch = main_branch();
+  const auto chunk = random_bytes(256 * 1024, 9);
+  {
+    auto out = branch.object("abandoned.bin").writer({.buffer_size = 64 * 1024, .max_buffers = 2});
+    for (int i = 0; i < 12; ++i) out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    out.flush();
+    // destroyed here, without close()
+  }
+  {
+    auto out = branch.object("discarded.bin").writer();
+    out << "some bytes";
+    out.discard();
+    EXPECT_FALSE(out.is_open());
+    EXPECT_THROW((void)out.close(), Error);  // there is nothing to close
+  }
+  {
+    auto out = branch.object("never-written.bin").writer();
+  }
+  EXPECT_FALSE(branch.object("abandoned.bin").exists());
+  EXPECT_FALSE(branch.object("discarded.bin").exists());
+  EXPECT_FALSE(branch.object("never-written.bin").exists());
+  EXPECT_EQ(std::ranges::distance(branch.objects()), 0);
+  EXPECT_EQ(std::ranges::distance(branch.uncommitted()), 0);
+}
+
+TEST_F(ObjectIoTest, WriterStreamsLargeObjectThroughSmallBuffers) {
+  // 8 MiB through 2 × 64 KiB buffers: the data must leave while it is written.
+  auto obj = main_branch().object("big.bin");
+  auto out = obj.writer({.buffer_size = 64 * 1024, .max_buffers = 2});
+  std::mt19937 rng(5);
+  std::string expected;
+  for (int i = 0; i < 128; ++i) {
+    auto piece = random_bytes(64 * 1024, static_cast<unsigned>(rng()));
+    out << piece;
+    expected += piece;
+  }
+  const auto info = out.close();
+  EXPECT_EQ(info.size_bytes, static_cast<std::int64_t>(expected.size()));
+  EXPECT_EQ(obj.read_all(), expected);
+  EXPECT_EQ(out.close(), info);  // closing again returns the same info
+}
+
+TEST_F(ObjectIoTest, DownloadWritesWholeFileOrNothing) {
+  TempDir dir;
+  const auto data = random_bytes(200 * 1024, 11);
+  auto obj = main_branch().object("dl/data.bin");
+  obj.upload(data);
+  obj.download(dir.path / "data.bin");
+  EXPECT_EQ(read_file(dir.path / "data.bin"), data);
+
+  write_file(dir.path / "keep.bin", "previous");
+  EXPECT_THROW(main_branch().object("dl/absent").download(dir.path / "keep.bin"), ObjectNotFoundError);
+  EXPECT_EQ(read_file(dir.path / "keep.bin"), "previous");  // untouched
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path)) ++entries;
+  EXPECT_EQ(entries, 2u);  // no temporary file left behind
+}
+
+TEST_F(ObjectIoTest, PreSignForcedOnLocalServerIsNotSupported) {
+  ASSERT_FALSE(lakefs_client().storage_config().pre_sign_support);  // the local block store
+  auto obj = main_branch().object("ps.txt");
+  EXPECT_THROW(obj.upload("x", {.pre_sign = true}), NotSupportedError);
+  EXPECT_FALSE(obj.exists());
+  obj.upload("x", {.pre_sign = false});
+  EXPECT_THROW((void)obj.reader({.pre_sign = true}), NotSupportedError);
+  TempDir dir;
+  EXPECT_THROW(obj.download(dir.path / "ps.txt", {.pre_sign = true}), NotSupportedError);
+  EXPECT_FALSE(fs::exists(dir.path / "ps.txt"));
+  // Unset = automatic: through lakeFS here.
+  auto in = obj.reader();
+  EXPECT_EQ(in.get(), 'x');
+  obj.download(dir.path / "ps.txt");
+  EXPECT_EQ(read_file(dir.path / "ps.txt"), "x");
+  try {
+    (void)obj.reader({.pre_sign = true});
+  } catch (const NotSupportedError& e) {
+    EXPECT_NE(std::string(e.what()).find("pre-signed"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace lakefs::test
