@@ -67,7 +67,7 @@ blockstore:
     path: "$dir/data/block"
     import_enabled: true
     allowed_external_prefixes:
-      - "local://$dir/import"
+      - "$dir/import"  # a plain path: lakeFS compares it with the source path without its local:// scheme
 committed:
   local_cache:
     dir: "$dir/data/cache"

@@ -2,6 +2,7 @@
 // objects. Constructing one sends nothing.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -11,6 +12,10 @@
 namespace lakefs {
 
 class WriteableObject;
+class Transaction;
+struct TransactionOptions;
+class ImportManager;
+struct ImportOptions;
 
 struct BranchCreateOptions {
   /// Return the existing branch instead of failing with ConflictError.
@@ -82,6 +87,23 @@ class Branch : public Reference {
   /// skipped with a note. Failures are collected in the summary; see docs/objects-and-io.md.
   [[nodiscard]] TransferSummary upload_directory(const std::filesystem::path& local_dir, const std::string& prefix,
                                                  const UploadDirectoryOptions& options = {}) const;
+
+  /// Runs `fn` in a transaction on a hidden ephemeral branch, then commits,
+  /// merges into this branch, tags if asked, and returns the merge commit;
+  /// if `fn` throws, nothing reaches this branch and the exception propagates
+  /// unchanged. Include <lakefs/transaction.hpp>; see docs/transactions.md.
+  Commit transact(const std::function<void(Transaction&)>& fn);
+  Commit transact(const std::function<void(Transaction&)>& fn, const TransactionOptions& options);
+
+  /// The explicit form: commit() or rollback() the returned transaction;
+  /// destroying it without either rolls it back.
+  [[nodiscard]] Transaction begin_transaction();
+  [[nodiscard]] Transaction begin_transaction(const TransactionOptions& options);
+
+  /// Imports objects from the object store into this branch (sends nothing
+  /// until start()/run()). Include <lakefs/import.hpp>; see docs/imports.md.
+  [[nodiscard]] ImportManager import_data() const;
+  [[nodiscard]] ImportManager import_data(const ImportOptions& options) const;
 };
 
 }  // namespace lakefs

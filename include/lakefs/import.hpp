@@ -1,0 +1,125 @@
+// ImportManager: brings objects that already live in the object store into a
+// branch without copying them (lakeFS records pointers to them), as one
+// import commit. The import runs on the server; the manager starts it, polls
+// its progress, waits for it, or cancels it.
+//
+//   auto status = branch.import_data({.commit_message = "import raw"})
+//                     .prefix("s3://bucket/raw/", "datasets/raw/")
+//                     .object("s3://bucket/meta.json", "datasets/meta.json")
+//                     .run({.on_progress = [](const lakefs::ImportStatus& s) {
+//                       std::cout << s.ingested_objects << " objects\n";
+//                     }});
+//
+// An import REPLACES the destination: after it, every object under each
+// destination prefix on the branch is exactly what the import brought in.
+// The branch must have no uncommitted changes when the import commits.
+// See docs/imports.md.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lakefs/branch.hpp"
+#include "lakefs/models.hpp"
+
+namespace lakefs {
+
+struct ImportOptions {
+  /// Message of the import commit; empty lets the server choose ("Import objects").
+  std::string commit_message{};
+  /// Metadata of the import commit.
+  Metadata commit_metadata{};
+  /// Import even into a read-only repository.
+  bool force = false;
+};
+
+/// Where imported objects come from and where they land on the branch.
+struct ImportSource {
+  enum class Type { prefix, object };
+  Type type = Type::prefix;
+  /// Object-store URI, e.g. "s3://bucket/raw/" or "local:///data/raw".
+  std::string uri{};
+  /// Path on the branch: a prefix for Type::prefix, the object's path for Type::object.
+  std::string destination{};
+  bool operator==(const ImportSource&) const = default;
+};
+
+/// The state of an import as the server reports it.
+struct ImportStatus {
+  /// True once the import commit exists.
+  bool completed = false;
+  /// When the server last updated this status.
+  Timestamp update_time{};
+  /// Objects ingested so far.
+  std::int64_t ingested_objects = 0;
+  /// The imported metarange, once there is one.
+  std::string metarange_id{};
+  /// The import commit, once completed.
+  std::optional<Commit> commit{};
+  /// The server's error message when the import failed; a cancelled import reports one containing "Canceled".
+  std::optional<std::string> error{};
+  bool operator==(const ImportStatus&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const ImportStatus& status);
+
+struct ImportRunOptions {
+  /// Called with the status after every poll, including the last one.
+  std::function<void(const ImportStatus&)> on_progress{};
+  /// Time between two status polls (lakeFS refreshes the status about once a second).
+  std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};
+};
+
+/// Builds and drives one import into one branch. Cheap to copy; a copy made
+/// after start() refers to the same server-side import.
+class ImportManager {
+ public:
+  explicit ImportManager(Branch branch, ImportOptions options = {});
+
+  /// Adds every object under `source_uri` (a prefix), placed under `destination`.
+  ImportManager& prefix(std::string source_uri, std::string destination);
+  /// Adds the single object `source_uri`, placed at path `destination`.
+  ImportManager& object(std::string source_uri, std::string destination);
+
+  [[nodiscard]] const Branch& branch() const noexcept { return branch_; }
+  [[nodiscard]] const ImportOptions& options() const noexcept { return options_; }
+  [[nodiscard]] const std::vector<ImportSource>& sources() const noexcept { return sources_; }
+  /// The server's id of the import; empty before start().
+  [[nodiscard]] const std::string& import_id() const noexcept { return import_id_; }
+
+  /// Starts the import on the server and returns its id. Throws
+  /// InvalidArgumentError without sources, ImportError when already started,
+  /// and the server's errors (e.g. NotFoundError for a missing branch).
+  std::string start();
+
+  /// The current status (one request). ImportError before start().
+  [[nodiscard]] ImportStatus status() const;
+
+  /// Polls until the import completes and returns the final status. Throws
+  /// ImportError with the server's message when the import failed or was
+  /// cancelled, and ImportError before start().
+  ImportStatus wait(std::chrono::milliseconds poll_interval = std::chrono::seconds(1)) const;
+  /// As wait(poll_interval), calling on_progress after every poll.
+  ImportStatus wait(const ImportRunOptions& options) const;
+
+  /// start() then wait(options).
+  ImportStatus run(const ImportRunOptions& options = {});
+
+  /// Asks the server to stop the import; a later status() reports the error
+  /// "Canceled". Throws ImportError before start() and when the import has
+  /// already completed.
+  void cancel();
+
+ private:
+  Branch branch_;
+  ImportOptions options_{};
+  std::vector<ImportSource> sources_{};
+  std::string import_id_{};
+};
+
+}  // namespace lakefs

@@ -1,0 +1,199 @@
+#include "lakefs/transaction.hpp"
+
+#include <optional>
+#include <random>
+#include <utility>
+
+#include "detail/convert.hpp"
+#include "lakefs/errors.hpp"
+#include "lakefs/tag.hpp"
+
+namespace lakefs {
+
+namespace {
+
+// "tx-" + 16 of [a-z0-9]: matches lakeFS's branch-name rule ^\w[-\w]*$ and
+// makes a collision between concurrent transactions practically impossible.
+std::string ephemeral_branch_name() {
+  static constexpr char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_int_distribution<std::size_t> pick(0, sizeof alphabet - 2);
+  std::string name = "tx-";
+  for (int i = 0; i < 16; ++i) name += alphabet[pick(rng)];
+  return name;
+}
+
+// Best effort: a failure to remove must never hide the error being reported.
+void remove_quietly(Branch& branch) noexcept {
+  try {
+    branch.remove();
+  } catch (...) {
+  }
+}
+
+std::string describe(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return ex.what();
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
+}  // namespace
+
+struct Transaction::State {
+  enum class Phase { open, committed, rolled_back, failed };
+
+  Branch source;
+  /// The source head the ephemeral branch was created from.
+  std::string base_commit;
+  TransactionOptions options;
+  Phase phase = Phase::open;
+  /// The merge commit, once committed.
+  std::optional<Commit> result{};
+};
+
+Transaction::Transaction(Branch ephemeral, std::unique_ptr<State> state)
+    : Branch(std::move(ephemeral)), state_(std::move(state)) {}
+
+Transaction::Transaction(Transaction&&) noexcept = default;
+Transaction& Transaction::operator=(Transaction&& other) noexcept {
+  if (this != &other) {
+    if (state_ && state_->phase == State::Phase::open) fail();
+    Branch::operator=(std::move(other));
+    state_ = std::move(other.state_);
+  }
+  return *this;
+}
+
+Transaction::~Transaction() {
+  if (state_ && state_->phase == State::Phase::open) fail();
+}
+
+const Branch& Transaction::source_branch() const { return state_->source; }
+std::string& Transaction::commit_message() { return state_->options.commit_message; }
+const std::string& Transaction::commit_message() const { return state_->options.commit_message; }
+Metadata& Transaction::commit_metadata() { return state_->options.commit_metadata; }
+const Metadata& Transaction::commit_metadata() const { return state_->options.commit_metadata; }
+std::string& Transaction::tag() { return state_->options.tag; }
+const std::string& Transaction::tag() const { return state_->options.tag; }
+bool Transaction::is_open() const noexcept { return state_ && state_->phase == State::Phase::open; }
+
+void Transaction::fail() noexcept {
+  state_->phase = State::Phase::failed;
+  if (state_->options.delete_branch_on_error) remove_quietly(*this);
+}
+
+void Transaction::rollback() {
+  if (!is_open()) return;
+  state_->phase = State::Phase::rolled_back;
+  remove_quietly(*this);
+}
+
+Commit Transaction::commit() {
+  const std::string what = "transaction '" + id_ + "' on " + repo_id_ + "/" + (state_ ? state_->source.id() : "?");
+  if (!is_open()) throw TransactionError(what + " is no longer open (already committed or rolled back)", nullptr);
+  auto& s = *state_;
+  auto& options = s.options;
+  if (options.commit_message.empty()) options.commit_message = "Transaction " + id_ + " on " + s.source.id();
+
+  std::string stage = "checking the tag";
+  std::string merged;  // set once the source branch has changed
+  try {
+    if (!options.tag.empty()) {
+      bool exists = true;
+      try {
+        (void)Tag(repo_id_, options.tag, client_).get_commit();
+      } catch (const NotFoundError&) {
+        exists = false;
+      }
+      if (exists) throw ConflictError(409, "tag '" + options.tag + "' already exists", "", "GET", "");
+    }
+
+    stage = "looking for changes";
+    const bool staged = !uncommitted({.max_amount = 1}).to_vector().empty();
+    const bool committed_inside = head().id() != s.base_commit;  // e.g. object(p).upload(d).commit(m)
+
+    Commit result;
+    if (!staged && !committed_inside && !options.allow_empty) {
+      // Nothing changed: nothing to commit or merge. The source's head is the state this transaction published.
+      stage = "reading the source head";
+      result = s.source.head().get_commit();
+      merged = result.id;
+    } else {
+      if (staged || !committed_inside) {
+        stage = "commit";
+        (void)Branch::commit(options.commit_message,
+                             {.metadata = options.commit_metadata, .allow_empty = options.allow_empty});
+      }
+      stage = "merge";
+      merged = merge_into(s.source, {.message = options.commit_message,
+                                     .metadata = options.commit_metadata,
+                                     .allow_empty = options.allow_empty});
+      stage = "reading the merge commit";
+      result = Reference(repo_id_, merged, client_).get_commit();
+    }
+    s.phase = State::Phase::committed;
+    s.result = result;
+    remove_quietly(*this);
+    if (!options.tag.empty()) {
+      stage = "tagging";
+      Tag(repo_id_, options.tag, client_).create(result.id);
+    }
+    return result;
+  } catch (...) {
+    const auto cause = std::current_exception();
+    if (s.phase == State::Phase::open) fail();
+    if (merged.empty()) {
+      throw TransactionError(what + " failed at " + stage + " (source branch untouched): " + describe(cause), cause);
+    }
+    throw TransactionError(what + " was merged as " + merged + " but failed at " + stage + ": " + describe(cause),
+                           cause);
+  }
+}
+
+Transaction Branch::begin_transaction() { return begin_transaction(TransactionOptions{}); }
+
+Transaction Branch::begin_transaction(const TransactionOptions& options) {
+  detail::require_non_empty(repo_id_, "repository id");
+  detail::require_non_empty(id_, "branch id");
+  auto state = std::make_unique<Transaction::State>(
+      Transaction::State{.source = *this, .base_commit = head().id(), .options = options});
+  // Pinned to the head just read, so "what changed in the transaction" is exactly the ephemeral branch's diff.
+  for (int attempt = 0;; ++attempt) {
+    Branch ephemeral(repo_id_, ephemeral_branch_name(), client_);
+    try {
+      ephemeral.create(state->base_commit, {.hidden = true});
+    } catch (const ConflictError&) {
+      if (attempt < 2) continue;  // name taken (vanishingly rare): draw another
+      throw;
+    }
+    return Transaction(std::move(ephemeral), std::move(state));
+  }
+}
+
+Commit Branch::transact(const std::function<void(Transaction&)>& fn) { return transact(fn, TransactionOptions{}); }
+
+Commit Branch::transact(const std::function<void(Transaction&)>& fn, const TransactionOptions& options) {
+  if (!fn) throw InvalidArgumentError("transaction callback must not be empty");
+  auto tx = begin_transaction(options);
+  try {
+    fn(tx);
+  } catch (...) {
+    if (tx.is_open()) tx.fail();
+    throw;  // the caller's own exception, unchanged
+  }
+  if (tx.is_open()) return tx.commit();
+  switch (tx.state_->phase) {
+    case Transaction::State::Phase::committed:  // fn committed it itself
+      return *tx.state_->result;
+    case Transaction::State::Phase::rolled_back:  // fn rolled it back: nothing was merged
+      return head().get_commit();
+    default:
+      throw TransactionError("transaction '" + tx.id() + "' failed inside its callback", nullptr);
+  }
+}
+
+}  // namespace lakefs
