@@ -88,9 +88,13 @@ ImportManager& ImportManager::object(std::string source_uri, std::string destina
 std::string ImportManager::start() {
   detail::require_non_empty(branch_.repo_id(), "repository id");
   detail::require_non_empty(branch_.id(), "branch id");
-  if (!import_id_.empty()) throw ImportError("import " + import_id_ + " into " + branch_.repo_id() + "/" + branch_.id() +
-                                             " was already started; create another ImportManager for a new import");
-  if (sources_.empty()) throw InvalidArgumentError("an import needs at least one source: add one with prefix() or object()");
+  if (!import_id_.empty()) {
+    throw ImportError("import " + import_id_ + " into " + branch_.repo_id() + "/" + branch_.id() +
+                      " was already started; create another ImportManager for a new import");
+  }
+  if (sources_.empty()) {
+    throw InvalidArgumentError("an import needs at least one source: add one with prefix() or object()");
+  }
 
   api::ImportCreation body;
   body.paths.reserve(sources_.size());

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -248,6 +249,63 @@ TEST_F(TransactionTest, BranchOperationsInsideTheTransaction) {
   EXPECT_FALSE(main.object("scratch/tmp.txt").exists());
   EXPECT_EQ(main.head().id(), merge.id);
   EXPECT_TRUE(tx_branches(repo()).empty());
+}
+
+TEST_F(TransactionTest, ReadersAndWritersInsideTheTransaction) {
+  auto main = main_branch();
+  {
+    auto writer = main.object("raw/events.csv").writer({.content_type = "text/csv"});
+    writer << "id,value\n";
+    for (int i = 0; i < 1000; ++i) writer << i << "," << i * 2 << "\n";
+    (void)writer.close();
+  }
+  main.commit("raw events");
+
+  std::string tx_name;
+  const auto merge = main.transact(
+      [&](lakefs::Transaction& tx) {
+        tx_name = tx.id();
+        // Stream the raw object from the transaction's view and write a transformed one while reading.
+        auto in = tx.object("raw/events.csv").reader({.block_size = 4096});
+        auto out = tx.object("clean/events.csv").writer({.content_type = "text/csv", .buffer_size = 4096});
+        std::string line;
+        std::getline(in, line);
+        out << line << ",doubled\n";
+        long total = 0;
+        while (std::getline(in, line)) {
+          const auto comma = line.find(',');
+          const long value = std::stol(line.substr(comma + 1));
+          total += value;
+          out << line << "," << value * 2 << "\n";
+        }
+        const auto info = out.close();
+        EXPECT_EQ(info.content_type, "text/csv");
+        tx.object("clean/total.txt").upload(std::to_string(total));
+        // What was just written reads back inside the transaction, and only there.
+        auto check = tx.object("clean/events.csv").reader();
+        std::getline(check, line);
+        EXPECT_EQ(line, "id,value,doubled");
+        EXPECT_FALSE(main.object("clean/events.csv").exists());
+        // A writer abandoned inside the transaction leaves nothing behind.
+        auto abandoned = tx.object("clean/partial.csv").writer();
+        abandoned << "half";
+        abandoned.discard();
+      },
+      {.commit_message = "clean events"});
+
+  EXPECT_EQ(main.head().id(), merge.id);
+  EXPECT_EQ(main.object("clean/total.txt").read_all(), std::to_string(999L * 1000));  // sum of 2i for i < 1000
+  auto in = main.object("clean/events.csv").reader();
+  std::stringstream all;
+  all << in.rdbuf();
+  std::string first, second;
+  std::getline(all, first);
+  std::getline(all, second);
+  EXPECT_EQ(first, "id,value,doubled");
+  EXPECT_EQ(second, "0,0,0");
+  EXPECT_FALSE(main.object("clean/partial.csv").exists());
+  EXPECT_TRUE(tx_branches(repo()).empty());
+  EXPECT_THROW((void)repo().branch(tx_name).head(), lakefs::NotFoundError);
 }
 
 }  // namespace
