@@ -304,7 +304,7 @@ void decode_json(detail::JsonElement element, PullRequest& out, const detail::Js
   }
   detail::decode_required(object, "PullRequest", "status", out.status);
   detail::decode_required(object, "PullRequest", "title", out.title);
-  detail::decode_required(object, "PullRequest", "description", out.description);
+  detail::decode_optional(object, "PullRequest", "description", out.description);
   detail::decode_required(object, "PullRequest", "id", out.id);
   detail::decode_required(object, "PullRequest", "creation_date", out.creation_date);
   detail::decode_required(object, "PullRequest", "author", out.author);

@@ -808,7 +808,7 @@ struct PresignMultipartUpload {
 struct PullRequest {
   Enum<PullRequestBasicStatus> status{};
   std::string title{};
-  std::string description{};
+  std::optional<std::string> description{};
   std::string id{};
   std::string creation_date{};
   std::string author{};

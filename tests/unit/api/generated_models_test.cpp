@@ -999,20 +999,19 @@ const std::string kJsonSample = R"({"k":[1,-2,"s",true,null],"o":{},"n":0.5})";
   PullRequest v;
   v.status = Enum<PullRequestBasicStatus>(PullRequestBasicStatus::merged);
   v.title = kEmpty;
-  v.description = kUnicode;
-  v.id = kEscapes;
-  v.creation_date = kPlain;
-  v.author = kEmpty;
-  v.source_branch = kUnicode;
-  v.destination_branch = kEscapes;
+  v.id = kUnicode;
+  v.creation_date = kEscapes;
+  v.author = kPlain;
+  v.source_branch = kEmpty;
+  v.destination_branch = kUnicode;
   return v;
 }
 
 [[maybe_unused]] PullRequestBasic full_PullRequestBasic() {
   PullRequestBasic v;
-  v.status = Enum<PullRequestBasicStatus>(PullRequestBasicStatus::closed);
-  v.title = kEmpty;
-  v.description = kUnicode;
+  v.status = Enum<PullRequestBasicStatus>(PullRequestBasicStatus::open);
+  v.title = kPlain;
+  v.description = kEmpty;
   return v;
 }
 
@@ -1023,30 +1022,30 @@ const std::string kJsonSample = R"({"k":[1,-2,"s",true,null],"o":{},"n":0.5})";
 
 [[maybe_unused]] PullRequestCreation full_PullRequestCreation() {
   PullRequestCreation v;
-  v.title = kEscapes;
-  v.description = kPlain;
-  v.source_branch = kEmpty;
-  v.destination_branch = kUnicode;
-  return v;
-}
-
-[[maybe_unused]] PullRequestCreation minimal_PullRequestCreation() {
-  PullRequestCreation v;
-  v.title = kEscapes;
+  v.title = kUnicode;
+  v.description = kEscapes;
   v.source_branch = kPlain;
   v.destination_branch = kEmpty;
   return v;
 }
 
+[[maybe_unused]] PullRequestCreation minimal_PullRequestCreation() {
+  PullRequestCreation v;
+  v.title = kUnicode;
+  v.source_branch = kEscapes;
+  v.destination_branch = kPlain;
+  return v;
+}
+
 [[maybe_unused]] PullRequestCreationResponse full_PullRequestCreationResponse() {
   PullRequestCreationResponse v;
-  v.id = kUnicode;
+  v.id = kEmpty;
   return v;
 }
 
 [[maybe_unused]] PullRequestCreationResponse minimal_PullRequestCreationResponse() {
   PullRequestCreationResponse v;
-  v.id = kEscapes;
+  v.id = kUnicode;
   return v;
 }
 
@@ -1066,21 +1065,21 @@ const std::string kJsonSample = R"({"k":[1,-2,"s",true,null],"o":{},"n":0.5})";
 
 [[maybe_unused]] RangeMetadata full_RangeMetadata() {
   RangeMetadata v;
-  v.id = kPlain;
-  v.min_key = kEmpty;
-  v.max_key = kUnicode;
-  v.count = std::int64_t{-9007199254740993};
-  v.estimated_size = std::int64_t{9223372036854775807};
+  v.id = kEscapes;
+  v.min_key = kPlain;
+  v.max_key = kEmpty;
+  v.count = std::int64_t{9223372036854775807};
+  v.estimated_size = std::int64_t{-9007199254740993};
   return v;
 }
 
 [[maybe_unused]] RangeMetadata minimal_RangeMetadata() {
   RangeMetadata v;
-  v.id = kEmpty;
-  v.min_key = kUnicode;
-  v.max_key = kEscapes;
-  v.count = std::int64_t{9223372036854775807};
-  v.estimated_size = std::int64_t{-9007199254740993};
+  v.id = kPlain;
+  v.min_key = kEmpty;
+  v.max_key = kUnicode;
+  v.count = std::int64_t{-9007199254740993};
+  v.estimated_size = std::int64_t{9223372036854775807};
   return v;
 }
 
@@ -1098,15 +1097,15 @@ const std::string kJsonSample = R"({"k":[1,-2,"s",true,null],"o":{},"n":0.5})";
 
 [[maybe_unused]] Ref full_Ref() {
   Ref v;
-  v.id = kUnicode;
-  v.commit_id = kEscapes;
+  v.id = kEmpty;
+  v.commit_id = kUnicode;
   return v;
 }
 
 [[maybe_unused]] Ref minimal_Ref() {
   Ref v;
-  v.id = kPlain;
-  v.commit_id = kEmpty;
+  v.id = kEscapes;
+  v.commit_id = kPlain;
   return v;
 }
 
@@ -1126,90 +1125,90 @@ const std::string kJsonSample = R"({"k":[1,-2,"s",true,null],"o":{},"n":0.5})";
 
 [[maybe_unused]] RefsDump full_RefsDump() {
   RefsDump v;
-  v.commits_meta_range_id = kUnicode;
-  v.tags_meta_range_id = kEscapes;
-  v.branches_meta_range_id = kPlain;
-  return v;
-}
-
-[[maybe_unused]] RefsDump minimal_RefsDump() {
-  RefsDump v;
   v.commits_meta_range_id = kEmpty;
   v.tags_meta_range_id = kUnicode;
   v.branches_meta_range_id = kEscapes;
   return v;
 }
 
-[[maybe_unused]] RefsRestore full_RefsRestore() {
-  RefsRestore v;
+[[maybe_unused]] RefsDump minimal_RefsDump() {
+  RefsDump v;
   v.commits_meta_range_id = kPlain;
   v.tags_meta_range_id = kEmpty;
   v.branches_meta_range_id = kUnicode;
-  v.force = true;
+  return v;
+}
+
+[[maybe_unused]] RefsRestore full_RefsRestore() {
+  RefsRestore v;
+  v.commits_meta_range_id = kEscapes;
+  v.tags_meta_range_id = kPlain;
+  v.branches_meta_range_id = kEmpty;
+  v.force = false;
   return v;
 }
 
 [[maybe_unused]] RefsRestore minimal_RefsRestore() {
   RefsRestore v;
-  v.commits_meta_range_id = kPlain;
-  v.tags_meta_range_id = kEmpty;
-  v.branches_meta_range_id = kUnicode;
+  v.commits_meta_range_id = kEscapes;
+  v.tags_meta_range_id = kPlain;
+  v.branches_meta_range_id = kEmpty;
   return v;
 }
 
 [[maybe_unused]] Repository full_Repository() {
   Repository v;
-  v.id = kEscapes;
-  v.creation_date = std::int64_t{9223372036854775807};
-  v.default_branch = kEmpty;
-  v.storage_id = kUnicode;
-  v.storage_namespace = kEscapes;
-  v.read_only = false;
+  v.id = kUnicode;
+  v.creation_date = std::int64_t{-9007199254740993};
+  v.default_branch = kPlain;
+  v.storage_id = kEmpty;
+  v.storage_namespace = kUnicode;
+  v.read_only = true;
   return v;
 }
 
 [[maybe_unused]] Repository minimal_Repository() {
   Repository v;
-  v.id = kEmpty;
-  v.creation_date = std::int64_t{9223372036854775807};
-  v.default_branch = kEscapes;
-  v.storage_namespace = kPlain;
+  v.id = kPlain;
+  v.creation_date = std::int64_t{-9007199254740993};
+  v.default_branch = kUnicode;
+  v.storage_namespace = kEscapes;
   return v;
 }
 
 [[maybe_unused]] RepositoryCreation full_RepositoryCreation() {
   RepositoryCreation v;
-  v.name = kEmpty;
-  v.storage_id = kUnicode;
-  v.storage_namespace = kEscapes;
-  v.default_branch = kPlain;
-  v.sample_data = true;
-  v.read_only = false;
+  v.name = kPlain;
+  v.storage_id = kEmpty;
+  v.storage_namespace = kUnicode;
+  v.default_branch = kEscapes;
+  v.sample_data = false;
+  v.read_only = true;
   return v;
 }
 
 [[maybe_unused]] RepositoryCreation minimal_RepositoryCreation() {
   RepositoryCreation v;
-  v.name = kEscapes;
-  v.storage_namespace = kPlain;
+  v.name = kUnicode;
+  v.storage_namespace = kEscapes;
   return v;
 }
 
 [[maybe_unused]] RepositoryDumpStatus full_RepositoryDumpStatus() {
   RepositoryDumpStatus v;
-  v.id = kEmpty;
-  v.done = false;
-  v.update_time = kEscapes;
-  v.error = kPlain;
+  v.id = kPlain;
+  v.done = true;
+  v.update_time = kUnicode;
+  v.error = kEscapes;
   v.refs = full_RefsDump();
   return v;
 }
 
 [[maybe_unused]] RepositoryDumpStatus minimal_RepositoryDumpStatus() {
   RepositoryDumpStatus v;
-  v.id = kEmpty;
-  v.done = false;
-  v.update_time = kEscapes;
+  v.id = kPlain;
+  v.done = true;
+  v.update_time = kUnicode;
   return v;
 }
 
@@ -1229,99 +1228,99 @@ const std::string kJsonSample = R"({"k":[1,-2,"s",true,null],"o":{},"n":0.5})";
 
 [[maybe_unused]] RepositoryMetadataKeys full_RepositoryMetadataKeys() {
   RepositoryMetadataKeys v;
-  v.keys = std::vector<std::string>{kPlain, kEmpty};
+  v.keys = std::vector<std::string>{kEscapes, kPlain};
   return v;
 }
 
 [[maybe_unused]] RepositoryMetadataKeys minimal_RepositoryMetadataKeys() {
   RepositoryMetadataKeys v;
-  v.keys = std::vector<std::string>{kUnicode, kEscapes};
+  v.keys = std::vector<std::string>{kEmpty, kUnicode};
   return v;
 }
 
 [[maybe_unused]] RepositoryMetadataSet full_RepositoryMetadataSet() {
   RepositoryMetadataSet v;
-  v.metadata = std::map<std::string, std::string>{{kUnicode, kPlain}, {kEscapes, kEmpty}};
+  v.metadata = std::map<std::string, std::string>{{kUnicode, kEscapes}, {kEscapes, kPlain}};
   return v;
 }
 
 [[maybe_unused]] RepositoryMetadataSet minimal_RepositoryMetadataSet() {
   RepositoryMetadataSet v;
-  v.metadata = std::map<std::string, std::string>{{kUnicode, kUnicode}, {kEscapes, kEscapes}};
+  v.metadata = std::map<std::string, std::string>{{kUnicode, kEmpty}, {kEscapes, kUnicode}};
   return v;
 }
 
 [[maybe_unused]] RepositoryRestoreStatus full_RepositoryRestoreStatus() {
   RepositoryRestoreStatus v;
-  v.id = kPlain;
-  v.done = true;
-  v.update_time = kUnicode;
-  v.error = kEscapes;
+  v.id = kEscapes;
+  v.done = false;
+  v.update_time = kEmpty;
+  v.error = kUnicode;
   return v;
 }
 
 [[maybe_unused]] RepositoryRestoreStatus minimal_RepositoryRestoreStatus() {
   RepositoryRestoreStatus v;
-  v.id = kPlain;
-  v.done = true;
-  v.update_time = kUnicode;
+  v.id = kEscapes;
+  v.done = false;
+  v.update_time = kEmpty;
   return v;
 }
 
 [[maybe_unused]] ResetCreation full_ResetCreation() {
   ResetCreation v;
-  v.type = Enum<ResetCreationType>(ResetCreationType::reset);
-  v.path = kPlain;
-  v.force = true;
+  v.type = Enum<ResetCreationType>(ResetCreationType::common_prefix);
+  v.path = kEscapes;
+  v.force = false;
   return v;
 }
 
 [[maybe_unused]] ResetCreation minimal_ResetCreation() {
   ResetCreation v;
-  v.type = Enum<ResetCreationType>(ResetCreationType::reset);
+  v.type = Enum<ResetCreationType>(ResetCreationType::common_prefix);
   return v;
 }
 
 [[maybe_unused]] RevertCreation full_RevertCreation() {
   RevertCreation v;
-  v.ref = kEscapes;
+  v.ref = kUnicode;
   v.commit_overrides = full_CommitOverrides();
-  v.parent_number = std::int64_t{9223372036854775807};
-  v.force = true;
-  v.allow_empty = false;
+  v.parent_number = std::int64_t{-9007199254740993};
+  v.force = false;
+  v.allow_empty = true;
   return v;
 }
 
 [[maybe_unused]] RevertCreation minimal_RevertCreation() {
   RevertCreation v;
-  v.ref = kEscapes;
-  v.parent_number = std::int64_t{9223372036854775807};
+  v.ref = kUnicode;
+  v.parent_number = std::int64_t{-9007199254740993};
   return v;
 }
 
 [[maybe_unused]] Setup full_Setup() {
   Setup v;
-  v.username = kEmpty;
+  v.username = kPlain;
   v.key = full_AccessKeyCredentials();
-  v.firstName = kUnicode;
-  v.lastName = kEscapes;
-  v.email = kPlain;
-  v.companyName = kEmpty;
-  v.featureUpdates = false;
-  v.securityUpdates = true;
+  v.firstName = kEmpty;
+  v.lastName = kUnicode;
+  v.email = kEscapes;
+  v.companyName = kPlain;
+  v.featureUpdates = true;
+  v.securityUpdates = false;
   return v;
 }
 
 [[maybe_unused]] Setup minimal_Setup() {
   Setup v;
-  v.username = kPlain;
+  v.username = kEscapes;
   return v;
 }
 
 [[maybe_unused]] SetupState full_SetupState() {
   SetupState v;
-  v.state = Enum<SetupStateState>(SetupStateState::not_initialized);
-  v.comm_prefs_missing = false;
+  v.state = Enum<SetupStateState>(SetupStateState::initialized);
+  v.comm_prefs_missing = true;
   v.login_config = full_LoginConfig();
   return v;
 }
@@ -1333,9 +1332,9 @@ const std::string kJsonSample = R"({"k":[1,-2,"s",true,null],"o":{},"n":0.5})";
 
 [[maybe_unused]] StagingLocation full_StagingLocation() {
   StagingLocation v;
-  v.physical_address = kEscapes;
-  v.presigned_url = kPlain;
-  v.presigned_url_expiry = std::int64_t{-9007199254740993};
+  v.physical_address = kUnicode;
+  v.presigned_url = kEscapes;
+  v.presigned_url_expiry = std::int64_t{9223372036854775807};
   return v;
 }
 
@@ -1347,51 +1346,51 @@ const std::string kJsonSample = R"({"k":[1,-2,"s",true,null],"o":{},"n":0.5})";
 [[maybe_unused]] StagingMetadata full_StagingMetadata() {
   StagingMetadata v;
   v.staging = full_StagingLocation();
-  v.checksum = kUnicode;
-  v.size_bytes = std::int64_t{-9007199254740993};
-  v.user_metadata = std::map<std::string, std::string>{{kUnicode, kPlain}, {kEscapes, kEmpty}};
-  v.content_type = kUnicode;
-  v.mtime = std::int64_t{-9007199254740993};
-  v.force = false;
+  v.checksum = kEmpty;
+  v.size_bytes = std::int64_t{9223372036854775807};
+  v.user_metadata = std::map<std::string, std::string>{{kUnicode, kEscapes}, {kEscapes, kPlain}};
+  v.content_type = kEmpty;
+  v.mtime = std::int64_t{9223372036854775807};
+  v.force = true;
   return v;
 }
 
 [[maybe_unused]] StagingMetadata minimal_StagingMetadata() {
   StagingMetadata v;
   v.staging = minimal_StagingLocation();
-  v.checksum = kEmpty;
-  v.size_bytes = std::int64_t{9223372036854775807};
+  v.checksum = kPlain;
+  v.size_bytes = std::int64_t{-9007199254740993};
   return v;
 }
 
 [[maybe_unused]] Statement full_Statement() {
   Statement v;
-  v.effect = Enum<StatementEffect>(StatementEffect::deny);
-  v.resource = kPlain;
-  v.action = std::vector<std::string>{kEmpty, kUnicode};
-  v.condition = std::map<std::string, PolicyCondition>{{kUnicode, std::map<std::string, std::vector<std::string>>{{kUnicode, std::vector<std::string>{kEscapes, kPlain}}, {kEscapes, std::vector<std::string>{kEmpty, kUnicode}}}}, {kEscapes, std::map<std::string, std::vector<std::string>>{{kUnicode, std::vector<std::string>{kEscapes, kPlain}}, {kEscapes, std::vector<std::string>{kEmpty, kUnicode}}}}};
+  v.effect = Enum<StatementEffect>(StatementEffect::allow);
+  v.resource = kEscapes;
+  v.action = std::vector<std::string>{kPlain, kEmpty};
+  v.condition = std::map<std::string, PolicyCondition>{{kUnicode, std::map<std::string, std::vector<std::string>>{{kUnicode, std::vector<std::string>{kUnicode, kEscapes}}, {kEscapes, std::vector<std::string>{kPlain, kEmpty}}}}, {kEscapes, std::map<std::string, std::vector<std::string>>{{kUnicode, std::vector<std::string>{kUnicode, kEscapes}}, {kEscapes, std::vector<std::string>{kPlain, kEmpty}}}}};
   return v;
 }
 
 [[maybe_unused]] Statement minimal_Statement() {
   Statement v;
-  v.effect = Enum<StatementEffect>(StatementEffect::deny);
-  v.resource = kPlain;
-  v.action = std::vector<std::string>{kEmpty, kUnicode};
+  v.effect = Enum<StatementEffect>(StatementEffect::allow);
+  v.resource = kEscapes;
+  v.action = std::vector<std::string>{kPlain, kEmpty};
   return v;
 }
 
 [[maybe_unused]] Policy full_Policy() {
   Policy v;
-  v.id = kEscapes;
-  v.creation_date = std::int64_t{9223372036854775807};
+  v.id = kUnicode;
+  v.creation_date = std::int64_t{-9007199254740993};
   v.statement = std::vector<Statement>{full_Statement(), full_Statement()};
   return v;
 }
 
 [[maybe_unused]] Policy minimal_Policy() {
   Policy v;
-  v.id = kEmpty;
+  v.id = kPlain;
   v.statement = std::vector<Statement>{minimal_Statement(), minimal_Statement()};
   return v;
 }
@@ -1412,17 +1411,17 @@ const std::string kJsonSample = R"({"k":[1,-2,"s",true,null],"o":{},"n":0.5})";
 
 [[maybe_unused]] StatsEvent full_StatsEvent() {
   StatsEvent v;
-  v.class_name = kUnicode;
-  v.name = kEscapes;
-  v.count = std::int64_t{9223372036854775807};
+  v.class_name = kEmpty;
+  v.name = kUnicode;
+  v.count = std::int64_t{-9007199254740993};
   return v;
 }
 
 [[maybe_unused]] StatsEvent minimal_StatsEvent() {
   StatsEvent v;
-  v.class_name = kEmpty;
-  v.name = kUnicode;
-  v.count = std::int64_t{-9007199254740993};
+  v.class_name = kPlain;
+  v.name = kEmpty;
+  v.count = std::int64_t{9223372036854775807};
   return v;
 }
 
@@ -1440,97 +1439,97 @@ const std::string kJsonSample = R"({"k":[1,-2,"s",true,null],"o":{},"n":0.5})";
 
 [[maybe_unused]] StorageConfig full_StorageConfig() {
   StorageConfig v;
-  v.blockstore_type = kPlain;
-  v.blockstore_namespace_example = kEmpty;
-  v.blockstore_namespace_ValidityRegex = kUnicode;
-  v.default_namespace_prefix = kEscapes;
-  v.pre_sign_support = false;
-  v.pre_sign_support_ui = true;
-  v.import_support = false;
-  v.import_validity_regex = kEscapes;
-  v.pre_sign_multipart_upload = false;
-  v.blockstore_id = kEmpty;
-  v.blockstore_description = kUnicode;
+  v.blockstore_type = kEscapes;
+  v.blockstore_namespace_example = kPlain;
+  v.blockstore_namespace_ValidityRegex = kEmpty;
+  v.default_namespace_prefix = kUnicode;
+  v.pre_sign_support = true;
+  v.pre_sign_support_ui = false;
+  v.import_support = true;
+  v.import_validity_regex = kUnicode;
+  v.pre_sign_multipart_upload = true;
+  v.blockstore_id = kPlain;
+  v.blockstore_description = kEmpty;
   return v;
 }
 
 [[maybe_unused]] StorageConfig minimal_StorageConfig() {
   StorageConfig v;
-  v.blockstore_type = kEscapes;
-  v.blockstore_namespace_example = kPlain;
-  v.blockstore_namespace_ValidityRegex = kEmpty;
-  v.pre_sign_support = false;
-  v.pre_sign_support_ui = true;
-  v.import_support = false;
-  v.import_validity_regex = kEmpty;
+  v.blockstore_type = kUnicode;
+  v.blockstore_namespace_example = kEscapes;
+  v.blockstore_namespace_ValidityRegex = kPlain;
+  v.pre_sign_support = true;
+  v.pre_sign_support_ui = false;
+  v.import_support = true;
+  v.import_validity_regex = kPlain;
   return v;
 }
 
 [[maybe_unused]] StorageURI full_StorageURI() {
   StorageURI v;
-  v.location = kUnicode;
+  v.location = kEmpty;
   return v;
 }
 
 [[maybe_unused]] StorageURI minimal_StorageURI() {
   StorageURI v;
-  v.location = kEscapes;
+  v.location = kUnicode;
   return v;
 }
 
 [[maybe_unused]] StsAuthRequest full_StsAuthRequest() {
   StsAuthRequest v;
-  v.code = kPlain;
-  v.state = kEmpty;
-  v.redirect_uri = kUnicode;
-  v.ttl_seconds = std::int64_t{-9007199254740993};
+  v.code = kEscapes;
+  v.state = kPlain;
+  v.redirect_uri = kEmpty;
+  v.ttl_seconds = std::int64_t{9223372036854775807};
   return v;
 }
 
 [[maybe_unused]] StsAuthRequest minimal_StsAuthRequest() {
   StsAuthRequest v;
-  v.code = kPlain;
-  v.state = kEmpty;
-  v.redirect_uri = kUnicode;
+  v.code = kEscapes;
+  v.state = kPlain;
+  v.redirect_uri = kEmpty;
   return v;
 }
 
 [[maybe_unused]] TagCreation full_TagCreation() {
   TagCreation v;
-  v.id = kEscapes;
-  v.ref = kPlain;
-  v.force = true;
+  v.id = kUnicode;
+  v.ref = kEscapes;
+  v.force = false;
   return v;
 }
 
 [[maybe_unused]] TagCreation minimal_TagCreation() {
   TagCreation v;
-  v.id = kUnicode;
-  v.ref = kEscapes;
+  v.id = kEmpty;
+  v.ref = kUnicode;
   return v;
 }
 
 [[maybe_unused]] TaskCreation full_TaskCreation() {
   TaskCreation v;
-  v.id = kPlain;
+  v.id = kEscapes;
   return v;
 }
 
 [[maybe_unused]] TaskCreation minimal_TaskCreation() {
   TaskCreation v;
-  v.id = kEmpty;
+  v.id = kPlain;
   return v;
 }
 
 [[maybe_unused]] TaskInfo full_TaskInfo() {
   TaskInfo v;
-  v.id = kUnicode;
+  v.id = kEmpty;
   return v;
 }
 
 [[maybe_unused]] TaskInfo minimal_TaskInfo() {
   TaskInfo v;
-  v.id = kEscapes;
+  v.id = kUnicode;
   return v;
 }
 
@@ -1547,7 +1546,7 @@ const std::string kJsonSample = R"({"k":[1,-2,"s",true,null],"o":{},"n":0.5})";
 
 [[maybe_unused]] UnderlyingObjectProperties full_UnderlyingObjectProperties() {
   UnderlyingObjectProperties v;
-  v.storage_class = kPlain;
+  v.storage_class = kEscapes;
   return v;
 }
 
@@ -1558,105 +1557,97 @@ const std::string kJsonSample = R"({"k":[1,-2,"s",true,null],"o":{},"n":0.5})";
 
 [[maybe_unused]] UpdateObjectUserMetadata full_UpdateObjectUserMetadata() {
   UpdateObjectUserMetadata v;
-  v.set = std::map<std::string, std::string>{{kUnicode, kEmpty}, {kEscapes, kUnicode}};
+  v.set = std::map<std::string, std::string>{{kUnicode, kPlain}, {kEscapes, kEmpty}};
   return v;
 }
 
 [[maybe_unused]] UpdateObjectUserMetadata minimal_UpdateObjectUserMetadata() {
   UpdateObjectUserMetadata v;
-  v.set = std::map<std::string, std::string>{{kUnicode, kEscapes}, {kEscapes, kPlain}};
+  v.set = std::map<std::string, std::string>{{kUnicode, kUnicode}, {kEscapes, kEscapes}};
   return v;
 }
 
 [[maybe_unused]] UpdateToken full_UpdateToken() {
   UpdateToken v;
-  v.staging_token = kEmpty;
+  v.staging_token = kPlain;
   return v;
 }
 
 [[maybe_unused]] UpdateToken minimal_UpdateToken() {
   UpdateToken v;
-  v.staging_token = kUnicode;
+  v.staging_token = kEmpty;
   return v;
 }
 
 [[maybe_unused]] UploadPart full_UploadPart() {
   UploadPart v;
-  v.part_number = std::int64_t{-9007199254740993};
-  v.etag = kPlain;
+  v.part_number = std::int64_t{9223372036854775807};
+  v.etag = kEscapes;
   return v;
 }
 
 [[maybe_unused]] UploadPart minimal_UploadPart() {
   UploadPart v;
-  v.part_number = std::int64_t{-9007199254740993};
-  v.etag = kUnicode;
+  v.part_number = std::int64_t{9223372036854775807};
+  v.etag = kEmpty;
   return v;
 }
 
 [[maybe_unused]] CompletePresignMultipartUpload full_CompletePresignMultipartUpload() {
   CompletePresignMultipartUpload v;
-  v.physical_address = kEscapes;
+  v.physical_address = kUnicode;
   v.parts = std::vector<UploadPart>{full_UploadPart(), full_UploadPart()};
-  v.user_metadata = std::map<std::string, std::string>{{kUnicode, kPlain}, {kEscapes, kEmpty}};
-  v.content_type = kUnicode;
+  v.user_metadata = std::map<std::string, std::string>{{kUnicode, kEscapes}, {kEscapes, kPlain}};
+  v.content_type = kEmpty;
   return v;
 }
 
 [[maybe_unused]] CompletePresignMultipartUpload minimal_CompletePresignMultipartUpload() {
   CompletePresignMultipartUpload v;
-  v.physical_address = kEscapes;
+  v.physical_address = kUnicode;
   v.parts = std::vector<UploadPart>{minimal_UploadPart(), minimal_UploadPart()};
   return v;
 }
 
 [[maybe_unused]] UploadPartCopyFrom full_UploadPartCopyFrom() {
   UploadPartCopyFrom v;
-  v.physical_address = kPlain;
+  v.physical_address = kEscapes;
   v.copy_source = full_CopyPartSource();
   return v;
 }
 
 [[maybe_unused]] UploadPartCopyFrom minimal_UploadPartCopyFrom() {
   UploadPartCopyFrom v;
-  v.physical_address = kEmpty;
+  v.physical_address = kPlain;
   v.copy_source = minimal_CopyPartSource();
   return v;
 }
 
 [[maybe_unused]] UploadPartFrom full_UploadPartFrom() {
   UploadPartFrom v;
-  v.physical_address = kUnicode;
+  v.physical_address = kEmpty;
   return v;
 }
 
 [[maybe_unused]] UploadPartFrom minimal_UploadPartFrom() {
   UploadPartFrom v;
-  v.physical_address = kEscapes;
+  v.physical_address = kUnicode;
   return v;
 }
 
 [[maybe_unused]] UploadTo full_UploadTo() {
   UploadTo v;
-  v.presigned_url = kPlain;
+  v.presigned_url = kEscapes;
   return v;
 }
 
 [[maybe_unused]] UploadTo minimal_UploadTo() {
   UploadTo v;
-  v.presigned_url = kEmpty;
+  v.presigned_url = kPlain;
   return v;
 }
 
 [[maybe_unused]] UsageReport full_UsageReport() {
-  UsageReport v;
-  v.year = std::int64_t{9223372036854775807};
-  v.month = std::int64_t{-9007199254740993};
-  v.count = std::int64_t{9223372036854775807};
-  return v;
-}
-
-[[maybe_unused]] UsageReport minimal_UsageReport() {
   UsageReport v;
   v.year = std::int64_t{-9007199254740993};
   v.month = std::int64_t{9223372036854775807};
@@ -1664,33 +1655,41 @@ const std::string kJsonSample = R"({"k":[1,-2,"s",true,null],"o":{},"n":0.5})";
   return v;
 }
 
+[[maybe_unused]] UsageReport minimal_UsageReport() {
+  UsageReport v;
+  v.year = std::int64_t{9223372036854775807};
+  v.month = std::int64_t{-9007199254740993};
+  v.count = std::int64_t{9223372036854775807};
+  return v;
+}
+
 [[maybe_unused]] InstallationUsageReport full_InstallationUsageReport() {
   InstallationUsageReport v;
-  v.installation_id = kPlain;
+  v.installation_id = kEscapes;
   v.reports = std::vector<UsageReport>{full_UsageReport(), full_UsageReport()};
   return v;
 }
 
 [[maybe_unused]] InstallationUsageReport minimal_InstallationUsageReport() {
   InstallationUsageReport v;
-  v.installation_id = kEmpty;
+  v.installation_id = kPlain;
   v.reports = std::vector<UsageReport>{minimal_UsageReport(), minimal_UsageReport()};
   return v;
 }
 
 [[maybe_unused]] User full_User() {
   User v;
-  v.id = kUnicode;
-  v.creation_date = std::int64_t{-9007199254740993};
-  v.friendly_name = kPlain;
-  v.email = kEmpty;
+  v.id = kEmpty;
+  v.creation_date = std::int64_t{9223372036854775807};
+  v.friendly_name = kEscapes;
+  v.email = kPlain;
   return v;
 }
 
 [[maybe_unused]] User minimal_User() {
   User v;
-  v.id = kUnicode;
-  v.creation_date = std::int64_t{-9007199254740993};
+  v.id = kEmpty;
+  v.creation_date = std::int64_t{9223372036854775807};
   return v;
 }
 
@@ -1708,14 +1707,14 @@ const std::string kJsonSample = R"({"k":[1,-2,"s",true,null],"o":{},"n":0.5})";
 
 [[maybe_unused]] UserCreation full_UserCreation() {
   UserCreation v;
-  v.id = kPlain;
-  v.invite_user = true;
+  v.id = kEscapes;
+  v.invite_user = false;
   return v;
 }
 
 [[maybe_unused]] UserCreation minimal_UserCreation() {
   UserCreation v;
-  v.id = kUnicode;
+  v.id = kEmpty;
   return v;
 }
 
@@ -1735,11 +1734,11 @@ const std::string kJsonSample = R"({"k":[1,-2,"s",true,null],"o":{},"n":0.5})";
 
 [[maybe_unused]] VersionConfig full_VersionConfig() {
   VersionConfig v;
-  v.version = kEscapes;
-  v.version_context = kPlain;
-  v.latest_version = kEmpty;
-  v.upgrade_recommended = false;
-  v.upgrade_url = kEscapes;
+  v.version = kUnicode;
+  v.version_context = kEscapes;
+  v.latest_version = kPlain;
+  v.upgrade_recommended = true;
+  v.upgrade_url = kUnicode;
   return v;
 }
 
@@ -2350,25 +2349,25 @@ TEST(GeneratedModels, Config) {
 }
 
 TEST(GeneratedModels, ExternalPrincipalSettings) {
-  const ExternalPrincipalSettings full = std::map<std::string, std::string>{{kUnicode, kPlain}, {kEscapes, kEmpty}};
+  const ExternalPrincipalSettings full = std::map<std::string, std::string>{{kUnicode, kEscapes}, {kEscapes, kPlain}};
   expect_round_trip(full);
   expect_round_trip(ExternalPrincipalSettings{});
 }
 
 TEST(GeneratedModels, ObjectUserMetadata) {
-  const ObjectUserMetadata full = std::map<std::string, std::string>{{kUnicode, kUnicode}, {kEscapes, kEscapes}};
+  const ObjectUserMetadata full = std::map<std::string, std::string>{{kUnicode, kEmpty}, {kEscapes, kUnicode}};
   expect_round_trip(full);
   expect_round_trip(ObjectUserMetadata{});
 }
 
 TEST(GeneratedModels, PolicyCondition) {
-  const PolicyCondition full = std::map<std::string, std::vector<std::string>>{{kUnicode, std::vector<std::string>{kPlain, kEmpty}}, {kEscapes, std::vector<std::string>{kUnicode, kEscapes}}};
+  const PolicyCondition full = std::map<std::string, std::vector<std::string>>{{kUnicode, std::vector<std::string>{kEscapes, kPlain}}, {kEscapes, std::vector<std::string>{kEmpty, kUnicode}}};
   expect_round_trip(full);
   expect_round_trip(PolicyCondition{});
 }
 
 TEST(GeneratedModels, RepositoryMetadata) {
-  const RepositoryMetadata full = std::map<std::string, std::string>{{kUnicode, kPlain}, {kEscapes, kEmpty}};
+  const RepositoryMetadata full = std::map<std::string, std::string>{{kUnicode, kEscapes}, {kEscapes, kPlain}};
   expect_round_trip(full);
   expect_round_trip(RepositoryMetadata{});
 }
