@@ -4,6 +4,7 @@
 #pragma once
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -37,6 +38,13 @@ class JsonWriter {
     requires(std::is_arithmetic_v<T> && !std::is_same_v<T, bool>)
   void value(T number) {
     separate();
+    if constexpr (std::is_floating_point_v<T>) {
+      // JSON has no NaN or infinity; null is what JSON.stringify and Go's encoders agree on.
+      if (!std::isfinite(number)) {
+        out_ += "null";
+        return;
+      }
+    }
     char buf[64];
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, number);
     (void)ec;  // 64 bytes hold any integer or shortest-round-trip double
