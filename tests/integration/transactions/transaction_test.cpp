@@ -156,6 +156,40 @@ TEST_F(TransactionTest, ConflictingChangeOnSourceFailsWithTransactionError) {
   EXPECT_TRUE(tx_branches(repo()).empty());
 }
 
+TEST_F(TransactionTest, ConcurrentChangesToOtherPathsAreCombined) {
+  auto main = main_branch();
+  std::string concurrent;
+  const auto merge = main.transact([&](lakefs::Transaction& tx) {
+    tx.object("data/from-tx.txt").upload("tx");
+    main.object("data/from-main.txt").upload("main");
+    concurrent = main.commit("concurrent change").id;
+  });
+  EXPECT_EQ(merge.parents.at(0), concurrent);
+  EXPECT_EQ(main.head().id(), merge.id);
+  EXPECT_EQ(main.object("data/from-tx.txt").read_all(), "tx");
+  EXPECT_EQ(main.object("data/from-main.txt").read_all(), "main");
+  EXPECT_TRUE(tx_branches(repo()).empty());
+}
+
+TEST_F(TransactionTest, UncommittedChangesOnTheSourceBlockTheMerge) {
+  auto main = main_branch();
+  try {
+    main.transact([&](lakefs::Transaction& tx) {
+      tx.object("data/from-tx.txt").upload("tx");
+      main.object("data/work-in-progress.txt").upload("staged");  // lakeFS will not merge into a dirty branch
+    });
+    FAIL() << "merged into a branch with uncommitted changes";
+  } catch (const lakefs::TransactionError& e) {
+    EXPECT_THROW(std::rethrow_exception(e.cause()), lakefs::BadRequestError);
+  }
+  EXPECT_EQ(main.head().id(), base_);
+  EXPECT_FALSE(main.object("data/from-tx.txt").exists());
+  const auto staged = main.uncommitted().to_vector();
+  ASSERT_EQ(staged.size(), 1u);
+  EXPECT_EQ(staged[0].path, "data/work-in-progress.txt");
+  EXPECT_TRUE(tx_branches(repo()).empty());
+}
+
 TEST_F(TransactionTest, CreatesTheTagOnTheMergeCommit) {
   auto main = main_branch();
   const auto merge = main.transact([](lakefs::Transaction& tx) { tx.object("out/result.csv").upload("x,y\n"); },
