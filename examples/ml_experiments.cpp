@@ -9,7 +9,7 @@
 //
 // Configuration comes from LAKEFS_ENDPOINT / LAKEFS_ACCESS_KEY_ID /
 // LAKEFS_SECRET_ACCESS_KEY (or lakectl's variables, or ~/.lakectl.yaml). The
-// example creates its own repository (storage namespace local://<name>) and
+// example creates its own repository (storage namespace $LAKEFS_EXAMPLE_NAMESPACE/<name>, default local://<name>) and
 // removes it at the end unless LAKEFS_EXAMPLE_KEEP is set.
 #include <chrono>
 #include <cmath>
@@ -89,7 +89,9 @@ int main() try {
   lakefs::Client client;
   const auto stamp = std::chrono::system_clock::now().time_since_epoch() / std::chrono::milliseconds(1);
   const std::string name = "ml-" + std::to_string(stamp);
-  auto repo = client.repository(name).create({.storage_namespace = "local://" + name});
+  auto repo = client.repository(name).create({.storage_namespace = std::getenv("LAKEFS_EXAMPLE_NAMESPACE") != nullptr
+                                                               ? std::string(std::getenv("LAKEFS_EXAMPLE_NAMESPACE")) + "/" + name
+                                                               : "local://" + name});
   std::cout << "Created repository " << name << "\n";
 
   auto main = repo.branch("main");

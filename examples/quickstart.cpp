@@ -4,9 +4,9 @@
 //
 // Configuration comes from LAKEFS_ENDPOINT / LAKEFS_ACCESS_KEY_ID /
 // LAKEFS_SECRET_ACCESS_KEY (or lakectl's variables, or ~/.lakectl.yaml).
-// The repository is created under LAKEFS_QUICKSTART_NAMESPACE if set,
+// The repository is created under LAKEFS_EXAMPLE_NAMESPACE if set,
 // else "local://<repo>" (right for a local quickstart server), and removed
-// at the end unless LAKEFS_QUICKSTART_KEEP is set.
+// at the end unless LAKEFS_EXAMPLE_KEEP is set.
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -20,7 +20,7 @@ int main() try {
   // A repository name of our own, so the example can run again and again.
   const auto stamp = std::chrono::system_clock::now().time_since_epoch() / std::chrono::milliseconds(1);
   const std::string name = "quickstart-" + std::to_string(stamp);
-  const char* ns = std::getenv("LAKEFS_QUICKSTART_NAMESPACE");
+  const char* ns = std::getenv("LAKEFS_EXAMPLE_NAMESPACE");
   const std::string storage_namespace = ns != nullptr ? std::string(ns) + "/" + name : "local://" + name;
 
   // Create a repository.
@@ -57,9 +57,9 @@ int main() try {
 
   std::cout << "Content read back from the tag: " << tag.object("data/file.txt").read_all() << "\n";
 
-  if (std::getenv("LAKEFS_QUICKSTART_KEEP") == nullptr) {
+  if (std::getenv("LAKEFS_EXAMPLE_KEEP") == nullptr) {
     repo.remove();
-    std::cout << "Removed repository " << name << " (set LAKEFS_QUICKSTART_KEEP=1 to keep it)\n";
+    std::cout << "Removed repository " << name << " (set LAKEFS_EXAMPLE_KEEP=1 to keep it)\n";
   }
   return 0;
 } catch (const lakefs::Error& e) {
