@@ -118,9 +118,13 @@ int create_temp_beside(const std::filesystem::path& target, std::filesystem::pat
   static std::atomic<unsigned> counter{0};
   thread_local std::mt19937_64 rng{std::random_device{}() ^ (counter++ * 0x9E3779B97F4A7C15ull)};
   for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string name(1, '.');
+    name.append(target.filename().string());
+    name.append(".lakefs-");
+    name.append(std::to_string(rng() % 1000000000ull));
+    name.append(".tmp");
     temp = target;
-    temp.replace_filename("." + target.filename().string() + ".lakefs-" + std::to_string(rng() % 1000000000ull) +
-                          ".tmp");
+    temp.replace_filename(name);
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd >= 0) return fd;
     if (errno != EEXIST) {

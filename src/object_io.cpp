@@ -24,7 +24,9 @@ namespace lakefs {
 namespace detail {
 namespace {
 
-constexpr std::size_t default_block_size = 8u << 20;
+// Each range request costs the server a few milliseconds before the first
+// byte; 16 MiB blocks keep that under a fifth of a sequential read's time.
+constexpr std::size_t default_block_size = 16u << 20;
 constexpr std::size_t default_buffer_size = 1u << 20;
 constexpr std::size_t default_max_buffers = 4;
 
@@ -177,7 +179,8 @@ class ReaderBuf : public std::streambuf {
   void fetch(std::int64_t block, Block& out, const std::atomic<bool>* cancel) const {
     const std::uint64_t offset = static_cast<std::uint64_t>(block) * block_size_;
     const std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(block_size_, size_ - offset));
-    if (!out.data) out.data = std::make_unique_for_overwrite<char[]>(block_size_);
+    // Never more than the object needs: small objects get small buffers.
+    if (!out.data) out.data = std::make_unique_for_overwrite<char[]>(std::min<std::uint64_t>(block_size_, size_));
     out.len = 0;
     const auto sink = [&](std::string_view chunk) {
       if (cancel != nullptr && cancel->load()) throw TransferCancelled{};

@@ -21,7 +21,8 @@ class StoredObject;
 class WriteableObject;
 
 struct ReaderOptions {
-  /// Bytes fetched per range request; also the unit of read-ahead. 0 = 8 MiB.
+  /// Bytes fetched per range request; also the unit of read-ahead. 0 = 16 MiB.
+  /// A reader holds at most two blocks (never more than the object's size).
   std::size_t block_size = 0;
   /// Fetch the next block in the background while access is sequential. A seek
   /// to another block stops it until reads are sequential again.

@@ -57,6 +57,18 @@ class OneWayBuf : public std::streambuf {
   std::string data_;
 };
 
+// Yields `good` bytes, then fails as a broken disk would.
+class FailingBuf : public std::streambuf {
+ public:
+  explicit FailingBuf(std::size_t good) : data_(good, 'g') { setg(data_.data(), data_.data(), data_.data() + data_.size()); }
+
+ protected:
+  int_type underflow() override { throw std::runtime_error("read error"); }
+
+ private:
+  std::string data_;
+};
+
 class ObjectIoTest : public RepoTest {};
 
 TEST_F(ObjectIoTest, WriterAndReaderRoundTripEdgeSizes) {
@@ -224,6 +236,15 @@ TEST_F(ObjectIoTest, UploadFromFileAndFromStreams) {
 
   EXPECT_THROW(branch.object("missing-file").upload_file(dir.path / "absent.bin"), Error);
   EXPECT_FALSE(branch.object("missing-file").exists());
+}
+
+TEST_F(ObjectIoTest, UploadFromFailingStreamLeavesNothing) {
+  auto branch = main_branch();
+  FailingBuf failing(600 * 1024);  // a good part is sent before the stream fails
+  std::istream in(&failing);
+  EXPECT_THROW(branch.object("half.bin").upload(in), Error);
+  EXPECT_FALSE(branch.object("half.bin").exists());
+  EXPECT_EQ(std::ranges::distance(branch.uncommitted()), 0);
 }
 
 TEST_F(ObjectIoTest, MetadataAndContentTypePreserved) {
