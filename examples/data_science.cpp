@@ -62,7 +62,8 @@ int main() try {
   (void)summary.close();
 
   // 3. Commit the dataset and its aggregate together.
-  const auto commit = branch.commit("Sales 2024 with revenue per region", {.metadata = {{"notebook", "data_science.cpp"}}});
+  const auto commit =
+      branch.commit("Sales 2024 with revenue per region", {.metadata = {{"notebook", "data_science.cpp"}}});
   std::cout << "committed " << commit.id << "\n";
 
   if (std::getenv("LAKEFS_EXAMPLE_KEEP") == nullptr) repo.remove();

@@ -275,7 +275,9 @@ WriteableObject& WriteableObject::upload_file(const std::filesystem::path& local
   upload_body(*this,
               [&, left = size](char* buf, std::size_t n) mutable -> std::size_t {
                 const std::size_t got = source(buf, static_cast<std::size_t>(std::min<std::uint64_t>(n, left)));
-                if (got == 0 && left > 0) throw Error("upload aborted: '" + local_path.string() + "' shrank while it was sent");
+                if (got == 0 && left > 0) {
+                  throw Error("upload aborted: '" + local_path.string() + "' shrank while it was sent");
+                }
                 left -= got;
                 return got;
               },

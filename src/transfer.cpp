@@ -158,8 +158,10 @@ TransferSummary Branch::upload_directory(const fs::path& local_dir, const std::s
   // Deterministic order: the listing order of the branch (and nicer progress).
   std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.object < b.object; });
 
-  const UploadOptions upload_options{
-      .content_type = options.content_type, .metadata = {}, .exclusive = options.exclusive, .pre_sign = options.pre_sign};
+  const UploadOptions upload_options{.content_type = options.content_type,
+                                     .metadata = {},
+                                     .exclusive = options.exclusive,
+                                     .pre_sign = options.pre_sign};
   run_batch(items, concurrency_of(options.concurrency, client_), options.on_progress, options.stop_on_error, summary,
             [&](const Item& item) {
               WriteableObject(repo_id_, id_, item.object, client_).upload_file(local_dir / item.local, upload_options);

@@ -51,7 +51,9 @@ std::string read_file(const fs::path& p) {
 // An input stream that cannot seek (tellg fails): uploads go chunked.
 class OneWayBuf : public std::streambuf {
  public:
-  explicit OneWayBuf(std::string data) : data_(std::move(data)) { setg(data_.data(), data_.data(), data_.data() + data_.size()); }
+  explicit OneWayBuf(std::string data) : data_(std::move(data)) {
+    setg(data_.data(), data_.data(), data_.data() + data_.size());
+  }
 
  private:
   std::string data_;
@@ -60,7 +62,9 @@ class OneWayBuf : public std::streambuf {
 // Yields `good` bytes, then fails as a broken disk would.
 class FailingBuf : public std::streambuf {
  public:
-  explicit FailingBuf(std::size_t good) : data_(good, 'g') { setg(data_.data(), data_.data(), data_.data() + data_.size()); }
+  explicit FailingBuf(std::size_t good) : data_(good, 'g') {
+    setg(data_.data(), data_.data(), data_.data() + data_.size());
+  }
 
  protected:
   int_type underflow() override { throw std::runtime_error("read error"); }
@@ -79,7 +83,8 @@ TEST_F(ObjectIoTest, WriterAndReaderRoundTripEdgeSizes) {
     const auto data = random_bytes(size, static_cast<unsigned>(size));
     auto obj = branch.object("rt/" + std::to_string(size));
     // Small writer buffers: the upload crosses many buffer hand-overs.
-    auto out = obj.writer({.content_type = "", .metadata = {}, .exclusive = false, .buffer_size = 4096, .max_buffers = 2});
+    auto out =
+        obj.writer({.content_type = "", .metadata = {}, .exclusive = false, .buffer_size = 4096, .max_buffers = 2});
     out.write(data.data(), static_cast<std::streamsize>(data.size()));
     const ObjectInfo info = out.close();
     EXPECT_EQ(info.size_bytes, static_cast<std::int64_t>(size));

@@ -36,7 +36,9 @@ std::string read_file(const fs::path& p) {
 std::map<std::string, std::string> tree_of(const fs::path& root) {
   std::map<std::string, std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (e.is_regular_file() && !e.is_symlink()) files[e.path().lexically_relative(root).generic_string()] = read_file(e.path());
+    if (e.is_regular_file() && !e.is_symlink()) {
+      files[e.path().lexically_relative(root).generic_string()] = read_file(e.path());
+    }
   }
   return files;
 }
@@ -55,7 +57,8 @@ std::map<std::string, std::string> make_tree(const fs::path& root, int count) {
     }
     std::string data(size, '\0');
     for (auto& c : data) c = static_cast<char>(rng() & 0xFF);
-    const std::string rel = "d" + std::to_string(i % 7) + "/sub" + std::to_string(i % 3) + "/file-" + std::to_string(i) + ".bin";
+    const std::string rel =
+        "d" + std::to_string(i % 7) + "/sub" + std::to_string(i % 3) + "/file-" + std::to_string(i) + ".bin";
     fs::create_directories((root / rel).parent_path());
     std::ofstream(root / rel, std::ios::binary) << data;
     files[rel] = std::move(data);
@@ -77,13 +80,13 @@ TEST_F(TransferTest, UploadDirectoryDownloadPrefixRoundTripByteForByte) {
   std::size_t calls = 0;
   bool monotonic = true;
   auto branch = main_branch();
-  const auto up = branch.upload_directory(src.path, "tree", {.concurrency = 8, .on_progress = [&](const TransferProgress& p) {
-                                                               std::lock_guard lock(mutex);
-                                                               monotonic = monotonic && p.objects_done > last.objects_done &&
-                                                                           p.bytes_done >= last.bytes_done;
-                                                               last = p;
-                                                               ++calls;
-                                                             }});
+  const auto on_progress = [&](const TransferProgress& p) {
+    std::lock_guard lock(mutex);
+    monotonic = monotonic && p.objects_done > last.objects_done && p.bytes_done >= last.bytes_done;
+    last = p;
+    ++calls;
+  };
+  const auto up = branch.upload_directory(src.path, "tree", {.concurrency = 8, .on_progress = on_progress});
   EXPECT_TRUE(up.ok());
   EXPECT_EQ(up.objects, files.size());
   std::uint64_t total = 0;
@@ -129,7 +132,8 @@ TEST_F(TransferTest, FailuresAreSummarizedWithoutStoppingOthersUnlessAsked) {
   EXPECT_EQ(again.failures.front().object_path.rfind("x/", 0), 0u);
 
   // stop_on_error with one worker: one failure, the rest left alone.
-  const auto stopped = branch.upload_directory(src.path, "x/", {.concurrency = 1, .stop_on_error = true, .exclusive = true});
+  const auto stopped =
+      branch.upload_directory(src.path, "x/", {.concurrency = 1, .stop_on_error = true, .exclusive = true});
   EXPECT_EQ(stopped.failures.size(), 1u);
   EXPECT_EQ(stopped.not_attempted, files.size() - 1);
 
