@@ -143,6 +143,10 @@ ResolvedConfig resolve_config(const ClientOptions& options) {
     if (*options.max_connections == 0) throw ConfigurationError("max_connections must be at least 1");
     t.max_connections = *options.max_connections;
   }
+  if (options.max_retries) {
+    if (*options.max_retries < 0) throw ConfigurationError("max_retries must not be negative");
+    t.max_retries = *options.max_retries;
+  }
   return resolved;
 }
 

@@ -47,6 +47,8 @@ struct ClientOptions {
   std::optional<std::chrono::milliseconds> request_timeout{};
   /// Connections kept alive; also the default concurrency of batch operations.
   std::optional<std::size_t> max_connections{};
+  /// Retries of transient failures (default 3; 0 disables). See TransportOptions::max_retries.
+  std::optional<int> max_retries{};
   /// Skip environment and config file: use only what is set here.
   bool explicit_only = false;
 };

@@ -42,6 +42,14 @@ struct TransportOptions {
   std::size_t max_connections = 16;
   /// Extra text appended to the User-Agent after "lakefs-cpp/<version>".
   std::string user_agent_suffix{};
+  /// Retries of a request that failed transiently: no connection could be
+  /// made (any method), or an idempotent request (GET, HEAD, PUT, DELETE) met
+  /// a dropped connection, a timeout or HTTP 429/502/503/504. Streaming
+  /// requests are retried only while nothing of them was sent or received.
+  int max_retries = 3;
+  /// First back-off; doubled per retry (with jitter), capped at 2 s, and
+  /// replaced by the server's Retry-After when it sends one (capped at 10 s).
+  std::chrono::milliseconds retry_backoff{100};
 };
 
 namespace http {

@@ -7,6 +7,8 @@
 #include <cctype>
 #include <exception>
 #include <mutex>
+#include <random>
+#include <thread>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +17,7 @@
 #include "lakefs/transport.hpp"
 #include "lakefs/version.hpp"
 #include "transport/error_mapping.hpp"
+#include "transport/retry.hpp"
 
 namespace lakefs {
 namespace http {
@@ -101,6 +104,8 @@ struct Transfer {
   CURL* easy;
   std::exception_ptr callback_error;
   long status = 0;
+  /// A streaming body was read from or delivered to the caller: the request cannot be replayed.
+  bool streamed = false;
 
   bool streaming_body() {
     if (!request->body_sink) return false;
@@ -114,6 +119,7 @@ std::size_t on_write(char* data, std::size_t size, std::size_t count, void* user
   const std::size_t n = size * count;
   try {
     if (t->streaming_body()) {
+      t->streamed = true;
       t->request->body_sink(std::string_view(data, n));
     } else {
       t->response->body.append(data, n);
@@ -148,6 +154,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
 std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   try {
+    t->streamed = true;
     return t->request->body_source(buffer, size * count);
   } catch (...) {
     t->callback_error = std::current_exception();
@@ -218,7 +225,57 @@ struct Transport::Impl {
     curl_easy_cleanup(easy);
   }
 
+  // One attempt's result: the libcurl code (and message) or the response, whatever its status.
+  struct Attempt {
+    CURLcode code = CURLE_OK;
+    std::string curl_message;
+    http::Response response;
+    bool streamed = false;
+  };
+
   http::Response send(const http::Request& request) {
+    const std::string method(request.method);
+    thread_local std::minstd_rand jitter_source{std::random_device{}()};
+    for (int attempt = 0;; ++attempt) {
+      Attempt result = send_once(request);
+      detail::Outcome outcome = detail::Outcome::ok;
+      std::optional<std::chrono::seconds> retry_after;
+      switch (result.code) {
+        case CURLE_OK:
+          outcome = detail::outcome_of_status(result.response.status);
+          if (auto header = result.response.header("retry-after")) retry_after = detail::parse_retry_after(*header);
+          break;
+        case CURLE_COULDNT_CONNECT:
+        case CURLE_COULDNT_RESOLVE_HOST:
+          outcome = detail::Outcome::cannot_connect;
+          break;
+        case CURLE_OPERATION_TIMEDOUT:
+          outcome = detail::Outcome::timed_out;
+          break;
+        case CURLE_SEND_ERROR:
+        case CURLE_RECV_ERROR:
+        case CURLE_GOT_NOTHING:
+        case CURLE_PARTIAL_FILE:
+          outcome = detail::Outcome::connection_dropped;
+          break;
+        default:
+          break;
+      }
+      if (detail::should_retry(method, outcome, attempt, options.max_retries, result.streamed)) {
+        const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(jitter_source);
+        std::this_thread::sleep_for(detail::retry_delay(attempt, options.retry_backoff, retry_after, jitter));
+        continue;
+      }
+      if (result.code != CURLE_OK) {
+        detail::throw_transport_error(result.code, result.curl_message.c_str(), method, request.path, origin);
+      }
+      const int status = result.response.status;
+      if (status < 200 || status >= 300) detail::throw_server_error(result.response, method, request.path);
+      return std::move(result.response);
+    }
+  }
+
+  Attempt send_once(const http::Request& request) {
     CURL* easy = acquire();
     struct Releaser {
       Impl* impl;
@@ -226,7 +283,8 @@ struct Transport::Impl {
       ~Releaser() { impl->release(easy); }
     } releaser{this, easy};
 
-    http::Response response;
+    Attempt result;
+    http::Response& response = result.response;
     Transfer transfer{&request, &response, easy, nullptr};
     char error_buffer[CURL_ERROR_SIZE] = {0};
     CurlSlist headers;
@@ -302,18 +360,17 @@ struct Transport::Impl {
     }
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers.list);
 
-    const CURLcode code = curl_easy_perform(easy);
+    result.code = curl_easy_perform(easy);
+    result.streamed = transfer.streamed;
     if (transfer.callback_error) std::rethrow_exception(transfer.callback_error);
-    if (code != CURLE_OK) {
-      detail::throw_transport_error(code, error_buffer, method, request.path, origin);
+    if (result.code != CURLE_OK) {
+      result.curl_message = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(result.code);
+      return result;
     }
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);
-    if (status < 200 || status >= 300) {
-      detail::throw_server_error(response, method, request.path);
-    }
-    return response;
+    return result;
   }
 };
 

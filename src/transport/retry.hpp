@@ -1,0 +1,39 @@
+// When a failed exchange is worth trying again, and how long to wait first.
+// Pure logic, kept apart from libcurl so unit tests can check every case.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+namespace lakefs::detail {
+
+/// How an attempt ended, as far as retrying is concerned.
+enum class Outcome {
+  ok,                  // 2xx, or a status that is never retried
+  cannot_connect,      // nothing was sent: refused, unresolvable host
+  connection_dropped,  // the connection broke mid-exchange
+  timed_out,
+  retryable_status,    // 429, 502, 503, 504
+};
+
+/// Whether attempt number `attempt` (0-based) that ended with `outcome` may be
+/// repeated. `streamed` means a streaming body was already (partly) read or
+/// delivered, so a repeat could not reproduce it.
+[[nodiscard]] bool should_retry(std::string_view method, Outcome outcome, int attempt, int max_retries,
+                                bool streamed) noexcept;
+
+/// Delay before retry `attempt` (0-based): the server's Retry-After when given
+/// (capped at 10 s), else `base` doubled per attempt, capped at 2 s, with
+/// `jitter` in [0, 1) scaling it between 50% and 100%.
+[[nodiscard]] std::chrono::milliseconds retry_delay(int attempt, std::chrono::milliseconds base,
+                                                    std::optional<std::chrono::seconds> retry_after,
+                                                    double jitter) noexcept;
+
+/// The status's outcome: retryable_status for 429/502/503/504, else ok.
+[[nodiscard]] Outcome outcome_of_status(int status) noexcept;
+
+/// Parses a Retry-After header given in seconds (HTTP dates are ignored).
+[[nodiscard]] std::optional<std::chrono::seconds> parse_retry_after(std::string_view value) noexcept;
+
+}  // namespace lakefs::detail
