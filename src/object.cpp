@@ -272,16 +272,17 @@ WriteableObject& WriteableObject::upload_file(const std::filesystem::path& local
   // A file that grows or shrinks while it is sent makes the length wrong: the
   // upload then fails (short body) or stops at `size` bytes; it never stages garbage.
   auto source = stream_source(in, "'" + local_path.string() + "'");
-  upload_body(*this,
-              [&, left = size](char* buf, std::size_t n) mutable -> std::size_t {
-                const std::size_t got = source(buf, static_cast<std::size_t>(std::min<std::uint64_t>(n, left)));
-                if (got == 0 && left > 0) {
-                  throw Error("upload aborted: '" + local_path.string() + "' shrank while it was sent");
-                }
-                left -= got;
-                return got;
-              },
-              size, options);
+  upload_body(
+      *this,
+      [&, left = size](char* buf, std::size_t n) mutable -> std::size_t {
+        const std::size_t got = source(buf, static_cast<std::size_t>(std::min<std::uint64_t>(n, left)));
+        if (got == 0 && left > 0) {
+          throw Error("upload aborted: '" + local_path.string() + "' shrank while it was sent");
+        }
+        left -= got;
+        return got;
+      },
+      size, options);
   return *this;
 }
 

@@ -411,8 +411,8 @@ class WriterBuf : public std::streambuf {
   std::exception_ptr error_;
   std::optional<ObjectInfo> result_;
 
-  Block current_{};   // the put area (writer's thread)
-  Block sending_{};   // being copied to libcurl (upload thread)
+  Block current_{};  // the put area (writer's thread)
+  Block sending_{};  // being copied to libcurl (upload thread)
   std::size_t sending_pos_ = 0;
   bool closed_ = false;
   std::thread uploader_;

@@ -1,6 +1,8 @@
 // Branch::upload_directory and Reference::download_prefix: a fixed set of
 // worker threads pulls files from a shared list; each file streams, so memory
 // stays bounded by the workers' transfer buffers whatever the file sizes.
+#include "lakefs/transfer.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -15,7 +17,6 @@
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
 #include "lakefs/reference.hpp"
-#include "lakefs/transfer.hpp"
 
 namespace lakefs {
 namespace {

@@ -319,9 +319,7 @@ TEST_F(ObjectIoTest, WriterDestroyedWithoutCloseLeavesNothing) {
     EXPECT_FALSE(out.is_open());
     EXPECT_THROW((void)out.close(), Error);  // there is nothing to close
   }
-  {
-    auto out = branch.object("never-written.bin").writer();
-  }
+  { auto out = branch.object("never-written.bin").writer(); }
   EXPECT_FALSE(branch.object("abandoned.bin").exists());
   EXPECT_FALSE(branch.object("discarded.bin").exists());
   EXPECT_FALSE(branch.object("never-written.bin").exists());

@@ -50,10 +50,18 @@ std::map<std::string, std::string> make_tree(const fs::path& root, int count) {
   for (int i = 0; i < count; ++i) {
     std::size_t size = 0;
     switch (i % 10) {
-      case 0: size = 0; break;
-      case 1: size = 1; break;
-      case 9: size = (i % 40 == 9) ? 700 * 1024 + rng() % (300 * 1024) : 64 * 1024 + rng() % 4096; break;
-      default: size = rng() % 8192; break;
+      case 0:
+        size = 0;
+        break;
+      case 1:
+        size = 1;
+        break;
+      case 9:
+        size = (i % 40 == 9) ? 700 * 1024 + rng() % (300 * 1024) : 64 * 1024 + rng() % 4096;
+        break;
+      default:
+        size = rng() % 8192;
+        break;
     }
     std::string data(size, '\0');
     for (auto& c : data) c = static_cast<char>(rng() & 0xFF);
