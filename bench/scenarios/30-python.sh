@@ -75,6 +75,14 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
+# The floor of (a): the same GET by curl, one process reusing its connection.
+floor_args=()
+for i in $(seq 1 "$calls"); do
+  ((i == 1)) || floor_args+=(--next)
+  floor_args+=(-fsS -u "$auth" -o /dev/null -w '%{time_total}\n' "$api/repositories/$repo/commits/main")
+done
+curl "${floor_args[@]}" >"$work/floor.txt"
+
 # Interop: each side writes an object and a commit on its own branch; both read both.
 "$cpp" interop-write "$repo" interop-cpp obj.bin >"$work/w-cpp.json"
 "${py[@]}" interop-write "$repo" interop-py obj.bin >"$work/w-py.json"
@@ -140,11 +148,13 @@ for cpp_label, py_label, what, rate in rows:
     print(f"| {what} | {cell(cpp_label, 'cpp', rate)} | {cell(py_label, 'py', rate)} | **{p / c:.2f}×** "
           f"| {mib(max(rss[cpp_label, 'cpp']))} | {mib(max(rss[py_label, 'py']))} |")
 print()
+floor = [float(x) for x in open(f"{work}/floor.txt").read().split()]
 lat = {s: extra["latency", s] for s in ("cpp", "py")}
 p50 = {s: statistics.median(v["p50_us"] for v in lat[s]) for s in lat}
 p99 = {s: statistics.median(v["p99_us"] for v in lat[s]) for s in lat}
 print(f"Per-call latency of (a), median over rounds: C++ p50 {p50['cpp']:.0f} µs, p99 {p99['cpp']:.0f} µs; "
-      f"Python p50 {p50['py']:.0f} µs, p99 {p99['py']:.0f} µs.")
+      f"Python p50 {p50['py']:.0f} µs, p99 {p99['py']:.0f} µs. The same GET by `curl` ({calls} in one process, "
+      f"one kept-alive connection): p50 {statistics.median(floor) * 1e6:.0f} µs.")
 print()
 print("All rounds (seconds, C++ / Python):")
 print()
