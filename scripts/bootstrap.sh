@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libcurl4-openssl-dev libsimdjson-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3-yaml curl golang-go time
+  python3-yaml python3-venv curl golang-go time
 )
 
 missing=()
@@ -17,6 +17,8 @@ for p in "${packages[@]}"; do
   # already be installed outside Debian's packages).
   if [[ $p == golang-go ]] && command -v go >/dev/null; then continue; fi
   if [[ $p == python3-yaml ]] && python3 -c 'import yaml' 2>/dev/null; then continue; fi
+  # python3-venv (bench/python/setup.sh) only when this python3 cannot make a venv with pip.
+  if [[ $p == python3-venv ]] && python3 -c 'import ensurepip, venv' 2>/dev/null; then continue; fi
   status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
   [[ $status == installed ]] || missing+=("$p")
 done
