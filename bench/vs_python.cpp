@@ -215,8 +215,9 @@ int main(int argc, char** argv) try {
     const auto commit = branch.commit("interop commit by lakefs-cpp: café ✓", {.metadata = commit_meta});
     std::cout << "{\"content_hex\": " << json_string(hex(content))
               << ", \"content_type\": \"application/x-interop-cpp\", \"metadata\": " << json_object(meta)
-              << ", \"commit_id\": " << json_string(commit.id) << ", \"commit_message\": "
-              << json_string(commit.message) << ", \"commit_metadata\": " << json_object(commit.metadata) << "}\n";
+              << ", \"commit_id\": " << json_string(commit.id)
+              << ", \"commit_message\": " << json_string(commit.message)
+              << ", \"commit_metadata\": " << json_object(commit.metadata) << "}\n";
   } else if (mode == "interop-read" && args.size() == 3) {
     auto ref = repo.ref(args[1]);
     const auto object = ref.object(args[2]);
@@ -224,10 +225,11 @@ int main(int argc, char** argv) try {
     const auto content = object.read_all();
     const auto log = ref.log({.max_amount = 1}).to_vector();
     if (log.empty()) throw std::runtime_error("empty log");
-    std::cout << "{\"content_hex\": " << json_string(hex(content)) << ", \"content_type\": "
-              << json_string(info.content_type) << ", \"metadata\": " << json_object(info.metadata)
-              << ", \"commit_id\": " << json_string(log[0].id) << ", \"commit_message\": "
-              << json_string(log[0].message) << ", \"commit_metadata\": " << json_object(log[0].metadata) << "}\n";
+    std::cout << "{\"content_hex\": " << json_string(hex(content))
+              << ", \"content_type\": " << json_string(info.content_type)
+              << ", \"metadata\": " << json_object(info.metadata) << ", \"commit_id\": " << json_string(log[0].id)
+              << ", \"commit_message\": " << json_string(log[0].message)
+              << ", \"commit_metadata\": " << json_object(log[0].metadata) << "}\n";
   } else {
     return usage();
   }
