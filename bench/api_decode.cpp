@@ -53,7 +53,8 @@ std::string captured_page(std::string& source) {
   }
   lakefs::Client client;
   auto& api = client.api();
-  const std::string repo = "bench-decode-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  const std::string repo =
+      "bench-decode-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
   (void)api.repositories.create_repository({.body = {.name = repo, .storage_namespace = "local://" + repo}});
   std::atomic<int> next{0};
   std::vector<std::thread> workers;
@@ -62,19 +63,19 @@ std::string captured_page(std::string& source) {
       for (int i = next++; i < kEntries; i = next++) {
         const std::string content = "object " + std::to_string(i);
         std::size_t offset = 0;
-        (void)api.objects.upload_object({.repository = repo,
-                                         .branch = "main",
-                                         .body_source =
-                                             [&](char* buf, std::size_t size) {
-                                               const std::size_t n = std::min(size, content.size() - offset);
-                                               content.copy(buf, n, offset);
-                                               offset += n;
-                                               return n;
-                                             },
-                                         .body_length = content.size(),
-                                         .path = entry_path(i),
-                                         .extra_headers = {{"X-Lakefs-Meta-Owner", "etl"},
-                                                           {"X-Lakefs-Meta-Run", std::to_string(i)}}});
+        (void)api.objects.upload_object(
+            {.repository = repo,
+             .branch = "main",
+             .body_source =
+                 [&](char* buf, std::size_t size) {
+                   const std::size_t n = std::min(size, content.size() - offset);
+                   content.copy(buf, n, offset);
+                   offset += n;
+                   return n;
+                 },
+             .body_length = content.size(),
+             .path = entry_path(i),
+             .extra_headers = {{"X-Lakefs-Meta-Owner", "etl"}, {"X-Lakefs-Meta-Run", std::to_string(i)}}});
       }
     });
   }

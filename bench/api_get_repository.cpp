@@ -119,8 +119,7 @@ int main(int argc, char** argv) {
                                                 .secret_access_key = env("LAKEFS_SECRET_ACCESS_KEY"),
                                                 .explicit_only = true});
     auto& api = client.api();
-    const std::string repo =
-        "bench-getrepo-" + std::to_string(Clock::now().time_since_epoch().count() % 1000000007);
+    const std::string repo = "bench-getrepo-" + std::to_string(Clock::now().time_since_epoch().count() % 1000000007);
     (void)api.repositories.create_repository({.body = {.name = repo, .storage_namespace = "local://" + repo}});
 
     BareCurl bare(client.options().endpoint + "/repositories/" + repo, env("LAKEFS_ACCESS_KEY_ID"),
@@ -175,13 +174,14 @@ int main(int argc, char** argv) {
 
     const double f = median(floor), s = median(sdk);
     const double fc = median(floor_cpu), sc = median(sdk_cpu);
-    std::printf("| %d sequential getRepository calls (median of %d rounds) | wall time | per call | client CPU per call |\n",
-                calls, rounds);
+    std::printf(
+        "| %d sequential getRepository calls (median of %d rounds) | wall time | per call | client CPU per call |\n",
+        calls, rounds);
     std::printf("|---|---|---|---|\n");
     std::printf("| bare libcurl, one reused connection (floor) | %.1f ms | %.1f µs | %.1f µs |\n", f * 1e3,
                 f * 1e6 / calls, fc * 1e6 / calls);
-    std::printf("| lakefs-cpp `client.api().repositories.get_repository` | %.1f ms | %.1f µs | %.1f µs |\n",
-                s * 1e3, s * 1e6 / calls, sc * 1e6 / calls);
+    std::printf("| lakefs-cpp `client.api().repositories.get_repository` | %.1f ms | %.1f µs | %.1f µs |\n", s * 1e3,
+                s * 1e6 / calls, sc * 1e6 / calls);
     std::printf("| **ratio SDK / floor** | **%.3f×** (target ≤ 1.10×) | | %.2f× |\n", s / f, sc / fc);
     std::printf("\nAll rounds (floor / SDK, ms):");
     for (int r = 0; r < rounds; ++r) std::printf(" %.1f/%.1f", floor[r] * 1e3, sdk[r] * 1e3);

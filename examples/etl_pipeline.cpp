@@ -92,9 +92,10 @@ int main() try {
   lakefs::Client client;
   const auto stamp = std::chrono::system_clock::now().time_since_epoch() / std::chrono::milliseconds(1);
   const std::string name = "etl-" + std::to_string(stamp);
-  auto repo = client.repository(name).create({.storage_namespace = std::getenv("LAKEFS_EXAMPLE_NAMESPACE") != nullptr
-                                                               ? std::string(std::getenv("LAKEFS_EXAMPLE_NAMESPACE")) + "/" + name
-                                                               : "local://" + name});
+  auto repo = client.repository(name).create(
+      {.storage_namespace = std::getenv("LAKEFS_EXAMPLE_NAMESPACE") != nullptr
+                                ? std::string(std::getenv("LAKEFS_EXAMPLE_NAMESPACE")) + "/" + name
+                                : "local://" + name});
   std::cout << "Created repository " << name << "\n";
   auto production = repo.branch("main");
 

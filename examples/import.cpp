@@ -118,12 +118,11 @@ int main(int argc, char** argv) try {
   lakefs::Client client;
   auto repo = client.repository(name).create({.storage_namespace = "local://" + name});
   auto main = repo.branch("main");
-  std::cout << "Importing " << total << " files from " << source << " into " << name << "/main/" << destination
-            << "\n";
+  std::cout << "Importing " << total << " files from " << source << " into " << name << "/main/" << destination << "\n";
 
   Progress progress(total);
-  auto import = main.import_data({.commit_message = "Import " + source.string(),
-                                  .commit_metadata = {{"source", "local://" + source.string()}}});
+  auto import = main.import_data(
+      {.commit_message = "Import " + source.string(), .commit_metadata = {{"source", "local://" + source.string()}}});
   const auto status = import.prefix("local://" + source.string() + "/", destination)
                           .run({.on_progress = std::ref(progress), .poll_interval = std::chrono::milliseconds(250)});
 

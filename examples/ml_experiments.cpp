@@ -89,9 +89,10 @@ int main() try {
   lakefs::Client client;
   const auto stamp = std::chrono::system_clock::now().time_since_epoch() / std::chrono::milliseconds(1);
   const std::string name = "ml-" + std::to_string(stamp);
-  auto repo = client.repository(name).create({.storage_namespace = std::getenv("LAKEFS_EXAMPLE_NAMESPACE") != nullptr
-                                                               ? std::string(std::getenv("LAKEFS_EXAMPLE_NAMESPACE")) + "/" + name
-                                                               : "local://" + name});
+  auto repo = client.repository(name).create(
+      {.storage_namespace = std::getenv("LAKEFS_EXAMPLE_NAMESPACE") != nullptr
+                                ? std::string(std::getenv("LAKEFS_EXAMPLE_NAMESPACE")) + "/" + name
+                                : "local://" + name});
   std::cout << "Created repository " << name << "\n";
 
   auto main = repo.branch("main");
@@ -129,7 +130,8 @@ int main() try {
   }
 
   std::cout << std::left << std::setw(18) << "experiment" << std::setw(8) << "lr" << std::setw(8) << "epochs"
-            << std::setw(14) << "mse" << "commit\n";
+            << std::setw(14) << "mse"
+            << "commit\n";
   const Result* best = &results.front();
   for (const auto& r : results) {
     // Read the metrics back from the experiment's commit, as a later comparison would.

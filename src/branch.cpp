@@ -82,10 +82,9 @@ void Branch::reset_changes() {
 
 void Branch::reset_object(const std::string& path) {
   detail::require_non_empty(path, "object path");
-  client_.api().branches.reset_branch(
-      {.repository = repo_id_,
-       .branch = id_,
-       .body = {.type = api::Enum<api::ResetCreationType>("object"), .path = path}});
+  client_.api().branches.reset_branch({.repository = repo_id_,
+                                       .branch = id_,
+                                       .body = {.type = api::Enum<api::ResetCreationType>("object"), .path = path}});
 }
 
 void Branch::reset_prefix(const std::string& prefix) {

@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "client_state.hpp"
-#include "lakefs/api/api.hpp"
 #include "detail/convert.hpp"
+#include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/repository.hpp"
 

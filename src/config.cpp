@@ -124,9 +124,10 @@ ResolvedConfig resolve_config(const ClientOptions& options) {
 
   std::string looked = "explicit options";
   if (!options.explicit_only) {
-    looked += ", environment (LAKEFS_ENDPOINT/LAKEFS_ACCESS_KEY_ID/LAKEFS_SECRET_ACCESS_KEY, "
-              "LAKECTL_SERVER_ENDPOINT_URL/LAKECTL_CREDENTIALS_*), config file " +
-              (file.empty() ? std::string("~/.lakectl.yaml (HOME unset)") : file);
+    looked +=
+        ", environment (LAKEFS_ENDPOINT/LAKEFS_ACCESS_KEY_ID/LAKEFS_SECRET_ACCESS_KEY, "
+        "LAKECTL_SERVER_ENDPOINT_URL/LAKECTL_CREDENTIALS_*), config file " +
+        (file.empty() ? std::string("~/.lakectl.yaml (HOME unset)") : file);
   }
   if (t.endpoint.empty()) throw NoAuthenticationFoundError("no lakeFS endpoint found; looked in " + looked);
   if (resolved.credentials_source.empty()) {

@@ -5,8 +5,8 @@
 namespace lakefs {
 namespace {
 
-std::string describe(int status, const std::string& message, const std::string& request_id,
-                     const std::string& method, const std::string& path) {
+std::string describe(int status, const std::string& message, const std::string& request_id, const std::string& method,
+                     const std::string& path) {
   std::string text = method + " " + path + ": HTTP " + std::to_string(status);
   if (!message.empty()) text += ": " + message;
   if (!request_id.empty()) text += " (request id " + request_id + ")";

@@ -40,8 +40,8 @@ Timestamp parse_rfc3339(const std::string& text) {
       offset = (text[pos] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
     }
   }
-  const std::int64_t seconds = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-                               h * 3600 + mi * 60 + s - offset;
+  const std::int64_t seconds =
+      days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + s - offset;
   return Timestamp(std::chrono::seconds(seconds));
 }
 

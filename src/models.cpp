@@ -23,28 +23,36 @@ std::ostream& print_time(std::ostream& os, Timestamp t) { return os << detail::t
 
 const char* to_string(Change::Type type) noexcept {
   switch (type) {
-    case Change::Type::added: return "added";
-    case Change::Type::removed: return "removed";
-    case Change::Type::changed: return "changed";
-    case Change::Type::conflict: return "conflict";
-    case Change::Type::prefix_changed: return "prefix_changed";
-    case Change::Type::unknown: break;
+    case Change::Type::added:
+      return "added";
+    case Change::Type::removed:
+      return "removed";
+    case Change::Type::changed:
+      return "changed";
+    case Change::Type::conflict:
+      return "conflict";
+    case Change::Type::prefix_changed:
+      return "prefix_changed";
+    case Change::Type::unknown:
+      break;
   }
   return "unknown";
 }
 
 const char* to_string(Change::PathType type) noexcept {
   switch (type) {
-    case Change::PathType::object: return "object";
-    case Change::PathType::common_prefix: return "common_prefix";
-    case Change::PathType::unknown: break;
+    case Change::PathType::object:
+      return "object";
+    case Change::PathType::common_prefix:
+      return "common_prefix";
+    case Change::PathType::unknown:
+      break;
   }
   return "unknown";
 }
 
 std::ostream& operator<<(std::ostream& os, const Commit& v) {
-  os << "Commit(id=" << v.id << ", message=\"" << v.message << "\", committer=" << v.committer
-     << ", creation_date=";
+  os << "Commit(id=" << v.id << ", message=\"" << v.message << "\", committer=" << v.committer << ", creation_date=";
   print_time(os, v.creation_date) << ", parents=[";
   for (std::size_t i = 0; i < v.parents.size(); ++i) os << (i ? ", " : "") << v.parents[i];
   os << "], metadata=";
@@ -64,7 +72,9 @@ std::ostream& operator<<(std::ostream& os, const ObjectInfo& v) {
   return print_metadata(os, v.metadata) << ")";
 }
 
-std::ostream& operator<<(std::ostream& os, const CommonPrefix& v) { return os << "CommonPrefix(path=" << v.path << ")"; }
+std::ostream& operator<<(std::ostream& os, const CommonPrefix& v) {
+  return os << "CommonPrefix(path=" << v.path << ")";
+}
 
 std::ostream& operator<<(std::ostream& os, const RepositoryProperties& v) {
   os << "RepositoryProperties(id=" << v.id << ", default_branch=" << v.default_branch

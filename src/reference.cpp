@@ -29,17 +29,16 @@ Listing<Commit> Reference::log(LogOptions options) const {
   if (options.since) since = detail::to_rfc3339(*options.since);
   return Listing<Commit>(
       [client, repo, ref, options = std::move(options), since, until](const std::string& after, std::size_t amount) {
-        auto list = client.api().refs.log_commits({.repository = repo,
-                                                   .ref = ref,
-                                                   .after = after.empty() ? std::nullopt : std::optional(after),
-                                                   .amount = static_cast<std::int64_t>(amount),
-                                                   .objects = options.objects,
-                                                   .prefixes = options.prefixes,
-                                                   .first_parent = options.first_parent,
-                                                   .since = since,
-                                                   .stop_at = options.stop_at.empty()
-                                                                  ? std::nullopt
-                                                                  : std::optional(options.stop_at)});
+        auto list = client.api().refs.log_commits(
+            {.repository = repo,
+             .ref = ref,
+             .after = after.empty() ? std::nullopt : std::optional(after),
+             .amount = static_cast<std::int64_t>(amount),
+             .objects = options.objects,
+             .prefixes = options.prefixes,
+             .first_parent = options.first_parent,
+             .since = since,
+             .stop_at = options.stop_at.empty() ? std::nullopt : std::optional(options.stop_at)});
         Page<Commit> page;
         page.items.reserve(list.results.size());
         for (const auto& c : list.results) {
@@ -66,15 +65,15 @@ Listing<Change> Reference::diff(const std::string& other_ref, DiffOptions option
   auto left = id_;
   return Listing<Change>(
       [client, repo, left, right = other_ref, options](const std::string& after, std::size_t amount) {
-        auto list = client.api().refs.diff_refs(
-            {.repository = repo,
-             .left_ref = left,
-             .right_ref = right,
-             .after = after,
-             .amount = static_cast<std::int64_t>(amount),
-             .prefix = options.prefix,
-             .delimiter = options.delimiter,
-             .type = options.type == DiffOptions::Type::two_dot ? "two_dot" : "three_dot"});
+        auto list =
+            client.api().refs.diff_refs({.repository = repo,
+                                         .left_ref = left,
+                                         .right_ref = right,
+                                         .after = after,
+                                         .amount = static_cast<std::int64_t>(amount),
+                                         .prefix = options.prefix,
+                                         .delimiter = options.delimiter,
+                                         .type = options.type == DiffOptions::Type::two_dot ? "two_dot" : "three_dot"});
         return detail::to_page<Change>(list, [](const auto& d) { return detail::to_change(d); });
       },
       options.max_amount);
@@ -122,7 +121,8 @@ std::string Reference::merge_into(const Branch& destination, MergeOptions option
   if (options.allow_empty) body.allow_empty = true;
   if (options.squash_merge) body.squash_merge = true;
   return client_.api()
-      .refs.merge_into_branch(
+      .refs
+      .merge_into_branch(
           {.repository = repo_id_, .source_ref = id_, .destination_branch = destination.id(), .body = body})
       .reference;
 }

@@ -129,9 +129,9 @@ Commit Transaction::commit() {
                              {.metadata = options.commit_metadata, .allow_empty = options.allow_empty});
       }
       stage = "merge";
-      merged = merge_into(s.source, {.message = options.commit_message,
-                                     .metadata = options.commit_metadata,
-                                     .allow_empty = options.allow_empty});
+      merged = merge_into(
+          s.source,
+          {.message = options.commit_message, .metadata = options.commit_metadata, .allow_empty = options.allow_empty});
       stage = "reading the merge commit";
       result = Reference(repo_id_, merged, client_).get_commit();
     }

@@ -20,8 +20,7 @@ class Error : public std::runtime_error {
 /// The server answered with a non-2xx status.
 class ServerError : public Error {
  public:
-  ServerError(int status, std::string server_message, std::string request_id, std::string method,
-              std::string path);
+  ServerError(int status, std::string server_message, std::string request_id, std::string method, std::string path);
 
   /// HTTP status code (e.g. 404).
   [[nodiscard]] int status() const noexcept { return status_; }
@@ -158,8 +157,7 @@ class InvalidArgumentError : public Error {
 /// A transaction could not be committed or merged; the source branch is untouched.
 class TransactionError : public Error {
  public:
-  TransactionError(const std::string& message, std::exception_ptr cause)
-      : Error(message), cause_(std::move(cause)) {}
+  TransactionError(const std::string& message, std::exception_ptr cause) : Error(message), cause_(std::move(cause)) {}
   /// The error that made the transaction fail (rethrow with std::rethrow_exception).
   [[nodiscard]] std::exception_ptr cause() const noexcept { return cause_; }
 

@@ -12,7 +12,7 @@
 #include "lakefs/reference.hpp"
 #include "lakefs/repository.hpp"
 #include "lakefs/tag.hpp"
-#include "lakefs/transfer.hpp"
 #include "lakefs/transaction.hpp"
+#include "lakefs/transfer.hpp"
 #include "lakefs/transport.hpp"
 #include "lakefs/version.hpp"

@@ -101,9 +101,7 @@ class Reference {
   [[nodiscard]] TransferSummary download_prefix(const std::string& prefix, const std::filesystem::path& local_dir,
                                                 const DownloadPrefixOptions& options = {}) const;
 
-  bool operator==(const Reference& other) const noexcept {
-    return repo_id_ == other.repo_id_ && id_ == other.id_;
-  }
+  bool operator==(const Reference& other) const noexcept { return repo_id_ == other.repo_id_ && id_ == other.id_; }
 
  protected:
   std::string repo_id_{};

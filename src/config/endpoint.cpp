@@ -20,8 +20,8 @@ std::string normalize_endpoint(std::string_view url, const std::string& source) 
     throw fail("it must start with http:// or https://", url.find('@') == std::string_view::npos);
   }
   const auto authority_end = url.find_first_of("/?#", scheme_len);
-  const auto authority = url.substr(scheme_len, authority_end == std::string_view::npos ? url.npos
-                                                                                        : authority_end - scheme_len);
+  const auto authority =
+      url.substr(scheme_len, authority_end == std::string_view::npos ? url.npos : authority_end - scheme_len);
   if (authority.find('@') != std::string_view::npos) {
     throw fail("it must not contain credentials (user:password@); pass them as credentials instead", false);
   }

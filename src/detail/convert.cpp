@@ -26,7 +26,12 @@ Change::PathType path_type(const std::string& raw) {
 }  // namespace
 
 Commit to_commit(const api::Commit& c) {
-  return Commit{c.id, c.parents, c.committer, c.message, from_epoch(c.creation_date), c.meta_range_id,
+  return Commit{c.id,
+                c.parents,
+                c.committer,
+                c.message,
+                from_epoch(c.creation_date),
+                c.meta_range_id,
                 c.metadata.value_or(Metadata{})};
 }
 
@@ -48,8 +53,12 @@ ObjectInfo to_object_info(const api::ObjectStats& s) {
 }
 
 RepositoryProperties to_properties(const api::Repository& r) {
-  return RepositoryProperties{r.id,         from_epoch(r.creation_date), r.default_branch, r.storage_namespace,
-                              r.storage_id.value_or(""), r.read_only.value_or(false)};
+  return RepositoryProperties{r.id,
+                              from_epoch(r.creation_date),
+                              r.default_branch,
+                              r.storage_namespace,
+                              r.storage_id.value_or(""),
+                              r.read_only.value_or(false)};
 }
 
 ServerStorageConfiguration to_storage_config(const api::StorageConfig& s) {

@@ -5,12 +5,12 @@
 #include <functional>
 #include <string>
 
+#include "client_state.hpp"
 #include "lakefs/api/models.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/listing.hpp"
 #include "lakefs/models.hpp"
-#include "client_state.hpp"
 
 namespace lakefs::detail {
 
@@ -41,8 +41,7 @@ void require_non_empty(const std::string& value, const char* what);
 
 /// Runs `fn`; a 404 becomes ObjectNotFoundError naming the object, a 412 ObjectExistsError.
 template <typename F>
-auto object_call(const std::string& repo, const std::string& ref, const std::string& path, F&& fn)
-    -> decltype(fn()) {
+auto object_call(const std::string& repo, const std::string& ref, const std::string& path, F&& fn) -> decltype(fn()) {
   try {
     return fn();
   } catch (const NotFoundError& e) {
@@ -51,8 +50,8 @@ auto object_call(const std::string& repo, const std::string& ref, const std::str
                               e.request_id(), e.method(), e.path());
   } catch (const PreconditionFailedError& e) {
     if (dynamic_cast<const ObjectExistsError*>(&e) != nullptr) throw;
-    throw ObjectExistsError(e.status(), e.server_message() + " (object '" + path + "' already exists)",
-                            e.request_id(), e.method(), e.path());
+    throw ObjectExistsError(e.status(), e.server_message() + " (object '" + path + "' already exists)", e.request_id(),
+                            e.method(), e.path());
   }
 }
 

@@ -139,8 +139,7 @@ void decode_required(const JsonObject& object, std::string_view schema, std::str
 
 /// Decodes the optional property `key` of `object`; absent or null gives std::nullopt.
 template <typename T>
-void decode_optional(const JsonObject& object, std::string_view schema, std::string_view key,
-                     std::optional<T>& out) {
+void decode_optional(const JsonObject& object, std::string_view schema, std::string_view key, std::optional<T>& out) {
   const JsonField at{schema, key};
   JsonElement value;
   if (object.at_key(key).get(value) != simdjson::SUCCESS) {

@@ -16,10 +16,24 @@ class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
 
-  void begin_object() { separate(); out_ += '{'; first_ = true; }
-  void end_object() { out_ += '}'; first_ = false; }
-  void begin_array() { separate(); out_ += '['; first_ = true; }
-  void end_array() { out_ += ']'; first_ = false; }
+  void begin_object() {
+    separate();
+    out_ += '{';
+    first_ = true;
+  }
+  void end_object() {
+    out_ += '}';
+    first_ = false;
+  }
+  void begin_array() {
+    separate();
+    out_ += '[';
+    first_ = true;
+  }
+  void end_array() {
+    out_ += ']';
+    first_ = false;
+  }
 
   /// Writes `"name":`; the next value call writes the value.
   void key(std::string_view name) {
@@ -29,14 +43,22 @@ class JsonWriter {
     first_ = true;  // the value that follows needs no comma
   }
 
-  void value(std::string_view s) { separate(); write_string(s); }
+  void value(std::string_view s) {
+    separate();
+    write_string(s);
+  }
   void value(const char* s) { value(std::string_view(s)); }
-  void value(bool b) { separate(); out_ += b ? "true" : "false"; }
-  void null() { separate(); out_ += "null"; }
+  void value(bool b) {
+    separate();
+    out_ += b ? "true" : "false";
+  }
+  void null() {
+    separate();
+    out_ += "null";
+  }
 
   template <typename T>
-    requires(std::is_arithmetic_v<T> && !std::is_same_v<T, bool>)
-  void value(T number) {
+  requires(std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) void value(T number) {
     separate();
     if constexpr (std::is_floating_point_v<T>) {
       // JSON has no NaN or infinity; null is what JSON.stringify and Go's encoders agree on.
@@ -52,7 +74,10 @@ class JsonWriter {
   }
 
   /// Appends already-encoded JSON text verbatim (e.g. a free-form value).
-  void raw(std::string_view json) { separate(); out_ += json; }
+  void raw(std::string_view json) {
+    separate();
+    out_ += json;
+  }
 
  private:
   void separate() {
@@ -70,13 +95,27 @@ class JsonWriter {
       out_.append(s.data() + run, i - run);
       run = i + 1;
       switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
-        case '\b': out_ += "\\b"; break;
-        case '\f': out_ += "\\f"; break;
+        case '"':
+          out_ += "\\\"";
+          break;
+        case '\\':
+          out_ += "\\\\";
+          break;
+        case '\n':
+          out_ += "\\n";
+          break;
+        case '\r':
+          out_ += "\\r";
+          break;
+        case '\t':
+          out_ += "\\t";
+          break;
+        case '\b':
+          out_ += "\\b";
+          break;
+        case '\f':
+          out_ += "\\f";
+          break;
         default:
           out_ += "\\u00";
           out_ += hex[c >> 4];

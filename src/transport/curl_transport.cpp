@@ -8,8 +8,8 @@
 #include <exception>
 #include <mutex>
 #include <random>
-#include <thread>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -146,7 +146,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   auto value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+    value.remove_suffix(1);
   t->response->headers.emplace_back(std::move(name), std::string(value));
   return n;
 }
@@ -186,12 +187,14 @@ struct Transport::Impl {
     if (!options.user_agent_suffix.empty()) user_agent += " " + options.user_agent_suffix;
 
     share = curl_share_init();
-    curl_share_setopt(share, CURLSHOPT_LOCKFUNC, +[](CURL*, curl_lock_data data, curl_lock_access, void* user) {
-      static_cast<Impl*>(user)->share_locks[static_cast<std::size_t>(data)].lock();
-    });
-    curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, +[](CURL*, curl_lock_data data, void* user) {
-      static_cast<Impl*>(user)->share_locks[static_cast<std::size_t>(data)].unlock();
-    });
+    curl_share_setopt(
+        share, CURLSHOPT_LOCKFUNC, +[](CURL*, curl_lock_data data, curl_lock_access, void* user) {
+          static_cast<Impl*>(user)->share_locks[static_cast<std::size_t>(data)].lock();
+        });
+    curl_share_setopt(
+        share, CURLSHOPT_UNLOCKFUNC, +[](CURL*, curl_lock_data data, void* user) {
+          static_cast<Impl*>(user)->share_locks[static_cast<std::size_t>(data)].unlock();
+        });
     curl_share_setopt(share, CURLSHOPT_USERDATA, this);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);

@@ -26,16 +26,26 @@ void throw_server_error(const http::Response& response, std::string_view method_
   std::string path(path_view);
   const int status = response.status;
   switch (status) {
-    case 400: throw BadRequestError(status, message, request_id, method, path);
-    case 401: throw UnauthorizedError(status, message, request_id, method, path);
-    case 403: throw ForbiddenError(status, message, request_id, method, path);
-    case 404: throw NotFoundError(status, message, request_id, method, path);
-    case 409: throw ConflictError(status, message, request_id, method, path);
-    case 412: throw PreconditionFailedError(status, message, request_id, method, path);
-    case 416: throw InvalidRangeError(status, message, request_id, method, path);
-    case 429: throw TooManyRequestsError(status, message, request_id, method, path);
-    case 501: throw NotImplementedError(status, message, request_id, method, path);
-    default: throw ServerError(status, message, request_id, method, path);
+    case 400:
+      throw BadRequestError(status, message, request_id, method, path);
+    case 401:
+      throw UnauthorizedError(status, message, request_id, method, path);
+    case 403:
+      throw ForbiddenError(status, message, request_id, method, path);
+    case 404:
+      throw NotFoundError(status, message, request_id, method, path);
+    case 409:
+      throw ConflictError(status, message, request_id, method, path);
+    case 412:
+      throw PreconditionFailedError(status, message, request_id, method, path);
+    case 416:
+      throw InvalidRangeError(status, message, request_id, method, path);
+    case 429:
+      throw TooManyRequestsError(status, message, request_id, method, path);
+    case 501:
+      throw NotImplementedError(status, message, request_id, method, path);
+    default:
+      throw ServerError(status, message, request_id, method, path);
   }
 }
 

@@ -14,11 +14,14 @@ bool idempotent(std::string_view method) {
 bool should_retry(std::string_view method, Outcome outcome, int attempt, int max_retries, bool streamed) noexcept {
   if (attempt >= max_retries || streamed) return false;
   switch (outcome) {
-    case Outcome::ok: return false;
-    case Outcome::cannot_connect: return true;  // the server never saw the request
+    case Outcome::ok:
+      return false;
+    case Outcome::cannot_connect:
+      return true;  // the server never saw the request
     case Outcome::connection_dropped:
     case Outcome::timed_out:
-    case Outcome::retryable_status: return idempotent(method);
+    case Outcome::retryable_status:
+      return idempotent(method);
   }
   return false;
 }

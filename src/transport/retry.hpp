@@ -14,7 +14,7 @@ enum class Outcome {
   cannot_connect,      // nothing was sent: refused, unresolvable host
   connection_dropped,  // the connection broke mid-exchange
   timed_out,
-  retryable_status,    // 429, 502, 503, 504
+  retryable_status,  // 429, 502, 503, 504
 };
 
 /// Whether attempt number `attempt` (0-based) that ended with `outcome` may be

@@ -87,10 +87,9 @@ TEST_F(RepoTest, DiffShowsExactlyTheChangedPathsWithTypes) {
 
   std::vector<std::pair<std::string, lakefs::Change::Type>> got;
   for (const auto& c : main.diff(feature)) got.emplace_back(c.path, c.type);
-  const std::vector<std::pair<std::string, lakefs::Change::Type>> want{
-      {"add", lakefs::Change::Type::added},
-      {"change", lakefs::Change::Type::changed},
-      {"remove", lakefs::Change::Type::removed}};
+  const std::vector<std::pair<std::string, lakefs::Change::Type>> want{{"add", lakefs::Change::Type::added},
+                                                                       {"change", lakefs::Change::Type::changed},
+                                                                       {"remove", lakefs::Change::Type::removed}};
   EXPECT_EQ(got, want);
 }
 

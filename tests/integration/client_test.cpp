@@ -1,13 +1,14 @@
 // The first slice through every layer: Client -> generated API -> transport
 // -> the real lakeFS server.
+#include "lakefs/client.hpp"
+
 #include <gtest/gtest.h>
-#include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <string>
 
-#include "lakefs/client.hpp"
 #include "lakefs/errors.hpp"
 #include "support/server.hpp"
 
@@ -26,9 +27,7 @@ int closed_port() {
   return ntohs(addr.sin_port);
 }
 
-TEST(Client, ServerVersionIsThePinnedRelease) {
-  EXPECT_EQ(lakefs::test::client().server_version(), "1.84.0");
-}
+TEST(Client, ServerVersionIsThePinnedRelease) { EXPECT_EQ(lakefs::test::client().server_version(), "1.84.0"); }
 
 TEST(Client, EndpointFormsAllWork) {
   for (const std::string suffix : {"", "/", "/api/v1", "/api/v1/"}) {

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <iterator>
 #include <future>
+#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
@@ -82,9 +82,8 @@ TEST_F(ListingTest, RangesAlgorithmsWork) {
   const auto n = std::ranges::distance(objects.begin(), objects.end());
   EXPECT_EQ(n, 1100);
   auto first = main_branch().objects({.prefix = "a/"});
-  auto it = std::ranges::find_if(first, [](const lakefs::ObjectEntry& e) {
-    return std::get<lakefs::ObjectInfo>(e).path == "a/f1050";
-  });
+  auto it = std::ranges::find_if(
+      first, [](const lakefs::ObjectEntry& e) { return std::get<lakefs::ObjectInfo>(e).path == "a/f1050"; });
   ASSERT_NE(it, first.end());
   EXPECT_EQ(std::get<lakefs::ObjectInfo>(*it).size_bytes, 1);
 }

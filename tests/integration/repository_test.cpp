@@ -37,8 +37,8 @@ TEST(Repository, CreateExistOkRemoveAndRemoveAgain) {
 TEST(Repository, ConstructingAHandleSendsNothing) {
   // A handle to a repository that does not exist, on a client whose endpoint has no server:
   // constructing handles must not touch the network.
-  lakefs::Client offline({.endpoint = "http://127.0.0.1:9", .access_key_id = "k", .secret_access_key = "s",
-                          .explicit_only = true});
+  lakefs::Client offline(
+      {.endpoint = "http://127.0.0.1:9", .access_key_id = "k", .secret_access_key = "s", .explicit_only = true});
   auto repo = offline.repository("nope");
   auto branch = repo.branch("b");
   auto obj = branch.object("x/y");
@@ -49,8 +49,7 @@ TEST(Repository, ConstructingAHandleSendsNothing) {
 
 TEST(Repository, EmptyIdsRejectedBeforeAnyRequest) {
   auto client = lakefs::test::client();
-  EXPECT_THROW(lakefs::Repository("", client).create({.storage_namespace = "local://x"}),
-               lakefs::InvalidArgumentError);
+  EXPECT_THROW(lakefs::Repository("", client).create({.storage_namespace = "local://x"}), lakefs::InvalidArgumentError);
   EXPECT_THROW(lakefs::Repository("abc", client).create({}), lakefs::InvalidArgumentError);
   EXPECT_THROW(lakefs::Branch("abc", "", client).create("main"), lakefs::InvalidArgumentError);
 }

@@ -49,18 +49,18 @@ TEST_F(ApiConcurrency, EightThreadsShareOneClient) {
           // Content unique to thread and object, of varying size.
           const std::string content = path + ":" + std::string(static_cast<std::size_t>(100 * i + t), char('a' + t));
           std::size_t offset = 0;
-          const auto uploaded = a.objects.upload_object(
-              {.repository = r,
-               .branch = "main",
-               .body_source =
-                   [&](char* buf, std::size_t size) {
-                     const std::size_t n = std::min(size, content.size() - offset);
-                     content.copy(buf, n, offset);
-                     offset += n;
-                     return n;
-                   },
-               .body_length = content.size(),
-               .path = path});
+          const auto uploaded = a.objects.upload_object({.repository = r,
+                                                         .branch = "main",
+                                                         .body_source =
+                                                             [&](char* buf, std::size_t size) {
+                                                               const std::size_t n =
+                                                                   std::min(size, content.size() - offset);
+                                                               content.copy(buf, n, offset);
+                                                               offset += n;
+                                                               return n;
+                                                             },
+                                                         .body_length = content.size(),
+                                                         .path = path});
           if (uploaded.size_bytes != static_cast<std::int64_t>(content.size())) fail("size of " + path);
 
           std::string got;
@@ -83,7 +83,8 @@ TEST_F(ApiConcurrency, EightThreadsShareOneClient) {
           calls += 6;
         }
         const std::string branch = "b-" + std::to_string(t);
-        const auto created = a.branches.create_branch({.repository = r, .body = {.name = branch, .source = main_commit}});
+        const auto created =
+            a.branches.create_branch({.repository = r, .body = {.name = branch, .source = main_commit}});
         if (created != main_commit) fail("create_branch " + branch);
         if (a.branches.get_branch({.repository = r, .branch = branch}).commit_id != main_commit) fail("get " + branch);
         try {

@@ -11,8 +11,8 @@
 #include <map>
 #include <optional>
 #include <stdexcept>
-#include <typeinfo>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include "lakefs/api/all.hpp"
@@ -136,12 +136,14 @@ TEST(ApiRepositories, PaginationWithAmountAndAfter) {
   std::vector<std::string> names;
   for (int i = 0; i < 3; ++i) {
     names.push_back(prefix + "-" + std::to_string(i));
-    (void)a.repositories.create_repository({.body = {.name = names.back(), .storage_namespace = "local://" + names.back()}});
+    (void)a.repositories.create_repository(
+        {.body = {.name = names.back(), .storage_namespace = "local://" + names.back()}});
   }
   const auto page1 = a.repositories.list_repositories({.prefix = prefix, .amount = 2});
   ASSERT_EQ(page1.results.size(), 2u);
   EXPECT_TRUE(page1.pagination.has_more);
-  const auto page2 = a.repositories.list_repositories({.prefix = prefix, .after = page1.pagination.next_offset, .amount = 2});
+  const auto page2 =
+      a.repositories.list_repositories({.prefix = prefix, .after = page1.pagination.next_offset, .amount = 2});
   ASSERT_EQ(page2.results.size(), 1u);
   EXPECT_FALSE(page2.pagination.has_more);
   EXPECT_EQ(std::vector<std::string>({page1.results[0].id, page1.results[1].id, page2.results[0].id}), names);
@@ -159,7 +161,8 @@ TEST_F(ApiVersioning, BranchCreateGetListDiffDelete) {
   EXPECT_EQ(main_ref.id, "main");
   EXPECT_FALSE(main_ref.commit_id.empty());
 
-  const std::string created = a.branches.create_branch({.repository = r, .body = {.name = "feature", .source = "main"}});
+  const std::string created =
+      a.branches.create_branch({.repository = r, .body = {.name = "feature", .source = "main"}});
   EXPECT_EQ(created, main_ref.commit_id);  // lakeFS answers with the new branch's commit id
   EXPECT_EQ(a.branches.get_branch({.repository = r, .branch = "feature"}).commit_id, main_ref.commit_id);
 
@@ -188,10 +191,10 @@ TEST_F(ApiVersioning, CommitGetLogDiffMergeAndMetadata) {
   (void)a.branches.create_branch({.repository = r, .body = {.name = "dev", .source = "main"}});
   (void)upload_text(a, r, "dev", "a.txt", "alpha");
   (void)upload_text(a, r, "dev", "b/c.txt", "gamma");
-  const auto commit = a.commits.commit({.repository = r,
-                                        .branch = "dev",
-                                        .body = {.message = "add a and c",
-                                                 .metadata = std::map<std::string, std::string>{{"k", "v"}, {"ü", "✓"}}}});
+  const auto commit = a.commits.commit(
+      {.repository = r,
+       .branch = "dev",
+       .body = {.message = "add a and c", .metadata = std::map<std::string, std::string>{{"k", "v"}, {"ü", "✓"}}}});
   EXPECT_EQ(commit.message, "add a and c");
   EXPECT_EQ(commit.metadata, (std::map<std::string, std::string>{{"k", "v"}, {"ü", "✓"}}));
   ASSERT_EQ(commit.parents.size(), 1u);
@@ -240,7 +243,8 @@ TEST_F(ApiVersioning, CommitGetLogDiffMergeAndMetadata) {
   EXPECT_TRUE(runs.results.empty());
   EXPECT_FALSE(runs.pagination.has_more);
 
-  expect_error<NotFoundError>([&] { (void)a.commits.get_commit({.repository = r, .commit_id = std::string(64, 'a')}); });
+  expect_error<NotFoundError>(
+      [&] { (void)a.commits.get_commit({.repository = r, .commit_id = std::string(64, 'a')}); });
   const auto empty = expect_error<BadRequestError>(
       [&] { (void)a.commits.commit({.repository = r, .branch = "dev", .body = {.message = "nothing"}}); });
   EXPECT_EQ(empty.status(), 400);
@@ -259,7 +263,8 @@ TEST_F(ApiVersioning, TagCreateGetListDelete) {
   ASSERT_EQ(tags.results.size(), 2u);
   EXPECT_EQ(tags.results[0].id, "v1.0");
   EXPECT_EQ(tags.results[1].id, "v2.0");
-  expect_error<ConflictError>([&] { (void)a.tags.create_tag({.repository = r, .body = {.id = "v1.0", .ref = "main"}}); });
+  expect_error<ConflictError>(
+      [&] { (void)a.tags.create_tag({.repository = r, .body = {.id = "v1.0", .ref = "main"}}); });
   a.tags.delete_tag({.repository = r, .tag = "v1.0"});
   expect_error<NotFoundError>([&] { (void)a.tags.get_tag({.repository = r, .tag = "v1.0"}); });
   EXPECT_EQ(a.tags.list_tags({.repository = r}).results.size(), 1u);
@@ -288,7 +293,8 @@ TEST_F(ApiObjects, StreamingUploadStatGetDelete) {
   EXPECT_EQ(uploaded.path_type, api::ObjectStatsPathType::object);
   EXPECT_FALSE(uploaded.checksum.empty());
 
-  const auto stat = a.objects.stat_object({.repository = r, .ref = "main", .path = "data/blob.bin", .user_metadata = true});
+  const auto stat =
+      a.objects.stat_object({.repository = r, .ref = "main", .path = "data/blob.bin", .user_metadata = true});
   EXPECT_EQ(stat.checksum, uploaded.checksum);
   EXPECT_EQ(stat.size_bytes, uploaded.size_bytes);
   EXPECT_EQ(stat.content_type, "application/x-test");
@@ -297,11 +303,11 @@ TEST_F(ApiObjects, StreamingUploadStatGetDelete) {
 
   int chunks = 0;
   std::string got;
-  const auto response = a.objects.get_object({.repository = r, .ref = "main", .path = "data/blob.bin"},
-                                             [&](std::string_view chunk) {
-                                               ++chunks;
-                                               got.append(chunk);
-                                             });
+  const auto response =
+      a.objects.get_object({.repository = r, .ref = "main", .path = "data/blob.bin"}, [&](std::string_view chunk) {
+        ++chunks;
+        got.append(chunk);
+      });
   EXPECT_EQ(response.status, 200);
   EXPECT_TRUE(response.body.empty());  // streamed to the sink, not collected
   EXPECT_EQ(got.size(), data.size());
@@ -381,8 +387,9 @@ TEST_F(ApiStaging, PhysicalAddressOnTheLocalBlockStoreAndLink) {
   EXPECT_FALSE(location.presigned_url.has_value());
 
   // The local block store cannot pre-sign: the server answers 500 with its reason.
-  const auto presign = expect_error<ServerError>(
-      [&] { (void)a.staging.get_physical_address({.repository = r, .branch = "main", .path = "staged/x", .presign = true}); });
+  const auto presign = expect_error<ServerError>([&] {
+    (void)a.staging.get_physical_address({.repository = r, .branch = "main", .path = "staged/x", .presign = true});
+  });
   EXPECT_EQ(presign.status(), 500);
   EXPECT_THAT(presign.server_message(), HasSubstr("not supported"));
 
@@ -516,7 +523,8 @@ TEST_F(ApiPulls, CreateGetList) {
   (void)a.commits.commit({.repository = r, .branch = "topic", .body = {.message = "topic work"}});
   const auto created = a.pulls.create_pull_request(
       {.repository = r,
-       .body = {.title = "Topic", .description = "does things", .source_branch = "topic", .destination_branch = "main"}});
+       .body = {
+           .title = "Topic", .description = "does things", .source_branch = "topic", .destination_branch = "main"}});
   ASSERT_FALSE(created.id.empty());
   const auto pr = a.pulls.get_pull_request({.repository = r, .pull_request = created.id});
   EXPECT_EQ(pr.id, created.id);
@@ -547,8 +555,7 @@ TEST(ApiNotImplemented, ExternalPrincipalsAre501) {
   EXPECT_FALSE(e.server_message().empty());
   EXPECT_FALSE(e.request_id().empty());
   // the same operation reached through the experimental tag's class
-  expect_error<NotImplementedError>(
-      [&] { (void)a.experimental.get_external_principal({.principal_id = "arn:x"}); });
+  expect_error<NotImplementedError>([&] { (void)a.experimental.get_external_principal({.principal_id = "arn:x"}); });
 }
 
 class ApiExperimental : public RepoTest {};

@@ -55,8 +55,8 @@ TEST_F(ImportTest, ImportsAPrefixAndASingleObjectAsOneCommit) {
   const auto before = main.head().id();
 
   auto import = main.import_data({.commit_message = "import raw data", .commit_metadata = {{"source", "test"}}});
-  import.prefix(uri(source_ / "tree") + "/", "raw/").object(uri(source_ / "single" / "manifest.json"),
-                                                            "meta/manifest.json");
+  import.prefix(uri(source_ / "tree") + "/", "raw/")
+      .object(uri(source_ / "single" / "manifest.json"), "meta/manifest.json");
   ASSERT_EQ(import.sources().size(), 2u);
   EXPECT_THROW((void)import.status(), lakefs::ImportError);  // not started yet
 

@@ -53,8 +53,10 @@ std::string unique_name(const std::string& hint) {
   std::string name = "t-";
   for (const char c : base) {
     const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u)) name += static_cast<char>(std::tolower(u));
-    else if (name.back() != '-') name += '-';
+    if (std::isalnum(u))
+      name += static_cast<char>(std::tolower(u));
+    else if (name.back() != '-')
+      name += '-';
     if (name.size() >= 40) break;
   }
   static std::atomic<unsigned> counter{0};

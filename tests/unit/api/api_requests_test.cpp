@@ -28,7 +28,7 @@ using ::testing::HasSubstr;
 
 struct Recorded {
   std::string method;
-  std::string target;  // path?query
+  std::string target;                                        // path?query
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
 
@@ -229,7 +229,8 @@ TEST_F(ApiRequests, CreateRepositorySendsJsonBodyAndQuery) {
 }
 
 TEST_F(ApiRequests, ListObjectsQueryString) {
-  server.respond({200, "", R"({"pagination":{"has_more":false,"next_offset":"","results":0,"max_per_page":1000},"results":[]})"});
+  server.respond(
+      {200, "", R"({"pagination":{"has_more":false,"next_offset":"","results":0,"max_per_page":1000},"results":[]})"});
   const ObjectStatsList page = api.objects.list_objects(
       {.repository = "r", .ref = "feature/x", .presign = false, .after = "a b", .amount = 1000, .prefix = "data/"});
   EXPECT_TRUE(page.results.empty());
@@ -238,7 +239,8 @@ TEST_F(ApiRequests, ListObjectsQueryString) {
 }
 
 TEST_F(ApiRequests, ArrayQueryParametersRepeatTheKey) {
-  server.respond({200, "", R"({"pagination":{"has_more":false,"next_offset":"","results":0,"max_per_page":100},"results":[]})"});
+  server.respond(
+      {200, "", R"({"pagination":{"has_more":false,"next_offset":"","results":0,"max_per_page":100},"results":[]})"});
   (void)api.refs.log_commits({.repository = "r", .ref = "main", .objects = {"a", "b/c"}, .prefixes = {"p"}});
   EXPECT_THAT(server.last().target, HasSubstr("objects=a&objects=b%2Fc&prefixes=p"));
 }
@@ -265,12 +267,12 @@ TEST_F(ApiRequests, GetObjectStreamsToSink) {
   server.respond({206, "ETag: \"abc\"\r\nContent-Range: bytes 0-199999/500000\r\n", content});
   std::string received;
   std::size_t chunks = 0;
-  const http::Response response = api.objects.get_object(
-      {.repository = "r", .ref = "main", .path = "dir/file.bin", .range = "bytes=0-199999"},
-      [&](std::string_view chunk) {
-        received.append(chunk);
-        ++chunks;
-      });
+  const http::Response response =
+      api.objects.get_object({.repository = "r", .ref = "main", .path = "dir/file.bin", .range = "bytes=0-199999"},
+                             [&](std::string_view chunk) {
+                               received.append(chunk);
+                               ++chunks;
+                             });
   EXPECT_EQ(received, content);
   EXPECT_GE(chunks, 1u);
   EXPECT_TRUE(response.body.empty());
@@ -282,7 +284,9 @@ TEST_F(ApiRequests, GetObjectStreamsToSink) {
 }
 
 TEST_F(ApiRequests, UploadObjectStreamsOctetStream) {
-  server.respond({201, "", R"({"path":"a.bin","path_type":"object","physical_address":"mem://x","checksum":"c","mtime":5,"size_bytes":100000})"});
+  server.respond(
+      {201, "",
+       R"({"path":"a.bin","path_type":"object","physical_address":"mem://x","checksum":"c","mtime":5,"size_bytes":100000})"});
   std::size_t produced = 0;
   const std::size_t total = 100000;
   const ObjectStats stats = api.objects.upload_object({
@@ -311,7 +315,8 @@ TEST_F(ApiRequests, UploadObjectStreamsOctetStream) {
 
 TEST_F(ApiRequests, ArrayBodyAndArrayResponse) {
   server.respond({204, "", ""});
-  api.repositories.set_branch_protection_rules({.repository = "r", .body = {{.pattern = "main"}, {.pattern = "rel/*"}}});
+  api.repositories.set_branch_protection_rules(
+      {.repository = "r", .body = {{.pattern = "main"}, {.pattern = "rel/*"}}});
   EXPECT_EQ(server.last().body, R"([{"pattern":"main"},{"pattern":"rel/*"}])");
   server.respond({200, "", R"([{"pattern":"main"}])"});
   const auto rules = api.repositories.get_branch_protection_rules({.repository = "r"});

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <sys/wait.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -11,7 +12,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <sys/wait.h>
 
 #include "detail/json_writer.hpp"
 #include "lakefs/api/models.hpp"
@@ -217,7 +217,8 @@ TEST(ModelsJson, OptionalFieldsOmittedWhenUnset) {
   EXPECT_EQ(to_json(creation), R"({"name":"r","storage_namespace":"mem://r"})");
   creation.default_branch = "main";
   creation.sample_data = false;
-  EXPECT_EQ(to_json(creation), R"({"name":"r","storage_namespace":"mem://r","default_branch":"main","sample_data":false})");
+  EXPECT_EQ(to_json(creation),
+            R"({"name":"r","storage_namespace":"mem://r","default_branch":"main","sample_data":false})");
 }
 
 TEST(ModelsJson, FreeFormValueKeepsJsonText) {

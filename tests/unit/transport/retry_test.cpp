@@ -46,8 +46,8 @@ TEST(Retry, BackoffDoublesWithJitterAndIsCapped) {
   EXPECT_EQ(retry_delay(0, milliseconds(100), std::nullopt, 0.999), milliseconds(99));
   EXPECT_EQ(retry_delay(2, milliseconds(100), std::nullopt, 0.0), milliseconds(200));
   EXPECT_EQ(retry_delay(30, milliseconds(100), std::nullopt, 0.0), milliseconds(1000));  // capped at 2 s, halved
-  EXPECT_EQ(retry_delay(0, milliseconds(100), seconds(3), 0.5), milliseconds(3000));      // Retry-After wins
-  EXPECT_EQ(retry_delay(0, milliseconds(100), seconds(60), 0.5), milliseconds(10000));    // ... capped
+  EXPECT_EQ(retry_delay(0, milliseconds(100), seconds(3), 0.5), milliseconds(3000));     // Retry-After wins
+  EXPECT_EQ(retry_delay(0, milliseconds(100), seconds(60), 0.5), milliseconds(10000));   // ... capped
 }
 
 TEST(Retry, RetryAfterParsing) {
