@@ -30,7 +30,7 @@ ServerStorageConfiguration Client::storage_config() const {
 
 Repository Client::repository(std::string id) const { return Repository(std::move(id), *this); }
 
-api::Api& Client::api() const { return state_->api; }
+api::Api& Client::api() const& { return state_->api; }
 
 const TransportOptions& Client::options() const { return state_->transport.options(); }
 

@@ -84,7 +84,10 @@ class Client {
 
   /// The generated API layer: one typed method per REST operation, for
   /// anything the high-level SDK does not wrap.
-  [[nodiscard]] api::Api& api() const;
+  /// The reference lives as long as this client (or any copy of it): calling
+  /// api() on a temporary Client is a compile error, not a dangling reference.
+  [[nodiscard]] api::Api& api() const&;
+  api::Api& api() const&& = delete;
 
   /// The transport options in effect (endpoint normalised to ".../api/v1").
   [[nodiscard]] const TransportOptions& options() const;
