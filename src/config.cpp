@@ -140,6 +140,7 @@ ResolvedConfig resolve_config(const ClientOptions& options) {
   t.proxy = options.proxy;
   if (options.connect_timeout) t.connect_timeout = *options.connect_timeout;
   if (options.request_timeout) t.request_timeout = *options.request_timeout;
+  if (options.low_speed_timeout) t.low_speed_timeout = *options.low_speed_timeout;
   if (options.max_connections) {
     if (*options.max_connections == 0) throw ConfigurationError("max_connections must be at least 1");
     t.max_connections = *options.max_connections;

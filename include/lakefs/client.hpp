@@ -45,6 +45,10 @@ struct ClientOptions {
   std::string proxy{};
   std::optional<std::chrono::milliseconds> connect_timeout{};
   std::optional<std::chrono::milliseconds> request_timeout{};
+  /// Abort a transfer that moves under 1 byte/s for this long (default 60 s;
+  /// zero disables). Time an ObjectWriter waits for its caller's next bytes
+  /// does not count.
+  std::optional<std::chrono::milliseconds> low_speed_timeout{};
   /// Connections kept alive; also the default concurrency of batch operations.
   std::optional<std::size_t> max_connections{};
   /// Retries of transient failures (default 3; 0 disables). See TransportOptions::max_retries.

@@ -311,6 +311,8 @@ struct Transport::Impl {
     curl_easy_setopt(easy, CURLOPT_USERAGENT, user_agent.c_str());
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPIDLE, 30L);   // probe an idle connection after 30 s,
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPINTVL, 15L);  // then every 15 s: a dead peer is noticed
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout.count()));
     if (options.low_speed_timeout.count() > 0) {

@@ -3,12 +3,14 @@
 // files and streams, metadata, copy, remove, download, pre-sign option.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "lakefs/lakefs.hpp"
@@ -325,6 +327,23 @@ TEST_F(ObjectIoTest, WriterDestroyedWithoutCloseLeavesNothing) {
   EXPECT_FALSE(branch.object("never-written.bin").exists());
   EXPECT_EQ(std::ranges::distance(branch.objects()), 0);
   EXPECT_EQ(std::ranges::distance(branch.uncommitted()), 0);
+}
+
+TEST_F(ObjectIoTest, SlowWriterOutlivesTheStallTimeout) {
+  // A writer fed by slow computation stays silent far longer than the client's
+  // one-second stall timeout: the upload
+  // must survive, since the wait is the caller's, not the server's.
+  auto options = lakefs::test::client_options();
+  options.low_speed_timeout = std::chrono::seconds(1);
+  lakefs::Client impatient(options);
+  auto obj = lakefs::Branch(repo().id(), "main", impatient).object("slow.txt");
+  auto out = obj.writer();
+  out << "before the pause\n" << std::flush;
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+  out << "after the pause\n";
+  const auto info = out.close();
+  EXPECT_EQ(info.size_bytes, 33);
+  EXPECT_EQ(obj.read_all(), "before the pause\nafter the pause\n");
 }
 
 TEST_F(ObjectIoTest, WriterStreamsLargeObjectThroughSmallBuffers) {
