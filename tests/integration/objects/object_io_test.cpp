@@ -330,9 +330,9 @@ TEST_F(ObjectIoTest, WriterDestroyedWithoutCloseLeavesNothing) {
 }
 
 TEST_F(ObjectIoTest, SlowWriterOutlivesTheStallTimeout) {
-  // A writer fed by slow computation stays silent far longer than the client's
-  // one-second stall timeout: the upload
-  // must survive, since the wait is the caller's, not the server's.
+  // A writer fed by slow computation stays silent longer than the client's
+  // one-second stall timeout: the upload must survive, since the wait is the
+  // caller's, not the server's.
   auto options = lakefs::test::client_options();
   options.low_speed_timeout = std::chrono::seconds(1);
   lakefs::Client impatient(options);
