@@ -6,17 +6,14 @@
 #include <vector>
 
 #include "lakefs/lakefs.hpp"
+#include "support/helpers.hpp"
 #include "support/repo_fixture.hpp"
 
 namespace {
 
 using lakefs::test::RepoTest;
 
-std::set<std::string> paths_at(const lakefs::Reference& ref) {
-  std::set<std::string> out;
-  for (const auto& entry : ref.objects()) out.insert(std::get<lakefs::ObjectInfo>(entry).path);
-  return out;
-}
+using lakefs::test::paths_at;
 
 TEST_F(RepoTest, BranchCreateFromMainHasSameHeadThenRemove) {
   auto main = main_branch();

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "lakefs/lakefs.hpp"
+#include "support/helpers.hpp"
 #include "support/repo_fixture.hpp"
 
 namespace lakefs::test {
@@ -29,16 +30,6 @@ std::string random_bytes(std::size_t n, unsigned seed) {
   for (auto& c : s) c = static_cast<char>(rng() & 0xFF);
   return s;
 }
-
-// A scratch directory removed at the end of the test.
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / unique_name("dir");
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 void write_file(const fs::path& p, const std::string& data) {
   fs::create_directories(p.parent_path());

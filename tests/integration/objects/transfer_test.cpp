@@ -11,21 +11,13 @@
 #include <string>
 
 #include "lakefs/lakefs.hpp"
+#include "support/helpers.hpp"
 #include "support/repo_fixture.hpp"
 
 namespace lakefs::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / unique_name("dir");
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -10,17 +10,14 @@
 
 #include "lakefs/api/api.hpp"
 #include "lakefs/lakefs.hpp"
+#include "support/helpers.hpp"
 #include "support/repo_fixture.hpp"
 
 namespace {
 
 using lakefs::test::RepoTest;
 
-std::set<std::string> paths_at(const lakefs::Reference& ref) {
-  std::set<std::string> out;
-  for (const auto& entry : ref.objects()) out.insert(std::get<lakefs::ObjectInfo>(entry).path);
-  return out;
-}
+using lakefs::test::paths_at;
 
 // Every transaction branch in the repository, hidden ones included.
 std::vector<std::string> tx_branches(const lakefs::Repository& repo) {
