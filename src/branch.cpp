@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "detail/convert.hpp"
+#include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/object.hpp"
 
@@ -16,7 +17,9 @@ constexpr std::size_t kDeleteChunk = 1000;
 }  // namespace
 
 Branch::Branch(std::string repo_id, std::string id, Client client)
-    : Reference(std::move(repo_id), std::move(id), std::move(client)) {}
+    : Reference(std::move(repo_id), std::move(id), std::move(client)) {
+  detail::require_branch_id(id_);
+}
 
 Branch& Branch::create(const Reference& source_reference, BranchCreateOptions options) {
   return create(source_reference.id(), options);
@@ -25,7 +28,7 @@ Branch& Branch::create(const Reference& source_reference, BranchCreateOptions op
 Branch& Branch::create(const std::string& source_reference, BranchCreateOptions options) {
   detail::require_non_empty(repo_id_, "repository id");
   detail::require_non_empty(id_, "branch id");
-  detail::require_non_empty(source_reference, "source reference");
+  detail::require_ref(source_reference, "source reference");
   try {
     api::BranchCreation body{.name = id_, .source = source_reference};
     if (options.hidden) body.hidden = true;
@@ -60,7 +63,7 @@ Commit Branch::commit(const std::string& message, CommitOptions options) {
 
 Commit Branch::revert(const std::string& reference, int parent_number) {
   detail::require_non_empty(id_, "branch id");
-  detail::require_non_empty(reference, "reference to revert");
+  detail::require_ref(reference, "reference to revert");
   client_.api().branches.revert_branch(
       {.repository = repo_id_, .branch = id_, .body = {.ref = reference, .parent_number = parent_number}});
   return head().get_commit();
@@ -68,7 +71,7 @@ Commit Branch::revert(const std::string& reference, int parent_number) {
 
 Commit Branch::cherry_pick(const std::string& reference, int parent_number) {
   detail::require_non_empty(id_, "branch id");
-  detail::require_non_empty(reference, "reference to cherry-pick");
+  detail::require_ref(reference, "reference to cherry-pick");
   api::CherryPickCreation body{.ref = reference};
   if (parent_number > 0) body.parent_number = parent_number;
   return detail::to_commit(client_.api().branches.cherry_pick({.repository = repo_id_, .branch = id_, .body = body}));
@@ -81,14 +84,14 @@ void Branch::reset_changes() {
 }
 
 void Branch::reset_object(const std::string& path) {
-  detail::require_non_empty(path, "object path");
+  detail::require_object_path(path);
   client_.api().branches.reset_branch({.repository = repo_id_,
                                        .branch = id_,
                                        .body = {.type = api::Enum<api::ResetCreationType>("object"), .path = path}});
 }
 
 void Branch::reset_prefix(const std::string& prefix) {
-  detail::require_non_empty(prefix, "prefix");
+  detail::require_object_path(prefix, "prefix");
   client_.api().branches.reset_branch(
       {.repository = repo_id_,
        .branch = id_,

@@ -24,7 +24,7 @@ ServerError::ServerError(int status, std::string server_message, std::string req
       method_(std::move(method)),
       path_(std::move(path)) {}
 
-TransportError::TransportError(const std::string& message, std::string endpoint)
-    : Error(message), endpoint_(std::move(endpoint)) {}
+TransportError::TransportError(const std::string& message, std::string endpoint, bool outcome_unknown)
+    : Error(message), endpoint_(std::move(endpoint)), outcome_unknown_(outcome_unknown) {}
 
 }  // namespace lakefs

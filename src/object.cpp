@@ -8,11 +8,13 @@
 #include <cstring>
 #include <fstream>
 #include <istream>
+#include <limits>
 #include <random>
 #include <system_error>
 
 #include "detail/convert.hpp"
 #include "detail/presign.hpp"
+#include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
 
@@ -29,7 +31,10 @@ void upload_body(const WriteableObject& object, const BodySource& source, std::o
   const auto& branch = object.ref_id();
   const auto& path = object.path();
   const Client& client = object.client();
-  detail::require_non_empty(path, "object path");
+  detail::require_object_path(path);
+  // Checked whichever way the object travels, so a bad value fails the same way before anything is sent.
+  detail::require_header_metadata(options.metadata);
+  detail::require_content_type(options.content_type);
   if (options.pre_sign.value_or(false) && !length) {
     throw NotSupportedError("upload of '" + path +
                             "': a pre-signed upload needs the length in advance, and this stream is not seekable; "
@@ -67,7 +72,7 @@ void upload_body(const WriteableObject& object, const BodySource& source, std::o
   };
   if (!options.content_type.empty()) request.content_type = options.content_type;
   if (options.exclusive) request.if_none_match = "*";
-  for (const auto& [key, value] : options.metadata) request.extra_headers.emplace_back("X-Lakefs-Meta-" + key, value);
+  request.extra_headers = detail::user_metadata_headers(options.metadata);
   detail::object_call(repo, branch, path, [&] { return client.api().objects.upload_object(request); });
 }
 
@@ -137,7 +142,11 @@ int create_temp_beside(const std::filesystem::path& target, std::filesystem::pat
 }  // namespace
 
 StoredObject::StoredObject(std::string repo_id, std::string ref_id, std::string path, Client client)
-    : repo_id_(std::move(repo_id)), ref_id_(std::move(ref_id)), path_(std::move(path)), client_(std::move(client)) {}
+    : repo_id_(std::move(repo_id)), ref_id_(std::move(ref_id)), path_(std::move(path)), client_(std::move(client)) {
+  detail::require_repository_id(repo_id_);
+  detail::require_ref(ref_id_);
+  detail::require_object_path(path_);
+}
 
 ObjectInfo StoredObject::stat() const {
   detail::require_non_empty(path_, "object path");
@@ -169,11 +178,23 @@ std::string StoredObject::read_all() const {
 std::string StoredObject::read_range(std::uint64_t offset, std::uint64_t length) const {
   detail::require_non_empty(path_, "object path");
   if (length == 0) return {};
+  // Offsets are signed 64-bit on the server; a range reaching past that simply runs to the end of the object.
+  constexpr auto max_offset = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (offset > max_offset) {
+    throw InvalidArgumentError("read_range of '" + path_ + "': offset " + std::to_string(offset) +
+                               " is beyond the largest possible object");
+  }
+  std::string range = "bytes=" + std::to_string(offset) + "-";
+  if (length - 1 <= max_offset - offset) range += std::to_string(offset + length - 1);
   std::string data;
-  const std::string range = "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
   detail::object_call(repo_id_, ref_id_, path_, [&] {
-    return client_.api().objects.get_object({.repository = repo_id_, .ref = ref_id_, .path = path_, .range = range},
-                                            [&](std::string_view chunk) { data.append(chunk); });
+    return client_.api().objects.get_object(
+        {.repository = repo_id_, .ref = ref_id_, .path = path_, .range = range}, [&](std::string_view chunk) {
+          if (chunk.size() > length - data.size()) {
+            throw ProtocolError("object '" + path_ + "': the server sent more bytes than the range asked for");
+          }
+          data.append(chunk);
+        });
   });
   return data;
 }
@@ -234,8 +255,8 @@ WriteableObject StoredObject::copy(const Branch& destination, std::string destin
 
 WriteableObject StoredObject::copy(const std::string& destination_branch, std::string destination_path) const {
   detail::require_non_empty(path_, "object path");
-  detail::require_non_empty(destination_branch, "destination branch");
-  detail::require_non_empty(destination_path, "destination path");
+  detail::require_branch_id(destination_branch, "destination branch");
+  detail::require_object_path(destination_path, "destination path");
   detail::object_call(repo_id_, ref_id_, path_, [&] {
     return client_.api().objects.copy_object({.repository = repo_id_,
                                               .branch = destination_branch,
@@ -246,7 +267,9 @@ WriteableObject StoredObject::copy(const std::string& destination_branch, std::s
 }
 
 WriteableObject::WriteableObject(std::string repo_id, std::string branch_id, std::string path, Client client)
-    : StoredObject(std::move(repo_id), std::move(branch_id), std::move(path), std::move(client)) {}
+    : StoredObject(std::move(repo_id), std::move(branch_id), std::move(path), std::move(client)) {
+  detail::require_branch_id(ref_id_);
+}
 
 WriteableObject& WriteableObject::upload(std::string_view data, const UploadOptions& options) {
   upload_body(*this, memory_source(data), data.size(), options);

@@ -16,6 +16,7 @@
 
 #include "detail/convert.hpp"
 #include "detail/presign.hpp"
+#include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
@@ -94,7 +95,10 @@ class ReaderBuf : public std::streambuf {
     std::int64_t base = 0;
     if (dir == std::ios_base::cur) base = static_cast<std::int64_t>(position());
     if (dir == std::ios_base::end) base = static_cast<std::int64_t>(size_);
-    return seek_to(base + static_cast<std::int64_t>(off));
+    std::int64_t target = 0;
+    // A target outside int64 is a failed seek, like any other impossible position.
+    if (__builtin_add_overflow(base, static_cast<std::int64_t>(off), &target)) return pos_type(off_type(-1));
+    return seek_to(target);
   }
 
   pos_type seekpos(pos_type pos, std::ios_base::openmode which) override {
@@ -242,7 +246,9 @@ class WriterBuf : public std::streambuf {
   WriterBuf(const WriteableObject& object, const WriterOptions& options)
       : buffer_size_(options.buffer_size == 0 ? default_buffer_size : options.buffer_size),
         max_chunks_((options.max_buffers == 0 ? default_max_buffers : options.max_buffers) + 1) {
-    require_non_empty(object.path(), "object path");
+    // Before the upload thread starts: a bad value must fail here, with nothing sent.
+    require_header_metadata(options.metadata);
+    require_content_type(options.content_type);
     current_ = new_chunk_locked();
     setp(current_.data.get(), current_.data.get() + buffer_size_);
 
@@ -255,7 +261,7 @@ class WriterBuf : public std::streambuf {
     };
     if (!options.content_type.empty()) request.content_type = options.content_type;
     if (options.exclusive) request.if_none_match = "*";
-    for (const auto& [key, value] : options.metadata) request.extra_headers.emplace_back("X-Lakefs-Meta-" + key, value);
+    request.extra_headers = user_metadata_headers(options.metadata);
 
     uploader_ = std::thread([this, client = object.client(), request = std::move(request)] {
       std::exception_ptr error;

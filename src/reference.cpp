@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "detail/convert.hpp"
+#include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/object.hpp"
@@ -10,7 +11,10 @@
 namespace lakefs {
 
 Reference::Reference(std::string repo_id, std::string id, Client client)
-    : repo_id_(std::move(repo_id)), id_(std::move(id)), client_(std::move(client)) {}
+    : repo_id_(std::move(repo_id)), id_(std::move(id)), client_(std::move(client)) {
+  detail::require_repository_id(repo_id_);
+  detail::require_ref(id_, "reference id");
+}
 
 Commit Reference::get_commit() const {
   detail::require_non_empty(repo_id_, "repository id");
@@ -59,7 +63,7 @@ Listing<Change> Reference::diff(const Reference& other, DiffOptions options) con
 Listing<Change> Reference::diff(const std::string& other_ref, DiffOptions options) const {
   detail::require_non_empty(repo_id_, "repository id");
   detail::require_non_empty(id_, "reference id");
-  detail::require_non_empty(other_ref, "other reference");
+  detail::require_ref(other_ref, "other reference");
   auto client = client_;
   auto repo = repo_id_;
   auto left = id_;
@@ -112,7 +116,7 @@ Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {
 std::string Reference::merge_into(const Branch& destination, MergeOptions options) const {
   detail::require_non_empty(repo_id_, "repository id");
   detail::require_non_empty(id_, "reference id");
-  detail::require_non_empty(destination.id(), "destination branch");
+  detail::require_branch_id(destination.id(), "destination branch");
   api::Merge body;
   if (!options.message.empty()) body.message = options.message;
   if (!options.metadata.empty()) body.metadata = options.metadata;

@@ -1,13 +1,19 @@
 #include "lakefs/repository.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <ostream>
 
 #include "detail/convert.hpp"
+#include "detail/transaction_names.hpp"
+#include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 
 namespace lakefs {
 
-Repository::Repository(std::string id, Client client) : id_(std::move(id)), client_(std::move(client)) {}
+Repository::Repository(std::string id, Client client) : id_(std::move(id)), client_(std::move(client)) {
+  detail::require_repository_id(id_);
+}
 
 Repository& Repository::create(RepositoryCreateOptions options) {
   detail::require_non_empty(id_, "repository id");
@@ -73,6 +79,37 @@ Listing<Tag> Repository::tags(ListOptions options) const {
          std::int64_t amount) {
         return api.tags.list_tags({.repository = repo, .prefix = prefix, .after = after, .amount = amount});
       });
+}
+
+std::vector<TransactionBranch> Repository::stale_transactions(std::chrono::seconds older_than) const {
+  if (older_than.count() < 0) throw InvalidArgumentError("stale_transactions: older_than must not be negative");
+  const auto cutoff = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) - older_than;
+  std::vector<TransactionBranch> found;
+  std::string after;
+  for (;;) {
+    auto page = client_.api().branches.list_branches(
+        {.repository = id_, .prefix = "tx-", .after = after, .amount = 1000, .show_hidden = true});
+    for (auto& ref : page.results) {
+      const auto started = detail::transaction_started(ref.id);
+      if (started && *started <= cutoff) found.push_back({Branch(id_, std::move(ref.id), client_), *started});
+    }
+    if (!page.pagination.has_more) break;
+    after = page.pagination.next_offset;
+  }
+  std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.started < b.started; });
+  return found;
+}
+
+std::vector<TransactionBranch> Repository::remove_stale_transactions(std::chrono::seconds older_than) const {
+  auto stale = stale_transactions(older_than);
+  for (auto& tx : stale) {
+    try {
+      tx.branch.remove();
+    } catch (const NotFoundError&) {
+      // removed meanwhile (by its own transaction, or another cleaner): gone either way
+    }
+  }
+  return stale;
 }
 
 Repository repository(std::string id) { return Repository(std::move(id)); }

@@ -1,12 +1,15 @@
 #include "lakefs/tag.hpp"
 
 #include "detail/convert.hpp"
+#include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 
 namespace lakefs {
 
 Tag::Tag(std::string repo_id, std::string id, Client client)
-    : Reference(std::move(repo_id), std::move(id), std::move(client)) {}
+    : Reference(std::move(repo_id), std::move(id), std::move(client)) {
+  detail::require_tag_id(id_);
+}
 
 Tag& Tag::create(const Reference& source_reference, TagCreateOptions options) {
   return create(source_reference.id(), options);
@@ -15,7 +18,7 @@ Tag& Tag::create(const Reference& source_reference, TagCreateOptions options) {
 Tag& Tag::create(const std::string& source_reference, TagCreateOptions options) {
   detail::require_non_empty(repo_id_, "repository id");
   detail::require_non_empty(id_, "tag id");
-  detail::require_non_empty(source_reference, "source reference");
+  detail::require_ref(source_reference, "source reference");
   try {
     (void)client_.api().tags.create_tag({.repository = repo_id_, .body = {.id = id_, .ref = source_reference}});
   } catch (const ConflictError&) {

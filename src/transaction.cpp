@@ -1,25 +1,43 @@
 #include "lakefs/transaction.hpp"
 
+#include <chrono>
+#include <cstdio>
 #include <optional>
 #include <random>
+#include <string_view>
 #include <utility>
 
 #include "detail/convert.hpp"
+#include "detail/transaction_names.hpp"
 #include "lakefs/errors.hpp"
+#include "lakefs/repository.hpp"
 #include "lakefs/tag.hpp"
 
 namespace lakefs {
 
 namespace {
 
-// "tx-" + 16 of [a-z0-9]: matches lakeFS's branch-name rule ^\w[-\w]*$ and
-// makes a collision between concurrent transactions practically impossible.
-std::string ephemeral_branch_name() {
+// "tx-YYYYMMDD-HHMMSS-" (UTC start) + 12 of [a-z0-9]: matches lakeFS's branch
+// rule ^\w[-\w]*$, tells a leftover's age from its name alone, and makes a
+// collision between concurrent transactions practically impossible.
+constexpr std::string_view kPrefix = "tx-";
+constexpr std::size_t kRandomChars = 12;
+
+std::string ephemeral_branch_name(Timestamp started) {
   static constexpr char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::uniform_int_distribution<std::size_t> pick(0, sizeof alphabet - 2);
-  std::string name = "tx-";
-  for (int i = 0; i < 16; ++i) name += alphabet[pick(rng)];
+  const auto day = std::chrono::floor<std::chrono::days>(started);
+  const std::chrono::year_month_day date{day};
+  const std::chrono::hh_mm_ss time{started - day};
+  char stamp[32];
+  std::snprintf(stamp, sizeof stamp, "%04d%02u%02u-%02d%02d%02d-", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                static_cast<int>(time.seconds().count()));
+  std::string name(kPrefix);
+  name += stamp;
+  for (std::size_t i = 0; i < kRandomChars; ++i) name += alphabet[pick(rng)];
   return name;
 }
 
@@ -28,6 +46,20 @@ void remove_quietly(Branch& branch) noexcept {
   try {
     branch.remove();
   } catch (...) {
+  }
+}
+
+// Whether the failed request may still have been applied by the server: sent
+// with no answer, or answered by a gateway that lost the server's answer.
+bool outcome_unknown(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const TransportError& error) {
+    return error.outcome_unknown();
+  } catch (const ServerError& error) {
+    return error.status() == 502 || error.status() == 504;
+  } catch (...) {
+    return false;
   }
 }
 
@@ -42,6 +74,36 @@ std::string describe(const std::exception_ptr& e) {
 }
 
 }  // namespace
+
+namespace detail {
+
+std::optional<Timestamp> transaction_started(std::string_view branch) {
+  // tx-YYYYMMDD-HHMMSS-xxxxxxxxxxxx
+  if (branch.size() != kPrefix.size() + 16 + kRandomChars || !branch.starts_with(kPrefix)) return std::nullopt;
+  const auto body = branch.substr(kPrefix.size());
+  auto number = [&](std::size_t at, std::size_t len) -> std::optional<int> {
+    int value = 0;
+    for (std::size_t i = at; i < at + len; ++i) {
+      if (body[i] < '0' || body[i] > '9') return std::nullopt;
+      value = value * 10 + (body[i] - '0');
+    }
+    return value;
+  };
+  if (body[8] != '-' || body[15] != '-') return std::nullopt;
+  for (const char c : body.substr(16)) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return std::nullopt;
+  }
+  const auto y = number(0, 4), mo = number(4, 2), d = number(6, 2), h = number(9, 2), mi = number(11, 2),
+             s = number(13, 2);
+  if (!y || !mo || !d || !h || !mi || !s || *h > 23 || *mi > 59 || *s > 59) return std::nullopt;
+  const std::chrono::year_month_day date{std::chrono::year{*y}, std::chrono::month{static_cast<unsigned>(*mo)},
+                                         std::chrono::day{static_cast<unsigned>(*d)}};
+  if (!date.ok()) return std::nullopt;
+  return Timestamp{std::chrono::sys_days{date}} + std::chrono::hours{*h} + std::chrono::minutes{*mi} +
+         std::chrono::seconds{*s};
+}
+
+}  // namespace detail
 
 struct Transaction::State {
   enum class Phase { open, committed, rolled_back, failed };
@@ -146,6 +208,14 @@ Commit Transaction::commit() {
   } catch (...) {
     const auto cause = std::current_exception();
     if (s.phase == State::Phase::open) fail();
+    if (merged.empty() && stage == "merge" && outcome_unknown(cause)) {
+      // The merge request went out and its answer was lost: it may have landed on the source branch.
+      throw TransactionError(what + " failed at merge and the merge may have been applied to '" + s.source.id() +
+                                 "' (no answer came back; it was not re-sent): check the source branch's head "
+                                 "before running the transaction again: " +
+                                 describe(cause),
+                             cause);
+    }
     if (merged.empty()) {
       throw TransactionError(what + " failed at " + stage + " (source branch untouched): " + describe(cause), cause);
     }
@@ -163,7 +233,8 @@ Transaction Branch::begin_transaction(const TransactionOptions& options) {
       Transaction::State{.source = *this, .base_commit = head().id(), .options = options});
   // Pinned to the head just read, so "what changed in the transaction" is exactly the ephemeral branch's diff.
   for (int attempt = 0;; ++attempt) {
-    Branch ephemeral(repo_id_, ephemeral_branch_name(), client_);
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    Branch ephemeral(repo_id_, ephemeral_branch_name(now), client_);
     try {
       ephemeral.create(state->base_commit, {.hidden = true});
     } catch (const ConflictError&) {

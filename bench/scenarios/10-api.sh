@@ -24,3 +24,7 @@ echo
 echo "### 2000 sequential getRepository calls (target ≤ 1.10× the libcurl floor)"
 echo
 "$BUILD_DIR/bench/api_get_repository" 2000 5
+echo
+echo "### What at-most-once costs per commit (a fresh connection per POST)"
+echo
+"$BUILD_DIR/bench/commit_connection" 200 5

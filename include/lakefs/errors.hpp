@@ -100,12 +100,19 @@ class NotImplementedError : public ServerError {
 /// The request did not get an HTTP answer: no connection, timeout, TLS failure.
 class TransportError : public Error {
  public:
-  TransportError(const std::string& message, std::string endpoint);
+  TransportError(const std::string& message, std::string endpoint, bool outcome_unknown = false);
   /// The endpoint that was being reached (scheme, host and port; never credentials).
   [[nodiscard]] const std::string& endpoint() const noexcept { return endpoint_; }
+  /// True when a non-idempotent request (POST, PATCH: commit, merge, create,
+  /// ...) was sent but no answer came back: the server may or may not have
+  /// applied it. The SDK never re-sends such a request by itself; check the
+  /// state (e.g. the branch head) before trying again. False when the request
+  /// certainly did not reach the server, or was idempotent.
+  [[nodiscard]] bool outcome_unknown() const noexcept { return outcome_unknown_; }
 
  private:
   std::string endpoint_{};
+  bool outcome_unknown_ = false;
 };
 /// Nothing accepted a connection at the endpoint (refused, unresolvable host).
 class ConnectionError : public TransportError {

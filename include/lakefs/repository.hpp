@@ -2,8 +2,10 @@
 // Constructing one sends nothing; create(), remove() and the getters do.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lakefs/branch.hpp"
 #include "lakefs/client.hpp"
@@ -22,6 +24,14 @@ struct RepositoryCreateOptions {
   bool include_samples = false;
   /// Return the existing repository instead of failing with ConflictError.
   bool exist_ok = false;
+};
+
+/// The ephemeral branch of a transaction that is still on the server.
+struct TransactionBranch {
+  /// The hidden "tx-..." branch.
+  Branch branch;
+  /// When its transaction began (UTC, from the branch's name).
+  Timestamp started{};
 };
 
 struct ListOptions {
@@ -51,6 +61,19 @@ class Repository {
 
   [[nodiscard]] Listing<Branch> branches(ListOptions options = {}) const;
   [[nodiscard]] Listing<Tag> tags(ListOptions options = {}) const;
+
+  /// Ephemeral branches of transactions that began more than `older_than`
+  /// ago and are still there, oldest first. A transaction removes its branch
+  /// when it commits, rolls back or fails; one is left behind only when the
+  /// process died mid-transaction, the server was unreachable at the end, or
+  /// TransactionOptions::delete_branch_on_error was false. Recognised by name
+  /// ("tx-YYYYMMDD-HHMMSS-<random>", UTC start), including hidden branches.
+  [[nodiscard]] std::vector<TransactionBranch> stale_transactions(std::chrono::seconds older_than) const;
+
+  /// Removes the branches stale_transactions(older_than) finds and returns
+  /// them. Choose an age that no live transaction reaches: a transaction
+  /// whose branch is removed fails at commit with the source untouched.
+  std::vector<TransactionBranch> remove_stale_transactions(std::chrono::seconds older_than) const;
 
   bool operator==(const Repository& other) const noexcept { return id_ == other.id_; }
 

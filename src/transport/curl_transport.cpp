@@ -17,6 +17,8 @@
 #include "lakefs/transport.hpp"
 #include "lakefs/version.hpp"
 #include "transport/error_mapping.hpp"
+#include "transport/redaction.hpp"
+#include "transport/request_checks.hpp"
 #include "transport/retry.hpp"
 
 namespace lakefs {
@@ -55,30 +57,6 @@ namespace {
 void global_init() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::string base64(std::string_view in) {
-  static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                       static_cast<unsigned char>(in[i + 2]);
-    out += table[(v >> 18) & 63];
-    out += table[(v >> 12) & 63];
-    out += table[(v >> 6) & 63];
-    out += table[v & 63];
-  }
-  if (i < in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += table[(v >> 18) & 63];
-    out += table[(v >> 12) & 63];
-    out += i + 1 < in.size() ? table[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
 }
 
 // Scheme://host:port of the endpoint, for error messages (never credentials:
@@ -169,6 +147,7 @@ struct Transport::Impl {
   TransportOptions options;
   std::string origin;
   std::string auth_header;
+  detail::Redactor redactor;
   std::string user_agent;
   CURLSH* share = nullptr;
   std::array<std::mutex, CURL_LOCK_DATA_LAST> share_locks;
@@ -181,8 +160,9 @@ struct Transport::Impl {
     if (!options.session_token.empty()) {
       auth_header = "Authorization: Bearer " + options.session_token;
     } else if (!options.access_key_id.empty()) {
-      auth_header = "Authorization: Basic " + base64(options.access_key_id + ":" + options.secret_access_key);
+      auth_header = "Authorization: Basic " + detail::base64(options.access_key_id + ":" + options.secret_access_key);
     }
+    redactor = detail::Redactor(options.access_key_id, options.secret_access_key, options.session_token);
     user_agent = std::string("lakefs-cpp/") + sdk_version;
     if (!options.user_agent_suffix.empty()) user_agent += " " + options.user_agent_suffix;
 
@@ -234,13 +214,19 @@ struct Transport::Impl {
     std::string curl_message;
     http::Response response;
     bool streamed = false;
+    /// Some of the request reached the wire (so the server may have acted on it).
+    bool sent = false;
   };
 
   http::Response send(const http::Request& request) {
+    detail::check_request(request);
     const std::string method(request.method);
+    const bool idempotent = detail::is_idempotent(method);
     thread_local std::minstd_rand jitter_source{std::random_device{}()};
+    // An earlier attempt was sent and its answer lost: the server may have applied it.
+    bool earlier_attempt_unanswered = false;
     for (int attempt = 0;; ++attempt) {
-      Attempt result = send_once(request);
+      Attempt result = send_once(request, idempotent);
       detail::Outcome outcome = detail::Outcome::ok;
       std::optional<std::chrono::seconds> retry_after;
       switch (result.code) {
@@ -265,20 +251,29 @@ struct Transport::Impl {
           break;
       }
       if (detail::should_retry(method, outcome, attempt, options.max_retries, result.streamed)) {
+        if (result.code != CURLE_OK && result.sent) earlier_attempt_unanswered = true;
         const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(jitter_source);
         std::this_thread::sleep_for(detail::retry_delay(attempt, options.retry_backoff, retry_after, jitter));
         continue;
       }
       if (result.code != CURLE_OK) {
-        detail::throw_transport_error(result.code, result.curl_message.c_str(), method, request.path, origin);
+        detail::throw_transport_error(result.code, result.curl_message.c_str(), method, request.path, origin,
+                                      !idempotent && result.sent);
       }
       const int status = result.response.status;
-      if (status < 200 || status >= 300) detail::throw_server_error(result.response, method, request.path);
+      if (status == 404 && method == "DELETE" && earlier_attempt_unanswered) {
+        // The first DELETE was applied and its answer lost; the retry finds nothing left to delete. Deleting is
+        // what was asked, and it happened: report success, not "not found".
+        result.response.status = 204;
+        result.response.body.clear();
+        return std::move(result.response);
+      }
+      if (status < 200 || status >= 300) detail::throw_server_error(result.response, method, request.path, redactor);
       return std::move(result.response);
     }
   }
 
-  Attempt send_once(const http::Request& request) {
+  Attempt send_once(const http::Request& request, bool idempotent) {
     CURL* easy = acquire();
     struct Releaser {
       Impl* impl;
@@ -305,6 +300,14 @@ struct Transport::Impl {
       }
     }
     curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+    // The path is sent exactly as built: libcurl must not collapse "." or ".." segments (ids are checked anyway).
+    curl_easy_setopt(easy, CURLOPT_PATH_AS_IS, 1L);
+    // At most once on the wire: libcurl silently re-sends a request whose kept-alive connection turned out dead
+    // before any answer came back, even after the server received and applied it. For a commit or merge that is a
+    // second commit. A fresh connection is never re-sent that way. A DELETE goes fresh too, so that only our own
+    // retry loop repeats it and knows when an earlier attempt may have been applied (see the 404 rule in send()).
+    // GET, HEAD and PUT keep reusing connections.
+    if (!idempotent || request.method == "DELETE") curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(easy, CURLOPT_SHARE, share);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
@@ -367,6 +370,9 @@ struct Transport::Impl {
 
     result.code = curl_easy_perform(easy);
     result.streamed = transfer.streamed;
+    long request_size = 0;
+    curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_size);
+    result.sent = request_size > 0 || transfer.streamed;
     if (transfer.callback_error) std::rethrow_exception(transfer.callback_error);
     if (result.code != CURLE_OK) {
       result.curl_message = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(result.code);

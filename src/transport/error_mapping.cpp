@@ -19,8 +19,9 @@ std::string server_message_of(std::string_view body) {
   return text;
 }
 
-void throw_server_error(const http::Response& response, std::string_view method_view, std::string_view path_view) {
-  std::string message = server_message_of(response.body);
+void throw_server_error(const http::Response& response, std::string_view method_view, std::string_view path_view,
+                        const Redactor& redactor) {
+  std::string message = redactor.scrub(server_message_of(response.body));
   std::string request_id(response.header("x-request-id").value_or(""));
   std::string method(method_view);
   std::string path(path_view);
@@ -50,8 +51,13 @@ void throw_server_error(const http::Response& response, std::string_view method_
 }
 
 void throw_transport_error(CURLcode code, const char* curl_message, std::string_view method, std::string_view path,
-                           const std::string& origin) {
+                           const std::string& origin, bool outcome_unknown) {
   std::string detail = (curl_message != nullptr && *curl_message != '\0') ? curl_message : curl_easy_strerror(code);
+  if (outcome_unknown) {
+    detail +=
+        "; the request was sent but no answer came back, so it may have been applied on the server (it was not "
+        "re-sent: check the state before trying again)";
+  }
   std::string text = std::string(method) + " " + std::string(path) + ": ";
   switch (code) {
     case CURLE_COULDNT_CONNECT:
@@ -59,7 +65,7 @@ void throw_transport_error(CURLcode code, const char* curl_message, std::string_
     case CURLE_COULDNT_RESOLVE_PROXY:
       throw ConnectionError(text + "cannot connect to " + origin + ": " + detail, origin);
     case CURLE_OPERATION_TIMEDOUT:
-      throw TimeoutError(text + "timed out talking to " + origin + ": " + detail, origin);
+      throw TimeoutError(text + "timed out talking to " + origin + ": " + detail, origin, outcome_unknown);
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -73,9 +79,9 @@ void throw_transport_error(CURLcode code, const char* curl_message, std::string_
     case CURLE_SSL_ENGINE_NOTFOUND:
     case CURLE_SSL_ENGINE_SETFAILED:
     case CURLE_SSL_SHUTDOWN_FAILED:
-      throw TlsError(text + "TLS failure with " + origin + ": " + detail, origin);
+      throw TlsError(text + "TLS failure with " + origin + ": " + detail, origin, outcome_unknown);
     default:
-      throw TransportError(text + "transfer with " + origin + " failed: " + detail, origin);
+      throw TransportError(text + "transfer with " + origin + " failed: " + detail, origin, outcome_unknown);
   }
 }
 

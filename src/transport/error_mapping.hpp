@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "lakefs/transport.hpp"
+#include "transport/redaction.hpp"
 
 namespace lakefs::detail {
 
@@ -15,11 +16,16 @@ namespace lakefs::detail {
 /// body itself (trimmed, shortened) when it is not such JSON.
 [[nodiscard]] std::string server_message_of(std::string_view body);
 
-/// Throws the ServerError subclass for `response.status`.
-[[noreturn]] void throw_server_error(const http::Response& response, std::string_view method, std::string_view path);
+/// Throws the ServerError subclass for `response.status`. The server's
+/// message is passed through `redactor` first: an error page may echo the
+/// request's credentials.
+[[noreturn]] void throw_server_error(const http::Response& response, std::string_view method, std::string_view path,
+                                     const Redactor& redactor = {});
 
-/// Throws the TransportError subclass for a libcurl failure.
+/// Throws the TransportError subclass for a libcurl failure. `outcome_unknown`
+/// marks a non-idempotent request that was sent but got no answer: the
+/// message then says it may have been applied.
 [[noreturn]] void throw_transport_error(CURLcode code, const char* curl_message, std::string_view method,
-                                        std::string_view path, const std::string& origin);
+                                        std::string_view path, const std::string& origin, bool outcome_unknown = false);
 
 }  // namespace lakefs::detail

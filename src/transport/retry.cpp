@@ -5,11 +5,9 @@
 
 namespace lakefs::detail {
 
-namespace {
-bool idempotent(std::string_view method) {
+bool is_idempotent(std::string_view method) noexcept {
   return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS";
 }
-}  // namespace
 
 bool should_retry(std::string_view method, Outcome outcome, int attempt, int max_retries, bool streamed) noexcept {
   if (attempt >= max_retries || streamed) return false;
@@ -21,7 +19,7 @@ bool should_retry(std::string_view method, Outcome outcome, int attempt, int max
     case Outcome::connection_dropped:
     case Outcome::timed_out:
     case Outcome::retryable_status:
-      return idempotent(method);
+      return is_idempotent(method);
   }
   return false;
 }

@@ -17,6 +17,10 @@ enum class Outcome {
   retryable_status,  // 429, 502, 503, 504
 };
 
+/// GET, HEAD, PUT, DELETE, OPTIONS: repeating them has the effect of sending
+/// them once. POST and PATCH (commit, merge, create, ...) are not.
+[[nodiscard]] bool is_idempotent(std::string_view method) noexcept;
+
 /// Whether attempt number `attempt` (0-based) that ended with `outcome` may be
 /// repeated. `streamed` means a streaming body was already (partly) read or
 /// delivered, so a repeat could not reproduce it.

@@ -1,0 +1,29 @@
+// Keeps the client's own credentials out of error texts and log lines: an
+// error page from a proxy or firewall may echo the request, Authorization
+// header included.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lakefs::detail {
+
+class Redactor {
+ public:
+  Redactor() = default;
+  /// Redacts the key id, the secret, the session token, and the forms they
+  /// travel in (Basic base64 of "id:secret", percent-encoded).
+  Redactor(std::string_view access_key_id, std::string_view secret_access_key, std::string_view session_token);
+
+  /// `text` with every occurrence of a secret replaced by "[REDACTED]".
+  [[nodiscard]] std::string scrub(std::string text) const;
+
+ private:
+  std::vector<std::string> secrets_{};
+};
+
+/// Standard base64 (RFC 4648, with padding).
+[[nodiscard]] std::string base64(std::string_view in);
+
+}  // namespace lakefs::detail

@@ -1,0 +1,73 @@
+#include "transport/request_checks.hpp"
+
+#include <string>
+
+#include "lakefs/errors.hpp"
+
+namespace lakefs::detail {
+
+bool is_header_name(std::string_view name) noexcept {
+  if (name.empty()) return false;
+  for (const char ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (alnum) continue;
+    if (std::string_view("!#$%&'*+-.^_`|~").find(ch) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+bool is_header_value(std::string_view value) noexcept {
+  for (const char ch : value) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+  }
+  return true;
+}
+
+namespace {
+
+void check_header(std::string_view name, std::string_view value) {
+  if (!is_header_name(name)) {
+    // The name itself may carry the injection: do not echo it.
+    throw InvalidArgumentError("a request header name is empty or has characters not allowed in HTTP header names");
+  }
+  if (!is_header_value(value)) {
+    throw InvalidArgumentError("the value of request header '" + std::string(name) +
+                               "' contains CR, LF, NUL or another control character");
+  }
+}
+
+}  // namespace
+
+void check_request(const http::Request& request) {
+  for (const auto& [name, value] : request.headers) check_header(name, value);
+  if (!is_header_value(request.content_type)) {
+    throw InvalidArgumentError("the content type contains CR, LF, NUL or another control character");
+  }
+  if (!request.absolute_url.empty()) {
+    for (const char ch : request.absolute_url) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c <= 0x20 || c == 0x7f)
+        throw InvalidArgumentError("a pre-signed URL contains white space or control characters");
+    }
+    return;
+  }
+  // The path is built from percent-encoded segments: an empty, "." or ".."
+  // segment can only come from an id that is empty, "." or "..".
+  std::string_view path = request.path;
+  if (!path.starts_with('/')) throw InvalidArgumentError("request path must start with '/'");
+  path.remove_prefix(1);
+  for (;;) {
+    const auto slash = path.find('/');
+    const auto segment = path.substr(0, slash);
+    if (segment.empty() || segment == "." || segment == "..") {
+      throw InvalidArgumentError("request path '" + request.path +
+                                 "' has an empty, '.' or '..' segment: an id in a path must not be empty, '.' or '..'");
+    }
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+}
+
+}  // namespace lakefs::detail

@@ -1,0 +1,25 @@
+// Checks every request before any byte of it reaches the wire: nothing a
+// caller passes may become an extra header line or change the URL's target.
+// Pure logic, apart from libcurl, so unit tests can check every case.
+#pragma once
+
+#include <string_view>
+
+#include "lakefs/transport.hpp"
+
+namespace lakefs::detail {
+
+/// True when `name` is an HTTP token (RFC 9110 tchar): letters, digits and !#$%&'*+-.^_`|~.
+[[nodiscard]] bool is_header_name(std::string_view name) noexcept;
+
+/// True when `value` holds no CR, LF, NUL or other control character (HTAB allowed).
+[[nodiscard]] bool is_header_value(std::string_view value) noexcept;
+
+/// Throws InvalidArgumentError unless every header (and the content type) of
+/// `request` is a valid name and value, its path has no empty, "." or ".."
+/// segment (libcurl or a proxy would collapse those and change the target),
+/// and an absolute URL has no white space or control character. Messages
+/// name the header, never its value.
+void check_request(const http::Request& request);
+
+}  // namespace lakefs::detail
