@@ -3,59 +3,14 @@
 // This test owns its server (the shared one must not be killed).
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <map>
 #include <string>
 
 #include "lakefs/lakefs.hpp"
+#include "support/own_server.hpp"
 #include "support/server.hpp"
 
 namespace lakefs::test {
 namespace {
-
-namespace fs = std::filesystem;
-
-// A lakeFS server of this test's own; stopped (and its data deleted) on every exit path.
-class OwnServer {
- public:
-  OwnServer() : dir_(fs::temp_directory_path() / unique_name("own-server")) { run("start"); }
-  ~OwnServer() {
-    std::error_code ec;
-    (void)std::system(command("stop").c_str());
-    fs::remove_all(dir_, ec);
-  }
-  OwnServer(const OwnServer&) = delete;
-  OwnServer& operator=(const OwnServer&) = delete;
-
-  void kill() { run("kill"); }
-  void restart() { run("restart"); }
-
-  [[nodiscard]] Client client() const {
-    std::ifstream in(dir_ / "env");
-    std::map<std::string, std::string> env;
-    for (std::string line; std::getline(in, line);) {
-      if (line.starts_with("export ")) line.erase(0, 7);
-      const auto eq = line.find('=');
-      if (eq != std::string::npos) env[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    return Client(ClientOptions{.endpoint = env["LAKEFS_ENDPOINT"],
-                                .access_key_id = env["LAKEFS_ACCESS_KEY_ID"],
-                                .secret_access_key = env["LAKEFS_SECRET_ACCESS_KEY"],
-                                .explicit_only = true});
-  }
-
- private:
-  [[nodiscard]] std::string command(const std::string& action) const {
-    return std::string(LAKEFS_SOURCE_DIR) + "/scripts/lakefs-server.sh " + action + " '" + dir_.string() + "'";
-  }
-  void run(const std::string& action) const {
-    if (std::system(command(action).c_str()) != 0) throw std::runtime_error("lakefs-server.sh " + action + " failed");
-  }
-
-  fs::path dir_;
-};
 
 TEST(WriterFailure, ServerKilledMidWriteThrowsFromCloseAndLeavesNoObject) {
   OwnServer server;

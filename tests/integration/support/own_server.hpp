@@ -1,0 +1,63 @@
+// A lakeFS server of one test's own, for tests that kill and restart it (the
+// shared server of the CTest fixture must never be killed). Started in the
+// constructor, stopped and its data deleted on every exit path.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
+#include "lakefs/client.hpp"
+#include "support/server.hpp"
+
+namespace lakefs::test {
+
+class OwnServer {
+ public:
+  OwnServer() : dir_(std::filesystem::temp_directory_path() / unique_name("own-server")) { run("start"); }
+  ~OwnServer() {
+    std::error_code ec;
+    (void)std::system(command("stop").c_str());
+    std::filesystem::remove_all(dir_, ec);
+  }
+  OwnServer(const OwnServer&) = delete;
+  OwnServer& operator=(const OwnServer&) = delete;
+
+  /// SIGKILL, like a crash; the data stays for restart().
+  void kill() { run("kill"); }
+  /// Starts it again on the same data and port.
+  void restart() { run("restart"); }
+
+  /// Explicit options for a client of this server (read afresh: valid after restart()).
+  [[nodiscard]] ClientOptions client_options() const {
+    std::ifstream in(dir_ / "env");
+    std::map<std::string, std::string> env;
+    for (std::string line; std::getline(in, line);) {
+      if (line.starts_with("export ")) line.erase(0, 7);
+      const auto eq = line.find('=');
+      if (eq != std::string::npos) env[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+    return ClientOptions{.endpoint = env["LAKEFS_ENDPOINT"],
+                         .access_key_id = env["LAKEFS_ACCESS_KEY_ID"],
+                         .secret_access_key = env["LAKEFS_SECRET_ACCESS_KEY"],
+                         .explicit_only = true};
+  }
+
+  [[nodiscard]] Client client() const { return Client(client_options()); }
+
+ private:
+  [[nodiscard]] std::string command(const std::string& action) const {
+    return std::string(LAKEFS_SOURCE_DIR) + "/scripts/lakefs-server.sh " + action + " '" + dir_.string() + "'";
+  }
+  void run(const std::string& action) const {
+    if (std::system(command(action).c_str()) != 0) throw std::runtime_error("lakefs-server.sh " + action + " failed");
+  }
+
+  std::filesystem::path dir_;
+};
+
+}  // namespace lakefs::test
