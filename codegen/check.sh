@@ -23,7 +23,7 @@ while IFS= read -r -d '' file; do
 done < <(find "$tmp" -type f -print0 | sort -z)
 
 # No stale generated file may remain in the repository.
-for dir in include/lakefs/api src/api tests/unit/api; do
+for dir in include/lakefs/api src/api tests/unit/api tests/fuzz; do
   [[ -d "$root/$dir" ]] || continue
   while IFS= read -r -d '' file; do
     rel="${file#"$root"/}"

@@ -9,6 +9,10 @@ packages=(
   libcurl4-openssl-dev libsimdjson-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-yaml python3-venv curl golang-go time
+  # The fuzz preset: clang builds the libFuzzer targets. Its libFuzzer and
+  # sanitizer runtimes (libclang-rt-14-dev) are only recommended, and
+  # recommends are not installed here.
+  clang libclang-rt-14-dev
 )
 
 missing=()

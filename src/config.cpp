@@ -1,13 +1,20 @@
 // Configuration discovery: explicit options, then environment, then the
 // lakectl config file. Messages name sources, files and keys, never secrets.
-#include <yaml-cpp/yaml.h>
-
+#include <cerrno>
+#include <chrono>
+#include <cstddef>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
 
 #include "config/endpoint.hpp"
+#include "config/lakectl_config.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/errors.hpp"
 
@@ -50,45 +57,96 @@ std::string config_file_path() {
   return (std::filesystem::path(home) / ".lakectl.yaml").string();
 }
 
-std::string scalar_at(const YAML::Node& root, const std::string& file, const char* section, const char* key) {
-  const auto where = std::string(section) + "." + key;
-  try {
-    YAML::Node parent = root[section];
-    if (!parent) return {};
-    if (!parent.IsMap()) throw ConfigurationError(file + ": '" + section + "' must be a mapping");
-    YAML::Node node = parent[key];
-    if (!node || node.IsNull()) return {};
-    if (!node.IsScalar()) throw ConfigurationError(file + ": '" + where + "' must be a string");
-    return node.as<std::string>();
-  } catch (const YAML::Exception&) {
-    throw ConfigurationError(file + ": '" + where + "' is not a usable value");
+// File names go into messages; one taken from the environment may be huge.
+std::string shown_path(const std::string& path) {
+  constexpr std::size_t kMax = 200;
+  return path.size() > kMax ? path.substr(0, kMax) + "..." : path;
+}
+
+// Reads the config file; empty when there is none. Every failure is a
+// ConfigurationError naming the file: std::filesystem and iostream errors must
+// not escape as their own types, which callers catching lakefs::Error miss.
+std::optional<std::string> read_config_file(const std::string& path, const std::string& shown) {
+  namespace fs = std::filesystem;
+  if (path.empty()) return std::nullopt;
+  std::error_code ec;
+  const auto status = fs::status(path, ec);  // follows symlinks, so a loop is an error here
+  if (ec) {
+    if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory) return std::nullopt;
+    throw ConfigurationError("config file " + shown + ": cannot access it: " + ec.message());
   }
+  if (status.type() == fs::file_type::not_found) return std::nullopt;
+  if (status.type() == fs::file_type::directory) {
+    throw ConfigurationError("config file " + shown + ": is a directory, not a file");
+  }
+  // A FIFO would block until someone writes to it. Character devices stay
+  // allowed: LAKECTL_CONFIG_FILE=/dev/null is how one switches the file off,
+  // and the read below stops at the size limit.
+  if (status.type() != fs::file_type::regular && status.type() != fs::file_type::character) {
+    throw ConfigurationError("config file " + shown + ": is not a regular file");
+  }
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in.is_open()) {
+    const int err = errno;
+    throw ConfigurationError("config file " + shown + ": cannot open it" +
+                             (err != 0 ? ": " + std::generic_category().message(err) : std::string()));
+  }
+  // Read to the end rather than trusting the size (files under /proc report 0),
+  // stopping one byte past the limit.
+  std::string text;
+  char buffer[8192];
+  while (text.size() <= detail::kMaxLakectlConfigBytes) {
+    in.read(buffer, sizeof buffer);
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (!in) break;
+  }
+  if (in.bad()) throw ConfigurationError("config file " + shown + ": cannot read it");
+  if (text.size() > detail::kMaxLakectlConfigBytes) {
+    throw ConfigurationError("config file " + shown + ": larger than " +
+                             std::to_string(detail::kMaxLakectlConfigBytes) +
+                             " bytes; is it really a lakectl config file?");
+  }
+  return text;
 }
 
 Source from_file(const std::string& path) {
-  Source source{"config file " + path, {}, {}, {}, {}};
-  if (path.empty() || !std::filesystem::exists(path)) return source;
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::ParserException& e) {
-    // e.mark locates the problem; e.msg never quotes file contents.
-    throw ConfigurationError(path + ": malformed YAML at line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  } catch (const YAML::Exception& e) {
-    throw ConfigurationError(path + ": cannot read config file: " + e.msg);
-  }
-  if (root.IsNull()) return source;
-  if (!root.IsMap()) throw ConfigurationError(path + ": the top level must be a mapping");
-  source.endpoint = scalar_at(root, path, "server", "endpoint_url");
-  source.access_key_id = scalar_at(root, path, "credentials", "access_key_id");
-  source.secret_access_key = scalar_at(root, path, "credentials", "secret_access_key");
-  source.session_token = scalar_at(root, path, "credentials", "session_token");
+  const auto shown = shown_path(path);
+  Source source{"config file " + shown, {}, {}, {}, {}};
+  const auto text = read_config_file(path, shown);
+  if (!text) return source;
+  auto parsed = detail::parse_lakectl_config(*text, source.name);
+  source.endpoint = std::move(parsed.endpoint_url);
+  source.access_key_id = std::move(parsed.access_key_id);
+  source.secret_access_key = std::move(parsed.secret_access_key);
+  source.session_token = std::move(parsed.session_token);
   return source;
+}
+
+// Checked before discovery so that a bad option is reported as such, whatever
+// the environment holds.
+void validate_options(const ClientOptions& options) {
+  using std::chrono::milliseconds;
+  // libcurl reads a zero connect timeout as "its default" (300 s), not as "none".
+  if (options.connect_timeout && *options.connect_timeout <= milliseconds::zero()) {
+    throw ConfigurationError("connect_timeout must be positive");
+  }
+  if (options.request_timeout && *options.request_timeout < milliseconds::zero()) {
+    throw ConfigurationError("request_timeout must not be negative (zero means no limit)");
+  }
+  if (options.low_speed_timeout && *options.low_speed_timeout < milliseconds::zero()) {
+    throw ConfigurationError("low_speed_timeout must not be negative (zero disables it)");
+  }
+  if (options.max_connections && *options.max_connections == 0) {
+    throw ConfigurationError("max_connections must be at least 1");
+  }
+  if (options.max_retries && *options.max_retries < 0) throw ConfigurationError("max_retries must not be negative");
 }
 
 }  // namespace
 
 ResolvedConfig resolve_config(const ClientOptions& options) {
+  validate_options(options);
   std::vector<Source> sources{from_options(options)};
   std::string file;
   if (!options.explicit_only) {
@@ -127,7 +185,7 @@ ResolvedConfig resolve_config(const ClientOptions& options) {
     looked +=
         ", environment (LAKEFS_ENDPOINT/LAKEFS_ACCESS_KEY_ID/LAKEFS_SECRET_ACCESS_KEY, "
         "LAKECTL_SERVER_ENDPOINT_URL/LAKECTL_CREDENTIALS_*), config file " +
-        (file.empty() ? std::string("~/.lakectl.yaml (HOME unset)") : file);
+        (file.empty() ? std::string("~/.lakectl.yaml (HOME unset)") : shown_path(file));
   }
   if (t.endpoint.empty()) throw NoAuthenticationFoundError("no lakeFS endpoint found; looked in " + looked);
   if (resolved.credentials_source.empty()) {
@@ -141,14 +199,8 @@ ResolvedConfig resolve_config(const ClientOptions& options) {
   if (options.connect_timeout) t.connect_timeout = *options.connect_timeout;
   if (options.request_timeout) t.request_timeout = *options.request_timeout;
   if (options.low_speed_timeout) t.low_speed_timeout = *options.low_speed_timeout;
-  if (options.max_connections) {
-    if (*options.max_connections == 0) throw ConfigurationError("max_connections must be at least 1");
-    t.max_connections = *options.max_connections;
-  }
-  if (options.max_retries) {
-    if (*options.max_retries < 0) throw ConfigurationError("max_retries must not be negative");
-    t.max_retries = *options.max_retries;
-  }
+  if (options.max_connections) t.max_connections = *options.max_connections;
+  if (options.max_retries) t.max_retries = *options.max_retries;
   return resolved;
 }
 

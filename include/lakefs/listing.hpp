@@ -30,6 +30,9 @@ struct Page {
 
 template <typename T>
 class Listing {
+  // Declared before iterator names it: clang rejects the use otherwise.
+  struct State;
+
  public:
   /// Fetches the page after `after` ("" = first) holding at most `amount` items.
   using Fetch = std::function<Page<T>(const std::string& after, std::size_t amount)>;

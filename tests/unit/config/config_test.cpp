@@ -3,13 +3,16 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "config/endpoint.hpp"
+#include "config/lakectl_config.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/errors.hpp"
 
@@ -197,6 +200,253 @@ TEST(Endpoint, UserInfoRejectedWithoutEchoingIt) {
   } catch (const lakefs::ConfigurationError& e) {
     EXPECT_EQ(std::string(e.what()).find("SECRETPW"), std::string::npos) << e.what();
   }
+}
+
+// --- endpoint hardening --------------------------------------------------------
+
+// The message of the ConfigurationError that normalize_endpoint throws for `url`.
+std::string endpoint_error(std::string_view url) {
+  try {
+    const auto normalized = lakefs::detail::normalize_endpoint(url, "the-source");
+    ADD_FAILURE() << "accepted '" << url << "' as " << normalized;
+  } catch (const lakefs::ConfigurationError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("the-source"), std::string::npos) << what;
+    return what;
+  }
+  return {};
+}
+
+TEST(ConfigEndpoint, PortOutOfRange) {
+  for (const char* url : {"http://h:0", "http://h:00", "http://h:65536", "http://h:99999", "http://h:123456",
+                          "http://[::1]:0", "http://[::1]:70000"}) {
+    SCOPED_TRACE(url);
+    EXPECT_NE(endpoint_error(url).find("port"), std::string::npos);
+  }
+}
+
+TEST(ConfigEndpoint, PortBounds) {
+  using lakefs::detail::normalize_endpoint;
+  EXPECT_EQ(normalize_endpoint("http://h:1", "t"), "http://h:1/api/v1");
+  EXPECT_EQ(normalize_endpoint("http://h:65535", "t"), "http://h:65535/api/v1");
+}
+
+TEST(ConfigEndpoint, MalformedAuthority) {
+  for (const char* url :
+       {"http://[::1",      "http://[::1/api/v1", "http://h:80:80",  "http://[::1]:80:80", "http://[zz::1]",
+        "http://[]",        "http://[::1]x",      "http://[::1]]",   "http://[1:2:3]",     "http://[::1%25eth0]",
+        "http://h]",        "http://h[::1]",      "http://ho st",    "http://ho%20st",     "http://h%",
+        "http://h!",        "http://h,i",         "http://:80",      "http://a..b",        "http://.a",
+        "http://999.1.1.1", "http://1.2.3",       "http://01.2.3.4", "http://1234"}) {
+    SCOPED_TRACE(url);
+    (void)endpoint_error(url);
+  }
+}
+
+TEST(ConfigEndpoint, MalformedPath) {
+  for (const char* url :
+       {"http://h/a/../api/v1", "http://h/./api/v1", "http://h/..", "http://h/.", "http://h/a/.", "http://h/%2e%2E/x",
+        "http://h/.%2e", "http://h/%2e", "http://h/a b", "http://h/a\"b", "http://h/a<b", "http://h/a\\b",
+        "http://h/%zz", "http://h/%2", "http://h/#f", "http://h/?q", "http://h/a\tb", "http://h/caf\xc3\xa9"}) {
+    SCOPED_TRACE(url);
+    (void)endpoint_error(url);
+  }
+}
+
+TEST(ConfigEndpoint, GoodEndpoints) {
+  using lakefs::detail::normalize_endpoint;
+  EXPECT_EQ(normalize_endpoint("http://127.0.0.1:8000", "t"), "http://127.0.0.1:8000/api/v1");
+  EXPECT_EQ(normalize_endpoint("https://[::1]:8443/prefix", "t"), "https://[::1]:8443/prefix/api/v1");
+  EXPECT_EQ(normalize_endpoint("https://lakefs.example.com/api/v1/", "t"), "https://lakefs.example.com/api/v1");
+  EXPECT_EQ(normalize_endpoint("https://lakefs.example.com.", "t"), "https://lakefs.example.com./api/v1");
+  EXPECT_EQ(normalize_endpoint("http://lakefs_server:8000", "t"), "http://lakefs_server:8000/api/v1");
+  EXPECT_EQ(normalize_endpoint("http://[::ffff:10.0.0.1]", "t"), "http://[::ffff:10.0.0.1]/api/v1");
+  EXPECT_EQ(normalize_endpoint("http://[2001:DB8::1]:80/", "t"), "http://[2001:DB8::1]:80/api/v1");
+  EXPECT_EQ(normalize_endpoint("http://h/a.../.b/..c/%41~/", "t"), "http://h/a.../.b/..c/%41~/api/v1");
+}
+
+TEST(ConfigEndpoint, NormalisedIsStable) {
+  using lakefs::detail::normalize_endpoint;
+  for (const char* url : {"http://h", "https://[::1]:8443/prefix/", "http://h/api/v1//"}) {
+    const auto once = normalize_endpoint(url, "t");
+    EXPECT_EQ(normalize_endpoint(once, "t"), once);
+  }
+}
+
+TEST(ConfigEndpoint, PasswordWithSlashIsNotEchoed) {
+  // The '/' in the password ends the authority early, so the secret lands in the path.
+  const auto what = endpoint_error("http://key:pa/SECRETPW@h:8000");
+  EXPECT_EQ(what.find("SECRETPW"), std::string::npos) << what;
+}
+
+TEST(ConfigEndpoint, LongUrlIsTruncatedInTheMessage) {
+  const auto what = endpoint_error("http://h:1/" + std::string(5000, 'a') + "?q");
+  EXPECT_LT(what.size(), 500U) << what;
+}
+
+// --- config file discovery -----------------------------------------------------
+
+class ConfigFileTest : public ConfigTest {
+ protected:
+  // Resolves with the given LAKECTL_CONFIG_FILE and returns the ConfigurationError's message.
+  std::string config_error(const std::string& file) {
+    ::setenv("LAKECTL_CONFIG_FILE", file.c_str(), 1);
+    try {
+      (void)lakefs::resolve_config({});
+      ADD_FAILURE() << "expected ConfigurationError";
+    } catch (const lakefs::NoAuthenticationFoundError& e) {
+      ADD_FAILURE() << "the file was silently skipped: " << e.what();
+    } catch (const lakefs::ConfigurationError& e) {
+      return e.what();
+    }
+    return {};
+  }
+};
+
+TEST_F(ConfigFileTest, DirectoryIsAConfigurationError) {
+  const auto what = config_error(home_.string());
+  EXPECT_NE(what.find(home_.string()), std::string::npos) << what;
+  EXPECT_NE(what.find("directory"), std::string::npos) << what;
+}
+
+TEST_F(ConfigFileTest, SymlinkLoopIsAConfigurationError) {
+  fs::create_symlink(home_ / "b.yaml", home_ / "a.yaml");
+  fs::create_symlink(home_ / "a.yaml", home_ / "b.yaml");
+  const auto what = config_error((home_ / "a.yaml").string());
+  EXPECT_NE(what.find("a.yaml"), std::string::npos) << what;
+}
+
+TEST_F(ConfigFileTest, VeryLongNameIsAConfigurationErrorAndTruncated) {
+  const auto name = (home_ / std::string(5000, 'x')).string();
+  const auto what = config_error(name);
+  EXPECT_NE(what.find(name.substr(0, 200) + "..."), std::string::npos) << what;
+  EXPECT_LT(what.size(), 1000U) << what;
+}
+
+TEST_F(ConfigFileTest, UnreadableFileIsAConfigurationError) {
+  // A regular file that opens but cannot be read, even by root (tests may run as root, who ignores file modes):
+  // reading /proc/self/mem at offset 0 fails with EIO, as a failing disk would.
+  const auto what = config_error("/proc/self/mem");
+  EXPECT_NE(what.find("/proc/self/mem"), std::string::npos) << what;
+  EXPECT_NE(what.find("cannot"), std::string::npos) << what;
+  // And a file whose mode forbids reading, where the mode is enforced (not for root).
+  if (::geteuid() != 0) {
+    const auto file = home_ / "secret.yaml";
+    std::ofstream(file) << kFileConfig;
+    fs::permissions(file, fs::perms::none);
+    EXPECT_NE(config_error(file.string()).find("secret.yaml"), std::string::npos);
+  }
+}
+
+TEST_F(ConfigFileTest, OversizedFileIsAConfigurationError) {
+  const auto file = home_ / "huge.yaml";
+  std::ofstream(file) << "# " << std::string(lakefs::detail::kMaxLakectlConfigBytes, 'x') << "\n";
+  const auto what = config_error(file.string());
+  EXPECT_NE(what.find("huge.yaml"), std::string::npos) << what;
+}
+
+TEST_F(ConfigFileTest, MissingFileIsSkipped) {
+  ::setenv("LAKECTL_CONFIG_FILE", (home_ / "absent.yaml").c_str(), 1);
+  EXPECT_THROW((void)lakefs::resolve_config({}), lakefs::NoAuthenticationFoundError);
+}
+
+TEST_F(ConfigFileTest, DevNullSwitchesTheFileOff) {
+  write_home_config(kFileConfig);
+  ::setenv("LAKECTL_CONFIG_FILE", "/dev/null", 1);
+  EXPECT_THROW((void)lakefs::resolve_config({}), lakefs::NoAuthenticationFoundError);
+}
+
+// --- lakectl config text -------------------------------------------------------
+
+TEST(LakectlConfigParse, ReadsAllFields) {
+  const auto c = lakefs::detail::parse_lakectl_config(
+      "server:\n  endpoint_url: http://h:1\ncredentials:\n  access_key_id: K\n  secret_access_key: S\n"
+      "  session_token: T\nother: [1, 2]\n",
+      "f");
+  EXPECT_EQ(c.endpoint_url, "http://h:1");
+  EXPECT_EQ(c.access_key_id, "K");
+  EXPECT_EQ(c.secret_access_key, "S");
+  EXPECT_EQ(c.session_token, "T");
+}
+
+TEST(LakectlConfigParse, EmptyAndNullDocumentsAreEmpty) {
+  for (const char* text : {"", "\n", "~\n", "null", "# only a comment\n", "server:\ncredentials: ~\n"}) {
+    const auto c = lakefs::detail::parse_lakectl_config(text, "f");
+    EXPECT_TRUE(c.endpoint_url.empty() && c.access_key_id.empty() && c.secret_access_key.empty() &&
+                c.session_token.empty())
+        << text;
+  }
+}
+
+TEST(LakectlConfigParse, BadShapesNameTheFileAndNotTheContents) {
+  for (const char* text :
+       {"- TOPSECRET\n", "TOPSECRET\n", "server: TOPSECRET\n", "credentials:\n  secret_access_key: {a: TOPSECRET}\n",
+        "credentials:\n  secret_access_key: [TOPSECRET\n", "credentials: {secret_access_key: \"TOPSECRET\n",
+        "credentials:\n  secret_access_key: *TOPSECRET\n",
+        // yaml-cpp's own message quotes the bad version (found by fuzz_lakectl_config).
+        "%YAML TOPSECRET\n---\na: b\n"}) {
+    SCOPED_TRACE(text);
+    try {
+      (void)lakefs::detail::parse_lakectl_config(text, "the-file.yaml");
+      ADD_FAILURE() << "accepted";
+    } catch (const lakefs::ConfigurationError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("the-file.yaml"), std::string::npos) << what;
+      EXPECT_EQ(what.find("TOPSECRET"), std::string::npos) << what;
+    }
+  }
+}
+
+TEST(LakectlConfigParse, OversizedTextIsRejected) {
+  const std::string text(lakefs::detail::kMaxLakectlConfigBytes + 1, '#');
+  EXPECT_THROW((void)lakefs::detail::parse_lakectl_config(text, "f"), lakefs::ConfigurationError);
+}
+
+// --- option validation ---------------------------------------------------------
+
+lakefs::ClientOptions complete_options() {
+  return {.endpoint = "http://h:1", .access_key_id = "K", .secret_access_key = "S", .explicit_only = true};
+}
+
+std::string option_error(const lakefs::ClientOptions& options) {
+  try {
+    (void)lakefs::resolve_config(options);
+    ADD_FAILURE() << "expected ConfigurationError";
+  } catch (const lakefs::ConfigurationError& e) {
+    return e.what();
+  }
+  return {};
+}
+
+TEST(ConfigOptions, NegativeOrZeroConnectTimeoutIsRejected) {
+  using namespace std::chrono_literals;
+  for (const auto value : {-1ms, 0ms, -10000ms}) {
+    auto options = complete_options();
+    options.connect_timeout = value;
+    EXPECT_NE(option_error(options).find("connect_timeout"), std::string::npos);
+  }
+}
+
+TEST(ConfigOptions, NegativeRequestAndLowSpeedTimeoutsAreRejected) {
+  using namespace std::chrono_literals;
+  auto options = complete_options();
+  options.request_timeout = -1ms;
+  EXPECT_NE(option_error(options).find("request_timeout"), std::string::npos);
+  options = complete_options();
+  options.low_speed_timeout = -1ms;
+  EXPECT_NE(option_error(options).find("low_speed_timeout"), std::string::npos);
+}
+
+TEST(ConfigOptions, ZeroRequestAndLowSpeedTimeoutsMeanNone) {
+  using namespace std::chrono_literals;
+  auto options = complete_options();
+  options.connect_timeout = 1ms;
+  options.request_timeout = 0ms;
+  options.low_speed_timeout = 0ms;
+  const auto r = lakefs::resolve_config(options);
+  EXPECT_EQ(r.transport.connect_timeout, 1ms);
+  EXPECT_EQ(r.transport.request_timeout, 0ms);
+  EXPECT_EQ(r.transport.low_speed_timeout, 0ms);
 }
 
 }  // namespace
