@@ -102,12 +102,7 @@ std::optional<std::string> read_config_file(const std::string& path, const std::
     if (!in) break;
   }
   if (in.bad()) throw ConfigurationError("config file " + shown + ": cannot read it");
-  if (text.size() > detail::kMaxLakectlConfigBytes) {
-    throw ConfigurationError("config file " + shown + ": larger than " +
-                             std::to_string(detail::kMaxLakectlConfigBytes) +
-                             " bytes; is it really a lakectl config file?");
-  }
-  return text;
+  return text;  // parse_lakectl_config refuses it when over the limit
 }
 
 Source from_file(const std::string& path) {

@@ -163,13 +163,10 @@ std::string normalize_endpoint(std::string_view url, const std::string& source) 
     const auto port = rest.substr(1);
     if (port.find(':') != std::string_view::npos) throw fail("it has more than one ':port'");
     if (port.empty()) throw fail("its port is empty");
-    for (const char c : port) {
-      if (!is_digit(c)) throw fail("its port is not a number");
-    }
     unsigned long value = 0;
     for (const char c : port) {
-      value = value * 10 + static_cast<unsigned long>(c - '0');
-      if (value > 65535) break;
+      if (!is_digit(c)) throw fail("its port is not a number");
+      if (value <= 65535) value = value * 10 + static_cast<unsigned long>(c - '0');
     }
     if (value < 1 || value > 65535) throw fail("its port must be between 1 and 65535");
   }

@@ -222,11 +222,17 @@ struct Transport::Impl {
     detail::check_request(request);
     const std::string method(request.method);
     const bool idempotent = detail::is_idempotent(method);
+    // At most once on the wire: libcurl silently re-sends a request whose kept-alive connection turned out dead
+    // before any answer came back, even after the server received and applied it. For a commit or merge that is a
+    // second commit. A fresh connection is never re-sent that way. A DELETE goes fresh too, so that only this retry
+    // loop repeats it and knows when an earlier attempt may have been applied (see the 404 rule below).
+    // GET, HEAD and PUT keep reusing connections.
+    const bool fresh_connection = !idempotent || method == "DELETE";
     thread_local std::minstd_rand jitter_source{std::random_device{}()};
     // An earlier attempt was sent and its answer lost: the server may have applied it.
     bool earlier_attempt_unanswered = false;
     for (int attempt = 0;; ++attempt) {
-      Attempt result = send_once(request, idempotent);
+      Attempt result = send_once(request, fresh_connection);
       detail::Outcome outcome = detail::Outcome::ok;
       std::optional<std::chrono::seconds> retry_after;
       switch (result.code) {
@@ -273,7 +279,7 @@ struct Transport::Impl {
     }
   }
 
-  Attempt send_once(const http::Request& request, bool idempotent) {
+  Attempt send_once(const http::Request& request, bool fresh_connection) {
     CURL* easy = acquire();
     struct Releaser {
       Impl* impl;
@@ -302,12 +308,7 @@ struct Transport::Impl {
     curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
     // The path is sent exactly as built: libcurl must not collapse "." or ".." segments (ids are checked anyway).
     curl_easy_setopt(easy, CURLOPT_PATH_AS_IS, 1L);
-    // At most once on the wire: libcurl silently re-sends a request whose kept-alive connection turned out dead
-    // before any answer came back, even after the server received and applied it. For a commit or merge that is a
-    // second commit. A fresh connection is never re-sent that way. A DELETE goes fresh too, so that only our own
-    // retry loop repeats it and knows when an earlier attempt may have been applied (see the 404 rule in send()).
-    // GET, HEAD and PUT keep reusing connections.
-    if (!idempotent || request.method == "DELETE") curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+    if (fresh_connection) curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(easy, CURLOPT_SHARE, share);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
