@@ -80,11 +80,10 @@ std::string captured_page(std::string& source) {
     });
   }
   for (auto& t : workers) t.join();
-  const lakefs::Transport transport(client.options());
   lakefs::http::Request request;
   request.path = "/repositories/" + repo + "/refs/main/objects/ls";
   request.query = "user_metadata=true&amount=1000";
-  const auto response = transport.send(request);
+  const auto response = client.send(request);
   api.repositories.delete_repository({.repository = repo});
   source = "captured from lakeFS at " + client.options().endpoint;
   return response.body;

@@ -824,7 +824,8 @@ def emit_requests_header(spec, ops, version):
 #include <vector>
 
 #include "lakefs/api/models.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+#include "lakefs/policies.hpp"
 
 namespace lakefs::api {
 
@@ -852,6 +853,8 @@ namespace lakefs::api {
             out.append(f"  {p.member_cpp} {p.member}{{}};\n")
         out.append("  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).\n")
         out.append("  std::vector<http::Header> extra_headers{};\n")
+        out.append("  /// Timeout, retry policy and cancellation of this call.\n")
+        out.append("  CallOptions call{};\n")
         out.append("};\n\n")
     out.append("}  // namespace lakefs::api\n")
     return "".join(out)
@@ -882,16 +885,22 @@ def emit_tag_header(tag, ops, version):
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+
+namespace lakefs::detail {{
+class Channel;
+}}  // namespace lakefs::detail
 
 namespace lakefs::api {{
 
-/// Operations tagged "{tag}". Cheap to copy; holds a pointer to the transport,
-/// which must outlive it. Methods throw what lakefs::Transport::send throws,
-/// and lakefs::ProtocolError when a response cannot be decoded.
+/// Operations tagged "{tag}". Reached through lakefs::Client::api(); holds a
+/// pointer into the client, which must outlive it. Methods send through the
+/// client's credentials, retry policy and logging, throw the typed errors of
+/// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
+/// response cannot be decoded.
 class {cls} {{
  public:
-  explicit {cls}(const Transport& transport) noexcept : transport_(&transport) {{}}
+  explicit {cls}(const detail::Channel& channel) noexcept : channel_(&channel) {{}}
 
 """)
     for o in ops:
@@ -908,7 +917,7 @@ class {cls} {{
         nodiscard = "[[nodiscard]] " if o.response_kind in ("json",) else ""
         out.append(f"  {nodiscard}{o.return_cpp} {o.name}({o.decl_args_with_default()}) const;\n\n")
     out.append(f""" private:
-  const Transport* transport_;
+  const detail::Channel* channel_;
 }};
 
 }}  // namespace lakefs::api
@@ -949,6 +958,7 @@ def emit_operation_body(o):
         else:
             lines.append(f"  if (request.{p.member}) req.headers.emplace_back(\"{p.name}\", *request.{p.member});")
     lines.append("  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());")
+    lines.append("  req.call = request.call;")
     if o.accept_json:
         lines.append("  req.headers.emplace_back(\"Accept\", \"application/json\");")
     if o.body_kind == "json":
@@ -962,16 +972,16 @@ def emit_operation_body(o):
         lines.append("  req.anonymous = true;")
     if o.response_kind == "stream":
         lines.append("  req.body_sink = sink;")
-        lines.append("  return transport_->send(req);")
+        lines.append("  return channel_->send(req);")
     elif o.response_kind == "response":
-        lines.append("  return transport_->send(req);")
+        lines.append("  return channel_->send(req);")
     elif o.response_kind == "void":
-        lines.append("  (void)transport_->send(req);")
+        lines.append("  (void)channel_->send(req);")
     elif o.response_kind == "text":
-        lines.append("  return transport_->send(req).body;")
+        lines.append("  return channel_->send(req).body;")
     else:
         cpp = cpp_type(o.response_type)
-        lines.append("  const http::Response response = transport_->send(req);")
+        lines.append("  const http::Response response = channel_->send(req);")
         lines.append(f"  {cpp} result{{}};")
         lines.append(f"  decode_from_string(response.body, result, \"{type_label(o.response_type)}\");")
         lines.append("  return result;")
@@ -988,7 +998,7 @@ def emit_tag_source(tag, ops, primary, version):
     out.append("#include <string>\n\n")
     for inc in sorted(includes):
         out.append(f"#include \"{inc}\"\n")
-    out.append("\n#include \"api/api_support.hpp\"\n#include \"api/model_codec.hpp\"\n\n")
+    out.append("\n#include \"api/api_support.hpp\"\n#include \"api/model_codec.hpp\"\n#include \"transport/channel.hpp\"\n\n")
     out.append("namespace lakefs::api {\n\n")
     for o in ops:
         out.append(f"{o.signature(cls + '::')} {{\n")
@@ -996,7 +1006,7 @@ def emit_tag_source(tag, ops, primary, version):
             other = class_name(primary[o.op_id])
             call_args = "request, sink" if o.response_kind == "stream" else "request"
             ret = "" if o.response_kind == "void" else "return "
-            out.append(f"  {ret}{other}(*transport_).{o.name}({call_args});\n}}\n\n")
+            out.append(f"  {ret}{other}(*channel_).{o.name}({call_args});\n}}\n\n")
             continue
         out.append(emit_operation_body(o))
         out.append("}\n\n")
@@ -1015,7 +1025,7 @@ def emit_api_support(version):
 #include <string_view>
 #include <vector>
 
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
 
 namespace lakefs::detail {
 
@@ -1049,18 +1059,17 @@ inline void add_query_strings(std::string& query, std::string_view key, const st
 def emit_api_header(tags, version):
     out = [header_comment(version)]
     out.append("""//
-// lakefs::api::Api: every generated operation class in one object, e.g.
-//   lakefs::api::Api api(transport);
+// lakefs::api::Api: every generated operation class in one object, reached
+// through a client, e.g.
+//   lakefs::api::Api& api = client.api();
 //   auto repo = api.repositories.get_repository({.repository = "my-repo"});
 #pragma once
-
-#include "lakefs/transport.hpp"
 """)
     for t in tags:
         out.append(f"#include \"lakefs/api/{tag_file(t)}.hpp\"\n")
-    out.append("\nnamespace lakefs::api {\n\n/// One member per lakeFS API tag. Holds a pointer to the transport, which must outlive it.\n")
-    out.append("class Api {\n public:\n  explicit Api(const Transport& transport) noexcept\n      : ")
-    out.append(",\n        ".join(f"{member_name(t)}(transport)" for t in tags))
+    out.append("\nnamespace lakefs::api {\n\n/// One member per lakeFS API tag. Lives inside a lakefs::Client (Client::api()).\n")
+    out.append("class Api {\n public:\n  explicit Api(const detail::Channel& channel) noexcept\n      : ")
+    out.append(",\n        ".join(f"{member_name(t)}(channel)" for t in tags))
     out.append(" {}\n\n")
     for t in tags:
         out.append(f"  {class_name(t)} {member_name(t)};\n")

@@ -4,19 +4,40 @@
 #include <utility>
 
 #include "client_state.hpp"
+#include "config/resolve.hpp"
 #include "detail/convert.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/repository.hpp"
 
 namespace lakefs {
+namespace {
 
-Client::State::State(ResolvedConfig resolved)
-    : config(std::move(resolved)), transport(config.transport), api(transport) {}
+// Scheme://host:port of the endpoint, for error messages (never credentials:
+// endpoints with user-info are rejected when the client is configured).
+std::string origin_of(const std::string& endpoint) {
+  const auto scheme = endpoint.find("://");
+  const auto slash = endpoint.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  return endpoint.substr(0, slash);
+}
+
+}  // namespace
+
+Client::State::State(ResolvedConfig resolved, std::shared_ptr<Transport> transport,
+                     std::shared_ptr<CredentialsProvider> credentials, LoggingOptions log)
+    : config(std::move(resolved)),
+      channel(transport ? std::move(transport) : make_curl_transport(config.transport),
+              origin_of(config.transport.endpoint), config.retry, std::move(credentials),
+              detail::Logger(log)),
+      api(channel) {}
 
 Client::Client() : Client(ClientOptions{}) {}
 
-Client::Client(const ClientOptions& options) : state_(std::make_shared<State>(resolve_config(options))) {}
+Client::Client(const ClientOptions& options) {
+  auto resolution = detail::resolve(options);
+  state_ = std::make_shared<State>(std::move(resolution.config), options.transport,
+                                   std::move(resolution.credentials), options.log);
+}
 
 std::string Client::server_version() const {
   auto version = state_->api.internal.get_lakefs_version();
@@ -32,7 +53,16 @@ Repository Client::repository(std::string id) const { return Repository(std::mov
 
 api::Api& Client::api() const& { return state_->api; }
 
-const TransportOptions& Client::options() const { return state_->transport.options(); }
+http::Response Client::send(http::Request request) const { return state_->channel.send(request); }
+
+void Client::set_credentials(std::shared_ptr<CredentialsProvider> provider) const {
+  if (!provider) throw InvalidArgumentError("set_credentials: the provider is null");
+  state_->channel.set_credentials(std::move(provider));
+}
+
+const TransportOptions& Client::options() const { return state_->config.transport; }
+
+const ResolvedConfig& Client::config() const { return state_->config; }
 
 namespace {
 std::mutex default_mutex;

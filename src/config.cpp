@@ -15,6 +15,7 @@
 
 #include "config/endpoint.hpp"
 #include "config/lakectl_config.hpp"
+#include "config/resolve.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/errors.hpp"
 
@@ -135,12 +136,24 @@ void validate_options(const ClientOptions& options) {
   if (options.max_connections && *options.max_connections == 0) {
     throw ConfigurationError("max_connections must be at least 1");
   }
-  if (options.max_retries && *options.max_retries < 0) throw ConfigurationError("max_retries must not be negative");
+  if (options.retry) {
+    const auto& r = *options.retry;
+    if (r.max_retries < 0) throw ConfigurationError("retry.max_retries must not be negative");
+    if (r.initial_backoff < milliseconds::zero() || r.max_backoff < milliseconds::zero() ||
+        r.max_retry_after < milliseconds::zero() || r.total_budget < milliseconds::zero()) {
+      throw ConfigurationError("retry: back-off, Retry-After cap and budget must not be negative");
+    }
+  }
+  if (options.login && options.credentials) {
+    throw ConfigurationError("login and a credentials provider exclude each other: pass login_credentials() instead");
+  }
 }
 
 }  // namespace
 
-ResolvedConfig resolve_config(const ClientOptions& options) {
+namespace detail {
+
+Resolution resolve(const ClientOptions& options) {
   validate_options(options);
   std::vector<Source> sources{from_options(options)};
   std::string file;
@@ -151,7 +164,8 @@ ResolvedConfig resolve_config(const ClientOptions& options) {
     sources.push_back(from_file(file));
   }
 
-  ResolvedConfig resolved;
+  Resolution resolution;
+  ResolvedConfig& resolved = resolution.config;
   auto& t = resolved.transport;
   for (const auto& s : sources) {
     if (!s.endpoint.empty()) {
@@ -160,17 +174,32 @@ ResolvedConfig resolve_config(const ClientOptions& options) {
       break;
     }
   }
+  if (options.credentials) {
+    resolved.credentials_source = "explicit options (credentials provider)";
+    resolved.credentials_kind = options.credentials->describe();
+    resolution.credentials = options.credentials;
+  }
   for (const auto& s : sources) {
-    if (!s.has_credentials()) continue;
+    if (resolution.credentials || !s.has_credentials()) continue;
     resolved.credentials_source = s.name;
     if (!s.session_token.empty()) {  // a session token wins over a key pair
-      t.session_token = s.session_token;
+      if (options.login) {
+        throw ConfigurationError(s.name + ": login needs an access key pair, but a session token was found");
+      }
+      resolved.credentials_kind = "session token";
+      resolution.credentials = session_token_credentials(s.session_token);
     } else {
       if (s.secret_access_key.empty()) {
         throw ConfigurationError(s.name + ": an access key id is set but no secret access key");
       }
-      t.access_key_id = s.access_key_id;
-      t.secret_access_key = s.secret_access_key;
+      resolved.access_key_id = s.access_key_id;
+      if (options.login) {
+        resolved.credentials_kind = "login";
+        resolution.credentials = login_credentials(s.access_key_id, s.secret_access_key);
+      } else {
+        resolved.credentials_kind = "key pair";
+        resolution.credentials = static_credentials(s.access_key_id, s.secret_access_key);
+      }
     }
     break;
   }
@@ -195,8 +224,12 @@ ResolvedConfig resolve_config(const ClientOptions& options) {
   if (options.request_timeout) t.request_timeout = *options.request_timeout;
   if (options.low_speed_timeout) t.low_speed_timeout = *options.low_speed_timeout;
   if (options.max_connections) t.max_connections = *options.max_connections;
-  if (options.max_retries) t.max_retries = *options.max_retries;
-  return resolved;
+  if (options.retry) resolved.retry = *options.retry;
+  return resolution;
 }
+
+}  // namespace detail
+
+ResolvedConfig resolve_config(const ClientOptions& options) { return detail::resolve(options).config; }
 
 }  // namespace lakefs

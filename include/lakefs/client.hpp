@@ -18,7 +18,11 @@
 #include <optional>
 #include <string>
 
+#include "lakefs/credentials.hpp"
+#include "lakefs/http.hpp"
+#include "lakefs/logging.hpp"
 #include "lakefs/models.hpp"
+#include "lakefs/policies.hpp"
 #include "lakefs/transport.hpp"
 
 namespace lakefs {
@@ -26,6 +30,9 @@ namespace lakefs {
 namespace api {
 class Api;
 }  // namespace api
+namespace detail {
+struct ClientAccess;
+}  // namespace detail
 
 class Repository;
 
@@ -51,15 +58,33 @@ struct ClientOptions {
   std::optional<std::chrono::milliseconds> low_speed_timeout{};
   /// Connections kept alive; also the default concurrency of batch operations.
   std::optional<std::size_t> max_connections{};
-  /// Retries of transient failures (default 3; 0 disables). See TransportOptions::max_retries.
-  std::optional<int> max_retries{};
+  /// Retry policy (default: 3 retries, 100 ms doubling to 2 s, Retry-After capped at 10 s, no budget).
+  std::optional<RetryOptions> retry{};
+  /// Request and retry lines; see <lakefs/logging.hpp> (LAKEFS_LOG=debug when unset).
+  LoggingOptions log{};
+  /// Where credentials come from, instead of the key pair or token discovered
+  /// above (then the endpoint is still discovered). See <lakefs/credentials.hpp>.
+  std::shared_ptr<CredentialsProvider> credentials{};
+  /// Exchange the discovered key pair for short-lived session tokens
+  /// (login_credentials) instead of sending the pair with every request.
+  bool login = false;
+  /// The transport to send through instead of libcurl's (a test double, a
+  /// custom engine). The connection settings above then do not apply.
+  std::shared_ptr<Transport> transport{};
   /// Skip environment and config file: use only what is set here.
   bool explicit_only = false;
 };
 
-/// Where a resolved setting came from (for diagnostics; never shows secrets).
+/// The settings a client would use and where they came from (for
+/// diagnostics). Holds no secret: only the access key id is shown.
 struct ResolvedConfig {
   TransportOptions transport{};
+  RetryOptions retry{};
+  /// The access key id in use, empty when authenticating with a session token
+  /// or a custom provider.
+  std::string access_key_id{};
+  /// "key pair", "session token", "login" or the custom provider's describe().
+  std::string credentials_kind{};
   /// Human-readable origin of the endpoint and credentials, e.g. "environment (LAKEFS_*)".
   std::string endpoint_source{};
   std::string credentials_source{};
@@ -93,14 +118,24 @@ class Client {
   [[nodiscard]] api::Api& api() const&;
   api::Api& api() const&& = delete;
 
+  /// Sends a raw request below the API root (e.g. path "/repositories/r")
+  /// with the client's credentials, retry policy and logging, and returns the
+  /// 2xx response or throws the matching error, like the generated API.
+  [[nodiscard]] http::Response send(http::Request request) const;
+
+  /// Replaces the credentials provider of this client and all its copies;
+  /// requests already in flight finish with the old credentials.
+  void set_credentials(std::shared_ptr<CredentialsProvider> provider) const;
+
   /// The transport options in effect (endpoint normalised to ".../api/v1").
   [[nodiscard]] const TransportOptions& options() const;
 
-  struct State;
-  /// Shared state, used by handles; not part of the stable API.
-  [[nodiscard]] const std::shared_ptr<State>& state() const noexcept { return state_; }
+  /// The resolved configuration (no secrets).
+  [[nodiscard]] const ResolvedConfig& config() const;
 
  private:
+  friend struct detail::ClientAccess;
+  struct State;
   std::shared_ptr<State> state_{};
 };
 

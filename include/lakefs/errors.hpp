@@ -130,6 +130,19 @@ class TlsError : public TransportError {
   using TransportError::TransportError;
 };
 
+/// The call was cancelled through its CallOptions::stop token before it finished.
+class CancelledError : public Error {
+ public:
+  explicit CancelledError(const std::string& message, bool outcome_unknown = false)
+      : Error(message), outcome_unknown_(outcome_unknown) {}
+  /// True when a non-idempotent request was already sent when the stop came:
+  /// the server may have applied it (see TransportError::outcome_unknown).
+  [[nodiscard]] bool outcome_unknown() const noexcept { return outcome_unknown_; }
+
+ private:
+  bool outcome_unknown_ = false;
+};
+
 /// Client configuration is unusable: malformed endpoint, bad config file, bad option.
 class ConfigurationError : public Error {
  public:

@@ -6,6 +6,7 @@
 
 #include "api/api_support.hpp"
 #include "api/model_codec.hpp"
+#include "transport/channel.hpp"
 
 namespace lakefs::api {
 
@@ -17,7 +18,8 @@ ActionRun ActionsApi::get_run(const GetRunRequest& request) const {
   req.path += "/actions/runs/";
   http::append_encoded(req.path, request.run_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   ActionRun result{};
   decode_from_string(response.body, result, "ActionRun");
   return result;
@@ -34,8 +36,9 @@ http::Response ActionsApi::get_run_hook_output(const GetRunHookOutputRequest& re
   http::append_encoded(req.path, request.hook_run_id);
   req.path += "/output";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body_sink = sink;
-  return transport_->send(req);
+  return channel_->send(req);
 }
 
 ActionRunList ActionsApi::list_repository_runs(const ListRepositoryRunsRequest& request) const {
@@ -49,7 +52,8 @@ ActionRunList ActionsApi::list_repository_runs(const ListRepositoryRunsRequest& 
   if (request.branch) detail::add_query_string(req.query, "branch", *request.branch);
   if (request.commit) detail::add_query_string(req.query, "commit", *request.commit);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   ActionRunList result{};
   decode_from_string(response.body, result, "ActionRunList");
   return result;
@@ -66,7 +70,8 @@ HookRunList ActionsApi::list_run_hooks(const ListRunHooksRequest& request) const
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   HookRunList result{};
   decode_from_string(response.body, result, "HookRunList");
   return result;

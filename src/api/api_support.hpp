@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
 
 namespace lakefs::detail {
 

@@ -7,6 +7,7 @@
 
 #include "api/api_support.hpp"
 #include "api/model_codec.hpp"
+#include "transport/channel.hpp"
 
 namespace lakefs::api {
 
@@ -18,7 +19,8 @@ void AuthApi::add_group_membership(const AddGroupMembershipRequest& request) con
   req.path += "/members/";
   http::append_encoded(req.path, request.user_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 void AuthApi::attach_policy_to_group(const AttachPolicyToGroupRequest& request) const {
@@ -29,7 +31,8 @@ void AuthApi::attach_policy_to_group(const AttachPolicyToGroupRequest& request) 
   req.path += "/policies/";
   http::append_encoded(req.path, request.policy_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 void AuthApi::attach_policy_to_user(const AttachPolicyToUserRequest& request) const {
@@ -40,7 +43,8 @@ void AuthApi::attach_policy_to_user(const AttachPolicyToUserRequest& request) co
   req.path += "/policies/";
   http::append_encoded(req.path, request.policy_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 CredentialsWithSecret AuthApi::create_credentials(const CreateCredentialsRequest& request) const {
@@ -50,7 +54,8 @@ CredentialsWithSecret AuthApi::create_credentials(const CreateCredentialsRequest
   http::append_encoded(req.path, request.user_id);
   req.path += "/credentials";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   CredentialsWithSecret result{};
   decode_from_string(response.body, result, "CredentialsWithSecret");
   return result;
@@ -61,9 +66,10 @@ Group AuthApi::create_group(const CreateGroupRequest& request) const {
   req.method = "POST";
   req.path += "/auth/groups";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   Group result{};
   decode_from_string(response.body, result, "Group");
   return result;
@@ -74,9 +80,10 @@ Policy AuthApi::create_policy(const CreatePolicyRequest& request) const {
   req.method = "POST";
   req.path += "/auth/policies";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   Policy result{};
   decode_from_string(response.body, result, "Policy");
   return result;
@@ -87,9 +94,10 @@ User AuthApi::create_user(const CreateUserRequest& request) const {
   req.method = "POST";
   req.path += "/auth/users";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   User result{};
   decode_from_string(response.body, result, "User");
   return result;
@@ -103,9 +111,10 @@ void AuthApi::create_user_external_principal(const CreateUserExternalPrincipalRe
   req.path += "/external/principals";
   detail::add_query_string(req.query, "principalId", request.principal_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 void AuthApi::delete_credentials(const DeleteCredentialsRequest& request) const {
@@ -116,7 +125,8 @@ void AuthApi::delete_credentials(const DeleteCredentialsRequest& request) const 
   req.path += "/credentials/";
   http::append_encoded(req.path, request.access_key_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 void AuthApi::delete_group(const DeleteGroupRequest& request) const {
@@ -125,7 +135,8 @@ void AuthApi::delete_group(const DeleteGroupRequest& request) const {
   req.path += "/auth/groups/";
   http::append_encoded(req.path, request.group_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 void AuthApi::delete_group_membership(const DeleteGroupMembershipRequest& request) const {
@@ -136,7 +147,8 @@ void AuthApi::delete_group_membership(const DeleteGroupMembershipRequest& reques
   req.path += "/members/";
   http::append_encoded(req.path, request.user_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 void AuthApi::delete_policy(const DeletePolicyRequest& request) const {
@@ -145,7 +157,8 @@ void AuthApi::delete_policy(const DeletePolicyRequest& request) const {
   req.path += "/auth/policies/";
   http::append_encoded(req.path, request.policy_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 void AuthApi::delete_user(const DeleteUserRequest& request) const {
@@ -154,7 +167,8 @@ void AuthApi::delete_user(const DeleteUserRequest& request) const {
   req.path += "/auth/users/";
   http::append_encoded(req.path, request.user_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 void AuthApi::delete_user_external_principal(const DeleteUserExternalPrincipalRequest& request) const {
@@ -165,7 +179,8 @@ void AuthApi::delete_user_external_principal(const DeleteUserExternalPrincipalRe
   req.path += "/external/principals";
   detail::add_query_string(req.query, "principalId", request.principal_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 void AuthApi::detach_policy_from_group(const DetachPolicyFromGroupRequest& request) const {
@@ -176,7 +191,8 @@ void AuthApi::detach_policy_from_group(const DetachPolicyFromGroupRequest& reque
   req.path += "/policies/";
   http::append_encoded(req.path, request.policy_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 void AuthApi::detach_policy_from_user(const DetachPolicyFromUserRequest& request) const {
@@ -187,11 +203,12 @@ void AuthApi::detach_policy_from_user(const DetachPolicyFromUserRequest& request
   req.path += "/policies/";
   http::append_encoded(req.path, request.policy_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 AuthenticationToken AuthApi::external_principal_login(const ExternalPrincipalLoginRequest& request) const {
-  return ExternalApi(*transport_).external_principal_login(request);
+  return ExternalApi(*channel_).external_principal_login(request);
 }
 
 Credentials AuthApi::get_credentials(const GetCredentialsRequest& request) const {
@@ -202,7 +219,8 @@ Credentials AuthApi::get_credentials(const GetCredentialsRequest& request) const
   req.path += "/credentials/";
   http::append_encoded(req.path, request.access_key_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   Credentials result{};
   decode_from_string(response.body, result, "Credentials");
   return result;
@@ -213,7 +231,8 @@ CurrentUser AuthApi::get_current_user(const GetCurrentUserRequest& request) cons
   req.method = "GET";
   req.path += "/user";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   CurrentUser result{};
   decode_from_string(response.body, result, "CurrentUser");
   return result;
@@ -225,7 +244,8 @@ ExternalPrincipal AuthApi::get_external_principal(const GetExternalPrincipalRequ
   req.path += "/auth/external/principals";
   detail::add_query_string(req.query, "principalId", request.principal_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   ExternalPrincipal result{};
   decode_from_string(response.body, result, "ExternalPrincipal");
   return result;
@@ -237,7 +257,8 @@ Group AuthApi::get_group(const GetGroupRequest& request) const {
   req.path += "/auth/groups/";
   http::append_encoded(req.path, request.group_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   Group result{};
   decode_from_string(response.body, result, "Group");
   return result;
@@ -250,7 +271,8 @@ ACL AuthApi::get_group_acl(const GetGroupACLRequest& request) const {
   http::append_encoded(req.path, request.group_id);
   req.path += "/acl";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   ACL result{};
   decode_from_string(response.body, result, "ACL");
   return result;
@@ -262,7 +284,8 @@ Policy AuthApi::get_policy(const GetPolicyRequest& request) const {
   req.path += "/auth/policies/";
   http::append_encoded(req.path, request.policy_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   Policy result{};
   decode_from_string(response.body, result, "Policy");
   return result;
@@ -274,7 +297,8 @@ User AuthApi::get_user(const GetUserRequest& request) const {
   req.path += "/auth/users/";
   http::append_encoded(req.path, request.user_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   User result{};
   decode_from_string(response.body, result, "User");
   return result;
@@ -290,7 +314,8 @@ UserList AuthApi::list_group_members(const ListGroupMembersRequest& request) con
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   UserList result{};
   decode_from_string(response.body, result, "UserList");
   return result;
@@ -306,7 +331,8 @@ PolicyList AuthApi::list_group_policies(const ListGroupPoliciesRequest& request)
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   PolicyList result{};
   decode_from_string(response.body, result, "PolicyList");
   return result;
@@ -320,7 +346,8 @@ GroupList AuthApi::list_groups(const ListGroupsRequest& request) const {
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   GroupList result{};
   decode_from_string(response.body, result, "GroupList");
   return result;
@@ -334,7 +361,8 @@ PolicyList AuthApi::list_policies(const ListPoliciesRequest& request) const {
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   PolicyList result{};
   decode_from_string(response.body, result, "PolicyList");
   return result;
@@ -350,7 +378,8 @@ CredentialsList AuthApi::list_user_credentials(const ListUserCredentialsRequest&
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   CredentialsList result{};
   decode_from_string(response.body, result, "CredentialsList");
   return result;
@@ -366,7 +395,8 @@ ExternalPrincipalList AuthApi::list_user_external_principals(const ListUserExter
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   ExternalPrincipalList result{};
   decode_from_string(response.body, result, "ExternalPrincipalList");
   return result;
@@ -382,7 +412,8 @@ GroupList AuthApi::list_user_groups(const ListUserGroupsRequest& request) const 
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   GroupList result{};
   decode_from_string(response.body, result, "GroupList");
   return result;
@@ -399,7 +430,8 @@ PolicyList AuthApi::list_user_policies(const ListUserPoliciesRequest& request) c
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   if (request.effective) detail::add_query_bool(req.query, "effective", *request.effective);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   PolicyList result{};
   decode_from_string(response.body, result, "PolicyList");
   return result;
@@ -413,7 +445,8 @@ UserList AuthApi::list_users(const ListUsersRequest& request) const {
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   UserList result{};
   decode_from_string(response.body, result, "UserList");
   return result;
@@ -424,10 +457,11 @@ AuthenticationToken AuthApi::login(const LoginRequest& request) const {
   req.method = "POST";
   req.path += "/auth/login";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   req.anonymous = true;
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   AuthenticationToken result{};
   decode_from_string(response.body, result, "AuthenticationToken");
   return result;
@@ -438,8 +472,9 @@ http::Response AuthApi::oauth_callback(const OauthCallbackRequest& request) cons
   req.method = "GET";
   req.path += "/oidc/callback";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.anonymous = true;
-  return transport_->send(req);
+  return channel_->send(req);
 }
 
 void AuthApi::set_group_acl(const SetGroupACLRequest& request) const {
@@ -449,9 +484,10 @@ void AuthApi::set_group_acl(const SetGroupACLRequest& request) const {
   http::append_encoded(req.path, request.group_id);
   req.path += "/acl";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 Policy AuthApi::update_policy(const UpdatePolicyRequest& request) const {
@@ -460,9 +496,10 @@ Policy AuthApi::update_policy(const UpdatePolicyRequest& request) const {
   req.path += "/auth/policies/";
   http::append_encoded(req.path, request.policy_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   Policy result{};
   decode_from_string(response.body, result, "Policy");
   return result;

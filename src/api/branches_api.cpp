@@ -6,6 +6,7 @@
 
 #include "api/api_support.hpp"
 #include "api/model_codec.hpp"
+#include "transport/channel.hpp"
 
 namespace lakefs::api {
 
@@ -18,9 +19,10 @@ Commit BranchesApi::cherry_pick(const CherryPickRequest& request) const {
   http::append_encoded(req.path, request.branch);
   req.path += "/cherry-pick";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   Commit result{};
   decode_from_string(response.body, result, "Commit");
   return result;
@@ -33,9 +35,10 @@ std::string BranchesApi::create_branch(const CreateBranchRequest& request) const
   http::append_encoded(req.path, request.repository);
   req.path += "/branches";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  return transport_->send(req).body;
+  return channel_->send(req).body;
 }
 
 void BranchesApi::delete_branch(const DeleteBranchRequest& request) const {
@@ -47,7 +50,8 @@ void BranchesApi::delete_branch(const DeleteBranchRequest& request) const {
   http::append_encoded(req.path, request.branch);
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 DiffList BranchesApi::diff_branch(const DiffBranchRequest& request) const {
@@ -63,7 +67,8 @@ DiffList BranchesApi::diff_branch(const DiffBranchRequest& request) const {
   if (request.prefix) detail::add_query_string(req.query, "prefix", *request.prefix);
   if (request.delimiter) detail::add_query_string(req.query, "delimiter", *request.delimiter);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   DiffList result{};
   decode_from_string(response.body, result, "DiffList");
   return result;
@@ -77,7 +82,8 @@ Ref BranchesApi::get_branch(const GetBranchRequest& request) const {
   req.path += "/branches/";
   http::append_encoded(req.path, request.branch);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   Ref result{};
   decode_from_string(response.body, result, "Ref");
   return result;
@@ -94,7 +100,8 @@ RefList BranchesApi::list_branches(const ListBranchesRequest& request) const {
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   if (request.show_hidden) detail::add_query_bool(req.query, "show_hidden", *request.show_hidden);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   RefList result{};
   decode_from_string(response.body, result, "RefList");
   return result;
@@ -108,9 +115,10 @@ void BranchesApi::reset_branch(const ResetBranchRequest& request) const {
   req.path += "/branches/";
   http::append_encoded(req.path, request.branch);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 void BranchesApi::revert_branch(const RevertBranchRequest& request) const {
@@ -122,9 +130,10 @@ void BranchesApi::revert_branch(const RevertBranchRequest& request) const {
   http::append_encoded(req.path, request.branch);
   req.path += "/revert";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 }  // namespace lakefs::api

@@ -6,6 +6,7 @@
 
 #include "api/api_support.hpp"
 #include "api/model_codec.hpp"
+#include "transport/channel.hpp"
 
 namespace lakefs::api {
 
@@ -19,9 +20,10 @@ Commit CommitsApi::commit(const CommitRequest& request) const {
   req.path += "/commits";
   if (request.source_metarange) detail::add_query_string(req.query, "source_metarange", *request.source_metarange);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   Commit result{};
   decode_from_string(response.body, result, "Commit");
   return result;
@@ -35,7 +37,8 @@ Commit CommitsApi::get_commit(const GetCommitRequest& request) const {
   req.path += "/commits/";
   http::append_encoded(req.path, request.commit_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   Commit result{};
   decode_from_string(response.body, result, "Commit");
   return result;

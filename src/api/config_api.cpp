@@ -6,6 +6,7 @@
 
 #include "api/api_support.hpp"
 #include "api/model_codec.hpp"
+#include "transport/channel.hpp"
 
 namespace lakefs::api {
 
@@ -14,7 +15,8 @@ Config ConfigApi::get_config(const GetConfigRequest& request) const {
   req.method = "GET";
   req.path += "/config";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   Config result{};
   decode_from_string(response.body, result, "Config");
   return result;

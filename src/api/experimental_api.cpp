@@ -10,6 +10,7 @@
 
 #include "api/api_support.hpp"
 #include "api/model_codec.hpp"
+#include "transport/channel.hpp"
 
 namespace lakefs::api {
 
@@ -24,9 +25,10 @@ void ExperimentalApi::abort_presign_multipart_upload(const AbortPresignMultipart
   http::append_encoded(req.path, request.upload_id);
   detail::add_query_string(req.query, "path", request.path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 ObjectStats ExperimentalApi::complete_presign_multipart_upload(const CompletePresignMultipartUploadRequest& request) const {
@@ -40,9 +42,10 @@ ObjectStats ExperimentalApi::complete_presign_multipart_upload(const CompletePre
   http::append_encoded(req.path, request.upload_id);
   detail::add_query_string(req.query, "path", request.path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   ObjectStats result{};
   decode_from_string(response.body, result, "ObjectStats");
   return result;
@@ -59,34 +62,35 @@ PresignMultipartUpload ExperimentalApi::create_presign_multipart_upload(const Cr
   detail::add_query_string(req.query, "path", request.path);
   if (request.parts) detail::add_query_int(req.query, "parts", *request.parts);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   PresignMultipartUpload result{};
   decode_from_string(response.body, result, "PresignMultipartUpload");
   return result;
 }
 
 PullRequestCreationResponse ExperimentalApi::create_pull_request(const CreatePullRequestRequest& request) const {
-  return PullsApi(*transport_).create_pull_request(request);
+  return PullsApi(*channel_).create_pull_request(request);
 }
 
 void ExperimentalApi::create_user_external_principal(const CreateUserExternalPrincipalRequest& request) const {
-  AuthApi(*transport_).create_user_external_principal(request);
+  AuthApi(*channel_).create_user_external_principal(request);
 }
 
 void ExperimentalApi::delete_user_external_principal(const DeleteUserExternalPrincipalRequest& request) const {
-  AuthApi(*transport_).delete_user_external_principal(request);
+  AuthApi(*channel_).delete_user_external_principal(request);
 }
 
 AuthenticationToken ExperimentalApi::external_principal_login(const ExternalPrincipalLoginRequest& request) const {
-  return ExternalApi(*transport_).external_principal_login(request);
+  return ExternalApi(*channel_).external_principal_login(request);
 }
 
 ExternalPrincipal ExperimentalApi::get_external_principal(const GetExternalPrincipalRequest& request) const {
-  return AuthApi(*transport_).get_external_principal(request);
+  return AuthApi(*channel_).get_external_principal(request);
 }
 
 PullRequest ExperimentalApi::get_pull_request(const GetPullRequestRequest& request) const {
-  return PullsApi(*transport_).get_pull_request(request);
+  return PullsApi(*channel_).get_pull_request(request);
 }
 
 void ExperimentalApi::hard_reset_branch(const HardResetBranchRequest& request) const {
@@ -100,19 +104,20 @@ void ExperimentalApi::hard_reset_branch(const HardResetBranchRequest& request) c
   detail::add_query_string(req.query, "ref", request.ref);
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 PullRequestsList ExperimentalApi::list_pull_requests(const ListPullRequestsRequest& request) const {
-  return PullsApi(*transport_).list_pull_requests(request);
+  return PullsApi(*channel_).list_pull_requests(request);
 }
 
 ExternalPrincipalList ExperimentalApi::list_user_external_principals(const ListUserExternalPrincipalsRequest& request) const {
-  return AuthApi(*transport_).list_user_external_principals(request);
+  return AuthApi(*channel_).list_user_external_principals(request);
 }
 
 MergeResult ExperimentalApi::merge_pull_request(const MergePullRequestRequest& request) const {
-  return PullsApi(*transport_).merge_pull_request(request);
+  return PullsApi(*channel_).merge_pull_request(request);
 }
 
 AuthenticationToken ExperimentalApi::sts_login(const StsLoginRequest& request) const {
@@ -120,21 +125,22 @@ AuthenticationToken ExperimentalApi::sts_login(const StsLoginRequest& request) c
   req.method = "POST";
   req.path += "/sts/login";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   req.anonymous = true;
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   AuthenticationToken result{};
   decode_from_string(response.body, result, "AuthenticationToken");
   return result;
 }
 
 void ExperimentalApi::update_object_user_metadata(const UpdateObjectUserMetadataRequest& request) const {
-  ObjectsApi(*transport_).update_object_user_metadata(request);
+  ObjectsApi(*channel_).update_object_user_metadata(request);
 }
 
 void ExperimentalApi::update_pull_request(const UpdatePullRequestRequest& request) const {
-  PullsApi(*transport_).update_pull_request(request);
+  PullsApi(*channel_).update_pull_request(request);
 }
 
 UploadTo ExperimentalApi::upload_part(const UploadPartRequest& request) const {
@@ -150,9 +156,10 @@ UploadTo ExperimentalApi::upload_part(const UploadPartRequest& request) const {
   req.path += std::to_string(request.part_number);
   detail::add_query_string(req.query, "path", request.path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   UploadTo result{};
   decode_from_string(response.body, result, "UploadTo");
   return result;
@@ -172,9 +179,10 @@ http::Response ExperimentalApi::upload_part_copy(const UploadPartCopyRequest& re
   req.path += "/copy";
   detail::add_query_string(req.query, "path", request.path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  return transport_->send(req);
+  return channel_->send(req);
 }
 
 }  // namespace lakefs::api

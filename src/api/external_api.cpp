@@ -7,15 +7,16 @@
 
 #include "api/api_support.hpp"
 #include "api/model_codec.hpp"
+#include "transport/channel.hpp"
 
 namespace lakefs::api {
 
 void ExternalApi::create_user_external_principal(const CreateUserExternalPrincipalRequest& request) const {
-  AuthApi(*transport_).create_user_external_principal(request);
+  AuthApi(*channel_).create_user_external_principal(request);
 }
 
 void ExternalApi::delete_user_external_principal(const DeleteUserExternalPrincipalRequest& request) const {
-  AuthApi(*transport_).delete_user_external_principal(request);
+  AuthApi(*channel_).delete_user_external_principal(request);
 }
 
 AuthenticationToken ExternalApi::external_principal_login(const ExternalPrincipalLoginRequest& request) const {
@@ -23,21 +24,22 @@ AuthenticationToken ExternalApi::external_principal_login(const ExternalPrincipa
   req.method = "POST";
   req.path += "/auth/external/principal/login";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   req.anonymous = true;
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   AuthenticationToken result{};
   decode_from_string(response.body, result, "AuthenticationToken");
   return result;
 }
 
 ExternalPrincipal ExternalApi::get_external_principal(const GetExternalPrincipalRequest& request) const {
-  return AuthApi(*transport_).get_external_principal(request);
+  return AuthApi(*channel_).get_external_principal(request);
 }
 
 ExternalPrincipalList ExternalApi::list_user_external_principals(const ListUserExternalPrincipalsRequest& request) const {
-  return AuthApi(*transport_).list_user_external_principals(request);
+  return AuthApi(*channel_).list_user_external_principals(request);
 }
 
 }  // namespace lakefs::api

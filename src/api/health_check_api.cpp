@@ -6,6 +6,7 @@
 
 #include "api/api_support.hpp"
 #include "api/model_codec.hpp"
+#include "transport/channel.hpp"
 
 namespace lakefs::api {
 
@@ -14,8 +15,9 @@ void HealthCheckApi::health_check(const HealthCheckRequest& request) const {
   req.method = "GET";
   req.path += "/healthcheck";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.anonymous = true;
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 }  // namespace lakefs::api

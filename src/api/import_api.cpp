@@ -6,6 +6,7 @@
 
 #include "api/api_support.hpp"
 #include "api/model_codec.hpp"
+#include "transport/channel.hpp"
 
 namespace lakefs::api {
 
@@ -19,7 +20,8 @@ void ImportApi::import_cancel(const ImportCancelRequest& request) const {
   req.path += "/import";
   detail::add_query_string(req.query, "id", request.id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 ImportCreationResponse ImportApi::import_start(const ImportStartRequest& request) const {
@@ -31,9 +33,10 @@ ImportCreationResponse ImportApi::import_start(const ImportStartRequest& request
   http::append_encoded(req.path, request.branch);
   req.path += "/import";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   ImportCreationResponse result{};
   decode_from_string(response.body, result, "ImportCreationResponse");
   return result;
@@ -49,7 +52,8 @@ ImportStatus ImportApi::import_status(const ImportStatusRequest& request) const 
   req.path += "/import";
   detail::add_query_string(req.query, "id", request.id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   ImportStatus result{};
   decode_from_string(response.body, result, "ImportStatus");
   return result;

@@ -6,6 +6,7 @@
 
 #include "api/api_support.hpp"
 #include "api/model_codec.hpp"
+#include "transport/channel.hpp"
 
 namespace lakefs::api {
 
@@ -16,7 +17,8 @@ void InternalApi::create_branch_protection_rule_preflight(const CreateBranchProt
   http::append_encoded(req.path, request.repository);
   req.path += "/branch_protection/set_allowed";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 void InternalApi::create_commit_record(const CreateCommitRecordRequest& request) const {
@@ -26,9 +28,10 @@ void InternalApi::create_commit_record(const CreateCommitRecordRequest& request)
   http::append_encoded(req.path, request.repository);
   req.path += "/commits";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 StorageURI InternalApi::create_symlink_file(const CreateSymlinkFileRequest& request) const {
@@ -41,7 +44,8 @@ StorageURI InternalApi::create_symlink_file(const CreateSymlinkFileRequest& requ
   req.path += "/symlink";
   if (request.location) detail::add_query_string(req.query, "location", *request.location);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   StorageURI result{};
   decode_from_string(response.body, result, "StorageURI");
   return result;
@@ -54,9 +58,10 @@ void InternalApi::delete_repository_metadata(const DeleteRepositoryMetadataReque
   http::append_encoded(req.path, request.repository);
   req.path += "/metadata";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 RefsDump InternalApi::dump_refs(const DumpRefsRequest& request) const {
@@ -66,7 +71,8 @@ RefsDump InternalApi::dump_refs(const DumpRefsRequest& request) const {
   http::append_encoded(req.path, request.repository);
   req.path += "/refs/dump";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   RefsDump result{};
   decode_from_string(response.body, result, "RefsDump");
   return result;
@@ -77,8 +83,9 @@ AuthCapabilities InternalApi::get_auth_capabilities(const GetAuthCapabilitiesReq
   req.method = "GET";
   req.path += "/auth/capabilities";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.anonymous = true;
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   AuthCapabilities result{};
   decode_from_string(response.body, result, "AuthCapabilities");
   return result;
@@ -89,7 +96,8 @@ GarbageCollectionConfig InternalApi::get_garbage_collection_config(const GetGarb
   req.method = "GET";
   req.path += "/config/garbage-collection";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   GarbageCollectionConfig result{};
   decode_from_string(response.body, result, "GarbageCollectionConfig");
   return result;
@@ -100,7 +108,8 @@ VersionConfig InternalApi::get_lakefs_version(const GetLakeFSVersionRequest& req
   req.method = "GET";
   req.path += "/config/version";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   VersionConfig result{};
   decode_from_string(response.body, result, "VersionConfig");
   return result;
@@ -117,8 +126,9 @@ http::Response InternalApi::get_metadata_object(const GetMetadataObjectRequest& 
   http::append_encoded(req.path, request.object_id);
   if (request.presign) detail::add_query_bool(req.query, "presign", *request.presign);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body_sink = sink;
-  return transport_->send(req);
+  return channel_->send(req);
 }
 
 SetupState InternalApi::get_setup_state(const GetSetupStateRequest& request) const {
@@ -126,8 +136,9 @@ SetupState InternalApi::get_setup_state(const GetSetupStateRequest& request) con
   req.method = "GET";
   req.path += "/setup_lakefs";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.anonymous = true;
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   SetupState result{};
   decode_from_string(response.body, result, "SetupState");
   return result;
@@ -138,7 +149,8 @@ StorageConfig InternalApi::get_storage_config(const GetStorageConfigRequest& req
   req.method = "GET";
   req.path += "/config/storage";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   StorageConfig result{};
   decode_from_string(response.body, result, "StorageConfig");
   return result;
@@ -149,8 +161,9 @@ InstallationUsageReport InternalApi::get_usage_report_summary(const GetUsageRepo
   req.method = "GET";
   req.path += "/usage-report/summary";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.headers.emplace_back("Accept", "application/json");
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   InstallationUsageReport result{};
   decode_from_string(response.body, result, "InstallationUsageReport");
   return result;
@@ -163,9 +176,10 @@ void InternalApi::internal_create_branch_protection_rule(const InternalCreateBra
   http::append_encoded(req.path, request.repository);
   req.path += "/branch_protection";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 void InternalApi::internal_delete_branch_protection_rule(const InternalDeleteBranchProtectionRuleRequest& request) const {
@@ -175,9 +189,10 @@ void InternalApi::internal_delete_branch_protection_rule(const InternalDeleteBra
   http::append_encoded(req.path, request.repository);
   req.path += "/branch_protection";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 void InternalApi::internal_delete_garbage_collection_rules(const InternalDeleteGarbageCollectionRulesRequest& request) const {
@@ -187,7 +202,8 @@ void InternalApi::internal_delete_garbage_collection_rules(const InternalDeleteG
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/rules";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 std::vector<BranchProtectionRule> InternalApi::internal_get_branch_protection_rules(const InternalGetBranchProtectionRulesRequest& request) const {
@@ -197,7 +213,8 @@ std::vector<BranchProtectionRule> InternalApi::internal_get_branch_protection_ru
   http::append_encoded(req.path, request.repository);
   req.path += "/branch_protection";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   std::vector<BranchProtectionRule> result{};
   decode_from_string(response.body, result, "BranchProtectionRule[]");
   return result;
@@ -210,7 +227,8 @@ GarbageCollectionRules InternalApi::internal_get_garbage_collection_rules(const 
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/rules";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   GarbageCollectionRules result{};
   decode_from_string(response.body, result, "GarbageCollectionRules");
   return result;
@@ -223,9 +241,10 @@ void InternalApi::internal_set_garbage_collection_rules(const InternalSetGarbage
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/rules";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 void InternalApi::post_stats_events(const PostStatsEventsRequest& request) const {
@@ -233,9 +252,10 @@ void InternalApi::post_stats_events(const PostStatsEventsRequest& request) const
   req.method = "POST";
   req.path += "/statistics";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 GarbageCollectionPrepareResponse InternalApi::prepare_garbage_collection_commits(const PrepareGarbageCollectionCommitsRequest& request) const {
@@ -245,7 +265,8 @@ GarbageCollectionPrepareResponse InternalApi::prepare_garbage_collection_commits
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/prepare_commits";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   GarbageCollectionPrepareResponse result{};
   decode_from_string(response.body, result, "GarbageCollectionPrepareResponse");
   return result;
@@ -258,7 +279,8 @@ TaskCreation InternalApi::prepare_garbage_collection_commits_async(const Prepare
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/prepare_commits/async";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   TaskCreation result{};
   decode_from_string(response.body, result, "TaskCreation");
   return result;
@@ -272,7 +294,8 @@ PrepareGarbageCollectionCommitsStatus InternalApi::prepare_garbage_collection_co
   req.path += "/gc/prepare_commits/status";
   detail::add_query_string(req.query, "id", request.id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   PrepareGarbageCollectionCommitsStatus result{};
   decode_from_string(response.body, result, "PrepareGarbageCollectionCommitsStatus");
   return result;
@@ -285,9 +308,10 @@ PrepareGCUncommittedResponse InternalApi::prepare_garbage_collection_uncommitted
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/prepare_uncommited";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   PrepareGCUncommittedResponse result{};
   decode_from_string(response.body, result, "PrepareGCUncommittedResponse");
   return result;
@@ -300,9 +324,10 @@ void InternalApi::restore_refs(const RestoreRefsRequest& request) const {
   http::append_encoded(req.path, request.repository);
   req.path += "/refs/restore";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 void InternalApi::set_garbage_collection_rules_preflight(const SetGarbageCollectionRulesPreflightRequest& request) const {
@@ -312,7 +337,8 @@ void InternalApi::set_garbage_collection_rules_preflight(const SetGarbageCollect
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/rules/set_allowed";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 void InternalApi::set_repository_metadata(const SetRepositoryMetadataRequest& request) const {
@@ -322,9 +348,10 @@ void InternalApi::set_repository_metadata(const SetRepositoryMetadataRequest& re
   http::append_encoded(req.path, request.repository);
   req.path += "/metadata";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 CredentialsWithSecret InternalApi::setup(const SetupRequest& request) const {
@@ -332,10 +359,11 @@ CredentialsWithSecret InternalApi::setup(const SetupRequest& request) const {
   req.method = "POST";
   req.path += "/setup_lakefs";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   req.anonymous = true;
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   CredentialsWithSecret result{};
   decode_from_string(response.body, result, "CredentialsWithSecret");
   return result;
@@ -346,10 +374,11 @@ void InternalApi::setup_comm_prefs(const SetupCommPrefsRequest& request) const {
   req.method = "POST";
   req.path += "/setup_comm_prefs";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   req.anonymous = true;
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 ObjectStats InternalApi::stage_object(const StageObjectRequest& request) const {
@@ -362,9 +391,10 @@ ObjectStats InternalApi::stage_object(const StageObjectRequest& request) const {
   req.path += "/objects";
   detail::add_query_string(req.query, "path", request.path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   ObjectStats result{};
   decode_from_string(response.body, result, "ObjectStats");
   return result;
@@ -380,7 +410,8 @@ void InternalApi::upload_object_preflight(const UploadObjectPreflightRequest& re
   req.path += "/objects/stage_allowed";
   detail::add_query_string(req.query, "path", request.path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 }  // namespace lakefs::api

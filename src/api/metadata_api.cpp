@@ -6,6 +6,7 @@
 
 #include "api/api_support.hpp"
 #include "api/model_codec.hpp"
+#include "transport/channel.hpp"
 
 namespace lakefs::api {
 
@@ -17,7 +18,8 @@ StorageURI MetadataApi::get_meta_range(const GetMetaRangeRequest& request) const
   req.path += "/metadata/meta_range/";
   http::append_encoded(req.path, request.meta_range);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   StorageURI result{};
   decode_from_string(response.body, result, "StorageURI");
   return result;
@@ -31,7 +33,8 @@ StorageURI MetadataApi::get_range(const GetRangeRequest& request) const {
   req.path += "/metadata/range/";
   http::append_encoded(req.path, request.range);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   StorageURI result{};
   decode_from_string(response.body, result, "StorageURI");
   return result;

@@ -6,6 +6,7 @@
 
 #include "api/api_support.hpp"
 #include "api/model_codec.hpp"
+#include "transport/channel.hpp"
 
 namespace lakefs::api {
 
@@ -19,9 +20,10 @@ ObjectStats ObjectsApi::copy_object(const CopyObjectRequest& request) const {
   req.path += "/objects/copy";
   detail::add_query_string(req.query, "dest_path", request.dest_path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   ObjectStats result{};
   decode_from_string(response.body, result, "ObjectStats");
   return result;
@@ -39,7 +41,8 @@ void ObjectsApi::delete_object(const DeleteObjectRequest& request) const {
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
   if (request.no_tombstone) detail::add_query_bool(req.query, "no_tombstone", *request.no_tombstone);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 ObjectErrorList ObjectsApi::delete_objects(const DeleteObjectsRequest& request) const {
@@ -53,9 +56,10 @@ ObjectErrorList ObjectsApi::delete_objects(const DeleteObjectsRequest& request) 
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
   if (request.no_tombstone) detail::add_query_bool(req.query, "no_tombstone", *request.no_tombstone);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   ObjectErrorList result{};
   decode_from_string(response.body, result, "ObjectErrorList");
   return result;
@@ -74,8 +78,9 @@ http::Response ObjectsApi::get_object(const GetObjectRequest& request, const std
   if (request.range) req.headers.emplace_back("Range", *request.range);
   if (request.if_none_match) req.headers.emplace_back("If-None-Match", *request.if_none_match);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body_sink = sink;
-  return transport_->send(req);
+  return channel_->send(req);
 }
 
 UnderlyingObjectProperties ObjectsApi::get_underlying_properties(const GetUnderlyingPropertiesRequest& request) const {
@@ -88,7 +93,8 @@ UnderlyingObjectProperties ObjectsApi::get_underlying_properties(const GetUnderl
   req.path += "/objects/underlyingProperties";
   detail::add_query_string(req.query, "path", request.path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   UnderlyingObjectProperties result{};
   decode_from_string(response.body, result, "UnderlyingObjectProperties");
   return result;
@@ -105,7 +111,8 @@ http::Response ObjectsApi::head_object(const HeadObjectRequest& request) const {
   detail::add_query_string(req.query, "path", request.path);
   if (request.range) req.headers.emplace_back("Range", *request.range);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  return transport_->send(req);
+  req.call = request.call;
+  return channel_->send(req);
 }
 
 ObjectStatsList ObjectsApi::list_objects(const ListObjectsRequest& request) const {
@@ -123,7 +130,8 @@ ObjectStatsList ObjectsApi::list_objects(const ListObjectsRequest& request) cons
   if (request.delimiter) detail::add_query_string(req.query, "delimiter", *request.delimiter);
   if (request.prefix) detail::add_query_string(req.query, "prefix", *request.prefix);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   ObjectStatsList result{};
   decode_from_string(response.body, result, "ObjectStatsList");
   return result;
@@ -141,7 +149,8 @@ ObjectStats ObjectsApi::stat_object(const StatObjectRequest& request) const {
   if (request.user_metadata) detail::add_query_bool(req.query, "user_metadata", *request.user_metadata);
   if (request.presign) detail::add_query_bool(req.query, "presign", *request.presign);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   ObjectStats result{};
   decode_from_string(response.body, result, "ObjectStats");
   return result;
@@ -157,9 +166,10 @@ void ObjectsApi::update_object_user_metadata(const UpdateObjectUserMetadataReque
   req.path += "/objects/stat/user_metadata";
   detail::add_query_string(req.query, "path", request.path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 ObjectStats ObjectsApi::upload_object(const UploadObjectRequest& request) const {
@@ -176,10 +186,11 @@ ObjectStats ObjectsApi::upload_object(const UploadObjectRequest& request) const 
   if (request.if_none_match) req.headers.emplace_back("If-None-Match", *request.if_none_match);
   if (request.if_match) req.headers.emplace_back("If-Match", *request.if_match);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body_source = request.body_source;
   req.body_length = request.body_length;
   req.content_type = request.content_type;
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   ObjectStats result{};
   decode_from_string(response.body, result, "ObjectStats");
   return result;

@@ -6,6 +6,7 @@
 
 #include "api/api_support.hpp"
 #include "api/model_codec.hpp"
+#include "transport/channel.hpp"
 
 namespace lakefs::api {
 
@@ -16,9 +17,10 @@ PullRequestCreationResponse PullsApi::create_pull_request(const CreatePullReques
   http::append_encoded(req.path, request.repository);
   req.path += "/pulls";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   PullRequestCreationResponse result{};
   decode_from_string(response.body, result, "PullRequestCreationResponse");
   return result;
@@ -32,7 +34,8 @@ PullRequest PullsApi::get_pull_request(const GetPullRequestRequest& request) con
   req.path += "/pulls/";
   http::append_encoded(req.path, request.pull_request);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   PullRequest result{};
   decode_from_string(response.body, result, "PullRequest");
   return result;
@@ -49,7 +52,8 @@ PullRequestsList PullsApi::list_pull_requests(const ListPullRequestsRequest& req
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   if (request.status) detail::add_query_string(req.query, "status", *request.status);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   PullRequestsList result{};
   decode_from_string(response.body, result, "PullRequestsList");
   return result;
@@ -64,7 +68,8 @@ MergeResult PullsApi::merge_pull_request(const MergePullRequestRequest& request)
   http::append_encoded(req.path, request.pull_request);
   req.path += "/merge";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   MergeResult result{};
   decode_from_string(response.body, result, "MergeResult");
   return result;
@@ -78,9 +83,10 @@ void PullsApi::update_pull_request(const UpdatePullRequestRequest& request) cons
   req.path += "/pulls/";
   http::append_encoded(req.path, request.pull_request);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 }  // namespace lakefs::api

@@ -6,6 +6,7 @@
 
 #include "api/api_support.hpp"
 #include "api/model_codec.hpp"
+#include "transport/channel.hpp"
 
 namespace lakefs::api {
 
@@ -25,7 +26,8 @@ DiffList RefsApi::diff_refs(const DiffRefsRequest& request) const {
   if (request.type) detail::add_query_string(req.query, "type", *request.type);
   if (request.include_right_stats) detail::add_query_bool(req.query, "include_right_stats", *request.include_right_stats);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   DiffList result{};
   decode_from_string(response.body, result, "DiffList");
   return result;
@@ -41,7 +43,8 @@ FindMergeBaseResult RefsApi::find_merge_base(const FindMergeBaseRequest& request
   req.path += "/merge/";
   http::append_encoded(req.path, request.destination_branch);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   FindMergeBaseResult result{};
   decode_from_string(response.body, result, "FindMergeBaseResult");
   return result;
@@ -64,7 +67,8 @@ CommitList RefsApi::log_commits(const LogCommitsRequest& request) const {
   if (request.since) detail::add_query_string(req.query, "since", *request.since);
   if (request.stop_at) detail::add_query_string(req.query, "stop_at", *request.stop_at);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   CommitList result{};
   decode_from_string(response.body, result, "CommitList");
   return result;
@@ -80,9 +84,10 @@ MergeResult RefsApi::merge_into_branch(const MergeIntoBranchRequest& request) co
   req.path += "/merge/";
   http::append_encoded(req.path, request.destination_branch);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   MergeResult result{};
   decode_from_string(response.body, result, "MergeResult");
   return result;

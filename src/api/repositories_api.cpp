@@ -6,6 +6,7 @@
 
 #include "api/api_support.hpp"
 #include "api/model_codec.hpp"
+#include "transport/channel.hpp"
 
 namespace lakefs::api {
 
@@ -15,9 +16,10 @@ Repository RepositoriesApi::create_repository(const CreateRepositoryRequest& req
   req.path += "/repositories";
   if (request.bare) detail::add_query_bool(req.query, "bare", *request.bare);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   Repository result{};
   decode_from_string(response.body, result, "Repository");
   return result;
@@ -30,7 +32,8 @@ void RepositoriesApi::delete_gc_rules(const DeleteGCRulesRequest& request) const
   http::append_encoded(req.path, request.repository);
   req.path += "/settings/gc_rules";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 void RepositoriesApi::delete_repository(const DeleteRepositoryRequest& request) const {
@@ -40,7 +43,8 @@ void RepositoriesApi::delete_repository(const DeleteRepositoryRequest& request) 
   http::append_encoded(req.path, request.repository);
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 RepositoryDumpStatus RepositoriesApi::dump_status(const DumpStatusRequest& request) const {
@@ -51,7 +55,8 @@ RepositoryDumpStatus RepositoriesApi::dump_status(const DumpStatusRequest& reque
   req.path += "/dump";
   detail::add_query_string(req.query, "task_id", request.task_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   RepositoryDumpStatus result{};
   decode_from_string(response.body, result, "RepositoryDumpStatus");
   return result;
@@ -64,7 +69,8 @@ TaskInfo RepositoriesApi::dump_submit(const DumpSubmitRequest& request) const {
   http::append_encoded(req.path, request.repository);
   req.path += "/dump";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   TaskInfo result{};
   decode_from_string(response.body, result, "TaskInfo");
   return result;
@@ -77,7 +83,8 @@ std::vector<BranchProtectionRule> RepositoriesApi::get_branch_protection_rules(c
   http::append_encoded(req.path, request.repository);
   req.path += "/settings/branch_protection";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   std::vector<BranchProtectionRule> result{};
   decode_from_string(response.body, result, "BranchProtectionRule[]");
   return result;
@@ -90,7 +97,8 @@ GarbageCollectionRules RepositoriesApi::get_gc_rules(const GetGCRulesRequest& re
   http::append_encoded(req.path, request.repository);
   req.path += "/settings/gc_rules";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   GarbageCollectionRules result{};
   decode_from_string(response.body, result, "GarbageCollectionRules");
   return result;
@@ -102,7 +110,8 @@ Repository RepositoriesApi::get_repository(const GetRepositoryRequest& request) 
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   Repository result{};
   decode_from_string(response.body, result, "Repository");
   return result;
@@ -115,7 +124,8 @@ RepositoryMetadata RepositoriesApi::get_repository_metadata(const GetRepositoryM
   http::append_encoded(req.path, request.repository);
   req.path += "/metadata";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   RepositoryMetadata result{};
   decode_from_string(response.body, result, "RepositoryMetadata");
   return result;
@@ -130,7 +140,8 @@ RepositoryList RepositoriesApi::list_repositories(const ListRepositoriesRequest&
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   if (request.search) detail::add_query_string(req.query, "search", *request.search);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   RepositoryList result{};
   decode_from_string(response.body, result, "RepositoryList");
   return result;
@@ -144,7 +155,8 @@ RepositoryRestoreStatus RepositoriesApi::restore_status(const RestoreStatusReque
   req.path += "/restore";
   detail::add_query_string(req.query, "task_id", request.task_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   RepositoryRestoreStatus result{};
   decode_from_string(response.body, result, "RepositoryRestoreStatus");
   return result;
@@ -157,9 +169,10 @@ TaskInfo RepositoriesApi::restore_submit(const RestoreSubmitRequest& request) co
   http::append_encoded(req.path, request.repository);
   req.path += "/restore";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   TaskInfo result{};
   decode_from_string(response.body, result, "TaskInfo");
   return result;
@@ -173,9 +186,10 @@ void RepositoriesApi::set_branch_protection_rules(const SetBranchProtectionRules
   req.path += "/settings/branch_protection";
   if (request.if_match) req.headers.emplace_back("If-Match", *request.if_match);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 void RepositoriesApi::set_gc_rules(const SetGCRulesRequest& request) const {
@@ -185,9 +199,10 @@ void RepositoriesApi::set_gc_rules(const SetGCRulesRequest& request) const {
   http::append_encoded(req.path, request.repository);
   req.path += "/settings/gc_rules";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  (void)transport_->send(req);
+  (void)channel_->send(req);
 }
 
 }  // namespace lakefs::api

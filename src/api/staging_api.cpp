@@ -6,6 +6,7 @@
 
 #include "api/api_support.hpp"
 #include "api/model_codec.hpp"
+#include "transport/channel.hpp"
 
 namespace lakefs::api {
 
@@ -20,7 +21,8 @@ StagingLocation StagingApi::get_physical_address(const GetPhysicalAddressRequest
   detail::add_query_string(req.query, "path", request.path);
   if (request.presign) detail::add_query_bool(req.query, "presign", *request.presign);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   StagingLocation result{};
   decode_from_string(response.body, result, "StagingLocation");
   return result;
@@ -38,9 +40,10 @@ ObjectStats StagingApi::link_physical_address(const LinkPhysicalAddressRequest& 
   if (request.if_none_match) req.headers.emplace_back("If-None-Match", *request.if_none_match);
   if (request.if_match) req.headers.emplace_back("If-Match", *request.if_match);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   ObjectStats result{};
   decode_from_string(response.body, result, "ObjectStats");
   return result;

@@ -6,6 +6,7 @@
 
 #include "api/api_support.hpp"
 #include "api/model_codec.hpp"
+#include "transport/channel.hpp"
 
 namespace lakefs::api {
 
@@ -16,9 +17,10 @@ Ref TagsApi::create_tag(const CreateTagRequest& request) const {
   http::append_encoded(req.path, request.repository);
   req.path += "/tags";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
+  req.call = request.call;
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
-  const http::Response response = transport_->send(req);
+  const http::Response response = channel_->send(req);
   Ref result{};
   decode_from_string(response.body, result, "Ref");
   return result;
@@ -33,7 +35,8 @@ void TagsApi::delete_tag(const DeleteTagRequest& request) const {
   http::append_encoded(req.path, request.tag);
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  (void)transport_->send(req);
+  req.call = request.call;
+  (void)channel_->send(req);
 }
 
 Ref TagsApi::get_tag(const GetTagRequest& request) const {
@@ -44,7 +47,8 @@ Ref TagsApi::get_tag(const GetTagRequest& request) const {
   req.path += "/tags/";
   http::append_encoded(req.path, request.tag);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   Ref result{};
   decode_from_string(response.body, result, "Ref");
   return result;
@@ -60,7 +64,8 @@ RefList TagsApi::list_tags(const ListTagsRequest& request) const {
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  const http::Response response = transport_->send(req);
+  req.call = request.call;
+  const http::Response response = channel_->send(req);
   RefList result{};
   decode_from_string(response.body, result, "RefList");
   return result;

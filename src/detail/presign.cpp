@@ -1,8 +1,5 @@
 #include "detail/presign.hpp"
 
-#include <map>
-#include <memory>
-#include <mutex>
 
 #include "client_state.hpp"
 #include "lakefs/errors.hpp"
@@ -10,28 +7,12 @@
 namespace lakefs::detail {
 namespace {
 
-struct SupportCache {
-  std::mutex mutex;
-  // Keyed by the client's shared state, without keeping it alive.
-  std::map<std::weak_ptr<Client::State>, bool, std::owner_less<>> entries;
-};
-
-SupportCache& support_cache() {
-  static SupportCache cache;
-  return cache;
-}
-
 bool server_supports_pre_sign(const Client& client) {
-  auto& cache = support_cache();
-  {
-    std::lock_guard lock(cache.mutex);
-    const auto it = cache.entries.find(client.state());
-    if (it != cache.entries.end()) return it->second;
-  }
+  auto& cached = ClientAccess::state(client).pre_sign_support;
+  const int known = cached.load(std::memory_order_relaxed);
+  if (known >= 0) return known == 1;
   const bool supported = client.storage_config().pre_sign_support;
-  std::lock_guard lock(cache.mutex);
-  std::erase_if(cache.entries, [](const auto& entry) { return entry.first.expired(); });
-  cache.entries[client.state()] = supported;
+  cached.store(supported ? 1 : 0, std::memory_order_relaxed);
   return supported;
 }
 
@@ -64,7 +45,7 @@ http::Response presigned_get(const Client& client, const std::string& url, const
   request.body_sink = sink;
   request.absolute_url = url;
   if (!range.empty()) request.headers.emplace_back("Range", range);
-  return client.state()->transport.send(request);
+  return channel_of(client).send(request);
 }
 
 http::Response presigned_put(const Client& client, const std::string& url,
@@ -75,7 +56,7 @@ http::Response presigned_put(const Client& client, const std::string& url,
   request.body_source = source;
   request.body_length = length;
   request.absolute_url = url;
-  return client.state()->transport.send(request);
+  return channel_of(client).send(request);
 }
 
 }  // namespace lakefs::detail

@@ -50,39 +50,30 @@ void throw_server_error(const http::Response& response, std::string_view method_
   }
 }
 
-void throw_transport_error(CURLcode code, const char* curl_message, std::string_view method, std::string_view path,
-                           const std::string& origin, bool outcome_unknown) {
-  std::string detail = (curl_message != nullptr && *curl_message != '\0') ? curl_message : curl_easy_strerror(code);
+void throw_transport_error(http::Failure failure, std::string_view message, std::string_view method,
+                           std::string_view path, const std::string& origin, bool outcome_unknown) {
+  std::string detail = message.empty() ? std::string("no answer") : std::string(message);
   if (outcome_unknown) {
     detail +=
         "; the request was sent but no answer came back, so it may have been applied on the server (it was not "
         "re-sent: check the state before trying again)";
   }
   std::string text = std::string(method) + " " + std::string(path) + ": ";
-  switch (code) {
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
+  switch (failure) {
+    case http::Failure::cannot_connect:
       throw ConnectionError(text + "cannot connect to " + origin + ": " + detail, origin);
-    case CURLE_OPERATION_TIMEDOUT:
+    case http::Failure::timed_out:
       throw TimeoutError(text + "timed out talking to " + origin + ": " + detail, origin, outcome_unknown);
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_SHUTDOWN_FAILED:
+    case http::Failure::tls:
       throw TlsError(text + "TLS failure with " + origin + ": " + detail, origin, outcome_unknown);
-    default:
-      throw TransportError(text + "transfer with " + origin + " failed: " + detail, origin, outcome_unknown);
+    case http::Failure::cancelled:
+      throw CancelledError(text + "cancelled" + (outcome_unknown ? "; " + detail : std::string()), outcome_unknown);
+    case http::Failure::none:
+    case http::Failure::connection_dropped:
+    case http::Failure::other:
+      break;
   }
+  throw TransportError(text + "transfer with " + origin + " failed: " + detail, origin, outcome_unknown);
 }
 
 }  // namespace lakefs::detail

@@ -2,8 +2,6 @@
 // Kept apart from the libcurl code so unit tests can check the mapping.
 #pragma once
 
-#include <curl/curl.h>
-
 #include <string>
 #include <string_view>
 
@@ -22,10 +20,11 @@ namespace lakefs::detail {
 [[noreturn]] void throw_server_error(const http::Response& response, std::string_view method, std::string_view path,
                                      const Redactor& redactor = {});
 
-/// Throws the TransportError subclass for a libcurl failure. `outcome_unknown`
-/// marks a non-idempotent request that was sent but got no answer: the
-/// message then says it may have been applied.
-[[noreturn]] void throw_transport_error(CURLcode code, const char* curl_message, std::string_view method,
+/// Throws the TransportError subclass for an attempt that got no answer
+/// (CancelledError for Failure::cancelled). `outcome_unknown` marks a
+/// non-idempotent request that was sent but got no answer: the message then
+/// says it may have been applied.
+[[noreturn]] void throw_transport_error(http::Failure failure, std::string_view message, std::string_view method,
                                         std::string_view path, const std::string& origin, bool outcome_unknown = false);
 
 }  // namespace lakefs::detail

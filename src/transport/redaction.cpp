@@ -31,9 +31,15 @@ std::string base64(std::string_view in) {
 }
 
 Redactor::Redactor(std::string_view access_key_id, std::string_view secret_access_key, std::string_view session_token) {
+  add(access_key_id, secret_access_key, session_token);
+}
+
+void Redactor::add(std::string_view access_key_id, std::string_view secret_access_key,
+                   std::string_view session_token) {
   auto add = [&](std::string_view secret) {
     // Very short values would redact ordinary words; real keys are long.
     if (secret.size() < 4) return;
+    if (std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
     secrets_.emplace_back(secret);
     std::string encoded;
     http::append_encoded(encoded, secret);

@@ -16,6 +16,9 @@ class Redactor {
   /// travel in (Basic base64 of "id:secret", percent-encoded).
   Redactor(std::string_view access_key_id, std::string_view secret_access_key, std::string_view session_token);
 
+  /// Adds another set of credentials to redact (e.g. a renewed session token).
+  void add(std::string_view access_key_id, std::string_view secret_access_key, std::string_view session_token);
+
   /// `text` with every occurrence of a secret replaced by "[REDACTED]".
   [[nodiscard]] std::string scrub(std::string text) const;
 

@@ -1,7 +1,10 @@
 #include "transport/retry.hpp"
 
+#include <curl/curl.h>
+
 #include <algorithm>
 #include <charconv>
+#include <string>
 
 namespace lakefs::detail {
 
@@ -24,12 +27,12 @@ bool should_retry(std::string_view method, Outcome outcome, int attempt, int max
   return false;
 }
 
-std::chrono::milliseconds retry_delay(int attempt, std::chrono::milliseconds base,
+std::chrono::milliseconds retry_delay(int attempt, const RetryOptions& policy,
                                       std::optional<std::chrono::seconds> retry_after, double jitter) noexcept {
   using std::chrono::milliseconds;
-  if (retry_after) return std::min<milliseconds>(*retry_after, milliseconds(10'000));
-  const auto grown = base * (1LL << std::min(attempt, 20));
-  const auto capped = std::min<milliseconds>(grown, milliseconds(2'000));
+  if (retry_after) return std::min<milliseconds>(*retry_after, policy.max_retry_after);
+  const auto grown = policy.initial_backoff * (1LL << std::min(attempt, 20));
+  const auto capped = std::min<milliseconds>(grown, policy.max_backoff);
   return milliseconds(static_cast<long long>(static_cast<double>(capped.count()) * (0.5 + 0.5 * jitter)));
 }
 
@@ -37,11 +40,24 @@ Outcome outcome_of_status(int status) noexcept {
   return (status == 429 || status == 502 || status == 503 || status == 504) ? Outcome::retryable_status : Outcome::ok;
 }
 
-std::optional<std::chrono::seconds> parse_retry_after(std::string_view value) noexcept {
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
+                                                     std::chrono::system_clock::time_point now) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
   long long seconds = 0;
   const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (ec != std::errc() || end != value.data() + value.size() || seconds < 0) return std::nullopt;
-  return std::chrono::seconds(seconds);
+  if (ec == std::errc() && end == value.data() + value.size()) {
+    if (seconds < 0) return std::nullopt;
+    return std::chrono::seconds(seconds);
+  }
+  if (value.front() >= '0' && value.front() <= '9' && value.size() < 12) return std::nullopt;  // "12abc", not a date
+  // An HTTP date (RFC 9110: IMF-fixdate, or the obsolete RFC 850 and asctime forms).
+  const std::string text(value);
+  const time_t when = curl_getdate(text.c_str(), nullptr);
+  if (when == static_cast<time_t>(-1)) return std::nullopt;
+  const auto delta = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::from_time_t(when) - now);
+  return std::max(delta, std::chrono::seconds(0));
 }
 
 }  // namespace lakefs::detail

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string_view>
 
+#include "lakefs/policies.hpp"
+
 namespace lakefs::detail {
 
 /// How an attempt ended, as far as retrying is concerned.
@@ -28,16 +30,19 @@ enum class Outcome {
                                 bool streamed) noexcept;
 
 /// Delay before retry `attempt` (0-based): the server's Retry-After when given
-/// (capped at 10 s), else `base` doubled per attempt, capped at 2 s, with
-/// `jitter` in [0, 1) scaling it between 50% and 100%.
-[[nodiscard]] std::chrono::milliseconds retry_delay(int attempt, std::chrono::milliseconds base,
+/// (capped at policy.max_retry_after), else policy.initial_backoff doubled per
+/// attempt, capped at policy.max_backoff, with `jitter` in [0, 1) scaling it
+/// between 50% and 100%.
+[[nodiscard]] std::chrono::milliseconds retry_delay(int attempt, const RetryOptions& policy,
                                                     std::optional<std::chrono::seconds> retry_after,
                                                     double jitter) noexcept;
 
 /// The status's outcome: retryable_status for 429/502/503/504, else ok.
 [[nodiscard]] Outcome outcome_of_status(int status) noexcept;
 
-/// Parses a Retry-After header given in seconds (HTTP dates are ignored).
-[[nodiscard]] std::optional<std::chrono::seconds> parse_retry_after(std::string_view value) noexcept;
+/// Parses a Retry-After header: delay-seconds, or an HTTP date (read by
+/// libcurl's date parser) taken relative to `now`; a date in the past is zero.
+[[nodiscard]] std::optional<std::chrono::seconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 }  // namespace lakefs::detail

@@ -10,16 +10,22 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+
+namespace lakefs::detail {
+class Channel;
+}  // namespace lakefs::detail
 
 namespace lakefs::api {
 
-/// Operations tagged "actions". Cheap to copy; holds a pointer to the transport,
-/// which must outlive it. Methods throw what lakefs::Transport::send throws,
-/// and lakefs::ProtocolError when a response cannot be decoded.
+/// Operations tagged "actions". Reached through lakefs::Client::api(); holds a
+/// pointer into the client, which must outlive it. Methods send through the
+/// client's credentials, retry policy and logging, throw the typed errors of
+/// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
+/// response cannot be decoded.
 class ActionsApi {
  public:
-  explicit ActionsApi(const Transport& transport) noexcept : transport_(&transport) {}
+  explicit ActionsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// get a run (GET /repositories/{repository}/actions/runs/{run_id}).
   [[nodiscard]] ActionRun get_run(const GetRunRequest& request) const;
@@ -36,7 +42,7 @@ class ActionsApi {
   [[nodiscard]] HookRunList list_run_hooks(const ListRunHooksRequest& request) const;
 
  private:
-  const Transport* transport_;
+  const detail::Channel* channel_;
 };
 
 }  // namespace lakefs::api

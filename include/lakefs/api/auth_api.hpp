@@ -10,16 +10,22 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+
+namespace lakefs::detail {
+class Channel;
+}  // namespace lakefs::detail
 
 namespace lakefs::api {
 
-/// Operations tagged "auth". Cheap to copy; holds a pointer to the transport,
-/// which must outlive it. Methods throw what lakefs::Transport::send throws,
-/// and lakefs::ProtocolError when a response cannot be decoded.
+/// Operations tagged "auth". Reached through lakefs::Client::api(); holds a
+/// pointer into the client, which must outlive it. Methods send through the
+/// client's credentials, retry policy and logging, throw the typed errors of
+/// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
+/// response cannot be decoded.
 class AuthApi {
  public:
-  explicit AuthApi(const Transport& transport) noexcept : transport_(&transport) {}
+  explicit AuthApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// add group membership (PUT /auth/groups/{groupId}/members/{userId}).
   void add_group_membership(const AddGroupMembershipRequest& request) const;
@@ -135,7 +141,7 @@ class AuthApi {
   [[nodiscard]] Policy update_policy(const UpdatePolicyRequest& request) const;
 
  private:
-  const Transport* transport_;
+  const detail::Channel* channel_;
 };
 
 }  // namespace lakefs::api

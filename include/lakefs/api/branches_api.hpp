@@ -10,16 +10,22 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+
+namespace lakefs::detail {
+class Channel;
+}  // namespace lakefs::detail
 
 namespace lakefs::api {
 
-/// Operations tagged "branches". Cheap to copy; holds a pointer to the transport,
-/// which must outlive it. Methods throw what lakefs::Transport::send throws,
-/// and lakefs::ProtocolError when a response cannot be decoded.
+/// Operations tagged "branches". Reached through lakefs::Client::api(); holds a
+/// pointer into the client, which must outlive it. Methods send through the
+/// client's credentials, retry policy and logging, throw the typed errors of
+/// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
+/// response cannot be decoded.
 class BranchesApi {
  public:
-  explicit BranchesApi(const Transport& transport) noexcept : transport_(&transport) {}
+  explicit BranchesApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// Replay the changes from the given commit on the branch (POST
   /// /repositories/{repository}/branches/{branch}/cherry-pick).
@@ -47,7 +53,7 @@ class BranchesApi {
   void revert_branch(const RevertBranchRequest& request) const;
 
  private:
-  const Transport* transport_;
+  const detail::Channel* channel_;
 };
 
 }  // namespace lakefs::api

@@ -10,16 +10,22 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+
+namespace lakefs::detail {
+class Channel;
+}  // namespace lakefs::detail
 
 namespace lakefs::api {
 
-/// Operations tagged "commits". Cheap to copy; holds a pointer to the transport,
-/// which must outlive it. Methods throw what lakefs::Transport::send throws,
-/// and lakefs::ProtocolError when a response cannot be decoded.
+/// Operations tagged "commits". Reached through lakefs::Client::api(); holds a
+/// pointer into the client, which must outlive it. Methods send through the
+/// client's credentials, retry policy and logging, throw the typed errors of
+/// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
+/// response cannot be decoded.
 class CommitsApi {
  public:
-  explicit CommitsApi(const Transport& transport) noexcept : transport_(&transport) {}
+  explicit CommitsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// create commit (POST /repositories/{repository}/branches/{branch}/commits).
   [[nodiscard]] Commit commit(const CommitRequest& request) const;
@@ -28,7 +34,7 @@ class CommitsApi {
   [[nodiscard]] Commit get_commit(const GetCommitRequest& request) const;
 
  private:
-  const Transport* transport_;
+  const detail::Channel* channel_;
 };
 
 }  // namespace lakefs::api

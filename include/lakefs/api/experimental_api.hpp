@@ -10,16 +10,22 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+
+namespace lakefs::detail {
+class Channel;
+}  // namespace lakefs::detail
 
 namespace lakefs::api {
 
-/// Operations tagged "experimental". Cheap to copy; holds a pointer to the transport,
-/// which must outlive it. Methods throw what lakefs::Transport::send throws,
-/// and lakefs::ProtocolError when a response cannot be decoded.
+/// Operations tagged "experimental". Reached through lakefs::Client::api(); holds a
+/// pointer into the client, which must outlive it. Methods send through the
+/// client's credentials, retry policy and logging, throw the typed errors of
+/// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
+/// response cannot be decoded.
 class ExperimentalApi {
  public:
-  explicit ExperimentalApi(const Transport& transport) noexcept : transport_(&transport) {}
+  explicit ExperimentalApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// Abort a presign multipart upload (DELETE
   /// /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}).
@@ -84,7 +90,7 @@ class ExperimentalApi {
   http::Response upload_part_copy(const UploadPartCopyRequest& request) const;
 
  private:
-  const Transport* transport_;
+  const detail::Channel* channel_;
 };
 
 }  // namespace lakefs::api

@@ -10,16 +10,22 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+
+namespace lakefs::detail {
+class Channel;
+}  // namespace lakefs::detail
 
 namespace lakefs::api {
 
-/// Operations tagged "external". Cheap to copy; holds a pointer to the transport,
-/// which must outlive it. Methods throw what lakefs::Transport::send throws,
-/// and lakefs::ProtocolError when a response cannot be decoded.
+/// Operations tagged "external". Reached through lakefs::Client::api(); holds a
+/// pointer into the client, which must outlive it. Methods send through the
+/// client's credentials, retry policy and logging, throw the typed errors of
+/// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
+/// response cannot be decoded.
 class ExternalApi {
  public:
-  explicit ExternalApi(const Transport& transport) noexcept : transport_(&transport) {}
+  explicit ExternalApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// attach external principal to user (POST /auth/users/{userId}/external/principals).
   void create_user_external_principal(const CreateUserExternalPrincipalRequest& request) const;
@@ -38,7 +44,7 @@ class ExternalApi {
   [[nodiscard]] ExternalPrincipalList list_user_external_principals(const ListUserExternalPrincipalsRequest& request) const;
 
  private:
-  const Transport* transport_;
+  const detail::Channel* channel_;
 };
 
 }  // namespace lakefs::api

@@ -10,16 +10,22 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+
+namespace lakefs::detail {
+class Channel;
+}  // namespace lakefs::detail
 
 namespace lakefs::api {
 
-/// Operations tagged "import". Cheap to copy; holds a pointer to the transport,
-/// which must outlive it. Methods throw what lakefs::Transport::send throws,
-/// and lakefs::ProtocolError when a response cannot be decoded.
+/// Operations tagged "import". Reached through lakefs::Client::api(); holds a
+/// pointer into the client, which must outlive it. Methods send through the
+/// client's credentials, retry policy and logging, throw the typed errors of
+/// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
+/// response cannot be decoded.
 class ImportApi {
  public:
-  explicit ImportApi(const Transport& transport) noexcept : transport_(&transport) {}
+  explicit ImportApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// cancel ongoing import (DELETE /repositories/{repository}/branches/{branch}/import).
   void import_cancel(const ImportCancelRequest& request) const;
@@ -31,7 +37,7 @@ class ImportApi {
   [[nodiscard]] ImportStatus import_status(const ImportStatusRequest& request) const;
 
  private:
-  const Transport* transport_;
+  const detail::Channel* channel_;
 };
 
 }  // namespace lakefs::api

@@ -10,16 +10,22 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+
+namespace lakefs::detail {
+class Channel;
+}  // namespace lakefs::detail
 
 namespace lakefs::api {
 
-/// Operations tagged "internal". Cheap to copy; holds a pointer to the transport,
-/// which must outlive it. Methods throw what lakefs::Transport::send throws,
-/// and lakefs::ProtocolError when a response cannot be decoded.
+/// Operations tagged "internal". Reached through lakefs::Client::api(); holds a
+/// pointer into the client, which must outlive it. Methods send through the
+/// client's credentials, retry policy and logging, throw the typed errors of
+/// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
+/// response cannot be decoded.
 class InternalApi {
  public:
-  explicit InternalApi(const Transport& transport) noexcept : transport_(&transport) {}
+  explicit InternalApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// createBranchProtectionRulePreflight (GET
   /// /repositories/{repository}/branch_protection/set_allowed).
@@ -132,7 +138,7 @@ class InternalApi {
   void upload_object_preflight(const UploadObjectPreflightRequest& request) const;
 
  private:
-  const Transport* transport_;
+  const detail::Channel* channel_;
 };
 
 }  // namespace lakefs::api

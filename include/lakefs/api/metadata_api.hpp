@@ -10,16 +10,22 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+
+namespace lakefs::detail {
+class Channel;
+}  // namespace lakefs::detail
 
 namespace lakefs::api {
 
-/// Operations tagged "metadata". Cheap to copy; holds a pointer to the transport,
-/// which must outlive it. Methods throw what lakefs::Transport::send throws,
-/// and lakefs::ProtocolError when a response cannot be decoded.
+/// Operations tagged "metadata". Reached through lakefs::Client::api(); holds a
+/// pointer into the client, which must outlive it. Methods send through the
+/// client's credentials, retry policy and logging, throw the typed errors of
+/// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
+/// response cannot be decoded.
 class MetadataApi {
  public:
-  explicit MetadataApi(const Transport& transport) noexcept : transport_(&transport) {}
+  explicit MetadataApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// return URI to a meta-range file (GET
   /// /repositories/{repository}/metadata/meta_range/{meta_range}).
@@ -29,7 +35,7 @@ class MetadataApi {
   [[nodiscard]] StorageURI get_range(const GetRangeRequest& request) const;
 
  private:
-  const Transport* transport_;
+  const detail::Channel* channel_;
 };
 
 }  // namespace lakefs::api

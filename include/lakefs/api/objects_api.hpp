@@ -10,16 +10,22 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+
+namespace lakefs::detail {
+class Channel;
+}  // namespace lakefs::detail
 
 namespace lakefs::api {
 
-/// Operations tagged "objects". Cheap to copy; holds a pointer to the transport,
-/// which must outlive it. Methods throw what lakefs::Transport::send throws,
-/// and lakefs::ProtocolError when a response cannot be decoded.
+/// Operations tagged "objects". Reached through lakefs::Client::api(); holds a
+/// pointer into the client, which must outlive it. Methods send through the
+/// client's credentials, retry policy and logging, throw the typed errors of
+/// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
+/// response cannot be decoded.
 class ObjectsApi {
  public:
-  explicit ObjectsApi(const Transport& transport) noexcept : transport_(&transport) {}
+  explicit ObjectsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// create a copy of an object (POST /repositories/{repository}/branches/{branch}/objects/copy).
   [[nodiscard]] ObjectStats copy_object(const CopyObjectRequest& request) const;
@@ -59,7 +65,7 @@ class ObjectsApi {
   [[nodiscard]] ObjectStats upload_object(const UploadObjectRequest& request) const;
 
  private:
-  const Transport* transport_;
+  const detail::Channel* channel_;
 };
 
 }  // namespace lakefs::api

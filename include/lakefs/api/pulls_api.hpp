@@ -10,16 +10,22 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+
+namespace lakefs::detail {
+class Channel;
+}  // namespace lakefs::detail
 
 namespace lakefs::api {
 
-/// Operations tagged "pulls". Cheap to copy; holds a pointer to the transport,
-/// which must outlive it. Methods throw what lakefs::Transport::send throws,
-/// and lakefs::ProtocolError when a response cannot be decoded.
+/// Operations tagged "pulls". Reached through lakefs::Client::api(); holds a
+/// pointer into the client, which must outlive it. Methods send through the
+/// client's credentials, retry policy and logging, throw the typed errors of
+/// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
+/// response cannot be decoded.
 class PullsApi {
  public:
-  explicit PullsApi(const Transport& transport) noexcept : transport_(&transport) {}
+  explicit PullsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// create pull request (POST /repositories/{repository}/pulls).
   [[nodiscard]] PullRequestCreationResponse create_pull_request(const CreatePullRequestRequest& request) const;
@@ -37,7 +43,7 @@ class PullsApi {
   void update_pull_request(const UpdatePullRequestRequest& request) const;
 
  private:
-  const Transport* transport_;
+  const detail::Channel* channel_;
 };
 
 }  // namespace lakefs::api

@@ -10,16 +10,22 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+
+namespace lakefs::detail {
+class Channel;
+}  // namespace lakefs::detail
 
 namespace lakefs::api {
 
-/// Operations tagged "refs". Cheap to copy; holds a pointer to the transport,
-/// which must outlive it. Methods throw what lakefs::Transport::send throws,
-/// and lakefs::ProtocolError when a response cannot be decoded.
+/// Operations tagged "refs". Reached through lakefs::Client::api(); holds a
+/// pointer into the client, which must outlive it. Methods send through the
+/// client's credentials, retry policy and logging, throw the typed errors of
+/// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
+/// response cannot be decoded.
 class RefsApi {
  public:
-  explicit RefsApi(const Transport& transport) noexcept : transport_(&transport) {}
+  explicit RefsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// diff references (GET /repositories/{repository}/refs/{leftRef}/diff/{rightRef}).
   [[nodiscard]] DiffList diff_refs(const DiffRefsRequest& request) const;
@@ -37,7 +43,7 @@ class RefsApi {
   [[nodiscard]] MergeResult merge_into_branch(const MergeIntoBranchRequest& request) const;
 
  private:
-  const Transport* transport_;
+  const detail::Channel* channel_;
 };
 
 }  // namespace lakefs::api

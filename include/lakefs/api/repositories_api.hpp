@@ -10,16 +10,22 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+
+namespace lakefs::detail {
+class Channel;
+}  // namespace lakefs::detail
 
 namespace lakefs::api {
 
-/// Operations tagged "repositories". Cheap to copy; holds a pointer to the transport,
-/// which must outlive it. Methods throw what lakefs::Transport::send throws,
-/// and lakefs::ProtocolError when a response cannot be decoded.
+/// Operations tagged "repositories". Reached through lakefs::Client::api(); holds a
+/// pointer into the client, which must outlive it. Methods send through the
+/// client's credentials, retry policy and logging, throw the typed errors of
+/// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
+/// response cannot be decoded.
 class RepositoriesApi {
  public:
-  explicit RepositoriesApi(const Transport& transport) noexcept : transport_(&transport) {}
+  explicit RepositoriesApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// create repository (POST /repositories).
   [[nodiscard]] Repository create_repository(const CreateRepositoryRequest& request) const;
@@ -66,7 +72,7 @@ class RepositoriesApi {
   void set_gc_rules(const SetGCRulesRequest& request) const;
 
  private:
-  const Transport* transport_;
+  const detail::Channel* channel_;
 };
 
 }  // namespace lakefs::api

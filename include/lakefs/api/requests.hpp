@@ -16,7 +16,8 @@
 #include <vector>
 
 #include "lakefs/api/models.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+#include "lakefs/policies.hpp"
 
 namespace lakefs::api {
 
@@ -30,6 +31,8 @@ struct AbortPresignMultipartUploadRequest {
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of addGroupMembership (PUT /auth/groups/{groupId}/members/{userId}).
@@ -38,6 +41,8 @@ struct AddGroupMembershipRequest {
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of attachPolicyToGroup (PUT /auth/groups/{groupId}/policies/{policyId}).
@@ -46,6 +51,8 @@ struct AttachPolicyToGroupRequest {
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of attachPolicyToUser (PUT /auth/users/{userId}/policies/{policyId}).
@@ -54,6 +61,8 @@ struct AttachPolicyToUserRequest {
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of cherryPick (POST /repositories/{repository}/branches/{branch}/cherry-pick).
@@ -63,6 +72,8 @@ struct CherryPickRequest {
   CherryPickCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of commit (POST /repositories/{repository}/branches/{branch}/commits).
@@ -74,6 +85,8 @@ struct CommitRequest {
   std::optional<std::string> source_metarange{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of completePresignMultipartUpload (PUT /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}).
@@ -86,6 +99,8 @@ struct CompletePresignMultipartUploadRequest {
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of copyObject (POST /repositories/{repository}/branches/{branch}/objects/copy).
@@ -98,6 +113,8 @@ struct CopyObjectRequest {
   std::string dest_path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of createBranch (POST /repositories/{repository}/branches).
@@ -106,6 +123,8 @@ struct CreateBranchRequest {
   BranchCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of createBranchProtectionRulePreflight (GET /repositories/{repository}/branch_protection/set_allowed).
@@ -113,6 +132,8 @@ struct CreateBranchProtectionRulePreflightRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of CreateCommitRecord (POST /repositories/{repository}/commits).
@@ -121,6 +142,8 @@ struct CreateCommitRecordRequest {
   CommitRecordCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of createCredentials (POST /auth/users/{userId}/credentials).
@@ -128,6 +151,8 @@ struct CreateCredentialsRequest {
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of createGroup (POST /auth/groups).
@@ -135,6 +160,8 @@ struct CreateGroupRequest {
   GroupCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of createPolicy (POST /auth/policies).
@@ -142,6 +169,8 @@ struct CreatePolicyRequest {
   Policy body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of createPresignMultipartUpload (POST /repositories/{repository}/branches/{branch}/staging/pmpu).
@@ -154,6 +183,8 @@ struct CreatePresignMultipartUploadRequest {
   std::optional<std::int64_t> parts{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of createPullRequest (POST /repositories/{repository}/pulls).
@@ -162,6 +193,8 @@ struct CreatePullRequestRequest {
   PullRequestCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of createRepository (POST /repositories).
@@ -171,6 +204,8 @@ struct CreateRepositoryRequest {
   std::optional<bool> bare{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of createSymlinkFile (POST /repositories/{repository}/refs/{branch}/symlink).
@@ -181,6 +216,8 @@ struct CreateSymlinkFileRequest {
   std::optional<std::string> location{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of createTag (POST /repositories/{repository}/tags).
@@ -189,6 +226,8 @@ struct CreateTagRequest {
   TagCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of createUser (POST /auth/users).
@@ -196,6 +235,8 @@ struct CreateUserRequest {
   UserCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of createUserExternalPrincipal (POST /auth/users/{userId}/external/principals).
@@ -205,6 +246,8 @@ struct CreateUserExternalPrincipalRequest {
   std::string principal_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of deleteBranch (DELETE /repositories/{repository}/branches/{branch}).
@@ -214,6 +257,8 @@ struct DeleteBranchRequest {
   std::optional<bool> force{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of deleteCredentials (DELETE /auth/users/{userId}/credentials/{accessKeyId}).
@@ -222,6 +267,8 @@ struct DeleteCredentialsRequest {
   std::string access_key_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of deleteGCRules (DELETE /repositories/{repository}/settings/gc_rules).
@@ -229,6 +276,8 @@ struct DeleteGCRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of deleteGroup (DELETE /auth/groups/{groupId}).
@@ -236,6 +285,8 @@ struct DeleteGroupRequest {
   std::string group_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of deleteGroupMembership (DELETE /auth/groups/{groupId}/members/{userId}).
@@ -244,6 +295,8 @@ struct DeleteGroupMembershipRequest {
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of deleteObject (DELETE /repositories/{repository}/branches/{branch}/objects).
@@ -257,6 +310,8 @@ struct DeleteObjectRequest {
   std::optional<bool> no_tombstone{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of deleteObjects (POST /repositories/{repository}/branches/{branch}/objects/delete).
@@ -269,6 +324,8 @@ struct DeleteObjectsRequest {
   std::optional<bool> no_tombstone{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of deletePolicy (DELETE /auth/policies/{policyId}).
@@ -276,6 +333,8 @@ struct DeletePolicyRequest {
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of deleteRepository (DELETE /repositories/{repository}).
@@ -285,6 +344,8 @@ struct DeleteRepositoryRequest {
   std::optional<bool> force{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of deleteRepositoryMetadata (DELETE /repositories/{repository}/metadata).
@@ -293,6 +354,8 @@ struct DeleteRepositoryMetadataRequest {
   RepositoryMetadataKeys body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of deleteTag (DELETE /repositories/{repository}/tags/{tag}).
@@ -302,6 +365,8 @@ struct DeleteTagRequest {
   std::optional<bool> force{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of deleteUser (DELETE /auth/users/{userId}).
@@ -309,6 +374,8 @@ struct DeleteUserRequest {
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of deleteUserExternalPrincipal (DELETE /auth/users/{userId}/external/principals).
@@ -317,6 +384,8 @@ struct DeleteUserExternalPrincipalRequest {
   std::string principal_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of detachPolicyFromGroup (DELETE /auth/groups/{groupId}/policies/{policyId}).
@@ -325,6 +394,8 @@ struct DetachPolicyFromGroupRequest {
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of detachPolicyFromUser (DELETE /auth/users/{userId}/policies/{policyId}).
@@ -333,6 +404,8 @@ struct DetachPolicyFromUserRequest {
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of diffBranch (GET /repositories/{repository}/branches/{branch}/diff).
@@ -349,6 +422,8 @@ struct DiffBranchRequest {
   std::optional<std::string> delimiter{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of diffRefs (GET /repositories/{repository}/refs/{leftRef}/diff/{rightRef}).
@@ -372,6 +447,8 @@ struct DiffRefsRequest {
   std::optional<bool> include_right_stats{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of dumpRefs (PUT /repositories/{repository}/refs/dump).
@@ -379,6 +456,8 @@ struct DumpRefsRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of dumpStatus (GET /repositories/{repository}/dump).
@@ -387,6 +466,8 @@ struct DumpStatusRequest {
   std::string task_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of dumpSubmit (POST /repositories/{repository}/dump).
@@ -394,6 +475,8 @@ struct DumpSubmitRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of externalPrincipalLogin (POST /auth/external/principal/login).
@@ -401,6 +484,8 @@ struct ExternalPrincipalLoginRequest {
   ExternalLoginInformation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of findMergeBase (GET /repositories/{repository}/refs/{sourceRef}/merge/{destinationBranch}).
@@ -412,12 +497,16 @@ struct FindMergeBaseRequest {
   std::string destination_branch{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getAuthCapabilities (GET /auth/capabilities).
 struct GetAuthCapabilitiesRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getBranch (GET /repositories/{repository}/branches/{branch}).
@@ -426,6 +515,8 @@ struct GetBranchRequest {
   std::string branch{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getBranchProtectionRules (GET /repositories/{repository}/settings/branch_protection).
@@ -433,6 +524,8 @@ struct GetBranchProtectionRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getCommit (GET /repositories/{repository}/commits/{commitId}).
@@ -441,12 +534,16 @@ struct GetCommitRequest {
   std::string commit_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getConfig (GET /config).
 struct GetConfigRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getCredentials (GET /auth/users/{userId}/credentials/{accessKeyId}).
@@ -455,12 +552,16 @@ struct GetCredentialsRequest {
   std::string access_key_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getCurrentUser (GET /user).
 struct GetCurrentUserRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getExternalPrincipal (GET /auth/external/principals).
@@ -468,12 +569,16 @@ struct GetExternalPrincipalRequest {
   std::string principal_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getGarbageCollectionConfig (GET /config/garbage-collection).
 struct GetGarbageCollectionConfigRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getGCRules (GET /repositories/{repository}/settings/gc_rules).
@@ -481,6 +586,8 @@ struct GetGCRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getGroup (GET /auth/groups/{groupId}).
@@ -488,6 +595,8 @@ struct GetGroupRequest {
   std::string group_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getGroupACL (GET /auth/groups/{groupId}/acl).
@@ -495,12 +604,16 @@ struct GetGroupACLRequest {
   std::string group_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getLakeFSVersion (GET /config/version).
 struct GetLakeFSVersionRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getMetadataObject (GET /repositories/{repository}/metadata/object/{type}/{object_id}).
@@ -512,6 +625,8 @@ struct GetMetadataObjectRequest {
   std::optional<bool> presign{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getMetaRange (GET /repositories/{repository}/metadata/meta_range/{meta_range}).
@@ -520,6 +635,8 @@ struct GetMetaRangeRequest {
   std::string meta_range{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getObject (GET /repositories/{repository}/refs/{ref}/objects).
@@ -538,6 +655,8 @@ struct GetObjectRequest {
   std::optional<std::string> if_none_match{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getPhysicalAddress (GET /repositories/{repository}/branches/{branch}/staging/backing).
@@ -549,6 +668,8 @@ struct GetPhysicalAddressRequest {
   std::optional<bool> presign{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getPolicy (GET /auth/policies/{policyId}).
@@ -556,6 +677,8 @@ struct GetPolicyRequest {
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getPullRequest (GET /repositories/{repository}/pulls/{pull_request}).
@@ -565,6 +688,8 @@ struct GetPullRequestRequest {
   std::string pull_request{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getRange (GET /repositories/{repository}/metadata/range/{range}).
@@ -573,6 +698,8 @@ struct GetRangeRequest {
   std::string range{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getRepository (GET /repositories/{repository}).
@@ -580,6 +707,8 @@ struct GetRepositoryRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getRepositoryMetadata (GET /repositories/{repository}/metadata).
@@ -587,6 +716,8 @@ struct GetRepositoryMetadataRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getRun (GET /repositories/{repository}/actions/runs/{run_id}).
@@ -595,6 +726,8 @@ struct GetRunRequest {
   std::string run_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getRunHookOutput (GET /repositories/{repository}/actions/runs/{run_id}/hooks/{hook_run_id}/output).
@@ -604,18 +737,24 @@ struct GetRunHookOutputRequest {
   std::string hook_run_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getSetupState (GET /setup_lakefs).
 struct GetSetupStateRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getStorageConfig (GET /config/storage).
 struct GetStorageConfigRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getTag (GET /repositories/{repository}/tags/{tag}).
@@ -624,6 +763,8 @@ struct GetTagRequest {
   std::string tag{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getUnderlyingProperties (GET /repositories/{repository}/refs/{ref}/objects/underlyingProperties).
@@ -635,12 +776,16 @@ struct GetUnderlyingPropertiesRequest {
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getUsageReportSummary (GET /usage-report/summary).
 struct GetUsageReportSummaryRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of getUser (GET /auth/users/{userId}).
@@ -648,6 +793,8 @@ struct GetUserRequest {
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of hardResetBranch (PUT /repositories/{repository}/branches/{branch}/hard_reset).
@@ -659,6 +806,8 @@ struct HardResetBranchRequest {
   std::optional<bool> force{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of headObject (HEAD /repositories/{repository}/refs/{ref}/objects).
@@ -673,12 +822,16 @@ struct HeadObjectRequest {
   std::optional<std::string> range{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of healthCheck (GET /healthcheck).
 struct HealthCheckRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of importCancel (DELETE /repositories/{repository}/branches/{branch}/import).
@@ -689,6 +842,8 @@ struct ImportCancelRequest {
   std::string id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of importStart (POST /repositories/{repository}/branches/{branch}/import).
@@ -698,6 +853,8 @@ struct ImportStartRequest {
   ImportCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of importStatus (GET /repositories/{repository}/branches/{branch}/import).
@@ -708,6 +865,8 @@ struct ImportStatusRequest {
   std::string id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of internalCreateBranchProtectionRule (POST /repositories/{repository}/branch_protection).
@@ -716,6 +875,8 @@ struct InternalCreateBranchProtectionRuleRequest {
   BranchProtectionRule body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of internalDeleteBranchProtectionRule (DELETE /repositories/{repository}/branch_protection).
@@ -724,6 +885,8 @@ struct InternalDeleteBranchProtectionRuleRequest {
   InternalDeleteBranchProtectionRuleBody body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of internalDeleteGarbageCollectionRules (DELETE /repositories/{repository}/gc/rules).
@@ -731,6 +894,8 @@ struct InternalDeleteGarbageCollectionRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of internalGetBranchProtectionRules (GET /repositories/{repository}/branch_protection).
@@ -738,6 +903,8 @@ struct InternalGetBranchProtectionRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of internalGetGarbageCollectionRules (GET /repositories/{repository}/gc/rules).
@@ -745,6 +912,8 @@ struct InternalGetGarbageCollectionRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of internalSetGarbageCollectionRules (POST /repositories/{repository}/gc/rules).
@@ -753,6 +922,8 @@ struct InternalSetGarbageCollectionRulesRequest {
   GarbageCollectionRules body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of linkPhysicalAddress (PUT /repositories/{repository}/branches/{branch}/staging/backing).
@@ -772,6 +943,8 @@ struct LinkPhysicalAddressRequest {
   std::optional<std::string> if_match{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of listBranches (GET /repositories/{repository}/branches).
@@ -786,6 +959,8 @@ struct ListBranchesRequest {
   std::optional<bool> show_hidden{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of listGroupMembers (GET /auth/groups/{groupId}/members).
@@ -799,6 +974,8 @@ struct ListGroupMembersRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of listGroupPolicies (GET /auth/groups/{groupId}/policies).
@@ -812,6 +989,8 @@ struct ListGroupPoliciesRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of listGroups (GET /auth/groups).
@@ -824,6 +1003,8 @@ struct ListGroupsRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of listObjects (GET /repositories/{repository}/refs/{ref}/objects/ls).
@@ -843,6 +1024,8 @@ struct ListObjectsRequest {
   std::optional<std::string> prefix{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of listPolicies (GET /auth/policies).
@@ -855,6 +1038,8 @@ struct ListPoliciesRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of listPullRequests (GET /repositories/{repository}/pulls).
@@ -870,6 +1055,8 @@ struct ListPullRequestsRequest {
   std::optional<std::string> status{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of listRepositories (GET /repositories).
@@ -884,6 +1071,8 @@ struct ListRepositoriesRequest {
   std::optional<std::string> search{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of listRepositoryRuns (GET /repositories/{repository}/actions/runs).
@@ -897,6 +1086,8 @@ struct ListRepositoryRunsRequest {
   std::optional<std::string> commit{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of listRunHooks (GET /repositories/{repository}/actions/runs/{run_id}/hooks).
@@ -909,6 +1100,8 @@ struct ListRunHooksRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of listTags (GET /repositories/{repository}/tags).
@@ -922,6 +1115,8 @@ struct ListTagsRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of listUserCredentials (GET /auth/users/{userId}/credentials).
@@ -935,6 +1130,8 @@ struct ListUserCredentialsRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of listUserExternalPrincipals (GET /auth/users/{userId}/external/principals/ls).
@@ -948,6 +1145,8 @@ struct ListUserExternalPrincipalsRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of listUserGroups (GET /auth/users/{userId}/groups).
@@ -961,6 +1160,8 @@ struct ListUserGroupsRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of listUserPolicies (GET /auth/users/{userId}/policies).
@@ -976,6 +1177,8 @@ struct ListUserPoliciesRequest {
   std::optional<bool> effective{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of listUsers (GET /auth/users).
@@ -988,6 +1191,8 @@ struct ListUsersRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of logCommits (GET /repositories/{repository}/refs/{ref}/commits).
@@ -1015,6 +1220,8 @@ struct LogCommitsRequest {
   std::optional<std::string> stop_at{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of login (POST /auth/login).
@@ -1022,6 +1229,8 @@ struct LoginRequest {
   LoginInformation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of mergeIntoBranch (POST /repositories/{repository}/refs/{sourceRef}/merge/{destinationBranch}).
@@ -1034,6 +1243,8 @@ struct MergeIntoBranchRequest {
   Merge body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of mergePullRequest (PUT /repositories/{repository}/pulls/{pull_request}/merge).
@@ -1043,12 +1254,16 @@ struct MergePullRequestRequest {
   std::string pull_request{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of oauthCallback (GET /oidc/callback).
 struct OauthCallbackRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of postStatsEvents (POST /statistics).
@@ -1056,6 +1271,8 @@ struct PostStatsEventsRequest {
   StatsEventsList body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of prepareGarbageCollectionCommits (POST /repositories/{repository}/gc/prepare_commits).
@@ -1063,6 +1280,8 @@ struct PrepareGarbageCollectionCommitsRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of prepareGarbageCollectionCommitsAsync (POST /repositories/{repository}/gc/prepare_commits/async).
@@ -1070,6 +1289,8 @@ struct PrepareGarbageCollectionCommitsAsyncRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of prepareGarbageCollectionCommitsStatus (GET /repositories/{repository}/gc/prepare_commits/status).
@@ -1079,6 +1300,8 @@ struct PrepareGarbageCollectionCommitsStatusRequest {
   std::string id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of prepareGarbageCollectionUncommitted (POST /repositories/{repository}/gc/prepare_uncommited).
@@ -1087,6 +1310,8 @@ struct PrepareGarbageCollectionUncommittedRequest {
   PrepareGCUncommittedRequest body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of resetBranch (PUT /repositories/{repository}/branches/{branch}).
@@ -1096,6 +1321,8 @@ struct ResetBranchRequest {
   ResetCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of restoreRefs (PUT /repositories/{repository}/refs/restore).
@@ -1104,6 +1331,8 @@ struct RestoreRefsRequest {
   RefsRestore body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of restoreStatus (GET /repositories/{repository}/restore).
@@ -1112,6 +1341,8 @@ struct RestoreStatusRequest {
   std::string task_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of restoreSubmit (POST /repositories/{repository}/restore).
@@ -1120,6 +1351,8 @@ struct RestoreSubmitRequest {
   RefsRestore body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of revertBranch (POST /repositories/{repository}/branches/{branch}/revert).
@@ -1129,6 +1362,8 @@ struct RevertBranchRequest {
   RevertCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of setBranchProtectionRules (PUT /repositories/{repository}/settings/branch_protection).
@@ -1141,6 +1376,8 @@ struct SetBranchProtectionRulesRequest {
   std::optional<std::string> if_match{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of setGarbageCollectionRulesPreflight (GET /repositories/{repository}/gc/rules/set_allowed).
@@ -1148,6 +1385,8 @@ struct SetGarbageCollectionRulesPreflightRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of setGCRules (PUT /repositories/{repository}/settings/gc_rules).
@@ -1156,6 +1395,8 @@ struct SetGCRulesRequest {
   GarbageCollectionRules body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of setGroupACL (POST /auth/groups/{groupId}/acl).
@@ -1164,6 +1405,8 @@ struct SetGroupACLRequest {
   ACL body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of setRepositoryMetadata (POST /repositories/{repository}/metadata).
@@ -1172,6 +1415,8 @@ struct SetRepositoryMetadataRequest {
   RepositoryMetadataSet body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of setup (POST /setup_lakefs).
@@ -1179,6 +1424,8 @@ struct SetupRequest {
   Setup body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of setupCommPrefs (POST /setup_comm_prefs).
@@ -1186,6 +1433,8 @@ struct SetupCommPrefsRequest {
   CommPrefsInput body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of stageObject (PUT /repositories/{repository}/branches/{branch}/objects).
@@ -1197,6 +1446,8 @@ struct StageObjectRequest {
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of statObject (GET /repositories/{repository}/refs/{ref}/objects/stat).
@@ -1210,6 +1461,8 @@ struct StatObjectRequest {
   std::optional<bool> presign{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of stsLogin (POST /sts/login).
@@ -1217,6 +1470,8 @@ struct StsLoginRequest {
   StsAuthRequest body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of updateObjectUserMetadata (PUT /repositories/{repository}/branches/{branch}/objects/stat/user_metadata).
@@ -1229,6 +1484,8 @@ struct UpdateObjectUserMetadataRequest {
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of updatePolicy (PUT /auth/policies/{policyId}).
@@ -1237,6 +1494,8 @@ struct UpdatePolicyRequest {
   Policy body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of updatePullRequest (PATCH /repositories/{repository}/pulls/{pull_request}).
@@ -1247,6 +1506,8 @@ struct UpdatePullRequestRequest {
   PullRequestBasic body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of uploadObject (POST /repositories/{repository}/branches/{branch}/objects).
@@ -1275,6 +1536,8 @@ struct UploadObjectRequest {
   std::optional<std::string> if_match{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of uploadObjectPreflight (GET /repositories/{repository}/branches/{branch}/objects/stage_allowed).
@@ -1285,6 +1548,8 @@ struct UploadObjectPreflightRequest {
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of uploadPart (PUT /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}/parts/{partNumber}).
@@ -1297,6 +1562,8 @@ struct UploadPartRequest {
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 /// Parameters of uploadPartCopy (PUT /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}/parts/{partNumber}/copy).
@@ -1309,6 +1576,8 @@ struct UploadPartCopyRequest {
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
+  /// Timeout, retry policy and cancellation of this call.
+  CallOptions call{};
 };
 
 }  // namespace lakefs::api

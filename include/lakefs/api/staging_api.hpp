@@ -10,16 +10,22 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+
+namespace lakefs::detail {
+class Channel;
+}  // namespace lakefs::detail
 
 namespace lakefs::api {
 
-/// Operations tagged "staging". Cheap to copy; holds a pointer to the transport,
-/// which must outlive it. Methods throw what lakefs::Transport::send throws,
-/// and lakefs::ProtocolError when a response cannot be decoded.
+/// Operations tagged "staging". Reached through lakefs::Client::api(); holds a
+/// pointer into the client, which must outlive it. Methods send through the
+/// client's credentials, retry policy and logging, throw the typed errors of
+/// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
+/// response cannot be decoded.
 class StagingApi {
  public:
-  explicit StagingApi(const Transport& transport) noexcept : transport_(&transport) {}
+  explicit StagingApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// generate an address to which the client can upload an object (GET
   /// /repositories/{repository}/branches/{branch}/staging/backing).
@@ -30,7 +36,7 @@ class StagingApi {
   [[nodiscard]] ObjectStats link_physical_address(const LinkPhysicalAddressRequest& request) const;
 
  private:
-  const Transport* transport_;
+  const detail::Channel* channel_;
 };
 
 }  // namespace lakefs::api

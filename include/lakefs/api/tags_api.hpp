@@ -10,16 +10,22 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/http.hpp"
+
+namespace lakefs::detail {
+class Channel;
+}  // namespace lakefs::detail
 
 namespace lakefs::api {
 
-/// Operations tagged "tags". Cheap to copy; holds a pointer to the transport,
-/// which must outlive it. Methods throw what lakefs::Transport::send throws,
-/// and lakefs::ProtocolError when a response cannot be decoded.
+/// Operations tagged "tags". Reached through lakefs::Client::api(); holds a
+/// pointer into the client, which must outlive it. Methods send through the
+/// client's credentials, retry policy and logging, throw the typed errors of
+/// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
+/// response cannot be decoded.
 class TagsApi {
  public:
-  explicit TagsApi(const Transport& transport) noexcept : transport_(&transport) {}
+  explicit TagsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// create tag (POST /repositories/{repository}/tags).
   [[nodiscard]] Ref create_tag(const CreateTagRequest& request) const;
@@ -34,7 +40,7 @@ class TagsApi {
   [[nodiscard]] RefList list_tags(const ListTagsRequest& request) const;
 
  private:
-  const Transport* transport_;
+  const detail::Channel* channel_;
 };
 
 }  // namespace lakefs::api

@@ -19,11 +19,10 @@ class ApiDecodeReal : public RepoTest {
  protected:
   // GET `path` through a transport of our own and return the raw JSON body.
   std::string raw_get(const std::string& path, const std::string& query = "") {
-    const Transport transport(lakefs_client().options());
     http::Request request;
     request.path = path;
     request.query = query;
-    const auto response = transport.send(request);
+    const auto response = lakefs_client().send(request);
     EXPECT_EQ(response.status, 200);
     EXPECT_THAT(std::string(response.header("content-type").value_or("")), ::testing::HasSubstr("application/json"));
     return response.body;

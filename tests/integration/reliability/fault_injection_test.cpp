@@ -240,7 +240,7 @@ TEST_F(FaultInjection, ServiceUnavailableWithRetryAfterIsRetriedAfterTheDelay) {
 
 TEST_F(FaultInjection, GetGivesUpAfterMaxRetries) {
   auto options = proxied_options();
-  options.max_retries = 2;
+  options.retry = RetryOptions{.max_retries = 2};
   // Each faulted attempt loses its connection, so every attempt of a fresh client opens a new one: the proxy's
   // count is exactly the SDK's number of attempts.
   {
@@ -483,7 +483,7 @@ TEST_F(FaultInjection, TruncatedReadsNeverReturnWrongBytes) {
 TEST_F(FaultInjection, StalledGetTimesOutQuickly) {
   auto options = proxied_options();
   options.request_timeout = 1s;
-  options.max_retries = 0;  // one attempt: the time measured is the timeout itself
+  options.retry = RetryOptions{.max_retries = 0};  // one attempt: the time measured is the timeout itself
   auto main = proxied_repo(options).branch("main");
   proxy().add_rule(
       {.method = "GET", .path_contains = "/branches/main", .fault = Fault::stall, .times = 100, .stall_for = 5s});
@@ -496,7 +496,7 @@ TEST_F(FaultInjection, StalledGetTimesOutQuickly) {
 TEST_F(FaultInjection, StalledGetHitsTheLowSpeedTimeout) {
   auto options = proxied_options();
   options.low_speed_timeout = 1s;
-  options.max_retries = 0;
+  options.retry = RetryOptions{.max_retries = 0};
   auto main = proxied_repo(options).branch("main");
   proxy().add_rule(
       {.method = "GET", .path_contains = "/branches/main", .fault = Fault::stall, .times = 100, .stall_for = 5s});
@@ -549,7 +549,7 @@ TEST_F(FaultInjection, CredentialsEchoedInAnErrorPageAreScrubbed) {
                     .headers = {{"Content-Type", "text/html"}},
                     .body = page});
   auto options = proxied_options();
-  options.max_retries = 1;
+  options.retry = RetryOptions{.max_retries = 1};
   auto main = proxied_repo(options).branch("main");
 
   const auto check = [&](const std::function<void()>& call) {

@@ -28,7 +28,7 @@ Client impatient_client(const OwnServer& server) {
   auto options = server.client_options();
   options.connect_timeout = 2s;
   options.request_timeout = 20s;
-  options.max_retries = 1;
+  options.retry = RetryOptions{.max_retries = 1};
   return Client(options);
 }
 

@@ -13,12 +13,26 @@
 
 #include "config/endpoint.hpp"
 #include "config/lakectl_config.hpp"
+#include "config/resolve.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/errors.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
+
+// The secrets a resolution hands to the client: ResolvedConfig itself holds none.
+struct NoLogin : lakefs::CredentialsContext {
+  lakefs::Credentials login(const std::string&, const std::string&) override {
+    ADD_FAILURE() << "a static provider logged in";
+    return {};
+  }
+};
+lakefs::Credentials credentials_of(const lakefs::ClientOptions& options) {
+  NoLogin context;
+  return lakefs::detail::resolve(options).credentials->fetch(context, false);
+}
+
 
 constexpr const char* kVars[] = {"LAKEFS_ENDPOINT",
                                  "LAKEFS_ACCESS_KEY_ID",
@@ -72,8 +86,9 @@ TEST_F(ConfigTest, ConfigFileIsUsed) {
   write_home_config(kFileConfig);
   const auto r = lakefs::resolve_config({});
   EXPECT_EQ(r.transport.endpoint, "http://file-host:8000/api/v1");
-  EXPECT_EQ(r.transport.access_key_id, "FILEKEY");
-  EXPECT_EQ(r.transport.secret_access_key, "file-secret");
+  EXPECT_EQ(r.access_key_id, "FILEKEY");
+  EXPECT_EQ(credentials_of({}).secret_access_key, "file-secret");
+  EXPECT_EQ(r.credentials_kind, "key pair");
   EXPECT_NE(r.credentials_source.find(".lakectl.yaml"), std::string::npos);
 }
 
@@ -85,7 +100,7 @@ TEST_F(ConfigTest, LakectlConfigFileVariableWins) {
   ::setenv("LAKECTL_CONFIG_FILE", other.c_str(), 1);
   const auto r = lakefs::resolve_config({});
   EXPECT_EQ(r.transport.endpoint, "http://other:1/api/v1");
-  EXPECT_EQ(r.transport.access_key_id, "O");
+  EXPECT_EQ(r.access_key_id, "O");
 }
 
 TEST_F(ConfigTest, EnvironmentBeatsFileAndLakefsBeatsLakectl) {
@@ -95,15 +110,15 @@ TEST_F(ConfigTest, EnvironmentBeatsFileAndLakefsBeatsLakectl) {
   ::setenv("LAKECTL_CREDENTIALS_SECRET_ACCESS_KEY", "ctl-secret", 1);
   auto r = lakefs::resolve_config({});
   EXPECT_EQ(r.transport.endpoint, "http://lakectl-env:1/api/v1");
-  EXPECT_EQ(r.transport.access_key_id, "CTLKEY");
+  EXPECT_EQ(r.access_key_id, "CTLKEY");
 
   ::setenv("LAKEFS_ENDPOINT", "http://lakefs-env:2", 1);
   ::setenv("LAKEFS_ACCESS_KEY_ID", "ENVKEY", 1);
   ::setenv("LAKEFS_SECRET_ACCESS_KEY", "env-secret", 1);
   r = lakefs::resolve_config({});
   EXPECT_EQ(r.transport.endpoint, "http://lakefs-env:2/api/v1");
-  EXPECT_EQ(r.transport.access_key_id, "ENVKEY");
-  EXPECT_EQ(r.transport.secret_access_key, "env-secret");
+  EXPECT_EQ(r.access_key_id, "ENVKEY");
+  EXPECT_EQ(credentials_of({}).secret_access_key, "env-secret");
 }
 
 TEST_F(ConfigTest, ExplicitBeatsEverything) {
@@ -114,7 +129,7 @@ TEST_F(ConfigTest, ExplicitBeatsEverything) {
   const auto r = lakefs::resolve_config(
       {.endpoint = "https://explicit/", .access_key_id = "EXP", .secret_access_key = "exp-secret"});
   EXPECT_EQ(r.transport.endpoint, "https://explicit/api/v1");
-  EXPECT_EQ(r.transport.access_key_id, "EXP");
+  EXPECT_EQ(r.access_key_id, "EXP");
   EXPECT_EQ(r.credentials_source, "explicit options");
 }
 
@@ -124,7 +139,7 @@ TEST_F(ConfigTest, FieldsResolveIndependently) {
   ::setenv("LAKEFS_SECRET_ACCESS_KEY", "env-secret", 1);
   const auto r = lakefs::resolve_config({.endpoint = "http://explicit:9"});
   EXPECT_EQ(r.transport.endpoint, "http://explicit:9/api/v1");
-  EXPECT_EQ(r.transport.access_key_id, "ENVKEY");
+  EXPECT_EQ(r.access_key_id, "ENVKEY");
 }
 
 TEST_F(ConfigTest, SessionTokenWinsOverKeys) {
@@ -133,8 +148,9 @@ TEST_F(ConfigTest, SessionTokenWinsOverKeys) {
   ::setenv("LAKECTL_CREDENTIALS_SECRET_ACCESS_KEY", "ctl-secret", 1);
   ::setenv("LAKECTL_CREDENTIALS_SESSION_TOKEN", "tok", 1);
   const auto r = lakefs::resolve_config({});
-  EXPECT_EQ(r.transport.session_token, "tok");
-  EXPECT_TRUE(r.transport.access_key_id.empty());
+  EXPECT_EQ(credentials_of({}).session_token, "tok");
+  EXPECT_EQ(r.credentials_kind, "session token");
+  EXPECT_TRUE(r.access_key_id.empty());
 }
 
 TEST_F(ConfigTest, ExplicitOnlyIgnoresEnvironment) {

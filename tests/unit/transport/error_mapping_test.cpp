@@ -68,14 +68,14 @@ TEST(ErrorMapping, AllServerErrorsAreLakefsErrors) {
   FAIL();
 }
 
-TEST(ErrorMapping, TransportErrorsByCurlCode) {
-  EXPECT_THROW(lakefs::detail::throw_transport_error(CURLE_COULDNT_CONNECT, "refused", "GET", "/x", "http://h:1"),
+TEST(ErrorMapping, TransportErrorsByFailure) {
+  EXPECT_THROW(lakefs::detail::throw_transport_error(lakefs::http::Failure::cannot_connect, "refused", "GET", "/x", "http://h:1"),
                lakefs::ConnectionError);
-  EXPECT_THROW(lakefs::detail::throw_transport_error(CURLE_OPERATION_TIMEDOUT, "", "GET", "/x", "http://h:1"),
+  EXPECT_THROW(lakefs::detail::throw_transport_error(lakefs::http::Failure::timed_out, "", "GET", "/x", "http://h:1"),
                lakefs::TimeoutError);
-  EXPECT_THROW(lakefs::detail::throw_transport_error(CURLE_PEER_FAILED_VERIFICATION, "", "GET", "/x", "https://h"),
+  EXPECT_THROW(lakefs::detail::throw_transport_error(lakefs::http::Failure::tls, "", "GET", "/x", "https://h"),
                lakefs::TlsError);
-  EXPECT_THROW(lakefs::detail::throw_transport_error(CURLE_RECV_ERROR, "", "GET", "/x", "http://h:1"),
+  EXPECT_THROW(lakefs::detail::throw_transport_error(lakefs::http::Failure::connection_dropped, "", "GET", "/x", "http://h:1"),
                lakefs::TransportError);
 }
 

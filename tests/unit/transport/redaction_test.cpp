@@ -74,19 +74,19 @@ TEST(Redaction, JsonMessagesAreScrubbedToo) {
 
 TEST(ErrorMappingOutcome, UnansweredNonIdempotentRequestsSaySoAndAreFlagged) {
   try {
-    throw_transport_error(CURLE_GOT_NOTHING, "Empty reply from server", "POST", "/repositories/r/branches/b/commits",
+    throw_transport_error(lakefs::http::Failure::connection_dropped, "Empty reply from server", "POST", "/repositories/r/branches/b/commits",
                           "http://127.0.0.1:1", true);
   } catch (const TransportError& e) {
     EXPECT_TRUE(e.outcome_unknown());
     EXPECT_NE(std::string(e.what()).find("may have been applied"), std::string::npos) << e.what();
   }
   try {
-    throw_transport_error(CURLE_OPERATION_TIMEDOUT, "", "POST", "/x", "http://127.0.0.1:1", true);
+    throw_transport_error(lakefs::http::Failure::timed_out, "", "POST", "/x", "http://127.0.0.1:1", true);
   } catch (const TimeoutError& e) {
     EXPECT_TRUE(e.outcome_unknown());
   }
   try {
-    throw_transport_error(CURLE_COULDNT_CONNECT, "", "POST", "/x", "http://127.0.0.1:1", false);
+    throw_transport_error(lakefs::http::Failure::cannot_connect, "", "POST", "/x", "http://127.0.0.1:1", false);
   } catch (const ConnectionError& e) {
     EXPECT_FALSE(e.outcome_unknown());
     EXPECT_EQ(std::string(e.what()).find("may have been applied"), std::string::npos);

@@ -42,17 +42,28 @@ TEST(Retry, DisabledWithZeroRetries) { EXPECT_FALSE(should_retry("GET", Outcome:
 
 TEST(Retry, BackoffDoublesWithJitterAndIsCapped) {
   using lakefs::detail::retry_delay;
-  EXPECT_EQ(retry_delay(0, milliseconds(100), std::nullopt, 0.0), milliseconds(50));
-  EXPECT_EQ(retry_delay(0, milliseconds(100), std::nullopt, 0.999), milliseconds(99));
-  EXPECT_EQ(retry_delay(2, milliseconds(100), std::nullopt, 0.0), milliseconds(200));
-  EXPECT_EQ(retry_delay(30, milliseconds(100), std::nullopt, 0.0), milliseconds(1000));  // capped at 2 s, halved
-  EXPECT_EQ(retry_delay(0, milliseconds(100), seconds(3), 0.5), milliseconds(3000));     // Retry-After wins
-  EXPECT_EQ(retry_delay(0, milliseconds(100), seconds(60), 0.5), milliseconds(10000));   // ... capped
+  const lakefs::RetryOptions policy;  // defaults: 100 ms doubling, capped at 2 s; Retry-After capped at 10 s
+  EXPECT_EQ(retry_delay(0, policy, std::nullopt, 0.0), milliseconds(50));
+  EXPECT_EQ(retry_delay(0, policy, std::nullopt, 0.999), milliseconds(99));
+  EXPECT_EQ(retry_delay(2, policy, std::nullopt, 0.0), milliseconds(200));
+  EXPECT_EQ(retry_delay(30, policy, std::nullopt, 0.0), milliseconds(1000));  // capped at 2 s, halved
+  EXPECT_EQ(retry_delay(0, policy, seconds(3), 0.5), milliseconds(3000));     // Retry-After wins
+  EXPECT_EQ(retry_delay(0, policy, seconds(60), 0.5), milliseconds(10000));   // ... capped
+  const lakefs::RetryOptions custom{.initial_backoff = milliseconds(10), .max_backoff = milliseconds(40),
+                                    .max_retry_after = milliseconds(1500)};
+  EXPECT_EQ(retry_delay(1, custom, std::nullopt, 0.999), milliseconds(19));
+  EXPECT_EQ(retry_delay(5, custom, std::nullopt, 0.0), milliseconds(20));  // capped at 40 ms, halved
+  EXPECT_EQ(retry_delay(0, custom, seconds(60), 0.0), milliseconds(1500));
 }
 
 TEST(Retry, RetryAfterParsing) {
   EXPECT_EQ(lakefs::detail::parse_retry_after("5"), seconds(5));
-  EXPECT_EQ(lakefs::detail::parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), std::nullopt);
+  // An HTTP date, read by libcurl's parser, relative to now; a past date is no wait at all.
+  const auto now = std::chrono::system_clock::from_time_t(1445412470);  // 2015-10-21 07:27:50 UTC
+  EXPECT_EQ(lakefs::detail::parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), seconds(10));
+  EXPECT_EQ(lakefs::detail::parse_retry_after("Wednesday, 21-Oct-15 07:28:00 GMT", now), seconds(10));
+  EXPECT_EQ(lakefs::detail::parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now), seconds(0));
+  EXPECT_EQ(lakefs::detail::parse_retry_after("soon", now), std::nullopt);
   EXPECT_EQ(lakefs::detail::parse_retry_after("-1"), std::nullopt);
   EXPECT_EQ(lakefs::detail::parse_retry_after(""), std::nullopt);
 }

@@ -1,0 +1,278 @@
+#include "transport/channel.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <exception>
+#include <random>
+#include <string>
+#include <utility>
+
+#include "api/model_codec.hpp"
+#include "lakefs/api/auth_api.hpp"
+#include "lakefs/errors.hpp"
+#include "transport/error_mapping.hpp"
+#include "transport/request_checks.hpp"
+#include "transport/retry.hpp"
+
+namespace lakefs::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const char* failure_name(http::Failure failure) {
+  switch (failure) {
+    case http::Failure::none:
+      return "answered";
+    case http::Failure::cannot_connect:
+      return "cannot connect";
+    case http::Failure::connection_dropped:
+      return "connection dropped";
+    case http::Failure::timed_out:
+      return "timed out";
+    case http::Failure::tls:
+      return "TLS failure";
+    case http::Failure::cancelled:
+      return "cancelled";
+    case http::Failure::other:
+      return "failed";
+  }
+  return "failed";
+}
+
+Outcome outcome_of(const http::Result& result) {
+  switch (result.failure) {
+    case http::Failure::none:
+      return outcome_of_status(result.response.status);
+    case http::Failure::cannot_connect:
+      return Outcome::cannot_connect;
+    case http::Failure::connection_dropped:
+      return Outcome::connection_dropped;
+    case http::Failure::timed_out:
+      return Outcome::timed_out;
+    case http::Failure::tls:
+    case http::Failure::cancelled:
+    case http::Failure::other:
+      return Outcome::ok;
+  }
+  return Outcome::ok;
+}
+
+std::string format_ms(Clock::duration elapsed) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f ms", std::chrono::duration<double, std::milli>(elapsed).count());
+  return text;
+}
+
+// Sleeps for `delay` unless `stop` is requested first; true when it was.
+bool sleep_unless_stopped(std::chrono::milliseconds delay, const std::stop_token& stop) {
+  if (!stop.stop_possible()) {
+    std::this_thread::sleep_for(delay);
+    return false;
+  }
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::unique_lock lock(mutex);
+  return wake.wait_for(lock, stop, delay, [] { return false; }) || stop.stop_requested();
+}
+
+}  // namespace
+
+// What a credentials provider may ask of this channel: a login without credentials.
+class Channel::Context final : public CredentialsContext {
+ public:
+  explicit Context(const Channel& channel) : channel_(channel) {}
+
+  Credentials login(const std::string& access_key_id, const std::string& secret_access_key) override {
+    channel_.remember_secrets({.access_key_id = access_key_id, .secret_access_key = secret_access_key});
+    http::Request request;
+    request.method = "POST";
+    request.path = "/auth/login";
+    request.anonymous = true;
+    api::LoginInformation body;
+    body.access_key_id = access_key_id;
+    body.secret_access_key = secret_access_key;
+    request.body = encode_to_string(body);
+    request.content_type = "application/json";
+    const http::Response response = channel_.send(request);
+    api::AuthenticationToken token;
+    decode_from_string(response.body, token, "AuthenticationToken");
+    Credentials credentials;
+    credentials.session_token = std::move(token.token);
+    if (token.token_expiration) {
+      credentials.expires_at = std::chrono::system_clock::time_point(std::chrono::seconds(*token.token_expiration));
+    }
+    channel_.remember_secrets(credentials);
+    return credentials;
+  }
+
+ private:
+  const Channel& channel_;
+};
+
+Channel::Channel(std::shared_ptr<Transport> transport, std::string origin, RetryOptions retry,
+                 std::shared_ptr<CredentialsProvider> credentials, Logger logger)
+    : transport_(std::move(transport)),
+      origin_(std::move(origin)),
+      retry_(retry),
+      logger_(std::move(logger)),
+      provider_(std::move(credentials)) {}
+
+void Channel::set_credentials(std::shared_ptr<CredentialsProvider> provider) {
+  std::lock_guard lock(credentials_mutex_);
+  provider_ = std::move(provider);
+  current_.reset();
+}
+
+void Channel::remember_secrets(const Credentials& credentials) const {
+  std::lock_guard lock(secrets_mutex_);
+  redactor_.add(credentials.access_key_id, credentials.secret_access_key, credentials.session_token);
+}
+
+Redactor Channel::redactor() const {
+  std::lock_guard lock(secrets_mutex_);
+  return redactor_;
+}
+
+namespace {
+
+http::Authorization authorization_of(const Credentials& credentials) {
+  http::Authorization auth;
+  if (!credentials.session_token.empty()) {
+    auth.scheme = http::Authorization::Scheme::bearer;
+    auth.secret = credentials.session_token;
+  } else if (!credentials.access_key_id.empty()) {
+    auth.scheme = http::Authorization::Scheme::basic;
+    auth.user = credentials.access_key_id;
+    auth.secret = credentials.secret_access_key;
+  }
+  return auth;
+}
+
+bool same(const http::Authorization& a, const http::Authorization& b) {
+  return a.scheme == b.scheme && a.user == b.user && a.secret == b.secret;
+}
+
+}  // namespace
+
+http::Authorization Channel::authorization(const http::Authorization* rejected) const {
+  std::lock_guard lock(credentials_mutex_);
+  if (!provider_) return {};
+  const bool expired = current_ && current_->expires_at && *current_->expires_at <= std::chrono::system_clock::now();
+  // After a 401, renew only if no other thread has renewed since the rejected credentials were handed out.
+  const bool renew = rejected != nullptr && current_ && same(authorization_of(*current_), *rejected);
+  if (!current_ || expired || renew) {
+    Context context(*this);
+    Credentials fresh = provider_->fetch(context, renew);
+    remember_secrets(fresh);
+    if (logger_.enabled(LogLevel::debug)) {
+      logger_.write(LogLevel::debug, std::string(renew ? "renewed rejected" : expired ? "renewed expired" : "obtained") +
+                                         " credentials from " + provider_->describe());
+    }
+    current_ = std::move(fresh);
+  }
+  return authorization_of(*current_);
+}
+
+http::Response Channel::send(const http::Request& request) const {
+  check_request(request);
+  const std::string method(request.method);
+  const bool idempotent = is_idempotent(method);
+  const RetryOptions& policy = request.call.retry ? *request.call.retry : retry_;
+  const std::stop_token& stop = request.call.stop;
+  const bool authenticated = !request.anonymous && request.absolute_url.empty();
+  const std::string target = logger_.enabled(LogLevel::debug) || logger_.enabled(LogLevel::info)
+                                 ? loggable_target(request.path, request.absolute_url.empty() ? request.query : "")
+                                 : std::string();
+  if (stop.stop_requested()) throw CancelledError(method + " " + request.path + ": cancelled before it was sent");
+
+  thread_local std::minstd_rand jitter_source{std::random_device{}()};
+  const auto first_start = Clock::now();
+  // An earlier attempt was sent and its answer lost: the server may have applied it.
+  bool earlier_attempt_unanswered = false;
+  bool renewed_after_401 = false;
+  for (int attempt = 0;; ++attempt) {
+    http::Request copy = request;
+    http::Authorization used;
+    if (authenticated) {
+      used = authorization(nullptr);
+      copy.authorization = used;
+    }
+    const auto started = Clock::now();
+    http::Result result = transport_->perform(std::move(copy));
+    const auto elapsed = Clock::now() - started;
+
+    if (logger_.enabled(LogLevel::debug)) {
+      std::string line = method + " " + target + " ";
+      if (result.failure == http::Failure::none) {
+        line += std::to_string(result.response.status);
+      } else {
+        line += failure_name(result.failure);
+      }
+      line += " " + format_ms(elapsed) + ", sent " + std::to_string(result.bytes_sent) + " B, received " +
+              std::to_string(result.bytes_received) + " B";
+      if (auto id = result.response.header("x-request-id")) line += ", request id " + std::string(*id);
+      logger_.write(LogLevel::debug, line);
+    }
+    if (result.callback_error) std::rethrow_exception(result.callback_error);
+
+    if (result.failure == http::Failure::none && result.response.status == 401 && authenticated &&
+        !renewed_after_401 && !result.body_streamed) {
+      // Expired or revoked credentials: ask the provider once for new ones. A 401 is answered before anything is
+      // applied, so even a POST may go again.
+      renewed_after_401 = true;
+      if (!same(authorization(&used), used)) {
+        if (logger_.enabled(LogLevel::info)) {
+          logger_.write(LogLevel::info, method + " " + target + ": HTTP 401, retrying with renewed credentials");
+        }
+        --attempt;
+        continue;
+      }
+    }
+
+    std::optional<std::chrono::seconds> retry_after;
+    if (result.failure == http::Failure::none) {
+      if (auto header = result.response.header("retry-after")) retry_after = parse_retry_after(*header);
+    }
+    if (should_retry(method, outcome_of(result), attempt, policy.max_retries, result.body_streamed)) {
+      const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(jitter_source);
+      const auto delay = retry_delay(attempt, policy, retry_after, jitter);
+      const bool within_budget = policy.total_budget.count() == 0 ||
+                                 Clock::now() + delay - first_start < policy.total_budget;
+      if (within_budget) {
+        if (result.failure != http::Failure::none && result.request_sent) earlier_attempt_unanswered = true;
+        if (logger_.enabled(LogLevel::info)) {
+          const std::string reason = result.failure == http::Failure::none
+                                         ? "HTTP " + std::to_string(result.response.status)
+                                         : std::string(failure_name(result.failure));
+          logger_.write(LogLevel::info, "retry " + std::to_string(attempt + 1) + "/" +
+                                            std::to_string(policy.max_retries) + " of " + method + " " + target +
+                                            " in " + std::to_string(delay.count()) + " ms: " + reason +
+                                            (retry_after ? " (Retry-After)" : ""));
+        }
+        if (sleep_unless_stopped(delay, stop)) {
+          throw CancelledError(method + " " + request.path + ": cancelled while waiting to retry",
+                               !idempotent && earlier_attempt_unanswered);
+        }
+        continue;
+      }
+    }
+    if (result.failure != http::Failure::none) {
+      const bool sent_unanswered = result.request_sent || earlier_attempt_unanswered;
+      throw_transport_error(result.failure, redactor().scrub(result.failure_message), method, request.path, origin_,
+                            !idempotent && sent_unanswered);
+    }
+    const int status = result.response.status;
+    if (status == 404 && method == "DELETE" && earlier_attempt_unanswered) {
+      // The first DELETE was applied and its answer lost; the retry finds nothing left to delete. Deleting is
+      // what was asked, and it happened: report success, not "not found".
+      result.response.status = 204;
+      result.response.body.clear();
+      return std::move(result.response);
+    }
+    if (status < 200 || status >= 300) throw_server_error(result.response, method, request.path, redactor());
+    return std::move(result.response);
+  }
+}
+
+}  // namespace lakefs::detail

@@ -1,0 +1,61 @@
+// The client's request pipeline around a Transport: validation, credentials,
+// retries with back-off, cancellation, logging and error mapping. Every
+// request the SDK sends (generated API, pre-signed transfers, Client::send)
+// goes through a Channel; the transport below it only performs attempts.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "lakefs/credentials.hpp"
+#include "lakefs/http.hpp"
+#include "lakefs/logging.hpp"
+#include "lakefs/policies.hpp"
+#include "lakefs/transport.hpp"
+#include "transport/logger.hpp"
+#include "transport/redaction.hpp"
+
+namespace lakefs::detail {
+
+class Channel {
+ public:
+  /// `origin` (scheme://host:port of the endpoint) names the server in transport errors.
+  Channel(std::shared_ptr<Transport> transport, std::string origin, RetryOptions retry,
+          std::shared_ptr<CredentialsProvider> credentials, Logger logger);
+  Channel(const Channel&) = delete;
+  Channel& operator=(const Channel&) = delete;
+
+  /// Sends `request` (retrying as its policy allows) and returns the 2xx
+  /// response; throws the mapped ServerError, TransportError, CancelledError,
+  /// or InvalidArgumentError for a request that must not reach the wire.
+  [[nodiscard]] http::Response send(const http::Request& request) const;
+
+  void set_credentials(std::shared_ptr<CredentialsProvider> provider);
+
+  [[nodiscard]] const Logger& logger() const noexcept { return logger_; }
+  [[nodiscard]] const std::string& origin() const noexcept { return origin_; }
+
+ private:
+  class Context;
+  /// The Authorization for the next attempt: the cached credentials, renewed
+  /// when expired, or when `rejected` (answered 401) is still the current one.
+  [[nodiscard]] http::Authorization authorization(const http::Authorization* rejected) const;
+  [[nodiscard]] Redactor redactor() const;
+  void remember_secrets(const Credentials& credentials) const;
+
+  std::shared_ptr<Transport> transport_;
+  std::string origin_;
+  RetryOptions retry_;
+  Logger logger_;
+
+  mutable std::mutex credentials_mutex_;
+  std::shared_ptr<CredentialsProvider> provider_;
+  mutable std::optional<Credentials> current_;
+
+  mutable std::mutex secrets_mutex_;
+  mutable Redactor redactor_;  // every credential this channel used, scrubbed from messages
+};
+
+}  // namespace lakefs::detail
