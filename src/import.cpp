@@ -1,6 +1,5 @@
 #include "lakefs/import.hpp"
 
-#include <cstdio>
 #include <ostream>
 #include <thread>
 #include <utility>
@@ -13,42 +12,11 @@ namespace lakefs {
 
 namespace {
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-// lakeFS reports update_time as Go's RFC 3339 text, e.g. "2024-05-01T12:34:56.123456789Z" or "...+02:00".
-// Unparseable text gives the epoch rather than failing a status poll.
-Timestamp parse_rfc3339(const std::string& text) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) != 6) return {};
-  std::size_t pos = static_cast<std::size_t>(consumed);
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
-  }
-  std::int64_t offset = 0;
-  if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
-    int oh = 0, om = 0;
-    if (std::sscanf(text.c_str() + pos + 1, "%2d:%2d", &oh, &om) == 2) {
-      offset = (text[pos] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
-    }
-  }
-  const std::int64_t seconds =
-      days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + s - offset;
-  return Timestamp(std::chrono::seconds(seconds));
-}
-
 ImportStatus to_status(const api::ImportStatus& s) {
   ImportStatus out;
   out.completed = s.completed;
-  out.update_time = parse_rfc3339(s.update_time);
+  // Unparseable text gives the epoch rather than failing a status poll.
+  out.update_time = detail::parse_rfc3339(s.update_time).value_or(Timestamp{});
   out.ingested_objects = s.ingested_objects.value_or(0);
   out.metarange_id = s.metarange_id.value_or("");
   if (s.commit) out.commit = detail::to_commit(*s.commit);

@@ -48,8 +48,7 @@ void upload_body(const WriteableObject& object, const BodySource& source, std::o
         throw NotSupportedError("upload of '" + path + "': the server returned no pre-signed URL");
       }
       const auto response = detail::presigned_put(client, *location.presigned_url, source, *length);
-      std::string etag(response.header("etag").value_or(""));
-      if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+      std::string etag = detail::unquote_etag(response.header("etag").value_or(""));
       api::LinkPhysicalAddressRequest link{
           .repository = repo,
           .branch = branch,

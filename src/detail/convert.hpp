@@ -3,7 +3,9 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "client_state.hpp"
 #include "lakefs/api/models.hpp"
@@ -33,6 +35,14 @@ Page<T> to_page(List& list, Make&& make) {
 
 /// RFC 3339 UTC text of a timestamp, as lakeFS's date-time parameters expect.
 std::string to_rfc3339(Timestamp t);
+
+/// A timestamp from RFC 3339 text as lakeFS (Go) writes it, e.g.
+/// "2024-05-01T12:34:56.123456789Z" or "...+02:00" (fraction dropped);
+/// nullopt for text that is not such a date-time.
+std::optional<Timestamp> parse_rfc3339(std::string_view text);
+
+/// An ETag header's value without its surrounding quotes: the checksum lakeFS stores.
+std::string unquote_etag(std::string_view etag);
 
 inline api::Api& api_of(const Client& client) { return client.api(); }
 
