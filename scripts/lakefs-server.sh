@@ -8,6 +8,9 @@
 #                                             failure, Ctrl-C or TERM); exits with CMD's status
 #   scripts/lakefs-server.sh kill DIR         kill it abruptly (SIGKILL, like a crash) and KEEP DIR's data
 #   scripts/lakefs-server.sh restart DIR      start it again on DIR's kept data and port (after kill)
+#   scripts/lakefs-server.sh log-reset DIR    empty DIR/sdk-debug.log, the SDK's debug log of a test run
+#   scripts/lakefs-server.sh log-check DIR    fail if DIR/sdk-debug.log holds a credential, a token or an
+#                                             Authorization header (the tests log every request there)
 #
 # DIR/env exports LAKEFS_ENDPOINT, LAKEFS_ACCESS_KEY_ID, LAKEFS_SECRET_ACCESS_KEY and
 # LAKEFS_TEST_IMPORT_DIR (a directory the server may import from: local-blockstore import).
@@ -17,7 +20,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 
-usage() { echo "usage: $0 start DIR | stop DIR | run DIR CMD... | kill DIR | restart DIR" >&2; exit 2; }
+usage() {
+  echo "usage: $0 start DIR | stop DIR | run DIR CMD... | kill DIR | restart DIR | log-reset DIR | log-check DIR" >&2
+  exit 2
+}
 (($# >= 2)) || usage
 cmd=$1 dir=$2
 shift 2
@@ -128,8 +134,39 @@ restart() {
   launch "$bin" "$port"
 }
 
+# Every SDK client of a test run writes its debug lines to DIR/sdk-debug.log (LAKEFS_LOG=debug and
+# LAKEFS_LOG_FILE, set by the test support code and tests/with-server-env.sh). After the run, no line
+# may hold the server's key id or secret (plain, percent-encoded or as the Basic base64 form), a
+# token lakeFS issued (JWTs start "eyJ"), an Authorization header or a pre-signed URL's signature.
+log_check() {
+  local log="$dir/sdk-debug.log"
+  if [[ ! -s $log ]]; then
+    echo "log-check: $log is empty: no SDK request was logged in this run (nothing to check)"
+    return 0
+  fi
+  local encoded_secret basic
+  encoded_secret=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$quickstart_secret")
+  basic=$(printf '%s:%s' "$quickstart_key" "$quickstart_secret" | base64 -w0)
+  local found=0 index=0 needle
+  for needle in "$quickstart_key" "$quickstart_secret" "$encoded_secret" "$basic" "${basic%%=*}" eyJ \
+      Authorization authorization Bearer X-Amz-Signature X-Amz-Credential Signature= Credential=; do
+    index=$((index + 1))
+    if grep -qF -- "$needle" "$log"; then
+      echo "log-check: $log holds a credential or credential header (pattern #$index of log_check's list); lines:" >&2
+      grep -nF -- "$needle" "$log" | head -n 3 | sed 's/^\([0-9]*\):.*/  line \1/' >&2
+      found=$((found + 1))
+    fi
+  done
+  local lines
+  lines=$(wc -l < "$log")
+  ((found == 0)) || return 1
+  echo "log-check: $lines SDK log lines, no credential in any"
+}
+
 case $cmd in
   start) start ;;
+  log-reset) : > "$dir/sdk-debug.log" ;;
+  log-check) log_check ;;
   stop) stop ;;
   kill) kill_server ;;
   restart) restart ;;

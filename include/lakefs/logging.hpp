@@ -1,7 +1,9 @@
-// Logging: the SDK reports each request it sends (debug) and each retry
-// (info), and hands the lines to a handler. Without a handler set in
+// Logging: the SDK reports each request it sends (debug: method, path, status
+// or failure, latency, bytes, the server's request id) and each retry (info:
+// reason and delay), and hands the lines to a handler. Without a level set in
 // ClientOptions, the environment variable LAKEFS_LOG (debug, info, warning,
-// error, off) turns on lines to stderr. A line never holds a credential, an
+// error, off) sets it; without a handler, lines go to stderr, or are appended
+// to the file LAKEFS_LOG_FILE names. A line never holds a credential, an
 // Authorization header, a query value or a pre-signed URL's signature.
 #pragma once
 
@@ -21,7 +23,7 @@ using LogHandler = std::function<void(LogLevel level, std::string_view line)>;
 struct LoggingOptions {
   /// Lowest level passed to the handler. Unset: LAKEFS_LOG, else off.
   std::optional<LogLevel> level{};
-  /// Unset: lines go to stderr, prefixed "lakefs: ".
+  /// Unset: lines go to stderr (or the file LAKEFS_LOG_FILE), as "lakefs: <level>: <line>".
   LogHandler handler{};
 };
 

@@ -1,7 +1,12 @@
 #include "transport/logger.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 namespace lakefs {
@@ -35,23 +40,56 @@ std::string_view to_string(LogLevel level) noexcept {
 
 namespace detail {
 
+namespace {
+
+// A file descriptor closed with the last logger that writes to it.
+struct LogFile {
+  int fd = -1;
+  ~LogFile() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+void write_all(int fd, const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const auto n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // logging never fails the request it describes
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace
+
 Logger::Logger(const LoggingOptions& options) : handler_(options.handler) {
   if (options.level) {
     level_ = *options.level;
   } else if (const char* env = std::getenv("LAKEFS_LOG"); env != nullptr) {
     level_ = parse_log_level(env).value_or(LogLevel::off);
   }
+  if (handler_ || level_ == LogLevel::off) return;
+  // The default handler: stderr, or the file named by LAKEFS_LOG_FILE (appended to). One write() per line, so
+  // lines of several threads, or processes sharing the file, do not interleave.
+  int fd = STDERR_FILENO;
+  auto owned = std::make_shared<LogFile>();  // closes a file opened here, never stderr
+  if (const char* path = std::getenv("LAKEFS_LOG_FILE"); path != nullptr && *path != '\0') {
+    owned->fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (owned->fd >= 0) fd = owned->fd;  // else: stderr after all
+  }
+  handler_ = [owned, fd](LogLevel level, std::string_view line) {
+    std::string text = "lakefs: ";
+    text += to_string(level);
+    text += ": ";
+    text += line;
+    text += '\n';
+    write_all(fd, text);
+  };
 }
 
 void Logger::write(LogLevel level, std::string_view line) const {
-  if (!enabled(level)) return;
-  if (handler_) {
-    handler_(level, line);
-    return;
-  }
-  // One fprintf per line: lines from several threads do not interleave.
-  std::fprintf(stderr, "lakefs: %.*s: %.*s\n", static_cast<int>(to_string(level).size()), to_string(level).data(),
-               static_cast<int>(line.size()), line.data());
+  if (!enabled(level) || !handler_) return;
+  handler_(level, line);
 }
 
 std::string loggable_target(std::string_view path, std::string_view query) {

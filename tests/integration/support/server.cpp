@@ -11,6 +11,20 @@
 #include <stdexcept>
 
 namespace lakefs::test {
+namespace {
+
+// Every client of the test run logs its requests at debug level into one file beside the server, which
+// the sdk_log_check test (tests/CMakeLists.txt) searches for credentials after all tests. Set before any
+// client exists; a test that passes its own level or handler is not affected.
+[[maybe_unused]] const bool debug_log_to_file = [] {
+  if (const char* dir = std::getenv("LAKEFS_TEST_SERVER_DIR"); dir != nullptr) {
+    ::setenv("LAKEFS_LOG", "debug", 0);
+    ::setenv("LAKEFS_LOG_FILE", (std::string(dir) + "/sdk-debug.log").c_str(), 0);
+  }
+  return true;
+}();
+
+}  // namespace
 
 const TestServer& server() {
   static const TestServer instance = [] {
