@@ -19,11 +19,10 @@
 #include <string>
 
 #include "lakefs/credentials.hpp"
-#include "lakefs/http.hpp"
 #include "lakefs/logging.hpp"
 #include "lakefs/models.hpp"
 #include "lakefs/policies.hpp"
-#include "lakefs/transport.hpp"
+#include "lakefs/transport_options.hpp"
 
 namespace lakefs {
 
@@ -33,6 +32,12 @@ class Api;
 namespace detail {
 struct ClientAccess;
 }  // namespace detail
+namespace http {
+struct Request;
+struct Response;
+}  // namespace http
+
+class Transport;  // <lakefs/transport.hpp>
 
 class Repository;
 
@@ -118,7 +123,7 @@ class Client {
   [[nodiscard]] api::Api& api() const&;
   api::Api& api() const&& = delete;
 
-  /// Sends a raw request below the API root (e.g. path "/repositories/r")
+  /// Sends a raw request (include <lakefs/http.hpp>) below the API root (e.g. path "/repositories/r")
   /// with the client's credentials, retry policy and logging, and returns the
   /// 2xx response or throws the matching error, like the generated API.
   [[nodiscard]] http::Response send(http::Request request) const;

@@ -19,4 +19,5 @@
 #include "lakefs/transaction.hpp"
 #include "lakefs/transfer.hpp"
 #include "lakefs/transport.hpp"
+#include "lakefs/transport_options.hpp"
 #include "lakefs/version.hpp"

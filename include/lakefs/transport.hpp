@@ -6,37 +6,12 @@
 // and a user may plug in their own through ClientOptions::transport.
 #pragma once
 
-#include <chrono>
-#include <cstddef>
 #include <memory>
-#include <string>
 
 #include "lakefs/http.hpp"
+#include "lakefs/transport_options.hpp"
 
 namespace lakefs {
-
-/// How the default (libcurl) transport reaches the server.
-struct TransportOptions {
-  /// Base URL of the API, normalised to end in "/api/v1" (no trailing slash).
-  std::string endpoint{};
-  /// Verify the server's TLS certificate and host name. On by default.
-  bool verify_tls = true;
-  /// PEM bundle of CA certificates to trust instead of the system's.
-  std::string ca_file{};
-  /// Directory of CA certificates to trust instead of the system's.
-  std::string ca_path{};
-  /// HTTP(S) proxy URL; empty means libcurl's default (environment variables).
-  std::string proxy{};
-  std::chrono::milliseconds connect_timeout{10'000};
-  /// Whole-request timeout; zero means none (large transfers may take long).
-  std::chrono::milliseconds request_timeout{0};
-  /// Abort a transfer slower than 1 byte/s for this long; zero disables.
-  std::chrono::milliseconds low_speed_timeout{60'000};
-  /// Connections kept alive for reuse (and the default concurrency of batch work).
-  std::size_t max_connections = 16;
-  /// Extra text appended to the User-Agent after "lakefs-cpp/<version>".
-  std::string user_agent_suffix{};
-};
 
 /// Performs single HTTP attempts. Implementations must be thread-safe: a
 /// client calls start() from any number of threads at once.
