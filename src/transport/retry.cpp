@@ -30,7 +30,11 @@ bool should_retry(std::string_view method, Outcome outcome, int attempt, int max
 std::chrono::milliseconds retry_delay(int attempt, const RetryOptions& policy,
                                       std::optional<std::chrono::seconds> retry_after, double jitter) noexcept {
   using std::chrono::milliseconds;
-  if (retry_after) return std::min<milliseconds>(*retry_after, policy.max_retry_after);
+  if (retry_after) {
+    // Compared in seconds: converting a huge Retry-After to milliseconds would overflow.
+    if (*retry_after >= std::chrono::ceil<std::chrono::seconds>(policy.max_retry_after)) return policy.max_retry_after;
+    return std::min<milliseconds>(*retry_after, policy.max_retry_after);
+  }
   const auto grown = policy.initial_backoff * (1LL << std::min(attempt, 20));
   const auto capped = std::min<milliseconds>(grown, policy.max_backoff);
   return milliseconds(static_cast<long long>(static_cast<double>(capped.count()) * (0.5 + 0.5 * jitter)));
@@ -56,8 +60,9 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
   const std::string text(value);
   const time_t when = curl_getdate(text.c_str(), nullptr);
   if (when == static_cast<time_t>(-1)) return std::nullopt;
-  const auto delta = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::from_time_t(when) - now);
-  return std::max(delta, std::chrono::seconds(0));
+  // In whole seconds of time_t: a far-future date does not fit system_clock's (nanosecond) time_point.
+  const time_t current = std::chrono::system_clock::to_time_t(now);
+  return std::chrono::seconds(when > current ? static_cast<long long>(when - current) : 0);
 }
 
 }  // namespace lakefs::detail
