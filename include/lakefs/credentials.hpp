@@ -41,7 +41,8 @@ class CredentialsProvider {
   virtual ~CredentialsProvider() = default;
   /// Credentials to send from now on. `rejected` is true when the server just
   /// answered 401 to the previous ones: a provider that can renew should not
-  /// return them again.
+  /// return them again. Requests the provider needs go through `context`,
+  /// never through the client itself: the client waits for fetch() to return.
   [[nodiscard]] virtual Credentials fetch(CredentialsContext& context, bool rejected) = 0;
   /// Where the credentials come from, for diagnostics, e.g. "login (access key AKIA…)"; never a secret.
   [[nodiscard]] virtual std::string describe() const = 0;

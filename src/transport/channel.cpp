@@ -184,7 +184,18 @@ http::Response Channel::send(const http::Request& request) const {
   const std::string target = logger_.enabled(LogLevel::debug) || logger_.enabled(LogLevel::info)
                                  ? loggable_target(request.path, request.absolute_url.empty() ? request.query : "")
                                  : std::string();
-  if (stop.stop_requested()) throw CancelledError(method + " " + request.path + ": cancelled before it was sent");
+  // A path may name a credential (/auth/users/u/credentials/<key id>): log lines and the paths errors show are
+  // scrubbed like error texts.
+  const auto scrubbed = [this](std::string text) {
+    std::lock_guard lock(secrets_mutex_);
+    return redactor_.scrub(std::move(text));
+  };
+  const auto log = [this, &scrubbed](LogLevel level, std::string line) {
+    logger_.write(level, scrubbed(std::move(line)));
+  };
+  if (stop.stop_requested()) {
+    throw CancelledError(method + " " + scrubbed(request.path) + ": cancelled before it was sent");
+  }
 
   thread_local std::minstd_rand jitter_source{std::random_device{}()};
   const auto first_start = Clock::now();
@@ -212,7 +223,7 @@ http::Response Channel::send(const http::Request& request) const {
       line += " " + format_ms(elapsed) + ", sent " + std::to_string(result.bytes_sent) + " B, received " +
               std::to_string(result.bytes_received) + " B";
       if (auto id = result.response.header("x-request-id")) line += ", request id " + std::string(*id);
-      logger_.write(LogLevel::debug, line);
+      log(LogLevel::debug, std::move(line));
     }
     if (result.callback_error) std::rethrow_exception(result.callback_error);
 
@@ -223,7 +234,7 @@ http::Response Channel::send(const http::Request& request) const {
       renewed_after_401 = true;
       if (!same(authorization(&used), used)) {
         if (logger_.enabled(LogLevel::info)) {
-          logger_.write(LogLevel::info, method + " " + target + ": HTTP 401, retrying with renewed credentials");
+          log(LogLevel::info, method + " " + target + ": HTTP 401, retrying with renewed credentials");
         }
         --attempt;
         continue;
@@ -245,13 +256,12 @@ http::Response Channel::send(const http::Request& request) const {
           const std::string reason = result.failure == http::Failure::none
                                          ? "HTTP " + std::to_string(result.response.status)
                                          : std::string(failure_name(result.failure));
-          logger_.write(LogLevel::info, "retry " + std::to_string(attempt + 1) + "/" +
-                                            std::to_string(policy.max_retries) + " of " + method + " " + target +
-                                            " in " + std::to_string(delay.count()) + " ms: " + reason +
-                                            (retry_after ? " (Retry-After)" : ""));
+          log(LogLevel::info, "retry " + std::to_string(attempt + 1) + "/" + std::to_string(policy.max_retries) +
+                                  " of " + method + " " + target + " in " + std::to_string(delay.count()) +
+                                  " ms: " + reason + (retry_after ? " (Retry-After)" : ""));
         }
         if (sleep_unless_stopped(delay, stop)) {
-          throw CancelledError(method + " " + request.path + ": cancelled while waiting to retry",
+          throw CancelledError(method + " " + scrubbed(request.path) + ": cancelled while waiting to retry",
                                !idempotent && earlier_attempt_unanswered);
         }
         continue;
@@ -259,7 +269,7 @@ http::Response Channel::send(const http::Request& request) const {
     }
     if (result.failure != http::Failure::none) {
       const bool sent_unanswered = result.request_sent || earlier_attempt_unanswered;
-      throw_transport_error(result.failure, redactor().scrub(result.failure_message), method, request.path, origin_,
+      throw_transport_error(result.failure, scrubbed(result.failure_message), method, scrubbed(request.path), origin_,
                             !idempotent && sent_unanswered);
     }
     const int status = result.response.status;
@@ -270,7 +280,7 @@ http::Response Channel::send(const http::Request& request) const {
       result.response.body.clear();
       return std::move(result.response);
     }
-    if (status < 200 || status >= 300) throw_server_error(result.response, method, request.path, redactor());
+    if (status < 200 || status >= 300) throw_server_error(result.response, method, scrubbed(request.path), redactor());
     return std::move(result.response);
   }
 }

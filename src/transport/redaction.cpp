@@ -36,27 +36,41 @@ Redactor::Redactor(std::string_view access_key_id, std::string_view secret_acces
 
 void Redactor::add(std::string_view access_key_id, std::string_view secret_access_key,
                    std::string_view session_token) {
-  auto add = [&](std::string_view secret) {
+  auto add_to = [](std::vector<std::string>& list, std::string_view secret) {
     // Very short values would redact ordinary words; real keys are long.
     if (secret.size() < 4) return;
-    if (std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
-    secrets_.emplace_back(secret);
+    if (std::find(list.begin(), list.end(), secret) != list.end()) return;
+    list.emplace_back(secret);
     std::string encoded;
     http::append_encoded(encoded, secret);
-    if (encoded != secret) secrets_.push_back(std::move(encoded));
+    if (encoded != secret) list.push_back(std::move(encoded));
   };
   if (!access_key_id.empty()) {
     std::string pair(access_key_id);
     pair += ':';
     pair += secret_access_key;
     const std::string basic = base64(pair);
-    add(basic);
+    add_to(pinned_, basic);
     // A base64 form without its padding, as some tools print it.
-    if (const auto end = basic.find('='); end != std::string::npos) add(std::string_view(basic).substr(0, end));
+    if (const auto end = basic.find('='); end != std::string::npos) {
+      add_to(pinned_, std::string_view(basic).substr(0, end));
+    }
   }
-  add(secret_access_key);
-  add(session_token);
-  add(access_key_id);
+  add_to(pinned_, secret_access_key);
+  add_to(pinned_, access_key_id);
+  if (session_token.size() >= 4 &&
+      std::none_of(tokens_.begin(), tokens_.end(), [&](const auto& forms) { return forms.front() == session_token; })) {
+    std::vector<std::string> forms;
+    add_to(forms, session_token);
+    tokens_.push_back(std::move(forms));
+    if (tokens_.size() > kMaxTokens) tokens_.erase(tokens_.begin());
+  }
+  rebuild();
+}
+
+void Redactor::rebuild() {
+  secrets_ = pinned_;
+  for (const auto& forms : tokens_) secrets_.insert(secrets_.end(), forms.begin(), forms.end());
   // Longest first, so a secret that contains another is replaced whole.
   std::sort(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
 }

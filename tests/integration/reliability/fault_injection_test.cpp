@@ -42,26 +42,6 @@ std::string random_bytes(std::size_t n, unsigned seed) {
   return out;
 }
 
-std::string base64(std::string_view in) {
-  static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                       static_cast<unsigned char>(in[i + 2]);
-    for (const int shift : {18, 12, 6, 0}) out += table[(v >> shift) & 63];
-  }
-  if (const auto left = in.size() - i; left > 0) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (left == 2) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += table[(v >> 18) & 63];
-    out += table[(v >> 12) & 63];
-    out += left == 2 ? table[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 std::exception_ptr thrown_by(const std::function<void()>& fn) {
   try {
     fn();

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <utility>
 
 #include "lakefs/client.hpp"
 #include "support/server.hpp"
@@ -18,7 +19,13 @@ namespace lakefs::test {
 
 class OwnServer {
  public:
-  OwnServer() : dir_(std::filesystem::temp_directory_path() / unique_name("own-server")) { run("start"); }
+  OwnServer() : OwnServer(std::map<std::string, std::string>{}) {}
+  /// With extra environment for lakeFS, e.g. {{"LAKEFS_AUTH_LOGIN_DURATION", "3s"}} (lakeFS reads any
+  /// configuration key from LAKEFS_<KEY>, dots as underscores). Values must not hold a single quote.
+  explicit OwnServer(std::map<std::string, std::string> server_env)
+      : dir_(std::filesystem::temp_directory_path() / unique_name("own-server")), server_env_(std::move(server_env)) {
+    run("start");
+  }
   ~OwnServer() {
     std::error_code ec;
     (void)std::system(command("stop").c_str());
@@ -51,13 +58,17 @@ class OwnServer {
 
  private:
   [[nodiscard]] std::string command(const std::string& action) const {
-    return std::string(LAKEFS_SOURCE_DIR) + "/scripts/lakefs-server.sh " + action + " '" + dir_.string() + "'";
+    std::string assignments;
+    for (const auto& [name, value] : server_env_) assignments += name + "='" + value + "' ";
+    return assignments + std::string(LAKEFS_SOURCE_DIR) + "/scripts/lakefs-server.sh " + action + " '" + dir_.string() +
+           "'";
   }
   void run(const std::string& action) const {
     if (std::system(command(action).c_str()) != 0) throw std::runtime_error("lakefs-server.sh " + action + " failed");
   }
 
   std::filesystem::path dir_;
+  std::map<std::string, std::string> server_env_;  // set for every start and restart
 };
 
 }  // namespace lakefs::test

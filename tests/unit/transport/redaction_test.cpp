@@ -41,6 +41,25 @@ TEST(Redaction, SessionTokens) {
   EXPECT_EQ(redactor.scrub("Bearer eyJhbGciOiJIUzI1NiJ9.payload.signature!"), "Bearer [REDACTED]!");
 }
 
+TEST(Redaction, RenewedTokensAreAddedAndOnlyTheLatestAreKept) {
+  Redactor redactor("AKIAEXAMPLEKEY", "example/secret+key", "");
+  const auto token = [](std::size_t i) { return "token-number-" + std::to_string(i) + "/x"; };
+  const std::size_t total = Redactor::kMaxTokens + 5;
+  for (std::size_t i = 0; i < total; ++i) redactor.add("", "", token(i));
+  // The latest kMaxTokens tokens, plain and percent-encoded, and the key pair (never dropped) are redacted.
+  for (std::size_t i = total - Redactor::kMaxTokens; i < total; ++i) {
+    std::string encoded;
+    lakefs::http::append_encoded(encoded, token(i));
+    EXPECT_EQ(redactor.scrub("a " + token(i) + " b " + encoded), "a [REDACTED] b [REDACTED]") << i;
+  }
+  EXPECT_EQ(redactor.scrub("AKIAEXAMPLEKEY example/secret+key"), "[REDACTED] [REDACTED]");
+  // The oldest tokens were dropped: the list stays bounded however often a token is renewed.
+  EXPECT_EQ(redactor.scrub(token(0)), token(0));
+  // Adding a token twice does not push out another.
+  redactor.add("", "", token(total - 1));
+  EXPECT_EQ(redactor.scrub(token(total - Redactor::kMaxTokens)), "[REDACTED]");
+}
+
 TEST(Redaction, ServerErrorsAreScrubbed) {
   http::Response response;
   response.status = 502;
