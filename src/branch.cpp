@@ -1,13 +1,18 @@
 #include "lakefs/branch.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <future>
+#include <mutex>
+#include <stop_token>
 #include <vector>
 
 #include "detail/convert.hpp"
 #include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
+#include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
+#include "transport/error_mapping.hpp"
 
 namespace lakefs {
 
@@ -104,12 +109,14 @@ Listing<Change> Branch::uncommitted(UncommittedOptions options) const {
   auto repo = repo_id_;
   auto branch = id_;
   return Listing<Change>(
-      [client, repo, branch, prefix = options.prefix](const std::string& after, std::size_t amount) {
+      [client, repo, branch, prefix = options.prefix, call = options.call](const std::string& after,
+                                                                           std::size_t amount) {
         auto list = client.api().branches.diff_branch({.repository = repo,
                                                        .branch = branch,
                                                        .after = after,
                                                        .amount = static_cast<std::int64_t>(amount),
-                                                       .prefix = prefix});
+                                                       .prefix = prefix,
+                                                       .call = call});
         return detail::to_page<Change>(list, [](const auto& d) { return detail::to_change(d); });
       },
       options.max_amount);
@@ -121,16 +128,22 @@ void Branch::remove_objects(std::span<const std::string> paths, RemoveObjectsOpt
   const std::size_t workers =
       std::max<std::size_t>(1, options.concurrency ? options.concurrency : client_.options().max_connections);
   const std::size_t chunks = (paths.size() + kDeleteChunk - 1) / kDeleteChunk;
+  const std::stop_token& stop = options.call.stop;
 
   std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> completed{0};  // chunks the server answered
   std::mutex failures_mutex;
   std::vector<api::ObjectError> failures;
   auto work = [&] {
-    for (std::size_t c; (c = next.fetch_add(1)) < chunks;) {
+    // Once stop is requested no new request starts; one in flight is aborted (CancelledError).
+    for (std::size_t c; !stop.stop_requested() && (c = next.fetch_add(1)) < chunks;) {
       const auto begin = paths.begin() + static_cast<std::ptrdiff_t>(c * kDeleteChunk);
       const auto end = paths.begin() + static_cast<std::ptrdiff_t>(std::min(paths.size(), (c + 1) * kDeleteChunk));
-      auto result = client_.api().objects.delete_objects(
-          {.repository = repo_id_, .branch = id_, .body = {.paths = std::vector<std::string>(begin, end)}});
+      auto result = client_.api().objects.delete_objects({.repository = repo_id_,
+                                                          .branch = id_,
+                                                          .body = {.paths = std::vector<std::string>(begin, end)},
+                                                          .call = options.call});
+      completed.fetch_add(1);
       if (!result.errors.empty()) {
         std::lock_guard lock(failures_mutex);
         failures.insert(failures.end(), result.errors.begin(), result.errors.end());
@@ -140,24 +153,42 @@ void Branch::remove_objects(std::span<const std::string> paths, RemoveObjectsOpt
   std::vector<std::future<void>> running;
   for (std::size_t i = 1; i < std::min(workers, chunks); ++i) running.push_back(std::async(std::launch::async, work));
   std::exception_ptr error;
-  try {
-    work();
-  } catch (...) {
-    error = std::current_exception();
-  }
-  for (auto& f : running) {
+  bool maybe_applied = false;  // a request aborted by the stop may have deleted (some of) its chunk
+  const auto collect = [&](auto&& run) {
     try {
-      f.get();
+      run();
+    } catch (const CancelledError& e) {
+      maybe_applied = maybe_applied || e.outcome_unknown();
+      if (!error) error = std::current_exception();
     } catch (...) {
       if (!error) error = std::current_exception();
     }
+  };
+  collect(work);
+  for (auto& f : running) collect([&] { f.get(); });
+  if (stop.stop_requested() && completed.load() < chunks) {
+    throw CancelledError("remove_objects on " + repo_id_ + "/" + id_ + ": cancelled after " +
+                             std::to_string(completed.load()) + " of " + std::to_string(chunks) +
+                             " delete requests (of up to " + std::to_string(kDeleteChunk) +
+                             " paths each); deleted objects stay deleted",
+                         maybe_applied);
   }
   if (error) std::rethrow_exception(error);
   if (!failures.empty()) {
-    std::string message = "could not remove " + std::to_string(failures.size()) + " object(s), e.g. '" +
-                          failures.front().path.value_or("?") + "': " + failures.front().message;
-    throw ServerError(static_cast<int>(failures.front().status_code), message, "", "POST",
-                      "/repositories/" + repo_id_ + "/branches/" + id_ + "/objects/delete");
+    // lakeFS answered, listing the objects it could not delete, each with its own status and message.
+    const std::string path = "/repositories/" + repo_id_ + "/branches/" + id_ + "/objects/delete";
+    std::vector<BatchError::Failure> items;
+    items.reserve(failures.size());
+    for (const auto& f : failures) {
+      items.push_back({f.path.value_or(""), detail::item_error(static_cast<int>(f.status_code),
+                                                               f.path.value_or("?") + ": " + f.message, "POST",
+                                                               path)});
+    }
+    throw BatchError("remove_objects on " + repo_id_ + "/" + id_ + ": could not remove " +
+                         std::to_string(failures.size()) + " of " + std::to_string(paths.size()) +
+                         " object(s), e.g. '" + failures.front().path.value_or("?") + "': " + failures.front().message +
+                         " (the others were deleted)",
+                     std::move(items));
   }
 }
 

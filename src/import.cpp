@@ -1,6 +1,10 @@
 #include "lakefs/import.hpp"
 
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <ostream>
+#include <stop_token>
 #include <thread>
 #include <utility>
 
@@ -22,6 +26,59 @@ ImportStatus to_status(const api::ImportStatus& s) {
   if (s.commit) out.commit = detail::to_commit(*s.commit);
   if (s.error) out.error = s.error->message;
   return out;
+}
+
+std::string describe(const std::string& id, const Branch& branch) {
+  return "import " + id + " into " + branch.repo_id() + "/" + branch.id();
+}
+
+// `call` without its stop token: for the requests that must reach the server once the caller has stopped.
+CallOptions uninterruptible(const CallOptions& call) {
+  return {.timeout = call.timeout, .retry = call.retry, .stop = {}};
+}
+
+// Sleeps for `delay`, returning early once `stop` is requested.
+void sleep_unless_stopped(std::chrono::milliseconds delay, const std::stop_token& stop) {
+  if (!stop.stop_possible()) {
+    std::this_thread::sleep_for(delay);
+    return;
+  }
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::unique_lock lock(mutex);
+  (void)wake.wait_for(lock, stop, delay, [] { return false; });
+}
+
+void send_cancel(const Branch& branch, const std::string& id, const CallOptions& call) {
+  try {
+    branch.client().api().imports.import_cancel(
+        {.repository = branch.repo_id(), .branch = branch.id(), .id = id, .call = call});
+  } catch (const ConflictError& e) {
+    // lakeFS answers 409 when the import already completed: there is nothing left to cancel.
+    throw ImportError(describe(id, branch) + " cannot be cancelled, it has already completed (" + e.server_message() +
+                      ")");
+  }
+}
+
+// The caller asked to stop while waiting: cancels the import on the server and throws CancelledError (outcome
+// unknown), or returns the final status when the server already reported the import completed (the stop came too
+// late to change anything).
+ImportStatus stop_import(const Branch& branch, const std::string& id, const CallOptions& call) {
+  const CallOptions request = uninterruptible(call);
+  try {
+    send_cancel(branch, id, request);
+  } catch (const ImportError&) {
+    auto last = to_status(branch.client().api().imports.import_status(
+        {.repository = branch.repo_id(), .branch = branch.id(), .id = id, .call = request}));
+    if (last.error) throw ImportError(describe(id, branch) + " failed: " + *last.error);
+    if (last.completed) return last;
+  }
+  // lakeFS commits an import before it publishes completion, and notices a cancel only at its next status refresh:
+  // the import may have committed (whole) already, so the outcome is unknown.
+  throw CancelledError(describe(id, branch) +
+                           ": stop requested; the import was cancelled on the server, but it may have committed "
+                           "(whole) before the server noticed: check the branch head",
+                       /*outcome_unknown=*/true);
 }
 
 }  // namespace
@@ -53,7 +110,7 @@ ImportManager& ImportManager::object(std::string source_uri, std::string destina
   return *this;
 }
 
-std::string ImportManager::start() {
+std::string ImportManager::start(const CallOptions& call) {
   detail::require_non_empty(branch_.repo_id(), "repository id");
   detail::require_non_empty(branch_.id(), "branch id");
   if (!import_id_.empty()) {
@@ -75,17 +132,24 @@ std::string ImportManager::start() {
   body.commit.message = options_.commit_message;
   if (!options_.commit_metadata.empty()) body.commit.metadata = options_.commit_metadata;
   if (options_.force) body.force = true;
-  import_id_ = branch_.client()
-                   .api()
-                   .imports.import_start({.repository = branch_.repo_id(), .branch = branch_.id(), .body = body})
-                   .id;
+  if (call.stop.stop_requested()) {
+    throw CancelledError("import into " + branch_.repo_id() + "/" + branch_.id() + ": cancelled before it was started");
+  }
+  // Never interrupted once sent: an import that started on the server must have a known id, so it can be cancelled.
+  import_id_ =
+      branch_.client()
+          .api()
+          .imports
+          .import_start(
+              {.repository = branch_.repo_id(), .branch = branch_.id(), .body = body, .call = uninterruptible(call)})
+          .id;
   return import_id_;
 }
 
-ImportStatus ImportManager::status() const {
+ImportStatus ImportManager::status(const CallOptions& call) const {
   if (import_id_.empty()) throw ImportError("import into " + branch_.repo_id() + "/" + branch_.id() + " not started");
   return to_status(branch_.client().api().imports.import_status(
-      {.repository = branch_.repo_id(), .branch = branch_.id(), .id = import_id_}));
+      {.repository = branch_.repo_id(), .branch = branch_.id(), .id = import_id_, .call = call}));
 }
 
 ImportStatus ImportManager::wait(std::chrono::milliseconds poll_interval) const {
@@ -93,33 +157,33 @@ ImportStatus ImportManager::wait(std::chrono::milliseconds poll_interval) const 
 }
 
 ImportStatus ImportManager::wait(const ImportRunOptions& options) const {
+  if (import_id_.empty()) throw ImportError("import into " + branch_.repo_id() + "/" + branch_.id() + " not started");
+  const std::stop_token& stop = options.call.stop;
   for (;;) {
-    auto current = status();
-    if (options.on_progress) options.on_progress(current);
-    if (current.error) {
-      throw ImportError("import " + import_id_ + " into " + branch_.repo_id() + "/" + branch_.id() +
-                        " failed: " + *current.error);
+    std::optional<ImportStatus> current;
+    if (!stop.stop_requested()) {
+      try {
+        current = status(options.call);
+      } catch (const CancelledError&) {
+        // stopped during the poll: cancelled on the server below
+      }
     }
-    if (current.completed) return current;
-    std::this_thread::sleep_for(options.poll_interval);
+    if (!current) return stop_import(branch_, import_id_, options.call);
+    if (options.on_progress) options.on_progress(*current);
+    if (current->error) throw ImportError(describe(import_id_, branch_) + " failed: " + *current->error);
+    if (current->completed) return *current;
+    sleep_unless_stopped(options.poll_interval, stop);  // a stop is handled at the top of the loop
   }
 }
 
 ImportStatus ImportManager::run(const ImportRunOptions& options) {
-  (void)start();
+  (void)start(options.call);
   return wait(options);
 }
 
-void ImportManager::cancel() {
+void ImportManager::cancel(const CallOptions& call) {
   if (import_id_.empty()) throw ImportError("import into " + branch_.repo_id() + "/" + branch_.id() + " not started");
-  try {
-    branch_.client().api().imports.import_cancel(
-        {.repository = branch_.repo_id(), .branch = branch_.id(), .id = import_id_});
-  } catch (const ConflictError& e) {
-    // lakeFS answers 409 when the import already completed: there is nothing left to cancel.
-    throw ImportError("import " + import_id_ + " into " + branch_.repo_id() + "/" + branch_.id() +
-                      " cannot be cancelled, it has already completed (" + e.server_message() + ")");
-  }
+  send_cancel(branch_, import_id_, call);
 }
 
 }  // namespace lakefs

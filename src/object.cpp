@@ -43,11 +43,11 @@ void upload_body(const WriteableObject& object, const BodySource& source, std::o
   if (length && detail::use_pre_sign(client, options.pre_sign, "upload")) {
     detail::object_call(repo, branch, path, [&] {
       const auto location = client.api().staging.get_physical_address(
-          {.repository = repo, .branch = branch, .path = path, .presign = true});
+          {.repository = repo, .branch = branch, .path = path, .presign = true, .call = options.call});
       if (!location.presigned_url) {
         throw NotSupportedError("upload of '" + path + "': the server returned no pre-signed URL");
       }
-      const auto response = detail::presigned_put(client, *location.presigned_url, source, *length);
+      const auto response = detail::presigned_put(client, *location.presigned_url, source, *length, options.call);
       std::string etag = detail::unquote_etag(response.header("etag").value_or(""));
       api::LinkPhysicalAddressRequest link{
           .repository = repo,
@@ -58,6 +58,7 @@ void upload_body(const WriteableObject& object, const BodySource& source, std::o
       if (!options.metadata.empty()) link.body.user_metadata = options.metadata;
       if (!options.content_type.empty()) link.body.content_type = options.content_type;
       if (options.exclusive) link.if_none_match = "*";
+      link.call = options.call;
       (void)client.api().staging.link_physical_address(link);
     });
     return;
@@ -72,6 +73,7 @@ void upload_body(const WriteableObject& object, const BodySource& source, std::o
   if (!options.content_type.empty()) request.content_type = options.content_type;
   if (options.exclusive) request.if_none_match = "*";
   request.extra_headers = detail::user_metadata_headers(options.metadata);
+  request.call = options.call;
   detail::object_call(repo, branch, path, [&] { return client.api().objects.upload_object(request); });
 }
 
@@ -84,13 +86,15 @@ BodySource memory_source(std::string_view data) {
   };
 }
 
-BodySource stream_source(std::istream& in, const std::string& what) {
-  return [&in, what](char* buf, std::size_t size) -> std::size_t {
+// `file` names the stream's file in errors; empty for a caller's stream.
+BodySource stream_source(std::istream& in, const std::filesystem::path& file) {
+  return [&in, file](char* buf, std::size_t size) -> std::size_t {
     if (in.eof()) return 0;
     in.read(buf, static_cast<std::streamsize>(size));
     if (in.bad() || (in.fail() && !in.eof())) {
       // Throwing aborts the upload before its end: lakeFS stages nothing.
-      throw Error("upload aborted: reading " + what + " failed");
+      throw LocalIOError(file.empty() ? "read the input stream" : "read", file,
+                         std::make_error_code(std::io_errc::stream), "upload aborted");
     }
     return static_cast<std::size_t>(in.gcount());
   };
@@ -115,7 +119,10 @@ std::optional<std::uint64_t> remaining_length(std::istream& in) {
   return static_cast<std::uint64_t>(end - here);
 }
 
-std::string errno_text(int err) { return std::generic_category().message(err); }
+// errno as an error_code; a failed iostream that left errno unset is std::io_errc::stream.
+std::error_code errno_code(int err) {
+  return err != 0 ? std::error_code(err, std::generic_category()) : std::make_error_code(std::io_errc::stream);
+}
 
 // A file in `dir` that nothing else uses, opened for writing (mode 0666 & ~umask).
 int create_temp_beside(const std::filesystem::path& target, std::filesystem::path& temp) {
@@ -132,10 +139,11 @@ int create_temp_beside(const std::filesystem::path& target, std::filesystem::pat
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd >= 0) return fd;
     if (errno != EEXIST) {
-      throw Error("cannot create a temporary file beside '" + target.string() + "': " + errno_text(errno));
+      throw LocalIOError("create a temporary file beside", target, errno_code(errno));
     }
   }
-  throw Error("cannot create a temporary file beside '" + target.string() + "'");
+  throw LocalIOError("create a temporary file beside", target, std::make_error_code(std::errc::file_exists),
+                     "100 names tried");
 }
 
 }  // namespace
@@ -210,7 +218,8 @@ void StoredObject::download(const std::filesystem::path& local_path, const Downl
   if (pre_signed) {
     url = detail::object_call(repo_id_, ref_id_, path_, [&] {
       return client_.api()
-          .objects.stat_object({.repository = repo_id_, .ref = ref_id_, .path = path_, .presign = true})
+          .objects.stat_object(
+              {.repository = repo_id_, .ref = ref_id_, .path = path_, .presign = true, .call = options.call})
           .physical_address;
     });
   }
@@ -221,21 +230,22 @@ void StoredObject::download(const std::filesystem::path& local_path, const Downl
       while (!chunk.empty()) {
         const auto n = ::write(fd, chunk.data(), chunk.size());
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw Error("cannot write '" + temp.string() + "': " + errno_text(errno));
+        if (n < 0) throw LocalIOError("write", temp, errno_code(errno));
         chunk.remove_prefix(static_cast<std::size_t>(n));
       }
     };
     if (pre_signed) {
-      (void)detail::presigned_get(client_, url, "", sink);
+      (void)detail::presigned_get(client_, url, "", sink, options.call);
     } else {
       detail::object_call(repo_id_, ref_id_, path_, [&] {
-        return client_.api().objects.get_object({.repository = repo_id_, .ref = ref_id_, .path = path_}, sink);
+        return client_.api().objects.get_object(
+            {.repository = repo_id_, .ref = ref_id_, .path = path_, .call = options.call}, sink);
       });
     }
-    if (::close(fd) != 0) throw Error("cannot write '" + temp.string() + "': " + errno_text(errno));
+    if (::close(fd) != 0) throw LocalIOError("write", temp, errno_code(errno));
     std::error_code ec;
     std::filesystem::rename(temp, local_path, ec);
-    if (ec) throw Error("cannot move the download into '" + local_path.string() + "': " + ec.message());
+    if (ec) throw LocalIOError("move the download into", local_path, ec);
   } catch (...) {
     ::close(fd);  // harmless EBADF when already closed
     std::error_code ignored;
@@ -281,25 +291,26 @@ WriteableObject& WriteableObject::upload(std::span<const std::byte> data, const 
 
 WriteableObject& WriteableObject::upload(std::istream& in, const UploadOptions& options) {
   const auto length = remaining_length(in);
-  upload_body(*this, stream_source(in, "the input stream"), length, options);
+  upload_body(*this, stream_source(in, {}), length, options);
   return *this;
 }
 
 WriteableObject& WriteableObject::upload_file(const std::filesystem::path& local_path, const UploadOptions& options) {
   std::ifstream in(local_path, std::ios::binary);
-  if (!in) throw Error("cannot open '" + local_path.string() + "' for reading: " + errno_text(errno));
+  if (!in) throw LocalIOError("open", local_path, errno_code(errno));
   std::error_code ec;
   const auto size = std::filesystem::file_size(local_path, ec);
-  if (ec) throw Error("cannot read the size of '" + local_path.string() + "': " + ec.message());
+  if (ec) throw LocalIOError("read the size of", local_path, ec);
   // A file that grows or shrinks while it is sent makes the length wrong: the
   // upload then fails (short body) or stops at `size` bytes; it never stages garbage.
-  auto source = stream_source(in, "'" + local_path.string() + "'");
+  auto source = stream_source(in, local_path);
   upload_body(
       *this,
       [&, left = size](char* buf, std::size_t n) mutable -> std::size_t {
         const std::size_t got = source(buf, static_cast<std::size_t>(std::min<std::uint64_t>(n, left)));
         if (got == 0 && left > 0) {
-          throw Error("upload aborted: '" + local_path.string() + "' shrank while it was sent");
+          // No system call failed: code() stays empty.
+          throw LocalIOError("read", local_path, {}, "the file shrank while it was sent; upload aborted");
         }
         left -= got;
         return got;

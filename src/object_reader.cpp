@@ -9,6 +9,7 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <stop_token>
 #include <thread>
 #include <vector>
 
@@ -32,12 +33,17 @@ class ReaderBuf : public std::streambuf {
         ref_(object.ref_id()),
         path_(object.path()),
         block_size_(options.block_size == 0 ? default_block_size : options.block_size),
-        read_ahead_(options.read_ahead) {
+        read_ahead_(options.read_ahead),
+        call_(options.call) {
     require_non_empty(path_, "object path");
     pre_signed_ = use_pre_sign(client_, options.pre_sign, "ObjectReader");
     info_ = object_call(repo_, ref_, path_, [&] {
-      return to_object_info(client_.api().objects.stat_object(
-          {.repository = repo_, .ref = ref_, .path = path_, .user_metadata = true, .presign = pre_signed_}));
+      return to_object_info(client_.api().objects.stat_object({.repository = repo_,
+                                                               .ref = ref_,
+                                                               .path = path_,
+                                                               .user_metadata = true,
+                                                               .presign = pre_signed_,
+                                                               .call = call_}));
     });
     size_ = static_cast<std::uint64_t>(std::max<std::int64_t>(info_.size_bytes, 0));
   }
@@ -110,6 +116,8 @@ class ReaderBuf : public std::streambuf {
   }
 
   void load(std::int64_t block) {
+    // Checked here too: a block the read-ahead completed just before the stop is not handed out after it.
+    if (call_.stop.stop_requested()) throw CancelledError("ObjectReader of '" + path_ + "': cancelled");
     const bool sequential = block == last_loaded_ + 1;
     Block loaded;
     if (ahead_ && ahead_->block == block) {
@@ -119,7 +127,7 @@ class ReaderBuf : public std::streambuf {
     } else {
       cancel_ahead();
       loaded = std::move(spare_);
-      fetch(block, loaded, nullptr);
+      fetch(block, loaded, call_);
     }
     setg(nullptr, nullptr, nullptr);
     base_ = static_cast<std::uint64_t>(block) * block_size_;
@@ -132,17 +140,26 @@ class ReaderBuf : public std::streambuf {
   }
 
   void start_ahead(std::int64_t block) {
-    auto cancel = std::make_shared<std::atomic<bool>>(false);
-    ahead_.emplace(Ahead{block, {}, cancel});
-    ahead_->result = std::async(std::launch::async, [this, block, cancel, buffer = std::move(spare_)]() mutable {
-      fetch(block, buffer, cancel.get());
-      return std::move(buffer);
-    });
+    // The read-ahead stops on its own source: when the reader leaves the block or closes, and when the caller's
+    // token is stopped (forwarded by a stop_callback).
+    std::stop_source stop;
+    std::unique_ptr<std::stop_callback<StopForward>> forward;
+    if (call_.stop.stop_possible()) {
+      forward = std::make_unique<std::stop_callback<StopForward>>(call_.stop, StopForward{stop});
+    }
+    CallOptions call = call_;
+    call.stop = stop.get_token();
+    ahead_.emplace(Ahead{block, {}, stop, std::move(forward)});
+    ahead_->result =
+        std::async(std::launch::async, [this, block, call = std::move(call), buffer = std::move(spare_)]() mutable {
+          fetch(block, buffer, call);
+          return std::move(buffer);
+        });
   }
 
   void cancel_ahead() noexcept {
     if (!ahead_) return;
-    ahead_->cancel->store(true);
+    ahead_->stop.request_stop();  // aborts the transfer in flight
     try {
       ahead_->result.wait();
       spare_ = ahead_->result.get();  // keep the buffer when it completed anyway
@@ -153,16 +170,16 @@ class ReaderBuf : public std::streambuf {
   }
 
   // Fills `out` with block `block` of the object. Runs on the caller's thread or
-  // on a read-ahead thread (then `cancel` aborts the transfer early). Only
-  // immutable members are read here.
-  void fetch(std::int64_t block, Block& out, const std::atomic<bool>* cancel) const {
+  // on a read-ahead thread (then `call.stop` is the read-ahead's own). A stop
+  // aborts the transfer with CancelledError. Only immutable members are read here.
+  void fetch(std::int64_t block, Block& out, const CallOptions& call) const {
     const std::uint64_t offset = static_cast<std::uint64_t>(block) * block_size_;
     const std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(block_size_, size_ - offset));
     // Never more than the object needs: small objects get small buffers.
     if (!out.data) out.data = std::make_unique_for_overwrite<char[]>(std::min<std::uint64_t>(block_size_, size_));
     out.len = 0;
     const auto sink = [&](std::string_view chunk) {
-      if (cancel != nullptr && cancel->load()) throw TransferCancelled{};
+      if (call.stop.stop_requested()) throw CancelledError("ObjectReader of '" + path_ + "': cancelled");
       if (chunk.size() > length - out.len) {
         throw ProtocolError("object '" + path_ + "': the server sent more bytes than the range asked for");
       }
@@ -171,16 +188,15 @@ class ReaderBuf : public std::streambuf {
     };
     const std::string range = "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
     if (pre_signed_) {
-      (void)presigned_get(client_, info_.physical_address, range, sink);
+      (void)presigned_get(client_, info_.physical_address, range, sink, call);
     } else {
       const auto response = object_call(repo_, ref_, path_, [&] {
-        return client_.api().objects.get_object({.repository = repo_, .ref = ref_, .path = path_, .range = range},
-                                                sink);
+        return client_.api().objects.get_object(
+            {.repository = repo_, .ref = ref_, .path = path_, .range = range, .call = call}, sink);
       });
       const auto etag = response.header("etag");
       if (etag && !info_.checksum.empty() && unquote_etag(*etag) != info_.checksum) {
-        throw Error("object '" + path_ + "' at '" + repo_ + "/" + ref_ +
-                    "' changed while it was being read; open a new reader");
+        throw ObjectChangedError(repo_, ref_, path_);
       }
     }
     if (out.len != length) {
@@ -189,10 +205,17 @@ class ReaderBuf : public std::streambuf {
     }
   }
 
+  // Requests stop on a read-ahead's source when the caller's token is stopped.
+  struct StopForward {
+    std::stop_source target;
+    void operator()() noexcept { target.request_stop(); }
+  };
+
   struct Ahead {
     std::int64_t block = -1;
     std::future<Block> result;
-    std::shared_ptr<std::atomic<bool>> cancel;
+    std::stop_source stop;
+    std::unique_ptr<std::stop_callback<StopForward>> forward;
   };
 
   // Immutable after construction (read by read-ahead threads).
@@ -200,6 +223,7 @@ class ReaderBuf : public std::streambuf {
   std::string repo_, ref_, path_;
   std::size_t block_size_;
   bool read_ahead_;
+  CallOptions call_;
   bool pre_signed_ = false;
   ObjectInfo info_{};
   std::uint64_t size_ = 0;

@@ -9,6 +9,8 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <optional>
+#include <stop_token>
 #include <thread>
 #include <vector>
 
@@ -28,10 +30,14 @@ class WriterBuf : public std::streambuf {
  public:
   WriterBuf(const WriteableObject& object, const WriterOptions& options)
       : buffer_size_(options.buffer_size == 0 ? default_buffer_size : options.buffer_size),
-        max_chunks_((options.max_buffers == 0 ? default_max_buffers : options.max_buffers) + 1) {
+        max_chunks_((options.max_buffers == 0 ? default_max_buffers : options.max_buffers) + 1),
+        stop_(options.call.stop) {
     // Before the upload thread starts: a bad value must fail here, with nothing sent.
     require_header_metadata(options.metadata);
     require_content_type(options.content_type);
+    if (stop_.stop_requested()) {
+      throw CancelledError("ObjectWriter of '" + object.path() + "': cancelled before it started");
+    }
     current_ = new_chunk_locked();
     setp(current_.data.get(), current_.data.get() + buffer_size_);
 
@@ -45,6 +51,10 @@ class WriterBuf : public std::streambuf {
     if (!options.content_type.empty()) request.content_type = options.content_type;
     if (options.exclusive) request.if_none_match = "*";
     request.extra_headers = user_metadata_headers(options.metadata);
+    request.call = options.call;
+    // A stop must wake the upload thread while it waits for the caller's bytes (and the caller while it waits for
+    // a free buffer): both wait on changed_.
+    if (stop_.stop_possible()) wake_.emplace(stop_, Wake{this});
 
     uploader_ = std::thread([this, client = object.client(), request = std::move(request)] {
       std::exception_ptr error;
@@ -72,7 +82,7 @@ class WriterBuf : public std::streambuf {
   ObjectInfo close() {
     if (closed_) {
       if (error_) std::rethrow_exception(error_);
-      if (!result_) throw Error("ObjectWriter: the writer was discarded; there is no object");
+      if (!result_) throw InvalidStateError("ObjectWriter: the writer was discarded; there is no object");
       return *result_;
     }
     if (pptr() != pbase()) {
@@ -90,7 +100,8 @@ class WriterBuf : public std::streambuf {
     closed_ = true;
     release_buffers();
     if (error_) std::rethrow_exception(error_);
-    if (!result_) throw Error("ObjectWriter: the upload ended without a result");
+    // Only an upload stopped on purpose (discarded) ends with neither a result nor an error.
+    if (!result_) throw InvalidStateError("ObjectWriter: the upload was stopped; there is no object");
     return *result_;
   }
 
@@ -137,10 +148,17 @@ class WriterBuf : public std::streambuf {
     current_.len = static_cast<std::size_t>(pptr() - pbase());
     if (current_.len > 0) full_.push_back(std::move(current_));
     changed_.notify_all();
-    changed_.wait(lock, [&] { return done_ || !free_.empty() || allocated_ < max_chunks_; });
+    changed_.wait(lock, [&] { return done_ || stop_.stop_requested() || !free_.empty() || allocated_ < max_chunks_; });
+    if (!done_ && stop_.stop_requested()) {
+      // The upload thread aborts the upload by itself (or has already): no object is created. The put area's
+      // buffer was handed over: nothing more may be written into it.
+      setp(nullptr, nullptr);
+      throw cancelled();
+    }
     if (done_) {
       if (error_) std::rethrow_exception(error_);
-      throw Error("ObjectWriter: the upload ended before the writer was closed");
+      // A success answer before the body's last chunk: the server did not wait for the whole object.
+      throw ProtocolError("ObjectWriter: the server answered the upload before the writer was closed");
     }
     if (!free_.empty()) {
       current_ = std::move(free_.back());
@@ -163,20 +181,37 @@ class WriterBuf : public std::streambuf {
       std::unique_lock lock(mutex_);
       if (sending_.data) free_.push_back(std::move(sending_));
       changed_.notify_all();
-      changed_.wait(lock, [&] { return aborting_ || finishing_ || !full_.empty(); });
+      changed_.wait(lock, [&] { return aborting_ || stop_.stop_requested() || finishing_ || !full_.empty(); });
       if (aborting_) throw TransferCancelled{};
+      // Thrown out of libcurl's read callback: the upload ends before its last chunk, so nothing is staged.
+      if (stop_.stop_requested()) throw cancelled();
       if (full_.empty()) return 0;  // finishing, all sent: libcurl sends the last chunk
       sending_ = std::move(full_.front());
       full_.pop_front();
       sending_pos_ = 0;
     } else if (aborting_.load()) {
       throw TransferCancelled{};
+    } else if (stop_.stop_requested()) {
+      throw cancelled();
     }
     const std::size_t n = std::min(size, sending_.len - sending_pos_);
     std::memcpy(buf, sending_.data.get() + sending_pos_, n);
     sending_pos_ += n;
     return n;
   }
+
+  static CancelledError cancelled() {
+    return CancelledError("ObjectWriter: cancelled (stop requested); the upload was aborted and there is no object");
+  }
+
+  // Wakes every wait on changed_ once the caller's token is stopped.
+  struct Wake {
+    WriterBuf* self;
+    void operator()() const noexcept {
+      std::lock_guard lock(self->mutex_);
+      self->changed_.notify_all();
+    }
+  };
 
   void release_buffers() {
     std::lock_guard lock(mutex_);
@@ -188,6 +223,7 @@ class WriterBuf : public std::streambuf {
 
   const std::size_t buffer_size_;
   const std::size_t max_chunks_;
+  const std::stop_token stop_;
 
   std::mutex mutex_;
   std::condition_variable changed_;
@@ -205,6 +241,8 @@ class WriterBuf : public std::streambuf {
   std::size_t sending_pos_ = 0;
   bool closed_ = false;
   std::thread uploader_;
+  // Last: unregistered first, before anything it touches is destroyed.
+  std::optional<std::stop_callback<Wake>> wake_;
 };
 
 }  // namespace detail

@@ -42,7 +42,8 @@ Listing<Commit> Reference::log(LogOptions options) const {
              .prefixes = options.prefixes,
              .first_parent = options.first_parent,
              .since = since,
-             .stop_at = options.stop_at.empty() ? std::nullopt : std::optional(options.stop_at)});
+             .stop_at = options.stop_at.empty() ? std::nullopt : std::optional(options.stop_at),
+             .call = options.call});
         Page<Commit> page;
         page.items.reserve(list.results.size());
         for (const auto& c : list.results) {
@@ -77,7 +78,8 @@ Listing<Change> Reference::diff(const std::string& other_ref, DiffOptions option
                                          .amount = static_cast<std::int64_t>(amount),
                                          .prefix = options.prefix,
                                          .delimiter = options.delimiter,
-                                         .type = options.type == DiffOptions::Type::two_dot ? "two_dot" : "three_dot"});
+                                         .type = options.type == DiffOptions::Type::two_dot ? "two_dot" : "three_dot",
+                                         .call = options.call});
         return detail::to_page<Change>(list, [](const auto& d) { return detail::to_change(d); });
       },
       options.max_amount);
@@ -97,7 +99,8 @@ Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {
                                                        .after = after.empty() ? options.after : after,
                                                        .amount = static_cast<std::int64_t>(amount),
                                                        .delimiter = options.delimiter,
-                                                       .prefix = options.prefix});
+                                                       .prefix = options.prefix,
+                                                       .call = options.call});
         Page<ObjectEntry> page;
         page.items.reserve(list.results.size());
         for (const auto& s : list.results) {
@@ -124,11 +127,16 @@ std::string Reference::merge_into(const Branch& destination, MergeOptions option
   if (options.force) body.force = true;
   if (options.allow_empty) body.allow_empty = true;
   if (options.squash_merge) body.squash_merge = true;
-  return client_.api()
-      .refs
-      .merge_into_branch(
-          {.repository = repo_id_, .source_ref = id_, .destination_branch = destination.id(), .body = body})
-      .reference;
+  try {
+    return client_.api()
+        .refs
+        .merge_into_branch(
+            {.repository = repo_id_, .source_ref = id_, .destination_branch = destination.id(), .body = body})
+        .reference;
+  } catch (const ConflictError& e) {
+    // lakeFS's 409 body ({"reference":""}) says nothing: name the conflict and both refs.
+    throw MergeConflictError(e, id_, destination.id());
+  }
 }
 
 StoredObject Reference::object(std::string path) const { return StoredObject(repo_id_, id_, std::move(path), client_); }

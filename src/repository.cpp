@@ -52,10 +52,10 @@ namespace {
 template <typename Handle, typename ListFn>
 Listing<Handle> ref_listing(const Client& client, const std::string& repo, const ListOptions& options, ListFn list_fn) {
   return Listing<Handle>(
-      [client, repo, prefix = options.prefix, start = options.after, list_fn](const std::string& after,
-                                                                              std::size_t amount) {
+      [client, repo, prefix = options.prefix, start = options.after, call = options.call, list_fn](
+          const std::string& after, std::size_t amount) {
         auto list =
-            list_fn(client.api(), repo, prefix, after.empty() ? start : after, static_cast<std::int64_t>(amount));
+            list_fn(client.api(), repo, prefix, after.empty() ? start : after, static_cast<std::int64_t>(amount), call);
         return detail::to_page<Handle>(list, [&](api::Ref& ref) { return Handle(repo, std::move(ref.id), client); });
       },
       options.max_amount);
@@ -67,18 +67,19 @@ Listing<Branch> Repository::branches(ListOptions options) const {
   return ref_listing<Branch>(
       client_, id_, options,
       [](api::Api& api, const std::string& repo, const std::string& prefix, const std::string& after,
-         std::int64_t amount) {
-        return api.branches.list_branches({.repository = repo, .prefix = prefix, .after = after, .amount = amount});
+         std::int64_t amount, const CallOptions& call) {
+        return api.branches.list_branches(
+            {.repository = repo, .prefix = prefix, .after = after, .amount = amount, .call = call});
       });
 }
 
 Listing<Tag> Repository::tags(ListOptions options) const {
-  return ref_listing<Tag>(
-      client_, id_, options,
-      [](api::Api& api, const std::string& repo, const std::string& prefix, const std::string& after,
-         std::int64_t amount) {
-        return api.tags.list_tags({.repository = repo, .prefix = prefix, .after = after, .amount = amount});
-      });
+  return ref_listing<Tag>(client_, id_, options,
+                          [](api::Api& api, const std::string& repo, const std::string& prefix,
+                             const std::string& after, std::int64_t amount, const CallOptions& call) {
+                            return api.tags.list_tags(
+                                {.repository = repo, .prefix = prefix, .after = after, .amount = amount, .call = call});
+                          });
 }
 
 std::vector<TransactionBranch> Repository::stale_transactions(std::chrono::seconds older_than) const {
@@ -116,9 +117,12 @@ Repository repository(std::string id) { return Repository(std::move(id)); }
 
 Listing<Repository> repositories(ListOptions options, Client client) {
   return Listing<Repository>(
-      [client, prefix = options.prefix, start = options.after](const std::string& after, std::size_t amount) {
-        auto list = client.api().repositories.list_repositories(
-            {.prefix = prefix, .after = after.empty() ? start : after, .amount = static_cast<std::int64_t>(amount)});
+      [client, prefix = options.prefix, start = options.after, call = options.call](const std::string& after,
+                                                                                    std::size_t amount) {
+        auto list = client.api().repositories.list_repositories({.prefix = prefix,
+                                                                 .after = after.empty() ? start : after,
+                                                                 .amount = static_cast<std::int64_t>(amount),
+                                                                 .call = call});
         return detail::to_page<Repository>(
             list, [&](api::Repository& repo) { return Repository(std::move(repo.id), client); });
       },

@@ -165,13 +165,17 @@ Commit Transaction::commit() {
   std::string merged;  // set once the source branch has changed
   try {
     if (!options.tag.empty()) {
-      bool exists = true;
+      // Checked before anything is committed or merged: creating the tag after the merge would fail with the
+      // server's 409 only once the source branch had already changed (a half-applied transaction).
+      std::optional<std::string> tagged;
       try {
-        (void)Tag(repo_id_, options.tag, client_).get_commit();
+        tagged = Tag(repo_id_, options.tag, client_).get_commit().id;
       } catch (const NotFoundError&) {
-        exists = false;
       }
-      if (exists) throw ConflictError(409, "tag '" + options.tag + "' already exists", "", "GET", "");
+      if (tagged) {
+        throw LocalPreconditionError("tag '" + options.tag + "' already exists in '" + repo_id_ + "' (on commit " +
+                                     *tagged + "); nothing was committed or merged");
+      }
     }
 
     stage = "looking for changes";

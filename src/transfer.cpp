@@ -8,6 +8,8 @@
 #include <exception>
 #include <filesystem>
 #include <mutex>
+#include <stop_token>
+#include <string>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -34,39 +36,55 @@ std::size_t concurrency_of(std::size_t requested, const Client& client) {
   return std::max<std::size_t>(n, 1);
 }
 
-// Runs `transfer` on every item with `workers` threads; collects failures.
+// What stops a batch on the caller's request: `stop` (the transfers' own CallOptions::stop), named `what` in errors.
+struct BatchCancel {
+  const char* what;
+  std::stop_token stop;
+};
+
+// Runs `transfer` on every item with `workers` threads; collects failures. Once
+// `cancel.stop` is requested no new item starts and, unless every item was done
+// by then, CancelledError is thrown (a transfer aborted by the stop is no failure).
 template <typename Transfer>
 void run_batch(const std::vector<Item>& items, std::size_t workers, const ProgressCallback& on_progress,
-               bool stop_on_error, TransferSummary& summary, Transfer transfer) {
+               bool stop_on_error, const BatchCancel& cancel, TransferSummary& summary, Transfer transfer) {
   TransferProgress progress;
   progress.objects_total = items.size();
   for (const auto& item : items) progress.bytes_total += item.size;
   std::mutex mutex;  // guards summary, progress and the callback
   std::atomic<std::size_t> next{0};
   std::atomic<bool> stop{false};
+  std::atomic<bool> cancelled_unknown{false};  // an aborted transfer may have been applied
 
   const auto work = [&] {
-    while (!stop.load()) {
+    while (!stop.load() && !cancel.stop.stop_requested()) {
       const std::size_t index = next.fetch_add(1);
       if (index >= items.size()) return;
       const Item& item = items[index];
       std::string failure;
+      std::exception_ptr error;
       try {
         transfer(item);
+      } catch (const CancelledError& e) {
+        // Stopped on purpose: the batch ends with CancelledError, not with a failure per aborted item.
+        if (e.outcome_unknown()) cancelled_unknown.store(true);
+        return;
       } catch (const std::exception& e) {
         failure = e.what();
+        error = std::current_exception();
       } catch (...) {
         failure = "unknown error";
+        error = std::current_exception();
       }
       std::lock_guard lock(mutex);
       ++progress.objects_done;
-      if (failure.empty()) {
+      if (!error) {
         ++summary.objects;
         summary.bytes += item.size;
         progress.bytes_done += item.size;
       } else {
         ++progress.objects_failed;
-        summary.failures.push_back({item.local, item.object, std::move(failure)});
+        summary.failures.push_back({item.local, item.object, std::move(failure), std::move(error)});
         if (stop_on_error) stop.store(true);
       }
       if (on_progress) {
@@ -75,7 +93,8 @@ void run_batch(const std::vector<Item>& items, std::size_t workers, const Progre
         } catch (...) {
           // a throwing callback must not kill a worker thread; stop the batch instead
           stop.store(true);
-          summary.failures.push_back({item.local, item.object, "progress callback threw; batch stopped"});
+          summary.failures.push_back(
+              {item.local, item.object, "progress callback threw; batch stopped", std::current_exception()});
         }
       }
     }
@@ -92,6 +111,11 @@ void run_batch(const std::vector<Item>& items, std::size_t workers, const Progre
     throw;
   }
   for (auto& t : threads) t.join();
+  if (cancel.stop.stop_requested() && progress.objects_done < items.size()) {
+    throw CancelledError(std::string(cancel.what) + ": cancelled after " + std::to_string(progress.objects_done) +
+                             " of " + std::to_string(items.size()) + " objects (completed ones stay)",
+                         cancelled_unknown.load());
+  }
   summary.not_attempted = items.size() - std::min(items.size(), progress.objects_done);
 }
 
@@ -134,7 +158,7 @@ TransferSummary Branch::upload_directory(const fs::path& local_dir, const std::s
   TransferSummary summary;
   std::vector<Item> items;
   fs::recursive_directory_iterator it(local_dir, fs::directory_options::none, ec);
-  if (ec) throw Error("upload_directory: cannot read '" + local_dir.string() + "': " + ec.message());
+  if (ec) throw LocalIOError("read the directory", local_dir, ec, "upload_directory");
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) break;
     const auto& entry = *it;
@@ -155,15 +179,17 @@ TransferSummary Branch::upload_directory(const fs::path& local_dir, const std::s
       items.push_back({relative, join_prefix(prefix, relative), size_ec ? 0 : size});
     }
   }
-  if (ec) throw Error("upload_directory: cannot walk '" + local_dir.string() + "': " + ec.message());
+  if (ec) throw LocalIOError("walk the directory", local_dir, ec, "upload_directory");
   // Deterministic order: the listing order of the branch (and nicer progress).
   std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.object < b.object; });
 
   const UploadOptions upload_options{.content_type = options.content_type,
                                      .metadata = {},
                                      .exclusive = options.exclusive,
-                                     .pre_sign = options.pre_sign};
-  run_batch(items, concurrency_of(options.concurrency, client_), options.on_progress, options.stop_on_error, summary,
+                                     .pre_sign = options.pre_sign,
+                                     .call = options.call};
+  run_batch(items, concurrency_of(options.concurrency, client_), options.on_progress, options.stop_on_error,
+            {"upload_directory", options.call.stop}, summary,
             [&](const Item& item) {
               WriteableObject(repo_id_, id_, item.object, client_).upload_file(local_dir / item.local, upload_options);
             });
@@ -174,7 +200,7 @@ TransferSummary Reference::download_prefix(const std::string& prefix, const fs::
                                            const DownloadPrefixOptions& options) const {
   TransferSummary summary;
   std::vector<Item> items;
-  for (const auto& entry : objects({.prefix = prefix})) {
+  for (const auto& entry : objects({.prefix = prefix, .call = options.call})) {
     const auto* info = std::get_if<ObjectInfo>(&entry);
     if (info == nullptr) continue;
     std::string reason;
@@ -187,15 +213,16 @@ TransferSummary Reference::download_prefix(const std::string& prefix, const fs::
   }
   std::error_code ec;
   fs::create_directories(local_dir, ec);
-  if (ec) throw Error("download_prefix: cannot create '" + local_dir.string() + "': " + ec.message());
+  if (ec) throw LocalIOError("create the directory", local_dir, ec, "download_prefix");
 
-  const DownloadOptions download_options{.pre_sign = options.pre_sign};
-  run_batch(items, concurrency_of(options.concurrency, client_), options.on_progress, options.stop_on_error, summary,
+  const DownloadOptions download_options{.pre_sign = options.pre_sign, .call = options.call};
+  run_batch(items, concurrency_of(options.concurrency, client_), options.on_progress, options.stop_on_error,
+            {"download_prefix", options.call.stop}, summary,
             [&](const Item& item) {
               const fs::path target = local_dir / item.local;
               std::error_code dir_ec;
               fs::create_directories(target.parent_path(), dir_ec);
-              if (dir_ec) throw Error("cannot create '" + target.parent_path().string() + "': " + dir_ec.message());
+              if (dir_ec) throw LocalIOError("create the directory", target.parent_path(), dir_ec);
               StoredObject(repo_id_, id_, item.object, client_).download(target, download_options);
             });
   return summary;

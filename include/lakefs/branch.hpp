@@ -34,11 +34,20 @@ struct CommitOptions {
 struct UncommittedOptions {
   std::optional<std::size_t> max_amount{};
   std::string prefix{};
+  /// As LogOptions::call.
+  CallOptions call{};
 };
 
 struct RemoveObjectsOptions {
   /// Concurrent delete requests (each removes up to 1000 paths); 0 = the client's max_connections.
   std::size_t concurrency = 0;
+  /// Timeout, retry policy and cancellation of the delete requests. Once
+  /// `call.stop` is requested no new request starts, the running ones are
+  /// aborted, and the call throws CancelledError. Deleting is not undone:
+  /// chunks deleted before the stop stay deleted, and when a request was in
+  /// flight (CancelledError::outcome_unknown() is true) the server may have
+  /// deleted some or all of its chunk.
+  CallOptions call{};
 };
 
 class Branch : public Reference {

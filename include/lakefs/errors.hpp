@@ -5,9 +5,16 @@
 // No message, accessor or what() string ever contains a credential.
 #pragma once
 
+#include <cstddef>
 #include <exception>
+#include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
 
 namespace lakefs {
 
@@ -17,14 +24,25 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// The server answered with a non-2xx status.
+/// The server answered with a non-2xx status. Thrown only for a real answer
+/// of the server: the SDK never makes one up for a condition it found itself.
 class ServerError : public Error {
  public:
+  /// A response header: (lower-cased name, value).
+  using Header = std::pair<std::string, std::string>;
+
+  /// At most this many bytes of the response body are kept in body().
+  static constexpr std::size_t max_body_size = 64 * 1024;
+
   ServerError(int status, std::string server_message, std::string request_id, std::string method, std::string path);
+  /// As above, also keeping the response body (cut to max_body_size) and headers.
+  ServerError(int status, std::string server_message, std::string request_id, std::string method, std::string path,
+              std::string body, std::vector<Header> headers);
 
   /// HTTP status code (e.g. 404).
   [[nodiscard]] int status() const noexcept { return status_; }
-  /// The server's own explanation, parsed from lakeFS's error body.
+  /// The server's own explanation, parsed from lakeFS's error body; empty
+  /// when the body has none (what() then names the status instead).
   [[nodiscard]] const std::string& server_message() const noexcept { return server_message_; }
   /// The X-Request-ID the server assigned, empty when it sent none.
   [[nodiscard]] const std::string& request_id() const noexcept { return request_id_; }
@@ -32,6 +50,20 @@ class ServerError : public Error {
   [[nodiscard]] const std::string& method() const noexcept { return method_; }
   /// Request path below the API root (e.g. "/repositories/r/branches/main"), without query.
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
+  /// The response body as received, cut to its first max_body_size bytes,
+  /// with the client's credentials replaced by "[REDACTED]".
+  [[nodiscard]] const std::string& body() const noexcept { return body_; }
+  /// True when body() is shorter than the body the server sent.
+  [[nodiscard]] bool body_truncated() const noexcept { return body_truncated_; }
+  /// The response headers (names lower-cased; credentials redacted; Set-Cookie left out).
+  [[nodiscard]] const std::vector<Header>& headers() const noexcept { return headers_; }
+  /// Value of the first header named `name` (case-insensitive), if any.
+  [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;
+
+ protected:
+  /// For subclasses that explain the failure in their own words: `what` is
+  /// the what() text, every accessor is copied from `answer`.
+  ServerError(const std::string& what, const ServerError& answer);
 
  private:
   int status_{};
@@ -39,6 +71,9 @@ class ServerError : public Error {
   std::string request_id_{};
   std::string method_{};
   std::string path_{};
+  std::string body_{};
+  bool body_truncated_ = false;
+  std::vector<Header> headers_{};
 };
 
 /// 400: the server rejected the request's parameters.
@@ -66,10 +101,32 @@ class ObjectNotFoundError : public NotFoundError {
  public:
   using NotFoundError::NotFoundError;
 };
+/// 405: the server does not allow this HTTP method on the path (a raw
+/// Client::send with the wrong method, or an API the server routes differently).
+class MethodNotAllowedError : public ServerError {
+ public:
+  using ServerError::ServerError;
+};
 /// 409: the change conflicts with the current state (exists already, merge conflict, ...).
 class ConflictError : public ServerError {
  public:
   using ServerError::ServerError;
+};
+/// 409 on a merge: the source and the destination changed the same paths
+/// since their merge base. what() says "conflict" and names both refs, e.g.
+/// "merge of 'feature' into 'main': conflict (the same paths changed on both sides)".
+class MergeConflictError : public ConflictError {
+ public:
+  /// Wraps the server's 409 `answer` to the merge of `source_ref` into `destination_branch`.
+  MergeConflictError(const ConflictError& answer, std::string source_ref, std::string destination_branch);
+  /// The reference that was being merged.
+  [[nodiscard]] const std::string& source_ref() const noexcept { return source_ref_; }
+  /// The branch it was being merged into.
+  [[nodiscard]] const std::string& destination_branch() const noexcept { return destination_branch_; }
+
+ private:
+  std::string source_ref_{};
+  std::string destination_branch_{};
 };
 /// 412: a precondition (If-None-Match / If-Match) failed.
 class PreconditionFailedError : public ServerError {
@@ -174,7 +231,87 @@ class InvalidArgumentError : public Error {
   using Error::Error;
 };
 
-/// A transaction could not be committed or merged; the source branch is untouched.
+/// A call the object's current state does not allow: a programming error
+/// found locally, nothing was sent (e.g. ObjectWriter::close() after discard()).
+class InvalidStateError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A condition the SDK checks against the repository before changing
+/// anything did not hold, so nothing was changed (e.g. a transaction's tag
+/// already exists: checked before the commit and merge, so the source branch
+/// is untouched). Not a ServerError: no request failed.
+class LocalPreconditionError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Reading or writing a local file or directory failed (open, read, write,
+/// create a directory, rename a finished download into place, ...).
+class LocalIOError : public Error {
+ public:
+  /// `operation` is a verb phrase ("open", "write", "create the directory");
+  /// what() reads "cannot <operation> '<path>': <code's message>", followed by
+  /// " (<detail>)" when `detail` is not empty.
+  LocalIOError(std::string operation, std::filesystem::path path, std::error_code code, const std::string& detail = {});
+  /// The operation that failed, e.g. "write".
+  [[nodiscard]] const std::string& operation() const noexcept { return operation_; }
+  /// The local file or directory; empty when the data came from a stream without one.
+  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+  /// The system's reason: errno values in std::generic_category(), std::filesystem's
+  /// codes as they come, std::io_errc::stream for a failed std::istream; empty
+  /// when no system call failed (a file that shrank while it was uploaded).
+  [[nodiscard]] const std::error_code& code() const noexcept { return code_; }
+
+ private:
+  std::string operation_{};
+  std::filesystem::path path_{};
+  std::error_code code_{};
+};
+
+/// An object changed on the server while it was being read (its ETag no
+/// longer matches the one the reader opened): the bytes read so far and the
+/// rest would mix two versions. Open a new reader. Derives from Error, not
+/// from ConflictError: no request failed; the SDK noticed the change itself.
+class ObjectChangedError : public Error {
+ public:
+  ObjectChangedError(std::string repository, std::string ref, std::string path);
+  /// Repository, reference and path of the object.
+  [[nodiscard]] const std::string& repository() const noexcept { return repository_; }
+  [[nodiscard]] const std::string& ref() const noexcept { return ref_; }
+  [[nodiscard]] const std::string& path() const noexcept { return path_; }
+
+ private:
+  std::string repository_{};
+  std::string ref_{};
+  std::string path_{};
+};
+
+/// Some items of a batch call failed while the rest succeeded (remove_objects:
+/// lakeFS answers the request and lists the objects it could not delete).
+/// Each failure keeps its item and its own error: for remove_objects, the
+/// ServerError subclass of the status lakeFS gave that object.
+class BatchError : public Error {
+ public:
+  struct Failure {
+    /// The item that failed (an object path).
+    std::string item{};
+    /// Its error; rethrow with std::rethrow_exception.
+    std::exception_ptr error{};
+  };
+  BatchError(const std::string& message, std::vector<Failure> failures)
+      : Error(message), failures_(std::move(failures)) {}
+  /// Every item that failed, in the order the server reported them.
+  [[nodiscard]] const std::vector<Failure>& failures() const noexcept { return failures_; }
+
+ private:
+  std::vector<Failure> failures_{};
+};
+
+/// A transaction could not be committed, merged or tagged. what() names the
+/// transaction and says whether the source branch changed; cause() holds the
+/// error behind it (MergeConflictError, LocalPreconditionError, ...).
 class TransactionError : public Error {
  public:
   TransactionError(const std::string& message, std::exception_ptr cause) : Error(message), cause_(std::move(cause)) {}

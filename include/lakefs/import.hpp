@@ -73,6 +73,16 @@ struct ImportRunOptions {
   std::function<void(const ImportStatus&)> on_progress{};
   /// Time between two status polls (lakeFS refreshes the status about once a second).
   std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};
+  /// Timeout and retry policy of every request (start, status polls, cancel),
+  /// and cancellation: once `call.stop` is requested, the wait (a poll in
+  /// flight or the sleep between polls) ends at once, the import is cancelled
+  /// on the server (as cancel()), and CancelledError is thrown with
+  /// outcome_unknown() true: lakeFS stops the import's work only at its next
+  /// status refresh (within about a second) and publishes completion only
+  /// then, so an import that reached its commit before that has committed,
+  /// whole, never in part (check branch().head()). A stop that comes after the
+  /// server reported the import completed changes nothing: the final status is returned.
+  CallOptions call{};
 };
 
 /// Builds and drives one import into one branch. Cheap to copy; a copy made
@@ -95,25 +105,32 @@ class ImportManager {
   /// Starts the import on the server and returns its id. Throws
   /// InvalidArgumentError without sources, ImportError when already started,
   /// and the server's errors (e.g. NotFoundError for a missing branch).
-  std::string start();
+  /// `call` sets the request's timeout and retry policy; its stop token is
+  /// checked before the request is sent (CancelledError, nothing started), but
+  /// never interrupts it, so a started import always has a known id.
+  std::string start(const CallOptions& call = {});
 
-  /// The current status (one request). ImportError before start().
-  [[nodiscard]] ImportStatus status() const;
+  /// The current status (one request, with `call`'s timeout, retry policy and
+  /// cancellation). ImportError before start().
+  [[nodiscard]] ImportStatus status(const CallOptions& call = {}) const;
 
   /// Polls until the import completes and returns the final status. Throws
   /// ImportError with the server's message when the import failed or was
-  /// cancelled, and ImportError before start().
+  /// cancelled, and ImportError before start(). With options.call.stop: see
+  /// ImportRunOptions::call (a stop cancels the import on the server and
+  /// throws CancelledError).
   ImportStatus wait(std::chrono::milliseconds poll_interval = std::chrono::seconds(1)) const;
   /// As wait(poll_interval), calling on_progress after every poll.
   ImportStatus wait(const ImportRunOptions& options) const;
 
-  /// start() then wait(options).
+  /// start(options.call) then wait(options): a stop request at any point
+  /// leaves no import running on the server.
   ImportStatus run(const ImportRunOptions& options = {});
 
   /// Asks the server to stop the import; a later status() reports the error
   /// "Canceled". Throws ImportError before start() and when the import has
-  /// already completed.
-  void cancel();
+  /// already completed. `call` sets the request's timeout, retry policy and cancellation.
+  void cancel(const CallOptions& call = {});
 
  private:
   Branch branch_;

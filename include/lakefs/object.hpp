@@ -23,6 +23,10 @@ struct DownloadOptions {
   /// Read straight from the object store through a pre-signed URL. Unset = when
   /// the server supports them; true on a server that does not = NotSupportedError.
   std::optional<bool> pre_sign{};
+  /// Timeout, retry policy and cancellation of the download's requests. A stop
+  /// request aborts the transfer and throws CancelledError; the temporary file
+  /// is removed (and an existing file at the target left untouched).
+  CallOptions call{};
 };
 
 class StoredObject {
@@ -85,6 +89,10 @@ struct UploadOptions {
   /// supports them and the length is known; true on a server that does not, or
   /// for a stream of unknown length, = NotSupportedError.
   std::optional<bool> pre_sign{};
+  /// Timeout, retry policy and cancellation of the upload's requests. A stop
+  /// request aborts the upload before its body ends and throws CancelledError:
+  /// lakeFS stages nothing from an incomplete body.
+  CallOptions call{};
 };
 
 class WriteableObject : public StoredObject {

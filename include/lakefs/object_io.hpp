@@ -14,6 +14,7 @@
 
 #include "lakefs/client.hpp"
 #include "lakefs/models.hpp"
+#include "lakefs/policies.hpp"
 
 namespace lakefs {
 
@@ -31,6 +32,11 @@ struct ReaderOptions {
   /// default) = when the server supports them; true on a server that does not
   /// = NotSupportedError.
   std::optional<bool> pre_sign{};
+  /// Timeout and retry policy of each request the reader sends (the stat when it
+  /// opens, every block fetch, read-ahead included), and cancellation: once
+  /// `call.stop` is requested, a read that needs a block throws CancelledError
+  /// (a fetch in flight, read-ahead included, is aborted).
+  CallOptions call{};
 };
 
 namespace detail {
@@ -43,8 +49,8 @@ class WriterBuf;
 /// work. Reading past the end sets eof, as with a file; a server or transport
 /// failure throws the SDK's typed error (the stream's exception mask includes
 /// badbit). Seeking before the start fails the stream. If the object is
-/// replaced while it is being read, the next block read throws lakefs::Error
-/// rather than mixing two versions.
+/// replaced while it is being read, the next block read throws
+/// lakefs::ObjectChangedError rather than mixing two versions.
 class ObjectReader : public std::istream {
  public:
   /// Opens `object` (one stat request; ObjectNotFoundError if it is missing).
@@ -74,6 +80,12 @@ struct WriterOptions {
   /// Filled buffers that may wait for the network before a write blocks. 0 = 4.
   /// Peak memory is about buffer_size × (max_buffers + 1), whatever the object's size.
   std::size_t max_buffers = 0;
+  /// Timeout and retry policy of the upload request, and cancellation: a stop
+  /// request aborts the upload at once (also while it waits for the caller's
+  /// bytes), and the writer then fails like a discarded one: no object, and
+  /// the next write and close() throw CancelledError. The timeout covers the
+  /// whole upload, including the time the caller takes to write.
+  CallOptions call{};
 };
 
 /// A std::ostream that uploads one object as it is written: one streaming

@@ -31,6 +31,10 @@ struct LogOptions {
   std::optional<Timestamp> until{};
   /// Stop at this commit (exclusive), e.g. a previous head.
   std::string stop_at{};
+  /// Timeout, retry policy and cancellation of every page request: once
+  /// `call.stop` is requested, reaching a page that is not fetched yet throws
+  /// CancelledError (a fetch in flight, read-ahead included, is aborted).
+  CallOptions call{};
 };
 
 struct DiffOptions {
@@ -40,6 +44,8 @@ struct DiffOptions {
   std::string delimiter{};
   /// Three-dot (changes since the merge base, the default) or two-dot.
   enum class Type { three_dot, two_dot } type = Type::three_dot;
+  /// As LogOptions::call.
+  CallOptions call{};
 };
 
 struct ListObjectsOptions {
@@ -49,6 +55,8 @@ struct ListObjectsOptions {
   std::string delimiter{};
   /// Start after this path.
   std::string after{};
+  /// As LogOptions::call.
+  CallOptions call{};
 };
 
 /// An entry of an object listing: an object, or a common prefix.
@@ -88,6 +96,7 @@ class Reference {
   [[nodiscard]] Listing<ObjectEntry> objects(ListObjectsOptions options = {}) const;
 
   /// Merges this reference into `destination`; returns the resulting commit id.
+  /// A conflict (the same paths changed on both sides) is MergeConflictError.
   std::string merge_into(const Branch& destination, MergeOptions options = {}) const;
 
   /// A read-only handle to the object at `path` (sends nothing).

@@ -38,6 +38,8 @@ struct ListOptions {
   std::optional<std::size_t> max_amount{};
   std::string prefix{};
   std::string after{};
+  /// As LogOptions::call.
+  CallOptions call{};
 };
 
 class Repository {

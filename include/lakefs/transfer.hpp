@@ -6,10 +6,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "lakefs/policies.hpp"
 
 namespace lakefs {
 
@@ -34,6 +37,10 @@ struct TransferFailure {
   std::string object_path{};
   /// The error's what() (never a credential).
   std::string message{};
+  /// The exception itself, to inspect its type and accessors: rethrow it with
+  /// std::rethrow_exception (e.g. catch LocalIOError for a local file that
+  /// could not be read or written, ObjectNotFoundError, TransportError, ...).
+  std::exception_ptr error{};
 };
 
 /// A local file or object key left out on purpose, and why.
@@ -68,6 +75,12 @@ struct UploadDirectoryOptions {
   bool exclusive = false;
   /// As UploadOptions::pre_sign.
   std::optional<bool> pre_sign{};
+  /// Timeout and retry policy of every request of the batch, and cancellation:
+  /// once `call.stop` is requested no new upload starts, the running ones are
+  /// aborted (lakeFS stages nothing from an incomplete body), and the call
+  /// throws CancelledError instead of returning a summary. Files uploaded
+  /// before the stop stay staged.
+  CallOptions call{};
 };
 
 struct DownloadPrefixOptions {
@@ -78,6 +91,12 @@ struct DownloadPrefixOptions {
   bool stop_on_error = false;
   /// As DownloadOptions::pre_sign.
   std::optional<bool> pre_sign{};
+  /// Timeout and retry policy of every request of the batch (the listing
+  /// included), and cancellation: once `call.stop` is requested no new download
+  /// starts, the running ones are aborted and their temporary files removed,
+  /// and the call throws CancelledError instead of returning a summary. Files
+  /// completed before the stop stay in place.
+  CallOptions call{};
 };
 
 }  // namespace lakefs

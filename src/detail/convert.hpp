@@ -57,11 +57,11 @@ auto object_call(const std::string& repo, const std::string& ref, const std::str
   } catch (const NotFoundError& e) {
     if (dynamic_cast<const ObjectNotFoundError*>(&e) != nullptr) throw;
     throw ObjectNotFoundError(e.status(), e.server_message() + " (object '" + path + "' at '" + repo + "/" + ref + "')",
-                              e.request_id(), e.method(), e.path());
+                              e.request_id(), e.method(), e.path(), e.body(), e.headers());
   } catch (const PreconditionFailedError& e) {
     if (dynamic_cast<const ObjectExistsError*>(&e) != nullptr) throw;
     throw ObjectExistsError(e.status(), e.server_message() + " (object '" + path + "' already exists)", e.request_id(),
-                            e.method(), e.path());
+                            e.method(), e.path(), e.body(), e.headers());
   }
 }
 

@@ -38,9 +38,10 @@ std::string redact_url(std::string_view url) {
 }
 
 http::Response presigned_get(const Client& client, const std::string& url, const std::string& range,
-                             const std::function<void(std::string_view)>& sink) {
+                             const std::function<void(std::string_view)>& sink, const CallOptions& call) {
   http::Request request;
   request.method = "GET";
+  request.call = call;
   request.path = redact_url(url);
   request.body_sink = sink;
   request.absolute_url = url;
@@ -49,9 +50,11 @@ http::Response presigned_get(const Client& client, const std::string& url, const
 }
 
 http::Response presigned_put(const Client& client, const std::string& url,
-                             const std::function<std::size_t(char*, std::size_t)>& source, std::uint64_t length) {
+                             const std::function<std::size_t(char*, std::size_t)>& source, std::uint64_t length,
+                             const CallOptions& call) {
   http::Request request;
   request.method = "PUT";
+  request.call = call;
   request.path = redact_url(url);
   request.body_source = source;
   request.body_length = length;

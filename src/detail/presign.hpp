@@ -23,12 +23,14 @@ namespace lakefs::detail {
 /// error messages may show.
 [[nodiscard]] std::string redact_url(std::string_view url);
 
-/// GET of a pre-signed URL; `range` is a Range header value or empty.
+/// GET of a pre-signed URL; `range` is a Range header value or empty. `call`
+/// sets the timeout, retry policy and cancellation (CancelledError).
 http::Response presigned_get(const Client& client, const std::string& url, const std::string& range,
-                             const std::function<void(std::string_view)>& sink);
+                             const std::function<void(std::string_view)>& sink, const CallOptions& call);
 
 /// PUT of a body of known length to a pre-signed URL; returns the response (ETag header).
 http::Response presigned_put(const Client& client, const std::string& url,
-                             const std::function<std::size_t(char*, std::size_t)>& source, std::uint64_t length);
+                             const std::function<std::size_t(char*, std::size_t)>& source, std::uint64_t length,
+                             const CallOptions& call);
 
 }  // namespace lakefs::detail

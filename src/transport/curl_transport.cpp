@@ -8,6 +8,8 @@
 #include <cctype>
 #include <exception>
 #include <mutex>
+#include <optional>
+#include <stop_token>
 #include <string>
 #include <utility>
 #include <vector>
@@ -102,12 +104,6 @@ std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* use
   }
 }
 
-// Aborts the transfer once the request's stop token is triggered.
-int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  const auto* t = static_cast<Transfer*>(user);
-  return t->request->call.stop.stop_requested() ? 1 : 0;
-}
-
 http::Failure failure_of(CURLcode code) {
   switch (code) {
     case CURLE_OK:
@@ -168,7 +164,10 @@ class CurlTransport final : public Transport {
   }
 
   ~CurlTransport() override {
-    for (CURL* easy : pool) curl_easy_cleanup(easy);
+    for (const Handle& handle : pool) {
+      curl_multi_cleanup(handle.multi);
+      curl_easy_cleanup(handle.easy);
+    }
     curl_share_cleanup(share);
   }
 
@@ -193,33 +192,83 @@ class CurlTransport final : public Transport {
   std::string user_agent;
   CURLSH* share = nullptr;
   std::array<std::mutex, CURL_LOCK_DATA_LAST> share_locks;
+  // An easy handle and the multi handle that drives it. The pair stays together: the multi handle owns the
+  // kept-alive connections, and driving the transfer ourselves (rather than curl_easy_perform) lets a stop
+  // request wake the wait at once (curl_multi_wakeup) instead of at libcurl's next once-a-second progress call.
+  struct Handle {
+    CURL* easy = nullptr;
+    CURLM* multi = nullptr;
+  };
   std::mutex pool_mutex;
-  std::vector<CURL*> pool;
+  std::vector<Handle> pool;
 
-  CURL* acquire() {
+  Handle acquire() {
     {
       std::lock_guard lock(pool_mutex);
       if (!pool.empty()) {
-        CURL* easy = pool.back();
+        Handle handle = pool.back();
         pool.pop_back();
-        return easy;
+        return handle;
       }
     }
-    return curl_easy_init();
+    Handle handle{curl_easy_init(), curl_multi_init()};
+    if (handle.easy == nullptr || handle.multi == nullptr) {
+      if (handle.multi != nullptr) curl_multi_cleanup(handle.multi);
+      if (handle.easy != nullptr) curl_easy_cleanup(handle.easy);
+      return {};
+    }
+    return handle;
   }
 
-  void release(CURL* easy) {
+  void release(Handle handle) {
     std::lock_guard lock(pool_mutex);
     if (pool.size() < options.max_connections) {
-      pool.push_back(easy);
+      pool.push_back(handle);
       return;
     }
-    curl_easy_cleanup(easy);
+    curl_multi_cleanup(handle.multi);
+    curl_easy_cleanup(handle.easy);
+  }
+
+  // Runs the transfer set up on `handle` to its end, or until `stop` is requested (CURLE_ABORTED_BY_CALLBACK).
+  static CURLcode drive(const Handle& handle, const std::stop_token& stop) {
+    if (curl_multi_add_handle(handle.multi, handle.easy) != CURLM_OK) return CURLE_FAILED_INIT;
+    auto wake = [multi = handle.multi] { curl_multi_wakeup(multi); };
+    std::optional<std::stop_callback<decltype(wake)>> on_stop;
+    if (stop.stop_possible()) on_stop.emplace(stop, wake);
+    CURLcode code = CURLE_OK;
+    for (;;) {
+      int running = 0;
+      if (const CURLMcode mc = curl_multi_perform(handle.multi, &running); mc != CURLM_OK) {
+        code = mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT;
+        break;
+      }
+      if (running == 0) {
+        int queued = 0;
+        while (const CURLMsg* message = curl_multi_info_read(handle.multi, &queued)) {
+          if (message->msg == CURLMSG_DONE) code = message->data.result;
+        }
+        break;
+      }
+      if (stop.stop_requested()) {
+        code = CURLE_ABORTED_BY_CALLBACK;
+        break;
+      }
+      // Sleeps until a socket is ready, libcurl's next timeout, or a wake-up from the stop callback.
+      if (const CURLMcode mc = curl_multi_poll(handle.multi, nullptr, 0, 1000, nullptr); mc != CURLM_OK) {
+        code = mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT;
+        break;
+      }
+    }
+    on_stop.reset();
+    curl_multi_remove_handle(handle.multi, handle.easy);  // a transfer cut short closes its connection
+    return code;
   }
 
   http::Result perform_once(const http::Request& request) {
     http::Result result;
-    CURL* easy = acquire();
+    const Handle handle = acquire();
+    CURL* easy = handle.easy;
     if (easy == nullptr) {
       result.failure = http::Failure::other;
       result.failure_message = "cannot create a libcurl handle";
@@ -227,9 +276,9 @@ class CurlTransport final : public Transport {
     }
     struct Releaser {
       CurlTransport* self;
-      CURL* easy;
-      ~Releaser() { self->release(easy); }
-    } releaser{this, easy};
+      Handle handle;
+      ~Releaser() { self->release(handle); }
+    } releaser{this, handle};
 
     http::Response& response = result.response;
     Transfer transfer{&request, &response, easy, nullptr};
@@ -293,11 +342,6 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
-    if (request.call.stop.stop_possible()) {
-      curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
-      curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, on_progress);
-      curl_easy_setopt(easy, CURLOPT_XFERINFODATA, &transfer);
-    }
 
     // Credentials through libcurl's own authentication, which keeps them off a redirect to another host.
     const auto& auth = request.authorization;
@@ -344,7 +388,7 @@ class CurlTransport final : public Transport {
     }
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers.list);
 
-    const CURLcode code = curl_easy_perform(easy);
+    const CURLcode code = drive(handle, request.call.stop);
     result.body_streamed = transfer.streamed;
     result.callback_error = transfer.callback_error;
     long request_size = 0;

@@ -2,6 +2,10 @@
 
 #include <simdjson.h>
 
+#include <cctype>
+#include <utility>
+#include <vector>
+
 #include "lakefs/errors.hpp"
 
 namespace lakefs::detail {
@@ -12,6 +16,10 @@ std::string server_message_of(std::string_view body) {
   if (!body.empty() && parser.parse(body.data(), body.size()).get(doc) == simdjson::SUCCESS) {
     std::string_view message;
     if (doc["message"].get_string().get(message) == simdjson::SUCCESS) return std::string(message);
+    if (doc["error"].get_string().get(message) == simdjson::SUCCESS) return std::string(message);
+    // JSON without an explanation (lakeFS answers a merge conflict with {"reference":""}): nothing to
+    // quote; the body stays available in ServerError::body() and what() names the status instead.
+    return {};
   }
   // Not lakeFS's JSON error (a proxy's HTML page, plain text): keep a readable excerpt.
   std::string text(body.substr(0, 512));
@@ -19,36 +27,102 @@ std::string server_message_of(std::string_view body) {
   return text;
 }
 
-void throw_server_error(const http::Response& response, std::string_view method_view, std::string_view path_view,
+namespace {
+
+struct Answer {
+  int status;
+  std::string message;
+  std::string request_id;
+  std::string method;
+  std::string path;
+  std::string body;
+  std::vector<ServerError::Header> headers;
+};
+
+bool is_set_cookie(std::string_view name) {
+  constexpr std::string_view kName = "set-cookie";
+  if (name.size() != kName.size()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(name[i])) != kName[i]) return false;
+  }
+  return true;
+}
+
+[[noreturn]] void raise_for_status(Answer& a);
+
+template <typename E>
+[[noreturn]] void raise(Answer& a) {
+  throw E(a.status, std::move(a.message), std::move(a.request_id), std::move(a.method), std::move(a.path),
+          std::move(a.body), std::move(a.headers));
+}
+
+}  // namespace
+
+void throw_server_error(const http::Response& response, std::string_view method, std::string_view path,
                         const Redactor& redactor) {
-  std::string message = redactor.scrub(server_message_of(response.body));
-  std::string request_id(response.header("x-request-id").value_or(""));
-  std::string method(method_view);
-  std::string path(path_view);
-  const int status = response.status;
-  switch (status) {
-    case 400:
-      throw BadRequestError(status, message, request_id, method, path);
-    case 401:
-      throw UnauthorizedError(status, message, request_id, method, path);
-    case 403:
-      throw ForbiddenError(status, message, request_id, method, path);
-    case 404:
-      throw NotFoundError(status, message, request_id, method, path);
-    case 409:
-      throw ConflictError(status, message, request_id, method, path);
-    case 412:
-      throw PreconditionFailedError(status, message, request_id, method, path);
-    case 416:
-      throw InvalidRangeError(status, message, request_id, method, path);
-    case 429:
-      throw TooManyRequestsError(status, message, request_id, method, path);
-    case 501:
-      throw NotImplementedError(status, message, request_id, method, path);
-    default:
-      throw ServerError(status, message, request_id, method, path);
+  Answer a{.status = response.status,
+           .message = {},
+           .request_id = std::string(response.header("x-request-id").value_or("")),
+           .method = std::string(method),
+           .path = std::string(path),
+           // Scrubbed whole, before ServerError cuts it: no part of a secret survives at the cut.
+           .body = redactor.scrub(response.body),
+           .headers = {}};
+  a.message = server_message_of(a.body);
+  a.headers.reserve(response.headers.size());
+  for (const auto& [name, value] : response.headers) {
+    if (is_set_cookie(name)) continue;  // a session cookie is a credential
+    a.headers.emplace_back(name, redactor.scrub(value));
+  }
+  raise_for_status(a);
+}
+
+std::exception_ptr item_error(int status, std::string_view message, std::string_view method, std::string_view path,
+                              const Redactor& redactor) {
+  Answer a{.status = status,
+           .message = redactor.scrub(std::string(message)),
+           .request_id = {},
+           .method = std::string(method),
+           .path = std::string(path),
+           .body = {},
+           .headers = {}};
+  try {
+    raise_for_status(a);
+  } catch (...) {
+    return std::current_exception();
   }
 }
+
+namespace {
+
+void raise_for_status(Answer& a) {
+  switch (a.status) {
+    case 400:
+      raise<BadRequestError>(a);
+    case 401:
+      raise<UnauthorizedError>(a);
+    case 403:
+      raise<ForbiddenError>(a);
+    case 404:
+      raise<NotFoundError>(a);
+    case 405:
+      raise<MethodNotAllowedError>(a);
+    case 409:
+      raise<ConflictError>(a);
+    case 412:
+      raise<PreconditionFailedError>(a);
+    case 416:
+      raise<InvalidRangeError>(a);
+    case 429:
+      raise<TooManyRequestsError>(a);
+    case 501:
+      raise<NotImplementedError>(a);
+    default:
+      raise<ServerError>(a);
+  }
+}
+
+}  // namespace
 
 void throw_transport_error(http::Failure failure, std::string_view message, std::string_view method,
                            std::string_view path, const std::string& origin, bool outcome_unknown) {

@@ -2,6 +2,7 @@
 // Kept apart from the libcurl code so unit tests can check the mapping.
 #pragma once
 
+#include <exception>
 #include <string>
 #include <string_view>
 
@@ -10,15 +11,24 @@
 
 namespace lakefs::detail {
 
-/// The server's message from a lakeFS error body ({"message": "..."}), or the
-/// body itself (trimmed, shortened) when it is not such JSON.
+/// The server's message from a lakeFS error body ({"message": "..."}, or
+/// {"error": "..."}); empty for JSON without either (e.g. lakeFS's merge
+/// conflict answer {"reference":""}); the body itself (trimmed, shortened)
+/// when it is not JSON.
 [[nodiscard]] std::string server_message_of(std::string_view body);
 
-/// Throws the ServerError subclass for `response.status`. The server's
-/// message is passed through `redactor` first: an error page may echo the
-/// request's credentials.
+/// Throws the ServerError subclass for `response.status`, keeping the body
+/// (bounded by ServerError::max_body_size) and the headers (without
+/// Set-Cookie). Body, message and header values are passed through `redactor`
+/// first: an error page may echo the request's credentials.
 [[noreturn]] void throw_server_error(const http::Response& response, std::string_view method, std::string_view path,
                                      const Redactor& redactor = {});
+
+/// The ServerError subclass for `status` as an exception_ptr: the error of
+/// one item inside a batch answer (remove_objects' per-object statuses).
+/// `message` is passed through `redactor`.
+[[nodiscard]] std::exception_ptr item_error(int status, std::string_view message, std::string_view method,
+                                            std::string_view path, const Redactor& redactor = {});
 
 /// Throws the TransportError subclass for an attempt that got no answer
 /// (CancelledError for Failure::cancelled). `outcome_unknown` marks a

@@ -232,7 +232,7 @@ TEST_F(ObjectIoTest, UploadFromFileAndFromStreams) {
   branch.object("from-file-stream").upload(file);
   EXPECT_EQ(branch.object("from-file-stream").read_all(), data.substr(100));
 
-  EXPECT_THROW(branch.object("missing-file").upload_file(dir.path / "absent.bin"), Error);
+  EXPECT_THROW(branch.object("missing-file").upload_file(dir.path / "absent.bin"), LocalIOError);
   EXPECT_FALSE(branch.object("missing-file").exists());
 }
 
@@ -240,7 +240,7 @@ TEST_F(ObjectIoTest, UploadFromFailingStreamLeavesNothing) {
   auto branch = main_branch();
   FailingBuf failing(600 * 1024);  // a good part is sent before the stream fails
   std::istream in(&failing);
-  EXPECT_THROW(branch.object("half.bin").upload(in), Error);
+  EXPECT_THROW(branch.object("half.bin").upload(in), LocalIOError);
   EXPECT_FALSE(branch.object("half.bin").exists());
   EXPECT_EQ(std::ranges::distance(branch.uncommitted()), 0);
 }
@@ -310,7 +310,7 @@ TEST_F(ObjectIoTest, WriterDestroyedWithoutCloseLeavesNothing) {
     out << "some bytes";
     out.discard();
     EXPECT_FALSE(out.is_open());
-    EXPECT_THROW((void)out.close(), Error);  // there is nothing to close
+    EXPECT_THROW((void)out.close(), InvalidStateError);  // there is nothing to close
   }
   { auto out = branch.object("never-written.bin").writer(); }
   EXPECT_FALSE(branch.object("abandoned.bin").exists());

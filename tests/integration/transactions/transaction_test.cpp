@@ -146,7 +146,7 @@ TEST_F(TransactionTest, ConflictingChangeOnSourceFailsWithTransactionError) {
   } catch (const lakefs::TransactionError& e) {
     EXPECT_NE(std::string(e.what()).find(tx_name), std::string::npos) << e.what();
     ASSERT_TRUE(e.cause());
-    EXPECT_THROW(std::rethrow_exception(e.cause()), lakefs::ConflictError);
+    EXPECT_THROW(std::rethrow_exception(e.cause()), lakefs::MergeConflictError);
   }
   EXPECT_EQ(main.head().id(), concurrent);
   EXPECT_EQ(main.object("data/shared.txt").read_all(), "from someone else");
@@ -206,7 +206,8 @@ TEST_F(TransactionTest, CreatesTheTagOnTheMergeCommit) {
     main.transact([](lakefs::Transaction& tx) { tx.object("out/result.csv").upload("again"); }, {.tag = "run-1"});
     FAIL() << "a transaction with an existing tag merged";
   } catch (const lakefs::TransactionError& e) {
-    EXPECT_THROW(std::rethrow_exception(e.cause()), lakefs::ConflictError);
+    // Found by the SDK's own check before the merge: not an HTTP error.
+    EXPECT_THROW(std::rethrow_exception(e.cause()), lakefs::LocalPreconditionError);
   }
   EXPECT_EQ(main.head().id(), head);
   EXPECT_EQ(repo().tag("run-1").get_commit().id, merge.id);

@@ -31,6 +31,7 @@ TEST(ErrorMapping, StatusesMapToTypedErrors) {
   EXPECT_EQ(thrown<lakefs::UnauthorizedError>(401).status(), 401);
   EXPECT_EQ(thrown<lakefs::ForbiddenError>(403).status(), 403);
   EXPECT_EQ(thrown<lakefs::NotFoundError>(404).status(), 404);
+  EXPECT_EQ(thrown<lakefs::MethodNotAllowedError>(405).status(), 405);
   EXPECT_EQ(thrown<lakefs::ConflictError>(409).status(), 409);
   EXPECT_EQ(thrown<lakefs::PreconditionFailedError>(412).status(), 412);
   EXPECT_EQ(thrown<lakefs::InvalidRangeError>(416).status(), 416);
@@ -69,14 +70,16 @@ TEST(ErrorMapping, AllServerErrorsAreLakefsErrors) {
 }
 
 TEST(ErrorMapping, TransportErrorsByFailure) {
-  EXPECT_THROW(lakefs::detail::throw_transport_error(lakefs::http::Failure::cannot_connect, "refused", "GET", "/x", "http://h:1"),
+  EXPECT_THROW(lakefs::detail::throw_transport_error(lakefs::http::Failure::cannot_connect, "refused", "GET", "/x",
+                                                     "http://h:1"),
                lakefs::ConnectionError);
   EXPECT_THROW(lakefs::detail::throw_transport_error(lakefs::http::Failure::timed_out, "", "GET", "/x", "http://h:1"),
                lakefs::TimeoutError);
   EXPECT_THROW(lakefs::detail::throw_transport_error(lakefs::http::Failure::tls, "", "GET", "/x", "https://h"),
                lakefs::TlsError);
-  EXPECT_THROW(lakefs::detail::throw_transport_error(lakefs::http::Failure::connection_dropped, "", "GET", "/x", "http://h:1"),
-               lakefs::TransportError);
+  EXPECT_THROW(
+      lakefs::detail::throw_transport_error(lakefs::http::Failure::connection_dropped, "", "GET", "/x", "http://h:1"),
+      lakefs::TransportError);
 }
 
 TEST(Encoding, PercentEncodesEverythingButUnreserved) {
