@@ -22,9 +22,9 @@ namespace lakefs::http {
 using Header = std::pair<std::string, std::string>;
 
 /// How the client authenticates one request. Filled in by the client from its
-/// credentials provider; a transport turns it into the Authorization header
-/// (libcurl: its own Basic/Bearer support, which also keeps credentials off a
-/// redirect to another host).
+/// credentials provider; a transport turns it into the Authorization header,
+/// and must not send it to any host but the endpoint's (the libcurl transport
+/// relies on libcurl dropping it on a redirect to another host or port).
 struct Authorization {
   enum class Scheme { none, basic, bearer };
   Scheme scheme = Scheme::none;

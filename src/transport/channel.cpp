@@ -164,6 +164,11 @@ http::Authorization Channel::authorization(const http::Authorization* rejected) 
   if (!current_ || expired || renew) {
     Context context(*this);
     Credentials fresh = provider_->fetch(context, renew);
+    // A token travels verbatim in the Authorization header: a line break in it would add header lines.
+    if (!is_header_value(fresh.session_token)) {
+      throw ConfigurationError("the credentials provider (" + provider_->describe() +
+                               ") returned a session token with a control character (CR, LF, NUL, ...)");
+    }
     remember_secrets(fresh);
     if (logger_.enabled(LogLevel::debug)) {
       logger_.write(LogLevel::debug, std::string(renew ? "renewed rejected" : expired ? "renewed expired" : "obtained") +

@@ -375,6 +375,24 @@ TEST_F(ChannelTest, Unauthorized401WithStaticCredentialsFailsAfterOneAttempt) {
   EXPECT_EQ(transport->count(), 1u);
 }
 
+class InjectingToken final : public CredentialsProvider {
+ public:
+  Credentials fetch(CredentialsContext&, bool) override { return {.session_token = "tok\r\nX-Evil: 1"}; }
+  std::string describe() const override { return "injecting"; }
+};
+
+TEST_F(ChannelTest, ATokenWithALineBreakIsRefusedBeforeAnythingIsSent) {
+  // The token travels verbatim in the Authorization header: a CR/LF in it would add header lines.
+  try {
+    (void)client(fast_retries(0), {.credentials = std::make_shared<InjectingToken>()}).send(get("/repositories/r"));
+    FAIL() << "no exception";
+  } catch (const ConfigurationError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("control character"));
+    EXPECT_THAT(e.what(), Not(HasSubstr("X-Evil")));
+  }
+  EXPECT_EQ(transport->count(), 0u);
+}
+
 TEST_F(ChannelTest, CredentialsEchoedInAnErrorBodyAreRedacted) {
   transport->on("GET", "/repositories/r")
       .reply(Reply::error(400, std::string("bad request from ") + kKeyId + ":" + kSecret));
