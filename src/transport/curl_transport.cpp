@@ -4,6 +4,7 @@
 // steady state. One start() is one attempt, completed on the calling thread.
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <exception>
@@ -360,8 +361,16 @@ class CurlTransport final : public Transport {
       }
     }
     headers.add("Expect:");  // no 100-continue round trip before bodies
-    headers.add("Accept: application/json");
-    for (const auto& [name, value] : request.headers) headers.add(name + ": " + value);
+    // JSON unless the request asks for something else (the generated operations name their own Accept).
+    bool has_accept = false;
+    for (const auto& [name, value] : request.headers) {
+      has_accept = has_accept || std::equal(name.begin(), name.end(), std::string_view("accept").begin(),
+                                            std::string_view("accept").end(), [](char a, char b) {
+                                              return std::tolower(static_cast<unsigned char>(a)) == b;
+                                            });
+      headers.add(name + ": " + value);
+    }
+    if (!has_accept) headers.add("Accept: application/json");
     if (!request.content_type.empty()) headers.add("Content-Type: " + request.content_type);
 
     if (request.body_source) {

@@ -231,6 +231,29 @@ TEST(Redirect, SessionTokenGoesToTheEndpointOnlyNotToAnotherHost) {
   EXPECT_EQ(*authorization, "Bearer redirect-test-session-token");
 }
 
+// Not about redirects, but these servers see the wire: the transport sends one Accept header, the request's own
+// when it names one.
+TEST(Redirect, OneAcceptHeaderOnTheWire) {
+  const TinyServer server([](const Received&) { return answer("200 OK", "", "{}"); });
+  auto options = options_for(server);
+  options.access_key_id = "AKIAREDIRECTTEST0001";
+  options.secret_access_key = "redirect-test-secret-key";
+  const lakefs::Client client(options);
+  (void)client.send(lakefs::http::Request{.method = "GET", .path = "/default"});
+  (void)client.send(lakefs::http::Request{.method = "GET", .path = "/own", .headers = {{"ACCEPT", "text/plain"}}});
+  const auto seen = server.requests();
+  ASSERT_EQ(seen.size(), 2U);
+  const auto accepts = [](const Received& r) {
+    std::vector<std::string> values;
+    for (const auto& [name, value] : r.headers) {
+      if (name == "accept") values.push_back(value);
+    }
+    return values;
+  };
+  EXPECT_EQ(accepts(seen[0]), std::vector<std::string>{"application/json"});
+  EXPECT_EQ(accepts(seen[1]), std::vector<std::string>{"text/plain"});
+}
+
 TEST(Redirect, PostIsNotRedirected) {
   const TinyServer b = other_host();
   const TinyServer a = redirecting_to(b);
