@@ -89,6 +89,10 @@ enum class Failure {
   other,               ///< anything else (malformed answer, local resource failure, ...)
 };
 
+/// "cannot connect", "connection dropped", "timed out", "TLS failure",
+/// "cancelled", "failed" (other), "no failure" (none): for messages and logs.
+[[nodiscard]] std::string_view to_string(Failure failure) noexcept;
+
 /// The result of one attempt: what the transport reports on completion.
 struct Result {
   /// The answer (any status) when `failure` is Failure::none.

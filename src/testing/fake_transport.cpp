@@ -85,26 +85,6 @@ std::string json_quoted(std::string_view text) {
   return out;
 }
 
-const char* failure_text(http::Failure failure) {
-  switch (failure) {
-    case http::Failure::none:
-      return "no failure";
-    case http::Failure::cannot_connect:
-      return "cannot connect";
-    case http::Failure::connection_dropped:
-      return "connection dropped";
-    case http::Failure::timed_out:
-      return "timed out";
-    case http::Failure::tls:
-      return "TLS failure";
-    case http::Failure::cancelled:
-      return "cancelled";
-    case http::Failure::other:
-      return "failed";
-  }
-  return "failed";
-}
-
 // What routes match a request against: the path and query below the API
 // root, or a pre-signed URL split at '?'.
 struct Target {
@@ -393,8 +373,8 @@ void FakeTransport::start(http::Request request, http::Completion done) {
     const http::Failure waited = wait(reply.delay, request.call.timeout, request.call.stop);
     if (waited != http::Failure::none) {
       result.failure = waited;
-      result.failure_message = std::string("FakeTransport: ") + failure_text(waited) + " while waiting " +
-                               std::to_string(reply.delay.count()) + " ms to answer";
+      result.failure_message = std::string("FakeTransport: ") + std::string(http::to_string(waited)) +
+                               " while waiting " + std::to_string(reply.delay.count()) + " ms to answer";
       done(std::move(result));
       return;
     }
@@ -403,9 +383,9 @@ void FakeTransport::start(http::Request request, http::Completion done) {
   if (reply.failure != http::Failure::none && reply.body.empty()) {
     result.request_sent = reply.request_sent;
     result.failure = reply.failure;
-    result.failure_message = reply.failure_message.empty()
-                                 ? std::string("FakeTransport: scripted failure: ") + failure_text(reply.failure)
-                                 : reply.failure_message;
+    result.failure_message = reply.failure_message.empty() ? std::string("FakeTransport: scripted failure: ") +
+                                                                 std::string(http::to_string(reply.failure))
+                                                           : reply.failure_message;
     done(std::move(result));
     return;
   }
@@ -439,10 +419,11 @@ void FakeTransport::start(http::Request request, http::Completion done) {
   if (!result.callback_error && reply.failure != http::Failure::none) {
     result.request_sent = true;
     result.failure = reply.failure;
-    result.failure_message = reply.failure_message.empty() ? std::string("FakeTransport: scripted failure after ") +
-                                                                 std::to_string(reply.body.size()) +
-                                                                 " B of the body: " + failure_text(reply.failure)
-                                                           : reply.failure_message;
+    result.failure_message = reply.failure_message.empty()
+                                 ? std::string("FakeTransport: scripted failure after ") +
+                                       std::to_string(reply.body.size()) +
+                                       " B of the body: " + std::string(http::to_string(reply.failure))
+                                 : reply.failure_message;
   }
   done(std::move(result));
 }

@@ -20,26 +20,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-const char* failure_name(http::Failure failure) {
-  switch (failure) {
-    case http::Failure::none:
-      return "answered";
-    case http::Failure::cannot_connect:
-      return "cannot connect";
-    case http::Failure::connection_dropped:
-      return "connection dropped";
-    case http::Failure::timed_out:
-      return "timed out";
-    case http::Failure::tls:
-      return "TLS failure";
-    case http::Failure::cancelled:
-      return "cancelled";
-    case http::Failure::other:
-      return "failed";
-  }
-  return "failed";
-}
-
 Outcome outcome_of(const http::Result& result) {
   switch (result.failure) {
     case http::Failure::none:
@@ -171,7 +151,9 @@ http::Authorization Channel::authorization(const http::Authorization* rejected) 
     }
     remember_secrets(fresh);
     if (logger_.enabled(LogLevel::debug)) {
-      logger_.write(LogLevel::debug, std::string(renew ? "renewed rejected" : expired ? "renewed expired" : "obtained") +
+      logger_.write(LogLevel::debug, std::string(renew     ? "renewed rejected"
+                                                 : expired ? "renewed expired"
+                                                           : "obtained") +
                                          " credentials from " + provider_->describe());
     }
     current_ = std::move(fresh);
@@ -223,7 +205,7 @@ http::Response Channel::send(const http::Request& request) const {
       if (result.failure == http::Failure::none) {
         line += std::to_string(result.response.status);
       } else {
-        line += failure_name(result.failure);
+        line += http::to_string(result.failure);
       }
       line += " " + format_ms(elapsed) + ", sent " + std::to_string(result.bytes_sent) + " B, received " +
               std::to_string(result.bytes_received) + " B";
@@ -232,8 +214,8 @@ http::Response Channel::send(const http::Request& request) const {
     }
     if (result.callback_error) std::rethrow_exception(result.callback_error);
 
-    if (result.failure == http::Failure::none && result.response.status == 401 && authenticated &&
-        !renewed_after_401 && !result.body_streamed) {
+    if (result.failure == http::Failure::none && result.response.status == 401 && authenticated && !renewed_after_401 &&
+        !result.body_streamed) {
       // Expired or revoked credentials: ask the provider once for new ones. A 401 is answered before anything is
       // applied, so even a POST may go again.
       renewed_after_401 = true;
@@ -253,14 +235,14 @@ http::Response Channel::send(const http::Request& request) const {
     if (should_retry(method, outcome_of(result), attempt, policy.max_retries, result.body_streamed)) {
       const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(jitter_source);
       const auto delay = retry_delay(attempt, policy, retry_after, jitter);
-      const bool within_budget = policy.total_budget.count() == 0 ||
-                                 Clock::now() + delay - first_start < policy.total_budget;
+      const bool within_budget =
+          policy.total_budget.count() == 0 || Clock::now() + delay - first_start < policy.total_budget;
       if (within_budget) {
         if (result.failure != http::Failure::none && result.request_sent) earlier_attempt_unanswered = true;
         if (logger_.enabled(LogLevel::info)) {
           const std::string reason = result.failure == http::Failure::none
                                          ? "HTTP " + std::to_string(result.response.status)
-                                         : std::string(failure_name(result.failure));
+                                         : std::string(http::to_string(result.failure));
           log(LogLevel::info, "retry " + std::to_string(attempt + 1) + "/" + std::to_string(policy.max_retries) +
                                   " of " + method + " " + target + " in " + std::to_string(delay.count()) +
                                   " ms: " + reason + (retry_after ? " (Retry-After)" : ""));

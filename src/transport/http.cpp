@@ -1,5 +1,7 @@
 // The transport-independent parts of the HTTP model: header lookup, percent
 // encoding, and the blocking wait on a transport's completion.
+#include "lakefs/http.hpp"
+
 #include <cctype>
 #include <condition_variable>
 #include <memory>
@@ -7,7 +9,6 @@
 #include <optional>
 #include <utility>
 
-#include "lakefs/http.hpp"
 #include "lakefs/transport.hpp"
 
 namespace lakefs {
@@ -23,6 +24,26 @@ std::optional<std::string_view> Response::header(std::string_view name) const {
     if (same) return value;
   }
   return std::nullopt;
+}
+
+std::string_view to_string(Failure failure) noexcept {
+  switch (failure) {
+    case Failure::none:
+      return "no failure";
+    case Failure::cannot_connect:
+      return "cannot connect";
+    case Failure::connection_dropped:
+      return "connection dropped";
+    case Failure::timed_out:
+      return "timed out";
+    case Failure::tls:
+      return "TLS failure";
+    case Failure::cancelled:
+      return "cancelled";
+    case Failure::other:
+      return "failed";
+  }
+  return "failed";
 }
 
 void append_encoded(std::string& out, std::string_view text) {

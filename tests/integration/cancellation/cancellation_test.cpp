@@ -30,7 +30,7 @@
 #include "lakefs/lakefs.hpp"
 #include "support/fault_proxy.hpp"
 #include "support/helpers.hpp"
-#include "support/repo_fixture.hpp"
+#include "support/proxied_fixture.hpp"
 #include "support/server.hpp"
 
 namespace lakefs::test {
@@ -126,24 +126,11 @@ std::set<std::string> staged(const Branch& branch) {
   return out;
 }
 
-class Cancellation : public RepoTest {
+class Cancellation : public ProxiedRepoTest {
  protected:
-  void SetUp() override {
-    RepoTest::SetUp();
-    proxy_.emplace(server().endpoint);
-  }
-  void TearDown() override {
-    proxy_.reset();
-    RepoTest::TearDown();
-  }
-
-  FaultProxy& proxy() { return *proxy_; }
-
   // Through the proxy; a long default timeout, so that only a stop (or a per-call timeout) ends a stall.
   ClientOptions proxied_options() {
-    auto options = client_options();
-    options.endpoint = proxy_->endpoint();
-    options.connect_timeout = 2s;
+    auto options = ProxiedRepoTest::proxied_options();
     options.request_timeout = 60s;
     options.retry = RetryOptions{.max_retries = 3, .initial_backoff = 10ms, .max_backoff = 50ms};
     return options;
@@ -163,8 +150,6 @@ class Cancellation : public RepoTest {
       return proxy().requests(method, path_contains).size() >= n;
     };
   }
-
-  std::optional<FaultProxy> proxy_;
 };
 
 // ---------------------------------------------------------------- single calls

@@ -24,7 +24,7 @@
 #include "lakefs/lakefs.hpp"
 #include "support/fault_proxy.hpp"
 #include "support/helpers.hpp"
-#include "support/repo_fixture.hpp"
+#include "support/proxied_fixture.hpp"
 #include "support/server.hpp"
 
 namespace lakefs::test {
@@ -97,27 +97,8 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
   return true;
 }
 
-class FaultInjection : public RepoTest {
+class FaultInjection : public ProxiedRepoTest {
  protected:
-  void SetUp() override {
-    RepoTest::SetUp();
-    proxy_.emplace(server().endpoint);
-  }
-  void TearDown() override {
-    proxy_.reset();
-    RepoTest::TearDown();
-  }
-
-  FaultProxy& proxy() { return *proxy_; }
-
-  // Every wait bounded, so an SDK that mishandles a fault fails the test instead of hanging it.
-  ClientOptions proxied_options() {
-    auto options = client_options();
-    options.endpoint = proxy_->endpoint();
-    options.connect_timeout = 2s;
-    options.request_timeout = 15s;
-    return options;
-  }
   Repository proxied_repo(const ClientOptions& options) { return Repository(repo().id(), Client(options)); }
   Repository proxied_repo() { return proxied_repo(proxied_options()); }
 
@@ -134,8 +115,6 @@ class FaultInjection : public RepoTest {
     }
     return count;
   }
-
-  std::optional<FaultProxy> proxy_;
 };
 
 // ---------------------------------------------------------------- GET retries

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "lakefs/lakefs.hpp"
-#include "support/repo_fixture.hpp"
+#include "support/proxied_fixture.hpp"
 #include "support/server.hpp"
 
 namespace lakefs::test {
@@ -94,16 +94,8 @@ class Curl {
   CURL* easy_;
 };
 
-class FaultProxyTest : public RepoTest {
+class FaultProxyTest : public ProxiedRepoTest {
  protected:
-  void SetUp() override {
-    RepoTest::SetUp();
-    proxy_.emplace(server().endpoint);
-  }
-  void TearDown() override {
-    proxy_.reset();
-    RepoTest::TearDown();
-  }
   std::string url(const std::string& path) { return proxy_->endpoint() + "/api/v1" + path; }
   std::string upload_url(const std::string& object_path) {
     return url("/repositories/" + repo().id() + "/branches/main/objects?path=" + object_path);
@@ -111,8 +103,6 @@ class FaultProxyTest : public RepoTest {
   std::string object_url(const std::string& object_path) {
     return url("/repositories/" + repo().id() + "/refs/main/objects?path=" + object_path);
   }
-
-  std::optional<FaultProxy> proxy_;
 };
 
 TEST_F(FaultProxyTest, KeepsConnectionsAliveAcrossEveryKindOfBody) {

@@ -7,7 +7,9 @@
 #include <string_view>
 #include <system_error>
 #include <variant>
+#include <vector>
 
+#include "lakefs/api/api.hpp"
 #include "lakefs/lakefs.hpp"
 #include "support/server.hpp"
 
@@ -39,6 +41,15 @@ inline std::set<std::string> paths_at(const Reference& ref) {
   std::set<std::string> out;
   for (const auto& entry : ref.objects()) out.insert(std::get<ObjectInfo>(entry).path);
   return out;
+}
+
+/// Every transaction branch (tx-...) in the repository, hidden ones included.
+inline std::vector<std::string> tx_branches(const Repository& repo) {
+  auto list = repo.client().api().branches.list_branches(
+      {.repository = repo.id(), .prefix = "tx-", .amount = 1000, .show_hidden = true});
+  std::vector<std::string> names;
+  for (const auto& ref : list.results) names.push_back(ref.id);
+  return names;
 }
 
 /// A scratch directory removed at the end of the test.

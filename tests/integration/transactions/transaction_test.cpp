@@ -19,14 +19,7 @@ using lakefs::test::RepoTest;
 
 using lakefs::test::paths_at;
 
-// Every transaction branch in the repository, hidden ones included.
-std::vector<std::string> tx_branches(const lakefs::Repository& repo) {
-  auto list = repo.client().api().branches.list_branches(
-      {.repository = repo.id(), .prefix = "tx-", .amount = 1000, .show_hidden = true});
-  std::vector<std::string> names;
-  for (const auto& ref : list.results) names.push_back(ref.id);
-  return names;
-}
+using lakefs::test::tx_branches;
 
 // An exception type of the caller's own, to check it comes back unchanged.
 struct PipelineFailure : std::runtime_error {
