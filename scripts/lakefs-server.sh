@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Starts and stops the pinned lakeFS server (quickstart mode) for tests,
-# examples and benchmarks, on a free 127.0.0.1 port with a fresh data dir.
+# Starts and stops the pinned lakeFS server for tests, examples and benchmarks,
+# on a free 127.0.0.1 port with a fresh data dir, in one of two topologies:
+#   quickstart  (default) lakeFS's quickstart mode: local KV store, local block store
+#   s3          production-like: lakeFS on PostgreSQL 15 (Debian) with an S3-compatible object store
+#               (versitygw, built from the Go module proxy by tools/s3-server/build.sh) holding the
+#               data; clients transfer data straight to and from it through pre-signed URLs
+# Choose with `--topology s3` after DIR, or LAKEFS_TEST_TOPOLOGY=s3. Every process of a run
+# (PostgreSQL, the S3 server, lakeFS) listens on 127.0.0.1 only and is stopped by `stop`.
 #
-#   scripts/lakefs-server.sh start DIR        start; DIR/env holds the endpoint and credentials
+#   scripts/lakefs-server.sh start DIR [--topology T]   start; DIR/env holds the endpoint and credentials
 #   scripts/lakefs-server.sh stop DIR         stop it and delete DIR's data
-#   scripts/lakefs-server.sh run DIR CMD...   start, run CMD with the env exported, stop (also on
+#   scripts/lakefs-server.sh run DIR [--topology T] CMD...   start, run CMD with the env exported, stop (also on
 #                                             failure, Ctrl-C or TERM); exits with CMD's status
 #   scripts/lakefs-server.sh kill DIR         kill it abruptly (SIGKILL, like a crash) and KEEP DIR's data
 #   scripts/lakefs-server.sh restart DIR      start it again on DIR's kept data and port (after kill)
@@ -12,8 +18,13 @@
 #   scripts/lakefs-server.sh log-check DIR    fail if DIR/sdk-debug.log holds a credential, a token or an
 #                                             Authorization header (the tests log every request there)
 #
-# DIR/env exports LAKEFS_ENDPOINT, LAKEFS_ACCESS_KEY_ID, LAKEFS_SECRET_ACCESS_KEY and
-# LAKEFS_TEST_IMPORT_DIR (a directory the server may import from: local-blockstore import).
+# DIR/env exports LAKEFS_ENDPOINT, LAKEFS_ACCESS_KEY_ID, LAKEFS_SECRET_ACCESS_KEY,
+# LAKEFS_TEST_TOPOLOGY, LAKEFS_TEST_NAMESPACE_ROOT (what a test repository's name is appended to
+# for its storage namespace: local:// or s3://BUCKET/), LAKEFS_TEST_IMPORT_DIR (a local directory whose files the server can
+# import) and LAKEFS_TEST_IMPORT_URI (the same files as lakeFS addresses them: local://DIR or
+# s3://BUCKET/import, the S3 server's bucket being a plain directory). The s3 topology adds
+# LAKEFS_TEST_S3_ENDPOINT and LAKEFS_TEST_S3_ACCESS_LOG (the S3 server's access log: every request
+# that reached the object store, and whether it was signed in the query, i.e. pre-signed).
 # Every outbound call of lakeFS (usage statistics, version and audit checks) is off or
 # pointed at a closed loopback port: the server talks to nothing but its clients.
 set -euo pipefail
@@ -21,12 +32,20 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 
 usage() {
-  echo "usage: $0 start DIR | stop DIR | run DIR CMD... | kill DIR | restart DIR | log-reset DIR | log-check DIR" >&2
+  echo "usage: $0 start DIR [--topology quickstart|s3] | stop DIR | run DIR [--topology T] CMD... | kill DIR |" \
+    "restart DIR | log-reset DIR | log-check DIR" >&2
   exit 2
 }
 (($# >= 2)) || usage
 cmd=$1 dir=$2
 shift 2
+topology=${LAKEFS_TEST_TOPOLOGY:-quickstart}
+if [[ ${1:-} == --topology ]]; then
+  (($# >= 2)) || usage
+  topology=$2
+  shift 2
+fi
+[[ $topology == quickstart || $topology == s3 ]] || { echo "lakefs-server.sh: unknown topology '$topology'" >&2; usage; }
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
@@ -38,42 +57,87 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+# Ends the process whose pid is in FILE: TERM, then KILL after 10 s.
+stop_pid_file() {
+  local file=$1 pid
+  [[ -f $file ]] || return 0
+  pid=$(cat "$file")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$file"
+}
+
 stop() {
-  if [[ -f "$dir/pid" ]]; then
-    local pid
-    pid=$(cat "$dir/pid")
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -KILL "$pid" 2>/dev/null || true
+  stop_pid_file "$dir/pid"
+  stop_pid_file "$dir/s3.pid"
+  stop_postgres
+  # Nothing of this run survives it: data, metadata, cache, the database, the bucket and import sources.
+  rm -rf "$dir/data" "$dir/import" "$dir/pg" "$dir/s3" "$dir/pid" "$dir/env" "$dir/config.yaml" "$dir/topology"
+}
+
+stop_postgres() {
+  if [[ -f "$dir/pg/data/postmaster.pid" ]]; then
+    if ! runuser -u "$pg_user" -- "$pg_bin/pg_ctl" stop -D "$dir/pg/data" -m fast -w -t 20 >/dev/null 2>&1; then
+      head -n1 "$dir/pg/data/postmaster.pid" > "$dir/pg/pid" && stop_pid_file "$dir/pg/pid"
     fi
   fi
-  # Nothing of this run survives it: data, metadata, cache and import sources.
-  rm -rf "$dir/data" "$dir/import" "$dir/pid" "$dir/env" "$dir/config.yaml"
 }
 
 start() {
   stop  # a previous run that was killed hard may have left a server behind
   local bin port
   bin=$("$repo/tools/lakefs-server/build.sh")
-  mkdir -p "$dir/data" "$dir/import"
+  mkdir -p "$dir/data"
   port=$(free_port)
+  echo "$topology" > "$dir/topology"
+  local database blockstore
+  if [[ $topology == s3 ]]; then
+    start_postgres
+    start_s3_server
+    database="database:
+  type: postgres
+  postgres:
+    connection_string: \"postgres://lakefs@127.0.0.1:$(cat "$dir/pg/port")/lakefs?sslmode=disable\""
+    blockstore="blockstore:
+  type: s3
+  s3:
+    endpoint: \"$(s3_endpoint)\"
+    force_path_style: true
+    region: us-east-1
+    discover_bucket_region: false
+    pre_signed_expiry: \"${LAKEFS_TEST_PRESIGN_EXPIRY:-15m}\"
+    credentials:
+      access_key_id: \"$s3_key\"
+      secret_access_key: \"$(cat "$dir/s3/secret")\""
+  else
+    mkdir -p "$dir/import"
+    database="database:
+  type: local
+  local:
+    path: \"$dir/data/metadata\""
+    # allowed_external_prefixes: a plain path, which lakeFS compares with the source path without
+    # its local:// scheme.
+    blockstore="blockstore:
+  type: local
+  local:
+    path: \"$dir/data/block\"
+    import_enabled: true
+    allowed_external_prefixes:
+      - \"$dir/import\""
+  fi
   cat > "$dir/config.yaml" <<YAML
 listen_address: "127.0.0.1:$port"
 logging:
   level: WARN
   output: "$dir/lakefs.log"
-database:
-  type: local
-  local:
-    path: "$dir/data/metadata"
-blockstore:
-  type: local
-  local:
-    path: "$dir/data/block"
-    import_enabled: true
-    allowed_external_prefixes:
-      - "$dir/import"  # a plain path: lakeFS compares it with the source path without its local:// scheme
+$database
+$blockstore
+auth:
+  encrypt:
+    secret_key: "lakefs-cpp-test-run-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 committed:
   local_cache:
     dir: "$dir/data/cache"
@@ -84,24 +148,97 @@ security:
   check_latest_version: false
   audit_check_url: "http://127.0.0.1:1/audit"
 YAML
+  if [[ $topology == s3 ]]; then
+    # With a database, lakeFS creates its admin user through `lakefs setup` (the quickstart
+    # keys, so that every test and log check works the same on both topologies).
+    if ! HOME="$dir/data" "$bin/lakefs" setup -c "$dir/config.yaml" --user-name admin \
+        --access-key-id "$quickstart_key" --secret-access-key "$quickstart_secret" >"$dir/setup.out" 2>&1; then
+      echo "lakefs-server.sh: lakefs setup failed:" >&2
+      grep -v -e "$quickstart_secret" "$dir/setup.out" | tail -n 20 >&2
+      stop
+      return 1
+    fi
+  fi
   launch "$bin" "$port"
+}
+
+pg_bin=/usr/lib/postgresql/15/bin
+pg_user=postgres  # PostgreSQL refuses to run as root; the Debian package's system user runs it
+
+# A fresh PostgreSQL 15 cluster in DIR/pg on a free 127.0.0.1 port (TCP only, no socket file),
+# with a database "lakefs" owned by a role "lakefs" (trust authentication on loopback).
+start_postgres() {
+  [[ -x $pg_bin/initdb ]] || { echo "lakefs-server.sh: PostgreSQL 15 is missing (scripts/bootstrap.sh installs it)" >&2; return 1; }
+  id -u "$pg_user" >/dev/null 2>&1 || { echo "lakefs-server.sh: no '$pg_user' system user to run PostgreSQL as" >&2; return 1; }
+  local pg_port
+  pg_port=$(free_port)
+  mkdir -p "$dir/pg"
+  chown "$pg_user" "$dir/pg"
+  # The cluster's owner must reach DIR/pg: every directory above it needs the x bit for others.
+  local d=$dir
+  while [[ $d != / ]]; do
+    [[ $(stat -c %A "$d") == *x ]] || chmod o+x "$d"
+    d=$(dirname "$d")
+  done
+  runuser -u "$pg_user" -- "$pg_bin/initdb" -D "$dir/pg/data" -U lakefs -A trust -E UTF8 --no-sync >"$dir/pg/initdb.log" 2>&1 ||
+    { echo "lakefs-server.sh: initdb failed:" >&2; tail -n 20 "$dir/pg/initdb.log" >&2; return 1; }
+  echo "$pg_port" > "$dir/pg/port"
+  runuser -u "$pg_user" -- "$pg_bin/pg_ctl" start -D "$dir/pg/data" -w -t 60 -l "$dir/pg/postgres.log" \
+    -o "-c listen_addresses=127.0.0.1 -p $pg_port -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    >/dev/null || { echo "lakefs-server.sh: PostgreSQL did not start:" >&2; tail -n 20 "$dir/pg/postgres.log" >&2; return 1; }
+  runuser -u "$pg_user" -- "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U lakefs -d postgres -qAt \
+    -c "CREATE DATABASE lakefs" >/dev/null
+}
+
+s3_key=LAKEFSCPPTESTS3ROOT  # the S3 server's root key id; its secret is random per run (DIR/s3/secret)
+s3_bucket=lakefs-cpp-test
+s3_endpoint() { echo "http://127.0.0.1:$(cat "$dir/s3/port")"; }
+
+# The S3-compatible server (versitygw, posix backend: a bucket is a directory of DIR/s3/root) on a
+# free 127.0.0.1 port, with one bucket created through the S3 API. Its access log records every
+# request, with the way it was authenticated (QueryString: pre-signed URL; AuthHeader: signed header).
+start_s3_server() {
+  local s3bin port secret
+  s3bin=$("$repo/tools/s3-server/build.sh")
+  mkdir -p "$dir/s3/root"
+  port=$(free_port)
+  secret=$(head -c 24 /dev/urandom | base64 | tr -d '/+=' | head -c 32)
+  echo "$port" > "$dir/s3/port"
+  (umask 077 && echo "$secret" > "$dir/s3/secret")
+  # --keep-alive: without it the server closes every connection after one response.
+  ROOT_ACCESS_KEY_ID=$s3_key ROOT_SECRET_ACCESS_KEY=$secret setsid "$s3bin/versitygw" --port "127.0.0.1:$port" \
+    --keep-alive --quiet --access-log "$dir/s3/access.log" posix "$dir/s3/root" >"$dir/s3/server.out" 2>&1 </dev/null &
+  echo $! > "$dir/s3.pid"
+  local endpoint
+  endpoint=$(s3_endpoint)
+  for _ in $(seq 1 100); do
+    # Creating the bucket through the S3 API (a header-signed request; the server wants the
+    # x-amz-content-sha256 header) is also the readiness check.
+    if curl -fsS -o /dev/null -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" --user "$s3_key:$secret" \
+        -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$endpoint/$s3_bucket" 2>/dev/null; then
+      mkdir -p "$dir/s3/root/$s3_bucket/import"
+      return 0
+    fi
+    kill -0 "$(cat "$dir/s3.pid")" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "lakefs-server.sh: the S3 server did not start:" >&2
+  tail -n 20 "$dir/s3/server.out" >&2
+  return 1
 }
 
 # Starts the server on DIR's config and data and waits until it is healthy.
 launch() {
   local bin=$1 port=$2
+  local quickstart=--quickstart
+  [[ $(cat "$dir/topology" 2>/dev/null) == s3 ]] && quickstart=
   # setsid: the server gets its own process group, so nothing it spawns outlives stop().
-  HOME="$dir/data" setsid "$bin/lakefs" run --quickstart -c "$dir/config.yaml" >"$dir/lakefs.out" 2>&1 </dev/null &
+  HOME="$dir/data" setsid "$bin/lakefs" run $quickstart -c "$dir/config.yaml" >"$dir/lakefs.out" 2>&1 </dev/null &
   echo $! > "$dir/pid"
   local endpoint="http://127.0.0.1:$port"
   for _ in $(seq 1 300); do
     if curl -fsS -o /dev/null "$endpoint/api/v1/healthcheck" 2>/dev/null; then
-      cat > "$dir/env" <<ENV
-export LAKEFS_ENDPOINT=$endpoint
-export LAKEFS_ACCESS_KEY_ID=$quickstart_key
-export LAKEFS_SECRET_ACCESS_KEY=$quickstart_secret
-export LAKEFS_TEST_IMPORT_DIR=$dir/import
-ENV
+      write_env "$endpoint"
       echo "lakeFS listening on $endpoint (logs: $dir/lakefs.log)" >&2
       return 0
     fi
@@ -112,6 +249,28 @@ ENV
   tail -n 30 "$dir/lakefs.out" "$dir/lakefs.log" >&2 2>/dev/null || true
   stop
   return 1
+}
+
+write_env() {
+  local endpoint=$1
+  {
+    echo "export LAKEFS_ENDPOINT=$endpoint"
+    echo "export LAKEFS_ACCESS_KEY_ID=$quickstart_key"
+    echo "export LAKEFS_SECRET_ACCESS_KEY=$quickstart_secret"
+    if [[ $(cat "$dir/topology" 2>/dev/null) == s3 ]]; then
+      echo "export LAKEFS_TEST_TOPOLOGY=s3"
+      echo "export LAKEFS_TEST_NAMESPACE_ROOT=s3://$s3_bucket/"
+      echo "export LAKEFS_TEST_IMPORT_DIR=$dir/s3/root/$s3_bucket/import"
+      echo "export LAKEFS_TEST_IMPORT_URI=s3://$s3_bucket/import"
+      echo "export LAKEFS_TEST_S3_ENDPOINT=$(s3_endpoint)"
+      echo "export LAKEFS_TEST_S3_ACCESS_LOG=$dir/s3/access.log"
+    else
+      echo "export LAKEFS_TEST_TOPOLOGY=quickstart"
+      echo "export LAKEFS_TEST_NAMESPACE_ROOT=local://"
+      echo "export LAKEFS_TEST_IMPORT_DIR=$dir/import"
+      echo "export LAKEFS_TEST_IMPORT_URI=local://$dir/import"
+    fi
+  } > "$dir/env"
 }
 
 kill_server() {
