@@ -5,6 +5,8 @@
 # Each bench/scenarios/*.sh is sourced in name order with BUILD_DIR, REPO_ROOT,
 # LAKEFS_* (endpoint and credentials) and BENCH_WORK (a scratch dir) set, and
 # prints its own Markdown section on stdout.
+# A scenario that needs another server topology starts its own inside (40-s3-transfers.sh:
+# `scripts/lakefs-server.sh run ... --topology s3`, stopped when the scenario ends or fails).
 set -euo pipefail
 build=$(cd "${1:?usage: bench/run.sh BUILD_DIR}" && pwd)
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

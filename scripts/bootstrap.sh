@@ -13,6 +13,9 @@ packages=(
   # sanitizer runtimes (libclang-rt-14-dev) are only recommended, and
   # recommends are not installed here.
   clang libclang-rt-14-dev
+  # The s3 test topology (scripts/lakefs-server.sh --topology s3): lakeFS's database. Only its binaries
+  # are used: each test run makes its own cluster on a free loopback port.
+  postgresql-15
 )
 
 missing=()

@@ -111,7 +111,7 @@ start() {
     pre_signed_expiry: \"${LAKEFS_TEST_PRESIGN_EXPIRY:-15m}\"
     credentials:
       access_key_id: \"$s3_key\"
-      secret_access_key: \"$(cat "$dir/s3/secret")\""
+      secret_access_key: \"$s3_secret\""
   else
     mkdir -p "$dir/import"
     database="database:
@@ -190,7 +190,10 @@ start_postgres() {
     -c "CREATE DATABASE lakefs" >/dev/null
 }
 
-s3_key=LAKEFSCPPTESTS3ROOT  # the S3 server's root key id; its secret is random per run (DIR/s3/secret)
+# The S3 server's root credentials: fixed test values (it listens on loopback only), so that log-check can
+# look for them in the SDK's log even after the server is gone.
+s3_key=LAKEFSCPPTESTS3ROOT
+s3_secret=lakefs-cpp-test-s3-root-secret-0123
 s3_bucket=lakefs-cpp-test
 s3_endpoint() { echo "http://127.0.0.1:$(cat "$dir/s3/port")"; }
 
@@ -198,13 +201,11 @@ s3_endpoint() { echo "http://127.0.0.1:$(cat "$dir/s3/port")"; }
 # free 127.0.0.1 port, with one bucket created through the S3 API. Its access log records every
 # request, with the way it was authenticated (QueryString: pre-signed URL; AuthHeader: signed header).
 start_s3_server() {
-  local s3bin port secret
+  local s3bin port secret=$s3_secret
   s3bin=$("$repo/tools/s3-server/build.sh")
   mkdir -p "$dir/s3/root"
   port=$(free_port)
-  secret=$(head -c 24 /dev/urandom | base64 | tr -d '/+=' | head -c 32)
   echo "$port" > "$dir/s3/port"
-  (umask 077 && echo "$secret" > "$dir/s3/secret")
   # --keep-alive: without it the server closes every connection after one response.
   ROOT_ACCESS_KEY_ID=$s3_key ROOT_SECRET_ACCESS_KEY=$secret setsid "$s3bin/versitygw" --port "127.0.0.1:$port" \
     --keep-alive --quiet --access-log "$dir/s3/access.log" posix "$dir/s3/root" >"$dir/s3/server.out" 2>&1 </dev/null &
@@ -296,7 +297,8 @@ restart() {
 # Every SDK client of a test run writes its debug lines to DIR/sdk-debug.log (LAKEFS_LOG=debug and
 # LAKEFS_LOG_FILE, set by the test support code and tests/with-server-env.sh). After the run, no line
 # may hold the server's key id or secret (plain, percent-encoded or as the Basic base64 form), a
-# token lakeFS issued (JWTs start "eyJ"), an Authorization header or a pre-signed URL's signature.
+# token lakeFS issued (JWTs start "eyJ"), an Authorization header, the S3 server's root key id or secret
+# (a pre-signed URL carries the key id) or a pre-signed URL's signature.
 log_check() {
   local log="$dir/sdk-debug.log"
   if [[ ! -s $log ]]; then
@@ -307,7 +309,7 @@ log_check() {
   encoded_secret=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$quickstart_secret")
   basic=$(printf '%s:%s' "$quickstart_key" "$quickstart_secret" | base64 -w0)
   local found=0 index=0 needle
-  for needle in "$quickstart_key" "$quickstart_secret" "$encoded_secret" "$basic" "${basic%%=*}" eyJ \
+  for needle in "$quickstart_key" "$quickstart_secret" "$encoded_secret" "$basic" "${basic%%=*}" eyJ "$s3_key" "$s3_secret" \
       Authorization authorization Bearer X-Amz-Signature X-Amz-Credential Signature= Credential=; do
     index=$((index + 1))
     if grep -qF -- "$needle" "$log"; then

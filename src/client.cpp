@@ -9,25 +9,14 @@
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/repository.hpp"
+#include "transport/request_checks.hpp"
 
 namespace lakefs {
-namespace {
-
-// Scheme://host:port of the endpoint, for error messages (never credentials:
-// endpoints with user-info are rejected when the client is configured).
-std::string origin_of(const std::string& endpoint) {
-  const auto scheme = endpoint.find("://");
-  const auto slash = endpoint.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  return endpoint.substr(0, slash);
-}
-
-}  // namespace
-
 Client::State::State(ResolvedConfig resolved, std::shared_ptr<Transport> transport,
                      std::shared_ptr<CredentialsProvider> credentials, LoggingOptions log)
     : config(std::move(resolved)),
       channel(transport ? std::move(transport) : make_curl_transport(config.transport),
-              origin_of(config.transport.endpoint), config.retry, std::move(credentials),
+              detail::origin_of(config.transport.endpoint), config.retry, std::move(credentials),
               detail::Logger(log)),
       api(channel) {}
 

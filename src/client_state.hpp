@@ -2,8 +2,10 @@
 // the private accessor through which the SDK's own code reaches it.
 #pragma once
 
-#include <atomic>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
 
 #include "lakefs/api/api.hpp"
 #include "lakefs/client.hpp"
@@ -11,6 +13,16 @@
 #include "transport/channel.hpp"
 
 namespace lakefs {
+namespace detail {
+
+/// What the server's block store allows for direct transfers (its storage config).
+struct StoreCapabilities {
+  bool pre_sign = false;
+  bool pre_sign_multipart = false;
+  std::string blockstore_type{};
+};
+
+}  // namespace detail
 
 struct Client::State {
   State(ResolvedConfig resolved, std::shared_ptr<Transport> transport,
@@ -19,8 +31,10 @@ struct Client::State {
   ResolvedConfig config;
   detail::Channel channel;
   api::Api api;
-  /// Whether the server supports pre-signed URLs: -1 not asked yet, else 0/1.
-  std::atomic<int> pre_sign_support{-1};
+  /// What the server's block store allows for direct transfers; asked once
+  /// per client (detail::store_capabilities), guarded by `store_mutex`.
+  std::mutex store_mutex;
+  std::optional<detail::StoreCapabilities> store;
 };
 
 namespace detail {

@@ -133,6 +133,9 @@ void validate_options(const ClientOptions& options) {
   if (options.low_speed_timeout && *options.low_speed_timeout < milliseconds::zero()) {
     throw ConfigurationError("low_speed_timeout must not be negative (zero disables it)");
   }
+  for (const char c : options.user_agent_suffix) {
+    if (c < 0x20 || c > 0x7e) throw ConfigurationError("user_agent_suffix must be printable ASCII (it becomes a header)");
+  }
   if (options.max_connections && *options.max_connections == 0) {
     throw ConfigurationError("max_connections must be at least 1");
   }
@@ -224,6 +227,7 @@ Resolution resolve(const ClientOptions& options) {
   if (options.request_timeout) t.request_timeout = *options.request_timeout;
   if (options.low_speed_timeout) t.low_speed_timeout = *options.low_speed_timeout;
   if (options.max_connections) t.max_connections = *options.max_connections;
+  if (!options.user_agent_suffix.empty()) t.user_agent_suffix = options.user_agent_suffix;
   if (options.retry) resolved.retry = *options.retry;
   return resolution;
 }

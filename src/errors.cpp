@@ -134,6 +134,23 @@ LocalIOError::LocalIOError(std::string operation, std::filesystem::path path, st
       path_(std::move(path)),
       code_(code) {}
 
+namespace {
+std::string store_explanation(const std::string& code, const std::string& message) {
+  if (code.empty()) return message;
+  if (message.empty()) return code;
+  return code + ": " + message;
+}
+}  // namespace
+
+ObjectStoreError::ObjectStoreError(int status, std::string store_code, std::string store_message,
+                                   std::string request_id, std::string method, std::string object_address,
+                                   std::vector<Header> headers)
+    : ServerError("object store: " + describe(status, store_explanation(store_code, store_message), request_id,
+                                              method, object_address),
+                  ServerError(status, store_explanation(store_code, store_message), request_id, method,
+                              object_address, {}, std::move(headers))),
+      store_code_(std::move(store_code)) {}
+
 ObjectChangedError::ObjectChangedError(std::string repository, std::string ref, std::string path)
     : Error("object '" + path + "' at '" + repository + "/" + ref +
             "' changed while it was being read; open a new reader"),

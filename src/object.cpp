@@ -1,18 +1,22 @@
 #include "lakefs/object.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <istream>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <random>
 #include <system_error>
 
 #include "detail/convert.hpp"
+#include "detail/multipart_upload.hpp"
+#include "detail/parallel_download.hpp"
 #include "detail/presign.hpp"
 #include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
@@ -24,9 +28,43 @@ namespace {
 
 using BodySource = std::function<std::size_t(char*, std::size_t)>;
 
-// One upload, through lakeFS or (pre-signed) straight to the object store.
-void upload_body(const WriteableObject& object, const BodySource& source, std::optional<std::uint64_t> length,
-                 const UploadOptions& options) {
+// What an upload reads. `next` reads on from where the last read stopped. When the input allows it, `restart` makes
+// `next` start over (so a failed PUT can be retried) and `read_at` reads at any offset from several threads at once
+// (so the parts of a multipart upload can go up in parallel).
+struct Body {
+  BodySource next;
+  std::function<void()> restart{};
+  detail::ReadAt read_at{};
+  std::optional<std::uint64_t> length{};
+};
+
+// A body of `length` bytes read through `read_at`: sequential reads keep their own position.
+Body positional_body(detail::ReadAt read_at, std::uint64_t length) {
+  auto position = std::make_shared<std::uint64_t>(0);
+  Body body;
+  body.next = [read_at, position, length](char* buf, std::size_t size) -> std::size_t {
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size, length - *position));
+    if (want == 0) return 0;
+    const std::size_t n = read_at(*position, buf, want);
+    *position += n;
+    return n;
+  };
+  body.restart = [position] { *position = 0; };
+  body.read_at = std::move(read_at);
+  body.length = length;
+  return body;
+}
+
+// The threshold at or above which an object of known length goes up as a multipart upload.
+std::uint64_t multipart_threshold(const UploadOptions& options) {
+  const std::uint64_t requested =
+      options.multipart_threshold != 0 ? options.multipart_threshold : detail::default_multipart_threshold;
+  // Above the store's single-PUT limit, one request could not carry the object at all.
+  return std::min(requested, detail::max_single_put);
+}
+
+// One upload, through lakeFS or (pre-signed) straight to the object store, in one request or in parts.
+void upload_body(const WriteableObject& object, const Body& body, const UploadOptions& options) {
   const auto& repo = object.repo_id();
   const auto& branch = object.ref_id();
   const auto& path = object.path();
@@ -35,39 +73,52 @@ void upload_body(const WriteableObject& object, const BodySource& source, std::o
   // Checked whichever way the object travels, so a bad value fails the same way before anything is sent.
   detail::require_header_metadata(options.metadata);
   detail::require_content_type(options.content_type);
+  const auto length = body.length;
+  const std::uint64_t part_size = detail::plan_part_size(length.value_or(0), options.part_size,
+                                                         detail::default_upload_part_size, "upload of '" + path + "'");
   if (options.pre_sign.value_or(false) && !length) {
     throw NotSupportedError("upload of '" + path +
                             "': a pre-signed upload needs the length in advance, and this stream is not seekable; "
                             "leave pre_sign unset to stream it through lakeFS");
   }
+  const bool large = length && *length >= multipart_threshold(options);
   if (length && detail::use_pre_sign(client, options.pre_sign, "upload")) {
-    detail::object_call(repo, branch, path, [&] {
-      const auto location = client.api().staging.get_physical_address(
-          {.repository = repo, .branch = branch, .path = path, .presign = true, .call = options.call});
-      if (!location.presigned_url) {
-        throw NotSupportedError("upload of '" + path + "': the server returned no pre-signed URL");
+    const detail::UploadTarget target{client, {repo, branch, path}, options};
+    const bool multipart = large && body.read_at && detail::store_capabilities(client).pre_sign_multipart;
+    if (multipart && !options.exclusive) {
+      const std::size_t concurrency =
+          options.concurrency != 0 ? options.concurrency : detail::default_upload_concurrency;
+      (void)detail::upload_in_parts(target, *length, part_size, concurrency, body.read_at);
+      return;
+    }
+    // lakeFS checks If-None-Match when it links one PUT, not when it completes a multipart upload: an exclusive
+    // object that needs one goes through lakeFS, which checks it and splits the object into parts itself, unless
+    // pre-signing was asked for (then it goes as one PUT, within the store's single-PUT limit). So does an object
+    // larger than one PUT can carry that cannot go up in pre-signed parts here (no multipart support on the
+    // server, or a stream without random access).
+    const bool fits_one_put = *length <= detail::max_single_put;
+    const bool better_through_lakefs = (multipart && options.exclusive) || !fits_one_put;
+    if (!better_through_lakefs || options.pre_sign.has_value()) {
+      if (!fits_one_put) {
+        throw NotSupportedError("upload of '" + path + "': " + std::to_string(*length) +
+                                " bytes is more than one PUT to the object store can carry (5 GiB), and it cannot "
+                                "go up as a pre-signed multipart upload here (" +
+                                (options.exclusive ? std::string("exclusive")
+                                 : body.read_at    ? std::string("the server does not support them")
+                                                   : std::string("the stream cannot be read at offsets")) +
+                                "); leave pre_sign unset to send it through lakeFS, which splits it into parts");
       }
-      const auto response = detail::presigned_put(client, *location.presigned_url, source, *length, options.call);
-      std::string etag = detail::unquote_etag(response.header("etag").value_or(""));
-      api::LinkPhysicalAddressRequest link{
-          .repository = repo,
-          .branch = branch,
-          .body = {.staging = location, .checksum = etag, .size_bytes = static_cast<std::int64_t>(*length)},
-          .path = path,
-      };
-      if (!options.metadata.empty()) link.body.user_metadata = options.metadata;
-      if (!options.content_type.empty()) link.body.content_type = options.content_type;
-      if (options.exclusive) link.if_none_match = "*";
-      link.call = options.call;
-      (void)client.api().staging.link_physical_address(link);
-    });
-    return;
+      (void)detail::put_and_link(target, body.next, body.restart, *length);
+      return;
+    }
   }
   api::UploadObjectRequest request{
       .repository = repo,
       .branch = branch,
-      .body_source = source,
-      .body_length = length,
+      .body_source = body.next,
+      // Large objects go without a length (chunked): lakeFS then streams them to the store as a multipart upload
+      // of its own, past the store's single-PUT limit, instead of one PUT of the announced size.
+      .body_length = large ? std::nullopt : length,
       .path = path,
   };
   if (!options.content_type.empty()) request.content_type = options.content_type;
@@ -77,11 +128,10 @@ void upload_body(const WriteableObject& object, const BodySource& source, std::o
   detail::object_call(repo, branch, path, [&] { return client.api().objects.upload_object(request); });
 }
 
-BodySource memory_source(std::string_view data) {
-  return [data, offset = std::size_t{0}](char* buf, std::size_t size) mutable {
-    const std::size_t n = std::min(size, data.size() - offset);
+detail::ReadAt memory_read_at(std::string_view data) {
+  return [data](std::uint64_t offset, char* buf, std::size_t size) -> std::size_t {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(size, data.size() - offset));
     std::memcpy(buf, data.data() + offset, n);
-    offset += n;
     return n;
   };
 }
@@ -95,6 +145,21 @@ BodySource stream_source(std::istream& in, const std::filesystem::path& file) {
       // Throwing aborts the upload before its end: lakeFS stages nothing.
       throw LocalIOError(file.empty() ? "read the input stream" : "read", file,
                          std::make_error_code(std::io_errc::stream), "upload aborted");
+    }
+    return static_cast<std::size_t>(in.gcount());
+  };
+}
+
+// Reads of a seekable stream at offsets from `start`, one at a time (a stream has one position): the parts of a
+// multipart upload still go up in parallel, while each read is a seek and a copy.
+detail::ReadAt stream_read_at(std::istream& in, std::istream::pos_type start, std::mutex& mutex) {
+  return [&in, start, &mutex](std::uint64_t offset, char* buf, std::size_t size) -> std::size_t {
+    std::lock_guard lock(mutex);
+    in.clear();
+    in.seekg(start + static_cast<std::streamoff>(offset));
+    in.read(buf, static_cast<std::streamsize>(size));
+    if (in.bad() || (in.fail() && !in.eof()) || in.gcount() == 0) {
+      throw LocalIOError("read the input stream", {}, std::make_error_code(std::io_errc::stream), "upload aborted");
     }
     return static_cast<std::size_t>(in.gcount());
   };
@@ -155,12 +220,24 @@ StoredObject::StoredObject(std::string repo_id, std::string ref_id, std::string 
   detail::require_object_path(path_);
 }
 
-ObjectInfo StoredObject::stat() const {
+ObjectInfo StoredObject::stat() const { return stat(StatOptions{}); }
+
+ObjectInfo StoredObject::stat(const StatOptions& options) const {
   detail::require_non_empty(path_, "object path");
+  if (options.pre_sign) (void)detail::use_pre_sign(client_, true, "stat (pre_sign = true)");
   return detail::object_call(repo_id_, ref_id_, path_, [&] {
-    return detail::to_object_info(client_.api().objects.stat_object(
-        {.repository = repo_id_, .ref = ref_id_, .path = path_, .user_metadata = true}));
+    return detail::to_object_info(client_.api().objects.stat_object({.repository = repo_id_,
+                                                                     .ref = ref_id_,
+                                                                     .path = path_,
+                                                                     .user_metadata = true,
+                                                                     .presign = options.pre_sign,
+                                                                     .call = options.call}));
   });
+}
+
+PresignedUrl StoredObject::presigned_url(const CallOptions& call) const {
+  auto info = stat({.pre_sign = true, .call = call});
+  return PresignedUrl{std::move(info.physical_address), info.physical_address_expiry};
 }
 
 bool StoredObject::exists() const {
@@ -172,17 +249,51 @@ bool StoredObject::exists() const {
   }
 }
 
-std::string StoredObject::read_all() const {
+namespace {
+
+// A GET of `range` (empty: all) of `object` straight from the object store, into `data`; the URL comes from a stat
+// with presign (renewed once if the store rejects it). Returns the object's stat.
+ObjectInfo read_pre_signed(const StoredObject& object, const std::string& range, std::uint64_t limit,
+                           std::string& data, const CallOptions& call) {
+  auto info = object.stat({.pre_sign = true, .call = call});
+  const std::string checksum = info.checksum;
+  detail::RenewableUrl url(info.physical_address, [&] {
+    auto fresh = object.stat({.pre_sign = true, .call = call});
+    if (fresh.checksum != checksum) throw ObjectChangedError(object.repo_id(), object.ref_id(), object.path());
+    return std::move(fresh.physical_address);
+  });
+  const detail::ObjectName name{object.repo_id(), object.ref_id(), object.path()};
+  const auto size = static_cast<std::uint64_t>(std::max<std::int64_t>(info.size_bytes, 0));
+  data.reserve(static_cast<std::size_t>(std::min(limit, size)));
+  (void)detail::presigned_get(
+      object.client(), url, name, range,
+      [&](std::string_view chunk) {
+        if (chunk.size() > limit - data.size()) {
+          throw ProtocolError("object '" + object.path() + "': the object store sent more bytes than asked for");
+        }
+        data.append(chunk);
+      },
+      [&] { data.clear(); }, call);
+  return info;
+}
+
+}  // namespace
+
+std::string StoredObject::read_all(const ReadOptions& options) const {
   detail::require_non_empty(path_, "object path");
   std::string data;
+  if (detail::use_pre_sign(client_, options.pre_sign, "read_all")) {
+    (void)read_pre_signed(*this, "", std::numeric_limits<std::uint64_t>::max(), data, options.call);
+    return data;
+  }
   detail::object_call(repo_id_, ref_id_, path_, [&] {
-    return client_.api().objects.get_object({.repository = repo_id_, .ref = ref_id_, .path = path_},
+    return client_.api().objects.get_object({.repository = repo_id_, .ref = ref_id_, .path = path_, .call = options.call},
                                             [&](std::string_view chunk) { data.append(chunk); });
   });
   return data;
 }
 
-std::string StoredObject::read_range(std::uint64_t offset, std::uint64_t length) const {
+std::string StoredObject::read_range(std::uint64_t offset, std::uint64_t length, const ReadOptions& options) const {
   detail::require_non_empty(path_, "object path");
   if (length == 0) return {};
   // Offsets are signed 64-bit on the server; a range reaching past that simply runs to the end of the object.
@@ -194,9 +305,14 @@ std::string StoredObject::read_range(std::uint64_t offset, std::uint64_t length)
   std::string range = "bytes=" + std::to_string(offset) + "-";
   if (length - 1 <= max_offset - offset) range += std::to_string(offset + length - 1);
   std::string data;
+  if (detail::use_pre_sign(client_, options.pre_sign, "read_range")) {
+    (void)read_pre_signed(*this, range, length, data, options.call);
+    return data;
+  }
   detail::object_call(repo_id_, ref_id_, path_, [&] {
     return client_.api().objects.get_object(
-        {.repository = repo_id_, .ref = ref_id_, .path = path_, .range = range}, [&](std::string_view chunk) {
+        {.repository = repo_id_, .ref = ref_id_, .path = path_, .range = range, .call = options.call},
+        [&](std::string_view chunk) {
           if (chunk.size() > length - data.size()) {
             throw ProtocolError("object '" + path_ + "': the server sent more bytes than the range asked for");
           }
@@ -215,13 +331,10 @@ void StoredObject::download(const std::filesystem::path& local_path, const Downl
   }
   const bool pre_signed = detail::use_pre_sign(client_, options.pre_sign, "download");
   std::string url;
+  ObjectInfo info;
   if (pre_signed) {
-    url = detail::object_call(repo_id_, ref_id_, path_, [&] {
-      return client_.api()
-          .objects.stat_object(
-              {.repository = repo_id_, .ref = ref_id_, .path = path_, .presign = true, .call = options.call})
-          .physical_address;
-    });
+    info = stat({.pre_sign = true, .call = options.call});
+    url = info.physical_address;
   }
   std::filesystem::path temp;
   const int fd = create_temp_beside(local_path, temp);
@@ -235,7 +348,40 @@ void StoredObject::download(const std::filesystem::path& local_path, const Downl
       }
     };
     if (pre_signed) {
-      (void)detail::presigned_get(client_, url, "", sink, options.call);
+      const std::string checksum = info.checksum;
+      detail::RenewableUrl renewable(url, [&] {
+        auto fresh = stat({.pre_sign = true, .call = options.call});
+        if (fresh.checksum != checksum) throw ObjectChangedError(repo_id_, ref_id_, path_);
+        return std::move(fresh.physical_address);
+      });
+      const auto restart = [&] {
+        if (::ftruncate(fd, 0) != 0 || ::lseek(fd, 0, SEEK_SET) != 0) {
+          throw LocalIOError("rewind", temp, errno_code(errno));
+        }
+      };
+      const auto size = static_cast<std::uint64_t>(std::max<std::int64_t>(info.size_bytes, 0));
+      const std::uint64_t threshold =
+          options.parallel_threshold != 0 ? options.parallel_threshold : detail::default_parallel_threshold;
+      const std::uint64_t part_size =
+          options.part_size != 0 ? options.part_size : detail::default_download_part_size;
+      const std::size_t concurrency =
+          options.concurrency != 0 ? options.concurrency : detail::default_download_concurrency;
+      const detail::ObjectName name{repo_id_, ref_id_, path_};
+      if (size >= threshold && concurrency > 1 && size > part_size) {
+        detail::parallel_download(
+            fd, temp, size, part_size, concurrency, name,
+            [&](std::uint64_t offset, std::uint64_t length, const std::function<void(std::string_view)>& part_sink,
+                const std::function<void()>& part_restart, const CallOptions& call) {
+              const auto response = detail::presigned_get(
+                  client_, renewable, name,
+                  "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1), part_sink,
+                  part_restart, call);
+              return std::string(response.header("etag").value_or(""));
+            },
+            options.call);
+      } else {
+        (void)detail::presigned_get(client_, renewable, name, "", sink, restart, options.call);
+      }
     } else {
       detail::object_call(repo_id_, ref_id_, path_, [&] {
         return client_.api().objects.get_object(
@@ -281,7 +427,7 @@ WriteableObject::WriteableObject(std::string repo_id, std::string branch_id, std
 }
 
 WriteableObject& WriteableObject::upload(std::string_view data, const UploadOptions& options) {
-  upload_body(*this, memory_source(data), data.size(), options);
+  upload_body(*this, positional_body(memory_read_at(data), data.size()), options);
   return *this;
 }
 
@@ -290,32 +436,52 @@ WriteableObject& WriteableObject::upload(std::span<const std::byte> data, const 
 }
 
 WriteableObject& WriteableObject::upload(std::istream& in, const UploadOptions& options) {
-  const auto length = remaining_length(in);
-  upload_body(*this, stream_source(in, {}), length, options);
+  Body body{.next = stream_source(in, {}), .length = remaining_length(in)};
+  std::mutex mutex;  // one position: reads at offsets take turns
+  if (body.length) {
+    const auto start = in.tellg();
+    body.restart = [&in, start] {
+      in.clear();
+      in.seekg(start);
+      if (!in) throw LocalIOError("rewind the input stream", {}, std::make_error_code(std::io_errc::stream));
+    };
+    body.read_at = stream_read_at(in, start, mutex);
+  }
+  upload_body(*this, body, options);
   return *this;
 }
 
 WriteableObject& WriteableObject::upload_file(const std::filesystem::path& local_path, const UploadOptions& options) {
-  std::ifstream in(local_path, std::ios::binary);
-  if (!in) throw LocalIOError("open", local_path, errno_code(errno));
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(local_path, ec);
-  if (ec) throw LocalIOError("read the size of", local_path, ec);
-  // A file that grows or shrinks while it is sent makes the length wrong: the
-  // upload then fails (short body) or stops at `size` bytes; it never stages garbage.
-  auto source = stream_source(in, local_path);
-  upload_body(
-      *this,
-      [&, left = size](char* buf, std::size_t n) mutable -> std::size_t {
-        const std::size_t got = source(buf, static_cast<std::size_t>(std::min<std::uint64_t>(n, left)));
-        if (got == 0 && left > 0) {
-          // No system call failed: code() stays empty.
-          throw LocalIOError("read", local_path, {}, "the file shrank while it was sent; upload aborted");
-        }
-        left -= got;
-        return got;
-      },
-      size, options);
+  const int fd = ::open(local_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw LocalIOError("open", local_path, errno_code(errno));
+  const struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) throw LocalIOError("read the size of", local_path, errno_code(errno));
+  if (!S_ISREG(status.st_mode)) {
+    throw LocalIOError(
+        "read the size of", local_path,
+        std::make_error_code(S_ISDIR(status.st_mode) ? std::errc::is_a_directory : std::errc::not_supported));
+  }
+  const auto size = static_cast<std::uint64_t>(status.st_size);
+  // Every read is a pread at its offset: the parts of a multipart upload go up in parallel straight from the file,
+  // none held in memory. A file that grows or shrinks while it is sent makes the length wrong: the upload then
+  // stops at `size` bytes or fails; it never stages garbage.
+  const detail::ReadAt read_at = [fd, &local_path](std::uint64_t offset, char* buf, std::size_t n) -> std::size_t {
+    for (;;) {
+      const auto got = ::pread(fd, buf, n, static_cast<off_t>(offset));
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) throw LocalIOError("read", local_path, errno_code(errno), "upload aborted");
+      if (got == 0 && n > 0) {
+        // No system call failed: code() stays empty.
+        throw LocalIOError("read", local_path, {}, "the file shrank while it was sent; upload aborted");
+      }
+      return static_cast<std::size_t>(got);
+    }
+  };
+  upload_body(*this, positional_body(read_at, size), options);
   return *this;
 }
 

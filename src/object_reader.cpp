@@ -37,15 +37,14 @@ class ReaderBuf : public std::streambuf {
         call_(options.call) {
     require_non_empty(path_, "object path");
     pre_signed_ = use_pre_sign(client_, options.pre_sign, "ObjectReader");
-    info_ = object_call(repo_, ref_, path_, [&] {
-      return to_object_info(client_.api().objects.stat_object({.repository = repo_,
-                                                               .ref = ref_,
-                                                               .path = path_,
-                                                               .user_metadata = true,
-                                                               .presign = pre_signed_,
-                                                               .call = call_}));
-    });
+    info_ = object.stat({.pre_sign = pre_signed_, .call = call_});
     size_ = static_cast<std::uint64_t>(std::max<std::int64_t>(info_.size_bytes, 0));
+    if (pre_signed_) {
+      // The URL stays private: info() must not hand out a live bearer credential nobody asked for.
+      url_ = std::make_unique<RenewableUrl>(std::move(info_.physical_address), [this] { return renew_url(); });
+      info_.physical_address.clear();
+      info_.physical_address_expiry.reset();
+    }
   }
 
   ReaderBuf(const ReaderBuf&) = delete;
@@ -188,7 +187,7 @@ class ReaderBuf : public std::streambuf {
     };
     const std::string range = "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
     if (pre_signed_) {
-      (void)presigned_get(client_, info_.physical_address, range, sink, call);
+      (void)presigned_get(client_, *url_, {repo_, ref_, path_}, range, sink, [&] { out.len = 0; }, call);
     } else {
       const auto response = object_call(repo_, ref_, path_, [&] {
         return client_.api().objects.get_object(
@@ -203,6 +202,14 @@ class ReaderBuf : public std::streambuf {
       throw ProtocolError("object '" + path_ + "': the server sent " + std::to_string(out.len) + " bytes for a " +
                           std::to_string(length) + "-byte range");
     }
+  }
+
+  // A fresh pre-signed URL after the store rejected the last one (expired): from a new stat, which is also where an
+  // object replaced since the reader opened shows (until then the old URL reads the old version consistently).
+  std::string renew_url() const {
+    auto fresh = StoredObject(repo_, ref_, path_, client_).stat({.pre_sign = true, .call = call_});
+    if (fresh.checksum != info_.checksum) throw ObjectChangedError(repo_, ref_, path_);
+    return std::move(fresh.physical_address);
   }
 
   // Requests stop on a read-ahead's source when the caller's token is stopped.
@@ -225,6 +232,7 @@ class ReaderBuf : public std::streambuf {
   bool read_ahead_;
   CallOptions call_;
   bool pre_signed_ = false;
+  std::unique_ptr<RenewableUrl> url_;  // pre-signed: thread-safe, shared with the read-ahead
   ObjectInfo info_{};
   std::uint64_t size_ = 0;
 

@@ -1,5 +1,7 @@
-// ObjectWriter: a streambuf feeding one chunked upload on a background thread
-// through a bounded pool of buffers.
+// ObjectWriter: a streambuf that either feeds one chunked upload through
+// lakeFS on a background thread through a bounded pool of buffers, or
+// (pre-signed) sends each filled part-sized buffer straight to the object
+// store as a part of a multipart upload, a few parts at once.
 #include "lakefs/object_io.hpp"
 
 #include <algorithm>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "detail/convert.hpp"
+#include "detail/multipart_upload.hpp"
 #include "detail/object_io_support.hpp"
 #include "detail/presign.hpp"
 #include "detail/validate.hpp"
@@ -25,10 +28,20 @@
 namespace lakefs {
 namespace detail {
 
-
+// What ObjectWriter needs of either way of uploading.
 class WriterBuf : public std::streambuf {
  public:
-  WriterBuf(const WriteableObject& object, const WriterOptions& options)
+  virtual ObjectInfo close() = 0;
+  virtual void discard() noexcept = 0;
+  [[nodiscard]] virtual bool is_open() const noexcept = 0;
+};
+
+namespace {
+
+// Through lakeFS: one chunked upload fed from the caller's buffers.
+class StreamingWriterBuf final : public WriterBuf {
+ public:
+  StreamingWriterBuf(const WriteableObject& object, const WriterOptions& options)
       : buffer_size_(options.buffer_size == 0 ? default_buffer_size : options.buffer_size),
         max_chunks_((options.max_buffers == 0 ? default_max_buffers : options.max_buffers) + 1),
         stop_(options.call.stop) {
@@ -75,11 +88,11 @@ class WriterBuf : public std::streambuf {
     });
   }
 
-  WriterBuf(const WriterBuf&) = delete;
-  WriterBuf& operator=(const WriterBuf&) = delete;
-  ~WriterBuf() override { discard(); }
+  StreamingWriterBuf(const StreamingWriterBuf&) = delete;
+  StreamingWriterBuf& operator=(const StreamingWriterBuf&) = delete;
+  ~StreamingWriterBuf() override { discard(); }
 
-  ObjectInfo close() {
+  ObjectInfo close() override {
     if (closed_) {
       if (error_) std::rethrow_exception(error_);
       if (!result_) throw InvalidStateError("ObjectWriter: the writer was discarded; there is no object");
@@ -105,7 +118,7 @@ class WriterBuf : public std::streambuf {
     return *result_;
   }
 
-  void discard() noexcept {
+  void discard() noexcept override {
     if (closed_) return;
     setp(nullptr, nullptr);
     {
@@ -120,7 +133,7 @@ class WriterBuf : public std::streambuf {
     release_buffers();
   }
 
-  [[nodiscard]] bool is_open() const noexcept { return !closed_; }
+  [[nodiscard]] bool is_open() const noexcept override { return !closed_; }
 
  protected:
   int_type overflow(int_type ch) override {
@@ -206,7 +219,7 @@ class WriterBuf : public std::streambuf {
 
   // Wakes every wait on changed_ once the caller's token is stopped.
   struct Wake {
-    WriterBuf* self;
+    StreamingWriterBuf* self;
     void operator()() const noexcept {
       std::lock_guard lock(self->mutex_);
       self->changed_.notify_all();
@@ -245,10 +258,322 @@ class WriterBuf : public std::streambuf {
   std::optional<std::stop_callback<Wake>> wake_;
 };
 
+// Whether a writer goes straight to the object store: `options.pre_sign` when set, else whether the server supports
+// pre-signed multipart uploads. Throws NotSupportedError for a combination that cannot be honoured.
+bool pre_signed_writer(const WriteableObject& object, const WriterOptions& options) {
+  const std::string what = "ObjectWriter of '" + object.path() + "'";
+  (void)plan_part_size(0, options.part_size, default_writer_part_size, what);  // rejects a part_size below 5 MiB
+  if (options.pre_sign.has_value() && !*options.pre_sign) return false;
+  const auto store = store_capabilities(object.client());
+  const bool supported = store.pre_sign && store.pre_sign_multipart;
+  // lakeFS checks If-None-Match when it links one PUT, but not when it completes a multipart upload: an exclusive
+  // writer, whose object may need one, streams through lakeFS, which checks it.
+  if (!options.pre_sign.has_value()) return supported && !options.exclusive;
+  if (!supported) {
+    throw NotSupportedError(what +
+                            ": pre-signed writing requested (pre_sign = true), but the server's block store does not "
+                            "support pre-signed multipart uploads; leave pre_sign unset to write through lakeFS");
+  }
+  if (options.exclusive) {
+    throw NotSupportedError(what +
+                            ": exclusive cannot be combined with pre_sign = true: lakeFS does not check If-None-Match "
+                            "when it completes a multipart upload; leave pre_sign unset (an exclusive writer then "
+                            "streams through lakeFS, which checks it)");
+  }
+  return true;
+}
+
+// Pre-signed: the caller fills part-sized buffers; each full one is queued as the next part of a multipart upload
+// (started when the first part fills), which `max_buffers` sender threads PUT straight to the object store. An
+// object that ends within its first part goes as one pre-signed PUT instead, linked at close().
+class PresignedWriterBuf final : public WriterBuf {
+ public:
+  PresignedWriterBuf(const WriteableObject& object, const WriterOptions& options)
+      : client_(object.client()),
+        object_{object.repo_id(), object.ref_id(), object.path()},
+        part_size_(options.part_size == 0 ? default_writer_part_size : options.part_size),
+        max_outstanding_(options.max_buffers == 0 ? default_max_buffers : options.max_buffers),
+        stop_(options.call.stop) {
+    require_header_metadata(options.metadata);
+    require_content_type(options.content_type);
+    if (stop_.stop_requested()) {
+      throw CancelledError("ObjectWriter of '" + object.path() + "': cancelled before it started");
+    }
+    upload_options_.content_type = options.content_type;
+    upload_options_.metadata = options.metadata;
+    upload_options_.call = options.call;
+    current_ = new_block();
+    setp(current_.data.get(), current_.data.get() + part_size_);
+    if (stop_.stop_possible()) wake_.emplace(stop_, Wake{this});
+  }
+
+  PresignedWriterBuf(const PresignedWriterBuf&) = delete;
+  PresignedWriterBuf& operator=(const PresignedWriterBuf&) = delete;
+  ~PresignedWriterBuf() override { discard(); }
+
+  ObjectInfo close() override {
+    if (closed_) {
+      if (error_) std::rethrow_exception(error_);
+      if (!result_) throw InvalidStateError("ObjectWriter: the writer was discarded; there is no object");
+      return *result_;
+    }
+    closed_ = true;
+    try {
+      throw_if_failed();
+      const auto len = static_cast<std::size_t>(pptr() - pbase());
+      setp(nullptr, nullptr);
+      if (!upload_) {
+        result_ = put_whole(len);
+      } else {
+        {
+          std::lock_guard lock(mutex_);
+          if (len > 0) {
+            queue_.push_back({next_number_++, Block{std::move(current_.data), len}});
+            ++outstanding_;
+          }
+          finishing_ = true;
+          changed_.notify_all();
+        }
+        join_senders();
+        throw_if_failed();
+        result_ = upload_->complete(upload_options_.content_type, upload_options_.metadata);
+      }
+    } catch (...) {
+      fail(std::current_exception());
+      release_buffers();
+      throw;
+    }
+    release_buffers();
+    return *result_;
+  }
+
+  void discard() noexcept override {
+    if (closed_) return;
+    closed_ = true;
+    setp(nullptr, nullptr);
+    shut_down();
+    result_.reset();
+    error_ = nullptr;
+    release_buffers();
+  }
+
+  [[nodiscard]] bool is_open() const noexcept override { return !closed_; }
+
+ protected:
+  int_type overflow(int_type ch) override {
+    if (closed_) return traits_type::eof();
+    if (pptr() == epptr()) {
+      try {
+        hand_over_current();
+      } catch (...) {
+        fail(std::current_exception());
+        throw;
+      }
+    }
+    if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(ch);
+      pbump(1);
+    }
+    return traits_type::not_eof(ch);
+  }
+
+  int sync() override {
+    // Parts leave as they fill; flushing only reports a failed (or stopped) upload.
+    if (!closed_) throw_if_failed();
+    return 0;
+  }
+
+ private:
+  struct Part {
+    std::uint64_t number = 0;
+    Block block;
+  };
+
+  // The put area is a full part and more bytes follow: queue it, then wait for a free buffer (at most
+  // max_outstanding_ parts queued or in flight while the caller fills the next one).
+  void hand_over_current() {
+    throw_if_failed();
+    if (next_number_ == max_parts) {
+      throw InvalidArgumentError("ObjectWriter of '" + object_.path + "': the object outgrew " +
+                                 std::to_string(max_parts) + " parts of " + std::to_string(part_size_) +
+                                 " bytes (the object store's limit); set a larger part_size");
+    }
+    if (!upload_) start_multipart();
+    {
+      std::unique_lock lock(mutex_);
+      queue_.push_back({next_number_++, Block{std::move(current_.data), part_size_}});
+      ++outstanding_;
+      changed_.notify_all();
+      changed_.wait(lock, [&] { return error_ || stop_.stop_requested() || outstanding_ <= max_outstanding_; });
+    }
+    setp(nullptr, nullptr);  // the full buffer is the senders' now
+    throw_if_failed();
+    std::lock_guard lock(mutex_);
+    if (!free_.empty()) {
+      current_ = std::move(free_.back());
+      free_.pop_back();
+    } else {
+      current_ = new_block();
+    }
+    setp(current_.data.get(), current_.data.get() + part_size_);
+  }
+
+  void start_multipart() {
+    upload_ = std::make_unique<MultipartUpload>(client_, object_, 0, upload_options_.call);
+    senders_.reserve(max_outstanding_);
+    for (std::size_t i = 0; i < max_outstanding_; ++i) senders_.emplace_back([this] { send_parts(); });
+  }
+
+  // A sender thread: PUTs queued parts until the writer closes, fails or is discarded.
+  void send_parts() noexcept {
+    for (;;) {
+      Part part;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock,
+                      [&] { return aborting_ || error_ || stop_.stop_requested() || finishing_ || !queue_.empty(); });
+        if (aborting_ || error_ || stop_.stop_requested() || queue_.empty()) return;
+        part = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      std::exception_ptr error;
+      try {
+        const char* data = part.block.data.get();
+        upload_->put_part(part.number, part.block.len, [data](std::uint64_t at, char* buf, std::size_t size) {
+          std::memcpy(buf, data + at, size);
+          return size;
+        });
+      } catch (...) {
+        error = std::current_exception();  // put_part has stopped the other parts in flight
+      }
+      std::lock_guard lock(mutex_);
+      --outstanding_;
+      if (error) {
+        if (!error_) error_ = error;
+      } else {
+        free_.push_back(std::move(part.block));
+      }
+      changed_.notify_all();
+      if (error) return;
+    }
+  }
+
+  // An object within its first part: one pre-signed PUT of the put area, linked to the path.
+  ObjectInfo put_whole(std::size_t len) {
+    std::size_t sent = 0;
+    const char* data = current_.data.get();
+    return put_and_link(
+        {client_, object_, upload_options_},
+        [&](char* buf, std::size_t size) {
+          const std::size_t n = std::min(size, len - sent);
+          std::memcpy(buf, data + sent, n);
+          sent += n;
+          return n;
+        },
+        [&] { sent = 0; }, len);
+  }
+
+  // Throws the upload's failure (or CancelledError once the caller's stop came), after shutting the upload down.
+  void throw_if_failed() {
+    std::exception_ptr error;
+    {
+      std::lock_guard lock(mutex_);
+      if (!error_ && stop_.stop_requested()) error_ = std::make_exception_ptr(cancelled());
+      error = error_;
+    }
+    if (!error) return;
+    setp(nullptr, nullptr);
+    shut_down();
+    std::rethrow_exception(error);
+  }
+
+  // Records the writer's first failure and shuts the upload down: no object.
+  void fail(std::exception_ptr error) noexcept {
+    {
+      std::lock_guard lock(mutex_);
+      if (!error_) error_ = std::move(error);
+    }
+    setp(nullptr, nullptr);
+    shut_down();
+  }
+
+  // Stops the senders and the parts in flight, and aborts the multipart upload. Idempotent; never throws.
+  void shut_down() noexcept {
+    {
+      std::lock_guard lock(mutex_);
+      aborting_ = true;
+      changed_.notify_all();
+    }
+    if (upload_) upload_->fail(std::make_exception_ptr(cancelled()));  // only stops the parts in flight
+    join_senders();
+    if (upload_) upload_->abort();
+  }
+
+  void join_senders() noexcept {
+    for (auto& sender : senders_) {
+      if (sender.joinable()) sender.join();
+    }
+  }
+
+  Block new_block() const { return Block{std::make_unique_for_overwrite<char[]>(part_size_), 0}; }
+
+  void release_buffers() {
+    std::lock_guard lock(mutex_);
+    queue_.clear();
+    free_.clear();
+    current_ = {};
+  }
+
+  static CancelledError cancelled() {
+    return CancelledError("ObjectWriter: cancelled (stop requested); the upload was aborted and there is no object");
+  }
+
+  // Wakes every wait on changed_ once the caller's token is stopped.
+  struct Wake {
+    PresignedWriterBuf* self;
+    void operator()() const noexcept {
+      std::lock_guard lock(self->mutex_);
+      self->changed_.notify_all();
+    }
+  };
+
+  const Client client_;
+  const ObjectName object_;
+  const std::size_t part_size_;
+  const std::size_t max_outstanding_;
+  const std::stop_token stop_;
+  UploadOptions upload_options_{};  // content type, metadata and call, as the upload helpers take them
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Part> queue_;       // full parts not yet taken by a sender
+  std::vector<Block> free_;      // sent parts' buffers, for reuse
+  std::size_t outstanding_ = 0;  // parts queued or in flight
+  bool finishing_ = false;
+  bool aborting_ = false;
+  std::exception_ptr error_;
+
+  Block current_{};  // the put area (writer's thread)
+  std::uint64_t next_number_ = 1;
+  std::unique_ptr<MultipartUpload> upload_;  // from the first full part on
+  std::vector<std::thread> senders_;
+  bool closed_ = false;
+  std::optional<ObjectInfo> result_;
+  // Last: unregistered first, before anything it touches is destroyed.
+  std::optional<std::stop_callback<Wake>> wake_;
+};
+
+}  // namespace
+
+std::unique_ptr<WriterBuf> make_writer_buf(const WriteableObject& object, const WriterOptions& options) {
+  if (pre_signed_writer(object, options)) return std::make_unique<PresignedWriterBuf>(object, options);
+  return std::make_unique<StreamingWriterBuf>(object, options);
+}
+
 }  // namespace detail
 
 ObjectWriter::ObjectWriter(const WriteableObject& object, WriterOptions options)
-    : std::ostream(nullptr), buf_(std::make_unique<detail::WriterBuf>(object, options)) {
+    : std::ostream(nullptr), buf_(detail::make_writer_buf(object, options)) {
   rdbuf(buf_.get());
   exceptions(std::ios_base::badbit);
 }

@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "detail/convert.hpp"
+#include "detail/presign.hpp"
 #include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
@@ -88,6 +89,7 @@ Listing<Change> Reference::diff(const std::string& other_ref, DiffOptions option
 Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {
   detail::require_non_empty(repo_id_, "repository id");
   detail::require_non_empty(id_, "reference id");
+  if (options.pre_sign) (void)detail::use_pre_sign(client_, true, "objects (pre_sign = true)");
   auto client = client_;
   auto repo = repo_id_;
   auto ref = id_;
@@ -96,6 +98,7 @@ Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {
         auto list = client.api().objects.list_objects({.repository = repo,
                                                        .ref = ref,
                                                        .user_metadata = true,
+                                                       .presign = options.pre_sign,
                                                        .after = after.empty() ? options.after : after,
                                                        .amount = static_cast<std::int64_t>(amount),
                                                        .delimiter = options.delimiter,

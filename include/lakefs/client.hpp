@@ -63,6 +63,10 @@ struct ClientOptions {
   std::optional<std::chrono::milliseconds> low_speed_timeout{};
   /// Connections kept alive; also the default concurrency of batch operations.
   std::optional<std::size_t> max_connections{};
+  /// Appended to the User-Agent "lakefs-cpp/<version>" (e.g. your application's
+  /// name, to find its requests in the server's or object store's logs).
+  /// Printable ASCII only.
+  std::string user_agent_suffix{};
   /// Retry policy (default: 3 retries, 100 ms doubling to 2 s, Retry-After capped at 10 s, no budget).
   std::optional<RetryOptions> retry{};
   /// Request and retry lines; see <lakefs/logging.hpp> (LAKEFS_LOG=debug when unset).

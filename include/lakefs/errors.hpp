@@ -101,6 +101,25 @@ class ObjectNotFoundError : public NotFoundError {
  public:
   using NotFoundError::NotFoundError;
 };
+/// The object store, not lakeFS, refused or failed a direct (pre-signed)
+/// transfer of an object's data. what() names the object (repository, ref and
+/// path) and the store's error code and message, never the pre-signed URL or
+/// its signature; body() is empty (a store's error document may echo the
+/// signed request). path() is the object's address "lakefs://repo/ref/path".
+/// Typical codes: AccessDenied (an expired or rejected URL: the SDK renews a
+/// URL once before this error), EntityTooLarge, SlowDown, InternalError. A
+/// missing physical object is ObjectNotFoundError instead; a store that cannot
+/// be reached is a TransportError.
+class ObjectStoreError : public ServerError {
+ public:
+  ObjectStoreError(int status, std::string store_code, std::string store_message, std::string request_id,
+                   std::string method, std::string object_address, std::vector<Header> headers = {});
+  /// The store's error code (S3's <Code>, e.g. "AccessDenied"); empty when it sent none.
+  [[nodiscard]] const std::string& store_code() const noexcept { return store_code_; }
+
+ private:
+  std::string store_code_{};
+};
 /// 405: the server does not allow this HTTP method on the path (a raw
 /// Client::send with the wrong method, or an API the server routes differently).
 class MethodNotAllowedError : public ServerError {

@@ -55,6 +55,12 @@ struct Request {
   /// chunk instead of being collected in Response::body. Error bodies are
   /// always collected (they become the exception's message).
   std::function<void(std::string_view chunk)> body_sink{};
+  /// Makes a streamed request repeatable: called before a retry of an attempt
+  /// whose body was already read from `body_source` or handed to `body_sink`;
+  /// afterwards the source yields the body from its start again and the sink
+  /// has forgotten what it received. Without it, such an attempt is never
+  /// retried (the SDK sets it for pre-signed transfers of parts and ranges).
+  std::function<void()> restart_body{};
   /// Send no credentials (health check, login).
   bool anonymous = false;
   /// Absolute URL to request instead of endpoint + path + query: a pre-signed

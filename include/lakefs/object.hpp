@@ -23,10 +23,47 @@ struct DownloadOptions {
   /// Read straight from the object store through a pre-signed URL. Unset = when
   /// the server supports them; true on a server that does not = NotSupportedError.
   std::optional<bool> pre_sign{};
+  /// Objects at least this large are fetched as ranged GETs in parallel, each
+  /// written at its offset of the (pre-allocated) temporary file; smaller ones
+  /// stream in one GET. 0 = 64 MiB.
+  std::uint64_t parallel_threshold = 0;
+  /// Bytes per ranged GET of a parallel download. 0 = 16 MiB.
+  std::size_t part_size = 0;
+  /// Ranged GETs in flight at once in a parallel download. 0 = 4.
+  std::size_t concurrency = 0;
   /// Timeout, retry policy and cancellation of the download's requests. A stop
   /// request aborts the transfer and throws CancelledError; the temporary file
   /// is removed (and an existing file at the target left untouched).
   CallOptions call{};
+};
+
+/// How read_all() and read_range() fetch the bytes.
+struct ReadOptions {
+  /// As DownloadOptions::pre_sign: unset = straight from the object store when
+  /// the server supports pre-signed URLs (one stat to get the URL, then the
+  /// store), else through lakeFS.
+  std::optional<bool> pre_sign{};
+  /// Timeout, retry policy and cancellation of the requests.
+  CallOptions call{};
+};
+
+struct StatOptions {
+  /// Ask for a pre-signed URL: ObjectInfo::physical_address is then a URL that
+  /// reads the object straight from the object store without credentials
+  /// until physical_address_expiry (as the Python SDK's stat(pre_sign=True)).
+  /// It is a bearer credential: do not log it. NotSupportedError when the
+  /// server's block store cannot pre-sign.
+  bool pre_sign = false;
+  CallOptions call{};
+};
+
+/// A URL that reads one object straight from the object store, with no other
+/// credential, until it expires.
+struct PresignedUrl {
+  /// The URL (its query holds the signature: treat it as a secret).
+  std::string url{};
+  /// When the object store stops accepting it, as the server reports it.
+  std::optional<Timestamp> expires{};
 };
 
 class StoredObject {
@@ -40,16 +77,25 @@ class StoredObject {
 
   /// The object's metadata. Throws ObjectNotFoundError when it does not exist.
   [[nodiscard]] ObjectInfo stat() const;
+  /// As stat(); with `options.pre_sign`, physical_address is a pre-signed URL.
+  [[nodiscard]] ObjectInfo stat(const StatOptions& options) const;
+
+  /// A pre-signed GET URL for the object, valid for the server's configured
+  /// lifetime (blockstore.*.pre_signed_expiry, 15 minutes by default): hand it
+  /// to a program that has no lakeFS credentials. NotSupportedError when the
+  /// server's block store cannot pre-sign (e.g. the local block store).
+  [[nodiscard]] PresignedUrl presigned_url(const CallOptions& call = {}) const;
 
   /// False only for a missing object; every other failure still throws.
   [[nodiscard]] bool exists() const;
 
   /// The whole object in memory (for small objects; stream big ones with reader()).
-  [[nodiscard]] std::string read_all() const;
+  [[nodiscard]] std::string read_all(const ReadOptions& options = {}) const;
 
   /// `length` bytes from `offset` (fewer at the end of the object). A range that
   /// starts at or past the end is InvalidRangeError.
-  [[nodiscard]] std::string read_range(std::uint64_t offset, std::uint64_t length) const;
+  [[nodiscard]] std::string read_range(std::uint64_t offset, std::uint64_t length,
+                                       const ReadOptions& options = {}) const;
 
   /// A seekable std::istream over the object (stats it now; see ObjectReader).
   [[nodiscard]] ObjectReader reader(ReaderOptions options = {}) const;
@@ -82,16 +128,48 @@ struct UploadOptions {
   /// keys are case-insensitive: lakeFS stores them lower-cased.
   Metadata metadata{};
   /// Fail with ObjectExistsError instead of replacing an existing object
-  /// (race-free: the server checks with If-None-Match).
+  /// (race-free: the server checks with If-None-Match). lakeFS checks it when
+  /// it links one pre-signed PUT or receives an upload, but not when it
+  /// completes a pre-signed multipart upload, so an exclusive upload never
+  /// goes as one: at or above multipart_threshold it goes through lakeFS
+  /// (with pre_sign unset) or as one pre-signed PUT (pre_sign = true, which
+  /// the store limits to 5 GiB on S3).
   bool exclusive = false;
-  /// Upload straight to the object store through a pre-signed URL, then link it
-  /// (get-physical-address, PUT, link-physical-address). Unset = when the server
-  /// supports them and the length is known; true on a server that does not, or
-  /// for a stream of unknown length, = NotSupportedError.
+  /// Upload straight to the object store through pre-signed URLs: one PUT
+  /// linked to the path (get-physical-address, PUT, link-physical-address),
+  /// or a multipart upload (see multipart_threshold). Unset = when the server
+  /// supports them and the length is known; true on a server that does not,
+  /// or for a stream of unknown length, = NotSupportedError. A pre-signed PUT
+  /// of a file, of memory or of a seekable stream is retried like any PUT
+  /// (the body is read again from its start), and one whose URL the store
+  /// rejects (expired) is renewed once with a new physical address.
   std::optional<bool> pre_sign{};
-  /// Timeout, retry policy and cancellation of the upload's requests. A stop
+  /// Objects of known length at least this large go up in parts. Pre-signed,
+  /// when the server supports pre-signed multipart uploads: a multipart upload
+  /// whose parts go straight to the object store, `concurrency` at once, each
+  /// read at its offset (upload_file reads the file with pread, upload of
+  /// memory reads the caller's bytes, a seekable stream is read by one part at
+  /// a time): no part is held in memory. Any failure, or a stop, aborts it:
+  /// no object (an existing one stays), nothing staged, no parts left in the
+  /// store. Through lakeFS: sent without a length (chunked), so that lakeFS
+  /// streams it to the store as a multipart upload of its own. Smaller objects
+  /// go in one request. 0 = 64 MiB; above the object store's single-PUT limit
+  /// (5 GiB on S3) the threshold is always met. A stream of unknown length
+  /// always goes through lakeFS, chunked.
+  std::uint64_t multipart_threshold = 0;
+  /// Bytes per part of a pre-signed multipart upload: at least 5 MiB (the
+  /// object store's minimum for all parts but the last), else
+  /// InvalidArgumentError before anything is sent. 0 = 16 MiB. Raised when
+  /// needed so that an object takes at most 10,000 parts (S3's limit).
+  std::size_t part_size = 0;
+  /// Parts in flight at once in a pre-signed multipart upload (threads; the
+  /// calling thread is one of them). 0 = 4.
+  std::size_t concurrency = 0;
+  /// Timeout, retry policy and cancellation of the upload's requests (the
+  /// timeout applies to each request: each part, each call to lakeFS). A stop
   /// request aborts the upload before its body ends and throws CancelledError:
-  /// lakeFS stages nothing from an incomplete body.
+  /// lakeFS stages nothing from an incomplete body, and a multipart upload is
+  /// aborted.
   CallOptions call{};
 };
 
@@ -102,10 +180,14 @@ class WriteableObject : public StoredObject {
   /// Uploads `data` as the object's content; returns *this for chaining.
   WriteableObject& upload(std::string_view data, const UploadOptions& options = {});
   WriteableObject& upload(std::span<const std::byte> data, const UploadOptions& options = {});
-  /// Uploads everything `in` yields, streamed (sent with its length when `in` is
-  /// seekable, chunked otherwise). A read error on `in` aborts the upload: nothing is staged.
+  /// Uploads everything `in` yields from where it stands, streamed (sent with its
+  /// length when `in` is seekable, chunked otherwise; see
+  /// UploadOptions::multipart_threshold for large ones). A read error on `in`
+  /// aborts the upload: nothing is staged. A seekable stream may be read more
+  /// than once (a retried PUT, parts) and is left at an unspecified position.
   WriteableObject& upload(std::istream& in, const UploadOptions& options = {});
-  /// Uploads the file at `local_path`, streamed from disk.
+  /// Uploads the file at `local_path`, streamed from disk (large files in
+  /// parallel parts, each read at its offset: see UploadOptions).
   WriteableObject& upload_file(const std::filesystem::path& local_path, const UploadOptions& options = {});
 
   /// A std::ostream that uploads as it is written; see ObjectWriter. Destroyed

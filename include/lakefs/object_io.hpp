@@ -50,7 +50,11 @@ class WriterBuf;
 /// failure throws the SDK's typed error (the stream's exception mask includes
 /// badbit). Seeking before the start fails the stream. If the object is
 /// replaced while it is being read, the next block read throws
-/// lakefs::ObjectChangedError rather than mixing two versions.
+/// lakefs::ObjectChangedError rather than mixing two versions. Read through
+/// pre-signed URLs (straight from the object store), the reader keeps reading
+/// the version it opened, whose data the store keeps at its own address, and
+/// renews an expired URL with a new stat; a replacement shows there, as
+/// ObjectChangedError.
 class ObjectReader : public std::istream {
  public:
   /// Opens `object` (one stat request; ObjectNotFoundError if it is missing).
@@ -59,7 +63,10 @@ class ObjectReader : public std::istream {
   ObjectReader& operator=(ObjectReader&&) = delete;
   ~ObjectReader() override;
 
-  /// What the object was when the reader opened it.
+  /// What the object was when the reader opened it. When the reader reads
+  /// through a pre-signed URL, physical_address and physical_address_expiry are
+  /// empty: the URL is a live credential, kept inside the reader (ask for one
+  /// with StoredObject::presigned_url() or stat({.pre_sign = true})).
   [[nodiscard]] const ObjectInfo& info() const noexcept;
   /// The object's size in bytes.
   [[nodiscard]] std::uint64_t size() const noexcept;
@@ -74,38 +81,64 @@ struct WriterOptions {
   /// User metadata (sent as X-Lakefs-Meta-* headers; keys are stored lower-cased).
   Metadata metadata{};
   /// Fail with ObjectExistsError if the path already has an object (If-None-Match: *).
+  /// lakeFS checks it on an upload through lakeFS but not when it completes a
+  /// pre-signed multipart upload: an exclusive writer streams through lakeFS,
+  /// and exclusive with pre_sign = true is NotSupportedError.
   bool exclusive = false;
-  /// Size of each buffer handed to the upload. 0 = 1 MiB.
+  /// Upload straight to the object store: a pre-signed multipart upload whose
+  /// parts (part_size bytes each) go up while the caller writes, or one
+  /// pre-signed PUT when the whole object fits in the first part. Unset = when
+  /// the server supports pre-signed multipart uploads (and the writer is not
+  /// exclusive); true on a server that does not = NotSupportedError; false =
+  /// one chunked upload through lakeFS.
+  std::optional<bool> pre_sign{};
+  /// Pre-signed: bytes per part (at least 5 MiB, the object store's minimum
+  /// for all parts but the last, else InvalidArgumentError). 0 = 8 MiB. The
+  /// object may have at most 10,000 parts: a write past that throws
+  /// InvalidArgumentError (and the upload is aborted).
+  std::size_t part_size = 0;
+  /// Through lakeFS: size of each buffer handed to the upload. 0 = 1 MiB.
   std::size_t buffer_size = 0;
-  /// Filled buffers that may wait for the network before a write blocks. 0 = 4.
-  /// Peak memory is about buffer_size × (max_buffers + 1), whatever the object's size.
+  /// Filled buffers (parts, when pre-signed) that may wait for the network
+  /// before a write blocks; pre-signed, also the parts sent at once (threads).
+  /// 0 = 4. Peak memory is about buffer_size (or part_size) × (max_buffers + 1),
+  /// whatever the object's size.
   std::size_t max_buffers = 0;
-  /// Timeout and retry policy of the upload request, and cancellation: a stop
-  /// request aborts the upload at once (also while it waits for the caller's
-  /// bytes), and the writer then fails like a discarded one: no object, and
-  /// the next write and close() throw CancelledError. The timeout covers the
-  /// whole upload, including the time the caller takes to write.
+  /// Timeout and retry policy of the upload's requests, and cancellation: a
+  /// stop request aborts the upload at once (also while it waits for the
+  /// caller's bytes; pre-signed, the parts in flight), and the writer then
+  /// fails like a discarded one: no object, and the next write, flush() and
+  /// close() throw CancelledError. Through lakeFS the timeout covers the whole
+  /// upload, including the time the caller takes to write; pre-signed it
+  /// applies to each request (each part).
   CallOptions call{};
 };
 
-/// A std::ostream that uploads one object as it is written: one streaming
-/// (chunked) upload runs on a background thread, fed through a bounded set of
-/// buffers, so the bytes reach the server while the caller is still writing.
+/// A std::ostream that uploads one object as it is written. Through lakeFS:
+/// one streaming (chunked) upload runs on a background thread, fed through a
+/// bounded set of buffers, so the bytes reach the server while the caller is
+/// still writing. Pre-signed (see WriterOptions::pre_sign): each part_size
+/// buffer the caller fills is sent as the next part of a multipart upload
+/// straight to the object store by background threads (up to max_buffers
+/// parts queued or in flight), and close() sends the last part and completes
+/// it; an object that ends within its first part goes as one pre-signed PUT.
 ///
 /// The object appears only when close() succeeds. **A writer destroyed without
-/// close(), or discarded, leaves no object and no change on the branch**: the
-/// upload is aborted before its last chunk, and lakeFS stages nothing from an
-/// incomplete body. A failed upload throws its typed error from the next write
-/// (the stream's exception mask includes badbit) and from close(), and leaves
-/// nothing behind either.
+/// close(), or discarded, leaves no object and no change on the branch**:
+/// through lakeFS the upload is aborted before its last chunk, and lakeFS
+/// stages nothing from an incomplete body; pre-signed, the multipart upload is
+/// aborted (its parts removed from the store). A failed upload throws its
+/// typed error from the next write (the stream's exception mask includes
+/// badbit) and from close(), and leaves nothing behind either.
 ///
 /// flush() does not force a partly filled buffer out; bytes leave as buffers
-/// fill, and close() sends the rest. A writer idle for longer than the
-/// transport's low-speed timeout (60 s by default) fails, as the connection
-/// stalls.
+/// fill, and close() sends the rest. Through lakeFS, a writer idle for longer
+/// than the transport's low-speed timeout (60 s by default) fails, as the
+/// connection stalls; pre-signed, no connection waits for the caller.
 class ObjectWriter : public std::ostream {
  public:
-  /// Starts the upload to `object` (sends the request headers right away).
+  /// Starts the upload to `object` (through lakeFS: sends the request headers
+  /// right away; pre-signed: nothing is sent until the first part fills).
   explicit ObjectWriter(const WriteableObject& object, WriterOptions options = {});
   ObjectWriter(ObjectWriter&& other) noexcept;
   ObjectWriter& operator=(ObjectWriter&&) = delete;

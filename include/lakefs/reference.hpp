@@ -55,6 +55,10 @@ struct ListObjectsOptions {
   std::string delimiter{};
   /// Start after this path.
   std::string after{};
+  /// Each ObjectInfo::physical_address is a pre-signed GET URL (with
+  /// physical_address_expiry), as StatOptions::pre_sign. NotSupportedError when
+  /// the server's block store cannot pre-sign.
+  bool pre_sign = false;
   /// As LogOptions::call.
   CallOptions call{};
 };

@@ -1,26 +1,86 @@
 #include "detail/presign.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <utility>
 
-#include "client_state.hpp"
 #include "lakefs/errors.hpp"
 
 namespace lakefs::detail {
 namespace {
 
-bool server_supports_pre_sign(const Client& client) {
-  auto& cached = ClientAccess::state(client).pre_sign_support;
-  const int known = cached.load(std::memory_order_relaxed);
-  if (known >= 0) return known == 1;
-  const bool supported = client.storage_config().pre_sign_support;
-  cached.store(supported ? 1 : 0, std::memory_order_relaxed);
-  return supported;
+// The text between <tag> and </tag> in an S3-style error document, trimmed
+// and cut short, with control characters dropped; empty when absent.
+std::string xml_field(std::string_view body, std::string_view tag) {
+  const std::string open = "<" + std::string(tag) + ">";
+  const std::string close = "</" + std::string(tag) + ">";
+  const auto start = body.find(open);
+  if (start == std::string_view::npos) return {};
+  const auto from = start + open.size();
+  const auto end = body.find(close, from);
+  if (end == std::string_view::npos) return {};
+  std::string out;
+  for (const char c : body.substr(from, std::min<std::size_t>(end - from, 200))) {
+    if (!std::iscntrl(static_cast<unsigned char>(c))) out += c;
+  }
+  return out;
+}
+
+std::string header_value(const std::vector<http::Header>& headers, std::string_view name) {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+// One request to the store with `url`'s current URL; on a 403 the URL is renewed and the request sent once more.
+template <typename Prepare>
+http::Response send_renewing(const Client& client, RenewableUrl& url, const ObjectName& object,
+                             std::string_view method, const std::function<void()>& restart, Prepare prepare) {
+  bool renewed = false;
+  for (;;) {
+    const auto current = url.current();
+    http::Request request;
+    request.method = method;
+    // Logs and errors name the object, never the URL (its query holds the signature; its path is the store's
+    // layout, not the caller's).
+    request.path = object.address() + " (object store)";
+    request.absolute_url = current.url;
+    request.restart_body = restart;
+    prepare(request);
+    try {
+      return channel_of(client).send(request);
+    } catch (const ServerError& e) {
+      // Renewed only when the body can be sent again (a caller's one-shot stream cannot).
+      if (e.status() == 403 && !renewed && restart) {
+        renewed = true;
+        url.renew(current.generation);
+        restart();
+        continue;
+      }
+      throw_object_store_error(e.status(), e.body(), e.headers(), method, object);
+    }
+  }
 }
 
 }  // namespace
 
+StoreCapabilities store_capabilities(const Client& client) {
+  auto& state = ClientAccess::state(client);
+  {
+    std::lock_guard lock(state.store_mutex);
+    if (state.store) return *state.store;
+  }
+  const auto config = client.storage_config();  // outside the lock: a slow server must not block other threads
+  StoreCapabilities capabilities{config.pre_sign_support, config.pre_sign_multipart_upload, config.blockstore_type};
+  std::lock_guard lock(state.store_mutex);
+  if (!state.store) state.store = capabilities;
+  return *state.store;
+}
+
 bool use_pre_sign(const Client& client, std::optional<bool> requested, const char* what) {
   if (requested.has_value() && !*requested) return false;
-  const bool supported = server_supports_pre_sign(client);
+  const bool supported = store_capabilities(client).pre_sign;
   if (requested.has_value() && !supported) {
     throw NotSupportedError(std::string(what) +
                             ": pre-signed transfer requested (pre_sign = true), but the server's block store does "
@@ -37,29 +97,85 @@ std::string redact_url(std::string_view url) {
   return out;
 }
 
-http::Response presigned_get(const Client& client, const std::string& url, const std::string& range,
-                             const std::function<void(std::string_view)>& sink, const CallOptions& call) {
-  http::Request request;
-  request.method = "GET";
-  request.call = call;
-  request.path = redact_url(url);
-  request.body_sink = sink;
-  request.absolute_url = url;
-  if (!range.empty()) request.headers.emplace_back("Range", range);
-  return channel_of(client).send(request);
+std::string ObjectName::address() const { return "lakefs://" + repo + "/" + ref + "/" + path; }
+
+RenewableUrl::RenewableUrl(std::string url, std::function<std::string()> fetch)
+    : url_(std::move(url)), fetch_(std::move(fetch)) {}
+
+RenewableUrl::Current RenewableUrl::current() const {
+  std::lock_guard lock(mutex_);
+  return {url_, generation_};
 }
 
-http::Response presigned_put(const Client& client, const std::string& url,
-                             const std::function<std::size_t(char*, std::size_t)>& source, std::uint64_t length,
-                             const CallOptions& call) {
-  http::Request request;
-  request.method = "PUT";
-  request.call = call;
-  request.path = redact_url(url);
-  request.body_source = source;
-  request.body_length = length;
-  request.absolute_url = url;
-  return channel_of(client).send(request);
+void RenewableUrl::renew(unsigned generation) {
+  std::lock_guard lock(mutex_);  // held while asking lakeFS: the other threads want the same new URL
+  if (generation != generation_) return;
+  url_ = fetch_();
+  ++generation_;
+}
+
+http::Response presigned_get(const Client& client, RenewableUrl& url, const ObjectName& object,
+                             const std::string& range, const std::function<void(std::string_view)>& sink,
+                             const std::function<void()>& restart, const CallOptions& call) {
+  return send_renewing(client, url, object, "GET", restart, [&](http::Request& request) {
+    request.call = call;
+    request.body_sink = sink;
+    if (!range.empty()) request.headers.emplace_back("Range", range);
+  });
+}
+
+std::vector<http::Header> presigned_put_headers(const StoreCapabilities& store) {
+  std::vector<http::Header> headers;
+  // Azure refuses a PUT to a blob URL that does not say which kind of blob it creates.
+  if (store.blockstore_type == "azure") headers.emplace_back("x-ms-blob-type", "BlockBlob");
+  return headers;
+}
+
+http::Response presigned_put(const Client& client, RenewableUrl& url, const ObjectName& object,
+                             const std::function<std::size_t(char*, std::size_t)>& source,
+                             const std::function<void()>& restart, std::uint64_t length,
+                             const std::string& content_type, const CallOptions& call) {
+  const auto store = store_capabilities(client);
+  return send_renewing(client, url, object, "PUT", restart, [&](http::Request& request) {
+    request.call = call;
+    request.body_source = source;
+    request.body_length = length;
+    request.content_type = content_type;
+    request.headers = presigned_put_headers(store);
+  });
+}
+
+void throw_object_store_error(int status, std::string_view body, const std::vector<http::Header>& headers,
+                              std::string_view method, const ObjectName& object) {
+  const std::string code = xml_field(body, "Code");
+  const std::string message = xml_field(body, "Message");
+  std::string request_id = header_value(headers, "x-amz-request-id");
+  if (request_id.empty()) request_id = header_value(headers, "x-ms-request-id");
+  // Only headers that identify the answer: a store's error headers carry nothing a caller needs beyond these.
+  std::vector<http::Header> kept;
+  for (const auto& header : headers) {
+    if (header.first == "x-amz-request-id" || header.first == "x-amz-id-2" || header.first == "x-ms-request-id" ||
+        header.first == "content-type" || header.first == "date" || header.first == "server") {
+      kept.push_back(header);
+    }
+  }
+  const std::string address = object.address();
+  const std::string explanation = code.empty() ? message : (message.empty() ? code : code + ": " + message);
+  if (status == 404 || code == "NoSuchKey") {
+    throw ObjectNotFoundError(status,
+                              "the object's data is missing from the object store" +
+                                  (explanation.empty() ? std::string() : " (" + explanation + ")") + " (object '" +
+                                  object.path + "' at '" + object.repo + "/" + object.ref + "')",
+                              request_id, std::string(method), address, {}, std::move(kept));
+  }
+  if (status == 416) {
+    throw InvalidRangeError(status, explanation.empty() ? "range not satisfiable" : explanation, request_id,
+                            std::string(method), address, {}, std::move(kept));
+  }
+  std::string store_message = message;
+  if (status == 403) store_message += (store_message.empty() ? "" : "; ") +
+                                      std::string("the pre-signed URL was rejected, also after it was renewed");
+  throw ObjectStoreError(status, code, store_message, request_id, std::string(method), address, std::move(kept));
 }
 
 }  // namespace lakefs::detail

@@ -1,36 +1,98 @@
 // Pre-signed transfers: deciding whether to use them, and reaching the object
-// store directly through the transport with a pre-signed URL.
+// store directly through the client's channel with a pre-signed URL that is
+// renewed once when the store rejects it (expired), with the store's answers
+// mapped to the SDK's errors (never showing the URL's signature).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "client_state.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/transport.hpp"
 
 namespace lakefs::detail {
 
+/// What the server's block store allows (its storage config, fetched once per client).
+[[nodiscard]] StoreCapabilities store_capabilities(const Client& client);
+
 /// Whether a transfer uses pre-signed URLs: `requested` when set, else whether
-/// the server supports them (its storage config, fetched once per client).
-/// Forced on against a server without support: NotSupportedError naming `what`.
+/// the server supports them. Forced on against a server without support:
+/// NotSupportedError naming `what`.
 [[nodiscard]] bool use_pre_sign(const Client& client, std::optional<bool> requested, const char* what);
 
-/// A pre-signed URL without its query (which carries the signature): what
-/// error messages may show.
+/// A pre-signed URL without its query (which carries the signature).
 [[nodiscard]] std::string redact_url(std::string_view url);
 
-/// GET of a pre-signed URL; `range` is a Range header value or empty. `call`
-/// sets the timeout, retry policy and cancellation (CancelledError).
-http::Response presigned_get(const Client& client, const std::string& url, const std::string& range,
-                             const std::function<void(std::string_view)>& sink, const CallOptions& call);
+/// The object a pre-signed transfer moves: what logs and errors name instead of the URL.
+struct ObjectName {
+  std::string repo, ref, path;
+  /// "lakefs://repo/ref/path".
+  [[nodiscard]] std::string address() const;
+};
 
-/// PUT of a body of known length to a pre-signed URL; returns the response (ETag header).
-http::Response presigned_put(const Client& client, const std::string& url,
-                             const std::function<std::size_t(char*, std::size_t)>& source, std::uint64_t length,
-                             const CallOptions& call);
+/// A pre-signed URL that can be renewed: shared by the threads of one
+/// transfer (reader and read-ahead, parallel ranges or parts). When the store
+/// rejects a URL (403: expired or otherwise refused), renew(generation) asks
+/// lakeFS for a new one, once per rejected URL however many threads saw it fail.
+class RenewableUrl {
+ public:
+  /// `fetch` asks lakeFS for a fresh URL (a stat with presign, an upload-part call, ...).
+  RenewableUrl(std::string url, std::function<std::string()> fetch);
+  RenewableUrl(const RenewableUrl&) = delete;
+  RenewableUrl& operator=(const RenewableUrl&) = delete;
+
+  struct Current {
+    std::string url;
+    unsigned generation = 0;
+  };
+  [[nodiscard]] Current current() const;
+  /// Replaces the URL of `generation` by a fresh one (no-op when another thread already did).
+  void renew(unsigned generation);
+
+ private:
+  mutable std::mutex mutex_;
+  std::string url_;
+  unsigned generation_ = 0;
+  std::function<std::string()> fetch_;
+};
+
+/// A GET of `url` (with `range`: a Range header value, or empty for all),
+/// streaming the body to `sink`. Retried like any idempotent request, also
+/// after part of the body arrived: `restart` (required) is called first and
+/// must make the sink forget what it received. A rejected URL (403) is renewed
+/// once. A physical object is never rewritten in place (lakeFS gives every
+/// upload a new address), so all ranges of one URL are of one version; the
+/// `fetch` of a renewal is where a replaced object shows (ObjectChangedError).
+/// Errors: ObjectNotFoundError for a missing physical object, ObjectStoreError,
+/// TransportError, CancelledError.
+http::Response presigned_get(const Client& client, RenewableUrl& url, const ObjectName& object,
+                             const std::string& range, const std::function<void(std::string_view)>& sink,
+                             const std::function<void()>& restart, const CallOptions& call);
+
+/// A PUT of `length` bytes from `source` to `url` (an object or one part of a
+/// multipart upload); returns the response (its ETag header). `restart` makes
+/// `source` start over (required: the PUT is retried and renewed as a GET is).
+/// `content_type` (may be empty) is sent as Content-Type; on an Azure block
+/// store the PUT also carries x-ms-blob-type: BlockBlob.
+http::Response presigned_put(const Client& client, RenewableUrl& url, const ObjectName& object,
+                             const std::function<std::size_t(char*, std::size_t)>& source,
+                             const std::function<void()>& restart, std::uint64_t length,
+                             const std::string& content_type, const CallOptions& call);
+
+/// The headers a pre-signed PUT carries besides its body (unit-tested without a store).
+[[nodiscard]] std::vector<http::Header> presigned_put_headers(const StoreCapabilities& store);
+
+/// Maps the object store's error answer (`status`, its XML `body`, headers) for
+/// `object`: ObjectNotFoundError (404, NoSuchKey), InvalidRangeError (416),
+/// else ObjectStoreError; never the URL or the body.
+[[noreturn]] void throw_object_store_error(int status, std::string_view body,
+                                           const std::vector<http::Header>& headers, std::string_view method,
+                                           const ObjectName& object);
 
 }  // namespace lakefs::detail

@@ -319,6 +319,18 @@ FakeTransport::Chosen FakeTransport::choose(const http::Request& request) {
     }
   }
 
+  // The storage config nobody scripted: a local block store, as a quickstart server has. The SDK asks for it once
+  // per client before a transfer (can it pre-sign?); without this every test that moves data would have to script it.
+  if (exhausted == nullptr && request.method == "GET" && request.absolute_url.empty() &&
+      target.path == "/config/storage") {
+    requests_.push_back(std::move(record));
+    return {Reply::json(200, R"({"blockstore_type":"local","blockstore_namespace_example":"local://example-bucket/",)"
+                             R"("blockstore_namespace_ValidityRegex":"^local://","pre_sign_support":false,)"
+                             R"("pre_sign_support_ui":false,"import_support":true,"import_validity_regex":"^local://",)"
+                             R"("pre_sign_multipart_upload":false})"),
+            index};
+  }
+
   // Unscripted: a 404 that names the request, so the failure says what to script.
   record.scripted = false;
   std::string named = record.method + " " + target.path;

@@ -232,7 +232,8 @@ http::Response Channel::send(const http::Request& request) const {
     if (result.failure == http::Failure::none) {
       if (auto header = result.response.header("retry-after")) retry_after = parse_retry_after(*header);
     }
-    if (should_retry(method, outcome_of(result), attempt, policy.max_retries, result.body_streamed)) {
+    const bool unrepeatable = result.body_streamed && !request.restart_body;
+    if (should_retry(method, outcome_of(result), attempt, policy.max_retries, unrepeatable)) {
       const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(jitter_source);
       const auto delay = retry_delay(attempt, policy, retry_after, jitter);
       const bool within_budget =
@@ -251,12 +252,16 @@ http::Response Channel::send(const http::Request& request) const {
           throw CancelledError(method + " " + scrubbed(request.path) + ": cancelled while waiting to retry",
                                !idempotent && earlier_attempt_unanswered);
         }
+        if (result.body_streamed) request.restart_body();
         continue;
       }
     }
     if (result.failure != http::Failure::none) {
       const bool sent_unanswered = result.request_sent || earlier_attempt_unanswered;
-      throw_transport_error(result.failure, scrubbed(result.failure_message), method, scrubbed(request.path), origin_,
+      // A pre-signed request failed on the object store's host, not on lakeFS's: name that host (never the URL's
+      // query, which holds the signature).
+      throw_transport_error(result.failure, scrubbed(result.failure_message), method, scrubbed(request.path),
+                            request.absolute_url.empty() ? origin_ : origin_of(request.absolute_url),
                             !idempotent && sent_unanswered);
     }
     const int status = result.response.status;

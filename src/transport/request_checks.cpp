@@ -70,4 +70,10 @@ void check_request(const http::Request& request) {
   }
 }
 
+std::string origin_of(std::string_view url) {
+  const auto scheme = url.find("://");
+  const auto end = url.find_first_of("/?#", scheme == std::string_view::npos ? 0 : scheme + 3);
+  return std::string(url.substr(0, end));
+}
+
 }  // namespace lakefs::detail

@@ -3,6 +3,7 @@
 // Pure logic, apart from libcurl, so unit tests can check every case.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "lakefs/transport.hpp"
@@ -21,5 +22,10 @@ namespace lakefs::detail {
 /// and an absolute URL has no white space or control character. Messages
 /// name the header, never its value.
 void check_request(const http::Request& request);
+
+/// scheme://host:port of a URL (everything before its path), for messages:
+/// never credentials (endpoints with user-info are rejected when a client is
+/// configured) and never a pre-signed URL's query.
+[[nodiscard]] std::string origin_of(std::string_view url);
 
 }  // namespace lakefs::detail

@@ -42,7 +42,12 @@ class ImportTest : public RepoTest {
   static void write_tree(const fs::path& dir, int count) {
     for (int i = 0; i < count; ++i) write_file(dir / file_name(i), "row " + std::to_string(i) + "\n");
   }
-  static std::string uri(const fs::path& path) { return "local://" + path.string(); }
+  // How lakeFS addresses a local file below the import directory: local://<path>, or s3://<bucket>/import/<rel>
+  // on the s3 topology (whose bucket is a directory of the S3 server).
+  static std::string uri(const fs::path& path) {
+    const auto& s = lakefs::test::server();
+    return s.import_uri + "/" + path.lexically_relative(s.import_dir).generic_string();
+  }
 
   fs::path source_;
 };
@@ -137,28 +142,32 @@ TEST_F(ImportTest, CancelARunningImport) {
 }
 
 TEST_F(ImportTest, DisallowedSourceFailsWithTheServersMessage) {
-  // Outside the directory the server allows importing from.
+  // Quickstart: outside the directory the server allows importing from ("forbidden"). s3 topology (where lakeFS has
+  // no such list): a bucket that does not exist (the S3 server's NoSuchBucket).
+  const bool s3 = lakefs::test::server().s3();
   const auto outside = fs::path(lakefs::test::server().dir) / ("not-importable-" + repo().id());
+  const std::string source = s3 ? "s3://lakefs-cpp-no-such-bucket/" + repo().id() + "/" : "local://" + outside.string() + "/";
+  const std::string expected = s3 ? "NoSuchBucket" : "forbidden";
   auto main = main_branch();
   const auto before = main.head().id();
-  auto import = main.import_data().prefix(uri(outside) + "/", "x/");
+  auto import = main.import_data().prefix(source, "x/");
   try {
     (void)import.run({.poll_interval = std::chrono::milliseconds(200)});
     FAIL() << "importing from a disallowed path succeeded";
   } catch (const lakefs::ImportError& e) {
     const std::string what = e.what();
     EXPECT_NE(what.find(import.import_id()), std::string::npos) << what;
-    EXPECT_NE(what.find("forbidden"), std::string::npos) << what;
+    EXPECT_NE(what.find(expected), std::string::npos) << what;
   }
   const auto status = import.status();
   EXPECT_FALSE(status.completed);
   ASSERT_TRUE(status.error);
-  EXPECT_NE(status.error->find("forbidden"), std::string::npos) << *status.error;
+  EXPECT_NE(status.error->find(expected), std::string::npos) << *status.error;
   EXPECT_EQ(main.head().id(), before);
 
   // Bad input never reaches the server.
   EXPECT_THROW((void)main.import_data().start(), lakefs::InvalidArgumentError);
-  EXPECT_THROW(main.import_data().object(uri(outside), ""), lakefs::InvalidArgumentError);
+  EXPECT_THROW(main.import_data().object("local://" + outside.string(), ""), lakefs::InvalidArgumentError);
 }
 
 }  // namespace

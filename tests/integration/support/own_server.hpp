@@ -3,6 +3,8 @@
 // constructor, stopped and its data deleted on every exit path.
 #pragma once
 
+#include <signal.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -38,6 +40,14 @@ class OwnServer {
   void kill() { run("kill"); }
   /// Starts it again on the same data and port.
   void restart() { run("restart"); }
+  /// s3 topology (server_env LAKEFS_TEST_TOPOLOGY=s3): SIGKILLs the S3 server, leaving lakeFS running.
+  void kill_object_store() {
+    std::ifstream in(dir_ / "s3.pid");
+    long pid = 0;
+    if (!(in >> pid) || pid <= 0 || ::kill(static_cast<pid_t>(pid), SIGKILL) != 0) {
+      throw std::runtime_error("no S3 server to kill in " + dir_.string());
+    }
+  }
 
   /// Explicit options for a client of this server (read afresh: valid after restart()).
   [[nodiscard]] ClientOptions client_options() const {

@@ -16,7 +16,7 @@ class RepoTest : public ::testing::Test {
   void SetUp() override {
     client_.emplace(client());
     const auto name = unique_name();
-    repo_.emplace(Repository(name, *client_).create({.storage_namespace = "local://" + name}));
+    repo_.emplace(Repository(name, *client_).create({.storage_namespace = server().storage_namespace(name)}));
   }
   void TearDown() override {
     if (repo_) {

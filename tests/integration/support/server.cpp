@@ -42,8 +42,22 @@ const TestServer& server() {
       const auto eq = line.find('=');
       if (eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
     }
-    return TestServer{values["LAKEFS_ENDPOINT"], values["LAKEFS_ACCESS_KEY_ID"], values["LAKEFS_SECRET_ACCESS_KEY"],
-                      values["LAKEFS_TEST_IMPORT_DIR"], dir};
+    TestServer s;
+    s.endpoint = values["LAKEFS_ENDPOINT"];
+    s.access_key_id = values["LAKEFS_ACCESS_KEY_ID"];
+    s.secret_access_key = values["LAKEFS_SECRET_ACCESS_KEY"];
+    s.import_dir = values["LAKEFS_TEST_IMPORT_DIR"];
+    s.import_uri = values["LAKEFS_TEST_IMPORT_URI"];
+    s.dir = dir;
+    s.topology = values["LAKEFS_TEST_TOPOLOGY"];
+    s.namespace_root = values["LAKEFS_TEST_NAMESPACE_ROOT"];
+    s.s3_endpoint = values["LAKEFS_TEST_S3_ENDPOINT"];
+    s.s3_access_log = values["LAKEFS_TEST_S3_ACCESS_LOG"];
+    if (s.topology.empty() || s.namespace_root.empty() || s.import_uri.empty()) {
+      throw std::runtime_error(std::string("the server env file in ") + dir +
+                               " lacks LAKEFS_TEST_TOPOLOGY, LAKEFS_TEST_NAMESPACE_ROOT or LAKEFS_TEST_IMPORT_URI");
+    }
+    return s;
   }();
   return instance;
 }

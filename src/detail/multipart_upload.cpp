@@ -1,0 +1,305 @@
+#include "detail/multipart_upload.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <string_view>
+#include <thread>
+#include <utility>
+
+#include "detail/convert.hpp"
+#include "lakefs/api/api.hpp"
+#include "lakefs/errors.hpp"
+
+namespace lakefs::detail {
+
+std::uint64_t plan_part_size(std::uint64_t length, std::size_t requested, std::size_t fallback, std::string_view what) {
+  if (requested != 0 && requested < min_part_size) {
+    throw InvalidArgumentError(std::string(what) + ": part_size " + std::to_string(requested) +
+                               " is below the object store's minimum part size of 5 MiB (5242880)");
+  }
+  std::uint64_t part = requested != 0 ? requested : fallback;
+  if ((length + part - 1) / part > max_parts) {
+    // Whole MiB, so that the parts stay round numbers a store's logs and metrics show plainly.
+    constexpr std::uint64_t mib = 1u << 20;
+    part = ((length + max_parts - 1) / max_parts + mib - 1) / mib * mib;
+  }
+  return part;
+}
+
+ObjectInfo put_and_link(const UploadTarget& target, const std::function<std::size_t(char*, std::size_t)>& source,
+                        const std::function<void()>& restart, std::uint64_t length) {
+  const auto& [repo, branch, path] = target.object;
+  const UploadOptions& options = target.options;
+  const Client& client = target.client;
+  const auto locate = [&] {
+    auto location = client.api().staging.get_physical_address(
+        {.repository = repo, .branch = branch, .path = path, .presign = true, .call = options.call});
+    if (!location.presigned_url) {
+      throw NotSupportedError("upload of '" + path + "': the server returned no pre-signed URL");
+    }
+    return location;
+  };
+  return object_call(repo, branch, path, [&] {
+    api::StagingLocation location = locate();
+    // A renewed URL belongs to a new physical address: the link names the address whose URL took the bytes.
+    RenewableUrl url(*location.presigned_url, [&] {
+      location = locate();
+      return *location.presigned_url;
+    });
+    const auto response =
+        presigned_put(client, url, target.object, source, restart, length, options.content_type, options.call);
+    std::string etag = unquote_etag(response.header("etag").value_or(""));
+    if (etag.empty()) {
+      throw ProtocolError("upload of '" + path + "': the object store answered the PUT without an ETag");
+    }
+    api::LinkPhysicalAddressRequest link{
+        .repository = repo,
+        .branch = branch,
+        .body = {.staging = location, .checksum = std::move(etag), .size_bytes = static_cast<std::int64_t>(length)},
+        .path = path,
+    };
+    if (!options.metadata.empty()) link.body.user_metadata = options.metadata;
+    if (!options.content_type.empty()) link.body.content_type = options.content_type;
+    if (options.exclusive) link.if_none_match = "*";
+    link.call = options.call;
+    return to_object_info(client.api().staging.link_physical_address(link));
+  });
+}
+
+namespace {
+
+// The value of query parameter `name` in `url` (not decoded), or empty.
+std::string_view query_value(std::string_view url, std::string_view name) {
+  const auto query = url.find('?');
+  if (query == std::string_view::npos) return {};
+  std::string_view rest = url.substr(query + 1);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
+      return pair.substr(name.size() + 1);
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+// Digits of `text` at [from, from + n) as a number; -1 unless all are digits.
+long digits(std::string_view text, std::size_t from, std::size_t n) {
+  long value = 0;
+  for (std::size_t i = from; i < from + n; ++i) {
+    if (i >= text.size() || text[i] < '0' || text[i] > '9') return -1;
+    value = value * 10 + (text[i] - '0');
+  }
+  return value;
+}
+
+// Whether a SigV4 pre-signed URL (X-Amz-Date, X-Amz-Expires) expires before a request started now reaches the store;
+// false when the URL does not say. Checked before a part starts: a store that rejects an expired URL may reset the
+// connection while the body is still going up, and that arrives as a failed transfer, not as the 403 a renewal
+// waits for.
+bool expires_soon(std::string_view url) {
+  namespace chrono = std::chrono;
+  const std::string_view date = query_value(url, "X-Amz-Date");  // 20261130T054523Z
+  const std::string_view expires = query_value(url, "X-Amz-Expires");
+  const long lifetime = digits(expires, 0, expires.size());
+  if (date.size() != 16 || digits(date, 0, 8) < 0 || date[8] != 'T' || date[15] != 'Z' || lifetime <= 0) return false;
+  const chrono::year_month_day day{chrono::year{static_cast<int>(digits(date, 0, 4))},
+                                   chrono::month{static_cast<unsigned>(digits(date, 4, 2))},
+                                   chrono::day{static_cast<unsigned>(digits(date, 6, 2))}};
+  const long h = digits(date, 9, 2), m = digits(date, 11, 2), s = digits(date, 13, 2);
+  if (!day.ok() || h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60) return false;
+  const auto signed_at = chrono::sys_days{day} + chrono::hours{h} + chrono::minutes{m} + chrono::seconds{s};
+  // lakectl's margin, or half the lifetime of a short-lived URL.
+  const chrono::seconds margin = std::min(chrono::seconds{15}, chrono::seconds{lifetime} / 2);
+  // In seconds: any date a URL may carry fits, unlike the clock's own nanoseconds.
+  return chrono::time_point_cast<chrono::seconds>(chrono::system_clock::now()) + margin >=
+         signed_at + chrono::seconds{lifetime};
+}
+
+}  // namespace
+
+MultipartUpload::MultipartUpload(const Client& client, ObjectName object, std::uint64_t parts, const CallOptions& call)
+    : client_(client), object_(std::move(object)), call_(call), part_call_(call) {
+  part_call_.stop = stop_.get_token();
+  if (call.stop.stop_possible()) forward_.emplace(call.stop, Forward{&stop_});
+  auto created = object_call(object_.repo, object_.ref, object_.path, [&] {
+    return client_.api().experimental.create_presign_multipart_upload({.repository = object_.repo,
+                                                                       .branch = object_.ref,
+                                                                       .path = object_.path,
+                                                                       .parts = static_cast<std::int64_t>(parts),
+                                                                       .call = call_});
+  });
+  upload_id_ = std::move(created.upload_id);
+  physical_address_ = std::move(created.physical_address);
+  if (created.presigned_urls) urls_ = std::move(*created.presigned_urls);
+  if (urls_.size() != parts && parts != 0) {
+    abort();
+    throw ProtocolError("upload of '" + object_.path + "': the server signed " + std::to_string(urls_.size()) +
+                        " part URLs for a multipart upload of " + std::to_string(parts) + " parts");
+  }
+}
+
+MultipartUpload::~MultipartUpload() { abort(); }
+
+std::string MultipartUpload::part_url(std::uint64_t number) {
+  return object_call(object_.repo, object_.ref, object_.path, [&] {
+    return client_.api()
+        .experimental
+        .upload_part({.repository = object_.repo,
+                      .branch = object_.ref,
+                      .upload_id = upload_id_,
+                      .part_number = static_cast<std::int64_t>(number),
+                      .body = {.physical_address = physical_address_},
+                      .path = object_.path,
+                      .call = part_call_})
+        .presigned_url;
+  });
+}
+
+void MultipartUpload::put_part(std::uint64_t number, std::uint64_t length, const ReadAt& read) {
+  try {
+    std::string first;
+    {
+      std::lock_guard lock(mutex_);
+      // Handed out once: a URL is a credential, kept no longer than needed.
+      if (number <= urls_.size()) first = std::exchange(urls_[number - 1], {});
+    }
+    // The URLs signed with the upload age while earlier parts go up: one about to expire is replaced first.
+    if (first.empty() || expires_soon(first)) first = part_url(number);
+    RenewableUrl url(std::move(first), [this, number] { return part_url(number); });
+    std::uint64_t sent = 0;
+    const auto source = [&](char* buf, std::size_t size) -> std::size_t {
+      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size, length - sent));
+      if (want == 0) return 0;
+      const std::size_t n = read(sent, buf, want);
+      if (n == 0) {
+        // Sending fewer bytes than announced would only fail later, less clearly.
+        throw LocalIOError("read", {}, {}, "the data of '" + object_.path + "' ended before its length");
+      }
+      sent += n;
+      return n;
+    };
+    const auto response = presigned_put(
+        client_, url, object_, source, [&] { sent = 0; }, length, "", part_call_);
+    std::string etag = unquote_etag(response.header("etag").value_or(""));
+    if (etag.empty()) {
+      throw ProtocolError("upload of '" + object_.path + "': the object store answered part " + std::to_string(number) +
+                          " without an ETag");
+    }
+    std::lock_guard lock(mutex_);
+    etags_.emplace_back(number, std::move(etag));
+  } catch (...) {
+    fail(std::current_exception());
+    throw;
+  }
+}
+
+void MultipartUpload::fail(std::exception_ptr error) noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    if (!error_) error_ = std::move(error);
+  }
+  stop_.request_stop();
+}
+
+bool MultipartUpload::stopped() const noexcept { return stop_.stop_requested(); }
+
+void MultipartUpload::rethrow_failure() const {
+  {
+    std::lock_guard lock(mutex_);
+    if (error_) std::rethrow_exception(error_);
+  }
+  if (stop_.stop_requested()) {
+    throw CancelledError("upload of '" + object_.path + "': cancelled (stop requested); the upload was aborted");
+  }
+}
+
+ObjectInfo MultipartUpload::complete(const std::string& content_type, const Metadata& metadata) {
+  try {
+    rethrow_failure();
+    api::CompletePresignMultipartUploadRequest request{
+        .repository = object_.repo,
+        .branch = object_.ref,
+        .upload_id = upload_id_,
+        .body = {.physical_address = physical_address_},
+        .path = object_.path,
+        .call = call_,
+    };
+    {
+      std::lock_guard lock(mutex_);
+      std::ranges::sort(etags_);
+      for (const auto& [number, etag] : etags_) {
+        request.body.parts.push_back({.part_number = static_cast<std::int64_t>(number), .etag = etag});
+      }
+    }
+    if (!metadata.empty()) request.body.user_metadata = metadata;
+    if (!content_type.empty()) request.body.content_type = content_type;
+    auto stats = object_call(object_.repo, object_.ref, object_.path,
+                             [&] { return client_.api().experimental.complete_presign_multipart_upload(request); });
+    std::lock_guard lock(mutex_);
+    finished_ = true;
+    return to_object_info(stats);
+  } catch (...) {
+    abort();
+    throw;
+  }
+}
+
+void MultipartUpload::abort() noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    if (finished_ || upload_id_.empty()) return;
+    finished_ = true;
+  }
+  try {
+    // Not the caller's stop token: after a cancellation the abort is what must still go out.
+    const CallOptions call{.timeout = call_.timeout, .retry = call_.retry};
+    client_.api().experimental.abort_presign_multipart_upload({.repository = object_.repo,
+                                                               .branch = object_.ref,
+                                                               .upload_id = upload_id_,
+                                                               .body = {.physical_address = physical_address_},
+                                                               .path = object_.path,
+                                                               .call = call});
+  } catch (...) {
+    // Nothing was staged either way; parts an abort could not remove are the store's lifecycle rules' to reclaim.
+  }
+}
+
+ObjectInfo upload_in_parts(const UploadTarget& target, std::uint64_t length, std::uint64_t part_size,
+                           std::size_t concurrency, const ReadAt& read) {
+  const std::uint64_t parts = std::max<std::uint64_t>(1, (length + part_size - 1) / part_size);
+  MultipartUpload upload(target.client, target.object, parts, target.options.call);
+  std::atomic<std::uint64_t> next{1};
+  const auto work = [&]() noexcept {
+    while (!upload.stopped()) {
+      const std::uint64_t number = next.fetch_add(1);
+      if (number > parts) return;
+      const std::uint64_t offset = (number - 1) * part_size;
+      try {
+        upload.put_part(
+            number, std::min(part_size, length - offset),
+            [&read, offset](std::uint64_t at, char* buf, std::size_t size) { return read(offset + at, buf, size); });
+      } catch (...) {
+        return;  // recorded by put_part; the other workers stop too
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> workers;  // joined at the end of the block
+    try {
+      for (std::uint64_t i = 1; i < std::min<std::uint64_t>(std::max<std::size_t>(concurrency, 1), parts); ++i) {
+        workers.emplace_back(work);
+      }
+    } catch (...) {
+      upload.fail(std::current_exception());  // no thread to be had: stop the ones started
+    }
+    work();  // the calling thread uploads parts too
+  }
+  upload.rethrow_failure();  // the destructor aborts
+  return upload.complete(target.options.content_type, target.options.metadata);
+}
+
+}  // namespace lakefs::detail
