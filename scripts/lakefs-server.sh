@@ -79,11 +79,14 @@ stop() {
 }
 
 stop_postgres() {
-  if [[ -f "$dir/pg/data/postmaster.pid" ]]; then
-    if ! runuser -u "$pg_user" -- "$pg_bin/pg_ctl" stop -D "$dir/pg/data" -m fast -w -t 20 >/dev/null 2>&1; then
-      head -n1 "$dir/pg/data/postmaster.pid" > "$dir/pg/pid" && stop_pid_file "$dir/pg/pid"
+  local root
+  root=$(cat "$dir/pg/root" 2>/dev/null) || return 0
+  if [[ -f "$root/data/postmaster.pid" ]]; then
+    if ! runuser -u "$pg_user" -- "$pg_bin/pg_ctl" stop -D "$root/data" -m fast -w -t 20 >/dev/null 2>&1; then
+      head -n1 "$root/data/postmaster.pid" > "$dir/pg/pid" && stop_pid_file "$dir/pg/pid"
     fi
   fi
+  if [[ $root == /tmp/lakefs-cpp-pg.* ]]; then rm -rf "$root"; fi
 }
 
 start() {
@@ -165,27 +168,25 @@ YAML
 pg_bin=/usr/lib/postgresql/15/bin
 pg_user=postgres  # PostgreSQL refuses to run as root; the Debian package's system user runs it
 
-# A fresh PostgreSQL 15 cluster in DIR/pg on a free 127.0.0.1 port (TCP only, no socket file),
-# with a database "lakefs" owned by a role "lakefs" (trust authentication on loopback).
+# A fresh PostgreSQL 15 cluster on a free 127.0.0.1 port (TCP only, no socket file), with a database
+# "lakefs" owned by a role "lakefs" (trust authentication on loopback). Its files live in a private
+# directory under /tmp owned by the PostgreSQL user (named in DIR/pg/root): the user needs no access
+# to DIR or the directories above it, whose permissions stay as they are.
 start_postgres() {
   [[ -x $pg_bin/initdb ]] || { echo "lakefs-server.sh: PostgreSQL 15 is missing (scripts/bootstrap.sh installs it)" >&2; return 1; }
   id -u "$pg_user" >/dev/null 2>&1 || { echo "lakefs-server.sh: no '$pg_user' system user to run PostgreSQL as" >&2; return 1; }
-  local pg_port
+  local pg_port root
   pg_port=$(free_port)
   mkdir -p "$dir/pg"
-  chown "$pg_user" "$dir/pg"
-  # The cluster's owner must reach DIR/pg: every directory above it needs the x bit for others.
-  local d=$dir
-  while [[ $d != / ]]; do
-    [[ $(stat -c %A "$d") == *x ]] || chmod o+x "$d"
-    d=$(dirname "$d")
-  done
-  runuser -u "$pg_user" -- "$pg_bin/initdb" -D "$dir/pg/data" -U lakefs -A trust -E UTF8 --no-sync >"$dir/pg/initdb.log" 2>&1 ||
+  root=$(mktemp -d /tmp/lakefs-cpp-pg.XXXXXX)
+  echo "$root" > "$dir/pg/root"
+  chown "$pg_user" "$root"
+  runuser -u "$pg_user" -- "$pg_bin/initdb" -D "$root/data" -U lakefs -A trust -E UTF8 --no-sync >"$dir/pg/initdb.log" 2>&1 ||
     { echo "lakefs-server.sh: initdb failed:" >&2; tail -n 20 "$dir/pg/initdb.log" >&2; return 1; }
   echo "$pg_port" > "$dir/pg/port"
-  runuser -u "$pg_user" -- "$pg_bin/pg_ctl" start -D "$dir/pg/data" -w -t 60 -l "$dir/pg/postgres.log" \
+  runuser -u "$pg_user" -- "$pg_bin/pg_ctl" start -D "$root/data" -w -t 60 -l "$root/postgres.log" \
     -o "-c listen_addresses=127.0.0.1 -p $pg_port -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    >/dev/null || { echo "lakefs-server.sh: PostgreSQL did not start:" >&2; tail -n 20 "$dir/pg/postgres.log" >&2; return 1; }
+    >/dev/null || { echo "lakefs-server.sh: PostgreSQL did not start:" >&2; tail -n 20 "$root/postgres.log" >&2; return 1; }
   runuser -u "$pg_user" -- "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U lakefs -d postgres -qAt \
     -c "CREATE DATABASE lakefs" >/dev/null
 }
@@ -199,7 +200,9 @@ s3_endpoint() { echo "http://127.0.0.1:$(cat "$dir/s3/port")"; }
 
 # The S3-compatible server (versitygw, posix backend: a bucket is a directory of DIR/s3/root) on a
 # free 127.0.0.1 port, with one bucket created through the S3 API. Its access log records every
-# request, with the way it was authenticated (QueryString: pre-signed URL; AuthHeader: signed header).
+# request with its URI and User-Agent: a pre-signed request carries X-Amz-Signature= in the URI
+# (versitygw v1.8.0 logs "AuthHeader" as the authentication type of every SigV4 request, pre-signed
+# or not, so that field does not tell them apart).
 start_s3_server() {
   local s3bin port secret=$s3_secret
   s3bin=$("$repo/tools/s3-server/build.sh")
