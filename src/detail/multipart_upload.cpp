@@ -29,7 +29,10 @@ std::uint64_t plan_part_size(std::uint64_t length, std::size_t requested, std::s
 
 ObjectInfo put_and_link(const UploadTarget& target, const std::function<std::size_t(char*, std::size_t)>& source,
                         const std::function<void()>& restart, std::uint64_t length) {
-  const auto& [repo, branch, path] = target.object;
+  // Plain references, not a structured binding: lambdas below use them (clang 14 cannot capture bindings).
+  const std::string& repo = target.object.repo;
+  const std::string& branch = target.object.ref;
+  const std::string& path = target.object.path;
   const UploadOptions& options = target.options;
   const Client& client = target.client;
   const auto locate = [&] {
