@@ -428,6 +428,12 @@ TEST_F(LocalBlockStoreTest, PreSignForcedIsNotSupported) {
   EXPECT_FALSE(obj.exists());
   obj.upload("x", {.pre_sign = false});
   EXPECT_THROW((void)obj.reader({.pre_sign = true}), NotSupportedError);
+  EXPECT_THROW((void)obj.read_all({.pre_sign = true}), NotSupportedError);
+  EXPECT_THROW((void)obj.read_range(0, 1, {.pre_sign = true}), NotSupportedError);
+  EXPECT_THROW((void)obj.presigned_url(), NotSupportedError);
+  EXPECT_THROW((void)obj.stat({.pre_sign = true}), NotSupportedError);
+  EXPECT_THROW((void)main_branch().objects({.pre_sign = true}), NotSupportedError);
+  EXPECT_EQ(obj.read_all(), "x");  // unset: through lakeFS
   TempDir dir;
   EXPECT_THROW(obj.download(dir.path / "ps.txt", {.pre_sign = true}), NotSupportedError);
   EXPECT_FALSE(fs::exists(dir.path / "ps.txt"));
