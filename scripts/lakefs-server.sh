@@ -80,7 +80,7 @@ stop() {
 
 stop_postgres() {
   local root
-  root=$(cat "$dir/pg/root" 2>/dev/null) || return 0
+  root=$(cat "$dir/pg/cluster" 2>/dev/null) || return 0
   if [[ -f "$root/data/postmaster.pid" ]]; then
     if ! runuser -u "$pg_user" -- "$pg_bin/pg_ctl" stop -D "$root/data" -m fast -w -t 20 >/dev/null 2>&1; then
       head -n1 "$root/data/postmaster.pid" > "$dir/pg/pid" && stop_pid_file "$dir/pg/pid"
@@ -170,7 +170,7 @@ pg_user=postgres  # PostgreSQL refuses to run as root; the Debian package's syst
 
 # A fresh PostgreSQL 15 cluster on a free 127.0.0.1 port (TCP only, no socket file), with a database
 # "lakefs" owned by a role "lakefs" (trust authentication on loopback). Its files live in a private
-# directory under /tmp owned by the PostgreSQL user (named in DIR/pg/root): the user needs no access
+# directory under /tmp owned by the PostgreSQL user (named in DIR/pg/cluster): the user needs no access
 # to DIR or the directories above it, whose permissions stay as they are.
 start_postgres() {
   [[ -x $pg_bin/initdb ]] || { echo "lakefs-server.sh: PostgreSQL 15 is missing (scripts/bootstrap.sh installs it)" >&2; return 1; }
@@ -179,7 +179,7 @@ start_postgres() {
   pg_port=$(free_port)
   mkdir -p "$dir/pg"
   root=$(mktemp -d /tmp/lakefs-cpp-pg.XXXXXX)
-  echo "$root" > "$dir/pg/root"
+  echo "$root" > "$dir/pg/cluster"
   chown "$pg_user" "$root"
   runuser -u "$pg_user" -- "$pg_bin/initdb" -D "$root/data" -U lakefs -A trust -E UTF8 --no-sync >"$dir/pg/initdb.log" 2>&1 ||
     { echo "lakefs-server.sh: initdb failed:" >&2; tail -n 20 "$dir/pg/initdb.log" >&2; return 1; }
@@ -198,7 +198,7 @@ s3_secret=lakefs-cpp-test-s3-root-secret-0123
 s3_bucket=lakefs-cpp-test
 s3_endpoint() { echo "http://127.0.0.1:$(cat "$dir/s3/port")"; }
 
-# The S3-compatible server (versitygw, posix backend: a bucket is a directory of DIR/s3/root) on a
+# The S3-compatible server (versitygw, posix backend: a bucket is a directory of DIR/s3/buckets) on a
 # free 127.0.0.1 port, with one bucket created through the S3 API. Its access log records every
 # request with its URI and User-Agent: a pre-signed request carries X-Amz-Signature= in the URI
 # (versitygw v1.8.0 logs "AuthHeader" as the authentication type of every SigV4 request, pre-signed
@@ -206,12 +206,12 @@ s3_endpoint() { echo "http://127.0.0.1:$(cat "$dir/s3/port")"; }
 start_s3_server() {
   local s3bin port secret=$s3_secret
   s3bin=$("$repo/tools/s3-server/build.sh")
-  mkdir -p "$dir/s3/root"
+  mkdir -p "$dir/s3/buckets"
   port=$(free_port)
   echo "$port" > "$dir/s3/port"
   # --keep-alive: without it the server closes every connection after one response.
   ROOT_ACCESS_KEY_ID=$s3_key ROOT_SECRET_ACCESS_KEY=$secret setsid "$s3bin/versitygw" --port "127.0.0.1:$port" \
-    --keep-alive --quiet --access-log "$dir/s3/access.log" posix "$dir/s3/root" >"$dir/s3/server.out" 2>&1 </dev/null &
+    --keep-alive --quiet --access-log "$dir/s3/access.log" posix "$dir/s3/buckets" >"$dir/s3/server.out" 2>&1 </dev/null &
   echo $! > "$dir/s3.pid"
   local endpoint
   endpoint=$(s3_endpoint)
@@ -220,7 +220,7 @@ start_s3_server() {
     # x-amz-content-sha256 header) is also the readiness check.
     if curl -fsS -o /dev/null -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" --user "$s3_key:$secret" \
         -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$endpoint/$s3_bucket" 2>/dev/null; then
-      mkdir -p "$dir/s3/root/$s3_bucket/import"
+      mkdir -p "$dir/s3/buckets/$s3_bucket/import"
       return 0
     fi
     kill -0 "$(cat "$dir/s3.pid")" 2>/dev/null || break
@@ -264,7 +264,7 @@ write_env() {
     if [[ $(cat "$dir/topology" 2>/dev/null) == s3 ]]; then
       echo "export LAKEFS_TEST_TOPOLOGY=s3"
       echo "export LAKEFS_TEST_NAMESPACE_ROOT=s3://$s3_bucket/"
-      echo "export LAKEFS_TEST_IMPORT_DIR=$dir/s3/root/$s3_bucket/import"
+      echo "export LAKEFS_TEST_IMPORT_DIR=$dir/s3/buckets/$s3_bucket/import"
       echo "export LAKEFS_TEST_IMPORT_URI=s3://$s3_bucket/import"
       echo "export LAKEFS_TEST_S3_ENDPOINT=$(s3_endpoint)"
       echo "export LAKEFS_TEST_S3_ACCESS_LOG=$dir/s3/access.log"

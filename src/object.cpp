@@ -16,6 +16,7 @@
 
 #include "detail/convert.hpp"
 #include "detail/multipart_upload.hpp"
+#include "detail/object_io_support.hpp"
 #include "detail/parallel_download.hpp"
 #include "detail/presign.hpp"
 #include "detail/validate.hpp"
@@ -184,11 +185,6 @@ std::optional<std::uint64_t> remaining_length(std::istream& in) {
   return static_cast<std::uint64_t>(end - here);
 }
 
-// errno as an error_code; a failed iostream that left errno unset is std::io_errc::stream.
-std::error_code errno_code(int err) {
-  return err != 0 ? std::error_code(err, std::generic_category()) : std::make_error_code(std::io_errc::stream);
-}
-
 // A file in `dir` that nothing else uses, opened for writing (mode 0666 & ~umask).
 int create_temp_beside(const std::filesystem::path& target, std::filesystem::path& temp) {
   static std::atomic<unsigned> counter{0};
@@ -204,7 +200,7 @@ int create_temp_beside(const std::filesystem::path& target, std::filesystem::pat
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd >= 0) return fd;
     if (errno != EEXIST) {
-      throw LocalIOError("create a temporary file beside", target, errno_code(errno));
+      throw LocalIOError("create a temporary file beside", target, detail::errno_code(errno));
     }
   }
   throw LocalIOError("create a temporary file beside", target, std::make_error_code(std::errc::file_exists),
@@ -339,13 +335,10 @@ void StoredObject::download(const std::filesystem::path& local_path, const Downl
   std::filesystem::path temp;
   const int fd = create_temp_beside(local_path, temp);
   try {
+    std::uint64_t written = 0;
     const auto sink = [&](std::string_view chunk) {
-      while (!chunk.empty()) {
-        const auto n = ::write(fd, chunk.data(), chunk.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw LocalIOError("write", temp, errno_code(errno));
-        chunk.remove_prefix(static_cast<std::size_t>(n));
-      }
+      detail::write_at(fd, temp, chunk, written);
+      written += chunk.size();
     };
     if (pre_signed) {
       const std::string checksum = info.checksum;
@@ -355,9 +348,8 @@ void StoredObject::download(const std::filesystem::path& local_path, const Downl
         return std::move(fresh.physical_address);
       });
       const auto restart = [&] {
-        if (::ftruncate(fd, 0) != 0 || ::lseek(fd, 0, SEEK_SET) != 0) {
-          throw LocalIOError("rewind", temp, errno_code(errno));
-        }
+        if (::ftruncate(fd, 0) != 0) throw LocalIOError("rewind", temp, detail::errno_code(errno));
+        written = 0;
       };
       const auto size = static_cast<std::uint64_t>(std::max<std::int64_t>(info.size_bytes, 0));
       const std::uint64_t threshold =
@@ -388,7 +380,7 @@ void StoredObject::download(const std::filesystem::path& local_path, const Downl
             {.repository = repo_id_, .ref = ref_id_, .path = path_, .call = options.call}, sink);
       });
     }
-    if (::close(fd) != 0) throw LocalIOError("write", temp, errno_code(errno));
+    if (::close(fd) != 0) throw LocalIOError("write", temp, detail::errno_code(errno));
     std::error_code ec;
     std::filesystem::rename(temp, local_path, ec);
     if (ec) throw LocalIOError("move the download into", local_path, ec);
@@ -453,13 +445,13 @@ WriteableObject& WriteableObject::upload(std::istream& in, const UploadOptions& 
 
 WriteableObject& WriteableObject::upload_file(const std::filesystem::path& local_path, const UploadOptions& options) {
   const int fd = ::open(local_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw LocalIOError("open", local_path, errno_code(errno));
+  if (fd < 0) throw LocalIOError("open", local_path, detail::errno_code(errno));
   const struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
   struct stat status {};
-  if (::fstat(fd, &status) != 0) throw LocalIOError("read the size of", local_path, errno_code(errno));
+  if (::fstat(fd, &status) != 0) throw LocalIOError("read the size of", local_path, detail::errno_code(errno));
   if (!S_ISREG(status.st_mode)) {
     throw LocalIOError(
         "read the size of", local_path,
@@ -473,7 +465,7 @@ WriteableObject& WriteableObject::upload_file(const std::filesystem::path& local
     for (;;) {
       const auto got = ::pread(fd, buf, n, static_cast<off_t>(offset));
       if (got < 0 && errno == EINTR) continue;
-      if (got < 0) throw LocalIOError("read", local_path, errno_code(errno), "upload aborted");
+      if (got < 0) throw LocalIOError("read", local_path, detail::errno_code(errno), "upload aborted");
       if (got == 0 && n > 0) {
         // No system call failed: code() stays empty.
         throw LocalIOError("read", local_path, {}, "the file shrank while it was sent; upload aborted");

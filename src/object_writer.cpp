@@ -28,15 +28,36 @@
 namespace lakefs {
 namespace detail {
 
-// What ObjectWriter needs of either way of uploading.
+// What ObjectWriter needs of either way of uploading, and the outcome both keep.
 class WriterBuf : public std::streambuf {
  public:
   virtual ObjectInfo close() = 0;
   virtual void discard() noexcept = 0;
-  [[nodiscard]] virtual bool is_open() const noexcept = 0;
+  [[nodiscard]] bool is_open() const noexcept { return !closed_; }
+
+ protected:
+  // close() once the writer is closed or discarded: the same outcome again.
+  [[nodiscard]] ObjectInfo outcome_again() const {
+    if (error_) std::rethrow_exception(error_);
+    if (!result_) throw InvalidStateError("ObjectWriter: the writer was discarded; there is no object");
+    return *result_;
+  }
+
+  bool closed_ = false;
+  std::exception_ptr error_;          // the upload's failure (guarded by the derived class's mutex while it runs)
+  std::optional<ObjectInfo> result_;  // the object, once close() succeeded
 };
 
 namespace {
+
+// Before anything is sent: a bad value or a stop already requested fails here.
+void check_before_start(const WriteableObject& object, const WriterOptions& options) {
+  require_header_metadata(options.metadata);
+  require_content_type(options.content_type);
+  if (options.call.stop.stop_requested()) {
+    throw CancelledError("ObjectWriter of '" + object.path() + "': cancelled before it started");
+  }
+}
 
 // Through lakeFS: one chunked upload fed from the caller's buffers.
 class StreamingWriterBuf final : public WriterBuf {
@@ -45,12 +66,7 @@ class StreamingWriterBuf final : public WriterBuf {
       : buffer_size_(options.buffer_size == 0 ? default_buffer_size : options.buffer_size),
         max_chunks_((options.max_buffers == 0 ? default_max_buffers : options.max_buffers) + 1),
         stop_(options.call.stop) {
-    // Before the upload thread starts: a bad value must fail here, with nothing sent.
-    require_header_metadata(options.metadata);
-    require_content_type(options.content_type);
-    if (stop_.stop_requested()) {
-      throw CancelledError("ObjectWriter of '" + object.path() + "': cancelled before it started");
-    }
+    check_before_start(object, options);  // before the upload thread starts
     current_ = new_chunk_locked();
     setp(current_.data.get(), current_.data.get() + buffer_size_);
 
@@ -93,11 +109,7 @@ class StreamingWriterBuf final : public WriterBuf {
   ~StreamingWriterBuf() override { discard(); }
 
   ObjectInfo close() override {
-    if (closed_) {
-      if (error_) std::rethrow_exception(error_);
-      if (!result_) throw InvalidStateError("ObjectWriter: the writer was discarded; there is no object");
-      return *result_;
-    }
+    if (closed_) return outcome_again();
     if (pptr() != pbase()) {
       current_.len = static_cast<std::size_t>(pptr() - pbase());
       std::lock_guard lock(mutex_);
@@ -132,8 +144,6 @@ class StreamingWriterBuf final : public WriterBuf {
     error_ = nullptr;
     release_buffers();
   }
-
-  [[nodiscard]] bool is_open() const noexcept override { return !closed_; }
 
  protected:
   int_type overflow(int_type ch) override {
@@ -246,13 +256,10 @@ class StreamingWriterBuf final : public WriterBuf {
   bool finishing_ = false;
   std::atomic<bool> aborting_{false};
   bool done_ = false;
-  std::exception_ptr error_;
-  std::optional<ObjectInfo> result_;
 
   Block current_{};  // the put area (writer's thread)
   Block sending_{};  // being copied to libcurl (upload thread)
   std::size_t sending_pos_ = 0;
-  bool closed_ = false;
   std::thread uploader_;
   // Last: unregistered first, before anything it touches is destroyed.
   std::optional<std::stop_callback<Wake>> wake_;
@@ -294,11 +301,7 @@ class PresignedWriterBuf final : public WriterBuf {
         part_size_(options.part_size == 0 ? default_writer_part_size : options.part_size),
         max_outstanding_(options.max_buffers == 0 ? default_max_buffers : options.max_buffers),
         stop_(options.call.stop) {
-    require_header_metadata(options.metadata);
-    require_content_type(options.content_type);
-    if (stop_.stop_requested()) {
-      throw CancelledError("ObjectWriter of '" + object.path() + "': cancelled before it started");
-    }
+    check_before_start(object, options);
     upload_options_.content_type = options.content_type;
     upload_options_.metadata = options.metadata;
     upload_options_.call = options.call;
@@ -312,11 +315,7 @@ class PresignedWriterBuf final : public WriterBuf {
   ~PresignedWriterBuf() override { discard(); }
 
   ObjectInfo close() override {
-    if (closed_) {
-      if (error_) std::rethrow_exception(error_);
-      if (!result_) throw InvalidStateError("ObjectWriter: the writer was discarded; there is no object");
-      return *result_;
-    }
+    if (closed_) return outcome_again();
     closed_ = true;
     try {
       throw_if_failed();
@@ -356,8 +355,6 @@ class PresignedWriterBuf final : public WriterBuf {
     error_ = nullptr;
     release_buffers();
   }
-
-  [[nodiscard]] bool is_open() const noexcept override { return !closed_; }
 
  protected:
   int_type overflow(int_type ch) override {
@@ -551,14 +548,11 @@ class PresignedWriterBuf final : public WriterBuf {
   std::size_t outstanding_ = 0;  // parts queued or in flight
   bool finishing_ = false;
   bool aborting_ = false;
-  std::exception_ptr error_;
 
   Block current_{};  // the put area (writer's thread)
   std::uint64_t next_number_ = 1;
   std::unique_ptr<MultipartUpload> upload_;  // from the first full part on
   std::vector<std::thread> senders_;
-  bool closed_ = false;
-  std::optional<ObjectInfo> result_;
   // Last: unregistered first, before anything it touches is destroyed.
   std::optional<std::stop_callback<Wake>> wake_;
 };

@@ -14,24 +14,11 @@
 #include <thread>
 #include <vector>
 
+#include "detail/object_io_support.hpp"
 #include "lakefs/errors.hpp"
 
 namespace lakefs::detail {
 namespace {
-
-std::error_code errno_code(int err) {
-  return err != 0 ? std::error_code(err, std::generic_category()) : std::make_error_code(std::io_errc::stream);
-}
-
-void write_at(int fd, const std::filesystem::path& file, std::string_view data, std::uint64_t offset) {
-  while (!data.empty()) {
-    const auto n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw LocalIOError("write", file, errno_code(errno));
-    data.remove_prefix(static_cast<std::size_t>(n));
-    offset += static_cast<std::uint64_t>(n);
-  }
-}
 
 // Stops the download's own source when the caller's token is stopped.
 struct Forward {

@@ -19,6 +19,7 @@
 #include "lakefs/lakefs.hpp"
 #include "support/own_server.hpp"
 #include "support/repo_fixture.hpp"
+#include "support/short_url_fixture.hpp"
 #include "support/server.hpp"
 
 namespace lakefs::test {
@@ -208,25 +209,7 @@ TEST_F(PresignReadTest, ALargeDownloadIsFetchedAsParallelRangesIntoOneFile) {
 }
 
 // A server of the test's own with pre-signed URLs that live 2 seconds.
-class PresignExpiryTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(server().s3());
-    own_.emplace(std::map<std::string, std::string>{{"LAKEFS_TEST_TOPOLOGY", "s3"},
-                                                    {"LAKEFS_TEST_PRESIGN_EXPIRY", "2s"}});
-    client_.emplace(own_->client());
-    const auto name = unique_name();
-    repo_.emplace(client_->repository(name).create({.storage_namespace = "s3://lakefs-cpp-test/" + name}));
-  }
-  void TearDown() override {
-    repo_.reset();
-    client_.reset();
-    own_.reset();
-  }
-  std::optional<OwnServer> own_;
-  std::optional<Client> client_;
-  std::optional<Repository> repo_;
-};
+class PresignExpiryTest : public ShortLivedUrlsTest {};
 
 TEST_F(PresignExpiryTest, TheReaderRenewsAnExpiredUrlAndReadsToTheEnd) {
   const auto data = random_bytes(4 << 20, 4);

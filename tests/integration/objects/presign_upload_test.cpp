@@ -27,6 +27,7 @@
 #include "support/helpers.hpp"
 #include "support/own_server.hpp"
 #include "support/repo_fixture.hpp"
+#include "support/short_url_fixture.hpp"
 #include "support/server.hpp"
 
 namespace lakefs::test {
@@ -363,26 +364,15 @@ TEST_F(PresignUploadTest, APartSizeBelowTheStoreMinimumIsRejectedBeforeAnythingI
   expect_nothing_staged();
 }
 
-// A server of the test's own whose pre-signed URLs live 2 seconds.
-class PresignUploadExpiryTest : public ::testing::Test {
+// A server of the test's own whose pre-signed URLs live 2 seconds; the client's log lines are kept.
+class PresignUploadExpiryTest : public ShortLivedUrlsTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(server().s3());
-    own_.emplace(
-        std::map<std::string, std::string>{{"LAKEFS_TEST_TOPOLOGY", "s3"}, {"LAKEFS_TEST_PRESIGN_EXPIRY", "2s"}});
-    auto options = own_->client_options();
+  ClientOptions adjust_client_options(ClientOptions options) override {
     options.log = {.level = LogLevel::debug, .handler = [this](LogLevel, std::string_view line) {
                      std::lock_guard lock(mutex_);
                      log_.emplace_back(line);
                    }};
-    client_.emplace(options);
-    const auto name = unique_name();
-    repo_.emplace(client_->repository(name).create({.storage_namespace = "s3://lakefs-cpp-test/" + name}));
-  }
-  void TearDown() override {
-    repo_.reset();
-    client_.reset();
-    own_.reset();
+    return options;
   }
   std::size_t logged(std::initializer_list<std::string_view> needles) {
     std::lock_guard lock(mutex_);
@@ -390,9 +380,6 @@ class PresignUploadExpiryTest : public ::testing::Test {
       return std::ranges::all_of(needles, [&](std::string_view n) { return line.find(n) != std::string::npos; });
     }));
   }
-  std::optional<OwnServer> own_;
-  std::optional<Client> client_;
-  std::optional<Repository> repo_;
   std::mutex mutex_;
   std::vector<std::string> log_;
 };
