@@ -5,10 +5,16 @@
 //   objects upload     REPO BRANCH PATH FILE        WriteableObject::upload_file
 //   objects download   REPO REF PATH FILE           StoredObject::download
 //   objects read       REPO REF PATH [BLOCK]        ObjectReader, read through in 1 MiB reads
-//   objects upload-dir REPO BRANCH DIR PREFIX N     Branch::upload_directory, N workers
+//   objects read-all   REPO REF PATH [BYTES]        StoredObject::read_all into a std::string
+//                                                   (checked against BYTES when given)
+//   objects upload-dir REPO BRANCH DIR PREFIX N     Branch::upload_directory, N workers (0: its default)
 //   objects upload-seq REPO BRANCH DIR PREFIX       the same files, one upload_file after another
+//   objects download-prefix REPO REF PREFIX DIR N   Reference::download_prefix, N workers (0: its default)
+//   objects remove-prefix REPO BRANCH PREFIX N      list PREFIX, then Branch::remove_objects of those
+//                                                   paths, N concurrent requests (0: its default)
 //
-// Configured from LAKEFS_* in the environment. Prints "seconds bytes" on stdout.
+// Configured from LAKEFS_* in the environment. Prints "seconds bytes" on stdout
+// (objects instead of bytes for remove-prefix), timed around the workload only.
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -24,7 +30,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 int usage() {
-  std::cerr << "usage: objects write|upload|download|read|upload-dir|upload-seq REPO REF ARGS...\n";
+  std::cerr << "usage: objects write|upload|download|read|read-all|upload-dir|upload-seq|download-prefix|"
+               "remove-prefix REPO REF ARGS...\n";
   return 2;
 }
 
@@ -62,6 +69,23 @@ int main(int argc, char** argv) try {
     while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
       bytes += static_cast<std::uint64_t>(in.gcount());
     }
+  } else if (mode == "read-all" && (argc == 5 || argc == 6)) {
+    const std::string content = repo.ref(argv[3]).object(argv[4]).read_all();
+    bytes = content.size();
+    if (argc == 6 && bytes != std::stoull(argv[5])) {
+      throw std::runtime_error("read_all returned " + std::to_string(bytes) + " bytes, expected " + argv[5]);
+    }
+  } else if (mode == "download-prefix" && argc == 7) {
+    const auto summary = repo.ref(argv[3]).download_prefix(argv[4], argv[5], {.concurrency = std::stoul(argv[6])});
+    if (!summary.ok()) throw std::runtime_error(std::to_string(summary.failures.size()) + " downloads failed");
+    bytes = summary.bytes;
+  } else if (mode == "remove-prefix" && argc == 6) {
+    std::vector<std::string> paths;
+    for (const auto& entry : repo.ref(argv[3]).objects({.prefix = argv[4]})) {
+      paths.push_back(std::get<lakefs::ObjectInfo>(entry).path);
+    }
+    branch.remove_objects(paths, {.concurrency = std::stoul(argv[5])});
+    bytes = paths.size();
   } else if (mode == "upload-dir" && argc == 7) {
     const auto summary = branch.upload_directory(argv[4], argv[5], {.concurrency = std::stoul(argv[6])});
     if (!summary.ok()) throw std::runtime_error(std::to_string(summary.failures.size()) + " uploads failed");

@@ -1,7 +1,9 @@
 """The Python half of the side-by-side comparison: the same subcommands as
 bench/vs_python.cpp, written with the high-level `lakefs` package the way its
-documentation shows. Run by bench/scenarios/30-python.sh (in the venv made by
-bench/python/setup.sh) under /usr/bin/time -v.
+documentation shows, plus `read-all REPO REF PATH [BYTES]` (the whole object
+in one `reader().read()`, the counterpart of `objects read-all` in
+bench/objects.cpp). Run by bench/scenarios/30-python.sh and 20-objects.sh (in
+the venv made by bench/python/setup.sh) under /usr/bin/time.
 
 Endpoint and credentials come from LAKEFS_ENDPOINT / LAKEFS_ACCESS_KEY_ID /
 LAKEFS_SECRET_ACCESS_KEY and are passed to lakefs.Client explicitly (the
@@ -107,6 +109,15 @@ def main(argv: list[str]) -> int:
             while chunk := src.read(read_size):
                 total += len(chunk)
         emit(seconds=time.perf_counter() - start, bytes=total)
+    elif mode == "read-all" and len(args) in (3, 4):
+        # The whole object in one call, as `read_all()` in C++: reader().read() with no size.
+        with repo.ref(args[1]).object(args[2]).reader(mode="rb") as src:
+            content = src.read()
+        seconds = time.perf_counter() - start
+        if len(args) == 4 and len(content) != int(args[3]):
+            print(f"vs_python.py: read {len(content)} bytes, expected {args[3]}", file=sys.stderr)
+            return 1
+        emit(seconds=seconds, bytes=len(content))
     elif mode == "transact" and len(args) == 4:
         prefix, n = args[2], int(args[3])
         data = b"x" * 4096

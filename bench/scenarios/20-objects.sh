@@ -1,72 +1,158 @@
-# Objects: 1 GiB upload and download through the SDK vs the curl command line
-# (same endpoint, same run), with the SDK process's peak RSS; 2,000 × 4 KiB
-# files by upload_directory vs one after another vs `lakectl fs upload --recursive`.
-# Sourced by bench/run.sh with BUILD_DIR, REPO_ROOT, LAKEFS_* and BENCH_WORK set.
-# BENCH_OBJECT_BYTES (default 1 GiB), BENCH_OBJECT_RUNS (default 2: best of) and
-# BENCH_SMALL_FILES (default 2000) shorten or lengthen it.
+# shellcheck shell=bash disable=SC2016  # sh -c scripts take their arguments as $1, $2, …
+# Objects through lakeFS (the quickstart server: local block store, data through the API).
+#   section objects:       one object of 1 GiB read, read whole with read_all(), downloaded to a
+#                          file and uploaded (known and unknown length) by lakefs-cpp (bench/objects.cpp),
+#                          next to curl doing the same transfer and the Python SDK's reader
+#                          (bench/python/vs_python.py, 16 MiB and 1 MiB reads)
+#   section objects-small: 2,000 files of 4 KiB uploaded (upload_directory), downloaded
+#                          (download_prefix) and removed (list + remove_objects) at the SDK's
+#                          defaults next to lakectl at its defaults (fs upload / download / rm --recursive)
+# Rounds are interleaved: each round runs every contender of a case once, in an order rotating
+# with the round; each process runs under /usr/bin/time for its peak RSS. Times of the 1 GiB
+# cases are each program's own time around the transfer (the SDK driver and the Python script
+# print it, curl's %{time_total}); those of the small-files cases are whole processes' wall times
+# (lakectl's start-up included, and the C++ driver's).
+# Sourced by bench/run.sh with BUILD_DIR, REPO_ROOT, LAKEFS_*, BENCH_WORK and bench/lib.sh.
+# BENCH_OBJECT_BYTES (default 1 GiB), BENCH_OBJECT_ROUNDS (default 5), BENCH_SMALL_FILES
+# (default 2000) and BENCH_SMALL_ROUNDS (default BENCH_OBJECT_ROUNDS) shorten or lengthen it.
 set -euo pipefail
 bin="$BUILD_DIR/bench/objects"
 lakectl="$REPO_ROOT/.cache/lakefs-server/bin/lakectl"
+python=$("$REPO_ROOT/bench/python/setup.sh")
+py=("$python" "$REPO_ROOT/bench/python/vs_python.py")
 api="$LAKEFS_ENDPOINT/api/v1"
 auth="$LAKEFS_ACCESS_KEY_ID:$LAKEFS_SECRET_ACCESS_KEY"
 size=${BENCH_OBJECT_BYTES:-1073741824}
-runs=${BENCH_OBJECT_RUNS:-2}
+rounds=${BENCH_OBJECT_ROUNDS:-5}
 small=${BENCH_SMALL_FILES:-2000}
+small_rounds=${BENCH_SMALL_ROUNDS:-$rounds}
 repo="bench-objects-$$"
 work="$BENCH_WORK/objects"
 mkdir -p "$work"
+# lakectl gets the endpoint and credentials explicitly, never a user's config.
+export LAKECTL_CONFIG_FILE=/dev/null LAKECTL_SERVER_ENDPOINT_URL=$LAKEFS_ENDPOINT \
+  LAKECTL_CREDENTIALS_ACCESS_KEY_ID=$LAKEFS_ACCESS_KEY_ID LAKECTL_CREDENTIALS_SECRET_ACCESS_KEY=$LAKEFS_SECRET_ACCESS_KEY
+
+human() {  # bytes -> "1 GiB", "64 MiB", "4 KiB"
+  local b=$1
+  if ((b >= 1 << 30 && b % (1 << 30) == 0)); then echo "$((b >> 30)) GiB"
+  elif ((b >= 1 << 20 && b % (1 << 20) == 0)); then echo "$((b >> 20)) MiB"
+  elif ((b >= 1 << 10 && b % (1 << 10) == 0)); then echo "$((b >> 10)) KiB"
+  else echo "$b bytes"; fi
+}
+S=$(human "$size")
+N=$(python3 -c 'import sys; print(f"{int(sys.argv[1]):,}")' "$small")
 
 curl -fsS -u "$auth" -H 'Content-Type: application/json' -o /dev/null \
   -d "{\"name\":\"$repo\",\"storage_namespace\":\"local://$repo\"}" "$api/repositories"
+object_url() { echo "$api/repositories/$repo/$1/objects?path=$2"; }
 
-# Runs a command under /usr/bin/time -v; appends "seconds rss_kib" to $2.
-# The command prints its own seconds (SDK driver) or curl's time_total.
-measure() {
-  local label=$1 out=$2
-  shift 2
-  local secs
-  secs=$(/usr/bin/time -v -o "$work/time.txt" "$@")
-  local rss
-  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
-  echo "$label ${secs%% *} $rss" >>"$out"
-}
+# ---------------------------------------------------------------- one object of 1 GiB
+sec=objects
+c_read="read $S, no file: \`ObjectReader\` with 1 MiB reads"
+c_all="\`read_all()\` of $S into memory"
+c_down="download $S to a file"
+c_up="upload $S from a file, known length"
+c_chunk="upload $S of unknown length (chunked)"
+bench_title $sec "One object of $S through lakeFS (local block store)"
+for c in "$c_read" "$c_all" "$c_down" "$c_up" "$c_chunk"; do bench_size $sec "$c" "$size"; done
+bench_target $sec "$c_read" curl 0.9 "\`ObjectReader\` ≥ 0.9× \`curl -o /dev/null\`"
+bench_target $sec "$c_read" python-16m 1.1 "\`ObjectReader\` ≥ 1.1× the Python reader with 16 MiB reads"
+bench_target $sec "$c_all" curl 0.9 "\`read_all()\` ≥ 0.9× \`curl -o /dev/null\`"
+bench_rss_target $sec "$c_read" lakefs-cpp 64 "\`ObjectReader\` in ≤ 64 MiB"
+bench_rss_target $sec "$c_all" lakefs-cpp "$(python3 -c "print(round($size * 1.1 / 2**20, 1))")" \
+  "\`read_all()\` in ≤ 1.1 × the object's size"
+bench_note $sec "Contenders: \`curl\` is the curl command line doing the same transfer (\`-o /dev/null\`, \`-o file\`, \
+\`-T file\`, \`-T - < file\` for chunked); \`python-16m\` / \`python-1m\` the Python \`lakefs\` reader \
+(\`obj.reader().read(n)\`) with 16 MiB / 1 MiB reads, \`python\` its \`obj.reader().read()\` of the whole object; \
+\`curl-ranges\` curl sending 16 MiB range requests one after another on one connection (the old reader's requests). \
+Times are each program's own around the transfer: no process start-up, no \`import lakefs\`. \
+The SDK's writer writes generated bytes, curl's chunked upload reads the file."
 
-head -c "$size" /dev/urandom >"$work/big.bin"
-# The reader's own requests done by curl: the same 16 MiB ranges one after another on one connection.
+src="$work/big.bin"
+head -c "$size" /dev/urandom >"$src"
+curl -fsS -u "$auth" -X POST -H 'Content-Type: application/octet-stream' -T "$src" -o /dev/null \
+  "$(object_url branches/main source.bin)"
 block=16777216
 range_args=()
 for ((offset = 0; offset < size; offset += block)); do
   ((offset == 0)) || range_args+=(--next)
   end=$((offset + block < size ? offset + block - 1 : size - 1))
-  range_args+=(-fsS -u "$auth" -o /dev/null -r "$offset-$end" "$api/repositories/$repo/refs/main/objects?path=curl.bin")
+  range_args+=(-fsS -u "$auth" -o /dev/null -w '%{time_total}\n' -r "$offset-$end" "$(object_url refs/main source.bin)")
 done
-results="$work/results.txt"
-: >"$results"
-for run in $(seq 1 "$runs"); do
-  measure curl-upload "$results" curl -fsS -u "$auth" -X POST -H 'Content-Type: application/octet-stream' \
-    -T "$work/big.bin" -o /dev/null -w '%{time_total}' "$api/repositories/$repo/branches/main/objects?path=curl.bin"
-  measure sdk-upload-file "$results" "$bin" upload "$repo" main sdk-file.bin "$work/big.bin"
-  # Unknown length (a pipe): chunked, as the writer sends it.
-  measure curl-upload-chunked "$results" sh -c 'exec curl -fsS -u "$1" -X POST -H "Content-Type: application/octet-stream" \
-    -T - -o /dev/null -w "%{time_total}" "$2" <"$3"' sh "$auth" \
-    "$api/repositories/$repo/branches/main/objects?path=curl-chunked.bin" "$work/big.bin"
-  measure sdk-writer "$results" "$bin" write "$repo" main sdk-writer.bin "$size"
-  measure curl-download "$results" curl -fsS -u "$auth" -o "$work/curl.out" -w '%{time_total}' \
-    "$api/repositories/$repo/refs/main/objects?path=curl.bin"
-  measure sdk-download "$results" "$bin" download "$repo" main curl.bin "$work/sdk.out"
-  measure curl-download-null "$results" curl -fsS -u "$auth" -o /dev/null -w '%{time_total}' \
-    "$api/repositories/$repo/refs/main/objects?path=curl.bin"
-  start=$(date +%s%N)
-  curl "${range_args[@]}"
-  echo "curl-ranges $(python3 -c "print(($(date +%s%N) - $start) / 1e9)") 0" >>"$results"
-  measure sdk-reader "$results" "$bin" read "$repo" main curl.bin
-  cmp -s "$work/big.bin" "$work/sdk.out" || { echo "sdk download differs from the uploaded file" >&2; exit 1; }
-  rm -f "$work/curl.out" "$work/sdk.out"
-done
-rm -f "$work/big.bin"
 
-# 2,000 files of 4 KiB in 20 directories.
-python3 - "$work/small" "$small" <<'PY'
+big_contender() {  # CASE CONTENDER ROUND
+  local case=$1 c=$2 r=$3
+  case $case/$c in
+    "$c_read"/lakefs-cpp) bench_run_inner $sec "$case" "$c" "$r" "$bin" read "$repo" main source.bin ;;
+    "$c_read"/curl | "$c_all"/curl)
+      bench_run_inner $sec "$case" "$c" "$r" curl -fsS -u "$auth" -o /dev/null -w '%{time_total}' \
+        "$(object_url refs/main source.bin)" ;;
+    "$c_read"/python-16m)
+      bench_run_inner $sec "$case" "$c" "$r" "${py[@]}" stream-read "$repo" main source.bin 16777216 ;;
+    "$c_read"/python-1m)
+      bench_run_inner $sec "$case" "$c" "$r" "${py[@]}" stream-read "$repo" main source.bin 1048576 ;;
+    "$c_read"/curl-ranges)
+      bench_exec curl "${range_args[@]}"
+      bench_record $sec "$case" "$c" "$r" "$(awk '{s += $1} END {printf "%.6f", s}' "$BENCH_LAST_OUT")" s "$BENCH_RSS_KIB" ;;
+    "$c_all"/lakefs-cpp) bench_run_inner $sec "$case" "$c" "$r" "$bin" read-all "$repo" main source.bin "$size" ;;
+    "$c_all"/python) bench_run_inner $sec "$case" "$c" "$r" "${py[@]}" read-all "$repo" main source.bin "$size" ;;
+    "$c_down"/lakefs-cpp)
+      bench_run_inner $sec "$case" "$c" "$r" "$bin" download "$repo" main source.bin "$work/out.bin"
+      cmp -s "$src" "$work/out.bin" || { echo "20-objects: the SDK's download differs from the object" >&2; exit 1; } ;;
+    "$c_down"/curl)
+      bench_run_inner $sec "$case" "$c" "$r" curl -fsS -u "$auth" -o "$work/out.bin" -w '%{time_total}' \
+        "$(object_url refs/main source.bin)" ;;
+    "$c_up"/lakefs-cpp) bench_run_inner $sec "$case" "$c" "$r" "$bin" upload "$repo" main up-cpp.bin "$src" ;;
+    "$c_up"/curl)
+      bench_run_inner $sec "$case" "$c" "$r" curl -fsS -u "$auth" -X POST -H 'Content-Type: application/octet-stream' \
+        -T "$src" -o /dev/null -w '%{time_total}' "$(object_url branches/main up-curl.bin)" ;;
+    "$c_chunk"/lakefs-cpp) bench_run_inner $sec "$case" "$c" "$r" "$bin" write "$repo" main chunked-cpp.bin "$size" ;;
+    "$c_chunk"/curl)
+      # A pipe: curl does not know the length and sends the body chunked, as the writer does.
+      bench_run_inner $sec "$case" "$c" "$r" sh -c 'exec curl -fsS -u "$1" -X POST \
+        -H "Content-Type: application/octet-stream" -T - -o /dev/null -w "%{time_total}" "$2" <"$3"' sh "$auth" \
+        "$(object_url branches/main chunked-curl.bin)" "$src" ;;
+    *) echo "20-objects: unknown contender $c of '$case'" >&2; exit 1 ;;
+  esac
+  rm -f "$work/out.bin"
+}
+
+declare -A big=(
+  ["$c_read"]="lakefs-cpp curl python-16m python-1m curl-ranges"
+  ["$c_all"]="lakefs-cpp curl python"
+  ["$c_down"]="lakefs-cpp curl"
+  ["$c_up"]="lakefs-cpp curl"
+  ["$c_chunk"]="lakefs-cpp curl"
+)
+for round in $(seq 1 "$rounds"); do
+  echo "20-objects: $S, round $round of $rounds" >&2
+  for case in "$c_read" "$c_all" "$c_down" "$c_up" "$c_chunk"; do
+    read -r -a contenders <<<"${big[$case]}"
+    mapfile -t order < <(bench_order "$round" "${contenders[@]}")
+    for c in "${order[@]}"; do big_contender "$case" "$c" "$round"; done
+  done
+done
+rm -f "$src"
+
+# ---------------------------------------------------------------- 2,000 files of 4 KiB
+sec=objects-small
+c_updir="upload $N files of 4 KiB from a directory"
+c_dlpre="download $N objects of 4 KiB under a prefix"
+c_rm="remove $N objects under a prefix"
+bench_title $sec "$N files of 4 KiB: lakefs-cpp's defaults vs lakectl's"
+bench_target $sec "$c_updir" lakectl 1.0 "\`upload_directory\` at its defaults ≥ 1.0× \`lakectl fs upload --recursive\` at its defaults"
+bench_target $sec "$c_dlpre" lakectl 1.0 "\`download_prefix\` at its defaults ≥ 1.0× \`lakectl fs download --recursive\` at its defaults"
+bench_target $sec "$c_rm" lakectl 1.0 "\`remove_objects\` at its defaults ≥ 1.0× \`lakectl fs rm --recursive\` at its defaults"
+bench_note $sec "lakefs-cpp at its defaults: \`upload_directory(dir, prefix)\`, \`download_prefix(prefix, dir)\`, and \
+the objects of the prefix listed then \`remove_objects(paths)\` (what a user writes to empty a prefix); \
+\`lakefs-cpp-c25\` the same with \`.concurrency = 25\` (lakectl's upload parallelism), for reference. \
+lakectl at its defaults: \`fs upload --recursive\`, \`fs download --recursive\`, \`fs rm --recursive\`. \
+Times are whole processes' wall times (start-up included) on the same files; each removal removes \
+what that contender uploaded in the same round."
+
+dir="$work/small"
+python3 - "$dir" "$small" <<'PY'
 import os, sys
 root, n = sys.argv[1], int(sys.argv[2])
 for i in range(n):
@@ -75,63 +161,52 @@ for i in range(n):
     with open(os.path.join(d, f"f{i:05d}.bin"), "wb") as f:
         f.write(os.urandom(4096))
 PY
-measure sdk-upload-dir "$results" "$bin" upload-dir "$repo" main "$work/small" par 0
-measure sdk-upload-dir-25 "$results" "$bin" upload-dir "$repo" main "$work/small" par25 25
-measure sdk-upload-seq "$results" "$bin" upload-seq "$repo" main "$work/small" seq
-start=$(date +%s.%N)
-LAKECTL_SERVER_ENDPOINT_URL=$LAKEFS_ENDPOINT LAKECTL_CREDENTIALS_ACCESS_KEY_ID=$LAKEFS_ACCESS_KEY_ID \
-  LAKECTL_CREDENTIALS_SECRET_ACCESS_KEY=$LAKEFS_SECRET_ACCESS_KEY LAKECTL_CONFIG_FILE=/dev/null \
-  /usr/bin/time -v -o "$work/time.txt" "$lakectl" fs upload --recursive --no-progress -s "$work/small" \
-  "lakefs://$repo/main/lakectl/" >/dev/null
-echo "lakectl-upload $(python3 -c "import time; print(time.time() - $start)") \
-$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")" >>"$results"
-rm -rf "$work/small"
+# What the downloads read: the same files under src/ (uploaded once, not measured).
+"$bin" upload-dir "$repo" main "$dir" src 0 >/dev/null
+# Checks after each transfer: the local copy is the directory; the prefix is empty.
+same_tree() {
+  diff -r -q "$dir" "$1" >/dev/null || { echo "20-objects: $2's download differs from the files" >&2; exit 1; }
+  rm -rf "$1"
+}
+count_under() {
+  curl -fsS -u "$auth" "$api/repositories/$repo/refs/main/objects/ls?prefix=$1&amount=1000" |
+    python3 -c 'import json, sys; print(len(json.load(sys.stdin)["results"]))'
+}
+small_contender() {  # CASE CONTENDER ROUND
+  local case=$1 c=$2 r=$3 p="r$3-$2"
+  case $case/$c in
+    "$c_updir"/lakefs-cpp) bench_run $sec "$case" "$c" "$r" "$bin" upload-dir "$repo" main "$dir" "$p" 0 ;;
+    "$c_updir"/lakefs-cpp-c25) bench_run $sec "$case" "$c" "$r" "$bin" upload-dir "$repo" main "$dir" "$p" 25 ;;
+    "$c_updir"/lakectl)
+      bench_run $sec "$case" "$c" "$r" "$lakectl" fs upload --recursive --no-progress -s "$dir" "lakefs://$repo/main/$p/" ;;
+    "$c_dlpre"/lakefs-cpp)
+      bench_run $sec "$case" "$c" "$r" "$bin" download-prefix "$repo" main src/ "$work/down" 0
+      same_tree "$work/down" "$c" ;;
+    "$c_dlpre"/lakectl)
+      bench_run $sec "$case" "$c" "$r" "$lakectl" fs download --recursive --no-progress "lakefs://$repo/main/src/" "$work/down/"
+      same_tree "$work/down" "$c" ;;
+    "$c_rm"/lakefs-cpp) bench_run $sec "$case" "$c" "$r" "$bin" remove-prefix "$repo" main "$p/" 0 ;;
+    "$c_rm"/lakefs-cpp-c25) bench_run $sec "$case" "$c" "$r" "$bin" remove-prefix "$repo" main "$p/" 25 ;;
+    "$c_rm"/lakectl) bench_run $sec "$case" "$c" "$r" "$lakectl" fs rm --recursive "lakefs://$repo/main/$p/" ;;
+    *) echo "20-objects: unknown contender $c of '$case'" >&2; exit 1 ;;
+  esac
+  if [[ $case == "$c_rm" && $(count_under "$p/") != 0 ]]; then
+    echo "20-objects: $c left objects under $p/" >&2
+    exit 1
+  fi
+}
+declare -A smalls=(
+  ["$c_updir"]="lakefs-cpp lakectl lakefs-cpp-c25"
+  ["$c_dlpre"]="lakefs-cpp lakectl"
+  ["$c_rm"]="lakefs-cpp lakectl lakefs-cpp-c25"
+)
+for round in $(seq 1 "$small_rounds"); do
+  echo "20-objects: $N × 4 KiB, round $round of $small_rounds" >&2
+  for case in "$c_updir" "$c_dlpre" "$c_rm"; do
+    read -r -a contenders <<<"${smalls[$case]}"
+    mapfile -t order < <(bench_order "$round" "${contenders[@]}")
+    for c in "${order[@]}"; do small_contender "$case" "$c" "$round"; done
+  done
+done
+rm -rf "$dir"
 curl -fsS -u "$auth" -X DELETE -o /dev/null "$api/repositories/$repo"
-
-python3 - "$results" "$size" "$small" "$runs" <<'PY'
-import sys
-from collections import defaultdict
-results, size, small, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-best, rss = {}, defaultdict(int)
-for line in open(results):
-    label, secs, kib = line.split()
-    best[label] = min(best.get(label, 1e99), float(secs))
-    rss[label] = max(rss[label], int(kib))
-mib = size / 2**20
-def row(label, what, floor):
-    t = best[label]
-    ratio = best[floor] / t
-    mem = f"{rss[label] / 1024:.1f} MiB" if rss[label] else "—"
-    print(f"| {what} | {t:.2f} s | {mib / t:.0f} MiB/s | {ratio:.2f}× | {mem} |")
-print("### 1 object of %.0f MiB (best of %s runs; target: ≥ 0.9× curl, peak RSS < 64 MiB)" % (mib, runs))
-print()
-print("Each SDK row is compared with the curl command doing the same transfer (the row above it).")
-print()
-print("| transfer | time | throughput | vs curl | peak RSS of the process |")
-print("|---|---|---|---|---|")
-row("curl-upload", "upload, known length: `curl -T file -X POST`", "curl-upload")
-row("sdk-upload-file", "upload, known length: `upload_file(path)`", "curl-upload")
-row("curl-upload-chunked", "upload, unknown length (chunked): `curl -T - -X POST < file`", "curl-upload-chunked")
-row("sdk-writer", "upload, unknown length (chunked): `ObjectWriter`, generated bytes", "curl-upload-chunked")
-row("curl-download", "download to a file: `curl -o file`", "curl-download")
-row("sdk-download", "download to a file: `download(path)` (temp file + rename)", "curl-download")
-row("curl-download-null", "read, no file: `curl -o /dev/null`", "curl-download-null")
-row("sdk-reader", "read, no file: `ObjectReader` (16 MiB ranges, read-ahead), 1 MiB `read()`s", "curl-download-null")
-row("curl-ranges", "read, no file: curl, the same 16 MiB range requests in sequence", "curl-ranges")
-row("sdk-reader", "read, no file: `ObjectReader`, against those range requests", "curl-ranges")
-print()
-print(f"### {small} files of 4 KiB")
-print()
-print("| upload | time | files/s | vs this | peak RSS |")
-print("|---|---|---|---|---|")
-for label, what in [("sdk-upload-seq", "one `upload_file` after another"),
-                    ("sdk-upload-dir", "`upload_directory` (16 workers = max_connections)"),
-                    ("sdk-upload-dir-25", "`upload_directory` with `.concurrency = 25`"),
-                    ("lakectl-upload", "`lakectl fs upload --recursive` (25 workers)")]:
-    t = best[label]
-    print(f"| {what} | {t:.2f} s | {small / t:.0f} | {best['sdk-upload-dir'] / t:.2f}× upload_directory's speed | {rss[label] / 1024:.1f} MiB |")
-print()
-print(f"upload_directory speed-up over sequential: {best['sdk-upload-seq'] / best['sdk-upload-dir']:.1f}×; "
-      f"vs lakectl (time ratio lakectl / SDK): {best['lakectl-upload'] / best['sdk-upload-dir']:.2f}× with 16 workers, "
-      f"{best['lakectl-upload'] / best['sdk-upload-dir-25']:.2f}× with 25 like lakectl")
-PY

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2016  # sh -c scripts take their arguments as $1, $2, …
 # Large objects on the "s3" topology: lakeFS on PostgreSQL with a real S3 server (versitygw) on
 # loopback, where clients move the data straight to and from the object store through pre-signed
 # URLs. A 1 GiB upload of known length, an upload of unknown length (a stream) and a download to a
@@ -9,11 +10,15 @@
 # Sourced by bench/run.sh like the other scenarios (whose server is a quickstart one): this one starts
 # its own s3-topology server with `scripts/lakefs-server.sh run`, which stops it (and deletes its data)
 # when the scenario ends, fails or is interrupted, and runs this same file again inside it. Alone:
-#   BUILD_DIR=build/release REPO_ROOT=$PWD BENCH_WORK=$(mktemp -d) bash bench/scenarios/40-s3-transfers.sh
+#   BENCH_ONLY=40 bench/run.sh build/release
+# Records go to sections s3 (seconds per transfer) and s3-cpu (CPU seconds per GiB: the client's, the
+# S3 server's + lakeFS's) through bench/lib.sh, which run.sh exports (alone: source bench/lib.sh and set
+# BENCH_RESULTS and BENCH_NOTES first).
 # BENCH_S3_BYTES (default 1 GiB) and BENCH_S3_ROUNDS (default 5) shorten or lengthen it.
 set -euo pipefail
 if [[ ${LAKEFS_TEST_TOPOLOGY:-} != s3 ]]; then
   "$REPO_ROOT/scripts/lakefs-server.sh" run "$BUILD_DIR/bench-s3-server" --topology s3 bash "${BASH_SOURCE[0]}"
+  # shellcheck disable=SC2317  # exit when run as a script, return when sourced
   return 0 2>/dev/null || exit 0
 fi
 
@@ -115,13 +120,13 @@ measure() {
   new=$(tail -n "+$((log_0 + 1))" "$access_log")
   read -r user sys rss <"$work/time.txt"
   echo "$workload $contender $round $(((t1 - t0) / 1000))e-6 $(python3 -c "print($user + $sys)") $rss" \
-    "$((($(cpu_ticks "$s3_pid") - s3_0)))/$clk_tck $((($(cpu_ticks "$lakefs_pid") - lk_0)))/$clk_tck" \
+    "$(($(cpu_ticks "$s3_pid") - s3_0))/$clk_tck $(($(cpu_ticks "$lakefs_pid") - lk_0))/$clk_tck" \
     "$(grep -c . <<<"$new" || true) $(grep -c 'X-Amz-Signature=' <<<"$new" || true) $inner" >>"$results"
 }
 
 obj="lakefs://$repo/main"
 run_contender() {  # WORKLOAD CONTENDER ROUND
-  local w=$1 c=$2 r=$3 p="$1-$2-$3.bin" out="$work/download.bin"
+  local w=$1 c=$2 p="$1-$2-$3.bin" out="$work/download.bin"
   case $w/$c in
     upload/curl-presigned | stream/curl-presigned)
       presign_put "$p"
@@ -183,7 +188,9 @@ $(awk '$1 == "require" && $2 == "github.com/versity/versitygw" {print $3}' "$REP
 $("$python" -c 'import importlib.metadata as m; print(m.version("lakefs"))') $(curl --version | awk 'NR == 1 {print $2}')"
 curl -fsS -u "$auth" -X DELETE -o /dev/null "$api/repositories/$repo"
 
-python3 - "$results" "$size" "$rounds" "$chunked_status" "$py_start" "$versions" <<'PY'
+# Records (section s3: seconds per transfer; section s3-cpu: CPU seconds per GiB) and notes,
+# from the lines measure() wrote: python3 prints them tab-separated, bench_record / bench_note store them.
+python3 - "$results" "$size" "$rounds" "$chunked_status" "$py_start" "$versions" >"$work/summary.tsv" <<'PY'
 import statistics as st, sys
 from collections import defaultdict
 from fractions import Fraction
@@ -191,95 +198,79 @@ results, size, rounds, chunked_status = sys.argv[1], int(sys.argv[2]), int(sys.a
 py_wall, py_user, py_sys, py_rss = sys.argv[5].split()
 lakectl_v, vgw_v, py_v, curl_v = (sys.argv[6].split() + ["?"] * 4)[:4]
 gib, mib = size / 2**30, size / 2**20
+def out(*fields):
+    print("\t".join(str(f) for f in fields))
+# The scenario's contender ids -> the report's contender names (lakefs-cpp is the subject, floor… do less work).
+names = {"cpp": "lakefs-cpp", "curl-presigned": "floor", "lakectl": "lakectl", "python-writer": "python",
+         "python-upload-bytes": "python-bytes", "curl-chunked-via-lakefs": "curl-chunked",
+         "lakectl-stdin": "lakectl-stdin", "lakectl-cat": "lakectl-cat", "lakectl-download": "lakectl-download",
+         "python-reader": "python"}
+size_label = f"{gib:g} GiB" if size % 2**30 == 0 else f"{mib:g} MiB"
+cases = {"upload": f"upload {size_label} from a file, known length",
+         "stream": f"upload {size_label} of unknown length (a stream of 1 MiB pieces)",
+         "download": f"download {size_label} to a file"}
 rows = defaultdict(dict)  # (workload, contender) -> round -> fields
 for line in open(results):
     w, c, r, wall, cpu, rss, s3, lk, req, pre, inner = line.split()
-    wall = float(wall)
-    t = float(inner) if inner != "-" else wall
-    rows[w, c][int(r)] = dict(t=t, wall=wall, cpu=float(cpu), rss=int(rss), s3=float(Fraction(s3)),
-                              lk=float(Fraction(lk)), req=int(req), pre=int(pre))
-names = {
-    "lakectl": "`lakectl fs upload --pre-sign`",
-    "python-writer": "Python `obj.writer(pre_sign=True)`, the file written in 1 MiB pieces",
-    "python-upload-bytes": "Python `obj.upload(f.read(), pre_sign=True)` (whole file in memory)",
-    "cpp": "lakefs-cpp",
-    "curl-chunked-via-lakefs": "`curl -T -` chunked POST through lakeFS (lakeFS writes to S3)",
-    "lakectl-stdin": "`cat file \\| lakectl fs upload --pre-sign -s -`",
-    "lakectl-cat": "`lakectl fs cat --pre-sign > file`",
-    "lakectl-download": "`lakectl fs download --pre-sign` (8 MiB parts, 25 in parallel)",
-    "python-reader": "Python `obj.reader(pre_sign=True)`, 16 MiB reads to a file",
-}
-cpp_names = {"upload": "lakefs-cpp `upload_file(path)`",
-             "stream": "lakefs-cpp `writer()`, 1 MiB writes, `close()`",
-             "download": "lakefs-cpp `download(path)`"}
-floors = {"upload": "curl-presigned", "stream": "curl-presigned", "download": "curl-presigned"}
-floor_names = {
-    "upload": "`curl -T file` PUT to a pre-signed URL (floor)",
-    "stream": "`curl -T file` PUT to a pre-signed URL, known length (floor; a stream cannot take this path)",
-    "download": "`curl -o file` GET from a pre-signed URL (floor)",
-}
-titles = {
-    "upload": f"Upload of {mib:.0f} MiB, known length (a local file)",
-    "stream": f"Upload of {mib:.0f} MiB, unknown length (a stream of 1 MiB pieces)",
-    "download": f"Download of {mib:.0f} MiB to a file",
-}
-order = {
-    "upload": ["curl-presigned", "lakectl", "python-writer", "python-upload-bytes", "cpp"],
-    "stream": ["curl-presigned", "curl-chunked-via-lakefs", "lakectl-stdin", "python-writer", "cpp"],
-    "download": ["curl-presigned", "lakectl-cat", "lakectl-download", "python-reader", "cpp"],
-}
-print("## Large objects on S3 through pre-signed URLs")
-print()
-print(f"The `s3` server topology: lakeFS on PostgreSQL, the data in a real S3 server (versitygw {vgw_v}, posix "
-      f"backend) on loopback; lakectl {lakectl_v}, Python `lakefs` {py_v}, curl {curl_v}. {rounds} interleaved "
-      f"rounds, each running every contender once in rotating order; MiB/s is the median over the rounds, "
-      f"the spread its min–max, and \"vs floor\" the throughput ratio to the floor of the same round "
-      f"(> 1: faster than the floor), median over the rounds. Times are the whole process's wall time, except "
-      f"Python's, which its script takes around the transfer (no interpreter start-up or `import lakefs`: "
-      f"{float(py_wall):.2f} s wall, {float(py_user) + float(py_sys):.2f} s CPU, measured apart; that CPU *is* in "
-      f"its CPU column). CPU is seconds per GiB: the client's (`/usr/bin/time` user + system), the S3 server's and "
-      f"lakeFS's (from `/proc` around the transfer); busy cores = CPU seconds / wall seconds (the machine has 2). "
-      f"Peak RSS is the client process's (largest over the rounds). S3 requests: those in the S3 server's access "
-      f"log during the transfer (pre-signed: signed in the query string), median over the rounds.")
-for w in ("upload", "stream", "download"):
-    floor = rows[w, floors[w]]
-    print()
-    print(f"### {titles[w]}")
-    print()
-    print("| contender | MiB/s | spread | vs floor | peak RSS | CPU s/GiB: client / S3 server / lakeFS "
-          "| busy cores: client + S3 + lakeFS | S3 requests (pre-signed) |")
-    print("|---|---|---|---|---|---|---|---|")
-    for c in order[w]:
+    rows[w, c][int(r)] = dict(t=float(inner) if inner != "-" else float(wall), wall=float(wall), cpu=float(cpu),
+                              rss=int(rss), s3=float(Fraction(s3)), lk=float(Fraction(lk)), req=int(req),
+                              pre=int(pre))
+out("title", "s3", f"Large objects on S3 through pre-signed URLs (the s3 topology, {size_label})")
+out("title", "s3-cpu", f"CPU per GiB moved on the s3 topology ({size_label})")
+for w, case in cases.items():
+    out("size", "s3", case, size)
+out("target", "s3", cases["upload"], "floor", 0.9, "`upload_file` ≥ 0.9× the curl floor")
+out("target", "s3", cases["upload"], "lakectl", 1.0, "`upload_file` ≥ 1.0× lakectl")
+out("target", "s3", cases["download"], "floor", 0.9, "`download` ≥ 0.9× the curl floor")
+out("target", "s3", cases["download"], "lakectl-cat", 1.0, "`download` ≥ 1.0× `lakectl fs cat`")
+out("rss-target", "s3", cases["upload"], "lakefs-cpp", 64, "`upload_file` in ≤ 64 MiB")
+out("rss-target", "s3", cases["download"], "lakefs-cpp", 64, "`download` in ≤ 64 MiB")
+out("note", "s3-cpu", "CPU seconds per GiB moved: the client's is the whole process's user + system time "
+    "(`/usr/bin/time`; Python's includes its start-up and `import lakefs`, about a second of CPU, which weighs "
+    "on small sizes), the S3 server's and lakeFS's are read from `/proc` around the transfer (clock ticks: "
+    "coarse on small sizes). A zero has no bar on the chart.")
+for (w, c), rs in rows.items():
+    for r, v in sorted(rs.items()):
+        out("record", "s3", cases[w], names[c], r, f"{v['t']:.6f}", "s", v["rss"])
+        out("record", "s3-cpu", f"{w}: the client's CPU", names[c], r, f"{v['cpu'] / gib:.4f}", "CPU s/GiB", "-")
+        out("record", "s3-cpu", f"{w}: the S3 server's + lakeFS's CPU", names[c], r,
+            f"{(v['s3'] + v['lk']) / gib:.4f}", "CPU s/GiB", "-")
+out("note", "s3", f"lakeFS on PostgreSQL, the data in a real S3 server (versitygw {vgw_v}, posix backend) on loopback; "
+    f"lakectl {lakectl_v}, Python `lakefs` {py_v}, curl {curl_v}; lakefs-cpp at its default options. Contenders: "
+    "`floor` is curl on a pre-signed URL (`curl -T file` PUT, `curl -o file` GET: one request, no lakeFS metadata "
+    "calls; for the stream a known-length PUT, which a stream cannot take); `curl-chunked` a `curl -T -` chunked POST "
+    "through lakeFS (lakeFS writes to S3); `lakectl` `fs upload --pre-sign`, `lakectl-stdin` `cat file | lakectl fs "
+    "upload --pre-sign -s -`, `lakectl-cat` `fs cat --pre-sign > file`, `lakectl-download` `fs download --pre-sign` "
+    "(8 MiB parts, 25 in parallel); `python` the `lakefs` package's `writer(pre_sign=True)` (1 MiB writes) or "
+    "`reader(pre_sign=True)` (16 MiB reads to a file), `python-bytes` its `upload(f.read(), pre_sign=True)`. "
+    "Times are whole processes' wall times except Python's, which its script takes around the transfer (no "
+    f"interpreter start-up or `import lakefs`: {float(py_wall):.2f} s wall, {float(py_user) + float(py_sys):.2f} s "
+    "CPU, measured apart).")
+out("note", "s3", f"Unknown length on the pre-signed path: a `curl -T -` PUT (chunked, no Content-Length) to a "
+    f"pre-signed URL got HTTP {chunked_status} from this S3 server (S3 answers 411 MissingContentLength too), so a "
+    "stream has no single-request floor: the stream's `floor` is the known-length PUT.")
+for w in cases:
+    parts = []
+    for c in ["curl-presigned", "curl-chunked-via-lakefs", "lakectl", "lakectl-stdin", "lakectl-cat",
+              "lakectl-download", "python-writer", "python-upload-bytes", "python-reader", "cpp"]:
         rs = rows.get((w, c))
         if not rs:
             continue
-        speeds = [mib / v["t"] for v in rs.values()]
-        ratios = [floor[r]["t"] / v["t"] for r, v in rs.items() if r in floor]
         med = lambda k: st.median(v[k] for v in rs.values())
         busy = lambda k: st.median(v[k] / v["wall"] for v in rs.values())
-        name = cpp_names[w] if c == "cpp" else floor_names[w] if c == floors[w] else names[c]
-        ratio = f"**{st.median(ratios):.2f}×**" if c != floors[w] else "1.00×"
-        print(f"| {name} | {st.median(speeds):.0f} | {min(speeds):.0f}–{max(speeds):.0f} | {ratio} "
-              f"| {max(v['rss'] for v in rs.values()) / 1024:.0f} MiB "
-              f"| {med('cpu') / gib:.2f} / {med('s3') / gib:.2f} / {med('lk') / gib:.2f} "
-              f"| {busy('cpu'):.2f} + {busy('s3'):.2f} + {busy('lk'):.2f} "
-              f"| {med('req'):.0f} ({med('pre'):.0f}) |")
-print()
-print(f"Unknown length on the pre-signed path: a `curl -T -` PUT (chunked, no Content-Length) to a pre-signed URL "
-      f"got HTTP {chunked_status} from this S3 server (S3 answers 411 MissingContentLength too), so a stream of "
-      f"unknown length has no single-request floor there: the stream table keeps the known-length PUT as its "
-      f"floor and shows the chunked POST through lakeFS beside it.")
-print()
-print("Python's `lakefs` has no upload of a file by path: `upload()` takes the whole content as `bytes`, and "
-      "`writer()` spools what it is given (in memory up to 32 MiB, then in a temporary file) and sends the spool in "
-      "one pre-signed PUT at `close()`; so its writer rows run the same code for the file and for the stream. "
-      "`lakectl fs upload -s -` likewise copies a stream to a temporary file before uploading it.")
-print()
-print("All rounds (MiB/s, in contender order of the tables):")
-print()
-for w in ("upload", "stream", "download"):
-    for c in order[w]:
-        rs = rows.get((w, c))
-        if rs:
-            print(f"- {w} / {c}: " + " ".join(f"{mib / rs[r]['t']:.0f}" for r in sorted(rs)))
+        parts.append(f"{names[c]} {med('req'):.0f} ({med('pre'):.0f} pre-signed), "
+                     f"{busy('cpu'):.2f} + {busy('s3'):.2f} + {busy('lk'):.2f}")
+    out("note", "s3", f"{cases[w]} — S3 requests per transfer, and busy cores client + S3 server + lakeFS "
+        f"(CPU seconds / wall seconds; the machine has the cores of the run's header), medians: " + "; ".join(parts))
 PY
+while IFS=$'\t' read -r kind a b c d e f g; do
+  case $kind in
+    record) bench_record "$a" "$b" "$c" "$d" "$e" "$f" "$g" ;;
+    title) bench_title "$a" "$b" ;;
+    size) bench_size "$a" "$b" "$c" ;;
+    target) bench_target "$a" "$b" "$c" "$d" "$e" ;;
+    rss-target) bench_rss_target "$a" "$b" "$c" "$d" "$e" ;;
+    note) bench_note "$a" "$b" ;;
+    *) echo "40-s3-transfers: bad line from the summary: $kind" >&2; exit 1 ;;
+  esac
+done <"$work/summary.tsv"
