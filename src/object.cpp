@@ -18,6 +18,8 @@
 #include "detail/multipart_upload.hpp"
 #include "detail/object_io_support.hpp"
 #include "detail/parallel_download.hpp"
+#include "detail/object_get.hpp"
+#include "detail/prefault.hpp"
 #include "detail/presign.hpp"
 #include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
@@ -261,6 +263,7 @@ ObjectInfo read_pre_signed(const StoredObject& object, const std::string& range,
   const detail::ObjectName name{object.repo_id(), object.ref_id(), object.path()};
   const auto size = static_cast<std::uint64_t>(std::max<std::int64_t>(info.size_bytes, 0));
   data.reserve(static_cast<std::size_t>(std::min(limit, size)));
+  const detail::Prefault prefault(data.data(), data.capacity());
   (void)detail::presigned_get(
       object.client(), url, name, range,
       [&](std::string_view chunk) {
@@ -273,6 +276,17 @@ ObjectInfo read_pre_signed(const StoredObject& object, const std::string& range,
   return info;
 }
 
+// Reserves room for the body the answer `head` announces (at most `limit` bytes; 0 = no limit).
+void reserve_for(std::string& data, const http::Response& head, std::uint64_t limit) {
+  auto length = detail::content_length(head);
+  if (!length) return;
+  if (limit != 0) length = std::min(*length, limit);
+  if (*length > data.max_size()) {
+    throw InvalidArgumentError("the object (" + std::to_string(*length) + " bytes) does not fit in memory");
+  }
+  data.reserve(static_cast<std::size_t>(*length));
+}
+
 }  // namespace
 
 std::string StoredObject::read_all(const ReadOptions& options) const {
@@ -282,10 +296,16 @@ std::string StoredObject::read_all(const ReadOptions& options) const {
     (void)read_pre_signed(*this, "", std::numeric_limits<std::uint64_t>::max(), data, options.call);
     return data;
   }
-  detail::object_call(repo_id_, ref_id_, path_, [&] {
-    return client_.api().objects.get_object({.repository = repo_id_, .ref = ref_id_, .path = path_, .call = options.call},
-                                            [&](std::string_view chunk) { data.append(chunk); });
-  });
+  // Sized once from the answer's Content-Length, then filled in place: no reallocation, no second buffer; the pages
+  // of a large one are faulted in ahead of the bytes, on another thread.
+  std::optional<detail::Prefault> prefault;
+  (void)detail::get_object_streamed(
+      client_, {repo_id_, ref_id_, path_}, "",
+      [&](const http::Response& head) {
+        reserve_for(data, head, 0);
+        if (!prefault) prefault.emplace(data.data(), data.capacity());
+      },
+      [&](std::string_view chunk) { data.append(chunk); }, [&] { data.clear(); }, options.call);
   return data;
 }
 
@@ -305,16 +325,20 @@ std::string StoredObject::read_range(std::uint64_t offset, std::uint64_t length,
     (void)read_pre_signed(*this, range, length, data, options.call);
     return data;
   }
-  detail::object_call(repo_id_, ref_id_, path_, [&] {
-    return client_.api().objects.get_object(
-        {.repository = repo_id_, .ref = ref_id_, .path = path_, .range = range, .call = options.call},
-        [&](std::string_view chunk) {
-          if (chunk.size() > length - data.size()) {
-            throw ProtocolError("object '" + path_ + "': the server sent more bytes than the range asked for");
-          }
-          data.append(chunk);
-        });
-  });
+  std::optional<detail::Prefault> prefault;
+  (void)detail::get_object_streamed(
+      client_, {repo_id_, ref_id_, path_}, range,
+      [&](const http::Response& head) {
+        reserve_for(data, head, length);
+        if (!prefault) prefault.emplace(data.data(), data.capacity());
+      },
+      [&](std::string_view chunk) {
+        if (chunk.size() > length - data.size()) {
+          throw ProtocolError("object '" + path_ + "': the server sent more bytes than the range asked for");
+        }
+        data.append(chunk);
+      },
+      [&] { data.clear(); }, options.call);
   return data;
 }
 

@@ -1,12 +1,20 @@
-// ObjectReader: a streambuf over HTTP range requests, one block at a time,
-// with one block of background read-ahead while access is sequential.
+// ObjectReader: a streambuf over an object's bytes, in one of two modes.
+//
+// Streaming (the default): one open-ended GET from the reader's position, whose body a background thread hands over
+// through a StreamPipe. A caller reading into a large buffer gets the bytes copied straight from the transport's
+// receive buffer into its own (the only copy in user space); between reads they wait in a bounded buffer, so the
+// connection keeps moving while the caller works. A reader through lakeFS opens with that GET alone: its head gives
+// the size and the ETag (the version), and a stat is sent only if info() is asked for.
+//
+// Blocks: after a seek the stream cannot serve (backwards, or further ahead than it has buffered), and from the
+// start when read-ahead is off: range requests of one block each, with one block of background read-ahead while
+// access is sequential. Every block's ETag must be the version's, so an object replaced since the reader opened is
+// ObjectChangedError rather than a mix of two versions.
 #include "lakefs/object_io.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <future>
 #include <mutex>
 #include <stop_token>
@@ -14,6 +22,7 @@
 #include <vector>
 
 #include "detail/convert.hpp"
+#include "detail/object_get.hpp"
 #include "detail/object_io_support.hpp"
 #include "detail/presign.hpp"
 #include "detail/validate.hpp"
@@ -24,45 +33,254 @@
 namespace lakefs {
 namespace detail {
 
+namespace {
+
+// Reads of at least this many bytes bypass the get area: the stream copies into the caller's buffer directly.
+constexpr std::size_t direct_read_threshold = 64u << 10;
+// The get area for small reads (getline, >>, istreambuf_iterator) while streaming.
+constexpr std::size_t stream_area_size = 64u << 10;
+
+// Requests stop on a background transfer's own source when the caller's token is stopped.
+struct StopForward {
+  std::stop_source target;
+  void operator()() noexcept { target.request_stop(); }
+};
+
+// A stop source of its own for a background transfer, stopped also when `caller` is.
+struct OwnStop {
+  std::stop_source source;
+  std::unique_ptr<std::stop_callback<StopForward>> forward;
+
+  explicit OwnStop(const std::stop_token& caller) {
+    if (caller.stop_possible()) forward = std::make_unique<std::stop_callback<StopForward>>(caller, StopForward{source});
+  }
+};
+
+}  // namespace
+
+// A bounded byte pipe from one producer (the thread receiving a response body) to one consumer (the reader).
+// A consumer waiting with a buffer of its own has the bytes copied straight into it; otherwise they wait in a ring
+// of `capacity` bytes, and a producer finding it full blocks (so TCP's flow control holds the sender back).
+class StreamPipe {
+ public:
+  explicit StreamPipe(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 1)) {}
+
+  // Producer: hands over `chunk`, blocking while there is no room. Throws TransferCancelled once the consumer closed.
+  void push(std::string_view chunk) {
+    std::unique_lock lock(mutex_);
+    while (!chunk.empty()) {
+      if (closed_) throw TransferCancelled{};
+      if (waiting_ && target_filled_ < target_size_) {
+        const std::size_t n = std::min(chunk.size(), target_size_ - target_filled_);
+        std::memcpy(target_ + target_filled_, chunk.data(), n);
+        target_filled_ += n;
+        chunk.remove_prefix(n);
+        if (target_filled_ >= target_min_) data_.notify_one();
+        continue;
+      }
+      if (stored_ < capacity_) {
+        if (!ring_) ring_ = std::make_unique_for_overwrite<char[]>(capacity_);
+        const std::size_t tail = (head_ + stored_) % capacity_;
+        const std::size_t n = std::min({chunk.size(), capacity_ - stored_, capacity_ - tail});
+        std::memcpy(ring_.get() + tail, chunk.data(), n);
+        stored_ += n;
+        chunk.remove_prefix(n);
+        if (waiting_) data_.notify_one();
+        continue;
+      }
+      space_.wait(lock, [&] { return closed_ || stored_ < capacity_ || (waiting_ && target_filled_ < target_size_); });
+    }
+  }
+
+  // Producer: the stream ended, with `error` when it failed.
+  void finish(std::exception_ptr error) {
+    std::lock_guard lock(mutex_);
+    finished_ = true;
+    error_ = std::move(error);
+    data_.notify_one();
+  }
+
+  // Consumer: copies between `min` and `size` bytes into `out` (fewer only when the stream ended); 0 at the end.
+  // Rethrows the producer's error when it came before `min` bytes did.
+  std::size_t read(char* out, std::size_t size, std::size_t min) {
+    std::unique_lock lock(mutex_);
+    std::size_t got = take(out, size);
+    if (got < min && !finished_) {
+      target_ = out + got;
+      target_size_ = size - got;
+      target_min_ = min - got;
+      target_filled_ = 0;
+      waiting_ = true;
+      space_.notify_one();
+      data_.wait(lock, [&] { return target_filled_ >= target_min_ || finished_; });
+      got += target_filled_;
+      waiting_ = false;
+      target_ = nullptr;
+      target_size_ = target_filled_ = target_min_ = 0;
+      // The ring may have been written after the target filled up: take what fits.
+      got += take(out + got, size - got);
+    }
+    // A failure before `min` bytes is the read's failure (what was copied does not count).
+    if (got < min && finished_ && error_) std::rethrow_exception(error_);
+    return got;
+  }
+
+  // Consumer: no more bytes wanted; the producer's next push throws TransferCancelled.
+  void close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    space_.notify_one();
+  }
+
+  // Producer, before its first push: the stream has at most `bytes` left, so a larger ring would only waste memory.
+  void limit(std::uint64_t bytes) {
+    std::lock_guard lock(mutex_);
+    if (!ring_) capacity_ = static_cast<std::size_t>(std::clamp<std::uint64_t>(bytes, 1, capacity_));
+  }
+
+  // Bytes received and not yet taken.
+  [[nodiscard]] std::size_t buffered() {
+    std::lock_guard lock(mutex_);
+    return stored_;
+  }
+
+  // Consumer: drops `n` buffered bytes (n <= buffered()).
+  void skip(std::size_t n) {
+    std::lock_guard lock(mutex_);
+    n = std::min(n, stored_);
+    head_ = (head_ + n) % capacity_;
+    stored_ -= n;
+    if (stored_ == 0) head_ = 0;
+    space_.notify_one();
+  }
+
+ private:
+  // Moves up to `size` ring bytes to `out` (lock held).
+  std::size_t take(char* out, std::size_t size) {
+    std::size_t got = 0;
+    while (got < size && stored_ > 0) {
+      const std::size_t n = std::min({size - got, stored_, capacity_ - head_});
+      std::memcpy(out + got, ring_.get() + head_, n);
+      head_ = (head_ + n) % capacity_;
+      stored_ -= n;
+      got += n;
+    }
+    if (stored_ == 0) head_ = 0;
+    if (got > 0) space_.notify_one();
+    return got;
+  }
+
+  std::mutex mutex_;
+  std::condition_variable data_;   // the consumer waits for bytes
+  std::condition_variable space_;  // the producer waits for room
+  std::size_t capacity_;
+  std::unique_ptr<char[]> ring_;  // allocated when first needed
+  std::size_t head_ = 0, stored_ = 0;
+  char* target_ = nullptr;
+  std::size_t target_size_ = 0, target_filled_ = 0, target_min_ = 0;
+  bool waiting_ = false;
+  bool finished_ = false;
+  bool closed_ = false;
+  std::exception_ptr error_;
+};
 
 class ReaderBuf : public std::streambuf {
  public:
   ReaderBuf(const StoredObject& object, const ReaderOptions& options)
       : client_(object.client()),
-        repo_(object.repo_id()),
-        ref_(object.ref_id()),
-        path_(object.path()),
+        name_{object.repo_id(), object.ref_id(), object.path()},
         block_size_(options.block_size == 0 ? default_block_size : options.block_size),
         read_ahead_(options.read_ahead),
         call_(options.call) {
-    require_non_empty(path_, "object path");
+    require_non_empty(name_.path, "object path");
     pre_signed_ = use_pre_sign(client_, options.pre_sign, "ObjectReader");
-    info_ = object.stat({.pre_sign = pre_signed_, .call = call_});
-    size_ = static_cast<std::uint64_t>(std::max<std::int64_t>(info_.size_bytes, 0));
-    if (pre_signed_) {
-      // The URL stays private: info() must not hand out a live bearer credential nobody asked for.
-      url_ = std::make_unique<RenewableUrl>(std::move(info_.physical_address), [this] { return renew_url(); });
-      info_.physical_address.clear();
-      info_.physical_address_expiry.reset();
+    if (pre_signed_ || !read_ahead_) {
+      // The pre-signed URL comes from a stat; without read-ahead the reader reads blocks, which need the size first.
+      info_ = object.stat({.pre_sign = pre_signed_, .call = call_});
+      have_stat_ = true;
+      size_ = static_cast<std::uint64_t>(std::max<std::int64_t>(info_.size_bytes, 0));
+      version_ = info_.checksum;
+      if (pre_signed_) {
+        // The URL stays private: info() must not hand out a live bearer credential nobody asked for.
+        url_ = std::make_unique<RenewableUrl>(std::move(info_.physical_address), [this] { return renew_url(); });
+        info_.physical_address.clear();
+        info_.physical_address_expiry.reset();
+      }
+    }
+    if (read_ahead_) {
+      start_stream(0);
+    } else {
+      streaming_ = false;
     }
   }
 
   ReaderBuf(const ReaderBuf&) = delete;
   ReaderBuf& operator=(const ReaderBuf&) = delete;
-  ~ReaderBuf() override { cancel_ahead(); }
+  ~ReaderBuf() override {
+    stop_stream();
+    cancel_ahead();
+  }
 
-  [[nodiscard]] const ObjectInfo& info() const noexcept { return info_; }
+  [[nodiscard]] const ObjectInfo& info() const {
+    if (!have_stat_) {
+      auto info = StoredObject(name_.repo, name_.ref, name_.path, client_).stat({.call = call_});
+      if (!version_.empty() && info.checksum != version_) throw ObjectChangedError(name_.repo, name_.ref, name_.path);
+      info_ = std::move(info);
+      have_stat_ = true;
+    }
+    return info_;
+  }
   [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
 
  protected:
   int_type underflow() override {
     if (gptr() != nullptr && gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    check_stop();
     const std::uint64_t pos = position();
     if (pos >= size_) return traits_type::eof();
+    if (streaming_ && catch_up(pos)) {
+      if (!area_) area_ = std::make_unique_for_overwrite<char[]>(stream_area_size);
+      const std::size_t n = take(area_.get(), std::min<std::uint64_t>(stream_area_size, size_ - pos), 1);
+      base_ = pos;
+      setg(area_.get(), area_.get(), area_.get() + n);
+      if (n == 0) return traits_type::eof();
+      return traits_type::to_int_type(*gptr());
+    }
     const auto block = static_cast<std::int64_t>(pos / block_size_);
     if (block != current_block_) load(block);
     show(pos);
     return traits_type::to_int_type(*gptr());
+  }
+
+  std::streamsize xsgetn(char* out, std::streamsize count) override {
+    if (!streaming_) return std::streambuf::xsgetn(out, count);
+    std::streamsize got = 0;
+    while (got < count) {
+      if (gptr() != nullptr && gptr() < egptr()) {
+        const auto n = std::min<std::streamsize>(egptr() - gptr(), count - got);
+        std::memcpy(out + got, gptr(), static_cast<std::size_t>(n));
+        gbump(static_cast<int>(n));
+        got += n;
+        continue;
+      }
+      const auto wanted = static_cast<std::size_t>(count - got);
+      if (wanted < direct_read_threshold || !streaming_) {
+        if (traits_type::eq_int_type(underflow(), traits_type::eof())) break;
+        continue;
+      }
+      check_stop();
+      const std::uint64_t pos = position();
+      if (pos >= size_) break;
+      if (!catch_up(pos)) continue;  // the stream cannot serve `pos`: blocks from here on
+      // Straight into the caller's buffer.
+      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(wanted, size_ - pos));
+      const std::size_t n = take(out + got, want, want);
+      setg(nullptr, nullptr, nullptr);
+      base_ = pos + n;
+      got += static_cast<std::streamsize>(n);
+      if (n < want) break;
+    }
+    return got;
   }
 
   std::streamsize showmanyc() override {
@@ -87,21 +305,32 @@ class ReaderBuf : public std::streambuf {
   }
 
  private:
-  [[nodiscard]] std::uint64_t position() const {
-    return base_ + static_cast<std::uint64_t>(gptr() - eback());  // both null when nothing is shown
-  }
+  // Object offset of the next byte the caller reads: base_ is the offset of eback() (or the position itself when
+  // nothing is shown).
+  [[nodiscard]] std::uint64_t position() const { return base_ + static_cast<std::uint64_t>(gptr() - eback()); }
 
-  // Shows the current block with the get pointer at `pos` (inside the block).
-  void show(std::uint64_t pos) {
-    base_ = static_cast<std::uint64_t>(current_block_) * block_size_;
-    char* data = current_.data.get();
-    setg(data, data + (pos - base_), data + current_.len);
+  void check_stop() const {
+    if (call_.stop.stop_requested()) throw CancelledError("ObjectReader of '" + name_.path + "': cancelled");
   }
 
   pos_type seek_to(std::int64_t target) {
     if (target < 0) return pos_type(off_type(-1));
     const auto pos = static_cast<std::uint64_t>(target);
-    if (pos == position()) return pos_type(off_type(target));  // tellg(): no side effects
+    const std::uint64_t here = position();
+    if (pos == here) return pos_type(off_type(target));  // tellg(): no side effects
+    if (streaming_) {
+      if (eback() != nullptr && pos >= base_ && pos < base_ + static_cast<std::uint64_t>(egptr() - eback())) {
+        setg(eback(), eback() + (pos - base_), egptr());  // inside the get area
+        return pos_type(off_type(target));
+      }
+      // Only noted: the next read decides whether the stream can serve it (catch_up), so that seekg(0, end),
+      // tellg(), seekg(0) leaves the stream as it was.
+      stream_pos_ = stream_end();
+      stream_pos_valid_ = true;
+      setg(nullptr, nullptr, nullptr);
+      base_ = pos;
+      return pos_type(off_type(target));
+    }
     const auto block = static_cast<std::int64_t>(pos / block_size_);
     if (block == current_block_ && pos < size_) {
       show(pos);
@@ -114,9 +343,163 @@ class ReaderBuf : public std::streambuf {
     return pos_type(off_type(target));
   }
 
+  // --- streaming ---
+
+  // Object offset of the next byte the stream hands over: the end of the get area, or the position when nothing is
+  // shown (the stream is then at the position, unless a seek moved the position since: see stream_pos_).
+  [[nodiscard]] std::uint64_t stream_end() const {
+    if (eback() == nullptr) return stream_pos_valid_ ? stream_pos_ : base_;
+    return base_ + static_cast<std::uint64_t>(egptr() - eback());
+  }
+
+  // Before taking from the stream for position `pos` (nothing shown): whether the stream serves it, after skipping
+  // what lies before it when that is already received. Otherwise the stream ends and the reader reads blocks.
+  bool catch_up(std::uint64_t pos) {
+    if (!stream_pos_valid_) return true;
+    const std::uint64_t at = stream_pos_;
+    stream_pos_valid_ = false;
+    if (pos == at) return true;
+    if (pos > at && pos - at <= stream_->pipe.buffered()) {
+      stream_->pipe.skip(static_cast<std::size_t>(pos - at));
+      return true;
+    }
+    stop_stream();
+    streaming_ = false;
+    return false;
+  }
+
+  struct Stream {
+    StreamPipe pipe;
+    OwnStop stop;
+    std::thread thread;
+    // Set by the producer before its first byte: the response's head was checked (the constructor waits for it).
+    std::promise<void> opened;
+    Stream(std::size_t capacity, const std::stop_token& caller) : pipe(capacity), stop(caller) {}
+  };
+
+  // Opens the stream at `offset` (the reader's position). The first stream of a reader through lakeFS learns the
+  // object's size and version from the head of its answer; the constructor waits for it.
+  void start_stream(std::uint64_t offset) {
+    const bool first = version_.empty() && !have_stat_;
+    stream_ = std::make_unique<Stream>(block_size_, call_.stop);
+    auto opened = stream_->opened.get_future();
+    stream_->thread = std::thread([this, offset, stream = stream_.get()] { run_stream(*stream, offset); });
+    streaming_ = true;
+    base_ = offset;
+    if (first) {
+      try {
+        opened.get();  // the head, or the failure to open (a missing object, a transport error)
+      } catch (...) {
+        stop_stream();
+        throw;
+      }
+    }
+  }
+
+  // The producer: receives the body from `offset` to the end into the pipe. Runs on the stream's thread; reads
+  // only immutable members, and version_/size_ before it signals `opened` (the constructor waits for that).
+  void run_stream(Stream& stream, std::uint64_t offset) {
+    bool opened = false;
+    std::uint64_t delivered = 0;
+    std::uint64_t skip = 0;  // bytes a retried attempt sends again, which the pipe already has
+    std::uint64_t expected = size_ - std::min(size_, offset);
+    const bool learn = version_.empty() && !have_stat_;
+    const auto start = [&](const http::Response& head) {
+      if (!pre_signed_) {
+        const auto etag = head.header("etag");
+        const std::string version = etag ? unquote_etag(*etag) : std::string();
+        if (!opened && learn) {
+          version_ = version;
+        } else if (!version.empty() && !version_.empty() && version != version_) {
+          throw ObjectChangedError(name_.repo, name_.ref, name_.path);
+        }
+      }
+      if (!opened && learn) {
+        const auto length = content_length(head);
+        if (!length || head.status != 200) {
+          throw ProtocolError("object '" + name_.path + "': the server's answer does not say the object's length");
+        }
+        size_ = *length;
+        expected = *length;
+      }
+      if (!opened) {
+        opened = true;
+        stream.pipe.limit(expected);
+        stream.opened.set_value();
+      }
+    };
+    const auto sink = [&](std::string_view chunk) {
+      if (skip > 0) {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(skip, chunk.size()));
+        chunk.remove_prefix(n);
+        skip -= n;
+      }
+      if (chunk.size() > expected - delivered) {
+        throw ProtocolError("object '" + name_.path + "': the server sent more bytes than the object has");
+      }
+      stream.pipe.push(chunk);
+      delivered += chunk.size();
+    };
+    // A retried attempt starts at `offset` again: what the pipe already has is skipped, not repeated (the version
+    // is checked again in `start`; a pre-signed URL names one immutable physical object).
+    const auto restart = [&] { skip = delivered; };
+    CallOptions call = call_;
+    call.stop = stream.stop.source.get_token();
+    std::exception_ptr error;
+    try {
+      const std::string range = offset == 0 ? std::string() : "bytes=" + std::to_string(offset) + "-";
+      if (pre_signed_) {
+        (void)presigned_get(client_, *url_, name_, range, sink, restart, call, start);
+      } else {
+        (void)get_object_streamed(client_, name_, range, start, sink, restart, call);
+      }
+      if (!opened) start(http::Response{.status = 200, .body = {}, .headers = {}});  // not reached: the hook runs
+      if (delivered != expected) {
+        throw ProtocolError("object '" + name_.path + "': the server sent " + std::to_string(delivered) +
+                            " bytes of the " + std::to_string(expected) + " the object has from offset " +
+                            std::to_string(offset));
+      }
+    } catch (const TransferCancelled&) {
+      // the reader closed the stream: nobody waits for the rest
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (!opened) {
+      stream.opened.set_exception(error ? error : std::make_exception_ptr(CancelledError("ObjectReader: closed")));
+    }
+    stream.pipe.finish(error);
+  }
+
+  // Takes between `min` and `size` bytes of the stream into `out`.
+  std::size_t take(char* out, std::size_t size, std::size_t min) {
+    const std::size_t n = stream_->pipe.read(out, size, min);
+    if (n == 0 && size > 0) {
+      throw ProtocolError("object '" + name_.path + "': the stream ended before the object's end");
+    }
+    return n;
+  }
+
+  void stop_stream() noexcept {
+    if (!stream_) return;
+    stream_->pipe.close();
+    stream_->stop.source.request_stop();  // a transfer waiting on the network is aborted too
+    if (stream_->thread.joinable()) stream_->thread.join();
+    stream_.reset();
+    area_.reset();
+  }
+
+  // --- blocks ---
+
+  // Shows the current block with the get pointer at `pos` (inside the block).
+  void show(std::uint64_t pos) {
+    base_ = static_cast<std::uint64_t>(current_block_) * block_size_;
+    char* data = current_.data.get();
+    setg(data, data + (pos - base_), data + current_.len);
+  }
+
   void load(std::int64_t block) {
     // Checked here too: a block the read-ahead completed just before the stop is not handed out after it.
-    if (call_.stop.stop_requested()) throw CancelledError("ObjectReader of '" + path_ + "': cancelled");
+    check_stop();
     const bool sequential = block == last_loaded_ + 1;
     Block loaded;
     if (ahead_ && ahead_->block == block) {
@@ -140,15 +523,11 @@ class ReaderBuf : public std::streambuf {
 
   void start_ahead(std::int64_t block) {
     // The read-ahead stops on its own source: when the reader leaves the block or closes, and when the caller's
-    // token is stopped (forwarded by a stop_callback).
-    std::stop_source stop;
-    std::unique_ptr<std::stop_callback<StopForward>> forward;
-    if (call_.stop.stop_possible()) {
-      forward = std::make_unique<std::stop_callback<StopForward>>(call_.stop, StopForward{stop});
-    }
+    // token is stopped (forwarded).
+    auto stop = std::make_unique<OwnStop>(call_.stop);
     CallOptions call = call_;
-    call.stop = stop.get_token();
-    ahead_.emplace(Ahead{block, {}, stop, std::move(forward)});
+    call.stop = stop->source.get_token();
+    ahead_.emplace(Ahead{block, {}, std::move(stop)});
     ahead_->result =
         std::async(std::launch::async, [this, block, call = std::move(call), buffer = std::move(spare_)]() mutable {
           fetch(block, buffer, call);
@@ -158,7 +537,7 @@ class ReaderBuf : public std::streambuf {
 
   void cancel_ahead() noexcept {
     if (!ahead_) return;
-    ahead_->stop.request_stop();  // aborts the transfer in flight
+    ahead_->stop->source.request_stop();  // aborts the transfer in flight
     try {
       ahead_->result.wait();
       spare_ = ahead_->result.get();  // keep the buffer when it completed anyway
@@ -178,28 +557,29 @@ class ReaderBuf : public std::streambuf {
     if (!out.data) out.data = std::make_unique_for_overwrite<char[]>(std::min<std::uint64_t>(block_size_, size_));
     out.len = 0;
     const auto sink = [&](std::string_view chunk) {
-      if (call.stop.stop_requested()) throw CancelledError("ObjectReader of '" + path_ + "': cancelled");
+      if (call.stop.stop_requested()) throw CancelledError("ObjectReader of '" + name_.path + "': cancelled");
       if (chunk.size() > length - out.len) {
-        throw ProtocolError("object '" + path_ + "': the server sent more bytes than the range asked for");
+        throw ProtocolError("object '" + name_.path + "': the server sent more bytes than the range asked for");
       }
       std::memcpy(out.data.get() + out.len, chunk.data(), chunk.size());
       out.len += chunk.size();
     };
+    const auto restart = [&] { out.len = 0; };
     const std::string range = "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
     if (pre_signed_) {
-      (void)presigned_get(client_, *url_, {repo_, ref_, path_}, range, sink, [&] { out.len = 0; }, call);
+      (void)presigned_get(client_, *url_, name_, range, sink, restart, call);
     } else {
-      const auto response = object_call(repo_, ref_, path_, [&] {
-        return client_.api().objects.get_object(
-            {.repository = repo_, .ref = ref_, .path = path_, .range = range, .call = call}, sink);
-      });
-      const auto etag = response.header("etag");
-      if (etag && !info_.checksum.empty() && unquote_etag(*etag) != info_.checksum) {
-        throw ObjectChangedError(repo_, ref_, path_);
-      }
+      // The version is checked before any byte is taken: a replaced object never reaches the caller's buffer.
+      const auto start = [&](const http::Response& head) {
+        const auto etag = head.header("etag");
+        if (etag && !version_.empty() && unquote_etag(*etag) != version_) {
+          throw ObjectChangedError(name_.repo, name_.ref, name_.path);
+        }
+      };
+      (void)get_object_streamed(client_, name_, range, start, sink, restart, call);
     }
     if (out.len != length) {
-      throw ProtocolError("object '" + path_ + "': the server sent " + std::to_string(out.len) + " bytes for a " +
+      throw ProtocolError("object '" + name_.path + "': the server sent " + std::to_string(out.len) + " bytes for a " +
                           std::to_string(length) + "-byte range");
     }
   }
@@ -207,36 +587,37 @@ class ReaderBuf : public std::streambuf {
   // A fresh pre-signed URL after the store rejected the last one (expired): from a new stat, which is also where an
   // object replaced since the reader opened shows (until then the old URL reads the old version consistently).
   std::string renew_url() const {
-    auto fresh = StoredObject(repo_, ref_, path_, client_).stat({.pre_sign = true, .call = call_});
-    if (fresh.checksum != info_.checksum) throw ObjectChangedError(repo_, ref_, path_);
+    auto fresh = StoredObject(name_.repo, name_.ref, name_.path, client_).stat({.pre_sign = true, .call = call_});
+    if (fresh.checksum != version_) throw ObjectChangedError(name_.repo, name_.ref, name_.path);
     return std::move(fresh.physical_address);
   }
-
-  // Requests stop on a read-ahead's source when the caller's token is stopped.
-  struct StopForward {
-    std::stop_source target;
-    void operator()() noexcept { target.request_stop(); }
-  };
 
   struct Ahead {
     std::int64_t block = -1;
     std::future<Block> result;
-    std::stop_source stop;
-    std::unique_ptr<std::stop_callback<StopForward>> forward;
+    std::unique_ptr<OwnStop> stop;
   };
 
-  // Immutable after construction (read by read-ahead threads).
+  // Fixed once the reader is open (read by the stream and read-ahead threads).
   Client client_;
-  std::string repo_, ref_, path_;
+  ObjectName name_;
   std::size_t block_size_;
   bool read_ahead_;
   CallOptions call_;
   bool pre_signed_ = false;
   std::unique_ptr<RenewableUrl> url_;  // pre-signed: thread-safe, shared with the read-ahead
-  ObjectInfo info_{};
+  std::string version_;                // the ETag (lakeFS checksum) of the version being read
   std::uint64_t size_ = 0;
 
   // Owned by the reading thread.
+  mutable ObjectInfo info_{};
+  mutable bool have_stat_ = false;
+  bool streaming_ = true;
+  std::unique_ptr<Stream> stream_;
+  std::unique_ptr<char[]> area_;  // the get area while streaming
+  // After a seek while streaming: the offset of the stream's next byte, which the position no longer tells.
+  std::uint64_t stream_pos_ = 0;
+  bool stream_pos_valid_ = false;
   Block current_{};
   Block spare_{};
   std::int64_t current_block_ = -1;
@@ -260,7 +641,7 @@ ObjectReader::ObjectReader(ObjectReader&& other) noexcept
 
 ObjectReader::~ObjectReader() = default;
 
-const ObjectInfo& ObjectReader::info() const noexcept { return buf_->info(); }
+const ObjectInfo& ObjectReader::info() const { return buf_->info(); }
 
 std::uint64_t ObjectReader::size() const noexcept { return buf_->size(); }
 

@@ -34,6 +34,8 @@ struct Authorization {
   std::string secret{};
 };
 
+struct Response;
+
 struct Request {
   /// "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD".
   std::string_view method = "GET";
@@ -55,6 +57,12 @@ struct Request {
   /// chunk instead of being collected in Response::body. Error bodies are
   /// always collected (they become the exception's message).
   std::function<void(std::string_view chunk)> body_sink{};
+  /// With `body_sink`: called once per attempt with a 2xx response's status and
+  /// headers (no body) before its first chunk reaches the sink, or when the
+  /// attempt ends if the body is empty. Lets the caller size its buffer from
+  /// Content-Length or check an ETag before taking any bytes; throwing from it
+  /// aborts the attempt as a throwing sink does.
+  std::function<void(const Response& head)> body_start{};
   /// Makes a streamed request repeatable: called before a retry of an attempt
   /// whose body was already read from `body_source` or handed to `body_sink`;
   /// afterwards the source yields the body from its start again and the sink

@@ -22,20 +22,26 @@ class StoredObject;
 class WriteableObject;
 
 struct ReaderOptions {
-  /// Bytes fetched per range request; also the unit of read-ahead. 0 = 16 MiB.
-  /// A reader holds at most two blocks (never more than the object's size).
+  /// Bytes the reader buffers ahead of the caller while it streams, and bytes
+  /// per range request once it reads ranges (after a seek, or without
+  /// read-ahead). 0 = 16 MiB. A reader holds at most two blocks (never more
+  /// than the object's size).
   std::size_t block_size = 0;
-  /// Fetch the next block in the background while access is sequential. A seek
-  /// to another block stops it until reads are sequential again.
+  /// Stream: read the object with one GET from the start, receiving in the
+  /// background up to `block_size` bytes ahead of the caller, and switch to
+  /// range requests (with one block of read-ahead while access is sequential)
+  /// only when the caller seeks somewhere the stream cannot serve. false = no
+  /// background transfer at all: one range request of `block_size` bytes
+  /// whenever the caller needs a block it does not have.
   bool read_ahead = true;
   /// Read straight from the object store through pre-signed URLs. Unset (the
   /// default) = when the server supports them; true on a server that does not
   /// = NotSupportedError.
   std::optional<bool> pre_sign{};
-  /// Timeout and retry policy of each request the reader sends (the stat when it
-  /// opens, every block fetch, read-ahead included), and cancellation: once
-  /// `call.stop` is requested, a read that needs a block throws CancelledError
-  /// (a fetch in flight, read-ahead included, is aborted).
+  /// Timeout and retry policy of each request the reader sends (the stream's
+  /// GET, every range request, read-ahead included, a stat), and cancellation:
+  /// once `call.stop` is requested, a read that needs bytes throws
+  /// CancelledError (a transfer in flight, read-ahead included, is aborted).
   CallOptions call{};
 };
 
@@ -48,26 +54,36 @@ class WriterBuf;
 /// getline, >>, seekg/tellg (beg, cur, end) and std::istreambuf_iterator all
 /// work. Reading past the end sets eof, as with a file; a server or transport
 /// failure throws the SDK's typed error (the stream's exception mask includes
-/// badbit). Seeking before the start fails the stream. If the object is
-/// replaced while it is being read, the next block read throws
-/// lakefs::ObjectChangedError rather than mixing two versions. Read through
-/// pre-signed URLs (straight from the object store), the reader keeps reading
-/// the version it opened, whose data the store keeps at its own address, and
-/// renews an expired URL with a new stat; a replacement shows there, as
-/// ObjectChangedError.
+/// badbit). Seeking before the start fails the stream.
+///
+/// Read front to back, the reader streams the object in one GET, copying
+/// bytes straight into the caller's buffer when it reads 64 KiB or more at a
+/// time; that one answer is one version of the object, even if the object is
+/// replaced meanwhile. After a seek it reads ranges, each checked against the
+/// version it opened (the ETag of its first answer): if the object was
+/// replaced, the read throws lakefs::ObjectChangedError rather than mixing
+/// two versions. Read through pre-signed URLs (straight from the object
+/// store), the reader keeps reading the version it opened, whose data the
+/// store keeps at its own address, and renews an expired URL with a new stat;
+/// a replacement shows there, as ObjectChangedError.
 class ObjectReader : public std::istream {
  public:
-  /// Opens `object` (one stat request; ObjectNotFoundError if it is missing).
+  /// Opens `object`: through lakeFS with read-ahead, the stream's GET (its
+  /// answer gives the size and version; no stat); otherwise a stat (which also
+  /// gives the pre-signed URL). ObjectNotFoundError if the object is missing.
   explicit ObjectReader(const StoredObject& object, ReaderOptions options = {});
   ObjectReader(ObjectReader&& other) noexcept;
   ObjectReader& operator=(ObjectReader&&) = delete;
   ~ObjectReader() override;
 
-  /// What the object was when the reader opened it. When the reader reads
-  /// through a pre-signed URL, physical_address and physical_address_expiry are
-  /// empty: the URL is a live credential, kept inside the reader (ask for one
-  /// with StoredObject::presigned_url() or stat({.pre_sign = true})).
-  [[nodiscard]] const ObjectInfo& info() const noexcept;
+  /// What the object was when the reader opened it. A reader that opened
+  /// without a stat (streaming through lakeFS) sends one on the first call, and
+  /// throws ObjectChangedError if the object is no longer the version it reads.
+  /// When the reader reads through a pre-signed URL, physical_address and
+  /// physical_address_expiry are empty: the URL is a live credential, kept
+  /// inside the reader (ask for one with StoredObject::presigned_url() or
+  /// stat({.pre_sign = true})).
+  [[nodiscard]] const ObjectInfo& info() const;
   /// The object's size in bytes.
   [[nodiscard]] std::uint64_t size() const noexcept;
 

@@ -22,6 +22,10 @@ namespace lakefs {
 /// calls `done` exactly once, with the attempt's Result, on any thread, before
 /// or after start() returns. A blocking implementation simply calls `done`
 /// before returning. The body source and sink are called only before `done`.
+/// With a body sink, a 2xx answer's head (status and headers) goes to the
+/// request's `body_start` hook, when set, before the first chunk reaches the
+/// sink (or before `done`, for an empty body): the SDK's readers size their
+/// buffers and check the object's version there.
 ///
 /// An answer of any status is a Result with Failure::none: mapping statuses to
 /// exceptions, retrying and authentication belong to the client, not here.

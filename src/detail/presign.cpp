@@ -116,10 +116,12 @@ void RenewableUrl::renew(unsigned generation) {
 
 http::Response presigned_get(const Client& client, RenewableUrl& url, const ObjectName& object,
                              const std::string& range, const std::function<void(std::string_view)>& sink,
-                             const std::function<void()>& restart, const CallOptions& call) {
+                             const std::function<void()>& restart, const CallOptions& call,
+                             const std::function<void(const http::Response&)>& start) {
   return send_renewing(client, url, object, "GET", restart, [&](http::Request& request) {
     request.call = call;
     request.body_sink = sink;
+    request.body_start = start;
     if (!range.empty()) request.headers.emplace_back("Range", range);
   });
 }

@@ -73,7 +73,8 @@ class RenewableUrl {
 /// TransportError, CancelledError.
 http::Response presigned_get(const Client& client, RenewableUrl& url, const ObjectName& object,
                              const std::string& range, const std::function<void(std::string_view)>& sink,
-                             const std::function<void()>& restart, const CallOptions& call);
+                             const std::function<void()>& restart, const CallOptions& call,
+                             const std::function<void(const http::Response&)>& start = {});
 
 /// A PUT of `length` bytes from `source` to `url` (an object or one part of a
 /// multipart upload); returns the response (its ETag header). `restart` makes

@@ -130,6 +130,7 @@ Reply Reply::content(int status, std::string bytes, std::string content_type) {
   reply.status = status;
   reply.body = std::move(bytes);
   reply.headers.emplace_back("content-type", std::move(content_type));
+  reply.headers.emplace_back("content-length", std::to_string(reply.body.size()));
   return reply;
 }
 
@@ -411,6 +412,7 @@ void FakeTransport::start(http::Request request, http::Completion done) {
   if (to_sink) {
     const std::size_t chunk = std::max<std::size_t>(reply.chunk_size, 1);
     try {
+      if (request.body_start) request.body_start(response);
       for (std::size_t at = 0; at < reply.body.size(); at += chunk) {
         result.body_streamed = true;
         const std::string_view piece = std::string_view(reply.body).substr(at, chunk);

@@ -53,6 +53,16 @@ struct Transfer {
     if (status == 0) curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     return status >= 200 && status < 300;
   }
+
+  /// Hands the 2xx response's head to the request's body_start hook, once.
+  bool started = false;
+  void start_body() {
+    if (started) return;
+    started = true;
+    if (!request->body_start) return;
+    response->status = static_cast<int>(status);
+    request->body_start(*response);
+  }
 };
 
 std::size_t on_write(char* data, std::size_t size, std::size_t count, void* user) {
@@ -60,6 +70,7 @@ std::size_t on_write(char* data, std::size_t size, std::size_t count, void* user
   const std::size_t n = size * count;
   try {
     if (t->streaming_body()) {
+      t->start_body();
       t->streamed = true;
       t->request->body_sink(std::string_view(data, n));
     } else {
@@ -421,6 +432,15 @@ class CurlTransport final : public Transport {
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);
+    if (transfer.streaming_body() && !transfer.started) {  // an empty body: the hook still sees the head
+      try {
+        transfer.start_body();
+      } catch (...) {
+        result.callback_error = std::current_exception();
+        result.failure = http::Failure::other;
+        result.failure_message = "the response's body_start hook threw";
+      }
+    }
     return result;
   }
 };

@@ -64,7 +64,8 @@ struct Reply {
   /// A JSON answer: `status`, `json` as body, Content-Type application/json.
   /// Build bodies from models with lakefs::api::to_json().
   [[nodiscard]] static Reply json(int status, std::string json);
-  /// An answer with `bytes` as body (object content), Content-Type `content_type`.
+  /// An answer with `bytes` as body (object content), Content-Type `content_type`
+  /// and its Content-Length.
   [[nodiscard]] static Reply content(int status, std::string bytes,
                                      std::string content_type = "application/octet-stream");
   /// An answer without a body, e.g. 204, 201 or 503.

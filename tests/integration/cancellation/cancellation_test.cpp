@@ -226,13 +226,37 @@ TEST_F(Cancellation, PerCallRetryOverrideAppliesToThatCallOnly) {
 
 // ---------------------------------------------------------------- streams
 
+TEST_F(Cancellation, ObjectReaderStopsItsStream) {
+  constexpr std::size_t kBlock = 64 * 1024;
+  const std::string data(4 * kBlock, 's');
+  (void)main_branch().object("big.bin").upload(data);
+  auto main = proxied_main();
+  // The stream's GET stalls: the reader waits in its constructor for the answer's head.
+  proxy().add_rule({.method = "GET",
+                    .path_contains = "/objects?path=big.bin",
+                    .fault = Fault::stall,
+                    .times = 10,
+                    .stall_for = kStall});
+  Stopper stopper;
+  stopper.stop_when(seen("GET", "/objects?path=big.bin", 1), 200ms);
+  std::optional<ObjectReader> reader;
+  const auto latency = stop_latency(stopper, [&] {
+    reader.emplace(main.object("big.bin").reader({.block_size = kBlock, .call = {.stop = stopper.token()}}));
+  });
+  RecordProperty("stop_latency_ms", ms(latency));
+  EXPECT_LT(latency, kPrompt) << ms(latency);
+  EXPECT_FALSE(reader.has_value());
+  proxy().clear_rules();
+  EXPECT_EQ(main.object("big.bin").read_all(), data);
+}
+
 TEST_F(Cancellation, ObjectReaderStopsItsReadAhead) {
   constexpr std::size_t kBlock = 64 * 1024;
   const std::string data(4 * kBlock, 'r');
   (void)main_branch().object("big.bin").upload(data);
   auto main = proxied_main();
-  // The first block arrives; the read-ahead of the second one stalls.
-  proxy().add_rule({.method = "GET", .path_contains = "/objects?path=big.bin", .fault = Fault::none});
+  // The stream and, after the seek back, the first range arrive; the read-ahead of the next range stalls.
+  proxy().add_rule({.method = "GET", .path_contains = "/objects?path=big.bin", .fault = Fault::none, .times = 2});
   proxy().add_rule({.method = "GET",
                     .path_contains = "/objects?path=big.bin",
                     .fault = Fault::stall,
@@ -244,8 +268,11 @@ TEST_F(Cancellation, ObjectReaderStopsItsReadAhead) {
   std::string block(kBlock, '\0');
   reader->read(block.data(), static_cast<std::streamsize>(block.size()));
   ASSERT_EQ(block, data.substr(0, kBlock));
+  reader->seekg(0);  // backwards: the stream cannot serve it, so the reader reads ranges from here on
+  reader->read(block.data(), static_cast<std::streamsize>(block.size()));
+  ASSERT_EQ(block, data.substr(0, kBlock));
 
-  stopper.stop_when(seen("GET", "/objects?path=big.bin", 2), 200ms);
+  stopper.stop_when(seen("GET", "/objects?path=big.bin", 3), 200ms);
   const auto latency = stop_latency(stopper, [&] { reader->read(block.data(), static_cast<std::streamsize>(kBlock)); });
   RecordProperty("stop_latency_ms", ms(latency));
   EXPECT_LT(latency, kPrompt) << ms(latency);

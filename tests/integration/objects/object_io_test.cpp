@@ -143,6 +143,38 @@ TEST_F(ObjectIoTest, RandomSeeksMatchLocalCopyByteForByte) {
   EXPECT_TRUE(in.eof());
 }
 
+TEST_F(ObjectIoTest, AStreamReadsOneVersionAndRangesAfterASeekDetectAReplacement) {
+  auto object = repo_->branch("main").object("moving.bin");
+  const auto before = random_bytes(4 * kBlock, 11);
+  object.upload(before);
+  // Through lakeFS (a pre-signed reader keeps reading its version's own address until its URL expires: see
+  // presign_read_test.cpp).
+  auto reader = object.reader({.block_size = kBlock, .pre_sign = false});
+  std::string first(kBlock, '\0');
+  reader.read(first.data(), static_cast<std::streamsize>(first.size()));
+  object.upload(random_bytes(4 * kBlock, 12));  // replaced while the stream is open
+  // The stream is one answer of the version the reader opened: the rest is that version, never a mix.
+  std::string rest((std::istreambuf_iterator<char>(reader)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(first + rest, before);
+  reader.clear();
+  reader.seekg(static_cast<std::streamoff>(kBlock));  // backwards: a range request, which sees the new version
+  EXPECT_THROW(reader.read(first.data(), static_cast<std::streamsize>(first.size())), ObjectChangedError);
+}
+
+TEST_F(ObjectIoTest, ReadAllAndReadRangeReturnExactlyTheBytes) {
+  auto object = repo_->branch("main").object("whole.bin");
+  const auto data = random_bytes(3 * kBlock + 17, 13);
+  object.upload(data);
+  EXPECT_EQ(object.read_all(), data);
+  EXPECT_EQ(object.read_range(kBlock - 5, kBlock + 10), data.substr(kBlock - 5, kBlock + 10));
+  EXPECT_EQ(object.read_range(data.size() - 3, 1000), data.substr(data.size() - 3));
+  repo_->branch("main").object("empty.bin").upload("");
+  EXPECT_EQ(repo_->branch("main").object("empty.bin").read_all(), "");
+  auto empty = repo_->branch("main").object("empty.bin").reader();
+  EXPECT_EQ(empty.size(), 0u);
+  EXPECT_EQ(empty.get(), std::char_traits<char>::eof());
+}
+
 TEST_F(ObjectIoTest, GetlineAndExtractionOverText) {
   std::string text;
   for (int i = 0; i < 5000; ++i) text += "line " + std::to_string(i) + " " + std::to_string(i * 3) + "\n";

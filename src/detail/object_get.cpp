@@ -1,0 +1,67 @@
+#include "detail/object_get.hpp"
+
+#include <charconv>
+#include <utility>
+
+#include "api/api_support.hpp"
+#include "client_state.hpp"
+#include "detail/convert.hpp"
+
+namespace lakefs::detail {
+namespace {
+
+std::optional<std::uint64_t> parse_number(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+http::Response get_object_streamed(const Client& client, const ObjectName& object, const std::string& range,
+                                   const std::function<void(const http::Response&)>& start,
+                                   const std::function<void(std::string_view)>& sink,
+                                   const std::function<void()>& restart, const CallOptions& call) {
+  http::Request request;
+  request.method = "GET";
+  request.path = "/repositories/";
+  http::append_encoded(request.path, object.repo);
+  request.path += "/refs/";
+  http::append_encoded(request.path, object.ref);
+  request.path += "/objects";
+  add_query_string(request.query, "path", object.path);
+  if (!range.empty()) request.headers.emplace_back("Range", range);
+  request.call = call;
+  request.body_start = start;
+  request.body_sink = sink;
+  request.restart_body = restart;
+  return object_call(object.repo, object.ref, object.path, [&] { return channel_of(client).send(request); });
+}
+
+std::optional<std::uint64_t> content_length(const http::Response& head) {
+  const auto value = head.header("content-length");
+  return value ? parse_number(*value) : std::nullopt;
+}
+
+std::optional<ContentRange> content_range(const http::Response& head) {
+  auto value = head.header("content-range");
+  if (!value || !value->starts_with("bytes ")) return std::nullopt;
+  std::string_view text = value->substr(6);
+  const auto dash = text.find('-');
+  const auto slash = text.find('/');
+  if (dash == std::string_view::npos || slash == std::string_view::npos || dash > slash) return std::nullopt;
+  const auto first = parse_number(text.substr(0, dash));
+  const auto last = parse_number(text.substr(dash + 1, slash - dash - 1));
+  if (!first || !last || *last < *first) return std::nullopt;
+  ContentRange out{*first, *last, std::nullopt};
+  const auto total = text.substr(slash + 1);
+  if (total != "*") {
+    out.total = parse_number(total);
+    if (!out.total || *out.total <= *last) return std::nullopt;
+  }
+  return out;
+}
+
+}  // namespace lakefs::detail
