@@ -460,6 +460,20 @@ class Operation:
             return "std::string"
         return "void"
 
+    @property
+    def paginated(self):
+        """A listing page: a JSON struct with `pagination` (Pagination) and a `results` array.
+        Such an operation also gets `<name>_raw`, returning the response undecoded."""
+        if self.response_kind != "json" or self.response_type[0] != "model":
+            return False
+        fields = {f.json_name: f for f in self.spec.structs[self.response_type[1]].fields}
+        return ("pagination" in fields and fields["pagination"].type == ("model", "Pagination")
+                and "results" in fields and fields["results"].type[0] == "vector")
+
+    @property
+    def raw_name(self):
+        return self.name + "_raw"
+
     def signature(self, qualifier=""):
         args = f"const {self.request_name}& request"
         if self.response_kind == "stream":
@@ -495,6 +509,9 @@ def load_operations(spec):
         if o.name in names:
             raise SystemExit(f"codegen: {o.op_id} and {names[o.name]} share a method name")
         names[o.name] = o.op_id
+    for o in ops:
+        if o.paginated and o.raw_name in names:
+            raise SystemExit(f"codegen: {o.raw_name} of {o.op_id} collides with {names[o.raw_name]}")
     return sorted(ops, key=lambda o: o.op_id.lower())
 
 
@@ -916,6 +933,11 @@ class {cls} {{
             out.append("  /// Streams the request body from `request.body_source`.\n")
         nodiscard = "[[nodiscard]] " if o.response_kind in ("json",) else ""
         out.append(f"  {nodiscard}{o.return_cpp} {o.name}({o.decl_args_with_default()}) const;\n\n")
+        if o.paginated:
+            out.append(f"  /// As {o.name}, but the 2xx response is returned undecoded: its body is the JSON of\n"
+                       f"  /// {type_label(o.response_type)}, whose `pagination` lakeFS writes before `results`, so the\n"
+                       f"  /// cursor can be read (and the next page requested) before the results are decoded.\n")
+            out.append(f"  [[nodiscard]] http::Response {o.raw_name}({o.decl_args_with_default()}) const;\n\n")
     out.append(f""" private:
   const detail::Channel* channel_;
 }};
@@ -979,6 +1001,8 @@ def emit_operation_body(o):
         lines.append("  (void)channel_->send(req);")
     elif o.response_kind == "text":
         lines.append("  return channel_->send(req).body;")
+    elif o.paginated:
+        lines.append("  return channel_->send(req);")
     else:
         cpp = cpp_type(o.response_type)
         lines.append("  const http::Response response = channel_->send(req);")
@@ -1007,7 +1031,18 @@ def emit_tag_source(tag, ops, primary, version):
             call_args = "request, sink" if o.response_kind == "stream" else "request"
             ret = "" if o.response_kind == "void" else "return "
             out.append(f"  {ret}{other}(*channel_).{o.name}({call_args});\n}}\n\n")
+            if o.paginated:
+                out.append(f"http::Response {cls}::{o.raw_name}(const {o.request_name}& request) const {{\n")
+                out.append(f"  return {other}(*channel_).{o.raw_name}(request);\n}}\n\n")
             continue
+        if o.paginated:
+            # The typed method decodes what the raw one returns.
+            cpp = cpp_type(o.response_type)
+            out.append(f"  const http::Response response = {o.raw_name}(request);\n")
+            out.append(f"  {cpp} result{{}};\n")
+            out.append(f"  decode_from_string(response.body, result, \"{type_label(o.response_type)}\");\n")
+            out.append("  return result;\n}\n\n")
+            out.append(f"http::Response {cls}::{o.raw_name}(const {o.request_name}& request) const {{\n")
         out.append(emit_operation_body(o))
         out.append("}\n\n")
     out.append("}  // namespace lakefs::api\n")

@@ -105,21 +105,23 @@ void Branch::reset_prefix(const std::string& prefix) {
 
 Listing<Change> Branch::uncommitted(UncommittedOptions options) const {
   detail::require_non_empty(id_, "branch id");
+  detail::require_page_size(options.page_size);
   auto client = client_;
   auto repo = repo_id_;
   auto branch = id_;
   return Listing<Change>(
       [client, repo, branch, prefix = options.prefix, call = options.call](const std::string& after,
                                                                            std::size_t amount) {
-        auto list = client.api().branches.diff_branch({.repository = repo,
-                                                       .branch = branch,
-                                                       .after = after,
-                                                       .amount = static_cast<std::int64_t>(amount),
-                                                       .prefix = prefix,
-                                                       .call = call});
-        return detail::to_page<Change>(list, [](const auto& d) { return detail::to_change(d); });
+        return detail::raw_page(client.api().branches.diff_branch_raw({.repository = repo,
+                                                                       .branch = branch,
+                                                                       .after = after,
+                                                                       .amount = static_cast<std::int64_t>(amount),
+                                                                       .prefix = prefix,
+                                                                       .call = call}),
+                                "DiffList");
       },
-      options.max_amount);
+      [](std::string_view body, std::vector<Change>& items) { detail::decode_changes(body, items); },
+      options.max_amount, options.page_size);
 }
 
 void Branch::remove_objects(std::span<const std::string> paths, RemoveObjectsOptions options) {

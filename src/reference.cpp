@@ -26,36 +26,36 @@ Commit Reference::get_commit() const {
 Listing<Commit> Reference::log(LogOptions options) const {
   detail::require_non_empty(repo_id_, "repository id");
   detail::require_non_empty(id_, "reference id");
+  detail::require_page_size(options.page_size);
   auto client = client_;
   auto repo = repo_id_;
   auto ref = id_;
   auto until = options.until;
   std::optional<std::string> since;
   if (options.since) since = detail::to_rfc3339(*options.since);
+  const auto max_amount = options.max_amount;
+  const auto page_size = options.page_size;
   return Listing<Commit>(
-      [client, repo, ref, options = std::move(options), since, until](const std::string& after, std::size_t amount) {
-        auto list = client.api().refs.log_commits(
-            {.repository = repo,
-             .ref = ref,
-             .after = after.empty() ? std::nullopt : std::optional(after),
-             .amount = static_cast<std::int64_t>(amount),
-             .objects = options.objects,
-             .prefixes = options.prefixes,
-             .first_parent = options.first_parent,
-             .since = since,
-             .stop_at = options.stop_at.empty() ? std::nullopt : std::optional(options.stop_at),
-             .call = options.call});
-        Page<Commit> page;
-        page.items.reserve(list.results.size());
-        for (const auto& c : list.results) {
-          auto commit = detail::to_commit(c);
-          if (until && commit.creation_date > *until) continue;  // the API has no "until": filter here
-          page.items.push_back(std::move(commit));
-        }
-        if (list.pagination.has_more) page.next_after = list.pagination.next_offset;
-        return page;
+      [client, repo, ref, options = std::move(options), since](const std::string& after, std::size_t amount) {
+        return detail::raw_page(client.api().refs.log_commits_raw(
+                                    {.repository = repo,
+                                     .ref = ref,
+                                     .after = after.empty() ? std::nullopt : std::optional(after),
+                                     .amount = static_cast<std::int64_t>(amount),
+                                     .objects = options.objects,
+                                     .prefixes = options.prefixes,
+                                     .first_parent = options.first_parent,
+                                     .since = since,
+                                     .stop_at = options.stop_at.empty() ? std::nullopt : std::optional(options.stop_at),
+                                     .call = options.call}),
+                                "CommitList");
       },
-      options.max_amount);
+      [until](std::string_view body, std::vector<Commit>& items) {
+        detail::decode_commits(body, items);
+        // The API has no "until": filter here.
+        if (until) std::erase_if(items, [&](const Commit& c) { return c.creation_date > *until; });
+      },
+      max_amount, page_size);
 }
 
 Listing<Change> Reference::diff(const Reference& other, DiffOptions options) const {
@@ -66,57 +66,51 @@ Listing<Change> Reference::diff(const std::string& other_ref, DiffOptions option
   detail::require_non_empty(repo_id_, "repository id");
   detail::require_non_empty(id_, "reference id");
   detail::require_ref(other_ref, "other reference");
+  detail::require_page_size(options.page_size);
   auto client = client_;
   auto repo = repo_id_;
   auto left = id_;
   return Listing<Change>(
       [client, repo, left, right = other_ref, options](const std::string& after, std::size_t amount) {
-        auto list =
-            client.api().refs.diff_refs({.repository = repo,
-                                         .left_ref = left,
-                                         .right_ref = right,
-                                         .after = after,
-                                         .amount = static_cast<std::int64_t>(amount),
-                                         .prefix = options.prefix,
-                                         .delimiter = options.delimiter,
-                                         .type = options.type == DiffOptions::Type::two_dot ? "two_dot" : "three_dot",
-                                         .call = options.call});
-        return detail::to_page<Change>(list, [](const auto& d) { return detail::to_change(d); });
+        return detail::raw_page(client.api().refs.diff_refs_raw(
+                                    {.repository = repo,
+                                     .left_ref = left,
+                                     .right_ref = right,
+                                     .after = after,
+                                     .amount = static_cast<std::int64_t>(amount),
+                                     .prefix = options.prefix,
+                                     .delimiter = options.delimiter,
+                                     .type = options.type == DiffOptions::Type::two_dot ? "two_dot" : "three_dot",
+                                     .call = options.call}),
+                                "DiffList");
       },
-      options.max_amount);
+      [](std::string_view body, std::vector<Change>& items) { detail::decode_changes(body, items); },
+      options.max_amount, options.page_size);
 }
 
 Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {
   detail::require_non_empty(repo_id_, "repository id");
   detail::require_non_empty(id_, "reference id");
+  detail::require_page_size(options.page_size);
   if (options.pre_sign) (void)detail::use_pre_sign(client_, true, "objects (pre_sign = true)");
   auto client = client_;
   auto repo = repo_id_;
   auto ref = id_;
   return Listing<ObjectEntry>(
       [client, repo, ref, options](const std::string& after, std::size_t amount) {
-        auto list = client.api().objects.list_objects({.repository = repo,
-                                                       .ref = ref,
-                                                       .user_metadata = true,
-                                                       .presign = options.pre_sign,
-                                                       .after = after.empty() ? options.after : after,
-                                                       .amount = static_cast<std::int64_t>(amount),
-                                                       .delimiter = options.delimiter,
-                                                       .prefix = options.prefix,
-                                                       .call = options.call});
-        Page<ObjectEntry> page;
-        page.items.reserve(list.results.size());
-        for (const auto& s : list.results) {
-          if (s.path_type.raw() == "common_prefix") {
-            page.items.emplace_back(CommonPrefix{s.path});
-          } else {
-            page.items.emplace_back(detail::to_object_info(s));
-          }
-        }
-        if (list.pagination.has_more) page.next_after = list.pagination.next_offset;
-        return page;
+        return detail::raw_page(client.api().objects.list_objects_raw({.repository = repo,
+                                                                       .ref = ref,
+                                                                       .user_metadata = true,
+                                                                       .presign = options.pre_sign,
+                                                                       .after = after.empty() ? options.after : after,
+                                                                       .amount = static_cast<std::int64_t>(amount),
+                                                                       .delimiter = options.delimiter,
+                                                                       .prefix = options.prefix,
+                                                                       .call = options.call}),
+                                "ObjectStatsList");
       },
-      options.max_amount);
+      [](std::string_view body, std::vector<ObjectEntry>& items) { detail::decode_objects(body, items); },
+      options.max_amount, options.page_size);
 }
 
 std::string Reference::merge_into(const Branch& destination, MergeOptions options) const {

@@ -51,14 +51,21 @@ namespace {
 // Branches and tags list the same way: refs of a repository, as handles.
 template <typename Handle, typename ListFn>
 Listing<Handle> ref_listing(const Client& client, const std::string& repo, const ListOptions& options, ListFn list_fn) {
+  detail::require_page_size(options.page_size);
   return Listing<Handle>(
       [client, repo, prefix = options.prefix, start = options.after, call = options.call, list_fn](
           const std::string& after, std::size_t amount) {
-        auto list =
-            list_fn(client.api(), repo, prefix, after.empty() ? start : after, static_cast<std::int64_t>(amount), call);
-        return detail::to_page<Handle>(list, [&](api::Ref& ref) { return Handle(repo, std::move(ref.id), client); });
+        return detail::raw_page(
+            list_fn(client.api(), repo, prefix, after.empty() ? start : after, static_cast<std::int64_t>(amount), call),
+            "RefList");
       },
-      options.max_amount);
+      [client, repo](std::string_view body, std::vector<Handle>& items) {
+        std::vector<std::string> ids;
+        detail::decode_ref_ids(body, ids);
+        items.reserve(items.size() + ids.size());
+        for (auto& id : ids) items.emplace_back(repo, std::move(id), client);
+      },
+      options.max_amount, options.page_size);
 }
 
 }  // namespace
@@ -68,7 +75,7 @@ Listing<Branch> Repository::branches(ListOptions options) const {
       client_, id_, options,
       [](api::Api& api, const std::string& repo, const std::string& prefix, const std::string& after,
          std::int64_t amount, const CallOptions& call) {
-        return api.branches.list_branches(
+        return api.branches.list_branches_raw(
             {.repository = repo, .prefix = prefix, .after = after, .amount = amount, .call = call});
       });
 }
@@ -77,7 +84,7 @@ Listing<Tag> Repository::tags(ListOptions options) const {
   return ref_listing<Tag>(client_, id_, options,
                           [](api::Api& api, const std::string& repo, const std::string& prefix,
                              const std::string& after, std::int64_t amount, const CallOptions& call) {
-                            return api.tags.list_tags(
+                            return api.tags.list_tags_raw(
                                 {.repository = repo, .prefix = prefix, .after = after, .amount = amount, .call = call});
                           });
 }
@@ -116,17 +123,24 @@ std::vector<TransactionBranch> Repository::remove_stale_transactions(std::chrono
 Repository repository(std::string id) { return Repository(std::move(id)); }
 
 Listing<Repository> repositories(ListOptions options, Client client) {
+  detail::require_page_size(options.page_size);
   return Listing<Repository>(
       [client, prefix = options.prefix, start = options.after, call = options.call](const std::string& after,
                                                                                     std::size_t amount) {
-        auto list = client.api().repositories.list_repositories({.prefix = prefix,
-                                                                 .after = after.empty() ? start : after,
-                                                                 .amount = static_cast<std::int64_t>(amount),
-                                                                 .call = call});
-        return detail::to_page<Repository>(
-            list, [&](api::Repository& repo) { return Repository(std::move(repo.id), client); });
+        return detail::raw_page(
+            client.api().repositories.list_repositories_raw({.prefix = prefix,
+                                                             .after = after.empty() ? start : after,
+                                                             .amount = static_cast<std::int64_t>(amount),
+                                                             .call = call}),
+            "RepositoryList");
       },
-      options.max_amount);
+      [client](std::string_view body, std::vector<Repository>& items) {
+        std::vector<std::string> ids;
+        detail::decode_repository_ids(body, ids);
+        items.reserve(items.size() + ids.size());
+        for (auto& id : ids) items.emplace_back(std::move(id), client);
+      },
+      options.max_amount, options.page_size);
 }
 
 std::ostream& operator<<(std::ostream& os, const Repository& repo) { return os << "Repository(" << repo.id() << ")"; }

@@ -32,7 +32,10 @@ struct CommitOptions {
 };
 
 struct UncommittedOptions {
+  /// Stop after this many changes.
   std::optional<std::size_t> max_amount{};
+  /// Changes per request, 1–1000 (lakeFS's limit); as LogOptions::page_size.
+  std::size_t page_size = 1000;
   std::string prefix{};
   /// As LogOptions::call.
   CallOptions call{};

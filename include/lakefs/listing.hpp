@@ -1,21 +1,28 @@
 // Listing<T>: a lazy C++20 input range over a paginated lakeFS listing.
-// Nothing is requested until iteration starts; each page is fetched when
-// iteration reaches it, and the next page is requested in the background
-// while the caller consumes the current one. At most two pages are held in
-// memory, and `max_amount` stops without fetching beyond what is needed.
+// Nothing is requested until iteration starts. The request for the next page
+// goes out as soon as the current page's cursor is known, which lakeFS writes
+// before the page's items: page k+1 is on the wire while page k is decoded
+// and consumed. At most two pages are held in memory (the one being
+// consumed, the one being fetched), and `max_amount` stops without fetching
+// beyond what is needed.
 //
 //   for (const auto& commit : branch.log({.max_amount = 10})) ...
 //   auto names = repo.branches() | std::views::transform(&Branch::id);
 #pragma once
 
+#include <algorithm>
+#include <condition_variable>
 #include <cstddef>
+#include <exception>
 #include <functional>
-#include <future>
 #include <iterator>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <ranges>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -28,6 +35,18 @@ struct Page {
   std::string next_after{};
 };
 
+/// A page as it came from the server, not decoded yet: its cursor is read
+/// first (lakeFS sends `pagination` before `results`), so the next request can
+/// start while this body is decoded.
+struct RawPage {
+  /// The response body.
+  std::string body{};
+  /// Cursor for the next page; empty when this is the last page.
+  std::string next_after{};
+  /// How many results the body holds (pagination.results).
+  std::size_t results = 0;
+};
+
 template <typename T>
 class Listing {
   // Declared before iterator names it: clang rejects the use otherwise.
@@ -36,9 +55,39 @@ class Listing {
  public:
   /// Fetches the page after `after` ("" = first) holding at most `amount` items.
   using Fetch = std::function<Page<T>(const std::string& after, std::size_t amount)>;
+  /// Sends the request for the page after `after` ("" = first) of at most
+  /// `amount` items and returns it undecoded, its cursor already read. Called
+  /// on the iterating thread for the first page and on the listing's
+  /// read-ahead thread for the others.
+  using Request = std::function<RawPage(const std::string& after, std::size_t amount)>;
+  /// Decodes a page's body, appending its items to `items`. Called on the
+  /// iterating thread, once per page, never concurrently.
+  using Decode = std::function<void(std::string_view body, std::vector<T>& items)>;
 
   Listing(Fetch fetch, std::optional<std::size_t> max_amount, std::size_t page_size = 1000)
-      : state_(std::make_shared<State>(std::move(fetch), max_amount, page_size)) {}
+      : state_(std::make_shared<State>(
+            [fetch = std::move(fetch)](const std::string& after, std::size_t amount) {
+              auto page = fetch(after, amount);
+              Pending p;
+              p.results = page.items.size();
+              p.items = std::move(page.items);
+              p.next_after = std::move(page.next_after);
+              p.decoded = true;
+              return p;
+            },
+            Decode{}, max_amount, page_size)) {}
+
+  Listing(Request request, Decode decode, std::optional<std::size_t> max_amount, std::size_t page_size = 1000)
+      : state_(std::make_shared<State>(
+            [request = std::move(request)](const std::string& after, std::size_t amount) {
+              auto raw = request(after, amount);
+              Pending p;
+              p.body = std::move(raw.body);
+              p.next_after = std::move(raw.next_after);
+              p.results = raw.results;
+              return p;
+            },
+            std::move(decode), max_amount, page_size)) {}
 
   class iterator {
    public:
@@ -49,7 +98,7 @@ class Listing {
     using pointer = const T*;
 
     iterator() = default;
-    reference operator*() const { return state_->page.items[state_->index]; }
+    reference operator*() const { return state_->page[state_->index]; }
     pointer operator->() const { return &**this; }
     iterator& operator++() {
       state_->advance();
@@ -74,59 +123,160 @@ class Listing {
   /// Collects everything (bounded by max_amount) into a vector.
   std::vector<T> to_vector() {
     std::vector<T> out;
-    for (auto& item : *this) out.push_back(item);
+    auto& s = *state_;
+    s.start();
+    while (!s.done()) {
+      // Single pass: the items are moved out of the page rather than copied.
+      auto& items = s.page;
+      out.insert(out.end(), std::make_move_iterator(items.begin() + static_cast<std::ptrdiff_t>(s.index)),
+                 std::make_move_iterator(items.end()));
+      s.index = items.size() - 1;
+      s.advance();
+    }
     return out;
   }
 
  private:
+  // A fetched page on its way from the read-ahead thread to the iterating one.
+  struct Pending {
+    std::string body{};
+    std::vector<T> items{};  // already decoded (the Fetch form)
+    std::string next_after{};
+    std::size_t results = 0;
+    bool decoded = false;
+  };
+  using Get = std::function<Pending(const std::string& after, std::size_t amount)>;
+
   struct State {
-    State(Fetch f, std::optional<std::size_t> max, std::size_t size)
-        : fetch(std::move(f)), remaining(max), page_size(size) {}
+    State(Get g, Decode d, std::optional<std::size_t> max, std::size_t size)
+        : get(std::move(g)), decode(std::move(d)), remaining(max), page_size(size) {}
+    State(const State&) = delete;
+    State& operator=(const State&) = delete;
     ~State() {
-      if (next.valid()) next.wait();  // never leave a request running against freed state
+      {
+        std::lock_guard lock(mutex);
+        stopping = true;
+      }
+      wake.notify_all();
+      // Never leave a request running against freed state: a read-ahead in
+      // flight finishes (or is cancelled by its CallOptions) before we return.
+      if (worker.joinable()) worker.join();
     }
 
-    Fetch fetch{};
+    Get get{};
+    Decode decode{};
+
+    // The iterating side.
     std::optional<std::size_t> remaining;  // items still allowed by max_amount
     std::size_t page_size{};
-    Page<T> page{};
+    std::vector<T> page{};
     std::size_t index = 0;
     bool started = false;
-    bool last = false;  // `page` is the final one
-    std::future<Page<T>> next{};
+    bool last = false;     // `page` is the final one
+    std::string cursor{};  // next_after of the page taken last
+    bool more = false;     // the server has pages after it
 
-    std::size_t amount() const { return remaining ? std::min(*remaining, page_size) : page_size; }
+    // Shared with the read-ahead thread, under `mutex`.
+    std::mutex mutex{};
+    std::condition_variable wake{};
+    std::thread worker{};
+    bool stopping = false;
+    struct Order {
+      std::string after;
+      std::size_t amount;
+    };
+    std::optional<Order> order{};         // the next page to fetch
+    bool busy = false;                    // an order is pending or in flight
+    bool waiting = false;                 // the iterating side waits, its page released
+    std::optional<Pending> ready{};       // fetched, not taken yet
+    std::exception_ptr error{};           // the read-ahead failed
+    std::optional<std::size_t> budget{};  // max_amount minus the results fetched so far
 
-    void prefetch() {
-      if (last || page.next_after.empty() || (remaining && *remaining == 0)) return;
-      auto after = page.next_after;
-      auto n = amount();
-      next = std::async(std::launch::async, [this, after = std::move(after), n] { return fetch(after, n); });
+    std::size_t amount_for(const std::optional<std::size_t>& left) const {
+      return left ? std::min(*left, page_size) : page_size;
     }
 
-    void take(Page<T> p) {
-      page = std::move(p);
-      index = 0;
-      if (remaining) {
-        if (page.items.size() > *remaining) {
-          page.items.erase(page.items.begin() + static_cast<std::ptrdiff_t>(*remaining), page.items.end());
+    // The read-ahead thread: fetches the ordered page, and as soon as its
+    // cursor is known orders the next one itself, once the iterating side has
+    // taken the previous page or released its own (two pages at most).
+    void run() {
+      std::unique_lock lock(mutex);
+      for (;;) {
+        wake.wait(lock, [&] { return stopping || order.has_value(); });
+        if (stopping) return;
+        auto current = std::move(*order);
+        order.reset();
+        lock.unlock();
+        std::optional<Pending> fetched;
+        std::exception_ptr failure;
+        try {
+          fetched = get(current.after, current.amount);
+        } catch (...) {
+          failure = std::current_exception();
         }
-        *remaining -= page.items.size();
+        lock.lock();
+        wake.wait(lock, [&] { return stopping || !ready.has_value(); });
+        if (stopping) return;
+        if (failure) {
+          error = failure;
+          busy = false;
+          wake.notify_all();
+          continue;
+        }
+        std::optional<Order> next;
+        if (!fetched->next_after.empty()) {
+          if (budget) *budget -= std::min(*budget, fetched->results);
+          if (!budget || *budget > 0) next = Order{fetched->next_after, amount_for(budget)};
+        }
+        ready = std::move(fetched);
+        if (!next) busy = false;
+        wake.notify_all();
+        if (!next) continue;
+        wake.wait(lock, [&] { return stopping || !ready.has_value() || waiting; });
+        if (stopping) return;
+        order = std::move(next);
       }
-      last = page.next_after.empty() || (remaining && *remaining == 0);
-      prefetch();
-      if (page.items.empty() && !last) advance_page();
     }
 
-    void advance_page() {
-      if (!next.valid()) {
-        page.items.clear();
-        last = true;
-        return;
+    // Orders the page after `cursor` from the read-ahead thread (started on
+    // first use); `left` is what max_amount still allows. Called under `mutex`.
+    void order_next(std::optional<std::size_t> left) {
+      budget = left;
+      order = Order{cursor, amount_for(left)};
+      busy = true;
+      if (!worker.joinable()) {
+        worker = std::thread([this] { run(); });
+      } else {
+        wake.notify_all();
       }
-      take(next.get());
     }
 
+    // Makes `p` the current page: decodes it (while the next one is fetched)
+    // and applies max_amount.
+    void take(Pending p) {
+      page.clear();
+      index = 0;
+      if (p.decoded) {
+        page = std::move(p.items);
+      } else {
+        try {
+          decode(p.body, page);
+        } catch (...) {
+          page.clear();
+          last = true;
+          more = false;
+          throw;
+        }
+      }
+      if (remaining) {
+        if (page.size() > *remaining) page.erase(page.begin() + static_cast<std::ptrdiff_t>(*remaining), page.end());
+        *remaining -= page.size();
+      }
+      last = !more || (remaining && *remaining == 0);
+    }
+
+    // The first page is fetched on the iterating thread; the read-ahead thread
+    // is started only when there is a second one to fetch.
     void start() {
       if (started) return;
       started = true;
@@ -134,16 +284,62 @@ class Listing {
         last = true;
         return;
       }
-      take(fetch("", amount()));
+      last = true;  // until the first page is here: a failed begin() leaves an ended listing
+      auto first = get("", amount_for(remaining));
+      cursor = first.next_after;
+      more = !cursor.empty();
+      if (more && (!remaining || first.results < *remaining)) {
+        // The cursor is known: the second page is requested before the first is decoded.
+        std::lock_guard lock(mutex);
+        order_next(remaining ? std::optional(*remaining - first.results) : std::nullopt);
+      }
+      take(std::move(first));
+      if (page.empty() && !last) advance_page();
+    }
+
+    void advance_page() {
+      for (;;) {
+        page.clear();  // released before waiting: at most two pages in memory
+        index = 0;
+        Pending p;
+        {
+          std::unique_lock lock(mutex);
+          if (!ready && !error && !busy) {
+            // The read-ahead stopped (max_amount counted results that were
+            // filtered out): order the next page if one is still needed.
+            if (!more || (remaining && *remaining == 0)) {
+              last = true;
+              return;
+            }
+            order_next(remaining);
+          }
+          waiting = true;
+          wake.notify_all();
+          wake.wait(lock, [&] { return ready.has_value() || error; });
+          waiting = false;
+          if (error) {
+            last = true;
+            more = false;
+            std::rethrow_exception(std::exchange(error, nullptr));
+          }
+          p = std::move(*ready);
+          ready.reset();
+        }
+        wake.notify_all();
+        cursor = p.next_after;
+        more = !cursor.empty();
+        take(std::move(p));
+        if (!page.empty() || last) return;
+      }
     }
 
     void advance() {
-      if (++index < page.items.size()) return;
+      if (++index < page.size()) return;
       if (last) return;
       advance_page();
     }
 
-    bool done() const { return index >= page.items.size() && last; }
+    bool done() const { return index >= page.size() && last; }
   };
 
   std::shared_ptr<State> state_{};

@@ -21,6 +21,10 @@ class StoredObject;
 struct LogOptions {
   /// Stop after this many commits.
   std::optional<std::size_t> max_amount{};
+  /// Items per request (lakeFS allows 1–1000; the default is the most). A
+  /// smaller page answers sooner and holds less in memory; InvalidArgumentError
+  /// (when the listing is created, before any request) outside 1–1000.
+  std::size_t page_size = 1000;
   /// Only commits that touched these objects / prefixes.
   std::vector<std::string> objects{};
   std::vector<std::string> prefixes{};
@@ -38,7 +42,10 @@ struct LogOptions {
 };
 
 struct DiffOptions {
+  /// Stop after this many changes.
   std::optional<std::size_t> max_amount{};
+  /// As LogOptions::page_size.
+  std::size_t page_size = 1000;
   std::string prefix{};
   /// "/" groups changes under common prefixes.
   std::string delimiter{};
@@ -49,7 +56,10 @@ struct DiffOptions {
 };
 
 struct ListObjectsOptions {
+  /// Stop after this many entries.
   std::optional<std::size_t> max_amount{};
+  /// As LogOptions::page_size.
+  std::size_t page_size = 1000;
   std::string prefix{};
   /// "/" lists one level: deeper paths come back as CommonPrefix entries.
   std::string delimiter{};

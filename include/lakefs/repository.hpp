@@ -35,7 +35,10 @@ struct TransactionBranch {
 };
 
 struct ListOptions {
+  /// Stop after this many entries.
   std::optional<std::size_t> max_amount{};
+  /// Entries per request, 1–1000 (lakeFS's limit); as LogOptions::page_size.
+  std::size_t page_size = 1000;
   std::string prefix{};
   std::string after{};
   /// As LogOptions::call.

@@ -42,6 +42,13 @@ http::Response ActionsApi::get_run_hook_output(const GetRunHookOutputRequest& re
 }
 
 ActionRunList ActionsApi::list_repository_runs(const ListRepositoryRunsRequest& request) const {
+  const http::Response response = list_repository_runs_raw(request);
+  ActionRunList result{};
+  decode_from_string(response.body, result, "ActionRunList");
+  return result;
+}
+
+http::Response ActionsApi::list_repository_runs_raw(const ListRepositoryRunsRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -53,13 +60,17 @@ ActionRunList ActionsApi::list_repository_runs(const ListRepositoryRunsRequest& 
   if (request.commit) detail::add_query_string(req.query, "commit", *request.commit);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  ActionRunList result{};
-  decode_from_string(response.body, result, "ActionRunList");
-  return result;
+  return channel_->send(req);
 }
 
 HookRunList ActionsApi::list_run_hooks(const ListRunHooksRequest& request) const {
+  const http::Response response = list_run_hooks_raw(request);
+  HookRunList result{};
+  decode_from_string(response.body, result, "HookRunList");
+  return result;
+}
+
+http::Response ActionsApi::list_run_hooks_raw(const ListRunHooksRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -71,10 +82,7 @@ HookRunList ActionsApi::list_run_hooks(const ListRunHooksRequest& request) const
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  HookRunList result{};
-  decode_from_string(response.body, result, "HookRunList");
-  return result;
+  return channel_->send(req);
 }
 
 }  // namespace lakefs::api

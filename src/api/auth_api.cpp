@@ -305,6 +305,13 @@ User AuthApi::get_user(const GetUserRequest& request) const {
 }
 
 UserList AuthApi::list_group_members(const ListGroupMembersRequest& request) const {
+  const http::Response response = list_group_members_raw(request);
+  UserList result{};
+  decode_from_string(response.body, result, "UserList");
+  return result;
+}
+
+http::Response AuthApi::list_group_members_raw(const ListGroupMembersRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/groups/";
@@ -315,13 +322,17 @@ UserList AuthApi::list_group_members(const ListGroupMembersRequest& request) con
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  UserList result{};
-  decode_from_string(response.body, result, "UserList");
-  return result;
+  return channel_->send(req);
 }
 
 PolicyList AuthApi::list_group_policies(const ListGroupPoliciesRequest& request) const {
+  const http::Response response = list_group_policies_raw(request);
+  PolicyList result{};
+  decode_from_string(response.body, result, "PolicyList");
+  return result;
+}
+
+http::Response AuthApi::list_group_policies_raw(const ListGroupPoliciesRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/groups/";
@@ -332,13 +343,17 @@ PolicyList AuthApi::list_group_policies(const ListGroupPoliciesRequest& request)
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  PolicyList result{};
-  decode_from_string(response.body, result, "PolicyList");
-  return result;
+  return channel_->send(req);
 }
 
 GroupList AuthApi::list_groups(const ListGroupsRequest& request) const {
+  const http::Response response = list_groups_raw(request);
+  GroupList result{};
+  decode_from_string(response.body, result, "GroupList");
+  return result;
+}
+
+http::Response AuthApi::list_groups_raw(const ListGroupsRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/groups";
@@ -347,13 +362,17 @@ GroupList AuthApi::list_groups(const ListGroupsRequest& request) const {
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  GroupList result{};
-  decode_from_string(response.body, result, "GroupList");
-  return result;
+  return channel_->send(req);
 }
 
 PolicyList AuthApi::list_policies(const ListPoliciesRequest& request) const {
+  const http::Response response = list_policies_raw(request);
+  PolicyList result{};
+  decode_from_string(response.body, result, "PolicyList");
+  return result;
+}
+
+http::Response AuthApi::list_policies_raw(const ListPoliciesRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/policies";
@@ -362,13 +381,17 @@ PolicyList AuthApi::list_policies(const ListPoliciesRequest& request) const {
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  PolicyList result{};
-  decode_from_string(response.body, result, "PolicyList");
-  return result;
+  return channel_->send(req);
 }
 
 CredentialsList AuthApi::list_user_credentials(const ListUserCredentialsRequest& request) const {
+  const http::Response response = list_user_credentials_raw(request);
+  CredentialsList result{};
+  decode_from_string(response.body, result, "CredentialsList");
+  return result;
+}
+
+http::Response AuthApi::list_user_credentials_raw(const ListUserCredentialsRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/users/";
@@ -379,13 +402,17 @@ CredentialsList AuthApi::list_user_credentials(const ListUserCredentialsRequest&
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  CredentialsList result{};
-  decode_from_string(response.body, result, "CredentialsList");
-  return result;
+  return channel_->send(req);
 }
 
 ExternalPrincipalList AuthApi::list_user_external_principals(const ListUserExternalPrincipalsRequest& request) const {
+  const http::Response response = list_user_external_principals_raw(request);
+  ExternalPrincipalList result{};
+  decode_from_string(response.body, result, "ExternalPrincipalList");
+  return result;
+}
+
+http::Response AuthApi::list_user_external_principals_raw(const ListUserExternalPrincipalsRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/users/";
@@ -396,13 +423,17 @@ ExternalPrincipalList AuthApi::list_user_external_principals(const ListUserExter
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  ExternalPrincipalList result{};
-  decode_from_string(response.body, result, "ExternalPrincipalList");
-  return result;
+  return channel_->send(req);
 }
 
 GroupList AuthApi::list_user_groups(const ListUserGroupsRequest& request) const {
+  const http::Response response = list_user_groups_raw(request);
+  GroupList result{};
+  decode_from_string(response.body, result, "GroupList");
+  return result;
+}
+
+http::Response AuthApi::list_user_groups_raw(const ListUserGroupsRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/users/";
@@ -413,13 +444,17 @@ GroupList AuthApi::list_user_groups(const ListUserGroupsRequest& request) const 
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  GroupList result{};
-  decode_from_string(response.body, result, "GroupList");
-  return result;
+  return channel_->send(req);
 }
 
 PolicyList AuthApi::list_user_policies(const ListUserPoliciesRequest& request) const {
+  const http::Response response = list_user_policies_raw(request);
+  PolicyList result{};
+  decode_from_string(response.body, result, "PolicyList");
+  return result;
+}
+
+http::Response AuthApi::list_user_policies_raw(const ListUserPoliciesRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/users/";
@@ -431,13 +466,17 @@ PolicyList AuthApi::list_user_policies(const ListUserPoliciesRequest& request) c
   if (request.effective) detail::add_query_bool(req.query, "effective", *request.effective);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  PolicyList result{};
-  decode_from_string(response.body, result, "PolicyList");
-  return result;
+  return channel_->send(req);
 }
 
 UserList AuthApi::list_users(const ListUsersRequest& request) const {
+  const http::Response response = list_users_raw(request);
+  UserList result{};
+  decode_from_string(response.body, result, "UserList");
+  return result;
+}
+
+http::Response AuthApi::list_users_raw(const ListUsersRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/users";
@@ -446,10 +485,7 @@ UserList AuthApi::list_users(const ListUsersRequest& request) const {
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  UserList result{};
-  decode_from_string(response.body, result, "UserList");
-  return result;
+  return channel_->send(req);
 }
 
 AuthenticationToken AuthApi::login(const LoginRequest& request) const {

@@ -55,6 +55,13 @@ void BranchesApi::delete_branch(const DeleteBranchRequest& request) const {
 }
 
 DiffList BranchesApi::diff_branch(const DiffBranchRequest& request) const {
+  const http::Response response = diff_branch_raw(request);
+  DiffList result{};
+  decode_from_string(response.body, result, "DiffList");
+  return result;
+}
+
+http::Response BranchesApi::diff_branch_raw(const DiffBranchRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -68,10 +75,7 @@ DiffList BranchesApi::diff_branch(const DiffBranchRequest& request) const {
   if (request.delimiter) detail::add_query_string(req.query, "delimiter", *request.delimiter);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  DiffList result{};
-  decode_from_string(response.body, result, "DiffList");
-  return result;
+  return channel_->send(req);
 }
 
 Ref BranchesApi::get_branch(const GetBranchRequest& request) const {
@@ -90,6 +94,13 @@ Ref BranchesApi::get_branch(const GetBranchRequest& request) const {
 }
 
 RefList BranchesApi::list_branches(const ListBranchesRequest& request) const {
+  const http::Response response = list_branches_raw(request);
+  RefList result{};
+  decode_from_string(response.body, result, "RefList");
+  return result;
+}
+
+http::Response BranchesApi::list_branches_raw(const ListBranchesRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -101,10 +112,7 @@ RefList BranchesApi::list_branches(const ListBranchesRequest& request) const {
   if (request.show_hidden) detail::add_query_bool(req.query, "show_hidden", *request.show_hidden);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  RefList result{};
-  decode_from_string(response.body, result, "RefList");
-  return result;
+  return channel_->send(req);
 }
 
 void BranchesApi::reset_branch(const ResetBranchRequest& request) const {

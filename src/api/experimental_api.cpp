@@ -112,8 +112,16 @@ PullRequestsList ExperimentalApi::list_pull_requests(const ListPullRequestsReque
   return PullsApi(*channel_).list_pull_requests(request);
 }
 
+http::Response ExperimentalApi::list_pull_requests_raw(const ListPullRequestsRequest& request) const {
+  return PullsApi(*channel_).list_pull_requests_raw(request);
+}
+
 ExternalPrincipalList ExperimentalApi::list_user_external_principals(const ListUserExternalPrincipalsRequest& request) const {
   return AuthApi(*channel_).list_user_external_principals(request);
+}
+
+http::Response ExperimentalApi::list_user_external_principals_raw(const ListUserExternalPrincipalsRequest& request) const {
+  return AuthApi(*channel_).list_user_external_principals_raw(request);
 }
 
 MergeResult ExperimentalApi::merge_pull_request(const MergePullRequestRequest& request) const {

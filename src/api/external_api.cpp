@@ -42,4 +42,8 @@ ExternalPrincipalList ExternalApi::list_user_external_principals(const ListUserE
   return AuthApi(*channel_).list_user_external_principals(request);
 }
 
+http::Response ExternalApi::list_user_external_principals_raw(const ListUserExternalPrincipalsRequest& request) const {
+  return AuthApi(*channel_).list_user_external_principals_raw(request);
+}
+
 }  // namespace lakefs::api

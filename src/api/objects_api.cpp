@@ -116,6 +116,13 @@ http::Response ObjectsApi::head_object(const HeadObjectRequest& request) const {
 }
 
 ObjectStatsList ObjectsApi::list_objects(const ListObjectsRequest& request) const {
+  const http::Response response = list_objects_raw(request);
+  ObjectStatsList result{};
+  decode_from_string(response.body, result, "ObjectStatsList");
+  return result;
+}
+
+http::Response ObjectsApi::list_objects_raw(const ListObjectsRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -131,10 +138,7 @@ ObjectStatsList ObjectsApi::list_objects(const ListObjectsRequest& request) cons
   if (request.prefix) detail::add_query_string(req.query, "prefix", *request.prefix);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  ObjectStatsList result{};
-  decode_from_string(response.body, result, "ObjectStatsList");
-  return result;
+  return channel_->send(req);
 }
 
 ObjectStats ObjectsApi::stat_object(const StatObjectRequest& request) const {

@@ -42,6 +42,13 @@ PullRequest PullsApi::get_pull_request(const GetPullRequestRequest& request) con
 }
 
 PullRequestsList PullsApi::list_pull_requests(const ListPullRequestsRequest& request) const {
+  const http::Response response = list_pull_requests_raw(request);
+  PullRequestsList result{};
+  decode_from_string(response.body, result, "PullRequestsList");
+  return result;
+}
+
+http::Response PullsApi::list_pull_requests_raw(const ListPullRequestsRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -53,10 +60,7 @@ PullRequestsList PullsApi::list_pull_requests(const ListPullRequestsRequest& req
   if (request.status) detail::add_query_string(req.query, "status", *request.status);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  PullRequestsList result{};
-  decode_from_string(response.body, result, "PullRequestsList");
-  return result;
+  return channel_->send(req);
 }
 
 MergeResult PullsApi::merge_pull_request(const MergePullRequestRequest& request) const {

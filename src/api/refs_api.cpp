@@ -11,6 +11,13 @@
 namespace lakefs::api {
 
 DiffList RefsApi::diff_refs(const DiffRefsRequest& request) const {
+  const http::Response response = diff_refs_raw(request);
+  DiffList result{};
+  decode_from_string(response.body, result, "DiffList");
+  return result;
+}
+
+http::Response RefsApi::diff_refs_raw(const DiffRefsRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -27,10 +34,7 @@ DiffList RefsApi::diff_refs(const DiffRefsRequest& request) const {
   if (request.include_right_stats) detail::add_query_bool(req.query, "include_right_stats", *request.include_right_stats);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  DiffList result{};
-  decode_from_string(response.body, result, "DiffList");
-  return result;
+  return channel_->send(req);
 }
 
 FindMergeBaseResult RefsApi::find_merge_base(const FindMergeBaseRequest& request) const {
@@ -51,6 +55,13 @@ FindMergeBaseResult RefsApi::find_merge_base(const FindMergeBaseRequest& request
 }
 
 CommitList RefsApi::log_commits(const LogCommitsRequest& request) const {
+  const http::Response response = log_commits_raw(request);
+  CommitList result{};
+  decode_from_string(response.body, result, "CommitList");
+  return result;
+}
+
+http::Response RefsApi::log_commits_raw(const LogCommitsRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -68,10 +79,7 @@ CommitList RefsApi::log_commits(const LogCommitsRequest& request) const {
   if (request.stop_at) detail::add_query_string(req.query, "stop_at", *request.stop_at);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  CommitList result{};
-  decode_from_string(response.body, result, "CommitList");
-  return result;
+  return channel_->send(req);
 }
 
 MergeResult RefsApi::merge_into_branch(const MergeIntoBranchRequest& request) const {

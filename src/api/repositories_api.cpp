@@ -132,6 +132,13 @@ RepositoryMetadata RepositoriesApi::get_repository_metadata(const GetRepositoryM
 }
 
 RepositoryList RepositoriesApi::list_repositories(const ListRepositoriesRequest& request) const {
+  const http::Response response = list_repositories_raw(request);
+  RepositoryList result{};
+  decode_from_string(response.body, result, "RepositoryList");
+  return result;
+}
+
+http::Response RepositoriesApi::list_repositories_raw(const ListRepositoriesRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories";
@@ -141,10 +148,7 @@ RepositoryList RepositoriesApi::list_repositories(const ListRepositoriesRequest&
   if (request.search) detail::add_query_string(req.query, "search", *request.search);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  RepositoryList result{};
-  decode_from_string(response.body, result, "RepositoryList");
-  return result;
+  return channel_->send(req);
 }
 
 RepositoryRestoreStatus RepositoriesApi::restore_status(const RestoreStatusRequest& request) const {

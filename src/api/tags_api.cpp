@@ -55,6 +55,13 @@ Ref TagsApi::get_tag(const GetTagRequest& request) const {
 }
 
 RefList TagsApi::list_tags(const ListTagsRequest& request) const {
+  const http::Response response = list_tags_raw(request);
+  RefList result{};
+  decode_from_string(response.body, result, "RefList");
+  return result;
+}
+
+http::Response TagsApi::list_tags_raw(const ListTagsRequest& request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -65,10 +72,7 @@ RefList TagsApi::list_tags(const ListTagsRequest& request) const {
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
   req.call = request.call;
-  const http::Response response = channel_->send(req);
-  RefList result{};
-  decode_from_string(response.body, result, "RefList");
-  return result;
+  return channel_->send(req);
 }
 
 }  // namespace lakefs::api

@@ -6,32 +6,45 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "client_state.hpp"
 #include "lakefs/api/models.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/errors.hpp"
+#include "lakefs/http.hpp"
 #include "lakefs/listing.hpp"
 #include "lakefs/models.hpp"
+#include "lakefs/reference.hpp"
 
 namespace lakefs::detail {
 
 Commit to_commit(const api::Commit& c);
 Change to_change(const api::Diff& d);
 ObjectInfo to_object_info(const api::ObjectStats& s);
+// The same, moving the strings and maps out of the decoded struct.
+Commit to_commit(api::Commit&& c);
+Change to_change(api::Diff&& d);
+ObjectInfo to_object_info(api::ObjectStats&& s);
 RepositoryProperties to_properties(const api::Repository& r);
 ServerStorageConfiguration to_storage_config(const api::StorageConfig& s);
 
-/// One page of a listing from a generated `*List` response: `make` turns each
-/// result into the listing's item; the pagination cursor is carried over.
-template <typename T, typename List, typename Make>
-Page<T> to_page(List& list, Make&& make) {
-  Page<T> page;
-  page.items.reserve(list.results.size());
-  for (auto& result : list.results) page.items.push_back(make(result));
-  if (list.pagination.has_more) page.next_after = list.pagination.next_offset;
-  return page;
-}
+/// A listing page as it came: reads the cursor from the body's `pagination`
+/// (which lakeFS writes first, so only that object is parsed) without decoding
+/// the results. `schema` names the list type in errors ("ObjectStatsList").
+RawPage raw_page(http::Response response, const char* schema);
+
+/// Throws InvalidArgumentError unless 1 <= page_size <= 1000 (lakeFS's range).
+void require_page_size(std::size_t page_size);
+
+// Decoders of a listing page's `results`, one item at a time, moved into the
+// high-level types and appended to `out`. They use the calling thread's parser.
+void decode_objects(std::string_view body, std::vector<ObjectEntry>& out);
+void decode_commits(std::string_view body, std::vector<Commit>& out);
+void decode_changes(std::string_view body, std::vector<Change>& out);
+/// The ids of a RefList (branches, tags) or RepositoryList body.
+void decode_ref_ids(std::string_view body, std::vector<std::string>& out);
+void decode_repository_ids(std::string_view body, std::vector<std::string>& out);
 
 /// RFC 3339 UTC text of a timestamp, as lakeFS's date-time parameters expect.
 std::string to_rfc3339(Timestamp t);

@@ -6,12 +6,15 @@
 #include <cstdio>
 #include <future>
 #include <iterator>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "lakefs/lakefs.hpp"
 #include "support/repo_fixture.hpp"
+#include "support/server.hpp"
 
 namespace {
 
@@ -86,6 +89,85 @@ TEST_F(ListingTest, RangesAlgorithmsWork) {
       first, [](const lakefs::ObjectEntry& e) { return std::get<lakefs::ObjectInfo>(e).path == "a/f1050"; });
   ASSERT_NE(it, first.end());
   EXPECT_EQ(std::get<lakefs::ObjectInfo>(*it).size_bytes, 1);
+}
+
+// The caller's page size, against the real server: 20 objects in pages of 7
+// are 3 requests of at most 7 entries; 0 and 1001 are refused before any
+// request. Requests are counted from the client's debug log lines.
+class ListingPageSize : public lakefs::test::RepoTest {
+ protected:
+  void SetUp() override {
+    RepoTest::SetUp();
+    auto main = main_branch();
+    for (int i = 0; i < 20; ++i) {
+      char name[16];
+      std::snprintf(name, sizeof name, "p/f%02d", i);
+      main.object(name).upload("x");
+    }
+    main.commit("twenty");
+    for (int i = 0; i < 9; ++i) main.commit("empty " + std::to_string(i), {.allow_empty = true});
+    auto options = lakefs::test::client_options();
+    options.log = {.level = lakefs::LogLevel::debug, .handler = [this](lakefs::LogLevel, std::string_view line) {
+                     const std::lock_guard lock(mutex_);
+                     lines_.emplace_back(line);
+                   }};
+    counted_.emplace(options);
+  }
+
+  // GET requests logged so far whose line holds `what` (e.g. "/objects/ls?").
+  std::size_t requests(const std::string& what) {
+    const std::lock_guard lock(mutex_);
+    return static_cast<std::size_t>(std::count_if(lines_.begin(), lines_.end(), [&](const std::string& l) {
+      return l.starts_with("GET ") && l.find(what) != l.npos;
+    }));
+  }
+
+  lakefs::Branch counted_main() { return lakefs::Branch(repo().id(), "main", *counted_); }
+
+  std::mutex mutex_;
+  std::vector<std::string> lines_;
+  std::optional<lakefs::Client> counted_;
+};
+
+TEST_F(ListingPageSize, PagesOfSevenListAllTwentyInThreeRequests) {
+  auto main = counted_main();
+  std::vector<std::string> got;
+  for (const auto& e : main.objects({.page_size = 7, .prefix = "p/"}))
+    got.push_back(std::get<lakefs::ObjectInfo>(e).path);
+  ASSERT_EQ(got.size(), 20u);
+  EXPECT_EQ(got.front(), "p/f00");
+  EXPECT_EQ(got.back(), "p/f19");
+  EXPECT_EQ(requests("/objects/ls?"), 3u);
+
+  // max_amount 10 in pages of 7: two requests (7, then the 3 left).
+  EXPECT_EQ(main.objects({.max_amount = 10, .page_size = 7, .prefix = "p/"}).to_vector().size(), 10u);
+  EXPECT_EQ(requests("/objects/ls?"), 5u);
+
+  // The log (20 uploads' commit + 9 empty + the repository's first = 11 commits) in pages of 4: 3 requests.
+  EXPECT_EQ(main.log({.page_size = 4}).to_vector().size(), 11u);
+  EXPECT_EQ(requests("/commits?"), 3u);
+
+  // The diff against the first commit: 20 added, in pages of 7.
+  const auto first = main.log().to_vector().back().id;
+  EXPECT_EQ(main.diff(first, {.page_size = 7, .type = lakefs::DiffOptions::Type::two_dot}).to_vector().size(), 20u);
+  EXPECT_EQ(requests("/diff/"), 3u);
+}
+
+TEST_F(ListingPageSize, ZeroAndOverAThousandAreInvalidArguments) {
+  auto main = counted_main();
+  const auto before = requests("");
+  for (const std::size_t bad : {std::size_t{0}, std::size_t{1001}}) {
+    EXPECT_THROW((void)main.objects({.page_size = bad}), lakefs::InvalidArgumentError);
+    EXPECT_THROW((void)main.log({.page_size = bad}), lakefs::InvalidArgumentError);
+    EXPECT_THROW((void)main.diff("main", {.page_size = bad}), lakefs::InvalidArgumentError);
+    EXPECT_THROW((void)main.uncommitted({.page_size = bad}), lakefs::InvalidArgumentError);
+    EXPECT_THROW((void)lakefs::Repository(repo().id(), *counted_).branches({.page_size = bad}),
+                 lakefs::InvalidArgumentError);
+  }
+  EXPECT_EQ(requests(""), before);  // nothing was sent
+  // 1 and 1000 are lakeFS's own limits: accepted.
+  EXPECT_EQ(main.objects({.page_size = 1000, .prefix = "p/"}).to_vector().size(), 20u);
+  EXPECT_EQ(main.objects({.max_amount = 2, .page_size = 1, .prefix = "p/"}).to_vector().size(), 2u);
 }
 
 }  // namespace

@@ -38,8 +38,18 @@ class ActionsApi {
   /// list runs (GET /repositories/{repository}/actions/runs).
   [[nodiscard]] ActionRunList list_repository_runs(const ListRepositoryRunsRequest& request) const;
 
+  /// As list_repository_runs, but the 2xx response is returned undecoded: its body is the JSON of
+  /// ActionRunList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_repository_runs_raw(const ListRepositoryRunsRequest& request) const;
+
   /// list run hooks (GET /repositories/{repository}/actions/runs/{run_id}/hooks).
   [[nodiscard]] HookRunList list_run_hooks(const ListRunHooksRequest& request) const;
+
+  /// As list_run_hooks, but the 2xx response is returned undecoded: its body is the JSON of
+  /// HookRunList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_run_hooks_raw(const ListRunHooksRequest& request) const;
 
  private:
   const detail::Channel* channel_;

@@ -102,30 +102,75 @@ class AuthApi {
   /// list group members (GET /auth/groups/{groupId}/members).
   [[nodiscard]] UserList list_group_members(const ListGroupMembersRequest& request) const;
 
+  /// As list_group_members, but the 2xx response is returned undecoded: its body is the JSON of
+  /// UserList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_group_members_raw(const ListGroupMembersRequest& request) const;
+
   /// list group policies (GET /auth/groups/{groupId}/policies).
   [[nodiscard]] PolicyList list_group_policies(const ListGroupPoliciesRequest& request) const;
+
+  /// As list_group_policies, but the 2xx response is returned undecoded: its body is the JSON of
+  /// PolicyList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_group_policies_raw(const ListGroupPoliciesRequest& request) const;
 
   /// list groups (GET /auth/groups).
   [[nodiscard]] GroupList list_groups(const ListGroupsRequest& request = {}) const;
 
+  /// As list_groups, but the 2xx response is returned undecoded: its body is the JSON of
+  /// GroupList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_groups_raw(const ListGroupsRequest& request = {}) const;
+
   /// list policies (GET /auth/policies).
   [[nodiscard]] PolicyList list_policies(const ListPoliciesRequest& request = {}) const;
 
+  /// As list_policies, but the 2xx response is returned undecoded: its body is the JSON of
+  /// PolicyList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_policies_raw(const ListPoliciesRequest& request = {}) const;
+
   /// list user credentials (GET /auth/users/{userId}/credentials).
   [[nodiscard]] CredentialsList list_user_credentials(const ListUserCredentialsRequest& request) const;
+
+  /// As list_user_credentials, but the 2xx response is returned undecoded: its body is the JSON of
+  /// CredentialsList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_user_credentials_raw(const ListUserCredentialsRequest& request) const;
 
   /// list user external policies attached to a user (GET
   /// /auth/users/{userId}/external/principals/ls).
   [[nodiscard]] ExternalPrincipalList list_user_external_principals(const ListUserExternalPrincipalsRequest& request) const;
 
+  /// As list_user_external_principals, but the 2xx response is returned undecoded: its body is the JSON of
+  /// ExternalPrincipalList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_user_external_principals_raw(const ListUserExternalPrincipalsRequest& request) const;
+
   /// list user groups (GET /auth/users/{userId}/groups).
   [[nodiscard]] GroupList list_user_groups(const ListUserGroupsRequest& request) const;
+
+  /// As list_user_groups, but the 2xx response is returned undecoded: its body is the JSON of
+  /// GroupList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_user_groups_raw(const ListUserGroupsRequest& request) const;
 
   /// list user policies (GET /auth/users/{userId}/policies).
   [[nodiscard]] PolicyList list_user_policies(const ListUserPoliciesRequest& request) const;
 
+  /// As list_user_policies, but the 2xx response is returned undecoded: its body is the JSON of
+  /// PolicyList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_user_policies_raw(const ListUserPoliciesRequest& request) const;
+
   /// list users (GET /auth/users).
   [[nodiscard]] UserList list_users(const ListUsersRequest& request = {}) const;
+
+  /// As list_users, but the 2xx response is returned undecoded: its body is the JSON of
+  /// UserList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_users_raw(const ListUsersRequest& request = {}) const;
 
   /// perform a login (POST /auth/login).
   [[nodiscard]] AuthenticationToken login(const LoginRequest& request) const;

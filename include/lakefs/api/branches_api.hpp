@@ -40,11 +40,21 @@ class BranchesApi {
   /// diff branch (GET /repositories/{repository}/branches/{branch}/diff).
   [[nodiscard]] DiffList diff_branch(const DiffBranchRequest& request) const;
 
+  /// As diff_branch, but the 2xx response is returned undecoded: its body is the JSON of
+  /// DiffList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response diff_branch_raw(const DiffBranchRequest& request) const;
+
   /// get branch (GET /repositories/{repository}/branches/{branch}).
   [[nodiscard]] Ref get_branch(const GetBranchRequest& request) const;
 
   /// list branches (GET /repositories/{repository}/branches).
   [[nodiscard]] RefList list_branches(const ListBranchesRequest& request) const;
+
+  /// As list_branches, but the 2xx response is returned undecoded: its body is the JSON of
+  /// RefList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_branches_raw(const ListBranchesRequest& request) const;
 
   /// reset branch (PUT /repositories/{repository}/branches/{branch}).
   void reset_branch(const ResetBranchRequest& request) const;

@@ -63,9 +63,19 @@ class ExperimentalApi {
   /// list pull requests (GET /repositories/{repository}/pulls).
   [[nodiscard]] PullRequestsList list_pull_requests(const ListPullRequestsRequest& request) const;
 
+  /// As list_pull_requests, but the 2xx response is returned undecoded: its body is the JSON of
+  /// PullRequestsList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_pull_requests_raw(const ListPullRequestsRequest& request) const;
+
   /// list user external policies attached to a user (GET
   /// /auth/users/{userId}/external/principals/ls).
   [[nodiscard]] ExternalPrincipalList list_user_external_principals(const ListUserExternalPrincipalsRequest& request) const;
+
+  /// As list_user_external_principals, but the 2xx response is returned undecoded: its body is the JSON of
+  /// ExternalPrincipalList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_user_external_principals_raw(const ListUserExternalPrincipalsRequest& request) const;
 
   /// merge pull request (PUT /repositories/{repository}/pulls/{pull_request}/merge).
   [[nodiscard]] MergeResult merge_pull_request(const MergePullRequestRequest& request) const;

@@ -43,6 +43,11 @@ class ExternalApi {
   /// /auth/users/{userId}/external/principals/ls).
   [[nodiscard]] ExternalPrincipalList list_user_external_principals(const ListUserExternalPrincipalsRequest& request) const;
 
+  /// As list_user_external_principals, but the 2xx response is returned undecoded: its body is the JSON of
+  /// ExternalPrincipalList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_user_external_principals_raw(const ListUserExternalPrincipalsRequest& request) const;
+
  private:
   const detail::Channel* channel_;
 };

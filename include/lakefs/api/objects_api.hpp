@@ -53,6 +53,11 @@ class ObjectsApi {
   /// list objects under a given prefix (GET /repositories/{repository}/refs/{ref}/objects/ls).
   [[nodiscard]] ObjectStatsList list_objects(const ListObjectsRequest& request) const;
 
+  /// As list_objects, but the 2xx response is returned undecoded: its body is the JSON of
+  /// ObjectStatsList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_objects_raw(const ListObjectsRequest& request) const;
+
   /// get object metadata (GET /repositories/{repository}/refs/{ref}/objects/stat).
   [[nodiscard]] ObjectStats stat_object(const StatObjectRequest& request) const;
 

@@ -36,6 +36,11 @@ class PullsApi {
   /// list pull requests (GET /repositories/{repository}/pulls).
   [[nodiscard]] PullRequestsList list_pull_requests(const ListPullRequestsRequest& request) const;
 
+  /// As list_pull_requests, but the 2xx response is returned undecoded: its body is the JSON of
+  /// PullRequestsList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_pull_requests_raw(const ListPullRequestsRequest& request) const;
+
   /// merge pull request (PUT /repositories/{repository}/pulls/{pull_request}/merge).
   [[nodiscard]] MergeResult merge_pull_request(const MergePullRequestRequest& request) const;
 

@@ -30,6 +30,11 @@ class RefsApi {
   /// diff references (GET /repositories/{repository}/refs/{leftRef}/diff/{rightRef}).
   [[nodiscard]] DiffList diff_refs(const DiffRefsRequest& request) const;
 
+  /// As diff_refs, but the 2xx response is returned undecoded: its body is the JSON of
+  /// DiffList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response diff_refs_raw(const DiffRefsRequest& request) const;
+
   /// find the merge base for 2 references (GET
   /// /repositories/{repository}/refs/{sourceRef}/merge/{destinationBranch}).
   [[nodiscard]] FindMergeBaseResult find_merge_base(const FindMergeBaseRequest& request) const;
@@ -37,6 +42,11 @@ class RefsApi {
   /// get commit log from ref. If both objects and prefixes are empty, return all commits. (GET
   /// /repositories/{repository}/refs/{ref}/commits).
   [[nodiscard]] CommitList log_commits(const LogCommitsRequest& request) const;
+
+  /// As log_commits, but the 2xx response is returned undecoded: its body is the JSON of
+  /// CommitList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response log_commits_raw(const LogCommitsRequest& request) const;
 
   /// merge references (POST
   /// /repositories/{repository}/refs/{sourceRef}/merge/{destinationBranch}).

@@ -58,6 +58,11 @@ class RepositoriesApi {
   /// list repositories (GET /repositories).
   [[nodiscard]] RepositoryList list_repositories(const ListRepositoriesRequest& request = {}) const;
 
+  /// As list_repositories, but the 2xx response is returned undecoded: its body is the JSON of
+  /// RepositoryList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_repositories_raw(const ListRepositoriesRequest& request = {}) const;
+
   /// Status of a restore request (GET /repositories/{repository}/restore).
   [[nodiscard]] RepositoryRestoreStatus restore_status(const RestoreStatusRequest& request) const;
 

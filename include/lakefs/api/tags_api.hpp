@@ -39,6 +39,11 @@ class TagsApi {
   /// list tags (GET /repositories/{repository}/tags).
   [[nodiscard]] RefList list_tags(const ListTagsRequest& request) const;
 
+  /// As list_tags, but the 2xx response is returned undecoded: its body is the JSON of
+  /// RefList, whose `pagination` lakeFS writes before `results`, so the
+  /// cursor can be read (and the next page requested) before the results are decoded.
+  [[nodiscard]] http::Response list_tags_raw(const ListTagsRequest& request) const;
+
  private:
   const detail::Channel* channel_;
 };

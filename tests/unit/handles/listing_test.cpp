@@ -1,0 +1,245 @@
+// Listings through the public test double: the caller's page size, its
+// validation before any request, max_amount with small pages, the cursor read
+// before a page is decoded (the next request goes out first), and cursors and
+// body layouts a naive reader would get wrong.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "lakefs/lakefs.hpp"
+#include "lakefs/testing/fake_transport.hpp"
+
+namespace {
+
+namespace lt = lakefs::testing;
+
+const std::string kObjects = "/repositories/repo/refs/main/objects/ls";
+
+std::string name_of(std::size_t i) { return "obj-" + std::to_string(100 + i); }
+
+std::string object_json(std::size_t i) {
+  return R"({"path":")" + name_of(i) +
+         R"(","path_type":"object","physical_address":"local://x","checksum":"c","size_bytes":1,"mtime":1})";
+}
+
+// A page of objects [from, to) as lakeFS writes it: pagination first.
+std::string objects_page(std::size_t from, std::size_t to, bool more) {
+  std::string body = R"({"pagination":{"has_more":)" + std::string(more ? "true" : "false") + R"(,"next_offset":")" +
+                     (more ? name_of(to - 1) : "") + R"(","results":)" + std::to_string(to - from) +
+                     R"(,"max_per_page":1000},"results":[)";
+  for (std::size_t i = from; i < to; ++i) body += (i == from ? "" : ",") + object_json(i);
+  return body + "]}";
+}
+
+// Scripts `total` objects in pages of `size` and returns the client.
+lakefs::Client scripted_objects(const std::shared_ptr<lt::FakeTransport>& fake, std::size_t total, std::size_t size) {
+  auto script = fake->on("GET", kObjects);
+  for (std::size_t from = 0; from < total; from += size) {
+    const auto to = std::min(total, from + size);
+    script.reply(lt::Reply::json(200, objects_page(from, to, to < total)));
+  }
+  return lt::make_client(fake);
+}
+
+std::vector<std::string> paths(lakefs::Listing<lakefs::ObjectEntry> listing) {
+  std::vector<std::string> out;
+  for (const auto& entry : listing) out.push_back(std::get<lakefs::ObjectInfo>(entry).path);
+  return out;
+}
+
+TEST(Listing, PageSizeSetsTheAmountOfEveryRequest) {
+  auto fake = std::make_shared<lt::FakeTransport>();
+  const auto client = scripted_objects(fake, 20, 7);
+  const auto got = paths(client.repository("repo").ref("main").objects({.page_size = 7}));
+  ASSERT_EQ(got.size(), 20u);
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], name_of(i));
+  const auto sent = fake->requests();
+  ASSERT_EQ(sent.size(), 3u);
+  for (const auto& r : sent) EXPECT_EQ(r.query_param("amount"), "7") << r;
+  EXPECT_EQ(sent[0].query_param("after"), "");
+  EXPECT_EQ(sent[1].query_param("after"), name_of(6));
+  EXPECT_EQ(sent[2].query_param("after"), name_of(13));
+}
+
+TEST(Listing, MaxAmountWithSmallPagesAsksOnlyForWhatIsLeft) {
+  auto fake = std::make_shared<lt::FakeTransport>();
+  auto script = fake->on("GET", kObjects);
+  script.reply(lt::Reply::json(200, objects_page(0, 7, true)));
+  script.reply(lt::Reply::json(200, objects_page(7, 10, true)));
+  const auto client = lt::make_client(fake);
+  const auto got = paths(client.repository("repo").ref("main").objects({.max_amount = 10, .page_size = 7}));
+  EXPECT_EQ(got.size(), 10u);
+  const auto sent = fake->requests();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].query_param("amount"), "7");
+  EXPECT_EQ(sent[1].query_param("amount"), "3");
+}
+
+TEST(Listing, PageSizeOutsideOneToAThousandIsRejectedBeforeAnyRequest) {
+  auto fake = std::make_shared<lt::FakeTransport>();
+  const auto client = lt::make_client(fake);
+  auto repo = client.repository("repo");
+  auto main = repo.branch("main");
+  for (const std::size_t bad : {std::size_t{0}, std::size_t{1001}}) {
+    SCOPED_TRACE(bad);
+    EXPECT_THROW((void)main.objects({.page_size = bad}), lakefs::InvalidArgumentError);
+    EXPECT_THROW((void)main.log({.page_size = bad}), lakefs::InvalidArgumentError);
+    EXPECT_THROW((void)main.diff("other", {.page_size = bad}), lakefs::InvalidArgumentError);
+    EXPECT_THROW((void)main.uncommitted({.page_size = bad}), lakefs::InvalidArgumentError);
+    EXPECT_THROW((void)repo.branches({.page_size = bad}), lakefs::InvalidArgumentError);
+    EXPECT_THROW((void)repo.tags({.page_size = bad}), lakefs::InvalidArgumentError);
+    EXPECT_THROW((void)lakefs::repositories({.page_size = bad}, client), lakefs::InvalidArgumentError);
+  }
+  try {
+    (void)main.objects({.page_size = 1001});
+  } catch (const lakefs::InvalidArgumentError& e) {
+    EXPECT_NE(std::string(e.what()).find("page_size"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(fake->count(), 0u);
+  // The limits themselves are fine.
+  fake->on("GET", kObjects).always(lt::Reply::json(200, objects_page(0, 1, false)));
+  EXPECT_EQ(paths(main.objects({.page_size = 1})).size(), 1u);
+  EXPECT_EQ(paths(main.objects({.page_size = 1000})).size(), 1u);
+  EXPECT_EQ(fake->requests().back().query_param("amount"), "1000");
+}
+
+TEST(Listing, TheNextPageIsRequestedBeforeThisOneIsDecoded) {
+  // Page 1's cursor is valid but one of its results is not: decoding it fails.
+  // The request for page 2 went out before (the cursor is read first).
+  auto fake = std::make_shared<lt::FakeTransport>();
+  auto script = fake->on("GET", kObjects);
+  script.reply(lt::Reply::json(
+      200,
+      R"({"pagination":{"has_more":true,"next_offset":"p1","results":1,"max_per_page":1000},"results":[{"x":1}]})"));
+  script.reply(lt::Reply::json(200, objects_page(0, 1, false)));
+  const auto client = lt::make_client(fake);
+  {
+    auto listing = client.repository("repo").ref("main").objects();
+    EXPECT_THROW((void)listing.begin(), lakefs::ProtocolError);
+    // The order for page 2 was placed before decoding: the read-ahead thread sends it.
+    for (int i = 0; i < 5000 && fake->count() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const auto sent = fake->requests();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1].query_param("after"), "p1");
+}
+
+TEST(Listing, CursorsWithBracesQuotesAndEscapesAreReadWhole) {
+  auto fake = std::make_shared<lt::FakeTransport>();
+  auto script = fake->on("GET", kObjects);
+  // Go escapes & as \u0026; the cursor holds a brace, a quote and a backslash.
+  script.reply(lt::Reply::json(200, R"({"pagination":{"has_more":true,"next_offset":"a}\"{\\b\u0026c","results":1,)"
+                                    R"("max_per_page":1000},"results":[)" +
+                                        object_json(0) + "]}"));
+  script.reply(lt::Reply::json(200, objects_page(1, 2, false)));
+  const auto client = lt::make_client(fake);
+  EXPECT_EQ(paths(client.repository("repo").ref("main").objects()).size(), 2u);
+  ASSERT_EQ(fake->count(), 2u);
+  EXPECT_EQ(fake->requests()[1].query_param("after"), "a}\"{\\b&c");
+}
+
+TEST(Listing, PaginationAfterTheResultsStillWorks) {
+  auto fake = std::make_shared<lt::FakeTransport>();
+  auto script = fake->on("GET", kObjects);
+  script.reply(lt::Reply::json(200, R"( {"results":[)" + object_json(0) +
+                                        R"(],"pagination":{"has_more":true,"next_offset":"n","results":1,)"
+                                        R"("max_per_page":1000}})"));
+  script.reply(lt::Reply::json(200, objects_page(1, 3, false)));
+  const auto client = lt::make_client(fake);
+  EXPECT_EQ(paths(client.repository("repo").ref("main").objects()),
+            (std::vector<std::string>{name_of(0), name_of(1), name_of(2)}));
+  EXPECT_EQ(fake->requests()[1].query_param("after"), "n");
+}
+
+TEST(Listing, AFailedNextPageIsThrownWhenIterationReachesIt) {
+  auto fake = std::make_shared<lt::FakeTransport>();
+  auto script = fake->on("GET", kObjects);
+  script.reply(lt::Reply::json(200, objects_page(0, 3, true)));
+  script.reply(lt::Reply::error(404, "gone"));
+  const auto client = lt::make_client(fake);
+  auto listing = client.repository("repo").ref("main").objects();
+  std::vector<std::string> seen;
+  EXPECT_THROW(
+      {
+        for (const auto& e : listing) seen.push_back(std::get<lakefs::ObjectInfo>(e).path);
+      },
+      lakefs::NotFoundError);
+  EXPECT_EQ(seen.size(), 3u);
+}
+
+TEST(Listing, ToVectorMovesEveryPageOut) {
+  auto fake = std::make_shared<lt::FakeTransport>();
+  const auto client = scripted_objects(fake, 2500, 1000);
+  const auto all = client.repository("repo").ref("main").objects().to_vector();
+  ASSERT_EQ(all.size(), 2500u);
+  EXPECT_EQ(std::get<lakefs::ObjectInfo>(all[1999]).path, name_of(1999));
+  EXPECT_EQ(fake->count(), 3u);
+}
+
+TEST(Listing, LogAndDiffSendTheirPageSize) {
+  auto fake = std::make_shared<lt::FakeTransport>();
+  fake->on("GET", "/repositories/repo/refs/main/commits")
+      .reply(lt::Reply::json(
+          200, R"({"pagination":{"has_more":true,"next_offset":"c1","results":1,"max_per_page":1000},"results":[)"
+               R"({"id":"c1","parents":["c2"],"committer":"me","message":"m","creation_date":5,"meta_range_id":""}]})"))
+      .reply(lt::Reply::json(
+          200, R"({"pagination":{"has_more":false,"next_offset":"","results":1,"max_per_page":1000},"results":[)"
+               R"({"id":"c2","parents":[],"committer":"me","message":"m","creation_date":4,"meta_range_id":""}]})"));
+  fake->on("GET", "/repositories/repo/refs/main/diff/other")
+      .reply(lt::Reply::json(
+          200, R"({"pagination":{"has_more":false,"next_offset":"","results":2,"max_per_page":1000},"results":[)"
+               R"({"type":"added","path":"a","path_type":"object","size_bytes":3},)"
+               R"({"type":"removed","path":"b","path_type":"object"}]})"));
+  const auto client = lt::make_client(fake);
+  auto main = client.repository("repo").ref("main");
+  const auto log = main.log({.page_size = 1}).to_vector();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].id, "c1");
+  EXPECT_EQ(log[1].parents, std::vector<std::string>{});
+  const auto changes = main.diff("other", {.page_size = 2}).to_vector();
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].size_bytes, 3);
+  EXPECT_EQ(changes[1].type, lakefs::Change::Type::removed);
+  const auto sent = fake->requests();
+  ASSERT_EQ(sent.size(), 3u);
+  EXPECT_EQ(sent[0].query_param("amount"), "1");
+  EXPECT_EQ(sent[1].query_param("after"), "c1");
+  EXPECT_EQ(sent[2].query_param("amount"), "2");
+}
+
+TEST(Listing, CommitsFilteredByUntilAreMadeUpWithoutOverFetching) {
+  // max_amount 2 in pages of 2: page 1 holds one commit newer than `until`
+  // (filtered out), so one more commit is needed: a request for exactly 1.
+  auto commit = [](const std::string& id, int date) {
+    return R"({"id":")" + id + R"(","parents":[],"committer":"me","message":"m","creation_date":)" +
+           std::to_string(date) + R"(,"meta_range_id":""})";
+  };
+  auto page = [](const std::string& next, int n, const std::string& items) {
+    return R"({"pagination":{"has_more":)" + std::string(next.empty() ? "false" : "true") + R"(,"next_offset":")" +
+           next + R"(","results":)" + std::to_string(n) + R"(,"max_per_page":1000},"results":[)" + items + "]}";
+  };
+  auto fake = std::make_shared<lt::FakeTransport>();
+  fake->on("GET", "/repositories/repo/refs/main/commits")
+      .reply(lt::Reply::json(200, page("c2", 2, commit("c1", 300) + "," + commit("c2", 100))))
+      .reply(lt::Reply::json(200, page("c3", 1, commit("c3", 90))));
+  const auto client = lt::make_client(fake);
+  const auto log = client.repository("repo")
+                       .ref("main")
+                       .log({.max_amount = 2, .page_size = 2, .until = lakefs::Timestamp(std::chrono::seconds(200))})
+                       .to_vector();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].id, "c2");
+  EXPECT_EQ(log[1].id, "c3");
+  const auto sent = fake->requests();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].query_param("amount"), "2");
+  EXPECT_EQ(sent[1].query_param("amount"), "1");
+  EXPECT_EQ(sent[1].query_param("after"), "c2");
+}
+
+}  // namespace
