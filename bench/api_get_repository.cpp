@@ -1,17 +1,32 @@
-// 2000 sequential getRepository calls: through the SDK (client.api(), typed
+// Sequential getRepository calls: through the SDK (client.api(), typed
 // request, transport, JSON decode) versus a bare libcurl loop making the same
 // request on one reused connection, against the same server in the same run.
-// Target: SDK wall time at most 1.10x the libcurl floor.
+// Target: the SDK's client work at most 1.05x the libcurl floor's, in
+// instructions per call (callgrind), reported with the wall-time ratio.
 //
-//   api_get_repository [CALLS] [ROUNDS]     (defaults 2000 and 5)
+//   api_get_repository [CALLS] [ROUNDS]          (defaults 2000 and 5) wall time, both sides
+//   api_get_repository --only sdk|floor CALLS    one side only, for callgrind (see below)
 //
 // Needs LAKEFS_ENDPOINT, LAKEFS_ACCESS_KEY_ID, LAKEFS_SECRET_ACCESS_KEY
-// (bench/run.sh sets them). After a warm-up, each round makes CALLS calls per
-// side, interleaved in blocks of 100 (floor, SDK, SDK, floor, ...), so a slow
-// moment of the server or of the machine lands on both sides alike; the median
-// round of each side is compared. The client's own CPU time (this thread's
-// user + system time) is reported too: it is what the SDK adds, free of the
-// server's share. Prints a Markdown table on stdout.
+// (bench/run.sh sets them).
+//
+// Wall time: after a warm-up, each round makes CALLS calls per side,
+// interleaved in blocks of 100 (floor, SDK, SDK, floor, ...), so a slow moment
+// of the server or of the machine lands on both sides alike. Prints one line
+// per round on stdout: "ROUND FLOOR_S SDK_S FLOOR_CPU_S SDK_CPU_S" (wall and
+// this thread's user + system time of each side's CALLS calls), and a summary
+// of the medians on stderr.
+//
+// --only: creates the repository, warms up (50 calls) and makes CALLS calls of
+// one side, printing nothing. Run under `valgrind --tool=callgrind` with CALLS
+// = N and 2N: the difference of the two totals over N is the client's
+// instructions per call, start-up and warm-up cancelling out
+// (bench/scenarios/10-api.sh does so).
+//
+// The floor does strictly less than the SDK and puts the same request bytes on
+// the wire: one easy handle whose options, header list (the Authorization line
+// included, built once) and URL are set once, the same GET performed again and
+// again on its kept-alive connection, the body collected but not decoded.
 #include <curl/curl.h>
 #include <sys/resource.h>
 
@@ -19,6 +34,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -41,19 +57,43 @@ std::size_t collect(char* data, std::size_t size, std::size_t count, void* user)
   return size * count;
 }
 
-// The floor: one easy handle, options set once, the same GET performed again
-// and again on its kept-alive connection; the body is read, not decoded.
+std::string base64(const std::string& in) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16U) | (static_cast<unsigned char>(in[i + 1]) << 8U) |
+                       static_cast<unsigned char>(in[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> static_cast<unsigned>(s)) & 63U];
+  }
+  if (i + 1 == in.size()) {
+    const unsigned v = static_cast<unsigned char>(in[i]) << 16U;
+    out += kAlphabet[(v >> 18U) & 63U];
+    out += kAlphabet[(v >> 12U) & 63U];
+    out += "==";
+  } else if (i + 2 == in.size()) {
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16U) | (static_cast<unsigned char>(in[i + 1]) << 8U);
+    out += kAlphabet[(v >> 18U) & 63U];
+    out += kAlphabet[(v >> 12U) & 63U];
+    out += kAlphabet[(v >> 6U) & 63U];
+    out += '=';
+  }
+  return out;
+}
+
+// The floor: one easy handle, options and headers set once, the same GET
+// performed again and again on its kept-alive connection; the body is read,
+// not decoded.
 class BareCurl {
  public:
   BareCurl(const std::string& url, const std::string& key, const std::string& secret) {
     easy_ = curl_easy_init();
+    // The same request bytes as the SDK sends: its Authorization, Accept, User-Agent and Accept-Encoding.
+    // The Authorization line is built once (libcurl's own CURLOPT_HTTPAUTH would redo it per request).
+    headers_ = curl_slist_append(headers_, ("Authorization: Basic " + base64(key + ":" + secret)).c_str());
     headers_ = curl_slist_append(headers_, "Accept: application/json");
     curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(easy_, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-    curl_easy_setopt(easy_, CURLOPT_USERNAME, key.c_str());
-    curl_easy_setopt(easy_, CURLOPT_PASSWORD, secret.c_str());
     curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
-    // The same request bytes as the SDK sends: its User-Agent and Accept-Encoding.
     curl_easy_setopt(easy_, CURLOPT_USERAGENT, user_agent_.c_str());
     curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
@@ -106,11 +146,27 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+int usage() {
+  std::fprintf(stderr, "usage: api_get_repository [CALLS] [ROUNDS] | --only sdk|floor CALLS\n");
+  return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int calls = argc > 1 ? std::atoi(argv[1]) : 2000;
-  const int rounds = argc > 2 ? std::atoi(argv[2]) : 5;
+  std::string only;
+  int calls = 2000;
+  int rounds = 5;
+  if (argc > 1 && std::strcmp(argv[1], "--only") == 0) {
+    if (argc != 4) return usage();
+    only = argv[2];
+    calls = std::atoi(argv[3]);
+    if (only != "sdk" && only != "floor") return usage();
+  } else {
+    if (argc > 1) calls = std::atoi(argv[1]);
+    if (argc > 2) rounds = std::atoi(argv[2]);
+  }
+  if (calls <= 0 || rounds <= 0) return usage();
   try {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const std::string endpoint = env("LAKEFS_ENDPOINT");
@@ -126,31 +182,42 @@ int main(int argc, char** argv) {
                   env("LAKEFS_SECRET_ACCESS_KEY"));
     const lakefs::api::GetRepositoryRequest request{.repository = repo};
 
-    auto sdk_block = [&](int n, Cost& cost) {
-      const double cpu = thread_cpu_seconds();
-      const auto start = Clock::now();
+    auto sdk_calls = [&](int n) {
       for (int i = 0; i < n; ++i) {
         const auto r = api.repositories.get_repository(request);
         if (r.id != repo) throw std::runtime_error("SDK: wrong repository");
       }
-      cost.wall += std::chrono::duration<double>(Clock::now() - start).count();
-      cost.cpu += thread_cpu_seconds() - cpu;
     };
-    auto curl_block = [&](int n, Cost& cost) {
-      const double cpu = thread_cpu_seconds();
-      const auto start = Clock::now();
+    auto floor_calls = [&](int n) {
       for (int i = 0; i < n; ++i) {
         if (bare.get() == 0) throw std::runtime_error("bare libcurl: empty body");
       }
+    };
+
+    if (!only.empty()) {
+      // Warm-up (50 calls): the connection open, the server's caches hot.
+      if (only == "sdk") {
+        sdk_calls(50);
+        sdk_calls(calls);
+      } else {
+        floor_calls(50);
+        floor_calls(calls);
+      }
+      api.repositories.delete_repository({.repository = repo});
+      return 0;
+    }
+
+    auto timed = [](auto& side, int n, Cost& cost) {
+      const double cpu = thread_cpu_seconds();
+      const auto start = Clock::now();
+      side(n);
       cost.wall += std::chrono::duration<double>(Clock::now() - start).count();
       cost.cpu += thread_cpu_seconds() - cpu;
     };
 
     // Warm-up: connections open, server caches hot.
-    for (int i = 0; i < 200; ++i) {
-      (void)api.repositories.get_repository(request);
-      (void)bare.get();
-    }
+    sdk_calls(200);
+    floor_calls(200);
     constexpr int kBlock = 100;
     std::vector<double> sdk, floor, sdk_cpu, floor_cpu;
     for (int r = 0; r < rounds; ++r) {
@@ -158,35 +225,29 @@ int main(int argc, char** argv) {
       for (int done = 0, b = 0; done < calls; done += kBlock, ++b) {
         const int n = std::min(kBlock, calls - done);
         if (b % 2 == 0) {
-          curl_block(n, c_floor);
-          sdk_block(n, c_sdk);
+          timed(floor_calls, n, c_floor);
+          timed(sdk_calls, n, c_sdk);
         } else {
-          sdk_block(n, c_sdk);
-          curl_block(n, c_floor);
+          timed(sdk_calls, n, c_sdk);
+          timed(floor_calls, n, c_floor);
         }
       }
       floor.push_back(c_floor.wall);
       sdk.push_back(c_sdk.wall);
       floor_cpu.push_back(c_floor.cpu);
       sdk_cpu.push_back(c_sdk.cpu);
+      std::printf("%d %.6f %.6f %.6f %.6f\n", r + 1, c_floor.wall, c_sdk.wall, c_floor.cpu, c_sdk.cpu);
+      std::fflush(stdout);
     }
     api.repositories.delete_repository({.repository = repo});
 
     const double f = median(floor), s = median(sdk);
     const double fc = median(floor_cpu), sc = median(sdk_cpu);
-    std::printf(
-        "| %d sequential getRepository calls (median of %d rounds) | wall time | per call | client CPU per call |\n",
-        calls, rounds);
-    std::printf("|---|---|---|---|\n");
-    std::printf("| bare libcurl, one reused connection (floor) | %.1f ms | %.1f µs | %.1f µs |\n", f * 1e3,
-                f * 1e6 / calls, fc * 1e6 / calls);
-    std::printf("| lakefs-cpp `client.api().repositories.get_repository` | %.1f ms | %.1f µs | %.1f µs |\n", s * 1e3,
-                s * 1e6 / calls, sc * 1e6 / calls);
-    std::printf("| **ratio SDK / floor** | **%.3f×** (target ≤ 1.10×) | | %.2f× |\n", s / f, sc / fc);
-    std::printf("\nAll rounds (floor / SDK, ms):");
-    for (int r = 0; r < rounds; ++r) std::printf(" %.1f/%.1f", floor[r] * 1e3, sdk[r] * 1e3);
-    std::printf("; the floor's last call %s its connection.\n",
-                bare.last_new_connections() == 0 ? "reused" : "did not reuse");
+    std::fprintf(stderr,
+                 "%d getRepository calls, median of %d rounds: floor %.1f µs/call (CPU %.1f), SDK %.1f µs/call "
+                 "(CPU %.1f); wall %.3f×, client CPU %.2f×; the floor's last call %s its connection\n",
+                 calls, rounds, f * 1e6 / calls, fc * 1e6 / calls, s * 1e6 / calls, sc * 1e6 / calls, s / f, sc / fc,
+                 bare.last_new_connections() == 0 ? "reused" : "did not reuse");
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "api_get_repository: %s\n", e.what());

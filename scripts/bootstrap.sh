@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libcurl4-openssl-dev libsimdjson-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3-yaml python3-venv curl golang-go time
+  python3-yaml python3-venv curl golang-go time valgrind
   # The fuzz preset: clang builds the libFuzzer targets. Its libFuzzer and
   # sanitizer runtimes (libclang-rt-14-dev) are only recommended, and
   # recommends are not installed here.

@@ -35,6 +35,15 @@ struct TransportOptions {
   std::size_t max_connections = 32;
   /// Extra text appended to the User-Agent after "lakefs-cpp/<version>".
   std::string user_agent_suffix{};
+  /// Size of libcurl's receive buffer per connection (CURLOPT_BUFFERSIZE), in
+  /// bytes: the most one read from the socket takes, and the largest chunk a
+  /// body sink is handed. Between 1 KiB and 10 MiB, libcurl's limits
+  /// (make_curl_transport throws ConfigurationError otherwise). The default,
+  /// 512 KiB, was chosen by measurement: a 1 GiB GET streamed to a discarding
+  /// sink took 0.79x the time with 512 KiB that it took with libcurl's 16 KiB
+  /// default (64 KiB 0.87x, 256 KiB 0.85x, 1 MiB 0.78x: as fast, at twice the
+  /// memory per connection). Memory is touched only as a response fills it.
+  std::size_t receive_buffer_size = 512 * 1024;
 };
 
 }  // namespace lakefs
