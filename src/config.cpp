@@ -139,6 +139,10 @@ void validate_options(const ClientOptions& options) {
   if (options.max_connections && *options.max_connections == 0) {
     throw ConfigurationError("max_connections must be at least 1");
   }
+  if (options.receive_buffer_size &&
+      (*options.receive_buffer_size < (1u << 10) || *options.receive_buffer_size > (10u << 20))) {
+    throw ConfigurationError("receive_buffer_size must be between 1 KiB and 10 MiB (libcurl's limits)");
+  }
   if (options.retry) {
     const auto& r = *options.retry;
     if (r.max_retries < 0) throw ConfigurationError("retry.max_retries must not be negative");
@@ -227,6 +231,7 @@ Resolution resolve(const ClientOptions& options) {
   if (options.request_timeout) t.request_timeout = *options.request_timeout;
   if (options.low_speed_timeout) t.low_speed_timeout = *options.low_speed_timeout;
   if (options.max_connections) t.max_connections = *options.max_connections;
+  if (options.receive_buffer_size) t.receive_buffer_size = *options.receive_buffer_size;
   if (!options.user_agent_suffix.empty()) t.user_agent_suffix = options.user_agent_suffix;
   if (options.retry) resolved.retry = *options.retry;
   return resolution;

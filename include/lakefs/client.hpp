@@ -61,8 +61,11 @@ struct ClientOptions {
   /// zero disables). Time an ObjectWriter waits for its caller's next bytes
   /// does not count.
   std::optional<std::chrono::milliseconds> low_speed_timeout{};
-  /// Connections kept alive; also the default concurrency of batch operations.
+  /// Connections kept alive; also the default concurrency of batch operations (default 32).
   std::optional<std::size_t> max_connections{};
+  /// libcurl's receive buffer per connection, in bytes (default 512 KiB; 1 KiB
+  /// to 10 MiB): see TransportOptions::receive_buffer_size.
+  std::optional<std::size_t> receive_buffer_size{};
   /// Appended to the User-Agent "lakefs-cpp/<version>" (e.g. your application's
   /// name, to find its requests in the server's or object store's logs).
   /// Printable ASCII only.

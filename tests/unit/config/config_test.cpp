@@ -465,4 +465,18 @@ TEST(ConfigOptions, ZeroRequestAndLowSpeedTimeoutsMeanNone) {
   EXPECT_EQ(r.transport.low_speed_timeout, 0ms);
 }
 
+TEST(ConfigOptions, ReceiveBufferSizeAndConnectionsDefaultsAndBounds) {
+  auto options = complete_options();
+  auto r = lakefs::resolve_config(options);
+  EXPECT_EQ(r.transport.max_connections, 32u);
+  EXPECT_EQ(r.transport.receive_buffer_size, 512u * 1024);
+  options.receive_buffer_size = 64 * 1024;
+  r = lakefs::resolve_config(options);
+  EXPECT_EQ(r.transport.receive_buffer_size, 64u * 1024);
+  for (const std::size_t bad : {std::size_t{0}, std::size_t{1023}, std::size_t{(10u << 20) + 1}}) {
+    options.receive_buffer_size = bad;
+    EXPECT_NE(option_error(options).find("receive_buffer_size"), std::string::npos) << bad;
+  }
+}
+
 }  // namespace
