@@ -71,7 +71,8 @@ done
 
 python=$("$root/bench/python/setup.sh")
 # The size and round settings of this run (BENCH_* variables other than the harness's own).
-settings=$(env | grep -E '^BENCH_' | grep -vE '^BENCH_(RESULTS|NOTES|WORK|LAST_OUT|REPORT_DIR|VENV)=' | sort | tr '\n' ' ')
+# (None set, at the defaults: grep finds nothing, which must not end the run under pipefail.)
+settings=$(env | grep -E '^BENCH_' | grep -vE '^BENCH_(RESULTS|NOTES|WORK|LAST_OUT|REPORT_DIR|VENV)=' | sort | tr '\n' ' ' || true)
 command="${settings}bench/run.sh BUILD_DIR"
 "$python" "$root/bench/report.py" "$BENCH_RESULTS" --notes "$BENCH_NOTES" --out "$report_dir" \
   --meta "date=$started" --meta "cores=$(nproc)" --meta "lakefs=$lakefs_version" \
