@@ -19,30 +19,12 @@
 #include <string>
 #include <string_view>
 
+#include "floor_support.hpp"
+
 namespace {
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') throw std::runtime_error(std::string(name) + " is not set");
-  return value;
-}
-
-std::string encode(std::string_view text) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || c == '-' || c == '.' ||
-        c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += hex[u >> 4];
-      out += hex[u & 15];
-    }
-  }
-  return out;
-}
+using bench::encode;
+using bench::env;
 
 // Reserves the body's length when its Content-Length header arrives.
 std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {

@@ -23,35 +23,16 @@
 #include <string>
 #include <string_view>
 
+#include "floor_support.hpp"
+
 namespace {
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') throw std::runtime_error(std::string(name) + " is not set");
-  return value;
-}
+using bench::encode;
+using bench::env;
 
 std::size_t collect(char* data, std::size_t size, std::size_t n, void* user) {
   static_cast<std::string*>(user)->append(data, size * n);
   return size * n;
-}
-
-// Percent-encodes everything outside RFC 3986's unreserved set, as the SDK does.
-std::string encode(std::string_view text) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || c == '-' || c == '.' ||
-        c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += hex[u >> 4];
-      out += hex[u & 15];
-    }
-  }
-  return out;
 }
 
 // The JSON string starting at body[pos] (just after its opening quote), with

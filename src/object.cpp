@@ -16,9 +16,9 @@
 
 #include "detail/convert.hpp"
 #include "detail/multipart_upload.hpp"
+#include "detail/object_get.hpp"
 #include "detail/object_io_support.hpp"
 #include "detail/parallel_download.hpp"
-#include "detail/object_get.hpp"
 #include "detail/prefault.hpp"
 #include "detail/presign.hpp"
 #include "detail/validate.hpp"
@@ -251,8 +251,8 @@ namespace {
 
 // A GET of `range` (empty: all) of `object` straight from the object store, into `data`; the URL comes from a stat
 // with presign (renewed once if the store rejects it). Returns the object's stat.
-ObjectInfo read_pre_signed(const StoredObject& object, const std::string& range, std::uint64_t limit,
-                           std::string& data, const CallOptions& call) {
+ObjectInfo read_pre_signed(const StoredObject& object, const std::string& range, std::uint64_t limit, std::string& data,
+                           const CallOptions& call) {
   auto info = object.stat({.pre_sign = true, .call = call});
   const std::string checksum = info.checksum;
   detail::RenewableUrl url(info.physical_address, [&] {
@@ -378,8 +378,7 @@ void StoredObject::download(const std::filesystem::path& local_path, const Downl
       const auto size = static_cast<std::uint64_t>(std::max<std::int64_t>(info.size_bytes, 0));
       const std::uint64_t threshold =
           options.parallel_threshold != 0 ? options.parallel_threshold : detail::default_parallel_threshold;
-      const std::uint64_t part_size =
-          options.part_size != 0 ? options.part_size : detail::default_download_part_size;
+      const std::uint64_t part_size = options.part_size != 0 ? options.part_size : detail::default_download_part_size;
       const std::size_t concurrency =
           options.concurrency != 0 ? options.concurrency : detail::default_download_concurrency;
       const detail::ObjectName name{repo_id_, ref_id_, path_};
@@ -388,10 +387,10 @@ void StoredObject::download(const std::filesystem::path& local_path, const Downl
             fd, temp, size, part_size, concurrency, name,
             [&](std::uint64_t offset, std::uint64_t length, const std::function<void(std::string_view)>& part_sink,
                 const std::function<void()>& part_restart, const CallOptions& call) {
-              const auto response = detail::presigned_get(
-                  client_, renewable, name,
-                  "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1), part_sink,
-                  part_restart, call);
+              const auto response =
+                  detail::presigned_get(client_, renewable, name,
+                                        "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1),
+                                        part_sink, part_restart, call);
               return std::string(response.header("etag").value_or(""));
             },
             options.call);

@@ -10,8 +10,6 @@
 // start when read-ahead is off: range requests of one block each, with one block of background read-ahead while
 // access is sequential. Every block's ETag must be the version's, so an object replaced since the reader opened is
 // ObjectChangedError rather than a mix of two versions.
-#include "lakefs/object_io.hpp"
-
 #include <algorithm>
 #include <condition_variable>
 #include <cstring>
@@ -29,6 +27,7 @@
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
+#include "lakefs/object_io.hpp"
 
 namespace lakefs {
 namespace detail {
@@ -52,7 +51,8 @@ struct OwnStop {
   std::unique_ptr<std::stop_callback<StopForward>> forward;
 
   explicit OwnStop(const std::stop_token& caller) {
-    if (caller.stop_possible()) forward = std::make_unique<std::stop_callback<StopForward>>(caller, StopForward{source});
+    if (caller.stop_possible())
+      forward = std::make_unique<std::stop_callback<StopForward>>(caller, StopForward{source});
   }
 };
 

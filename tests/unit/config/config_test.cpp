@@ -33,7 +33,6 @@ lakefs::Credentials credentials_of(const lakefs::ClientOptions& options) {
   return lakefs::detail::resolve(options).credentials->fetch(context, false);
 }
 
-
 constexpr const char* kVars[] = {"LAKEFS_ENDPOINT",
                                  "LAKEFS_ACCESS_KEY_ID",
                                  "LAKEFS_SECRET_ACCESS_KEY",

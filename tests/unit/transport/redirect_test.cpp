@@ -27,6 +27,7 @@
 #include "lakefs/errors.hpp"
 #include "lakefs/http.hpp"
 #include "transport/redaction.hpp"
+#include "unit/transport/loopback_listener.hpp"
 
 namespace {
 
@@ -54,20 +55,7 @@ class TinyServer {
   using Responder = std::function<std::string(const Received&)>;
 
   explicit TinyServer(Responder respond) : respond_(std::move(respond)) {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (listener_ < 0) throw std::runtime_error("socket() failed");
-    const int one = 1;
-    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof addr;
-    if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listener_, 8) != 0 ||
-        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
-      ::close(listener_);
-      throw std::runtime_error("cannot listen on 127.0.0.1");
-    }
-    port_ = ntohs(addr.sin_port);
+    listener_ = lakefs::test::listen_on_loopback(8, port_);
     thread_ = std::thread([this] { serve(); });
   }
   ~TinyServer() {
@@ -151,7 +139,7 @@ class TinyServer {
 
   Responder respond_;
   int listener_ = -1;
-  int port_ = 0;
+  std::uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
   mutable std::mutex mutex_;
   std::vector<Received> requests_;
