@@ -415,9 +415,20 @@ class ReaderBuf : public std::streambuf {
         }
       }
       if (!opened && learn) {
-        const auto length = content_length(head);
-        if (!length || head.status != 200) {
-          throw ProtocolError("object '" + name_.path + "': the server's answer does not say the object's length");
+        if (head.status != 200) {
+          throw ProtocolError("object '" + name_.path + "': the server answered HTTP " + std::to_string(head.status) +
+                              " to a GET without a range");
+        }
+        // A body a proxy compressed (Content-Encoding) or sent chunked does not tell the object's size: a stat
+        // does, checked against the version being read.
+        const auto encoding = head.header("content-encoding");
+        auto length = encoding && *encoding != "identity" ? std::nullopt : content_length(head);
+        if (!length) {
+          const auto info = StoredObject(name_.repo, name_.ref, name_.path, client_).stat({.call = call_});
+          if (!version_.empty() && info.checksum != version_) {
+            throw ObjectChangedError(name_.repo, name_.ref, name_.path);
+          }
+          length = static_cast<std::uint64_t>(std::max<std::int64_t>(info.size_bytes, 0));
         }
         size_ = *length;
         expected = *length;

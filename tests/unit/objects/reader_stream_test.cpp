@@ -119,6 +119,18 @@ TEST_F(ReaderStream, ASeekBackWithinSmallReadsStaysInTheStream) {
   EXPECT_EQ(fake->count("GET", kGet), 1u);
 }
 
+TEST_F(ReaderStream, AnAnswerWithoutItsLengthIsSizedByAStat) {
+  // A proxy sending the body chunked (or compressed) leaves Content-Length out.
+  auto reply = answer(200, content, "abc");
+  std::erase_if(reply.headers, [](const auto& header) { return header.first == "content-length"; });
+  fake->on("GET", kGet).always(reply);
+  fake->on("GET", kStat).always(lt::Reply::json(200, stat_json("abc", content.size())));
+  auto reader = object().reader();
+  EXPECT_EQ(reader.size(), content.size());
+  EXPECT_EQ(read_through(reader, 1 << 20), content);
+  EXPECT_EQ(fake->count("GET", kStat), 1u);
+}
+
 TEST_F(ReaderStream, InfoSendsAStatOnlyWhenAskedAndChecksTheVersion) {
   fake->on("GET", kGet).always(answer(200, content, "abc"));
   fake->on("GET", kStat).reply(lt::Reply::json(200, stat_json("abc", content.size())));
