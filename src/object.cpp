@@ -249,64 +249,71 @@ bool StoredObject::exists() const {
 
 namespace {
 
-// A GET of `range` (empty: all) of `object` straight from the object store, into `data`; the URL comes from a stat
-// with presign (renewed once if the store rejects it). Returns the object's stat.
-ObjectInfo read_pre_signed(const StoredObject& object, const std::string& range, std::uint64_t limit, std::string& data,
-                           const CallOptions& call) {
-  auto info = object.stat({.pre_sign = true, .call = call});
-  const std::string checksum = info.checksum;
-  detail::RenewableUrl url(info.physical_address, [&] {
-    auto fresh = object.stat({.pre_sign = true, .call = call});
-    if (fresh.checksum != checksum) throw ObjectChangedError(object.repo_id(), object.ref_id(), object.path());
-    return std::move(fresh.physical_address);
-  });
-  const detail::ObjectName name{object.repo_id(), object.ref_id(), object.path()};
-  const auto size = static_cast<std::uint64_t>(std::max<std::int64_t>(info.size_bytes, 0));
-  data.reserve(static_cast<std::size_t>(std::min(limit, size)));
-  const detail::Prefault prefault(data.data(), data.capacity());
-  (void)detail::presigned_get(
-      object.client(), url, name, range,
-      [&](std::string_view chunk) {
-        if (chunk.size() > limit - data.size()) {
-          throw ProtocolError("object '" + object.path() + "': the object store sent more bytes than asked for");
-        }
-        data.append(chunk);
-      },
-      [&] { data.clear(); }, call);
-  return info;
-}
+// A body collected in memory: `data` is sized once, when the length is known (at most `limit` bytes), and the
+// pages of a large one are faulted in ahead of the bytes on another thread, so it is filled in place with no
+// reallocation and no second buffer. More than `limit` bytes is a ProtocolError.
+class MemoryBody {
+ public:
+  MemoryBody(std::string& data, std::uint64_t limit, const std::string& path)
+      : data_(data), limit_(limit), path_(path) {}
 
-// Reserves room for the body the answer `head` announces (at most `limit` bytes; 0 = no limit).
-void reserve_for(std::string& data, const http::Response& head, std::uint64_t limit) {
-  auto length = detail::content_length(head);
-  if (!length) return;
-  if (limit != 0) length = std::min(*length, limit);
-  if (*length > data.max_size()) {
-    throw InvalidArgumentError("the object (" + std::to_string(*length) + " bytes) does not fit in memory");
+  void reserve(std::optional<std::uint64_t> length) {
+    if (!length || prefault_) return;
+    length = std::min(*length, limit_);
+    if (*length > data_.max_size()) {
+      throw InvalidArgumentError("the object (" + std::to_string(*length) + " bytes) does not fit in memory");
+    }
+    data_.reserve(static_cast<std::size_t>(*length));
+    prefault_.emplace(data_.data(), data_.capacity());
   }
-  data.reserve(static_cast<std::size_t>(*length));
+  void append(std::string_view chunk) {
+    if (chunk.size() > limit_ - data_.size()) {
+      throw ProtocolError("object '" + path_ + "': the server sent more bytes than the range asked for");
+    }
+    data_.append(chunk);
+  }
+  void restart() { data_.clear(); }
+
+ private:
+  std::string& data_;
+  std::uint64_t limit_;
+  const std::string& path_;
+  std::optional<detail::Prefault> prefault_;  // last: joined before the string is handed back
+};
+
+// A GET of `range` (empty: all) of `object`, at most `limit` bytes, into a string: straight from the object store
+// when `pre_signed` (the URL comes from a stat with presign, renewed once if the store rejects it), else through
+// lakeFS. A request that fails part-way is retried from its start.
+std::string read_into_memory(const StoredObject& object, bool pre_signed, const std::string& range, std::uint64_t limit,
+                             const CallOptions& call) {
+  std::string data;
+  MemoryBody body(data, limit, object.path());
+  const detail::ObjectName name{object.repo_id(), object.ref_id(), object.path()};
+  const auto append = [&](std::string_view chunk) { body.append(chunk); };
+  const auto restart = [&] { body.restart(); };
+  if (pre_signed) {
+    const auto info = object.stat({.pre_sign = true, .call = call});
+    detail::RenewableUrl url(info.physical_address, [&] {
+      auto fresh = object.stat({.pre_sign = true, .call = call});
+      if (fresh.checksum != info.checksum) throw ObjectChangedError(name.repo, name.ref, name.path);
+      return std::move(fresh.physical_address);
+    });
+    body.reserve(static_cast<std::uint64_t>(std::max<std::int64_t>(info.size_bytes, 0)));
+    (void)detail::presigned_get(object.client(), url, name, range, append, restart, call);
+  } else {
+    (void)detail::get_object_streamed(
+        object.client(), name, range, [&](const http::Response& head) { body.reserve(detail::content_length(head)); },
+        append, restart, call);
+  }
+  return data;
 }
 
 }  // namespace
 
 std::string StoredObject::read_all(const ReadOptions& options) const {
   detail::require_non_empty(path_, "object path");
-  std::string data;
-  if (detail::use_pre_sign(client_, options.pre_sign, "read_all")) {
-    (void)read_pre_signed(*this, "", std::numeric_limits<std::uint64_t>::max(), data, options.call);
-    return data;
-  }
-  // Sized once from the answer's Content-Length, then filled in place: no reallocation, no second buffer; the pages
-  // of a large one are faulted in ahead of the bytes, on another thread.
-  std::optional<detail::Prefault> prefault;
-  (void)detail::get_object_streamed(
-      client_, {repo_id_, ref_id_, path_}, "",
-      [&](const http::Response& head) {
-        reserve_for(data, head, 0);
-        if (!prefault) prefault.emplace(data.data(), data.capacity());
-      },
-      [&](std::string_view chunk) { data.append(chunk); }, [&] { data.clear(); }, options.call);
-  return data;
+  const bool pre_signed = detail::use_pre_sign(client_, options.pre_sign, "read_all");
+  return read_into_memory(*this, pre_signed, "", std::numeric_limits<std::uint64_t>::max(), options.call);
 }
 
 std::string StoredObject::read_range(std::uint64_t offset, std::uint64_t length, const ReadOptions& options) const {
@@ -320,26 +327,8 @@ std::string StoredObject::read_range(std::uint64_t offset, std::uint64_t length,
   }
   std::string range = "bytes=" + std::to_string(offset) + "-";
   if (length - 1 <= max_offset - offset) range += std::to_string(offset + length - 1);
-  std::string data;
-  if (detail::use_pre_sign(client_, options.pre_sign, "read_range")) {
-    (void)read_pre_signed(*this, range, length, data, options.call);
-    return data;
-  }
-  std::optional<detail::Prefault> prefault;
-  (void)detail::get_object_streamed(
-      client_, {repo_id_, ref_id_, path_}, range,
-      [&](const http::Response& head) {
-        reserve_for(data, head, length);
-        if (!prefault) prefault.emplace(data.data(), data.capacity());
-      },
-      [&](std::string_view chunk) {
-        if (chunk.size() > length - data.size()) {
-          throw ProtocolError("object '" + path_ + "': the server sent more bytes than the range asked for");
-        }
-        data.append(chunk);
-      },
-      [&] { data.clear(); }, options.call);
-  return data;
+  const bool pre_signed = detail::use_pre_sign(client_, options.pre_sign, "read_range");
+  return read_into_memory(*this, pre_signed, range, length, options.call);
 }
 
 ObjectReader StoredObject::reader(ReaderOptions options) const { return ObjectReader(*this, options); }

@@ -406,12 +406,11 @@ class ReaderBuf : public std::streambuf {
     const bool learn = version_.empty() && !have_stat_;
     const auto start = [&](const http::Response& head) {
       if (!pre_signed_) {
-        const auto etag = head.header("etag");
-        const std::string version = etag ? unquote_etag(*etag) : std::string();
         if (!opened && learn) {
-          version_ = version;
-        } else if (!version.empty() && !version_.empty() && version != version_) {
-          throw ObjectChangedError(name_.repo, name_.ref, name_.path);
+          const auto etag = head.header("etag");
+          version_ = etag ? unquote_etag(*etag) : std::string();
+        } else {
+          check_version(head);
         }
       }
       if (!opened && learn) {
@@ -581,17 +580,20 @@ class ReaderBuf : public std::streambuf {
       (void)presigned_get(client_, *url_, name_, range, sink, restart, call);
     } else {
       // The version is checked before any byte is taken: a replaced object never reaches the caller's buffer.
-      const auto start = [&](const http::Response& head) {
-        const auto etag = head.header("etag");
-        if (etag && !version_.empty() && unquote_etag(*etag) != version_) {
-          throw ObjectChangedError(name_.repo, name_.ref, name_.path);
-        }
-      };
-      (void)get_object_streamed(client_, name_, range, start, sink, restart, call);
+      (void)get_object_streamed(
+          client_, name_, range, [this](const http::Response& head) { check_version(head); }, sink, restart, call);
     }
     if (out.len != length) {
       throw ProtocolError("object '" + name_.path + "': the server sent " + std::to_string(out.len) + " bytes for a " +
                           std::to_string(length) + "-byte range");
+    }
+  }
+
+  // ObjectChangedError when the answer `head` (through lakeFS: its ETag is the checksum) is of another version.
+  void check_version(const http::Response& head) const {
+    const auto etag = head.header("etag");
+    if (etag && !version_.empty() && unquote_etag(*etag) != version_) {
+      throw ObjectChangedError(name_.repo, name_.ref, name_.path);
     }
   }
 
