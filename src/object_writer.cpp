@@ -2,8 +2,6 @@
 // lakeFS on a background thread through a bounded pool of buffers, or
 // (pre-signed) sends each filled part-sized buffer straight to the object
 // store as a part of a multipart upload, a few parts at once.
-#include "lakefs/object_io.hpp"
-
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -24,6 +22,7 @@
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
+#include "lakefs/object_io.hpp"
 
 namespace lakefs {
 namespace detail {
@@ -42,6 +41,20 @@ class WriterBuf : public std::streambuf {
     if (!result_) throw InvalidStateError("ObjectWriter: the writer was discarded; there is no object");
     return *result_;
   }
+
+  static CancelledError cancelled() {
+    return CancelledError("ObjectWriter: cancelled (stop requested); the upload was aborted and there is no object");
+  }
+
+  // Wakes every wait on the derived class's condition variable once the caller's token is stopped.
+  struct Wake {
+    std::mutex* mutex;
+    std::condition_variable* changed;
+    void operator()() const noexcept {
+      std::lock_guard lock(*mutex);
+      changed->notify_all();
+    }
+  };
 
   bool closed_ = false;
   std::exception_ptr error_;          // the upload's failure (guarded by the derived class's mutex while it runs)
@@ -83,7 +96,7 @@ class StreamingWriterBuf final : public WriterBuf {
     request.call = options.call;
     // A stop must wake the upload thread while it waits for the caller's bytes (and the caller while it waits for
     // a free buffer): both wait on changed_.
-    if (stop_.stop_possible()) wake_.emplace(stop_, Wake{this});
+    if (stop_.stop_possible()) wake_.emplace(stop_, Wake{&mutex_, &changed_});
 
     uploader_ = std::thread([this, client = object.client(), request = std::move(request)] {
       std::exception_ptr error;
@@ -223,19 +236,6 @@ class StreamingWriterBuf final : public WriterBuf {
     return n;
   }
 
-  static CancelledError cancelled() {
-    return CancelledError("ObjectWriter: cancelled (stop requested); the upload was aborted and there is no object");
-  }
-
-  // Wakes every wait on changed_ once the caller's token is stopped.
-  struct Wake {
-    StreamingWriterBuf* self;
-    void operator()() const noexcept {
-      std::lock_guard lock(self->mutex_);
-      self->changed_.notify_all();
-    }
-  };
-
   void release_buffers() {
     std::lock_guard lock(mutex_);
     full_.clear();
@@ -307,7 +307,7 @@ class PresignedWriterBuf final : public WriterBuf {
     upload_options_.call = options.call;
     current_ = new_block();
     setp(current_.data.get(), current_.data.get() + part_size_);
-    if (stop_.stop_possible()) wake_.emplace(stop_, Wake{this});
+    if (stop_.stop_possible()) wake_.emplace(stop_, Wake{&mutex_, &changed_});
   }
 
   PresignedWriterBuf(const PresignedWriterBuf&) = delete;
@@ -520,19 +520,6 @@ class PresignedWriterBuf final : public WriterBuf {
     free_.clear();
     current_ = {};
   }
-
-  static CancelledError cancelled() {
-    return CancelledError("ObjectWriter: cancelled (stop requested); the upload was aborted and there is no object");
-  }
-
-  // Wakes every wait on changed_ once the caller's token is stopped.
-  struct Wake {
-    PresignedWriterBuf* self;
-    void operator()() const noexcept {
-      std::lock_guard lock(self->mutex_);
-      self->changed_.notify_all();
-    }
-  };
 
   const Client client_;
   const ObjectName object_;
