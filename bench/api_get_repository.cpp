@@ -5,7 +5,8 @@
 // instructions per call (callgrind), reported with the wall-time ratio.
 //
 //   api_get_repository [CALLS] [ROUNDS]          (defaults 2000 and 5) wall time, both sides
-//   api_get_repository --only sdk|floor CALLS    one side only, for callgrind (see below)
+//   api_get_repository --only sdk|floor|floor-configured CALLS
+//                                                one side only, for callgrind (see below)
 //
 // Needs LAKEFS_ENDPOINT, LAKEFS_ACCESS_KEY_ID, LAKEFS_SECRET_ACCESS_KEY
 // (bench/run.sh sets them).
@@ -27,14 +28,19 @@
 // the wire: one easy handle whose options, header list (the Authorization line
 // included, built once) and URL are set once, the same GET performed again and
 // again on its kept-alive connection, the body collected but not decoded.
+// `floor-configured` is the same loop with libcurl asked for what the SDK's
+// transport asks of it (BareCurl::configure_like_the_sdk): what libcurl itself
+// costs the SDK per request, apart from the SDK's own work.
 #include <curl/curl.h>
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -100,16 +106,55 @@ class BareCurl {
     curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(easy_, CURLOPT_WRITEDATA, &body_);
   }
+  /// The configured floor: also asks libcurl for what the SDK's transport asks of it on every request (a share
+  /// for DNS and TLS sessions, the connect timeout, the low-speed abort, TCP keep-alive probes, the receive buffer
+  /// size, a header callback) and drives the transfer through a multi handle with curl_multi_poll, as the SDK does
+  /// so that a cancellation wakes the wait. Still nothing of the SDK's own work: headers are not kept, the body is
+  /// not decoded, nothing is validated, retried, logged or mapped.
+  void configure_like_the_sdk() {
+    share_ = curl_share_init();
+    curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, +[](CURL*, curl_lock_data data, curl_lock_access, void* user) {
+      static_cast<BareCurl*>(user)->locks_[static_cast<std::size_t>(data)].lock();
+    });
+    curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, +[](CURL*, curl_lock_data data, void* user) {
+      static_cast<BareCurl*>(user)->locks_[static_cast<std::size_t>(data)].unlock();
+    });
+    curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_easy_setopt(easy_, CURLOPT_SHARE, share_);
+    curl_easy_setopt(easy_, CURLOPT_PATH_AS_IS, 1L);
+    curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(easy_, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(easy_, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(easy_, CURLOPT_TCP_KEEPIDLE, 30L);
+    curl_easy_setopt(easy_, CURLOPT_TCP_KEEPINTVL, 15L);
+    curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, 10'000L);
+    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME, 60L);
+    curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE, 512L * 1024);
+    curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, +[](char*, std::size_t size, std::size_t n, void*) {
+      return size * n;
+    });
+    multi_ = curl_multi_init();
+  }
   ~BareCurl() {
     curl_slist_free_all(headers_);
+    if (multi_ != nullptr) curl_multi_cleanup(multi_);
     curl_easy_cleanup(easy_);
+    if (share_ != nullptr) curl_share_cleanup(share_);
   }
   BareCurl(const BareCurl&) = delete;
   BareCurl& operator=(const BareCurl&) = delete;
 
   std::size_t get() {
     body_.clear();
-    if (curl_easy_perform(easy_) != CURLE_OK) throw std::runtime_error("curl_easy_perform failed");
+    if (multi_ != nullptr) {
+      drive();
+    } else if (curl_easy_perform(easy_) != CURLE_OK) {
+      throw std::runtime_error("curl_easy_perform failed");
+    }
     long status = 0;
     curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
     if (status != 200) throw std::runtime_error("bare libcurl: HTTP " + std::to_string(status));
@@ -123,7 +168,29 @@ class BareCurl {
   }
 
  private:
+  void drive() {
+    curl_multi_add_handle(multi_, easy_);
+    CURLcode code = CURLE_OK;
+    for (;;) {
+      int running = 0;
+      if (curl_multi_perform(multi_, &running) != CURLM_OK) throw std::runtime_error("curl_multi_perform failed");
+      if (running == 0) {
+        int queued = 0;
+        while (const CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
+          if (message->msg == CURLMSG_DONE) code = message->data.result;
+        }
+        break;
+      }
+      if (curl_multi_poll(multi_, nullptr, 0, 1000, nullptr) != CURLM_OK) throw std::runtime_error("curl_multi_poll failed");
+    }
+    curl_multi_remove_handle(multi_, easy_);
+    if (code != CURLE_OK) throw std::runtime_error(curl_easy_strerror(code));
+  }
+
   CURL* easy_ = nullptr;
+  CURLM* multi_ = nullptr;
+  CURLSH* share_ = nullptr;
+  std::array<std::mutex, CURL_LOCK_DATA_LAST> locks_;
   curl_slist* headers_ = nullptr;
   std::string body_;
   std::string user_agent_ = std::string("lakefs-cpp/") + lakefs::sdk_version;
@@ -147,7 +214,7 @@ double median(std::vector<double> v) {
 }
 
 int usage() {
-  std::fprintf(stderr, "usage: api_get_repository [CALLS] [ROUNDS] | --only sdk|floor CALLS\n");
+  std::fprintf(stderr, "usage: api_get_repository [CALLS] [ROUNDS] | --only sdk|floor|floor-configured CALLS\n");
   return 2;
 }
 
@@ -161,7 +228,7 @@ int main(int argc, char** argv) {
     if (argc != 4) return usage();
     only = argv[2];
     calls = std::atoi(argv[3]);
-    if (only != "sdk" && only != "floor") return usage();
+    if (only != "sdk" && only != "floor" && only != "floor-configured") return usage();
   } else {
     if (argc > 1) calls = std::atoi(argv[1]);
     if (argc > 2) rounds = std::atoi(argv[2]);
@@ -180,6 +247,7 @@ int main(int argc, char** argv) {
 
     BareCurl bare(client.options().endpoint + "/repositories/" + repo, env("LAKEFS_ACCESS_KEY_ID"),
                   env("LAKEFS_SECRET_ACCESS_KEY"));
+    if (only == "floor-configured") bare.configure_like_the_sdk();
     const lakefs::api::GetRepositoryRequest request{.repository = repo};
 
     auto sdk_calls = [&](int n) {

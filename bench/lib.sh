@@ -124,20 +124,32 @@ bench_elapsed() {
   printf '%d.%06d' $((us / 1000000)) $((us % 1000000))
 }
 
-# bench_exec CMD...: runs CMD under /usr/bin/time; sets BENCH_WALL (seconds) and
-# BENCH_RSS_KIB; CMD's stdout goes to "$BENCH_LAST_OUT". Fails when CMD fails.
+# bench_exec CMD...: runs CMD under /usr/bin/time; sets BENCH_WALL (seconds), BENCH_RSS_KIB and
+# BENCH_CPU (the process's user + system CPU seconds); CMD's stdout goes to "$BENCH_LAST_OUT".
+# Fails when CMD fails.
 bench_exec() {
   : "${BENCH_LAST_OUT:=${BENCH_RESULTS%.jsonl}.out}"
   local time_file="$BENCH_LAST_OUT.time" t0 t1 status=0
   t0=$EPOCHREALTIME
-  /usr/bin/time -f '%M' -o "$time_file" "$@" >"$BENCH_LAST_OUT" || status=$?
+  /usr/bin/time -f '%M %U %S' -o "$time_file" "$@" >"$BENCH_LAST_OUT" || status=$?
   t1=$EPOCHREALTIME
   if ((status != 0)); then
     echo "bench: command failed (exit $status): $*" >&2
     return "$status"
   fi
   BENCH_WALL=$(bench_elapsed "$t0" "$t1")
-  BENCH_RSS_KIB=$(tail -n 1 "$time_file")
+  local rss user sys
+  read -r rss user sys < <(tail -n 1 "$time_file")
+  BENCH_RSS_KIB=$rss
+  BENCH_CPU=$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')
+}
+
+# CPU seconds (user + system) the process PID has used so far, from /proc (0 when it is gone).
+bench_proc_cpu() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+  stat=${stat##*) }  # the fields after the command name, which may hold spaces
+  awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($12 + $13) / hz}' <<<"$stat"
 }
 
 bench_run() {
@@ -163,5 +175,5 @@ except (ValueError, IndexError, KeyError, TypeError):
   bench_record "$section" "$case" "$contender" "$round" "$secs" s "$BENCH_RSS_KIB"
 }
 
-export -f bench_json_string bench_json_number bench_record bench_meta bench_title bench_note bench_size \
+export -f bench_proc_cpu bench_json_string bench_json_number bench_record bench_meta bench_title bench_note bench_size \
   bench_target bench_rss_target bench_order bench_elapsed bench_exec bench_run bench_run_inner

@@ -762,7 +762,7 @@ void decode_from_string(std::string_view json, T& out, const char* what) {
 
 def emit_codec_source(spec, names, version, with_common):
     out = [header_comment(version)]
-    out.append('#include <string>\n#include <string_view>\n\n#include "api/model_codec.hpp"\n\n'
+    out.append('#include <cstdint>\n#include <string>\n#include <string_view>\n\n#include "api/model_codec.hpp"\n\n'
                "namespace lakefs::api {\n\n")
     if with_common:
         out.append("""void encode_json(detail::JsonWriter& writer, const JsonValue& value) {
@@ -808,9 +808,27 @@ void decode_json(detail::JsonElement element, JsonValue& out, const detail::Json
             out.append("  simdjson::dom::object object;\n")
             out.append(f"  if (element.get_object().get(object) != simdjson::SUCCESS) {{\n"
                        f"    detail::throw_json_error(at, \"expected a {name} object\");\n  }}\n")
-            for f in s.fields:
-                fn = "decode_required" if f.required else "decode_optional"
-                out.append(f"  detail::{fn}(object, \"{name}\", \"{f.json_name}\", out.{f.name});\n")
+            # One pass over the members (not a lookup per property: simdjson's at_key walks the object each
+            # time), a bit per property seen; then the required ones missing fail and the optional ones
+            # missing are reset. A member named twice: the last one wins.
+            if len(s.fields) > 64:
+                raise SystemExit(f"{name}: more than 64 properties, the decoder's bit mask is too small")
+            out.append("  std::uint64_t seen = 0;\n")
+            out.append("  for (const auto member : object) {\n")
+            out.append("    const std::string_view key = member.key;\n")
+            for i, f in enumerate(s.fields):
+                out.append(f"    if (key == \"{f.json_name}\") {{\n"
+                           f"      decode_json(member.value, out.{f.name}, detail::JsonField{{\"{name}\", \"{f.json_name}\"}});\n"
+                           f"      seen |= std::uint64_t{{1}} << {i}U;\n"
+                           f"      continue;\n    }}\n")
+            out.append("  }\n")
+            for i, f in enumerate(s.fields):
+                if f.required:
+                    out.append(f"  if ((seen & (std::uint64_t{{1}} << {i}U)) == 0) {{\n"
+                               f"    detail::throw_json_error({{\"{name}\", \"{f.json_name}\"}}, \"missing required property\");\n"
+                               f"  }}\n")
+                else:
+                    out.append(f"  if ((seen & (std::uint64_t{{1}} << {i}U)) == 0) out.{f.name}.reset();\n")
         else:
             out.append(f"  if (!element.is_object()) detail::throw_json_error(at, \"expected a {name} object\");\n"
                        "  (void)out;\n")
@@ -994,18 +1012,18 @@ def emit_operation_body(o):
         lines.append("  req.anonymous = true;")
     if o.response_kind == "stream":
         lines.append("  req.body_sink = sink;")
-        lines.append("  return channel_->send(req);")
+        lines.append("  return channel_->send(std::move(req));")
     elif o.response_kind == "response":
-        lines.append("  return channel_->send(req);")
+        lines.append("  return channel_->send(std::move(req));")
     elif o.response_kind == "void":
-        lines.append("  (void)channel_->send(req);")
+        lines.append("  (void)channel_->send(std::move(req));")
     elif o.response_kind == "text":
-        lines.append("  return channel_->send(req).body;")
+        lines.append("  return channel_->send(std::move(req)).body;")
     elif o.paginated:
-        lines.append("  return channel_->send(req);")
+        lines.append("  return channel_->send(std::move(req));")
     else:
         cpp = cpp_type(o.response_type)
-        lines.append("  const http::Response response = channel_->send(req);")
+        lines.append("  const http::Response response = channel_->send(std::move(req));")
         lines.append(f"  {cpp} result{{}};")
         lines.append(f"  decode_from_string(response.body, result, \"{type_label(o.response_type)}\");")
         lines.append("  return result;")
@@ -1019,7 +1037,7 @@ def emit_tag_source(tag, ops, primary, version):
     for o in ops:
         if primary[o.op_id] != tag:
             includes.add(f"lakefs/api/{tag_file(primary[o.op_id])}.hpp")
-    out.append("#include <string>\n\n")
+    out.append("#include <string>\n#include <utility>\n\n")
     for inc in sorted(includes):
         out.append(f"#include \"{inc}\"\n")
     out.append("\n#include \"api/api_support.hpp\"\n#include \"api/model_codec.hpp\"\n#include \"transport/channel.hpp\"\n\n")

@@ -42,7 +42,7 @@ Repository Client::repository(std::string id) const { return Repository(std::mov
 
 api::Api& Client::api() const& { return state_->api; }
 
-http::Response Client::send(http::Request request) const { return state_->channel.send(request); }
+http::Response Client::send(http::Request request) const { return state_->channel.send(std::move(request)); }
 
 void Client::set_credentials(std::shared_ptr<CredentialsProvider> provider) const {
   if (!provider) throw InvalidArgumentError("set_credentials: the provider is null");

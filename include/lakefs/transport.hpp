@@ -38,8 +38,13 @@ class Transport {
   /// request.absolute_url) and reports its Result to `done`.
   virtual void start(http::Request request, http::Completion done) = 0;
 
-  /// Convenience for blocking callers: start() and wait for the Result.
-  [[nodiscard]] http::Result perform(http::Request request);
+  /// Sends one attempt and waits for its Result: what the client calls for
+  /// every request it sends today. The default copies `request` into start()
+  /// and blocks until `done`; a transport that completes on the calling thread
+  /// overrides it to run the attempt on `request` itself, without the copy
+  /// (the libcurl transport does). Same contract as start(): never throws for
+  /// a failed exchange.
+  [[nodiscard]] virtual http::Result perform(const http::Request& request);
 };
 
 /// The default transport: libcurl easy handles over a shared pool of kept-alive

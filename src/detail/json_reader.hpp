@@ -128,25 +128,4 @@ void decode_json(JsonElement element, std::map<std::string, T>& out, const JsonF
   }
 }
 
-/// Decodes the required property `key` of `object`; throws when it is absent.
-template <typename T>
-void decode_required(const JsonObject& object, std::string_view schema, std::string_view key, T& out) {
-  const JsonField at{schema, key};
-  JsonElement value;
-  if (object.at_key(key).get(value) != simdjson::SUCCESS) throw_json_error(at, "missing required property");
-  decode_json(value, out, at);
-}
-
-/// Decodes the optional property `key` of `object`; absent or null gives std::nullopt.
-template <typename T>
-void decode_optional(const JsonObject& object, std::string_view schema, std::string_view key, std::optional<T>& out) {
-  const JsonField at{schema, key};
-  JsonElement value;
-  if (object.at_key(key).get(value) != simdjson::SUCCESS) {
-    out.reset();
-    return;
-  }
-  decode_json(value, out, at);
-}
-
 }  // namespace lakefs::detail

@@ -49,7 +49,7 @@ http::Response send_renewing(const Client& client, RenewableUrl& url, const Obje
     request.restart_body = restart;
     prepare(request);
     try {
-      return channel_of(client).send(request);
+      return channel_of(client).send(std::move(request));
     } catch (const ServerError& e) {
       // Renewed only when the body can be sent again (a caller's one-shot stream cannot).
       if (e.status() == 403 && !renewed && restart) {

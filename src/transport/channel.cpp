@@ -102,6 +102,7 @@ void Channel::set_credentials(std::shared_ptr<CredentialsProvider> provider) {
   std::lock_guard lock(credentials_mutex_);
   provider_ = std::move(provider);
   current_.reset();
+  current_authorization_.reset();
 }
 
 void Channel::remember_secrets(const Credentials& credentials) const {
@@ -135,12 +136,15 @@ bool same(const http::Authorization& a, const http::Authorization& b) {
 
 }  // namespace
 
-http::Authorization Channel::authorization(const http::Authorization* rejected) const {
+std::shared_ptr<const http::Authorization> Channel::authorization(const http::Authorization* rejected) const {
   std::lock_guard lock(credentials_mutex_);
-  if (!provider_) return {};
+  if (!provider_) {
+    static const auto none = std::make_shared<const http::Authorization>();
+    return none;
+  }
   const bool expired = current_ && current_->expires_at && *current_->expires_at <= std::chrono::system_clock::now();
   // After a 401, renew only if no other thread has renewed since the rejected credentials were handed out.
-  const bool renew = rejected != nullptr && current_ && same(authorization_of(*current_), *rejected);
+  const bool renew = rejected != nullptr && current_ && current_authorization_.get() == rejected;
   if (!current_ || expired || renew) {
     Context context(*this);
     Credentials fresh = provider_->fetch(context, renew);
@@ -156,12 +160,17 @@ http::Authorization Channel::authorization(const http::Authorization* rejected) 
                                                            : "obtained") +
                                          " credentials from " + provider_->describe());
     }
+    // Credentials renewed to the same values keep the same Authorization: a 401 they drew is not retried.
+    http::Authorization next = authorization_of(fresh);
+    if (!current_authorization_ || !same(*current_authorization_, next)) {
+      current_authorization_ = std::make_shared<const http::Authorization>(std::move(next));
+    }
     current_ = std::move(fresh);
   }
-  return authorization_of(*current_);
+  return current_authorization_;
 }
 
-http::Response Channel::send(const http::Request& request) const {
+http::Response Channel::send(http::Request&& request) const {
   check_request(request);
   const std::string method(request.method);
   const bool idempotent = is_idempotent(method);
@@ -190,14 +199,16 @@ http::Response Channel::send(const http::Request& request) const {
   bool earlier_attempt_unanswered = false;
   bool renewed_after_401 = false;
   for (int attempt = 0;; ++attempt) {
-    http::Request copy = request;
-    http::Authorization used;
+    std::shared_ptr<const http::Authorization> used;
     if (authenticated) {
       used = authorization(nullptr);
-      copy.authorization = used;
+      if (request.authorization.secret != used->secret || request.authorization.user != used->user ||
+          request.authorization.scheme != used->scheme) {
+        request.authorization = *used;
+      }
     }
     const auto started = Clock::now();
-    http::Result result = transport_->perform(std::move(copy));
+    http::Result result = transport_->perform(request);
     const auto elapsed = Clock::now() - started;
 
     if (logger_.enabled(LogLevel::debug)) {
@@ -219,7 +230,7 @@ http::Response Channel::send(const http::Request& request) const {
       // Expired or revoked credentials: ask the provider once for new ones. A 401 is answered before anything is
       // applied, so even a POST may go again.
       renewed_after_401 = true;
-      if (!same(authorization(&used), used)) {
+      if (authorization(used.get()) != used) {
         if (logger_.enabled(LogLevel::info)) {
           log(LogLevel::info, method + " " + target + ": HTTP 401, retrying with renewed credentials");
         }

@@ -30,7 +30,9 @@ class Channel {
   /// Sends `request` (retrying as its policy allows) and returns the 2xx
   /// response; throws the mapped ServerError, TransportError, CancelledError,
   /// or InvalidArgumentError for a request that must not reach the wire.
-  [[nodiscard]] http::Response send(const http::Request& request) const;
+  [[nodiscard]] http::Response send(const http::Request& request) const { return send(http::Request(request)); }
+  /// The same, on a request the channel may change (each attempt's Authorization is set on it): no copy.
+  [[nodiscard]] http::Response send(http::Request&& request) const;
 
   void set_credentials(std::shared_ptr<CredentialsProvider> provider);
 
@@ -41,7 +43,8 @@ class Channel {
   class Context;
   /// The Authorization for the next attempt: the cached credentials, renewed
   /// when expired, or when `rejected` (answered 401) is still the current one.
-  [[nodiscard]] http::Authorization authorization(const http::Authorization* rejected) const;
+  /// Built once per credentials, so that an attempt only shares it.
+  [[nodiscard]] std::shared_ptr<const http::Authorization> authorization(const http::Authorization* rejected) const;
   [[nodiscard]] Redactor redactor() const;
   void remember_secrets(const Credentials& credentials) const;
 
@@ -53,6 +56,7 @@ class Channel {
   mutable std::mutex credentials_mutex_;
   std::shared_ptr<CredentialsProvider> provider_;
   mutable std::optional<Credentials> current_;
+  mutable std::shared_ptr<const http::Authorization> current_authorization_;  // made from current_
 
   mutable std::mutex secrets_mutex_;
   mutable Redactor redactor_;  // every credential this channel used, scrubbed from messages

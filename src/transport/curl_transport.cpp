@@ -200,17 +200,19 @@ class CurlTransport final : public Transport {
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
 
-  void start(http::Request request, http::Completion done) override {
-    http::Result result;
+  void start(http::Request request, http::Completion done) override { done(perform(request)); }
+
+  // The attempt runs on the calling thread, on the caller's request: no copy, no hand-over.
+  http::Result perform(const http::Request& request) override {
     try {
-      result = perform_once(request);
+      return perform_once(request);
     } catch (...) {  // e.g. std::bad_alloc: still report, never leave the caller waiting
-      result = http::Result{};
+      http::Result result;
       result.failure = http::Failure::other;
       result.failure_message = "the transfer could not be set up";
       result.callback_error = std::current_exception();
+      return result;
     }
-    done(std::move(result));
   }
 
  private:

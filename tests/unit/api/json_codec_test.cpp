@@ -221,6 +221,36 @@ TEST(ModelsJson, OptionalFieldsOmittedWhenUnset) {
             R"({"name":"r","storage_namespace":"mem://r","default_branch":"main","sample_data":false})");
 }
 
+// The decoders walk the members once (src/api/models_*.cpp): order does not matter, a member named twice takes
+// its last value, and decoding into a model that already holds values leaves no stale optional behind.
+TEST(ModelsJson, MembersDecodeInAnyOrder) {
+  Repository repo;
+  from_json(R"({"read_only":true,"storage_namespace":"local://r","default_branch":"dev","creation_date":7,"id":"r"})",
+            repo);
+  EXPECT_EQ(repo.id, "r");
+  EXPECT_EQ(repo.creation_date, 7);
+  EXPECT_EQ(repo.default_branch, "dev");
+  EXPECT_EQ(repo.storage_namespace, "local://r");
+  EXPECT_EQ(repo.read_only, std::optional<bool>(true));
+  EXPECT_FALSE(repo.storage_id.has_value());
+}
+
+TEST(ModelsJson, AMemberNamedTwiceTakesItsLastValue) {
+  Repository repo;
+  from_json(R"({"id":"first","creation_date":1,"default_branch":"main","storage_namespace":"x","id":"second"})",
+            repo);
+  EXPECT_EQ(repo.id, "second");
+}
+
+TEST(ModelsJson, DecodingIntoAFilledModelResetsTheOptionalsItLacks) {
+  Repository repo;
+  repo.read_only = true;
+  repo.storage_id = "old";
+  from_json(R"({"id":"r","creation_date":1,"default_branch":"main","storage_namespace":"x"})", repo);
+  EXPECT_FALSE(repo.read_only.has_value());
+  EXPECT_FALSE(repo.storage_id.has_value());
+}
+
 TEST(ModelsJson, FreeFormValueKeepsJsonText) {
   ExternalLoginInformation info;
   from_json(R"({"token_expiration_duration":60,"identityRequest":{"a": [1, 2], "b": {"c": null}}})", info);
