@@ -113,12 +113,14 @@ class BareCurl {
   /// not decoded, nothing is validated, retried, logged or mapped.
   void configure_like_the_sdk() {
     share_ = curl_share_init();
-    curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, +[](CURL*, curl_lock_data data, curl_lock_access, void* user) {
-      static_cast<BareCurl*>(user)->locks_[static_cast<std::size_t>(data)].lock();
-    });
-    curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, +[](CURL*, curl_lock_data data, void* user) {
-      static_cast<BareCurl*>(user)->locks_[static_cast<std::size_t>(data)].unlock();
-    });
+    curl_share_setopt(
+        share_, CURLSHOPT_LOCKFUNC, +[](CURL*, curl_lock_data data, curl_lock_access, void* user) {
+          static_cast<BareCurl*>(user)->locks_[static_cast<std::size_t>(data)].lock();
+        });
+    curl_share_setopt(
+        share_, CURLSHOPT_UNLOCKFUNC, +[](CURL*, curl_lock_data data, void* user) {
+          static_cast<BareCurl*>(user)->locks_[static_cast<std::size_t>(data)].unlock();
+        });
     curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
     curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
@@ -134,9 +136,8 @@ class BareCurl {
     curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME, 60L);
     curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE, 512L * 1024);
-    curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, +[](char*, std::size_t size, std::size_t n, void*) {
-      return size * n;
-    });
+    curl_easy_setopt(
+        easy_, CURLOPT_HEADERFUNCTION, +[](char*, std::size_t size, std::size_t n, void*) { return size * n; });
     multi_ = curl_multi_init();
   }
   ~BareCurl() {
@@ -181,7 +182,8 @@ class BareCurl {
         }
         break;
       }
-      if (curl_multi_poll(multi_, nullptr, 0, 1000, nullptr) != CURLM_OK) throw std::runtime_error("curl_multi_poll failed");
+      if (curl_multi_poll(multi_, nullptr, 0, 1000, nullptr) != CURLM_OK)
+        throw std::runtime_error("curl_multi_poll failed");
     }
     curl_multi_remove_handle(multi_, easy_);
     if (code != CURLE_OK) throw std::runtime_error(curl_easy_strerror(code));

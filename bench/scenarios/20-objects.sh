@@ -65,7 +65,7 @@ bench_target $sec "$c_all" floor-memory 0.9 "\`read_all()\` ≥ 0.9× bare libcu
 bench_rss_target $sec "$c_read" lakefs-cpp 64 "\`ObjectReader\` in ≤ 64 MiB"
 bench_rss_target $sec "$c_all" lakefs-cpp "$(python3 -c "print(round($size * 1.1 / 2**20, 1))")" \
   "\`read_all()\` in ≤ 1.1 × the object's size"
-bench_note $sec "\`$c_allcpu\`: for each \`read_all()\` contender run above, the user + system CPU seconds of the \
+bench_note $sec "CPU seconds of \`read_all()\` of $S, client and server together: for each \`read_all()\` contender run above, the user + system CPU seconds of the \
 client process (/usr/bin/time) plus those the lakeFS server spent meanwhile (/proc/PID/stat); the machine has \
 $(nproc) cores, so no run of a contender can take less wall time than this figure divided by $(nproc). Keeping the bytes \
 costs \`read_all()\` and \`floor-memory\` the kernel's work of faulting in and zeroing fresh pages for the whole \

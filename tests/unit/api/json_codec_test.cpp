@@ -237,8 +237,7 @@ TEST(ModelsJson, MembersDecodeInAnyOrder) {
 
 TEST(ModelsJson, AMemberNamedTwiceTakesItsLastValue) {
   Repository repo;
-  from_json(R"({"id":"first","creation_date":1,"default_branch":"main","storage_namespace":"x","id":"second"})",
-            repo);
+  from_json(R"({"id":"first","creation_date":1,"default_branch":"main","storage_namespace":"x","id":"second"})", repo);
   EXPECT_EQ(repo.id, "second");
 }
 
