@@ -1,5 +1,6 @@
 // Configuration discovery: explicit options, then environment, then the
 // lakectl config file. Messages name sources, files and keys, never secrets.
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
@@ -34,21 +35,30 @@ struct Source {
   std::string access_key_id;
   std::string secret_access_key;
   std::string session_token;
+  std::string provider_type;  // the config file's credentials.provider.type
   [[nodiscard]] bool has_credentials() const { return !access_key_id.empty() || !session_token.empty(); }
 };
 
 Source from_options(const ClientOptions& o) {
-  return {"explicit options", o.endpoint, o.access_key_id, o.secret_access_key, o.session_token};
+  return {"explicit options", o.endpoint, o.access_key_id, o.secret_access_key, o.session_token, {}};
 }
 
 Source from_lakefs_env() {
-  return {"environment (LAKEFS_*)", env("LAKEFS_ENDPOINT"), env("LAKEFS_ACCESS_KEY_ID"),
-          env("LAKEFS_SECRET_ACCESS_KEY"), ""};
+  return {"environment (LAKEFS_*)",
+          env("LAKEFS_ENDPOINT"),
+          env("LAKEFS_ACCESS_KEY_ID"),
+          env("LAKEFS_SECRET_ACCESS_KEY"),
+          "",
+          {}};
 }
 
 Source from_lakectl_env() {
-  return {"environment (LAKECTL_*)", env("LAKECTL_SERVER_ENDPOINT_URL"), env("LAKECTL_CREDENTIALS_ACCESS_KEY_ID"),
-          env("LAKECTL_CREDENTIALS_SECRET_ACCESS_KEY"), env("LAKECTL_CREDENTIALS_SESSION_TOKEN")};
+  return {"environment (LAKECTL_*)",
+          env("LAKECTL_SERVER_ENDPOINT_URL"),
+          env("LAKECTL_CREDENTIALS_ACCESS_KEY_ID"),
+          env("LAKECTL_CREDENTIALS_SECRET_ACCESS_KEY"),
+          env("LAKECTL_CREDENTIALS_SESSION_TOKEN"),
+          {}};
 }
 
 std::string config_file_path() {
@@ -106,17 +116,32 @@ std::optional<std::string> read_config_file(const std::string& path, const std::
   return text;  // parse_lakectl_config refuses it when over the limit
 }
 
-Source from_file(const std::string& path) {
+// The config file as a source of endpoint and credentials; its other settings (retries, parallelism) in `rest`.
+Source from_file(const std::string& path, detail::LakectlConfig& rest) {
   const auto shown = shown_path(path);
-  Source source{"config file " + shown, {}, {}, {}, {}};
+  Source source{"config file " + shown, {}, {}, {}, {}, {}};
   const auto text = read_config_file(path, shown);
   if (!text) return source;
-  auto parsed = detail::parse_lakectl_config(*text, source.name);
-  source.endpoint = std::move(parsed.endpoint_url);
-  source.access_key_id = std::move(parsed.access_key_id);
-  source.secret_access_key = std::move(parsed.secret_access_key);
-  source.session_token = std::move(parsed.session_token);
+  rest = detail::parse_lakectl_config(*text, source.name);
+  source.endpoint = std::move(rest.endpoint_url);
+  source.access_key_id = std::move(rest.access_key_id);
+  source.secret_access_key = std::move(rest.secret_access_key);
+  source.session_token = std::move(rest.session_token);
+  source.provider_type = std::move(rest.provider_type);
   return source;
+}
+
+// lakectl's credentials.provider.type names another way to authenticate (lakectl knows "aws_iam": a token from
+// AWS STS). lakefs-cpp implements none, and must not silently fall back to a key pair the file may not hold.
+[[noreturn]] void throw_unsupported_provider(const Source& source) {
+  const std::string& type = source.provider_type;
+  const bool printable =
+      type.size() <= 64 && std::all_of(type.begin(), type.end(), [](char c) { return c >= 0x21 && c <= 0x7e; });
+  throw ConfigurationError(source.name + ": credentials.provider.type " +
+                           (printable ? "'" + type + "'" : std::string("(a value that is not a plain name)")) +
+                           " is not supported by lakefs-cpp (lakectl's aws_iam provider is not implemented): remove "
+                           "it and set credentials.access_key_id and secret_access_key, or pass credentials "
+                           "explicitly or through LAKEFS_ACCESS_KEY_ID / LAKEFS_SECRET_ACCESS_KEY");
 }
 
 // Checked before discovery so that a bad option is reported as such, whatever
@@ -134,7 +159,8 @@ void validate_options(const ClientOptions& options) {
     throw ConfigurationError("low_speed_timeout must not be negative (zero disables it)");
   }
   for (const char c : options.user_agent_suffix) {
-    if (c < 0x20 || c > 0x7e) throw ConfigurationError("user_agent_suffix must be printable ASCII (it becomes a header)");
+    if (c < 0x20 || c > 0x7e)
+      throw ConfigurationError("user_agent_suffix must be printable ASCII (it becomes a header)");
   }
   if (options.max_connections && *options.max_connections == 0) {
     throw ConfigurationError("max_connections must be at least 1");
@@ -164,11 +190,12 @@ Resolution resolve(const ClientOptions& options) {
   validate_options(options);
   std::vector<Source> sources{from_options(options)};
   std::string file;
+  detail::LakectlConfig file_settings;
   if (!options.explicit_only) {
     sources.push_back(from_lakefs_env());
     sources.push_back(from_lakectl_env());
     file = config_file_path();
-    sources.push_back(from_file(file));
+    sources.push_back(from_file(file, file_settings));
   }
 
   Resolution resolution;
@@ -187,7 +214,10 @@ Resolution resolve(const ClientOptions& options) {
     resolution.credentials = options.credentials;
   }
   for (const auto& s : sources) {
-    if (resolution.credentials || !s.has_credentials()) continue;
+    if (resolution.credentials) break;
+    // The file's provider type decides how the file authenticates, keys or not (as in lakectl).
+    if (!s.provider_type.empty()) throw_unsupported_provider(s);
+    if (!s.has_credentials()) continue;
     resolved.credentials_source = s.name;
     if (!s.session_token.empty()) {  // a session token wins over a key pair
       if (options.login) {
@@ -230,10 +260,33 @@ Resolution resolve(const ClientOptions& options) {
   if (options.connect_timeout) t.connect_timeout = *options.connect_timeout;
   if (options.request_timeout) t.request_timeout = *options.request_timeout;
   if (options.low_speed_timeout) t.low_speed_timeout = *options.low_speed_timeout;
-  if (options.max_connections) t.max_connections = *options.max_connections;
+  resolved.max_connections_source = "defaults";
+  if (options.max_connections) {
+    t.max_connections = *options.max_connections;
+    resolved.max_connections_source = "explicit options";
+  } else if (file_settings.parallelism) {
+    // lakectl's workers for a recursive upload or download; here the pool's connections, which are also the
+    // batch operations' default concurrency.
+    t.max_connections = *file_settings.parallelism;
+    resolved.max_connections_source = sources.back().name + " (options.parallelism)";
+  }
   if (options.receive_buffer_size) t.receive_buffer_size = *options.receive_buffer_size;
   if (!options.user_agent_suffix.empty()) t.user_agent_suffix = options.user_agent_suffix;
-  if (options.retry) resolved.retry = *options.retry;
+  resolved.retry_source = "defaults";
+  if (options.retry) {
+    resolved.retry = *options.retry;
+    resolved.retry_source = "explicit options";
+  } else if (file_settings.retries_enabled || file_settings.retries_max_attempts || file_settings.retries_min_wait ||
+             file_settings.retries_max_wait) {
+    // lakectl's server.retries: max_attempts is what its retrying client takes as the retries after the first
+    // attempt; the waits bound the doubling back-off. Disabled means no retry at all.
+    auto& r = resolved.retry;
+    if (file_settings.retries_max_attempts) r.max_retries = *file_settings.retries_max_attempts;
+    if (file_settings.retries_min_wait) r.initial_backoff = *file_settings.retries_min_wait;
+    if (file_settings.retries_max_wait) r.max_backoff = *file_settings.retries_max_wait;
+    if (file_settings.retries_enabled == false) r.max_retries = 0;
+    resolved.retry_source = sources.back().name + " (server.retries)";
+  }
   return resolution;
 }
 

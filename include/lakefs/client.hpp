@@ -61,7 +61,8 @@ struct ClientOptions {
   /// zero disables). Time an ObjectWriter waits for its caller's next bytes
   /// does not count.
   std::optional<std::chrono::milliseconds> low_speed_timeout{};
-  /// Connections kept alive; also the default concurrency of batch operations (default 32).
+  /// Connections kept alive; also the default concurrency of batch operations
+  /// (default 32, or the lakectl config file's options.parallelism).
   std::optional<std::size_t> max_connections{};
   /// libcurl's receive buffer per connection, in bytes (default 512 KiB; 1 KiB
   /// to 10 MiB): see TransportOptions::receive_buffer_size.
@@ -70,7 +71,8 @@ struct ClientOptions {
   /// name, to find its requests in the server's or object store's logs).
   /// Printable ASCII only.
   std::string user_agent_suffix{};
-  /// Retry policy (default: 3 retries, 100 ms doubling to 2 s, Retry-After capped at 10 s, no budget).
+  /// Retry policy (default: 3 retries, 100 ms doubling to 2 s, Retry-After capped at 10 s, no budget; the
+  /// lakectl config file's server.retries, when it has them, replace the first three).
   std::optional<RetryOptions> retry{};
   /// Request and retry lines; see <lakefs/logging.hpp> (LAKEFS_LOG=debug when unset).
   LoggingOptions log{};
@@ -100,6 +102,12 @@ struct ResolvedConfig {
   /// Human-readable origin of the endpoint and credentials, e.g. "environment (LAKEFS_*)".
   std::string endpoint_source{};
   std::string credentials_source{};
+  /// Where `retry` came from: "explicit options", the config file's
+  /// server.retries ("config file PATH (server.retries)") or "defaults".
+  std::string retry_source{};
+  /// Where transport.max_connections came from: "explicit options", the config
+  /// file's options.parallelism, or "defaults".
+  std::string max_connections_source{};
 };
 
 /// Resolves options against the environment and the config file without

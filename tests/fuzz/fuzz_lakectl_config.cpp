@@ -1,4 +1,4 @@
-// libFuzzer target: detail::parse_lakectl_config on arbitrary text. It must
+// libFuzzer target: detail::parse_lakectl_config (and its Go-duration reader) on arbitrary text. It must
 // return or throw ConfigurationError; nothing else is caught, so any other
 // exception (from yaml-cpp, say) escaping is reported as a crash.
 #include <cstddef>
@@ -13,6 +13,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  // The duration reader on its own: any text gives a value or nothing, never a negative wait.
+  if (const auto duration = lakefs::detail::parse_go_duration(text); duration && duration->count() < 0) std::abort();
   try {
     const auto config = lakefs::detail::parse_lakectl_config(text, "fuzz.yaml");
     (void)config;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -369,6 +370,110 @@ TEST_F(ConfigFileTest, DevNullSwitchesTheFileOff) {
   write_home_config(kFileConfig);
   ::setenv("LAKECTL_CONFIG_FILE", "/dev/null", 1);
   EXPECT_THROW((void)lakefs::resolve_config({}), lakefs::NoAuthenticationFoundError);
+}
+
+// --- the lakectl config file's retries, parallelism and provider ------------------
+
+TEST_F(ConfigTest, TheFilesRetriesAndParallelismBecomeTheClientsDefaults) {
+  write_home_config(
+      "server:\n  endpoint_url: http://file-host:8000\n  retries:\n    enabled: true\n    max_attempts: 7\n"
+      "    min_wait_interval: 250ms\n    max_wait_interval: 1m30s\n"
+      "credentials:\n  access_key_id: FILEKEY\n  secret_access_key: file-secret\n"
+      "options:\n  parallelism: 25\n");
+  const auto r = lakefs::resolve_config({});
+  EXPECT_EQ(r.retry.max_retries, 7);
+  EXPECT_EQ(r.retry.initial_backoff, std::chrono::milliseconds(250));
+  EXPECT_EQ(r.retry.max_backoff, std::chrono::milliseconds(90'000));
+  EXPECT_EQ(r.retry.max_retry_after, lakefs::RetryOptions{}.max_retry_after);  // not a lakectl setting
+  EXPECT_NE(r.retry_source.find(".lakectl.yaml (server.retries)"), std::string::npos) << r.retry_source;
+  EXPECT_EQ(r.transport.max_connections, 25u);
+  EXPECT_NE(r.max_connections_source.find("(options.parallelism)"), std::string::npos) << r.max_connections_source;
+}
+
+TEST_F(ConfigTest, RetriesDisabledInTheFileMeansNoRetry) {
+  write_home_config(std::string(kFileConfig) + "options: {}\n");
+  EXPECT_EQ(lakefs::resolve_config({}).retry_source, "defaults");
+  EXPECT_EQ(lakefs::resolve_config({}).max_connections_source, "defaults");
+  write_home_config(
+      "server:\n  endpoint_url: http://h:1\n  retries:\n    enabled: false\n    max_attempts: 9\n"
+      "credentials:\n  access_key_id: K\n  secret_access_key: s\n");
+  EXPECT_EQ(lakefs::resolve_config({}).retry.max_retries, 0);
+}
+
+TEST_F(ConfigTest, ExplicitOptionsBeatTheFilesRetriesAndParallelism) {
+  write_home_config(
+      "server:\n  endpoint_url: http://h:1\n  retries:\n    max_attempts: 9\n"
+      "credentials:\n  access_key_id: K\n  secret_access_key: s\noptions:\n  parallelism: 4\n");
+  lakefs::RetryOptions retry;
+  retry.max_retries = 1;
+  const auto r = lakefs::resolve_config({.max_connections = 8, .retry = retry});
+  EXPECT_EQ(r.retry.max_retries, 1);
+  EXPECT_EQ(r.retry_source, "explicit options");
+  EXPECT_EQ(r.transport.max_connections, 8u);
+  EXPECT_EQ(r.max_connections_source, "explicit options");
+  // explicit_only never reads the file.
+  const auto only = lakefs::resolve_config(
+      {.endpoint = "http://h:1", .access_key_id = "K", .secret_access_key = "s", .explicit_only = true});
+  EXPECT_EQ(only.retry.max_retries, lakefs::RetryOptions{}.max_retries);
+  EXPECT_EQ(only.transport.max_connections, lakefs::TransportOptions{}.max_connections);
+}
+
+TEST_F(ConfigTest, AProviderTypeTheSdkDoesNotImplementIsATypedErrorNamingIt) {
+  write_home_config(std::string(kFileConfig) + "  provider:\n    type: aws_iam\n");
+  try {
+    (void)lakefs::resolve_config({});
+    FAIL() << "accepted";
+  } catch (const lakefs::ConfigurationError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("credentials.provider.type 'aws_iam'"), std::string::npos) << what;
+    EXPECT_NE(what.find(".lakectl.yaml"), std::string::npos) << what;
+    EXPECT_EQ(what.find("file-secret"), std::string::npos) << what;
+  }
+  // Credentials found before the file: its provider is not used, so it is no error.
+  ::setenv("LAKEFS_ACCESS_KEY_ID", "ENVKEY", 1);
+  ::setenv("LAKEFS_SECRET_ACCESS_KEY", "env-secret", 1);
+  EXPECT_EQ(lakefs::resolve_config({}).access_key_id, "ENVKEY");
+}
+
+TEST(LakectlConfigParse, RetriesAndParallelismNeedLakectlsValues) {
+  for (const char* text :
+       {"server:\n  retries:\n    enabled: yes-please\n", "server:\n  retries:\n    max_attempts: -1\n",
+        "server:\n  retries:\n    max_attempts: 101\n", "server:\n  retries:\n    max_attempts: 3x\n",
+        "server:\n  retries:\n    min_wait_interval: 2 fortnights\n",
+        "server:\n  retries:\n    max_wait_interval: -5s\n", "server:\n  retries: 3\n", "options:\n  parallelism: 0\n",
+        "options:\n  parallelism: 100000\n", "credentials:\n  provider: aws_iam\n"}) {
+    SCOPED_TRACE(text);
+    EXPECT_THROW((void)lakefs::detail::parse_lakectl_config(text, "f"), lakefs::ConfigurationError);
+  }
+  const auto c = lakefs::detail::parse_lakectl_config(
+      "server:\n  retries:\n    enabled: False\n    max_attempts: 0\n    min_wait_interval: 0\n"
+      "    max_wait_interval: 1.5s\noptions:\n  parallelism: 1\ncredentials:\n  provider:\n    type: x\n",
+      "f");
+  EXPECT_EQ(c.retries_enabled, std::optional<bool>(false));
+  EXPECT_EQ(c.retries_max_attempts, std::optional<int>(0));
+  EXPECT_EQ(c.retries_min_wait, std::optional<std::chrono::milliseconds>(0));
+  EXPECT_EQ(c.retries_max_wait, std::optional<std::chrono::milliseconds>(1500));
+  EXPECT_EQ(c.parallelism, std::optional<std::size_t>(1));
+  EXPECT_EQ(c.provider_type, "x");
+}
+
+TEST(LakectlConfigParse, GoDurations) {
+  using lakefs::detail::parse_go_duration;
+  using std::chrono::nanoseconds;
+  EXPECT_EQ(parse_go_duration("200ms"), nanoseconds(200'000'000));
+  EXPECT_EQ(parse_go_duration("30s"), nanoseconds(30'000'000'000));
+  EXPECT_EQ(parse_go_duration("1m30s"), nanoseconds(90'000'000'000));
+  EXPECT_EQ(parse_go_duration("1h"), nanoseconds(3'600'000'000'000));
+  EXPECT_EQ(parse_go_duration("1.5s"), nanoseconds(1'500'000'000));
+  EXPECT_EQ(parse_go_duration("2us"), nanoseconds(2'000));
+  EXPECT_EQ(parse_go_duration("2\u00b5s"), nanoseconds(2'000));
+  EXPECT_EQ(parse_go_duration("7ns"), nanoseconds(7));
+  EXPECT_EQ(parse_go_duration("1500"), nanoseconds(1500));  // a bare number: nanoseconds, as lakectl reads it
+  EXPECT_EQ(parse_go_duration("0"), nanoseconds(0));
+  EXPECT_EQ(parse_go_duration("+1s"), nanoseconds(1'000'000'000));
+  for (const char* bad : {"", "s", "-1s", "1x", "1 s", "1.s5", "ms", ".s", "+", "9999999999999h"}) {
+    EXPECT_FALSE(parse_go_duration(bad).has_value()) << bad;
+  }
 }
 
 // --- lakectl config text -------------------------------------------------------
