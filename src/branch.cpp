@@ -37,6 +37,7 @@ Branch& Branch::create(const std::string& source_reference, BranchCreateOptions 
   try {
     api::BranchCreation body{.name = id_, .source = source_reference};
     if (options.hidden) body.hidden = true;
+    if (options.force) body.force = true;
     (void)client_.api().branches.create_branch({.repository = repo_id_, .body = body});
   } catch (const ConflictError&) {
     if (!options.exist_ok) throw;
@@ -45,9 +46,11 @@ Branch& Branch::create(const std::string& source_reference, BranchCreateOptions 
   return *this;
 }
 
-void Branch::remove() {
+void Branch::remove(RemoveOptions options) {
   detail::require_non_empty(id_, "branch id");
-  client_.api().branches.delete_branch({.repository = repo_id_, .branch = id_});
+  api::DeleteBranchRequest request{.repository = repo_id_, .branch = id_};
+  if (options.force) request.force = true;
+  client_.api().branches.delete_branch(request);
 }
 
 Reference Branch::head() const {
@@ -63,6 +66,7 @@ Commit Branch::commit(const std::string& message, CommitOptions options) {
   if (!options.metadata.empty()) body.metadata = std::move(options.metadata);
   if (options.allow_empty) body.allow_empty = true;
   if (options.date) body.date = options.date->time_since_epoch().count();
+  if (options.force) body.force = true;
   return detail::to_commit(client_.api().commits.commit({.repository = repo_id_, .branch = id_, .body = body}));
 }
 
@@ -183,8 +187,7 @@ void Branch::remove_objects(std::span<const std::string> paths, RemoveObjectsOpt
     items.reserve(failures.size());
     for (const auto& f : failures) {
       items.push_back({f.path.value_or(""), detail::item_error(static_cast<int>(f.status_code),
-                                                               f.path.value_or("?") + ": " + f.message, "POST",
-                                                               path)});
+                                                               f.path.value_or("?") + ": " + f.message, "POST", path)});
     }
     throw BatchError("remove_objects on " + repo_id_ + "/" + id_ + ": could not remove " +
                          std::to_string(failures.size()) + " of " + std::to_string(paths.size()) +

@@ -20,10 +20,14 @@ Repository& Repository::create(RepositoryCreateOptions options) {
   detail::require_non_empty(options.storage_namespace, "storage_namespace");
   auto& api = client_.api();
   try {
-    (void)api.repositories.create_repository({.body = {.name = id_,
-                                                       .storage_namespace = options.storage_namespace,
-                                                       .default_branch = options.default_branch,
-                                                       .sample_data = options.include_samples}});
+    api::CreateRepositoryRequest request{.body = {.name = id_,
+                                                  .storage_namespace = options.storage_namespace,
+                                                  .default_branch = options.default_branch,
+                                                  .sample_data = options.include_samples}};
+    if (options.bare) request.bare = true;
+    if (options.read_only) request.body.read_only = true;
+    if (!options.storage_id.empty()) request.body.storage_id = options.storage_id;
+    (void)api.repositories.create_repository(request);
   } catch (const ConflictError&) {
     if (!options.exist_ok) throw;
     (void)properties();  // the existing repository must be readable to be "ok"
@@ -31,9 +35,11 @@ Repository& Repository::create(RepositoryCreateOptions options) {
   return *this;
 }
 
-void Repository::remove() {
+void Repository::remove(RemoveOptions options) {
   detail::require_non_empty(id_, "repository id");
-  client_.api().repositories.delete_repository({.repository = id_});
+  api::DeleteRepositoryRequest request{.repository = id_};
+  if (options.force) request.force = true;
+  client_.api().repositories.delete_repository(request);
 }
 
 RepositoryProperties Repository::properties() const {

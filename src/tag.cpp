@@ -20,7 +20,9 @@ Tag& Tag::create(const std::string& source_reference, TagCreateOptions options) 
   detail::require_non_empty(id_, "tag id");
   detail::require_ref(source_reference, "source reference");
   try {
-    (void)client_.api().tags.create_tag({.repository = repo_id_, .body = {.id = id_, .ref = source_reference}});
+    api::TagCreation body{.id = id_, .ref = source_reference};
+    if (options.force) body.force = true;
+    (void)client_.api().tags.create_tag({.repository = repo_id_, .body = body});
   } catch (const ConflictError&) {
     if (!options.exist_ok) throw;
     (void)client_.api().tags.get_tag({.repository = repo_id_, .tag = id_});
@@ -28,9 +30,11 @@ Tag& Tag::create(const std::string& source_reference, TagCreateOptions options) 
   return *this;
 }
 
-void Tag::remove() {
+void Tag::remove(RemoveOptions options) {
   detail::require_non_empty(id_, "tag id");
-  client_.api().tags.delete_tag({.repository = repo_id_, .tag = id_});
+  api::DeleteTagRequest request{.repository = repo_id_, .tag = id_};
+  if (options.force) request.force = true;
+  client_.api().tags.delete_tag(request);
 }
 
 }  // namespace lakefs

@@ -22,6 +22,8 @@ struct BranchCreateOptions {
   bool exist_ok = false;
   /// Hidden branches are left out of branch listings.
   bool hidden = false;
+  /// Create it even in a read-only repository (lakeFS's `force`).
+  bool force = false;
 };
 
 struct CommitOptions {
@@ -29,6 +31,8 @@ struct CommitOptions {
   bool allow_empty = false;
   /// Override the commit's creation date.
   std::optional<Timestamp> date{};
+  /// Commit even to a read-only repository (lakeFS's `force`).
+  bool force = false;
 };
 
 struct UncommittedOptions {
@@ -62,7 +66,7 @@ class Branch : public Reference {
   Branch& create(const Reference& source_reference, BranchCreateOptions options = {});
 
   /// Deletes the branch (its commits stay reachable from other refs).
-  void remove();
+  void remove(RemoveOptions options = {});
 
   /// The commit the branch currently points at.
   [[nodiscard]] Reference head() const;

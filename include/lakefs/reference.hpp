@@ -18,6 +18,13 @@ namespace lakefs {
 class Branch;
 class StoredObject;
 
+/// Options of removing a repository, branch or tag.
+struct RemoveOptions {
+  /// Remove it even from a read-only repository (lakeFS's `force`); without
+  /// it, lakeFS refuses any change to a read-only repository (ForbiddenError).
+  bool force = false;
+};
+
 struct LogOptions {
   /// Stop after this many commits.
   std::optional<std::size_t> max_amount{};

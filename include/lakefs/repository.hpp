@@ -24,6 +24,15 @@ struct RepositoryCreateOptions {
   bool include_samples = false;
   /// Return the existing repository instead of failing with ConflictError.
   bool exist_ok = false;
+  /// Create it without an initial commit or any branch (lakeFS's `bare`), e.g.
+  /// as the target of a refs restore.
+  bool bare = false;
+  /// A read-only repository: lakeFS refuses every change (ForbiddenError)
+  /// unless the call passes `force` (BranchCreateOptions, CommitOptions, …).
+  bool read_only = false;
+  /// The object store to create it in, on a server configured with several
+  /// (lakeFS's `storage_id`); empty: the server's default.
+  std::string storage_id{};
 };
 
 /// The ephemeral branch of a transaction that is still on the server.
@@ -54,7 +63,7 @@ class Repository {
 
   Repository& create(RepositoryCreateOptions options);
   /// Deletes the repository (its data in the storage namespace is kept).
-  void remove();
+  void remove(RemoveOptions options = {});
 
   [[nodiscard]] RepositoryProperties properties() const;
   [[nodiscard]] Metadata metadata() const;

@@ -10,6 +10,8 @@ namespace lakefs {
 struct TagCreateOptions {
   /// Return the existing tag instead of failing with ConflictError.
   bool exist_ok = false;
+  /// Create it even in a read-only repository (lakeFS's `force`).
+  bool force = false;
 };
 
 class Tag : public Reference {
@@ -21,7 +23,7 @@ class Tag : public Reference {
   Tag& create(const Reference& source_reference, TagCreateOptions options = {});
 
   /// Deletes the tag.
-  void remove();
+  void remove(RemoveOptions options = {});
 };
 
 }  // namespace lakefs

@@ -34,6 +34,58 @@ TEST(Repository, CreateExistOkRemoveAndRemoveAgain) {
   for (const auto& r : lakefs::repositories({.prefix = name}, client)) ADD_FAILURE() << "still listed: " << r;
 }
 
+// A read-only repository refuses every change; `force` on each call makes it anyway (lakeFS's `force`).
+TEST(Repository, AReadOnlyRepositoryChangesOnlyWithForce) {
+  auto client = lakefs::test::client();
+  const auto name = lakefs::test::unique_name("ro");
+  auto repo = client.repository(name).create({.storage_namespace = "local://" + name, .read_only = true});
+  EXPECT_TRUE(repo.properties().read_only);
+  auto main = repo.branch("main");
+
+  EXPECT_THROW(repo.branch("b").create(main), lakefs::ForbiddenError);
+  auto branch = repo.branch("b").create(main, {.force = true});
+  EXPECT_EQ(branch.head().id(), main.head().id());
+
+  EXPECT_THROW((void)branch.commit("refused", {.allow_empty = true}), lakefs::ForbiddenError);
+  const auto commit = branch.commit("forced", {.allow_empty = true, .force = true});
+  EXPECT_EQ(commit.message, "forced");
+  EXPECT_EQ(branch.head().id(), commit.id);
+
+  EXPECT_THROW(repo.tag("t").create(branch), lakefs::ForbiddenError);
+  auto tag = repo.tag("t").create(branch, {.force = true});
+  EXPECT_EQ(tag.get_commit().id, commit.id);
+
+  EXPECT_THROW(tag.remove(), lakefs::ForbiddenError);
+  tag.remove({.force = true});
+  EXPECT_THROW((void)tag.get_commit(), lakefs::NotFoundError);
+
+  EXPECT_THROW(branch.remove(), lakefs::ForbiddenError);
+  branch.remove({.force = true});
+  EXPECT_THROW((void)branch.head(), lakefs::NotFoundError);
+
+  EXPECT_THROW(repo.remove(), lakefs::ForbiddenError);
+  repo.remove({.force = true});
+  EXPECT_THROW(repo.remove({.force = true}), lakefs::NotFoundError);
+}
+
+TEST(Repository, ABareRepositoryHasNoBranchUntilOneIsMade) {
+  auto client = lakefs::test::client();
+  const auto name = lakefs::test::unique_name("bare");
+  auto repo = client.repository(name).create({.storage_namespace = "local://" + name, .bare = true});
+  EXPECT_EQ(repo.properties().default_branch, "main");  // named, not made
+  for (const auto& b : repo.branches()) ADD_FAILURE() << "a bare repository has branch " << b.id();
+  EXPECT_THROW((void)repo.branch("main").head(), lakefs::NotFoundError);
+  repo.remove();
+}
+
+TEST(Repository, AStorageIdTheServerDoesNotKnowIsRefused) {
+  auto client = lakefs::test::client();
+  const auto name = lakefs::test::unique_name("sid");
+  EXPECT_THROW(client.repository(name).create({.storage_namespace = "local://" + name, .storage_id = "no-such-store"}),
+               lakefs::ServerError);
+  EXPECT_THROW((void)client.repository(name).properties(), lakefs::NotFoundError);
+}
+
 TEST(Repository, ConstructingAHandleSendsNothing) {
   // A handle to a repository that does not exist, on a client whose endpoint has no server:
   // constructing handles must not touch the network.
