@@ -71,11 +71,27 @@ Commit Branch::commit(const std::string& message, CommitOptions options) {
 }
 
 Commit Branch::revert(const std::string& reference, int parent_number) {
+  return revert(reference, RevertOptions{.parent_number = parent_number});
+}
+
+Commit Branch::revert(const Reference& reference, const RevertOptions& options) {
+  detail::require_same_repository(repo_id_, reference.repo_id(), "the reference to revert");
+  return revert(reference.id(), options);
+}
+
+Commit Branch::revert(const std::string& reference, const RevertOptions& options) {
   detail::require_non_empty(id_, "branch id");
   detail::require_ref(reference, "reference to revert");
-  client_.api().branches.revert_branch(
-      {.repository = repo_id_, .branch = id_, .body = {.ref = reference, .parent_number = parent_number}});
+  api::RevertCreation body{.ref = reference, .parent_number = options.parent_number};
+  if (options.allow_empty) body.allow_empty = true;
+  if (options.force) body.force = true;
+  client_.api().branches.revert_branch({.repository = repo_id_, .branch = id_, .body = body});
   return head().get_commit();
+}
+
+Commit Branch::cherry_pick(const Reference& reference, int parent_number) {
+  detail::require_same_repository(repo_id_, reference.repo_id(), "the reference to cherry-pick");
+  return cherry_pick(reference.id(), parent_number);
 }
 
 Commit Branch::cherry_pick(const std::string& reference, int parent_number) {

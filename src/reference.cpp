@@ -114,9 +114,14 @@ Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {
 }
 
 std::string Reference::merge_into(const Branch& destination, MergeOptions options) const {
+  detail::require_same_repository(repo_id_, destination.repo_id(), "the destination branch");
+  return merge_into(destination.id(), std::move(options));
+}
+
+std::string Reference::merge_into(const std::string& destination_branch, MergeOptions options) const {
   detail::require_non_empty(repo_id_, "repository id");
   detail::require_non_empty(id_, "reference id");
-  detail::require_branch_id(destination.id(), "destination branch");
+  detail::require_branch_id(destination_branch, "destination branch");
   api::Merge body;
   if (!options.message.empty()) body.message = options.message;
   if (!options.metadata.empty()) body.metadata = options.metadata;
@@ -128,11 +133,11 @@ std::string Reference::merge_into(const Branch& destination, MergeOptions option
     return client_.api()
         .refs
         .merge_into_branch(
-            {.repository = repo_id_, .source_ref = id_, .destination_branch = destination.id(), .body = body})
+            {.repository = repo_id_, .source_ref = id_, .destination_branch = destination_branch, .body = body})
         .reference;
   } catch (const ConflictError& e) {
     // lakeFS's 409 body ({"reference":""}) says nothing: name the conflict and both refs.
-    throw MergeConflictError(e, id_, destination.id());
+    throw MergeConflictError(e, id_, destination_branch);
   }
 }
 

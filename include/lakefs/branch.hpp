@@ -35,6 +35,16 @@ struct CommitOptions {
   bool force = false;
 };
 
+struct RevertOptions {
+  /// For a merge commit, the parent (1-based) to diff against.
+  int parent_number = 0;
+  /// Make the revert commit even when it changes nothing (the changes were
+  /// already undone); without it, that is BadRequestError ("no changes").
+  bool allow_empty = false;
+  /// Revert even in a read-only repository (lakeFS's `force`).
+  bool force = false;
+};
+
 struct UncommittedOptions {
   /// Stop after this many changes.
   std::optional<std::size_t> max_amount{};
@@ -77,9 +87,12 @@ class Branch : public Reference {
   /// Reverts the changes `reference` introduced (a new commit). For a merge
   /// commit, `parent_number` (1-based) picks the parent to diff against.
   Commit revert(const std::string& reference, int parent_number = 0);
+  Commit revert(const std::string& reference, const RevertOptions& options);
+  Commit revert(const Reference& reference, const RevertOptions& options = {});
 
   /// Applies the changes `reference` introduced onto this branch (a new commit).
   Commit cherry_pick(const std::string& reference, int parent_number = 0);
+  Commit cherry_pick(const Reference& reference, int parent_number = 0);
 
   /// Drops all uncommitted changes on the branch.
   void reset_changes();

@@ -117,8 +117,11 @@ class Reference {
   [[nodiscard]] Listing<ObjectEntry> objects(ListObjectsOptions options = {}) const;
 
   /// Merges this reference into `destination`; returns the resulting commit id.
-  /// A conflict (the same paths changed on both sides) is MergeConflictError.
+  /// A conflict (the same paths changed on both sides) is MergeConflictError;
+  /// a destination in another repository is InvalidArgumentError (nothing is sent).
   std::string merge_into(const Branch& destination, MergeOptions options = {}) const;
+  /// The same, into the branch named `destination_branch` of this repository.
+  std::string merge_into(const std::string& destination_branch, MergeOptions options = {}) const;
 
   /// A read-only handle to the object at `path` (sends nothing).
   [[nodiscard]] StoredObject object(std::string path) const;

@@ -50,6 +50,13 @@ void require_branch_id(std::string_view id, std::string_view what) {
   if (!ok) invalid(what, id, "lakeFS branch names are ASCII letters, digits, '_' and '-', not starting with '-'");
 }
 
+void require_same_repository(std::string_view repo, std::string_view other, std::string_view what) {
+  if (repo != other) {
+    throw InvalidArgumentError(std::string(what) + " is in repository '" + printable(other) + "', not in '" +
+                               printable(repo) + "': lakeFS works within one repository");
+  }
+}
+
 void require_tag_id(std::string_view id) {
   require_present(id, "tag id");
   bool ok = id != "@" && !id.ends_with('.') && !id.ends_with(".lock") && id.find("..") == std::string_view::npos &&

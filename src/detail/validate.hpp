@@ -22,6 +22,10 @@ void require_tag_id(std::string_view id);
 /// A reference expression (branch, tag, commit id, "main~2", "v1@"): not
 /// empty, no white space or control character, not "." or "..".
 void require_ref(std::string_view ref, std::string_view what = "reference");
+/// A handle of repository `other` used in a call on repository `repo` (a
+/// merge destination, a reference to revert): lakeFS would apply the call in
+/// `repo`, not in the repository the caller's handle names, so it must be the same.
+void require_same_repository(std::string_view repo, std::string_view other, std::string_view what);
 /// Not empty, no NUL byte.
 void require_object_path(std::string_view path, std::string_view what = "object path");
 

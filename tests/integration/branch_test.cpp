@@ -117,6 +117,47 @@ TEST_F(RepoTest, MergeRevertAndCherryPickProduceTheExpectedTrees) {
   EXPECT_EQ(paths_at(main), (std::set<std::string>{"base", "f1"}));
 }
 
+TEST_F(RepoTest, RevertingTwiceNeedsAllowEmptyAndHandlesAndNamesWork) {
+  auto main = main_branch();
+  main.object("base").upload("b");
+  main.commit("base");
+  main.object("x").upload("x");
+  const auto added = main.commit("add x");
+  const lakefs::Reference added_ref = repo().commit(added.id);
+
+  // Revert through a Reference handle: x is gone.
+  const auto first = main.revert(added_ref);
+  EXPECT_EQ(paths_at(main), std::set<std::string>{"base"});
+  // Reverting it again changes nothing: refused, unless allow_empty.
+  EXPECT_THROW((void)main.revert(added.id, lakefs::RevertOptions{}), lakefs::BadRequestError);
+  EXPECT_EQ(main.head().id(), first.id);
+  const auto empty = main.revert(added_ref, {.allow_empty = true});
+  EXPECT_EQ(main.head().id(), empty.id);
+  EXPECT_EQ(empty.parents, std::vector<std::string>{first.id});
+  EXPECT_EQ(paths_at(main), std::set<std::string>{"base"});
+
+  // Cherry-pick through a handle; merge into a branch named by string.
+  auto side = repo().branch("side").create(added_ref);
+  side.object("y").upload("y");
+  const auto with_y = side.commit("add y");
+  auto pick = repo().branch("pick").create(main);
+  (void)pick.cherry_pick(repo().commit(with_y.id));
+  EXPECT_EQ(paths_at(pick), (std::set<std::string>{"base", "y"}));
+  const auto merged = side.merge_into("main", {.message = "side into main"});
+  EXPECT_EQ(main.head().id(), merged);
+}
+
+TEST_F(RepoTest, HandlesOfAnotherRepositoryAreRefusedBeforeAnyRequest) {
+  auto main = main_branch();
+  const lakefs::Branch elsewhere("other-repo", "main", lakefs_client());
+  EXPECT_THROW((void)main.merge_into(elsewhere), lakefs::InvalidArgumentError);
+  EXPECT_THROW((void)elsewhere.merge_into(main), lakefs::InvalidArgumentError);
+  EXPECT_THROW((void)main.revert(lakefs::Reference("other-repo", "abc", lakefs_client())),
+               lakefs::InvalidArgumentError);
+  EXPECT_THROW((void)main.cherry_pick(lakefs::Reference("other-repo", "abc", lakefs_client())),
+               lakefs::InvalidArgumentError);
+}
+
 TEST_F(RepoTest, ResetOfOneObjectAndOfAPrefix) {
   auto main = main_branch();
   main.object("keep/a").upload("a");
