@@ -24,6 +24,7 @@
 #include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
+#include "transport/request_checks.hpp"
 
 namespace lakefs {
 
@@ -79,16 +80,30 @@ void upload_body(const WriteableObject& object, const Body& body, const UploadOp
   const auto length = body.length;
   const std::uint64_t part_size = detail::plan_part_size(length.value_or(0), options.part_size,
                                                          detail::default_upload_part_size, "upload of '" + path + "'");
+  if (options.exclusive && !options.if_match.empty()) {
+    throw InvalidArgumentError("upload of '" + path +
+                               "': exclusive (If-None-Match) and if_match (If-Match) exclude each other");
+  }
+  if (!options.if_match.empty() && !detail::is_header_value(options.if_match)) {
+    throw InvalidArgumentError("upload of '" + path + "': if_match holds a control character (CR, LF, NUL, ...)");
+  }
+  if (!options.storage_class.empty() && options.pre_sign.value_or(false)) {
+    throw NotSupportedError("upload of '" + path +
+                            "': a storage class is sent only through lakeFS, never with a pre-signed upload; leave "
+                            "pre_sign unset");
+  }
+  // A condition lakeFS checks when it links one PUT but not when it completes a multipart upload.
+  const bool conditional = options.exclusive || !options.if_match.empty();
   if (options.pre_sign.value_or(false) && !length) {
     throw NotSupportedError("upload of '" + path +
                             "': a pre-signed upload needs the length in advance, and this stream is not seekable; "
                             "leave pre_sign unset to stream it through lakeFS");
   }
   const bool large = length && *length >= multipart_threshold(options);
-  if (length && detail::use_pre_sign(client, options.pre_sign, "upload")) {
+  if (length && options.storage_class.empty() && detail::use_pre_sign(client, options.pre_sign, "upload")) {
     const detail::UploadTarget target{client, {repo, branch, path}, options};
     const bool multipart = large && body.read_at && detail::store_capabilities(client).pre_sign_multipart;
-    if (multipart && !options.exclusive) {
+    if (multipart && !conditional) {
       const std::size_t concurrency =
           options.concurrency != 0 ? options.concurrency : detail::default_upload_concurrency;
       (void)detail::upload_in_parts(target, *length, part_size, concurrency, body.read_at);
@@ -100,15 +115,15 @@ void upload_body(const WriteableObject& object, const Body& body, const UploadOp
     // larger than one PUT can carry that cannot go up in pre-signed parts here (no multipart support on the
     // server, or a stream without random access).
     const bool fits_one_put = *length <= detail::max_single_put;
-    const bool better_through_lakefs = (multipart && options.exclusive) || !fits_one_put;
+    const bool better_through_lakefs = (multipart && conditional) || !fits_one_put;
     if (!better_through_lakefs || options.pre_sign.has_value()) {
       if (!fits_one_put) {
         throw NotSupportedError("upload of '" + path + "': " + std::to_string(*length) +
                                 " bytes is more than one PUT to the object store can carry (5 GiB), and it cannot "
                                 "go up as a pre-signed multipart upload here (" +
-                                (options.exclusive ? std::string("exclusive")
-                                 : body.read_at    ? std::string("the server does not support them")
-                                                   : std::string("the stream cannot be read at offsets")) +
+                                (conditional    ? std::string("conditional")
+                                 : body.read_at ? std::string("the server does not support them")
+                                                : std::string("the stream cannot be read at offsets")) +
                                 "); leave pre_sign unset to send it through lakeFS, which splits it into parts");
       }
       (void)detail::put_and_link(target, body.next, body.restart, *length);
@@ -126,6 +141,8 @@ void upload_body(const WriteableObject& object, const Body& body, const UploadOp
   };
   if (!options.content_type.empty()) request.content_type = options.content_type;
   if (options.exclusive) request.if_none_match = "*";
+  if (!options.if_match.empty()) request.if_match = options.if_match;
+  if (!options.storage_class.empty()) request.storage_class = options.storage_class;
   request.extra_headers = detail::user_metadata_headers(options.metadata);
   request.call = options.call;
   detail::object_call(repo, branch, path, [&] { return client.api().objects.upload_object(request); });
@@ -404,23 +421,25 @@ void StoredObject::download(const std::filesystem::path& local_path, const Downl
   }
 }
 
-WriteableObject StoredObject::copy(const Branch& destination, std::string destination_path) const {
+WriteableObject StoredObject::copy(const Branch& destination, std::string destination_path, CopyOptions options) const {
   if (destination.repo_id() != repo_id_) {
     throw InvalidArgumentError("copy of '" + path_ + "': lakeFS copies objects only within one repository ('" +
                                repo_id_ + "' → '" + destination.repo_id() + "')");
   }
-  return copy(destination.id(), std::move(destination_path));
+  return copy(destination.id(), std::move(destination_path), options);
 }
 
-WriteableObject StoredObject::copy(const std::string& destination_branch, std::string destination_path) const {
+WriteableObject StoredObject::copy(const std::string& destination_branch, std::string destination_path,
+                                   CopyOptions options) const {
   detail::require_non_empty(path_, "object path");
   detail::require_branch_id(destination_branch, "destination branch");
   detail::require_object_path(destination_path, "destination path");
+  api::ObjectCopyCreation body{.src_path = path_, .src_ref = ref_id_};
+  if (options.shallow) body.shallow = true;
+  if (options.force) body.force = true;
   detail::object_call(repo_id_, ref_id_, path_, [&] {
-    return client_.api().objects.copy_object({.repository = repo_id_,
-                                              .branch = destination_branch,
-                                              .body = {.src_path = path_, .src_ref = ref_id_},
-                                              .dest_path = destination_path});
+    return client_.api().objects.copy_object(
+        {.repository = repo_id_, .branch = destination_branch, .body = body, .dest_path = destination_path});
   });
   return WriteableObject(repo_id_, destination_branch, std::move(destination_path), client_);
 }

@@ -66,6 +66,16 @@ struct PresignedUrl {
   std::optional<Timestamp> expires{};
 };
 
+struct CopyOptions {
+  /// Copy only the object's entry, not its data (lakeFS's `shallow`): both
+  /// point at the same data. lakeFS allows it only within one branch, and the
+  /// copy then shares the source's fate under garbage collection. Open-source
+  /// lakeFS (1.84) does not implement it: NotImplementedError, nothing copied.
+  bool shallow = false;
+  /// Copy even into a read-only repository (lakeFS's `force`).
+  bool force = false;
+};
+
 class StoredObject {
  public:
   StoredObject(std::string repo_id, std::string ref_id, std::string path, Client client = default_client());
@@ -107,8 +117,9 @@ class StoredObject {
 
   /// Copies the object to `destination_path` on branch `destination` of the same
   /// repository (server-side, no data through the client); returns the copy.
-  WriteableObject copy(const Branch& destination, std::string destination_path) const;
-  WriteableObject copy(const std::string& destination_branch, std::string destination_path) const;
+  WriteableObject copy(const Branch& destination, std::string destination_path, CopyOptions options = {}) const;
+  WriteableObject copy(const std::string& destination_branch, std::string destination_path,
+                       CopyOptions options = {}) const;
 
   bool operator==(const StoredObject& o) const noexcept {
     return repo_id_ == o.repo_id_ && ref_id_ == o.ref_id_ && path_ == o.path_;
@@ -135,6 +146,16 @@ struct UploadOptions {
   /// (with pre_sign unset) or as one pre-signed PUT (pre_sign = true, which
   /// the store limits to 5 GiB on S3).
   bool exclusive = false;
+  /// Replace the object only if its current ETag is this one (the server
+  /// checks it, If-Match), else PreconditionFailedError; not with `exclusive`.
+  /// lakeFS checks it where it checks `exclusive`, so the upload travels the
+  /// same way. Open-source lakeFS (1.84) does not implement If-Match: it
+  /// answers NotImplementedError and stores nothing.
+  std::string if_match{};
+  /// The object store's storage class for the object (lakeFS's deprecated
+  /// `storage_class`, e.g. "STANDARD_IA" on S3): sent only through lakeFS, so
+  /// such an upload never goes pre-signed (pre_sign = true is NotSupportedError).
+  std::string storage_class{};
   /// Upload straight to the object store through pre-signed URLs: one PUT
   /// linked to the path (get-physical-address, PUT, link-physical-address),
   /// or a multipart upload (see multipart_threshold). Unset = when the server

@@ -65,6 +65,7 @@ ObjectInfo put_and_link(const UploadTarget& target, const std::function<std::siz
     if (!options.metadata.empty()) link.body.user_metadata = options.metadata;
     if (!options.content_type.empty()) link.body.content_type = options.content_type;
     if (options.exclusive) link.if_none_match = "*";
+    if (!options.if_match.empty()) link.if_match = options.if_match;
     link.call = options.call;
     return to_object_info(client.api().staging.link_physical_address(link));
   });

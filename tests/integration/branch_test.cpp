@@ -158,6 +158,31 @@ TEST_F(RepoTest, HandlesOfAnotherRepositoryAreRefusedBeforeAnyRequest) {
                lakefs::InvalidArgumentError);
 }
 
+// If-Match on uploads and shallow copies are passed to lakeFS; open-source lakeFS (1.84) implements neither
+// (pkg/api/apiutil/conditions.go answers "not implemented"), so the typed error is what a user of it gets, and
+// nothing is written.
+TEST_F(RepoTest, IfMatchStorageClassAndShallowCopyReachTheServer) {
+  auto main = main_branch();
+  auto obj = main.object("doc.txt").upload("v1");
+  const std::string etag = obj.stat().checksum;
+  EXPECT_THROW(obj.upload("v2", {.if_match = etag}), lakefs::NotImplementedError);
+  EXPECT_EQ(obj.read_all(), "v1");
+  EXPECT_THROW(obj.upload("v2", {.exclusive = true, .if_match = etag}), lakefs::InvalidArgumentError);
+  EXPECT_THROW(obj.upload("v2", {.if_match = "\"x\"\r\nX-Evil: 1"}), lakefs::InvalidArgumentError);
+  EXPECT_EQ(obj.read_all(), "v1");
+
+  // A storage class goes through lakeFS, which accepts it on this store.
+  main.object("cold.txt").upload("cold", {.storage_class = "STANDARD"});
+  EXPECT_EQ(main.object("cold.txt").read_all(), "cold");
+  EXPECT_THROW(main.object("cold2.txt").upload("x", {.storage_class = "STANDARD", .pre_sign = true}),
+               lakefs::NotSupportedError);
+
+  EXPECT_THROW((void)obj.copy(main, "shallow.txt", {.shallow = true}), lakefs::NotImplementedError);
+  EXPECT_FALSE(main.object("shallow.txt").exists());
+  const auto deep = obj.copy(main, "deep.txt", {.force = true});
+  EXPECT_EQ(deep.read_all(), "v1");
+}
+
 TEST_F(RepoTest, ResetOfOneObjectAndOfAPrefix) {
   auto main = main_branch();
   main.object("keep/a").upload("a");
