@@ -510,6 +510,14 @@ WriteableObject& WriteableObject::upload_file(const std::filesystem::path& local
 
 ObjectWriter WriteableObject::writer(WriterOptions options) const { return ObjectWriter(*this, std::move(options)); }
 
+void WriteableObject::update_metadata(const Metadata& metadata) {
+  detail::require_non_empty(path_, "object path");
+  detail::require_header_metadata(metadata);  // the same keys and values an upload could send
+  api::UpdateObjectUserMetadataRequest request{.repository = repo_id_, .branch = ref_id_, .path = path_};
+  request.body.set = metadata;
+  detail::object_call(repo_id_, ref_id_, path_, [&] { client_.api().objects.update_object_user_metadata(request); });
+}
+
 void WriteableObject::remove() {
   detail::require_non_empty(path_, "object path");
   detail::object_call(repo_id_, ref_id_, path_, [&] {

@@ -215,6 +215,13 @@ class WriteableObject : public StoredObject {
   /// without close() it leaves no object.
   [[nodiscard]] ObjectWriter writer(WriterOptions options = {}) const;
 
+  /// Replaces the object's user metadata with `metadata` (an empty map clears
+  /// it), keeping its content: no data is written (lakeFS's
+  /// updateObjectUserMetadata; a staged change, also for a committed object).
+  /// Keys and values are checked as for uploads; a missing object is
+  /// ObjectNotFoundError.
+  void update_metadata(const Metadata& metadata);
+
   /// Deletes the object (a staged change on the branch).
   void remove();
 

@@ -183,6 +183,26 @@ TEST_F(RepoTest, IfMatchStorageClassAndShallowCopyReachTheServer) {
   EXPECT_EQ(deep.read_all(), "v1");
 }
 
+TEST_F(RepoTest, UpdateMetadataReplacesItAndKeepsTheContent) {
+  auto main = main_branch();
+  auto obj = main.object("m.txt").upload("content", {.metadata = {{"k1", "v1"}}});
+  obj.update_metadata({{"k2", "v2"}, {"Mixed-Case", "x y"}});
+  auto info = obj.stat();
+  EXPECT_EQ(info.metadata, (lakefs::Metadata{{"k2", "v2"}, {"Mixed-Case", "x y"}}));  // as given: a JSON body
+  EXPECT_EQ(obj.read_all(), "content");
+
+  // A committed object: the update is a staged change; the content stays.
+  main.commit("m");
+  obj.update_metadata({});
+  EXPECT_TRUE(obj.stat().metadata.empty());
+  EXPECT_EQ(obj.read_all(), "content");
+  EXPECT_EQ(main.commit("cleared").message, "cleared");
+
+  EXPECT_THROW(main.object("missing.txt").update_metadata({{"a", "b"}}), lakefs::ObjectNotFoundError);
+  EXPECT_THROW(obj.update_metadata({{"bad key", "v"}}), lakefs::InvalidArgumentError);
+  EXPECT_THROW(obj.update_metadata({{"k", "line\r\nbreak"}}), lakefs::InvalidArgumentError);
+}
+
 TEST_F(RepoTest, ResetOfOneObjectAndOfAPrefix) {
   auto main = main_branch();
   main.object("keep/a").upload("a");
