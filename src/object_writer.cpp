@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <future>
@@ -35,6 +36,14 @@ class WriterBuf : public std::streambuf {
   [[nodiscard]] bool is_open() const noexcept { return !closed_; }
 
  protected:
+  // tellp(): the bytes the caller has written, those handed over plus those in the put area. No other
+  // position exists (the writer cannot seek).
+  pos_type seekoff(off_type off, std::ios_base::seekdir dir, std::ios_base::openmode which) override {
+    if (off != 0 || dir != std::ios_base::cur || (which & std::ios_base::out) == 0) return pos_type(off_type(-1));
+    return pos_type(static_cast<off_type>(handed_over_ + static_cast<std::uint64_t>(pptr() - pbase())));
+  }
+  pos_type seekpos(pos_type, std::ios_base::openmode) override { return pos_type(off_type(-1)); }
+
   // close() once the writer is closed or discarded: the same outcome again.
   [[nodiscard]] ObjectInfo outcome_again() const {
     if (error_) std::rethrow_exception(error_);
@@ -57,6 +66,7 @@ class WriterBuf : public std::streambuf {
   };
 
   bool closed_ = false;
+  std::uint64_t handed_over_ = 0;     // bytes of filled put areas handed to the upload (for tellp)
   std::exception_ptr error_;          // the upload's failure (guarded by the derived class's mutex while it runs)
   std::optional<ObjectInfo> result_;  // the object, once close() succeeded
 };
@@ -125,6 +135,7 @@ class StreamingWriterBuf final : public WriterBuf {
     if (closed_) return outcome_again();
     if (pptr() != pbase()) {
       current_.len = static_cast<std::size_t>(pptr() - pbase());
+      handed_over_ += current_.len;
       std::lock_guard lock(mutex_);
       full_.push_back(std::move(current_));
     }
@@ -182,6 +193,7 @@ class StreamingWriterBuf final : public WriterBuf {
   void hand_over_current() {
     std::unique_lock lock(mutex_);
     current_.len = static_cast<std::size_t>(pptr() - pbase());
+    handed_over_ += current_.len;
     if (current_.len > 0) full_.push_back(std::move(current_));
     changed_.notify_all();
     changed_.wait(lock, [&] { return done_ || stop_.stop_requested() || !free_.empty() || allocated_ < max_chunks_; });
@@ -320,6 +332,7 @@ class PresignedWriterBuf final : public WriterBuf {
     try {
       throw_if_failed();
       const auto len = static_cast<std::size_t>(pptr() - pbase());
+      handed_over_ += len;
       setp(nullptr, nullptr);
       if (!upload_) {
         result_ = put_whole(len);
@@ -399,6 +412,7 @@ class PresignedWriterBuf final : public WriterBuf {
     {
       std::unique_lock lock(mutex_);
       queue_.push_back({next_number_++, Block{std::move(current_.data), part_size_}});
+      handed_over_ += part_size_;
       ++outstanding_;
       changed_.notify_all();
       changed_.wait(lock, [&] { return error_ || stop_.stop_requested() || outstanding_ <= max_outstanding_; });

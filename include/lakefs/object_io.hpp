@@ -172,6 +172,9 @@ class ObjectWriter : public std::ostream {
   /// True until close() or discard().
   [[nodiscard]] bool is_open() const noexcept;
 
+  // tellp() (std::ostream's) gives the bytes written so far, until close() and after it; the writer cannot
+  // seek (seekp fails).
+
  private:
   std::unique_ptr<detail::WriterBuf> buf_;
 };

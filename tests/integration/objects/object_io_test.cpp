@@ -100,6 +100,23 @@ TEST_F(ObjectIoTest, WriterAndReaderRoundTripEdgeSizes) {
   }
 }
 
+TEST_F(ObjectIoTest, WriterTellpCountsTheBytesWrittenAndSeekpFails) {
+  auto obj = main_branch().object("tellp.bin");
+  auto out = obj.writer({.part_size = 5 << 20, .buffer_size = 4096, .max_buffers = 2});
+  EXPECT_EQ(out.tellp(), 0);
+  out << "ab" << 'c';
+  EXPECT_EQ(out.tellp(), 3);
+  const auto data = random_bytes(6 * (1 << 20) + 5, 7);  // past a buffer and, pre-signed, past a part
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  EXPECT_EQ(static_cast<std::uint64_t>(out.tellp()), 3 + data.size());
+  out.seekp(0);  // no seeking back: the bytes are on their way
+  EXPECT_TRUE(out.fail());
+  out.clear();
+  const ObjectInfo info = out.close();
+  EXPECT_EQ(static_cast<std::uint64_t>(out.tellp()), 3 + data.size());
+  EXPECT_EQ(info.size_bytes, static_cast<std::int64_t>(3 + data.size()));
+}
+
 TEST_F(ObjectIoTest, RandomSeeksMatchLocalCopyByteForByte) {
   const auto data = random_bytes(5 * kBlock + 333, 7);
   auto obj = main_branch().object("seek.bin");
