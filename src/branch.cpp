@@ -144,6 +144,16 @@ Listing<Change> Branch::uncommitted(UncommittedOptions options) const {
       options.max_amount, options.page_size);
 }
 
+void Branch::remove_objects(std::initializer_list<std::string_view> paths, RemoveObjectsOptions options) {
+  const std::vector<std::string> owned(paths.begin(), paths.end());
+  remove_objects(std::span<const std::string>(owned), std::move(options));
+}
+
+std::string Branch::path_on_this_branch(const StoredObject& object) const {
+  detail::require_same_repository(repo_id_, object.repo_id(), "object '" + detail::printable(object.path()) + "'");
+  return object.path();
+}
+
 void Branch::remove_objects(std::span<const std::string> paths, RemoveObjectsOptions options) {
   detail::require_non_empty(id_, "branch id");
   if (paths.empty()) return;

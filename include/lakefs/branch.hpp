@@ -3,9 +3,15 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <optional>
+#include <ranges>
 #include <span>
 #include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "lakefs/reference.hpp"
 
@@ -106,10 +112,35 @@ class Branch : public Reference {
 
   /// Deletes many objects, in chunks of the server's limit (1000), concurrently.
   void remove_objects(std::span<const std::string> paths, RemoveObjectsOptions options = {});
+  /// The same for paths in braces: `remove_objects({"a.csv", "b.csv"})`.
+  void remove_objects(std::initializer_list<std::string_view> paths, RemoveObjectsOptions options = {});
+  /// The same for any range of paths (a std::set, a std::list, string_views,
+  /// ...) or of object handles (StoredObject, WriteableObject: their paths on
+  /// this branch; a handle of another repository is InvalidArgumentError
+  /// before anything is sent).
+  template <std::ranges::input_range Range>
+  requires(!std::is_convertible_v<Range, std::span<const std::string>>) void remove_objects(
+      Range&& items, RemoveObjectsOptions options = {}) {
+    std::vector<std::string> paths;
+    if constexpr (std::ranges::sized_range<Range>) paths.reserve(std::ranges::size(items));
+    for (auto&& item : items) {
+      if constexpr (std::is_convertible_v<decltype(item), std::string_view>) {
+        paths.emplace_back(std::string_view(item));
+      } else {
+        paths.push_back(path_on_this_branch(item));
+      }
+    }
+    remove_objects(std::span<const std::string>(paths), std::move(options));
+  }
 
   /// A writeable handle to the object at `path` (sends nothing).
   [[nodiscard]] WriteableObject object(std::string path) const;
 
+ private:
+  // The path of `object` (a handle on any ref), once it is known to be of this repository.
+  [[nodiscard]] std::string path_on_this_branch(const StoredObject& object) const;
+
+ public:
   /// Uploads every regular file under `local_dir` to `prefix` + its relative path
   /// ('/'-separated; a '/' is put between a non-empty prefix and the path),
   /// concurrently, each file streamed from disk. Symlinks and special files are

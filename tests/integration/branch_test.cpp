@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lakefs/lakefs.hpp"
@@ -232,6 +233,22 @@ TEST_F(RepoTest, RemoveObjectsInChunksConcurrently) {
   main.remove_objects(paths);
   EXPECT_TRUE(paths_at(main).empty());
   EXPECT_EQ(main.uncommitted().to_vector().size(), paths.size());
+}
+
+TEST_F(RepoTest, RemoveObjectsTakesAnyRangeOfPathsOrHandles) {
+  auto main = main_branch();
+  for (const char* p : {"a", "b", "c", "d", "e", "f"}) main.object(p).upload(p);
+  main.remove_objects(std::set<std::string>{"a", "b"});
+  main.remove_objects({"c"});
+  const std::vector<lakefs::WriteableObject> handles{main.object("d")};
+  main.remove_objects(handles);
+  const std::vector<std::string_view> views{"e"};
+  main.remove_objects(views);
+  EXPECT_EQ(paths_at(main), std::set<std::string>{"f"});
+
+  const std::vector<lakefs::StoredObject> elsewhere{lakefs::StoredObject("other-repo", "main", "f", lakefs_client())};
+  EXPECT_THROW(main.remove_objects(elsewhere), lakefs::InvalidArgumentError);
+  EXPECT_EQ(paths_at(main), std::set<std::string>{"f"});
 }
 
 TEST_F(RepoTest, TagCreateConflictExistOkAndRemoveTwice) {
