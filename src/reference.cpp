@@ -141,6 +141,20 @@ std::string Reference::merge_into(const std::string& destination_branch, MergeOp
   }
 }
 
+Reference Reference::merge_base(const Branch& destination_branch) const {
+  detail::require_same_repository(repo_id_, destination_branch.repo_id(), "the destination branch");
+  return merge_base(destination_branch.id());
+}
+
+Reference Reference::merge_base(const std::string& destination_branch) const {
+  detail::require_non_empty(repo_id_, "repository id");
+  detail::require_ref(id_, "reference");
+  detail::require_branch_id(destination_branch, "destination branch");
+  auto result = client_.api().refs.find_merge_base(
+      {.repository = repo_id_, .source_ref = id_, .destination_branch = destination_branch});
+  return Reference(repo_id_, std::move(result.base_commit_id), client_);
+}
+
 StoredObject Reference::object(std::string path) const { return StoredObject(repo_id_, id_, std::move(path), client_); }
 
 std::ostream& operator<<(std::ostream& os, const Reference& ref) {

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <ostream>
+#include <utility>
 
+#include "api/model_codec.hpp"
 #include "detail/convert.hpp"
 #include "detail/transaction_names.hpp"
 #include "detail/validate.hpp"
@@ -40,6 +42,110 @@ void Repository::remove(RemoveOptions options) {
   api::DeleteRepositoryRequest request{.repository = id_};
   if (options.force) request.force = true;
   client_.api().repositories.delete_repository(request);
+}
+
+namespace {
+
+// The rules and the ETag that names their version (for If-Match), read through the client's raw send: the
+// generated call returns the rules without the answer's headers.
+std::pair<std::vector<api::BranchProtectionRule>, std::string> protection_rules_and_etag(const Client& client,
+                                                                                         const std::string& repo) {
+  http::Request request;
+  request.method = "GET";
+  request.path = "/repositories/";
+  http::append_encoded(request.path, repo);
+  request.path += "/settings/branch_protection";
+  const http::Response response = client.send(std::move(request));
+  std::vector<api::BranchProtectionRule> rules;
+  api::decode_from_string(response.body, rules, "BranchProtectionRule[]");
+  return {std::move(rules), std::string(response.header("etag").value_or(""))};
+}
+
+// Read, change, write back with If-Match; a concurrent change (412) makes it start over on the new rules.
+template <typename Change>
+void change_protection_rules(const Client& client, const std::string& repo, Change change) {
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    auto [rules, etag] = protection_rules_and_etag(client, repo);
+    if (!change(rules)) return;  // nothing to write
+    api::SetBranchProtectionRulesRequest request{.repository = repo, .body = std::move(rules)};
+    if (!etag.empty()) request.if_match = etag;
+    try {
+      client.api().repositories.set_branch_protection_rules(request);
+      return;
+    } catch (const PreconditionFailedError&) {
+      if (attempt == kAttempts) throw;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> Repository::branch_protection_rules() const {
+  detail::require_non_empty(id_, "repository id");
+  std::vector<std::string> patterns;
+  for (auto& rule : client_.api().repositories.get_branch_protection_rules({.repository = id_})) {
+    patterns.push_back(std::move(rule.pattern));
+  }
+  return patterns;
+}
+
+void Repository::add_branch_protection_rule(const std::string& pattern) {
+  detail::require_non_empty(id_, "repository id");
+  detail::require_non_empty(pattern, "branch protection pattern");
+  change_protection_rules(client_, id_, [&](std::vector<api::BranchProtectionRule>& rules) {
+    if (std::any_of(rules.begin(), rules.end(), [&](const auto& r) { return r.pattern == pattern; })) return false;
+    rules.push_back({.pattern = pattern});
+    return true;
+  });
+}
+
+void Repository::remove_branch_protection_rule(const std::string& pattern) {
+  detail::require_non_empty(id_, "repository id");
+  detail::require_non_empty(pattern, "branch protection pattern");
+  change_protection_rules(client_, id_, [&](std::vector<api::BranchProtectionRule>& rules) {
+    const auto it = std::find_if(rules.begin(), rules.end(), [&](const auto& r) { return r.pattern == pattern; });
+    if (it == rules.end()) {
+      // Not found in the rules the GET answered: that answer is the one named.
+      throw NotFoundError(404, "no branch protection rule '" + detail::printable(pattern) + "'", "", "GET",
+                          "/repositories/" + id_ + "/settings/branch_protection");
+    }
+    rules.erase(it);
+    return true;
+  });
+}
+
+std::optional<GarbageCollectionRules> Repository::gc_rules() const {
+  detail::require_non_empty(id_, "repository id");
+  api::GarbageCollectionRules rules;
+  try {
+    rules = client_.api().repositories.get_gc_rules({.repository = id_});
+  } catch (const NotFoundError&) {
+    (void)properties();  // a missing repository is NotFoundError; a repository without rules has none
+    return std::nullopt;
+  }
+  GarbageCollectionRules out{.default_retention_days = rules.default_retention_days};
+  for (const auto& rule : rules.branches) out.branch_retention_days[rule.branch_id] = rule.retention_days;
+  return out;
+}
+
+void Repository::set_gc_rules(const GarbageCollectionRules& rules) {
+  detail::require_non_empty(id_, "repository id");
+  api::GarbageCollectionRules body{.default_retention_days = rules.default_retention_days};
+  for (const auto& [branch, days] : rules.branch_retention_days) {
+    detail::require_branch_id(branch);
+    body.branches.push_back({.branch_id = branch, .retention_days = days});
+  }
+  client_.api().repositories.set_gc_rules({.repository = id_, .body = std::move(body)});
+}
+
+void Repository::delete_gc_rules() {
+  detail::require_non_empty(id_, "repository id");
+  try {
+    client_.api().repositories.delete_gc_rules({.repository = id_});
+  } catch (const NotFoundError&) {
+    (void)properties();  // none to delete is fine; a missing repository is not
+  }
 }
 
 RepositoryProperties Repository::properties() const {

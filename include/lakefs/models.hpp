@@ -67,6 +67,15 @@ struct RepositoryProperties {
   bool operator==(const RepositoryProperties&) const = default;
 };
 
+/// A repository's garbage-collection rules: how many days objects stay
+/// reachable after they leave a branch, by default and per branch.
+struct GarbageCollectionRules {
+  std::int64_t default_retention_days = 0;
+  /// Branch id → retention days, for branches that differ from the default.
+  std::map<std::string, std::int64_t> branch_retention_days{};
+  bool operator==(const GarbageCollectionRules&) const = default;
+};
+
 struct ServerStorageConfiguration {
   std::string blockstore_type{};
   std::string blockstore_namespace_example{};

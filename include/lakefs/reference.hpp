@@ -123,6 +123,11 @@ class Reference {
   /// The same, into the branch named `destination_branch` of this repository.
   std::string merge_into(const std::string& destination_branch, MergeOptions options = {}) const;
 
+  /// The best common ancestor of this reference and `destination_branch`,
+  /// the commit a merge between them would start from (lakectl find-merge-base).
+  [[nodiscard]] Reference merge_base(const Branch& destination_branch) const;
+  [[nodiscard]] Reference merge_base(const std::string& destination_branch) const;
+
   /// A read-only handle to the object at `path` (sends nothing).
   [[nodiscard]] StoredObject object(std::string path) const;
 

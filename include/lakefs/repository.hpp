@@ -84,6 +84,26 @@ class Repository {
   /// ("tx-YYYYMMDD-HHMMSS-<random>", UTC start), including hidden branches.
   [[nodiscard]] std::vector<TransactionBranch> stale_transactions(std::chrono::seconds older_than) const;
 
+  /// Branch protection (lakectl's branch-protect): branches whose id matches
+  /// one of these patterns ("main", "release-*") take no direct commit or
+  /// deletion, only merges. The patterns, in no particular order. lakeFS
+  /// caches a repository's settings for a few seconds, so a change takes
+  /// effect on writes shortly after the call returns.
+  [[nodiscard]] std::vector<std::string> branch_protection_rules() const;
+  /// Adds a rule (nothing if the pattern is already there). The rules are read
+  /// and written back with If-Match, so a concurrent change by another client
+  /// is never lost: on a conflict the change is made again on the new rules.
+  void add_branch_protection_rule(const std::string& pattern);
+  /// Removes a rule; NotFoundError when there is no such pattern.
+  void remove_branch_protection_rule(const std::string& pattern);
+
+  /// Garbage-collection rules (lakectl gc get-config / set-config /
+  /// delete-config); std::nullopt when none are set.
+  [[nodiscard]] std::optional<GarbageCollectionRules> gc_rules() const;
+  void set_gc_rules(const GarbageCollectionRules& rules);
+  /// Removes them (nothing if none are set).
+  void delete_gc_rules();
+
   /// Removes the branches stale_transactions(older_than) finds and returns
   /// them. Choose an age that no live transaction reaches: a transaction
   /// whose branch is removed fails at commit with the source untouched.

@@ -1,6 +1,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "lakefs/lakefs.hpp"
 #include "support/repo_fixture.hpp"
@@ -104,6 +109,77 @@ TEST(Repository, EmptyIdsRejectedBeforeAnyRequest) {
   EXPECT_THROW(lakefs::Repository("", client).create({.storage_namespace = "local://x"}), lakefs::InvalidArgumentError);
   EXPECT_THROW(lakefs::Repository("abc", client).create({}), lakefs::InvalidArgumentError);
   EXPECT_THROW(lakefs::Branch("abc", "", client).create("main"), lakefs::InvalidArgumentError);
+}
+
+// lakeFS caches a repository's settings for a few seconds (pkg/graveler/settings: eventually consistent), so the
+// test waits, within a deadline, for the rules to take effect rather than expecting them on the next call.
+TEST_F(RepoTest, BranchProtectionRulesRefuseDirectChangesUntilRemoved) {
+  using namespace std::chrono_literals;
+  auto release = repo().branch("release-1").create("main");
+  release.object("x").upload("x");  // staged before the branch is protected
+
+  EXPECT_TRUE(repo().branch_protection_rules().empty());
+  repo().add_branch_protection_rule("release-*");
+  repo().add_branch_protection_rule("release-*");  // already there: nothing changes
+  repo().add_branch_protection_rule("prod");
+  auto patterns = repo().branch_protection_rules();
+  std::sort(patterns.begin(), patterns.end());
+  EXPECT_EQ(patterns, (std::vector<std::string>{"prod", "release-*"}));
+
+  bool refused = false;
+  for (const auto deadline = std::chrono::steady_clock::now() + 20s;
+       !refused && std::chrono::steady_clock::now() < deadline;) {
+    try {
+      release.object("probe").upload("p");  // staged only: harmless if still accepted
+      std::this_thread::sleep_for(200ms);
+    } catch (const lakefs::ForbiddenError&) {
+      refused = true;
+    }
+  }
+  ASSERT_TRUE(refused) << "the protected branch still took writes";
+  EXPECT_THROW((void)release.commit("direct"), lakefs::ForbiddenError);
+
+  repo().remove_branch_protection_rule("release-*");
+  EXPECT_THROW(repo().remove_branch_protection_rule("release-*"), lakefs::NotFoundError);
+  EXPECT_EQ(repo().branch_protection_rules(), std::vector<std::string>{"prod"});
+  std::optional<lakefs::Commit> commit;
+  for (const auto deadline = std::chrono::steady_clock::now() + 20s;
+       !commit && std::chrono::steady_clock::now() < deadline;) {
+    try {
+      commit = release.commit("now allowed");
+    } catch (const lakefs::ForbiddenError&) {
+      std::this_thread::sleep_for(200ms);
+    }
+  }
+  ASSERT_TRUE(commit.has_value()) << "the branch stayed protected";
+  EXPECT_EQ(commit->message, "now allowed");
+}
+
+TEST_F(RepoTest, GarbageCollectionRulesSetReadAndDeleted) {
+  EXPECT_FALSE(repo().gc_rules().has_value());
+  repo().delete_gc_rules();  // none: nothing to do
+  const lakefs::GarbageCollectionRules rules{.default_retention_days = 21,
+                                             .branch_retention_days = {{"main", 28}, {"dev", 7}}};
+  repo().set_gc_rules(rules);
+  EXPECT_EQ(repo().gc_rules(), rules);
+  repo().delete_gc_rules();
+  EXPECT_FALSE(repo().gc_rules().has_value());
+  EXPECT_THROW((void)lakefs::Repository("no-such-repo-gc", lakefs_client()).gc_rules(), lakefs::NotFoundError);
+}
+
+TEST_F(RepoTest, MergeBaseIsTheCommitBothSidesShare) {
+  auto main = repo().branch("main");
+  main.object("a").upload("a");
+  const auto fork_point = main.commit("fork point");
+  auto feature = repo().branch("feature").create(main);
+  feature.object("f").upload("f");
+  (void)feature.commit("on feature");
+  main.object("m").upload("m");
+  (void)main.commit("on main");
+  EXPECT_EQ(feature.merge_base(main).id(), fork_point.id);
+  EXPECT_EQ(feature.merge_base("main").get_commit().message, "fork point");
+  EXPECT_THROW((void)feature.merge_base(lakefs::Branch("other-repo", "main", lakefs_client())),
+               lakefs::InvalidArgumentError);
 }
 
 TEST_F(RepoTest, ListedAmongRepositories) {
