@@ -396,7 +396,9 @@ TEST_F(PresignUploadExpiryTest, PartUrlsThatExpireBeforeTheirPartStartsAreRenewe
   EXPECT_EQ(object.read_all(), data);
   EXPECT_EQ(logged({"PUT /repositories/", "/parts/2?"}), 1u) << "part 2's URL was renewed";
   EXPECT_EQ(logged({"PUT /repositories/", "/parts/3?"}), 1u) << "part 3's URL was renewed";
-  EXPECT_EQ(logged({"PUT /repositories/", "/parts/1?"}), 0u) << "part 1 used the URL signed with the upload";
+  // Part 1 normally goes with the URL signed with the upload; on a loaded machine its first 5 MiB can take long
+  // enough to read that its URL is close to expiry too, and then it is renewed ahead of time like the others.
+  EXPECT_LE(logged({"PUT /repositories/", "/parts/1?"}), 1u) << "part 1's URL was renewed more than once";
   EXPECT_EQ(logged({"(object store) 403"}), 0u);
 }
 
