@@ -202,10 +202,7 @@ http::Response Channel::send(http::Request&& request) const {
     std::shared_ptr<const http::Authorization> used;
     if (authenticated) {
       used = authorization(nullptr);
-      if (request.authorization.secret != used->secret || request.authorization.user != used->user ||
-          request.authorization.scheme != used->scheme) {
-        request.authorization = *used;
-      }
+      if (!same(request.authorization, *used)) request.authorization = *used;
     }
     const auto started = Clock::now();
     http::Result result = transport_->perform(request);
