@@ -141,7 +141,7 @@ Listing<Change> Branch::uncommitted(UncommittedOptions options) const {
                                 "DiffList");
       },
       [](std::string_view body, std::vector<Change>& items) { detail::decode_changes(body, items); },
-      options.max_amount, options.page_size);
+      options.max_amount, options.page_size, options.after, [](const Change& c) { return c.path; });
 }
 
 void Branch::remove_objects(std::initializer_list<std::string_view> paths, RemoveObjectsOptions options) {

@@ -35,6 +35,7 @@ Listing<Commit> Reference::log(LogOptions options) const {
   if (options.since) since = detail::to_rfc3339(*options.since);
   const auto max_amount = options.max_amount;
   const auto page_size = options.page_size;
+  auto start = options.after;
   return Listing<Commit>(
       [client, repo, ref, options = std::move(options), since](const std::string& after, std::size_t amount) {
         return detail::raw_page(client.api().refs.log_commits_raw(
@@ -55,7 +56,7 @@ Listing<Commit> Reference::log(LogOptions options) const {
         // The API has no "until": filter here.
         if (until) std::erase_if(items, [&](const Commit& c) { return c.creation_date > *until; });
       },
-      max_amount, page_size);
+      max_amount, page_size, std::move(start), [](const Commit& c) { return c.id; });
 }
 
 Listing<Change> Reference::diff(const Reference& other, DiffOptions options) const {
@@ -85,7 +86,7 @@ Listing<Change> Reference::diff(const std::string& other_ref, DiffOptions option
                                 "DiffList");
       },
       [](std::string_view body, std::vector<Change>& items) { detail::decode_changes(body, items); },
-      options.max_amount, options.page_size);
+      options.max_amount, options.page_size, options.after, [](const Change& c) { return c.path; });
 }
 
 Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {
@@ -102,7 +103,7 @@ Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {
                                                                        .ref = ref,
                                                                        .user_metadata = true,
                                                                        .presign = options.pre_sign,
-                                                                       .after = after.empty() ? options.after : after,
+                                                                       .after = after,
                                                                        .amount = static_cast<std::int64_t>(amount),
                                                                        .delimiter = options.delimiter,
                                                                        .prefix = options.prefix,
@@ -110,7 +111,8 @@ Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {
                                 "ObjectStatsList");
       },
       [](std::string_view body, std::vector<ObjectEntry>& items) { detail::decode_objects(body, items); },
-      options.max_amount, options.page_size);
+      options.max_amount, options.page_size, options.after,
+      [](const ObjectEntry& e) { return std::visit([](const auto& v) { return v.path; }, e); });
 }
 
 std::string Reference::merge_into(const Branch& destination, MergeOptions options) const {

@@ -165,11 +165,10 @@ template <typename Handle, typename ListFn>
 Listing<Handle> ref_listing(const Client& client, const std::string& repo, const ListOptions& options, ListFn list_fn) {
   detail::require_page_size(options.page_size);
   return Listing<Handle>(
-      [client, repo, prefix = options.prefix, start = options.after, call = options.call, list_fn](
-          const std::string& after, std::size_t amount) {
-        return detail::raw_page(
-            list_fn(client.api(), repo, prefix, after.empty() ? start : after, static_cast<std::int64_t>(amount), call),
-            "RefList");
+      [client, repo, prefix = options.prefix, call = options.call, list_fn](const std::string& after,
+                                                                            std::size_t amount) {
+        return detail::raw_page(list_fn(client.api(), repo, prefix, after, static_cast<std::int64_t>(amount), call),
+                                "RefList");
       },
       [client, repo](std::string_view body, std::vector<Handle>& items) {
         std::vector<std::string> ids;
@@ -177,7 +176,7 @@ Listing<Handle> ref_listing(const Client& client, const std::string& repo, const
         items.reserve(items.size() + ids.size());
         for (auto& id : ids) items.emplace_back(repo, std::move(id), client);
       },
-      options.max_amount, options.page_size);
+      options.max_amount, options.page_size, options.after, [](const Handle& h) { return h.id(); });
 }
 
 }  // namespace
@@ -237,11 +236,10 @@ Repository repository(std::string id) { return Repository(std::move(id)); }
 Listing<Repository> repositories(ListOptions options, Client client) {
   detail::require_page_size(options.page_size);
   return Listing<Repository>(
-      [client, prefix = options.prefix, start = options.after, call = options.call](const std::string& after,
-                                                                                    std::size_t amount) {
+      [client, prefix = options.prefix, call = options.call](const std::string& after, std::size_t amount) {
         return detail::raw_page(
             client.api().repositories.list_repositories_raw({.prefix = prefix,
-                                                             .after = after.empty() ? start : after,
+                                                             .after = after,
                                                              .amount = static_cast<std::int64_t>(amount),
                                                              .call = call}),
             "RepositoryList");
@@ -252,7 +250,7 @@ Listing<Repository> repositories(ListOptions options, Client client) {
         items.reserve(items.size() + ids.size());
         for (auto& id : ids) items.emplace_back(std::move(id), client);
       },
-      options.max_amount, options.page_size);
+      options.max_amount, options.page_size, options.after, [](const Repository& r) { return r.id(); });
 }
 
 std::ostream& operator<<(std::ostream& os, const Repository& repo) { return os << "Repository(" << repo.id() << ")"; }

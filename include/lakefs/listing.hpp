@@ -8,6 +8,10 @@
 //
 //   for (const auto& commit : branch.log({.max_amount = 10})) ...
 //   auto names = repo.branches() | std::views::transform(&Branch::id);
+//
+// A listing can be resumed: resume_after() is the cursor that continues right
+// after the item it is at, which a later listing takes as its `after` option
+// (after a crash, or to page through a UI).
 #pragma once
 
 #include <algorithm>
@@ -20,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <ranges>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -63,8 +68,13 @@ class Listing {
   /// Decodes a page's body, appending its items to `items`. Called on the
   /// iterating thread, once per page, never concurrently.
   using Decode = std::function<void(std::string_view body, std::vector<T>& items)>;
+  /// An item's cursor: listing `after` it starts with the item that follows.
+  using Key = std::function<std::string(const T&)>;
 
-  Listing(Fetch fetch, std::optional<std::size_t> max_amount, std::size_t page_size = 1000)
+  /// `after` is where the first request starts ("" = the beginning); `key`
+  /// gives an item's cursor, for resume_after().
+  Listing(Fetch fetch, std::optional<std::size_t> max_amount, std::size_t page_size = 1000, std::string after = {},
+          Key key = {})
       : state_(std::make_shared<State>(
             [fetch = std::move(fetch)](const std::string& after, std::size_t amount) {
               auto page = fetch(after, amount);
@@ -75,9 +85,10 @@ class Listing {
               p.decoded = true;
               return p;
             },
-            Decode{}, max_amount, page_size)) {}
+            Decode{}, max_amount, page_size, std::move(after), std::move(key))) {}
 
-  Listing(Request request, Decode decode, std::optional<std::size_t> max_amount, std::size_t page_size = 1000)
+  Listing(Request request, Decode decode, std::optional<std::size_t> max_amount, std::size_t page_size = 1000,
+          std::string after = {}, Key key = {})
       : state_(std::make_shared<State>(
             [request = std::move(request)](const std::string& after, std::size_t amount) {
               auto raw = request(after, amount);
@@ -87,7 +98,7 @@ class Listing {
               p.results = raw.results;
               return p;
             },
-            std::move(decode), max_amount, page_size)) {}
+            std::move(decode), max_amount, page_size, std::move(after), std::move(key))) {}
 
   class iterator {
    public:
@@ -128,12 +139,33 @@ class Listing {
     while (!s.done()) {
       // Single pass: the items are moved out of the page rather than copied.
       auto& items = s.page;
+      s.note_end();
       out.insert(out.end(), std::make_move_iterator(items.begin() + static_cast<std::ptrdiff_t>(s.index)),
                  std::make_move_iterator(items.end()));
-      s.index = items.size() - 1;
-      s.advance();
+      s.index = items.size();
+      if (s.last) break;
+      s.advance_page();
     }
     return out;
+  }
+
+  /// Where to resume: the `after` cursor that continues right after the item
+  /// the listing is at (the one an iterator points to, i.e. the last handed
+  /// out), or after the last item once the listing has ended at `max_amount`.
+  /// Before iteration starts it is the listing's own `after` ("" = the
+  /// beginning). std::nullopt once the server has nothing more after the
+  /// last item. Call it on the iterating thread.
+  ///
+  ///   auto list = branch.objects({.max_amount = 100, .after = saved});
+  ///   for (const auto& entry : list) ...
+  ///   saved = list.resume_after().value_or("");  // the next 100 start here
+  std::optional<std::string> resume_after() const {
+    const auto& s = *state_;
+    if (!s.started) return s.start_after;
+    if (s.index < s.page.size()) return s.key_of(s.page[s.index]);
+    if (!s.done()) return s.last_key;  // between pages (an empty page after filtering)
+    if (!s.more && !s.truncated) return std::nullopt;
+    return s.last_key;
   }
 
  private:
@@ -148,8 +180,14 @@ class Listing {
   using Get = std::function<Pending(const std::string& after, std::size_t amount)>;
 
   struct State {
-    State(Get g, Decode d, std::optional<std::size_t> max, std::size_t size)
-        : get(std::move(g)), decode(std::move(d)), remaining(max), page_size(size) {}
+    State(Get g, Decode d, std::optional<std::size_t> max, std::size_t size, std::string after, Key k)
+        : get(std::move(g)),
+          decode(std::move(d)),
+          key(std::move(k)),
+          start_after(std::move(after)),
+          last_key(start_after),
+          remaining(max),
+          page_size(size) {}
     State(const State&) = delete;
     State& operator=(const State&) = delete;
     ~State() {
@@ -165,6 +203,19 @@ class Listing {
 
     Get get{};
     Decode decode{};
+    Key key{};
+    std::string start_after{};  // where the first page starts
+    std::string last_key{};     // the cursor after the last item of the pages passed
+    bool truncated = false;     // max_amount cut items off the final page
+
+    std::string key_of(const T& item) const {
+      if (!key) throw std::logic_error("this Listing was built without a key: it cannot tell where it stopped");
+      return key(item);
+    }
+    // The current page is used up: remember the cursor after its last item.
+    void note_end() {
+      if (!page.empty() && key) last_key = key(page.back());
+    }
 
     // The iterating side.
     std::optional<std::size_t> remaining;  // items still allowed by max_amount
@@ -269,6 +320,7 @@ class Listing {
         }
       }
       if (remaining) {
+        if (page.size() > *remaining) truncated = true;
         if (page.size() > *remaining) page.erase(page.begin() + static_cast<std::ptrdiff_t>(*remaining), page.end());
         *remaining -= page.size();
       }
@@ -285,7 +337,7 @@ class Listing {
         return;
       }
       last = true;  // until the first page is here: a failed begin() leaves an ended listing
-      auto first = get("", amount_for(remaining));
+      auto first = get(start_after, amount_for(remaining));
       cursor = first.next_after;
       more = !cursor.empty();
       if (more && (!remaining || first.results < *remaining)) {
@@ -335,6 +387,7 @@ class Listing {
 
     void advance() {
       if (++index < page.size()) return;
+      note_end();
       if (last) return;
       advance_page();
     }

@@ -42,6 +42,8 @@ struct LogOptions {
   std::optional<Timestamp> until{};
   /// Stop at this commit (exclusive), e.g. a previous head.
   std::string stop_at{};
+  /// Start after this commit id (a listing's resume_after()); "" = the head.
+  std::string after{};
   /// Timeout, retry policy and cancellation of every page request: once
   /// `call.stop` is requested, reaching a page that is not fetched yet throws
   /// CancelledError (a fetch in flight, read-ahead included, is aborted).
@@ -58,6 +60,8 @@ struct DiffOptions {
   std::string delimiter{};
   /// Three-dot (changes since the merge base, the default) or two-dot.
   enum class Type { three_dot, two_dot } type = Type::three_dot;
+  /// Start after this path (a listing's resume_after()).
+  std::string after{};
   /// As LogOptions::call.
   CallOptions call{};
 };
@@ -70,7 +74,7 @@ struct ListObjectsOptions {
   std::string prefix{};
   /// "/" lists one level: deeper paths come back as CommonPrefix entries.
   std::string delimiter{};
-  /// Start after this path.
+  /// Start after this path (a listing's resume_after()).
   std::string after{};
   /// Each ObjectInfo::physical_address is a pre-signed GET URL (with
   /// physical_address_expiry), as StatOptions::pre_sign. NotSupportedError when

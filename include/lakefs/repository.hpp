@@ -49,6 +49,7 @@ struct ListOptions {
   /// Entries per request, 1–1000 (lakeFS's limit); as LogOptions::page_size.
   std::size_t page_size = 1000;
   std::string prefix{};
+  /// Start after this id (a listing's resume_after()).
   std::string after{};
   /// As LogOptions::call.
   CallOptions call{};

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <vector>
+#include <variant>
 
 #include "lakefs/lakefs.hpp"
 #include "support/repo_fixture.hpp"
@@ -168,6 +169,103 @@ TEST_F(ListingPageSize, ZeroAndOverAThousandAreInvalidArguments) {
   // 1 and 1000 are lakeFS's own limits: accepted.
   EXPECT_EQ(main.objects({.page_size = 1000, .prefix = "p/"}).to_vector().size(), 20u);
   EXPECT_EQ(main.objects({.max_amount = 2, .page_size = 1, .prefix = "p/"}).to_vector().size(), 2u);
+}
+
+// Every listing resumes: pages of 3 chained through resume_after() give
+// exactly the full listing, and a loop that breaks resumes after its item.
+class ResumableListing : public lakefs::test::RepoTest {
+ protected:
+  template <typename T, typename Make, typename Key>
+  void check(const char* what, Make make, Key key) {
+    SCOPED_TRACE(what);
+    std::vector<std::string> full;
+    for (const auto& item : make(std::string{}, std::optional<std::size_t>{})) full.push_back(key(item));
+    ASSERT_GE(full.size(), 5u);
+    std::vector<std::string> chained;
+    std::optional<std::string> cursor = "";
+    int listings = 0;
+    while (cursor) {
+      lakefs::Listing<T> list = make(*cursor, std::optional<std::size_t>{3});
+      for (const auto& item : list) chained.push_back(key(item));
+      cursor = list.resume_after();
+      ASSERT_LT(++listings, 20);
+    }
+    EXPECT_EQ(chained, full);
+    // A loop that breaks at the third item resumes with the fourth.
+    lakefs::Listing<T> list = make(std::string{}, std::optional<std::size_t>{});
+    int seen = 0;
+    for (const auto& item : list) {
+      (void)item;
+      if (++seen == 3) break;
+    }
+    ASSERT_EQ(list.resume_after(), std::optional(full[2]));
+    std::vector<std::string> rest;
+    for (const auto& item : make(full[2], std::optional<std::size_t>{})) rest.push_back(key(item));
+    EXPECT_EQ(rest, std::vector<std::string>(full.begin() + 3, full.end()));
+  }
+};
+
+TEST_F(ResumableListing, EveryListingResumesWhereItStopped) {
+  auto main = main_branch();
+  const auto base = main.head().id();
+  for (int i = 0; i < 8; ++i) {
+    main.object("d/f" + std::to_string(i)).upload("x");
+    main.commit("c" + std::to_string(i));
+  }
+  auto work = repo().branch("work").create(main);
+  for (int i = 0; i < 7; ++i) work.object("w" + std::to_string(i) + "/f").upload("y");
+  for (int i = 0; i < 6; ++i) repo().branch("b" + std::to_string(i)).create(main);
+  for (int i = 0; i < 6; ++i) repo().tag("t" + std::to_string(i)).create(main);
+  std::vector<lakefs::Repository> extra;
+  for (int i = 0; i < 5; ++i) {
+    const auto id = repo().id() + "-r" + std::to_string(i);
+    extra.push_back(lakefs::Repository(id, lakefs_client())
+                        .create({.storage_namespace = lakefs::test::server().storage_namespace(id)}));
+  }
+  struct Cleanup {
+    std::vector<lakefs::Repository>& repos;
+    ~Cleanup() {
+      for (auto& r : repos) r.remove();
+    }
+  } cleanup{extra};
+  using Max = std::optional<std::size_t>;
+  const auto path_of = [](const lakefs::ObjectEntry& e) { return std::visit([](const auto& v) { return v.path; }, e); };
+  const auto change_path = [](const lakefs::Change& c) { return c.path; };
+
+  check<lakefs::ObjectEntry>(
+      "objects", [&](const std::string& after, Max max) { return main.objects({.max_amount = max, .after = after}); },
+      path_of);
+  check<lakefs::ObjectEntry>(
+      "objects by level",
+      [&](const std::string& after, Max max) {
+        return work.objects({.max_amount = max, .delimiter = "/", .after = after});
+      },
+      path_of);
+  check<lakefs::Commit>(
+      "log", [&](const std::string& after, Max max) { return main.log({.max_amount = max, .after = after}); },
+      [](const lakefs::Commit& c) { return c.id; });
+  check<lakefs::Change>(
+      "diff",
+      [&](const std::string& after, Max max) {
+        return main.diff(base, {.max_amount = max, .type = lakefs::DiffOptions::Type::two_dot, .after = after});
+      },
+      change_path);
+  check<lakefs::Change>(
+      "uncommitted",
+      [&](const std::string& after, Max max) { return work.uncommitted({.max_amount = max, .after = after}); },
+      change_path);
+  check<lakefs::Branch>(
+      "branches", [&](const std::string& after, Max max) { return repo().branches({.max_amount = max, .after = after}); },
+      [](const lakefs::Branch& b) { return b.id(); });
+  check<lakefs::Tag>(
+      "tags", [&](const std::string& after, Max max) { return repo().tags({.max_amount = max, .after = after}); },
+      [](const lakefs::Tag& t) { return t.id(); });
+  check<lakefs::Repository>(
+      "repositories",
+      [&](const std::string& after, Max max) {
+        return lakefs::repositories({.max_amount = max, .prefix = repo().id(), .after = after}, lakefs_client());
+      },
+      [](const lakefs::Repository& r) { return r.id(); });
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <thread>
 #include <variant>
@@ -243,3 +244,89 @@ TEST(Listing, CommitsFilteredByUntilAreMadeUpWithoutOverFetching) {
 }
 
 }  // namespace
+
+namespace resume {
+
+// Where a listing stopped: the cursor after the item the iterator is at, the
+// listing's own `after` before it starts, nothing once the server has no more.
+TEST(ListingResume, BeforeStartItIsTheListingsOwnAfter) {
+  auto fake = std::make_shared<lt::FakeTransport>();
+  const auto client = lt::make_client(fake);
+  auto main = client.repository("repo").ref("main");
+  EXPECT_EQ(main.objects().resume_after(), std::optional<std::string>(""));
+  EXPECT_EQ(main.objects({.after = name_of(4)}).resume_after(), std::optional(name_of(4)));
+  EXPECT_EQ(fake->count(), 0u);
+}
+
+TEST(ListingResume, ABreakResumesAfterTheItemTheLoopWasAt) {
+  auto fake = std::make_shared<lt::FakeTransport>();
+  auto script = fake->on("GET", kObjects);
+  script.reply(lt::Reply::json(200, objects_page(0, 7, true)));
+  script.reply(lt::Reply::json(200, objects_page(7, 14, false)));  // the last page: no read-ahead after it
+  script.reply(lt::Reply::json(200, objects_page(9, 14, false)));
+  const auto client = lt::make_client(fake);
+  auto main = client.repository("repo").ref("main");
+  auto list = main.objects({.page_size = 7});
+  for (const auto& entry : list) {
+    if (std::get<lakefs::ObjectInfo>(entry).path == name_of(8)) break;  // on the second page
+  }
+  const auto cursor = list.resume_after();
+  ASSERT_EQ(cursor, std::optional(name_of(8)));
+  // The next listing starts there: its first request carries the cursor.
+  const auto rest = paths(main.objects({.page_size = 7, .after = *cursor}));
+  EXPECT_EQ(rest.front(), name_of(9));
+  EXPECT_EQ(fake->requests().back().query_param("after"), name_of(8));
+}
+
+TEST(ListingResume, MaxAmountStopsWhereTheNextListingStarts) {
+  auto fake = std::make_shared<lt::FakeTransport>();
+  auto script = fake->on("GET", kObjects);
+  // max_amount 5 of a 7-item page: the end of the listing is not the end of the data.
+  script.reply(lt::Reply::json(200, objects_page(0, 7, false)));
+  const auto client = lt::make_client(fake);
+  auto list = client.repository("repo").ref("main").objects({.max_amount = 5});
+  EXPECT_EQ(list.to_vector().size(), 5u);
+  EXPECT_EQ(list.resume_after(), std::optional(name_of(4)));
+}
+
+TEST(ListingResume, TheEndOfTheDataIsNoCursor) {
+  auto fake = std::make_shared<lt::FakeTransport>();
+  const auto client = scripted_objects(fake, 10, 4);
+  auto list = client.repository("repo").ref("main").objects({.page_size = 4});
+  std::size_t n = 0;
+  for (auto it = list.begin(); it != list.end(); ++it) {
+    ++n;
+    // While the iterator is at an item, that item's path is the cursor.
+    EXPECT_EQ(list.resume_after(), std::optional(std::get<lakefs::ObjectInfo>(*it).path));
+  }
+  EXPECT_EQ(n, 10u);
+  EXPECT_EQ(list.resume_after(), std::nullopt);
+  // to_vector() ends the same way.
+  auto fake2 = std::make_shared<lt::FakeTransport>();
+  auto all = scripted_objects(fake2, 10, 4).repository("repo").ref("main").objects({.page_size = 4});
+  EXPECT_EQ(all.to_vector().size(), 10u);
+  EXPECT_EQ(all.resume_after(), std::nullopt);
+  // max_amount that ends exactly where the server says "more": a cursor.
+  auto fake3 = std::make_shared<lt::FakeTransport>();
+  auto some = scripted_objects(fake3, 10, 4).repository("repo").ref("main").objects({.max_amount = 8, .page_size = 4});
+  EXPECT_EQ(some.to_vector().size(), 8u);
+  EXPECT_EQ(some.resume_after(), std::optional(name_of(7)));
+}
+
+TEST(ListingResume, LogResumesAfterACommitId) {
+  auto fake = std::make_shared<lt::FakeTransport>();
+  fake->on("GET", "/repositories/repo/refs/main/commits")
+      .reply(lt::Reply::json(
+          200, R"({"pagination":{"has_more":false,"next_offset":"","results":2,"max_per_page":1000},"results":[)"
+               R"({"id":"c2","parents":["c1"],"committer":"me","message":"m","creation_date":5,"meta_range_id":""},)"
+               R"({"id":"c1","parents":[],"committer":"me","message":"m","creation_date":4,"meta_range_id":""}]})"));
+  const auto client = lt::make_client(fake);
+  auto log = client.repository("repo").ref("main").log({.after = "c3"});
+  auto it = log.begin();
+  EXPECT_EQ(log.resume_after(), std::optional<std::string>("c2"));
+  EXPECT_EQ(fake->requests().front().query_param("after"), "c3");
+  ++it;
+  EXPECT_EQ(log.resume_after(), std::optional<std::string>("c1"));
+}
+
+}  // namespace resume
