@@ -96,8 +96,19 @@ class NotFoundError : public ServerError {
  public:
   using ServerError::ServerError;
 };
-/// 404 on an object path: the object does not exist (the repository and ref do).
+/// 404 on an object path: the object does not exist at that ref. lakeFS
+/// answers a missing ref (branch, tag, commit) with the same "not found", so
+/// this also covers a ref that does not exist (Reference::get_commit() tells
+/// them apart); a missing repository is RepositoryNotFoundError instead, and a
+/// missing branch written to is a plain NotFoundError ("branch not found").
 class ObjectNotFoundError : public NotFoundError {
+ public:
+  using NotFoundError::NotFoundError;
+};
+/// 404 because the repository does not exist (lakeFS's "repository not found"),
+/// whatever the request was about. Never an ObjectNotFoundError:
+/// StoredObject::exists() throws it rather than answering false.
+class RepositoryNotFoundError : public NotFoundError {
  public:
   using NotFoundError::NotFoundError;
 };

@@ -62,13 +62,19 @@ inline api::Api& api_of(const Client& client) { return client.api(); }
 /// Throws InvalidArgumentError when `value` is empty.
 void require_non_empty(const std::string& value, const char* what);
 
-/// Runs `fn`; a 404 becomes ObjectNotFoundError naming the object, a 412 ObjectExistsError.
+/// Runs `fn`; a 404 about the object (or its ref: lakeFS answers both with "not found") becomes
+/// ObjectNotFoundError naming the object, a 412 ObjectExistsError. A missing repository
+/// (RepositoryNotFoundError) or branch (on writes) stays what it is.
 template <typename F>
 auto object_call(const std::string& repo, const std::string& ref, const std::string& path, F&& fn) -> decltype(fn()) {
   try {
     return fn();
   } catch (const NotFoundError& e) {
     if (dynamic_cast<const ObjectNotFoundError*>(&e) != nullptr) throw;
+    if (dynamic_cast<const RepositoryNotFoundError*>(&e) != nullptr) throw;
+    // lakeFS says "branch not found" (reads) or "branch '<id>' not found" (uploads).
+    if (const auto& m = e.server_message(); m == "branch not found" || (m.starts_with("branch '") && m.ends_with("' not found")))
+      throw;
     throw ObjectNotFoundError(e.status(), e.server_message() + " (object '" + path + "' at '" + repo + "/" + ref + "')",
                               e.request_id(), e.method(), e.path(), e.body(), e.headers());
   } catch (const PreconditionFailedError& e) {

@@ -104,6 +104,8 @@ void raise_for_status(Answer& a) {
     case 403:
       raise<ForbiddenError>(a);
     case 404:
+      // lakeFS names a missing repository; any other 404 (object, ref, branch, ...) stays general.
+      if (a.message == "repository not found") raise<RepositoryNotFoundError>(a);
       raise<NotFoundError>(a);
     case 405:
       raise<MethodNotAllowedError>(a);

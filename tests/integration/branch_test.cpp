@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include <algorithm>
 #include <set>
 #include <string>
@@ -284,6 +286,41 @@ TEST_F(RepoTest, ObjectOperationsAndTypedErrors) {
   EXPECT_THROW((void)obj.stat(), lakefs::ObjectNotFoundError);
   // A missing branch is a NotFoundError, a missing object an ObjectNotFoundError (a NotFoundError too).
   EXPECT_THROW((void)repo().branch("no-such-branch").head(), lakefs::NotFoundError);
+}
+
+TEST_F(RepoTest, AMissingRepositoryIsNotAMissingObject) {
+  auto ghost = lakefs::Repository(repo().id() + "-never-made", lakefs_client());
+  auto object = ghost.branch("main").object("a.txt");
+  // exists() answers false only for a missing object: a missing repository is an error.
+  EXPECT_THROW((void)object.exists(), lakefs::RepositoryNotFoundError);
+  for (const auto& call : std::vector<std::function<void()>>{
+           [&] { (void)object.stat(); },
+           [&] { (void)object.read_all(); },
+           [&] { object.upload("x"); },
+           [&] { (void)ghost.properties(); },
+           [&] { (void)ghost.branch("main").head(); },
+       }) {
+    try {
+      call();
+      ADD_FAILURE() << "no error";
+    } catch (const lakefs::ObjectNotFoundError& e) {
+      ADD_FAILURE() << "ObjectNotFoundError for a missing repository: " << e.what();
+    } catch (const lakefs::RepositoryNotFoundError& e) {
+      EXPECT_EQ(e.status(), 404);
+    }
+  }
+  // A missing object in an existing repository is ObjectNotFoundError; a missing branch
+  // written to is a NotFoundError that is not about an object.
+  EXPECT_FALSE(main_branch().object("a.txt").exists());
+  EXPECT_THROW((void)main_branch().object("a.txt").stat(), lakefs::ObjectNotFoundError);
+  try {
+    repo().branch("no-such-branch").object("a.txt").upload("x");
+    ADD_FAILURE() << "uploaded to a missing branch";
+  } catch (const lakefs::ObjectNotFoundError& e) {
+    ADD_FAILURE() << "ObjectNotFoundError for a missing branch: " << e.what();
+  } catch (const lakefs::NotFoundError& e) {
+    EXPECT_EQ(dynamic_cast<const lakefs::RepositoryNotFoundError*>(&e), nullptr);
+  }
 }
 
 }  // namespace

@@ -41,12 +41,24 @@ TEST(ErrorMapping, StatusesMapToTypedErrors) {
 }
 
 TEST(ErrorMapping, CarriesMessageRequestIdMethodAndPath) {
-  const auto e = thrown<lakefs::NotFoundError>(404, R"({"message":"repository not found"})");
+  const auto e = thrown<lakefs::RepositoryNotFoundError>(404, R"({"message":"repository not found"})");
   EXPECT_EQ(e.server_message(), "repository not found");
   EXPECT_EQ(e.request_id(), "req-123");
   EXPECT_EQ(e.method(), "GET");
   EXPECT_EQ(e.path(), "/repositories/r");
   EXPECT_STREQ(e.what(), "GET /repositories/r: HTTP 404: repository not found (request id req-123)");
+}
+
+TEST(ErrorMapping, OnlyLakeFSsRepositoryMessageMakesARepositoryNotFoundError) {
+  for (const char* body : {R"({"message":"not found"})", R"({"message":"branch not found"})", ""}) {
+    try {
+      lakefs::detail::throw_server_error(response(404, body), "GET", "/repositories/r");
+    } catch (const lakefs::RepositoryNotFoundError&) {
+      ADD_FAILURE() << body;
+    } catch (const lakefs::NotFoundError& e) {
+      EXPECT_EQ(e.status(), 404);
+    }
+  }
 }
 
 TEST(ErrorMapping, NonJsonBodyKeptAsText) {
