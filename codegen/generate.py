@@ -120,6 +120,10 @@ def cpp_string(text):
 #   ("enum", EnumName) ("model", StructName) ("alias", AliasName, underlying)
 #   ("vector", T) ("map", T)
 
+# Operations whose method is idempotent (PUT) but whose effect is not: sent at most once
+# (http::Request::not_idempotent), as a POST would be.
+NOT_IDEMPOTENT_OPERATIONS = {"mergePullRequest"}
+
 PRIMITIVE_CPP = {
     "string": "std::string",
     "int32": "std::int32_t",
@@ -967,6 +971,8 @@ class {cls} {{
 
 def emit_operation_body(o):
     lines = ["  http::Request req;", f"  req.method = \"{o.method}\";"]
+    if o.op_id in NOT_IDEMPOTENT_OPERATIONS:
+        lines.append("  req.not_idempotent = true;  // repeating it would merge again or fail on the merged state")
     # path
     segments = re.split(r"(\{[^}]+\})", o.path)
     by_name = {p.name: p for p in o.path_params}

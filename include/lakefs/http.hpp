@@ -71,6 +71,10 @@ struct Request {
   std::function<void()> restart_body{};
   /// Send no credentials (health check, login).
   bool anonymous = false;
+  /// An operation that must not be repeated although its method is
+  /// idempotent (lakeFS's PUT .../pulls/{id}/merge): like a POST, it reaches
+  /// the wire at most once and, when its outcome is unknown, the error says so.
+  bool not_idempotent = false;
   /// Absolute URL to request instead of endpoint + path + query: a pre-signed
   /// object-store URL. No lakeFS credentials are sent with it, and `path` only
   /// names the request in error messages and logs (so it must not hold the signature).

@@ -67,6 +67,7 @@ http::Response PullsApi::list_pull_requests_raw(const ListPullRequestsRequest& r
 MergeResult PullsApi::merge_pull_request(const MergePullRequestRequest& request) const {
   http::Request req;
   req.method = "PUT";
+  req.not_idempotent = true;  // repeating it would merge again or fail on the merged state
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/pulls/";

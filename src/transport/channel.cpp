@@ -173,7 +173,9 @@ std::shared_ptr<const http::Authorization> Channel::authorization(const http::Au
 http::Response Channel::send(http::Request&& request) const {
   check_request(request);
   const std::string method(request.method);
-  const bool idempotent = is_idempotent(method);
+  // The retry rules go by method; an operation marked not idempotent is treated as a POST.
+  const std::string_view retry_method = request.not_idempotent ? std::string_view("POST") : std::string_view(method);
+  const bool idempotent = is_idempotent(retry_method);
   const RetryOptions& policy = request.call.retry ? *request.call.retry : retry_;
   const std::stop_token& stop = request.call.stop;
   const bool authenticated = !request.anonymous && request.absolute_url.empty();
@@ -241,7 +243,7 @@ http::Response Channel::send(http::Request&& request) const {
       if (auto header = result.response.header("retry-after")) retry_after = parse_retry_after(*header);
     }
     const bool unrepeatable = result.body_streamed && !request.restart_body;
-    if (should_retry(method, outcome_of(result), attempt, policy.max_retries, unrepeatable)) {
+    if (should_retry(retry_method, outcome_of(result), attempt, policy.max_retries, unrepeatable)) {
       const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(jitter_source);
       const auto delay = retry_delay(attempt, policy, retry_after, jitter);
       const bool within_budget =

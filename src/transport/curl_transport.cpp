@@ -549,7 +549,7 @@ class CurlTransport final : public Transport {
     // second commit. A fresh connection is never re-sent that way. A DELETE goes fresh too, so that only the
     // client's retry loop repeats it and knows when an earlier attempt may have been applied.
     // GET, HEAD and PUT keep reusing connections.
-    const bool fresh_connection = !detail::is_idempotent(method) || method == "DELETE";
+    const bool fresh_connection = !detail::is_idempotent(method) || request.not_idempotent || method == "DELETE";
     if (fresh_connection != handle.applied_fresh) {
       curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, fresh_connection ? 1L : 0L);
       handle.applied_fresh = fresh_connection;

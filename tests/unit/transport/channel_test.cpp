@@ -165,6 +165,30 @@ TEST_F(ChannelTest, PostDroppedAfterSendingIsNeverRepeatedAndItsOutcomeIsUnknown
   EXPECT_EQ(transport->remaining(), 1u);  // the 201 was never asked for
 }
 
+TEST_F(ChannelTest, APullRequestMergeIsAPutSentAtMostOnce) {
+  // PUT is idempotent by method, but merging a pull request is not: marked by the generated API, it is not
+  // repeated after a dropped connection, and the error says the merge may have happened.
+  const std::string merge = "/repositories/r/pulls/p1/merge";
+  transport->on("PUT", merge)
+      .reply(Reply::fail(http::Failure::connection_dropped, true))
+      .reply(Reply::json(200, R"({"reference":"c1"})"));
+  const auto c = client(fast_retries(3));
+  try {
+    (void)c.api().pulls.merge_pull_request({.repository = "r", .pull_request = "p1"});
+    FAIL() << "no exception";
+  } catch (const TransportError& e) {
+    EXPECT_TRUE(e.outcome_unknown());
+  }
+  EXPECT_EQ(transport->count("PUT", merge), 1u);
+  // Another PUT (a branch reset) is still retried.
+  transport->on("PUT", "/repositories/r/branches/main")
+      .reply(Reply::fail(http::Failure::connection_dropped, true))
+      .reply(Reply{.status = 204});
+  c.api().branches.reset_branch(
+      {.repository = "r", .branch = "main", .body = {.type = api::ResetCreationType::object, .path = "a"}});
+  EXPECT_EQ(transport->count("PUT", "/repositories/r/branches/main"), 2u);
+}
+
 TEST_F(ChannelTest, PostTimedOutAfterSendingIsNotRepeated) {
   transport->on("POST", "/repositories/r/branches/main/commits")
       .reply(Reply{.status = 201, .body = kCommitJson, .delay = milliseconds(5'000)});
