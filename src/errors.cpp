@@ -142,6 +142,24 @@ std::string store_explanation(const std::string& code, const std::string& messag
 }
 }  // namespace
 
+namespace {
+// lakeFS: "<event> hook aborted, run id '<id>': ...".
+std::string hook_run_id(const std::string& message) {
+  constexpr std::string_view kMarker = "run id '";
+  const auto start = message.find(kMarker);
+  if (start == std::string::npos) return {};
+  const auto from = start + kMarker.size();
+  const auto end = message.find('\'', from);
+  return end == std::string::npos ? std::string() : message.substr(from, end - from);
+}
+}  // namespace
+
+HookFailedError::HookFailedError(int status, std::string server_message, std::string request_id, std::string method,
+                                 std::string path, std::string body, std::vector<Header> headers)
+    : PreconditionFailedError(status, std::move(server_message), std::move(request_id), std::move(method),
+                              std::move(path), std::move(body), std::move(headers)),
+      run_id_(hook_run_id(this->server_message())) {}
+
 ObjectStoreError::ObjectStoreError(int status, std::string store_code, std::string store_message,
                                    std::string request_id, std::string method, std::string object_address,
                                    std::vector<Header> headers)

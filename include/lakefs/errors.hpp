@@ -163,6 +163,19 @@ class PreconditionFailedError : public ServerError {
  public:
   using ServerError::ServerError;
 };
+/// 412 because a hook failed: a pre-commit, pre-merge, pre-create-branch, ...
+/// action stopped the operation, which did not happen. run_id() names the run:
+/// Repository::hook_runs(run_id) and hook_output() tell which hook failed and why.
+class HookFailedError : public PreconditionFailedError {
+ public:
+  HookFailedError(int status, std::string server_message, std::string request_id, std::string method,
+                  std::string path, std::string body = {}, std::vector<Header> headers = {});
+  /// The action run that failed (from lakeFS's message); empty if it named none.
+  [[nodiscard]] const std::string& run_id() const noexcept { return run_id_; }
+
+ private:
+  std::string run_id_{};
+};
 /// 412 on an exclusive create: the object already exists.
 class ObjectExistsError : public PreconditionFailedError {
  public:
@@ -350,6 +363,13 @@ class TransactionError : public Error {
 
  private:
   std::exception_ptr cause_{};
+};
+
+/// A task the server ran for the SDK (a refs dump or restore) reported that it
+/// failed; what() holds the server's message.
+class TaskFailedError : public Error {
+ public:
+  using Error::Error;
 };
 
 /// An import failed, was cancelled, or was used out of order.

@@ -1,6 +1,7 @@
 // Umbrella header: everything the lakefs-cpp SDK offers.
 #pragma once
 
+#include "lakefs/actions.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/credentials.hpp"
@@ -13,7 +14,9 @@
 #include "lakefs/object.hpp"
 #include "lakefs/object_io.hpp"
 #include "lakefs/policies.hpp"
+#include "lakefs/pull_request.hpp"
 #include "lakefs/reference.hpp"
+#include "lakefs/refs_dump.hpp"
 #include "lakefs/repository.hpp"
 #include "lakefs/tag.hpp"
 #include "lakefs/transaction.hpp"

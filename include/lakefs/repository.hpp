@@ -7,11 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "lakefs/actions.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/listing.hpp"
 #include "lakefs/models.hpp"
+#include "lakefs/pull_request.hpp"
 #include "lakefs/reference.hpp"
+#include "lakefs/refs_dump.hpp"
 #include "lakefs/tag.hpp"
 
 namespace lakefs {
@@ -104,6 +107,48 @@ class Repository {
   void set_gc_rules(const GarbageCollectionRules& rules);
   /// Removes them (nothing if none are set).
   void delete_gc_rules();
+
+  /// Runs of the repository's actions (lakectl actions runs list), in run id
+  /// order. lakeFS records a run only for events some action file matches.
+  [[nodiscard]] Listing<ActionRun> action_runs(ActionRunsOptions options = {}) const;
+  /// One run (lakectl actions runs describe); NotFoundError for an unknown id.
+  [[nodiscard]] ActionRun action_run(const std::string& run_id, const CallOptions& call = {}) const;
+  /// The hooks of a run, in the order they ran.
+  [[nodiscard]] Listing<HookRun> hook_runs(const std::string& run_id, HookRunsOptions options = {}) const;
+  /// What a hook wrote while it ran (a Lua hook's error and traceback, a
+  /// webhook's request and answer); empty for a skipped hook.
+  [[nodiscard]] std::string hook_output(const std::string& run_id, const std::string& hook_run_id,
+                                        const CallOptions& call = {}) const;
+
+  /// Opens a pull request to merge `source_branch` into `destination_branch`
+  /// and returns it as the server has it (two requests: create, then get).
+  /// BadRequestError when both are the same branch, NotFoundError when one is missing.
+  PullRequest create_pull_request(const std::string& source_branch, const std::string& destination_branch,
+                                  const std::string& title, const std::string& description = {}) const;
+  [[nodiscard]] Listing<PullRequest> pull_requests(PullRequestsOptions options = {}) const;
+  [[nodiscard]] PullRequest pull_request(const std::string& id) const;
+  /// Merges an open pull request's source into its destination and returns the
+  /// merge commit id; the pull request becomes merged. Sent at most once (a
+  /// retry could not tell its own merge from an earlier one): when the outcome
+  /// is unknown, the error says so and pull_request(id).status tells. A merge
+  /// conflict is MergeConflictError and leaves it open; a pull request that is
+  /// not open is BadRequestError.
+  std::string merge_pull_request(const std::string& id) const;
+  /// Closes a pull request without merging it.
+  void close_pull_request(const std::string& id) const;
+  /// Changes a pull request's title and/or description.
+  void update_pull_request(const std::string& id, const PullRequestUpdate& update) const;
+
+  /// Writes the repository's refs (commits, tags, branches) as metaranges to
+  /// its storage namespace and waits for it (lakectl refs-dump). Throws
+  /// TaskFailedError when the server reports the task failed.
+  RefsDump dump_refs(const RefsTaskOptions& options = {}) const;
+  /// Restores a dump into this repository, which must be bare (created with
+  /// `.bare = true`, so it has no commit yet: BadRequestError otherwise) and
+  /// on the storage namespace the dump was written to, and waits for it
+  /// (lakectl refs-restore). A stop in `options.call` ends the wait with
+  /// CancelledError (outcome_unknown(): the restore runs on to its end).
+  void restore_refs(const RefsDump& dump, const RefsTaskOptions& options = {}) const;
 
   /// Removes the branches stale_transactions(older_than) finds and returns
   /// them. Choose an age that no live transaction reaches: a transaction

@@ -112,6 +112,8 @@ void raise_for_status(Answer& a) {
     case 409:
       raise<ConflictError>(a);
     case 412:
+      // lakeFS: "pre-commit hook aborted, run id '...': ..." (any pre-* event).
+      if (a.message.find(" hook aborted, run id '") != std::string::npos) raise<HookFailedError>(a);
       raise<PreconditionFailedError>(a);
     case 416:
       raise<InvalidRangeError>(a);

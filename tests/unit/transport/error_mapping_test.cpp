@@ -61,6 +61,26 @@ TEST(ErrorMapping, OnlyLakeFSsRepositoryMessageMakesARepositoryNotFoundError) {
   }
 }
 
+TEST(ErrorMapping, AFailedHookIsAHookFailedErrorNamingItsRun) {
+  try {
+    lakefs::detail::throw_server_error(
+        response(412, R"({"message":"pre-commit hook aborted, run id '4ojhk': 1 error occurred:\n\t* hook run id '0000_0000' failed"})"),
+        "POST", "/repositories/r/branches/main/commits");
+    FAIL() << "not thrown";
+  } catch (const lakefs::HookFailedError& e) {
+    EXPECT_EQ(e.run_id(), "4ojhk");
+    EXPECT_EQ(e.status(), 412);
+  }
+  // Another 412 stays a plain precondition failure.
+  try {
+    lakefs::detail::throw_server_error(response(412, R"({"message":"precondition failed"})"), "PUT", "/x");
+  } catch (const lakefs::HookFailedError&) {
+    ADD_FAILURE() << "a hook error for a plain 412";
+  } catch (const lakefs::PreconditionFailedError& e) {
+    EXPECT_EQ(e.status(), 412);
+  }
+}
+
 TEST(ErrorMapping, NonJsonBodyKeptAsText) {
   const auto e = thrown<lakefs::ServerError>(502, "<html>bad gateway</html>\n");
   EXPECT_EQ(e.server_message(), "<html>bad gateway</html>");
