@@ -1,5 +1,8 @@
 #include "lakefs/reference.hpp"
 
+#include <atomic>
+#include <future>
+#include <exception>
 #include <ostream>
 
 #include "detail/convert.hpp"
@@ -113,6 +116,75 @@ Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {
       [](std::string_view body, std::vector<ObjectEntry>& items) { detail::decode_objects(body, items); },
       options.max_amount, options.page_size, options.after,
       [](const ObjectEntry& e) { return std::visit([](const auto& v) { return v.path; }, e); });
+}
+
+Listing<Annotation> Reference::annotate(AnnotateOptions options) const {
+  detail::require_non_empty(repo_id_, "repository id");
+  detail::require_non_empty(id_, "reference id");
+  detail::require_page_size(options.page_size);
+  auto client = client_;
+  auto repo = repo_id_;
+  auto ref = id_;
+  const std::size_t workers =
+      std::max<std::size_t>(1, options.concurrency ? options.concurrency : client_.options().max_connections);
+  auto fetch = [client, repo, ref, options, workers](const std::string& after, std::size_t amount) {
+    auto raw = detail::raw_page(client.api().objects.list_objects_raw({.repository = repo,
+                                                                        .ref = ref,
+                                                                        .after = after,
+                                                                        .amount = static_cast<std::int64_t>(amount),
+                                                                        .delimiter = options.recursive ? "" : "/",
+                                                                        .prefix = options.prefix,
+                                                                        .call = options.call}),
+                                "ObjectStatsList");
+    std::vector<ObjectEntry> entries;
+    detail::decode_objects(raw.body, entries);
+    Page<Annotation> page;
+    page.next_after = std::move(raw.next_after);
+    page.items.resize(entries.size());
+    for (std::size_t i = 0; i < entries.size(); ++i) page.items[i].entry = std::move(entries[i]);
+    // The latest commit of each entry: one log request each, `workers` at a time.
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      for (std::size_t i; !options.call.stop.stop_requested() && (i = next.fetch_add(1)) < page.items.size();) {
+        auto& item = page.items[i];
+        api::LogCommitsRequest request{.repository = repo,
+                                       .ref = ref,
+                                       .amount = 1,
+                                       .limit = true,
+                                       .first_parent = options.first_parent,
+                                       .call = options.call};
+        if (const auto* object = std::get_if<ObjectInfo>(&item.entry)) {
+          request.objects = {object->path};
+        } else {
+          request.prefixes = {std::get<CommonPrefix>(item.entry).path};
+        }
+        auto log = client.api().refs.log_commits(request);
+        if (!log.results.empty()) item.commit = detail::to_commit(std::move(log.results.front()));
+      }
+    };
+    std::vector<std::future<void>> running;
+    for (std::size_t i = 1; i < std::min(workers, page.items.size()); ++i) {
+      running.push_back(std::async(std::launch::async, work));
+    }
+    std::exception_ptr error;
+    try {
+      work();
+    } catch (...) {
+      error = std::current_exception();
+    }
+    for (auto& f : running) {
+      try {
+        f.get();
+      } catch (...) {
+        if (!error) error = std::current_exception();
+      }
+    }
+    if (error) std::rethrow_exception(error);
+    if (options.call.stop.stop_requested()) throw CancelledError("annotate: cancelled");
+    return page;
+  };
+  return Listing<Annotation>(std::move(fetch), options.max_amount, options.page_size, options.after,
+                             [](const Annotation& a) { return std::visit([](const auto& v) { return v.path; }, a.entry); });
 }
 
 std::string Reference::merge_into(const Branch& destination, MergeOptions options) const {

@@ -87,6 +87,35 @@ struct ListObjectsOptions {
 /// An entry of an object listing: an object, or a common prefix.
 using ObjectEntry = std::variant<ObjectInfo, CommonPrefix>;
 
+/// An entry of annotate(): an object or common prefix and the latest commit
+/// that changed it.
+struct Annotation {
+  ObjectEntry entry{};
+  /// The latest commit (merge commits aside: lakeFS's path-filtered log skips
+  /// them) that touched the object, or anything under the prefix; nullopt when
+  /// none did (e.g. only the initial commit, or only merges).
+  std::optional<Commit> commit{};
+};
+
+struct AnnotateOptions {
+  /// The objects under this prefix.
+  std::string prefix{};
+  /// Every object under `prefix` (true) or one level, with common prefixes (false, as `lakectl annotate`).
+  bool recursive = false;
+  /// Follow only the first parent of merge commits.
+  bool first_parent = false;
+  /// Stop after this many entries.
+  std::optional<std::size_t> max_amount{};
+  /// Entries per page (each page's commits are looked up together), 1–1000.
+  std::size_t page_size = 100;
+  /// Start after this path (a listing's resume_after()).
+  std::string after{};
+  /// Commit lookups in flight at once; 0 = the client's max_connections.
+  std::size_t concurrency = 0;
+  /// As LogOptions::call.
+  CallOptions call{};
+};
+
 struct MergeOptions {
   std::string message{};
   Metadata metadata{};
@@ -119,6 +148,10 @@ class Reference {
 
   /// Objects (and common prefixes, with a delimiter) at this reference.
   [[nodiscard]] Listing<ObjectEntry> objects(ListObjectsOptions options = {}) const;
+  /// Each object (or common prefix) under a prefix with the latest commit that
+  /// changed it (lakectl annotate): a listing page, then one log request per
+  /// entry, `concurrency` at a time, while the next page is read ahead.
+  [[nodiscard]] Listing<Annotation> annotate(AnnotateOptions options = {}) const;
 
   /// Merges this reference into `destination`; returns the resulting commit id.
   /// A conflict (the same paths changed on both sides) is MergeConflictError;

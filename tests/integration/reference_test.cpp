@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "lakefs/api/api.hpp"
@@ -177,6 +179,40 @@ TEST_F(ReferenceOptions, TheDefaultClientIsMadeOnFirstUseFromTheEnvironment) {
   ::setenv("LAKEFS_SECRET_ACCESS_KEY", s.secret_access_key.c_str(), 1);
   EXPECT_EQ(lakefs::repository(repo().id()).properties().id, repo().id());
   EXPECT_EQ(lakefs::default_client().config().endpoint_source, "environment (LAKEFS_*)");
+}
+
+TEST_F(ReferenceOptions, AnnotateGivesTheLatestCommitOfEachEntry) {
+  auto main = main_branch();
+  main.object("a/x").upload("1");
+  main.object("b/y").upload("1");
+  const auto c1 = main.commit("c1");
+  main.object("a/x").upload("2");
+  const auto c2 = main.commit("c2");
+  main.object("c").upload("1");
+  const auto c3 = main.commit("c3");
+
+  const auto path_of = [](const lakefs::Annotation& a) {
+    return std::visit([](const auto& v) { return v.path; }, a.entry);
+  };
+  const auto check = [&](std::vector<lakefs::Annotation> got, const std::vector<std::pair<std::string, std::string>>& want) {
+    ASSERT_EQ(got.size(), want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(path_of(got[i]), want[i].first);
+      ASSERT_TRUE(got[i].commit) << want[i].first;
+      EXPECT_EQ(got[i].commit->id, want[i].second) << want[i].first;
+    }
+  };
+  // One level (as lakectl annotate): common prefixes get the latest commit under them.
+  check(main.annotate().to_vector(), {{"a/", c2.id}, {"b/", c1.id}, {"c", c3.id}});
+  check(main.annotate({.recursive = true}).to_vector(), {{"a/x", c2.id}, {"b/y", c1.id}, {"c", c3.id}});
+  check(main.annotate({.prefix = "a/"}).to_vector(), {{"a/x", c2.id}});
+  // At an older ref, the answer as of then; pages of one, one lookup at a time.
+  check(repo().ref(c1.id).annotate({.recursive = true, .page_size = 1, .concurrency = 1}).to_vector(),
+        {{"a/x", c1.id}, {"b/y", c1.id}});
+  // Resumable like every listing.
+  auto first = main.annotate({.max_amount = 2});
+  EXPECT_EQ(first.to_vector().size(), 2u);
+  check(main.annotate({.after = first.resume_after().value()}).to_vector(), {{"c", c3.id}});
 }
 
 }  // namespace
