@@ -94,8 +94,16 @@ std::ostream& operator<<(std::ostream& os, const ImportStatus& status) {
 ImportManager Branch::import_data() const { return ImportManager(*this); }
 ImportManager Branch::import_data(const ImportOptions& options) const { return ImportManager(*this, options); }
 
+namespace {
+Branch import_target(const Branch& branch, const ImportOptions& options) {
+  if (!options.merge) return branch;
+  std::string side = options.side_branch.empty() ? "_" + branch.id() + "_imported" : options.side_branch;
+  return Branch(branch.repo_id(), std::move(side), branch.client());
+}
+}  // namespace
+
 ImportManager::ImportManager(Branch branch, ImportOptions options)
-    : branch_(std::move(branch)), options_(std::move(options)) {}
+    : branch_(std::move(branch)), target_(import_target(branch_, options)), options_(std::move(options)) {}
 
 ImportManager& ImportManager::prefix(std::string source_uri, std::string destination) {
   detail::require_non_empty(source_uri, "import source URI");
@@ -135,21 +143,24 @@ std::string ImportManager::start(const CallOptions& call) {
   if (call.stop.stop_requested()) {
     throw CancelledError("import into " + branch_.repo_id() + "/" + branch_.id() + ": cancelled before it was started");
   }
+  if (options_.merge) (void)target_.create(branch_, {.exist_ok = true});
   // Never interrupted once sent: an import that started on the server must have a known id, so it can be cancelled.
   import_id_ =
-      branch_.client()
+      target_.client()
           .api()
           .imports
           .import_start(
-              {.repository = branch_.repo_id(), .branch = branch_.id(), .body = body, .call = uninterruptible(call)})
+              {.repository = target_.repo_id(), .branch = target_.id(), .body = body, .call = uninterruptible(call)})
           .id;
   return import_id_;
 }
 
 ImportStatus ImportManager::status(const CallOptions& call) const {
   if (import_id_.empty()) throw ImportError("import into " + branch_.repo_id() + "/" + branch_.id() + " not started");
-  return to_status(branch_.client().api().imports.import_status(
-      {.repository = branch_.repo_id(), .branch = branch_.id(), .id = import_id_, .call = call}));
+  auto current = to_status(target_.client().api().imports.import_status(
+      {.repository = target_.repo_id(), .branch = target_.id(), .id = import_id_, .call = call}));
+  current.merge_commit = merge_commit_;
+  return current;
 }
 
 ImportStatus ImportManager::wait(std::chrono::milliseconds poll_interval) const {
@@ -168,10 +179,17 @@ ImportStatus ImportManager::wait(const ImportRunOptions& options) const {
         // stopped during the poll: cancelled on the server below
       }
     }
-    if (!current) return stop_import(branch_, import_id_, options.call);
+    if (!current) return stop_import(target_, import_id_, options.call);
     if (options.on_progress) options.on_progress(*current);
-    if (current->error) throw ImportError(describe(import_id_, branch_) + " failed: " + *current->error);
-    if (current->completed) return *current;
+    if (current->error) throw ImportError(describe(import_id_, target_) + " failed: " + *current->error);
+    if (current->completed) {
+      if (options_.merge && !merge_commit_) {
+        merge_commit_ = target_.merge_into(branch_, {.message = options_.merge_message});
+        current->merge_commit = merge_commit_;
+        if (options.on_progress) options.on_progress(*current);
+      }
+      return *current;
+    }
     sleep_unless_stopped(options.poll_interval, stop);  // a stop is handled at the top of the loop
   }
 }
@@ -183,7 +201,7 @@ ImportStatus ImportManager::run(const ImportRunOptions& options) {
 
 void ImportManager::cancel(const CallOptions& call) {
   if (import_id_.empty()) throw ImportError("import into " + branch_.repo_id() + "/" + branch_.id() + " not started");
-  send_cancel(branch_, import_id_, call);
+  send_cancel(target_, import_id_, call);
 }
 
 }  // namespace lakefs

@@ -36,6 +36,18 @@ struct ImportOptions {
   Metadata commit_metadata{};
   /// Import even into a read-only repository.
   bool force = false;
+  /// Import into a side branch and merge it into this one (lakectl's former
+  /// `import --merge`): the import commit lands on `side_branch` (created from
+  /// this branch when missing), and wait() then merges it into this branch. So
+  /// the import replaces the destination prefixes only as of the side branch's
+  /// base, this branch's own changes since then are kept (a conflict is
+  /// MergeConflictError, the import commit staying on the side branch), and
+  /// this branch may have uncommitted changes while the import runs.
+  bool merge = false;
+  /// The side branch of `merge`; empty = "_<branch>_imported" (lakectl's name).
+  std::string side_branch{};
+  /// Message of the merge commit; empty lets the server choose.
+  std::string merge_message{};
 };
 
 /// Where imported objects come from and where they land on the branch.
@@ -63,6 +75,8 @@ struct ImportStatus {
   std::optional<Commit> commit{};
   /// The server's error message when the import failed; a cancelled import reports one containing "Canceled".
   std::optional<std::string> error{};
+  /// With ImportOptions::merge, the merge commit on the branch, once wait() has merged.
+  std::optional<std::string> merge_commit{};
   bool operator==(const ImportStatus&) const = default;
 };
 
@@ -97,6 +111,8 @@ class ImportManager {
   ImportManager& object(std::string source_uri, std::string destination);
 
   [[nodiscard]] const Branch& branch() const noexcept { return branch_; }
+  /// Where the import commit lands: branch(), or the side branch with ImportOptions::merge.
+  [[nodiscard]] const Branch& import_branch() const noexcept { return target_; }
   [[nodiscard]] const ImportOptions& options() const noexcept { return options_; }
   [[nodiscard]] const std::vector<ImportSource>& sources() const noexcept { return sources_; }
   /// The server's id of the import; empty before start().
@@ -114,7 +130,9 @@ class ImportManager {
   /// cancellation). ImportError before start().
   [[nodiscard]] ImportStatus status(const CallOptions& call = {}) const;
 
-  /// Polls until the import completes and returns the final status. Throws
+  /// Polls until the import completes and returns the final status; with
+  /// ImportOptions::merge it then merges the side branch into branch() (once:
+  /// a later wait() returns the same merge commit). Throws
   /// ImportError with the server's message when the import failed or was
   /// cancelled, and ImportError before start(). With options.call.stop: see
   /// ImportRunOptions::call (a stop cancels the import on the server and
@@ -134,7 +152,10 @@ class ImportManager {
 
  private:
   Branch branch_;
+  Branch target_;
   ImportOptions options_{};
+  // The merge of an ImportOptions::merge import, once made.
+  mutable std::optional<std::string> merge_commit_{};
   std::vector<ImportSource> sources_{};
   std::string import_id_{};
 };

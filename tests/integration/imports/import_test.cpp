@@ -104,6 +104,41 @@ TEST_F(ImportTest, ImportsAPrefixAndASingleObjectAsOneCommit) {
   EXPECT_THROW(import.cancel(), lakefs::ImportError);
 }
 
+TEST_F(ImportTest, WithMergeTheImportLandsOnASideBranchAndIsMergedKeepingTheBranchsOwnChanges) {
+  write_tree(source_ / "tree", 30);
+  auto main = main_branch();
+  main.object("raw/old.txt").upload("old");
+  main.commit("before the side branch");
+  // The side branch exists from an earlier import; main has changed since.
+  (void)repo().branch("_main_imported").create(main);
+  main.object("raw/main-only.txt").upload("mine");
+  main.commit("main's own change");
+
+  auto import = main.import_data({.commit_message = "import raw", .merge = true, .merge_message = "merge the import"});
+  import.prefix(uri(source_ / "tree") + "/", "raw/");
+  EXPECT_EQ(import.import_branch().id(), "_main_imported");
+  const auto status = import.run({.poll_interval = std::chrono::milliseconds(200)});
+  ASSERT_TRUE(status.commit);
+  ASSERT_TRUE(status.merge_commit);
+  EXPECT_EQ(status.commit->message, "import raw");
+
+  // The import commit is on the side branch; main got a merge commit of it.
+  auto side = repo().branch("_main_imported");
+  EXPECT_EQ(side.head().id(), status.commit->id);
+  EXPECT_EQ(main.head().id(), *status.merge_commit);
+  const auto merge = main.get_commit();
+  EXPECT_EQ(merge.message, "merge the import");
+  EXPECT_EQ(merge.parents.size(), 2u);
+  EXPECT_EQ(main.object("raw/" + file_name(7)).read_all(), "row 7\n");
+  // The import replaced raw/ on the side branch (old.txt is gone), but main's own change since is kept: a plain
+  // import into main would have removed it.
+  EXPECT_FALSE(main.object("raw/old.txt").exists());
+  EXPECT_EQ(main.object("raw/main-only.txt").read_all(), "mine");
+  // A second wait() does not merge again.
+  EXPECT_EQ(import.wait().merge_commit, status.merge_commit);
+  EXPECT_EQ(main.head().id(), *status.merge_commit);
+}
+
 TEST_F(ImportTest, CancelARunningImport) {
   write_tree(source_, 3000);
   auto main = main_branch();
