@@ -627,12 +627,18 @@ class Enum {
         out.append(doc_comment(s.description))
         out.append(f"struct {name} {{\n")
         for f in s.fields:
+            if f.name == "unknown_fields":
+                raise SystemExit(f"{name}: a property named unknown_fields clashes with the member kept for unknown ones")
             out.append(doc_comment(f.description, "  "))
             out.append(f"  {f.cpp} {f.name}{{}};\n")
+        out.append("  /// Members the server sent that this SDK does not know (a newer server's\n"
+                   "  /// additions), by name, as JSON; encoded back as they are.\n"
+                   "  std::map<std::string, JsonValue> unknown_fields{};\n")
         out.append(f"\n  bool operator=={'(const ' + name + '&) const = default;'}\n}};\n\n")
     out.append("// ---------------------------------------------------------------- JSON\n")
     out.append("// to_json encodes compactly; from_json throws lakefs::ProtocolError on malformed\n"
-               "// JSON, a wrong type or a missing required property. Unknown properties are ignored.\n\n")
+               "// JSON, a wrong type or a missing required property. Properties this SDK does not\n"
+               "// know are kept in each struct's unknown_fields.\n\n")
     for name in sorted(spec.structs):
         out.append(f"[[nodiscard]] std::string to_json(const {name}& value);\n")
         out.append(f"void from_json(std::string_view json, {name}& out);\n")
@@ -766,15 +772,22 @@ void decode_from_string(std::string_view json, T& out, const char* what) {
 
 def emit_codec_source(spec, names, version, with_common):
     out = [header_comment(version)]
-    out.append('#include <cstdint>\n#include <string>\n#include <string_view>\n\n#include "api/model_codec.hpp"\n\n'
+    out.append('#include <cstdint>\n#include <string>\n#include <string_view>\n\n#include "api/model_codec.hpp"\n'
+               + ('#include "detail/validate.hpp"\n#include "lakefs/errors.hpp"\n' if with_common else '') + '\n'
                "namespace lakefs::api {\n\n")
     if with_common:
         out.append("""void encode_json(detail::JsonWriter& writer, const JsonValue& value) {
   if (value.json.empty()) {
     writer.null();
-  } else {
-    writer.raw(value.json);
+    return;
   }
+  // Written verbatim, so it must be one JSON value: text such as `1,"force":true` would add members.
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element parsed;
+  if (parser.parse(value.json.data(), value.json.size()).get(parsed) != simdjson::SUCCESS) {
+    throw InvalidArgumentError("a JSON value to send is not valid JSON: " + detail::printable(value.json.substr(0, 64)));
+  }
+  writer.raw(value.json);
 }
 
 void decode_json(detail::JsonElement element, JsonValue& out, const detail::JsonField& at) {
@@ -802,10 +815,9 @@ void decode_json(detail::JsonElement element, JsonValue& out, const detail::Json
         out.append(f"// {name}\n")
         out.append(f"void encode_json(detail::JsonWriter& writer, const {name}& value) {{\n")
         out.append("  writer.begin_object();\n")
-        if not s.fields:
-            out.append("  (void)value;\n")
         for f in s.fields:
             out.append(f"  detail::encode_field(writer, \"{f.json_name}\", value.{f.name});\n")
+        out.append("  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);\n")
         out.append("  writer.end_object();\n}\n\n")
         out.append(f"void decode_json(detail::JsonElement element, {name}& out, const detail::JsonField& at) {{\n")
         if s.fields:
@@ -818,6 +830,7 @@ void decode_json(detail::JsonElement element, JsonValue& out, const detail::Json
             if len(s.fields) > 64:
                 raise SystemExit(f"{name}: more than 64 properties, the decoder's bit mask is too small")
             out.append("  std::uint64_t seen = 0;\n")
+            out.append("  out.unknown_fields.clear();\n")
             out.append("  for (const auto member : object) {\n")
             out.append("    const std::string_view key = member.key;\n")
             for i, f in enumerate(s.fields):
@@ -825,6 +838,7 @@ void decode_json(detail::JsonElement element, JsonValue& out, const detail::Json
                            f"      decode_json(member.value, out.{f.name}, detail::JsonField{{\"{name}\", \"{f.json_name}\"}});\n"
                            f"      seen |= std::uint64_t{{1}} << {i}U;\n"
                            f"      continue;\n    }}\n")
+            out.append("    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});\n")
             out.append("  }\n")
             for i, f in enumerate(s.fields):
                 if f.required:
@@ -834,8 +848,13 @@ void decode_json(detail::JsonElement element, JsonValue& out, const detail::Json
                 else:
                     out.append(f"  if ((seen & (std::uint64_t{{1}} << {i}U)) == 0) out.{f.name}.reset();\n")
         else:
-            out.append(f"  if (!element.is_object()) detail::throw_json_error(at, \"expected a {name} object\");\n"
-                       "  (void)out;\n")
+            out.append("  simdjson::dom::object object;\n")
+            out.append(f"  if (element.get_object().get(object) != simdjson::SUCCESS) {{\n"
+                       f"    detail::throw_json_error(at, \"expected a {name} object\");\n  }}\n")
+            out.append("  out.unknown_fields.clear();\n")
+            out.append("  for (const auto member : object) {\n"
+                       "    out.unknown_fields.insert_or_assign(std::string(member.key), JsonValue{simdjson::minify(member.value)});\n"
+                       "  }\n")
         out.append("}\n\n")
         out.append(f"std::string to_json(const {name}& value) {{ return encode_to_string(value); }}\n")
         out.append(f"void from_json(std::string_view json, {name}& out) {{ decode_from_string(json, out, \"{name}\"); }}\n\n")

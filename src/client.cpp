@@ -6,6 +6,7 @@
 #include "client_state.hpp"
 #include "config/resolve.hpp"
 #include "detail/convert.hpp"
+#include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/repository.hpp"
@@ -28,14 +29,50 @@ Client::Client(const ClientOptions& options) {
                                    std::move(resolution.credentials), options.log);
 }
 
-std::string Client::server_version() const {
-  auto version = state_->api.internal.get_lakefs_version();
-  if (!version.version) throw ProtocolError("the server's version response has no version");
-  return *version.version;
+std::string Client::server_version() const { return server_config().version; }
+
+ServerConfiguration Client::server_config() const {
+  ServerConfiguration out;
+  api::Config config;
+  try {
+    config = state_->api.config.get_config();
+  } catch (const NotFoundError&) {
+    // A server from before GET /config: its deprecated endpoints.
+    auto version = state_->api.internal.get_lakefs_version();
+    if (!version.version) throw ProtocolError("the server's version response has no version");
+    out.version = *version.version;
+    out.upgrade_recommended = version.upgrade_recommended.value_or(false);
+    out.latest_version = version.latest_version;
+    out.storages.push_back(detail::to_storage_config(state_->api.internal.get_storage_config()));
+    return out;
+  }
+  if (!config.version_config || !config.version_config->version) {
+    throw ProtocolError("the server's configuration (GET /config) has no version");
+  }
+  out.version = *config.version_config->version;
+  out.latest_version = config.version_config->latest_version;
+  out.upgrade_recommended = config.version_config->upgrade_recommended.value_or(false);
+  // A multi-storage server lists every block store; one with a single store leaves the list empty.
+  if (config.storage_config_list && !config.storage_config_list->empty()) {
+    for (const auto& s : *config.storage_config_list) out.storages.push_back(detail::to_storage_config(s));
+  } else if (config.storage_config) {
+    out.storages.push_back(detail::to_storage_config(*config.storage_config));
+  }
+  if (out.storages.empty()) throw ProtocolError("the server's configuration (GET /config) names no block store");
+  return out;
 }
 
-ServerStorageConfiguration Client::storage_config() const {
-  return detail::to_storage_config(state_->api.internal.get_storage_config());
+ServerStorageConfiguration Client::storage_config() const { return server_config().storages.front(); }
+
+ServerStorageConfiguration Client::storage_config(const std::string& storage_id) const {
+  auto config = server_config();
+  std::string known;
+  for (auto& s : config.storages) {
+    if (s.blockstore_id == storage_id) return std::move(s);
+    known += (known.empty() ? "'" : ", '") + detail::printable(s.blockstore_id) + "'";
+  }
+  throw InvalidArgumentError("the server has no block store '" + detail::printable(storage_id) + "' (it has " + known +
+                             ")");
 }
 
 Repository Client::repository(std::string id) const { return Repository(std::move(id), *this); }

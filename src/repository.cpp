@@ -153,6 +153,8 @@ RepositoryProperties Repository::properties() const {
   return detail::to_properties(client_.api().repositories.get_repository({.repository = id_}));
 }
 
+std::string Repository::storage_id() const { return properties().storage_id; }
+
 Metadata Repository::metadata() const {
   detail::require_non_empty(id_, "repository id");
   return client_.api().repositories.get_repository_metadata({.repository = id_});

@@ -122,11 +122,20 @@ class Client {
   /// A client from explicit options; empty fields are discovered.
   explicit Client(const ClientOptions& options);
 
-  /// The server's version string, e.g. "1.84.0" (GET /config/version).
+  /// The server's version string, e.g. "1.84.0" (from GET /config).
   [[nodiscard]] std::string server_version() const;
 
-  /// The server's storage configuration (block store type, pre-sign and import support).
+  /// The server's configuration (GET /config): version and every block store.
+  /// A server older than /config is asked its deprecated /config/version and
+  /// /config/storage instead.
+  [[nodiscard]] ServerConfiguration server_config() const;
+
+  /// The server's (first) block store: type, pre-sign and import support.
   [[nodiscard]] ServerStorageConfiguration storage_config() const;
+  /// The block store `storage_id` of a multi-storage server ("" on a server
+  /// with one block store); InvalidArgumentError naming the ids the server has
+  /// when it has no such one.
+  [[nodiscard]] ServerStorageConfiguration storage_config(const std::string& storage_id) const;
 
   /// A handle to repository `id` on this client (sends nothing; include <lakefs/repository.hpp>).
   [[nodiscard]] Repository repository(std::string id) const;

@@ -86,7 +86,25 @@ struct ServerStorageConfiguration {
   bool import_support = false;
   std::string import_validity_regex{};
   bool pre_sign_multipart_upload = false;
+  /// The block store's id: empty on a server with one block store (open-source
+  /// lakeFS); a repository's RepositoryProperties::storage_id names one of a
+  /// multi-storage server's.
+  std::string blockstore_id{};
+  std::string blockstore_description{};
   bool operator==(const ServerStorageConfiguration&) const = default;
+};
+
+/// The server's configuration, as GET /config reports it.
+struct ServerConfiguration {
+  /// The server's version, e.g. "1.84.0".
+  std::string version{};
+  /// The newest release the server knows of, when it checks.
+  std::optional<std::string> latest_version{};
+  bool upgrade_recommended = false;
+  /// Every block store: one on an open-source server (blockstore_id empty),
+  /// several on a multi-storage one.
+  std::vector<ServerStorageConfiguration> storages{};
+  bool operator==(const ServerConfiguration&) const = default;
 };
 
 const char* to_string(Change::Type type) noexcept;

@@ -70,6 +70,9 @@ class Repository {
   void remove(RemoveOptions options = {});
 
   [[nodiscard]] RepositoryProperties properties() const;
+  /// The block store holding the repository's data (properties().storage_id):
+  /// empty on a server with one block store. Client::storage_config(id) describes it.
+  [[nodiscard]] std::string storage_id() const;
   [[nodiscard]] Metadata metadata() const;
 
   [[nodiscard]] Branch branch(std::string id) const { return Branch(id_, std::move(id), client_); }

@@ -5,15 +5,23 @@
 #include <string_view>
 
 #include "api/model_codec.hpp"
+#include "detail/validate.hpp"
+#include "lakefs/errors.hpp"
 
 namespace lakefs::api {
 
 void encode_json(detail::JsonWriter& writer, const JsonValue& value) {
   if (value.json.empty()) {
     writer.null();
-  } else {
-    writer.raw(value.json);
+    return;
   }
+  // Written verbatim, so it must be one JSON value: text such as `1,"force":true` would add members.
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element parsed;
+  if (parser.parse(value.json.data(), value.json.size()).get(parsed) != simdjson::SUCCESS) {
+    throw InvalidArgumentError("a JSON value to send is not valid JSON: " + detail::printable(value.json.substr(0, 64)));
+  }
+  writer.raw(value.json);
 }
 
 void decode_json(detail::JsonElement element, JsonValue& out, const detail::JsonField& at) {
@@ -230,6 +238,7 @@ void from_json(std::string_view json, std::vector<StorageConfig>& out) { decode_
 void encode_json(detail::JsonWriter& writer, const ACL& value) {
   writer.begin_object();
   detail::encode_field(writer, "permission", value.permission);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -239,6 +248,7 @@ void decode_json(detail::JsonElement element, ACL& out, const detail::JsonField&
     detail::throw_json_error(at, "expected a ACL object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "permission") {
@@ -246,6 +256,7 @@ void decode_json(detail::JsonElement element, ACL& out, const detail::JsonField&
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"ACL", "permission"}, "missing required property");
@@ -259,6 +270,7 @@ void from_json(std::string_view json, ACL& out) { decode_from_string(json, out, 
 void encode_json(detail::JsonWriter& writer, const AbortPresignMultipartUpload& value) {
   writer.begin_object();
   detail::encode_field(writer, "physical_address", value.physical_address);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -268,6 +280,7 @@ void decode_json(detail::JsonElement element, AbortPresignMultipartUpload& out, 
     detail::throw_json_error(at, "expected a AbortPresignMultipartUpload object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "physical_address") {
@@ -275,6 +288,7 @@ void decode_json(detail::JsonElement element, AbortPresignMultipartUpload& out, 
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"AbortPresignMultipartUpload", "physical_address"}, "missing required property");
@@ -289,6 +303,7 @@ void encode_json(detail::JsonWriter& writer, const AccessKeyCredentials& value) 
   writer.begin_object();
   detail::encode_field(writer, "access_key_id", value.access_key_id);
   detail::encode_field(writer, "secret_access_key", value.secret_access_key);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -298,6 +313,7 @@ void decode_json(detail::JsonElement element, AccessKeyCredentials& out, const d
     detail::throw_json_error(at, "expected a AccessKeyCredentials object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "access_key_id") {
@@ -310,6 +326,7 @@ void decode_json(detail::JsonElement element, AccessKeyCredentials& out, const d
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"AccessKeyCredentials", "access_key_id"}, "missing required property");
@@ -332,6 +349,7 @@ void encode_json(detail::JsonWriter& writer, const ActionRun& value) {
   detail::encode_field(writer, "event_type", value.event_type);
   detail::encode_field(writer, "status", value.status);
   detail::encode_field(writer, "commit_id", value.commit_id);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -341,6 +359,7 @@ void decode_json(detail::JsonElement element, ActionRun& out, const detail::Json
     detail::throw_json_error(at, "expected a ActionRun object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "run_id") {
@@ -378,6 +397,7 @@ void decode_json(detail::JsonElement element, ActionRun& out, const detail::Json
       seen |= std::uint64_t{1} << 6U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"ActionRun", "run_id"}, "missing required property");
@@ -408,6 +428,7 @@ void encode_json(detail::JsonWriter& writer, const ActionRunList& value) {
   writer.begin_object();
   detail::encode_field(writer, "pagination", value.pagination);
   detail::encode_field(writer, "results", value.results);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -417,6 +438,7 @@ void decode_json(detail::JsonElement element, ActionRunList& out, const detail::
     detail::throw_json_error(at, "expected a ActionRunList object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "pagination") {
@@ -429,6 +451,7 @@ void decode_json(detail::JsonElement element, ActionRunList& out, const detail::
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"ActionRunList", "pagination"}, "missing required property");
@@ -446,6 +469,7 @@ void encode_json(detail::JsonWriter& writer, const AuthCapabilities& value) {
   writer.begin_object();
   detail::encode_field(writer, "invite_user", value.invite_user);
   detail::encode_field(writer, "forgot_password", value.forgot_password);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -455,6 +479,7 @@ void decode_json(detail::JsonElement element, AuthCapabilities& out, const detai
     detail::throw_json_error(at, "expected a AuthCapabilities object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "invite_user") {
@@ -467,6 +492,7 @@ void decode_json(detail::JsonElement element, AuthCapabilities& out, const detai
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) out.invite_user.reset();
   if ((seen & (std::uint64_t{1} << 1U)) == 0) out.forgot_password.reset();
@@ -480,6 +506,7 @@ void encode_json(detail::JsonWriter& writer, const AuthenticationToken& value) {
   writer.begin_object();
   detail::encode_field(writer, "token", value.token);
   detail::encode_field(writer, "token_expiration", value.token_expiration);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -489,6 +516,7 @@ void decode_json(detail::JsonElement element, AuthenticationToken& out, const de
     detail::throw_json_error(at, "expected a AuthenticationToken object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "token") {
@@ -501,6 +529,7 @@ void decode_json(detail::JsonElement element, AuthenticationToken& out, const de
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"AuthenticationToken", "token"}, "missing required property");
@@ -518,6 +547,7 @@ void encode_json(detail::JsonWriter& writer, const BranchCreation& value) {
   detail::encode_field(writer, "source", value.source);
   detail::encode_field(writer, "force", value.force);
   detail::encode_field(writer, "hidden", value.hidden);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -527,6 +557,7 @@ void decode_json(detail::JsonElement element, BranchCreation& out, const detail:
     detail::throw_json_error(at, "expected a BranchCreation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "name") {
@@ -549,6 +580,7 @@ void decode_json(detail::JsonElement element, BranchCreation& out, const detail:
       seen |= std::uint64_t{1} << 3U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"BranchCreation", "name"}, "missing required property");
@@ -567,6 +599,7 @@ void from_json(std::string_view json, BranchCreation& out) { decode_from_string(
 void encode_json(detail::JsonWriter& writer, const BranchProtectionRule& value) {
   writer.begin_object();
   detail::encode_field(writer, "pattern", value.pattern);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -576,6 +609,7 @@ void decode_json(detail::JsonElement element, BranchProtectionRule& out, const d
     detail::throw_json_error(at, "expected a BranchProtectionRule object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "pattern") {
@@ -583,6 +617,7 @@ void decode_json(detail::JsonElement element, BranchProtectionRule& out, const d
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"BranchProtectionRule", "pattern"}, "missing required property");
@@ -595,13 +630,19 @@ void from_json(std::string_view json, BranchProtectionRule& out) { decode_from_s
 // CapabilitiesConfig
 void encode_json(detail::JsonWriter& writer, const CapabilitiesConfig& value) {
   writer.begin_object();
-  (void)value;
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
 void decode_json(detail::JsonElement element, CapabilitiesConfig& out, const detail::JsonField& at) {
-  if (!element.is_object()) detail::throw_json_error(at, "expected a CapabilitiesConfig object");
-  (void)out;
+  simdjson::dom::object object;
+  if (element.get_object().get(object) != simdjson::SUCCESS) {
+    detail::throw_json_error(at, "expected a CapabilitiesConfig object");
+  }
+  out.unknown_fields.clear();
+  for (const auto member : object) {
+    out.unknown_fields.insert_or_assign(std::string(member.key), JsonValue{simdjson::minify(member.value)});
+  }
 }
 
 std::string to_json(const CapabilitiesConfig& value) { return encode_to_string(value); }
@@ -614,6 +655,7 @@ void encode_json(detail::JsonWriter& writer, const CherryPickCreation& value) {
   detail::encode_field(writer, "parent_number", value.parent_number);
   detail::encode_field(writer, "commit_overrides", value.commit_overrides);
   detail::encode_field(writer, "force", value.force);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -623,6 +665,7 @@ void decode_json(detail::JsonElement element, CherryPickCreation& out, const det
     detail::throw_json_error(at, "expected a CherryPickCreation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "ref") {
@@ -645,6 +688,7 @@ void decode_json(detail::JsonElement element, CherryPickCreation& out, const det
       seen |= std::uint64_t{1} << 3U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"CherryPickCreation", "ref"}, "missing required property");
@@ -666,6 +710,7 @@ void encode_json(detail::JsonWriter& writer, const CommPrefsInput& value) {
   detail::encode_field(writer, "companyName", value.companyName);
   detail::encode_field(writer, "featureUpdates", value.featureUpdates);
   detail::encode_field(writer, "securityUpdates", value.securityUpdates);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -675,6 +720,7 @@ void decode_json(detail::JsonElement element, CommPrefsInput& out, const detail:
     detail::throw_json_error(at, "expected a CommPrefsInput object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "firstName") {
@@ -707,6 +753,7 @@ void decode_json(detail::JsonElement element, CommPrefsInput& out, const detail:
       seen |= std::uint64_t{1} << 5U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) out.firstName.reset();
   if ((seen & (std::uint64_t{1} << 1U)) == 0) out.lastName.reset();
@@ -735,6 +782,7 @@ void encode_json(detail::JsonWriter& writer, const Commit& value) {
   detail::encode_field(writer, "metadata", value.metadata);
   detail::encode_field(writer, "generation", value.generation);
   detail::encode_field(writer, "version", value.version);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -744,6 +792,7 @@ void decode_json(detail::JsonElement element, Commit& out, const detail::JsonFie
     detail::throw_json_error(at, "expected a Commit object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -791,6 +840,7 @@ void decode_json(detail::JsonElement element, Commit& out, const detail::JsonFie
       seen |= std::uint64_t{1} << 8U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"Commit", "id"}, "missing required property");
@@ -826,6 +876,7 @@ void encode_json(detail::JsonWriter& writer, const CommitCreation& value) {
   detail::encode_field(writer, "date", value.date);
   detail::encode_field(writer, "allow_empty", value.allow_empty);
   detail::encode_field(writer, "force", value.force);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -835,6 +886,7 @@ void decode_json(detail::JsonElement element, CommitCreation& out, const detail:
     detail::throw_json_error(at, "expected a CommitCreation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "message") {
@@ -862,6 +914,7 @@ void decode_json(detail::JsonElement element, CommitCreation& out, const detail:
       seen |= std::uint64_t{1} << 4U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"CommitCreation", "message"}, "missing required property");
@@ -880,6 +933,7 @@ void encode_json(detail::JsonWriter& writer, const CommitList& value) {
   writer.begin_object();
   detail::encode_field(writer, "pagination", value.pagination);
   detail::encode_field(writer, "results", value.results);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -889,6 +943,7 @@ void decode_json(detail::JsonElement element, CommitList& out, const detail::Jso
     detail::throw_json_error(at, "expected a CommitList object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "pagination") {
@@ -901,6 +956,7 @@ void decode_json(detail::JsonElement element, CommitList& out, const detail::Jso
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"CommitList", "pagination"}, "missing required property");
@@ -918,6 +974,7 @@ void encode_json(detail::JsonWriter& writer, const CommitOverrides& value) {
   writer.begin_object();
   detail::encode_field(writer, "message", value.message);
   detail::encode_field(writer, "metadata", value.metadata);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -927,6 +984,7 @@ void decode_json(detail::JsonElement element, CommitOverrides& out, const detail
     detail::throw_json_error(at, "expected a CommitOverrides object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "message") {
@@ -939,6 +997,7 @@ void decode_json(detail::JsonElement element, CommitOverrides& out, const detail
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) out.message.reset();
   if ((seen & (std::uint64_t{1} << 1U)) == 0) out.metadata.reset();
@@ -960,6 +1019,7 @@ void encode_json(detail::JsonWriter& writer, const CommitRecordCreation& value) 
   detail::encode_field(writer, "metadata", value.metadata);
   detail::encode_field(writer, "generation", value.generation);
   detail::encode_field(writer, "force", value.force);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -969,6 +1029,7 @@ void decode_json(detail::JsonElement element, CommitRecordCreation& out, const d
     detail::throw_json_error(at, "expected a CommitRecordCreation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "commit_id") {
@@ -1021,6 +1082,7 @@ void decode_json(detail::JsonElement element, CommitRecordCreation& out, const d
       seen |= std::uint64_t{1} << 9U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"CommitRecordCreation", "commit_id"}, "missing required property");
@@ -1060,6 +1122,7 @@ void encode_json(detail::JsonWriter& writer, const CompletePresignMultipartUploa
   detail::encode_field(writer, "parts", value.parts);
   detail::encode_field(writer, "user_metadata", value.user_metadata);
   detail::encode_field(writer, "content_type", value.content_type);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1069,6 +1132,7 @@ void decode_json(detail::JsonElement element, CompletePresignMultipartUpload& ou
     detail::throw_json_error(at, "expected a CompletePresignMultipartUpload object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "physical_address") {
@@ -1091,6 +1155,7 @@ void decode_json(detail::JsonElement element, CompletePresignMultipartUpload& ou
       seen |= std::uint64_t{1} << 3U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"CompletePresignMultipartUpload", "physical_address"}, "missing required property");
@@ -1113,6 +1178,7 @@ void encode_json(detail::JsonWriter& writer, const Config& value) {
   detail::encode_field(writer, "storage_config_list", value.storage_config_list);
   detail::encode_field(writer, "ui_config", value.ui_config);
   detail::encode_field(writer, "capabilities_config", value.capabilities_config);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1122,6 +1188,7 @@ void decode_json(detail::JsonElement element, Config& out, const detail::JsonFie
     detail::throw_json_error(at, "expected a Config object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "version_config") {
@@ -1149,6 +1216,7 @@ void decode_json(detail::JsonElement element, Config& out, const detail::JsonFie
       seen |= std::uint64_t{1} << 4U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) out.version_config.reset();
   if ((seen & (std::uint64_t{1} << 1U)) == 0) out.storage_config.reset();
@@ -1167,6 +1235,7 @@ void encode_json(detail::JsonWriter& writer, const CopyPartSource& value) {
   detail::encode_field(writer, "ref", value.ref);
   detail::encode_field(writer, "path", value.path);
   detail::encode_field(writer, "range", value.range);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1176,6 +1245,7 @@ void decode_json(detail::JsonElement element, CopyPartSource& out, const detail:
     detail::throw_json_error(at, "expected a CopyPartSource object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "repository") {
@@ -1198,6 +1268,7 @@ void decode_json(detail::JsonElement element, CopyPartSource& out, const detail:
       seen |= std::uint64_t{1} << 3U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"CopyPartSource", "repository"}, "missing required property");
@@ -1219,6 +1290,7 @@ void encode_json(detail::JsonWriter& writer, const Credentials& value) {
   writer.begin_object();
   detail::encode_field(writer, "access_key_id", value.access_key_id);
   detail::encode_field(writer, "creation_date", value.creation_date);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1228,6 +1300,7 @@ void decode_json(detail::JsonElement element, Credentials& out, const detail::Js
     detail::throw_json_error(at, "expected a Credentials object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "access_key_id") {
@@ -1240,6 +1313,7 @@ void decode_json(detail::JsonElement element, Credentials& out, const detail::Js
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"Credentials", "access_key_id"}, "missing required property");
@@ -1257,6 +1331,7 @@ void encode_json(detail::JsonWriter& writer, const CredentialsList& value) {
   writer.begin_object();
   detail::encode_field(writer, "pagination", value.pagination);
   detail::encode_field(writer, "results", value.results);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1266,6 +1341,7 @@ void decode_json(detail::JsonElement element, CredentialsList& out, const detail
     detail::throw_json_error(at, "expected a CredentialsList object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "pagination") {
@@ -1278,6 +1354,7 @@ void decode_json(detail::JsonElement element, CredentialsList& out, const detail
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"CredentialsList", "pagination"}, "missing required property");
@@ -1296,6 +1373,7 @@ void encode_json(detail::JsonWriter& writer, const CredentialsWithSecret& value)
   detail::encode_field(writer, "access_key_id", value.access_key_id);
   detail::encode_field(writer, "secret_access_key", value.secret_access_key);
   detail::encode_field(writer, "creation_date", value.creation_date);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1305,6 +1383,7 @@ void decode_json(detail::JsonElement element, CredentialsWithSecret& out, const 
     detail::throw_json_error(at, "expected a CredentialsWithSecret object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "access_key_id") {
@@ -1322,6 +1401,7 @@ void decode_json(detail::JsonElement element, CredentialsWithSecret& out, const 
       seen |= std::uint64_t{1} << 2U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"CredentialsWithSecret", "access_key_id"}, "missing required property");
@@ -1341,6 +1421,7 @@ void from_json(std::string_view json, CredentialsWithSecret& out) { decode_from_
 void encode_json(detail::JsonWriter& writer, const CurrentUser& value) {
   writer.begin_object();
   detail::encode_field(writer, "user", value.user);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1350,6 +1431,7 @@ void decode_json(detail::JsonElement element, CurrentUser& out, const detail::Js
     detail::throw_json_error(at, "expected a CurrentUser object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "user") {
@@ -1357,6 +1439,7 @@ void decode_json(detail::JsonElement element, CurrentUser& out, const detail::Js
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"CurrentUser", "user"}, "missing required property");
@@ -1373,6 +1456,7 @@ void encode_json(detail::JsonWriter& writer, const CustomViewer& value) {
   detail::encode_field(writer, "url", value.url);
   detail::encode_field(writer, "extensions", value.extensions);
   detail::encode_field(writer, "content_types", value.content_types);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1382,6 +1466,7 @@ void decode_json(detail::JsonElement element, CustomViewer& out, const detail::J
     detail::throw_json_error(at, "expected a CustomViewer object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "name") {
@@ -1404,6 +1489,7 @@ void decode_json(detail::JsonElement element, CustomViewer& out, const detail::J
       seen |= std::uint64_t{1} << 3U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"CustomViewer", "name"}, "missing required property");
@@ -1426,6 +1512,7 @@ void encode_json(detail::JsonWriter& writer, const Diff& value) {
   detail::encode_field(writer, "path_type", value.path_type);
   detail::encode_field(writer, "size_bytes", value.size_bytes);
   detail::encode_field(writer, "right", value.right);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1435,6 +1522,7 @@ void decode_json(detail::JsonElement element, Diff& out, const detail::JsonField
     detail::throw_json_error(at, "expected a Diff object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "type") {
@@ -1462,6 +1550,7 @@ void decode_json(detail::JsonElement element, Diff& out, const detail::JsonField
       seen |= std::uint64_t{1} << 4U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"Diff", "type"}, "missing required property");
@@ -1484,6 +1573,7 @@ void encode_json(detail::JsonWriter& writer, const DiffList& value) {
   writer.begin_object();
   detail::encode_field(writer, "pagination", value.pagination);
   detail::encode_field(writer, "results", value.results);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1493,6 +1583,7 @@ void decode_json(detail::JsonElement element, DiffList& out, const detail::JsonF
     detail::throw_json_error(at, "expected a DiffList object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "pagination") {
@@ -1505,6 +1596,7 @@ void decode_json(detail::JsonElement element, DiffList& out, const detail::JsonF
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"DiffList", "pagination"}, "missing required property");
@@ -1524,6 +1616,7 @@ void encode_json(detail::JsonWriter& writer, const DiffObjectStat& value) {
   detail::encode_field(writer, "mtime", value.mtime);
   detail::encode_field(writer, "content_type", value.content_type);
   detail::encode_field(writer, "metadata", value.metadata);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1533,6 +1626,7 @@ void decode_json(detail::JsonElement element, DiffObjectStat& out, const detail:
     detail::throw_json_error(at, "expected a DiffObjectStat object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "checksum") {
@@ -1555,6 +1649,7 @@ void decode_json(detail::JsonElement element, DiffObjectStat& out, const detail:
       seen |= std::uint64_t{1} << 3U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"DiffObjectStat", "checksum"}, "missing required property");
@@ -1575,6 +1670,7 @@ void from_json(std::string_view json, DiffObjectStat& out) { decode_from_string(
 void encode_json(detail::JsonWriter& writer, const Error& value) {
   writer.begin_object();
   detail::encode_field(writer, "message", value.message);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1584,6 +1680,7 @@ void decode_json(detail::JsonElement element, Error& out, const detail::JsonFiel
     detail::throw_json_error(at, "expected a Error object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "message") {
@@ -1591,6 +1688,7 @@ void decode_json(detail::JsonElement element, Error& out, const detail::JsonFiel
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"Error", "message"}, "missing required property");

@@ -13,6 +13,7 @@ void encode_json(detail::JsonWriter& writer, const ErrorNoACL& value) {
   writer.begin_object();
   detail::encode_field(writer, "message", value.message);
   detail::encode_field(writer, "no_acl", value.no_acl);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -22,6 +23,7 @@ void decode_json(detail::JsonElement element, ErrorNoACL& out, const detail::Jso
     detail::throw_json_error(at, "expected a ErrorNoACL object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "message") {
@@ -34,6 +36,7 @@ void decode_json(detail::JsonElement element, ErrorNoACL& out, const detail::Jso
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"ErrorNoACL", "message"}, "missing required property");
@@ -49,6 +52,7 @@ void encode_json(detail::JsonWriter& writer, const ExternalLoginInformation& val
   writer.begin_object();
   detail::encode_field(writer, "token_expiration_duration", value.token_expiration_duration);
   detail::encode_field(writer, "identityRequest", value.identityRequest);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -58,6 +62,7 @@ void decode_json(detail::JsonElement element, ExternalLoginInformation& out, con
     detail::throw_json_error(at, "expected a ExternalLoginInformation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "token_expiration_duration") {
@@ -70,6 +75,7 @@ void decode_json(detail::JsonElement element, ExternalLoginInformation& out, con
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) out.token_expiration_duration.reset();
   if ((seen & (std::uint64_t{1} << 1U)) == 0) {
@@ -86,6 +92,7 @@ void encode_json(detail::JsonWriter& writer, const ExternalPrincipal& value) {
   detail::encode_field(writer, "id", value.id);
   detail::encode_field(writer, "user_id", value.user_id);
   detail::encode_field(writer, "settings", value.settings);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -95,6 +102,7 @@ void decode_json(detail::JsonElement element, ExternalPrincipal& out, const deta
     detail::throw_json_error(at, "expected a ExternalPrincipal object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -112,6 +120,7 @@ void decode_json(detail::JsonElement element, ExternalPrincipal& out, const deta
       seen |= std::uint64_t{1} << 2U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"ExternalPrincipal", "id"}, "missing required property");
@@ -129,6 +138,7 @@ void from_json(std::string_view json, ExternalPrincipal& out) { decode_from_stri
 void encode_json(detail::JsonWriter& writer, const ExternalPrincipalCreation& value) {
   writer.begin_object();
   detail::encode_field(writer, "settings", value.settings);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -138,6 +148,7 @@ void decode_json(detail::JsonElement element, ExternalPrincipalCreation& out, co
     detail::throw_json_error(at, "expected a ExternalPrincipalCreation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "settings") {
@@ -145,6 +156,7 @@ void decode_json(detail::JsonElement element, ExternalPrincipalCreation& out, co
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) out.settings.reset();
 }
@@ -157,6 +169,7 @@ void encode_json(detail::JsonWriter& writer, const ExternalPrincipalList& value)
   writer.begin_object();
   detail::encode_field(writer, "pagination", value.pagination);
   detail::encode_field(writer, "results", value.results);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -166,6 +179,7 @@ void decode_json(detail::JsonElement element, ExternalPrincipalList& out, const 
     detail::throw_json_error(at, "expected a ExternalPrincipalList object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "pagination") {
@@ -178,6 +192,7 @@ void decode_json(detail::JsonElement element, ExternalPrincipalList& out, const 
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"ExternalPrincipalList", "pagination"}, "missing required property");
@@ -196,6 +211,7 @@ void encode_json(detail::JsonWriter& writer, const FindMergeBaseResult& value) {
   detail::encode_field(writer, "source_commit_id", value.source_commit_id);
   detail::encode_field(writer, "destination_commit_id", value.destination_commit_id);
   detail::encode_field(writer, "base_commit_id", value.base_commit_id);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -205,6 +221,7 @@ void decode_json(detail::JsonElement element, FindMergeBaseResult& out, const de
     detail::throw_json_error(at, "expected a FindMergeBaseResult object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "source_commit_id") {
@@ -222,6 +239,7 @@ void decode_json(detail::JsonElement element, FindMergeBaseResult& out, const de
       seen |= std::uint64_t{1} << 2U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"FindMergeBaseResult", "source_commit_id"}, "missing required property");
@@ -241,6 +259,7 @@ void from_json(std::string_view json, FindMergeBaseResult& out) { decode_from_st
 void encode_json(detail::JsonWriter& writer, const GarbageCollectionConfig& value) {
   writer.begin_object();
   detail::encode_field(writer, "grace_period", value.grace_period);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -250,6 +269,7 @@ void decode_json(detail::JsonElement element, GarbageCollectionConfig& out, cons
     detail::throw_json_error(at, "expected a GarbageCollectionConfig object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "grace_period") {
@@ -257,6 +277,7 @@ void decode_json(detail::JsonElement element, GarbageCollectionConfig& out, cons
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) out.grace_period.reset();
 }
@@ -271,6 +292,7 @@ void encode_json(detail::JsonWriter& writer, const GarbageCollectionPrepareRespo
   detail::encode_field(writer, "gc_commits_location", value.gc_commits_location);
   detail::encode_field(writer, "gc_addresses_location", value.gc_addresses_location);
   detail::encode_field(writer, "gc_commits_presigned_url", value.gc_commits_presigned_url);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -280,6 +302,7 @@ void decode_json(detail::JsonElement element, GarbageCollectionPrepareResponse& 
     detail::throw_json_error(at, "expected a GarbageCollectionPrepareResponse object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "run_id") {
@@ -302,6 +325,7 @@ void decode_json(detail::JsonElement element, GarbageCollectionPrepareResponse& 
       seen |= std::uint64_t{1} << 3U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"GarbageCollectionPrepareResponse", "run_id"}, "missing required property");
@@ -323,6 +347,7 @@ void encode_json(detail::JsonWriter& writer, const GarbageCollectionRule& value)
   writer.begin_object();
   detail::encode_field(writer, "branch_id", value.branch_id);
   detail::encode_field(writer, "retention_days", value.retention_days);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -332,6 +357,7 @@ void decode_json(detail::JsonElement element, GarbageCollectionRule& out, const 
     detail::throw_json_error(at, "expected a GarbageCollectionRule object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "branch_id") {
@@ -344,6 +370,7 @@ void decode_json(detail::JsonElement element, GarbageCollectionRule& out, const 
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"GarbageCollectionRule", "branch_id"}, "missing required property");
@@ -361,6 +388,7 @@ void encode_json(detail::JsonWriter& writer, const GarbageCollectionRules& value
   writer.begin_object();
   detail::encode_field(writer, "default_retention_days", value.default_retention_days);
   detail::encode_field(writer, "branches", value.branches);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -370,6 +398,7 @@ void decode_json(detail::JsonElement element, GarbageCollectionRules& out, const
     detail::throw_json_error(at, "expected a GarbageCollectionRules object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "default_retention_days") {
@@ -382,6 +411,7 @@ void decode_json(detail::JsonElement element, GarbageCollectionRules& out, const
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"GarbageCollectionRules", "default_retention_days"}, "missing required property");
@@ -401,6 +431,7 @@ void encode_json(detail::JsonWriter& writer, const Group& value) {
   detail::encode_field(writer, "name", value.name);
   detail::encode_field(writer, "description", value.description);
   detail::encode_field(writer, "creation_date", value.creation_date);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -410,6 +441,7 @@ void decode_json(detail::JsonElement element, Group& out, const detail::JsonFiel
     detail::throw_json_error(at, "expected a Group object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -432,6 +464,7 @@ void decode_json(detail::JsonElement element, Group& out, const detail::JsonFiel
       seen |= std::uint64_t{1} << 3U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"Group", "id"}, "missing required property");
@@ -451,6 +484,7 @@ void encode_json(detail::JsonWriter& writer, const GroupCreation& value) {
   writer.begin_object();
   detail::encode_field(writer, "id", value.id);
   detail::encode_field(writer, "description", value.description);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -460,6 +494,7 @@ void decode_json(detail::JsonElement element, GroupCreation& out, const detail::
     detail::throw_json_error(at, "expected a GroupCreation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -472,6 +507,7 @@ void decode_json(detail::JsonElement element, GroupCreation& out, const detail::
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"GroupCreation", "id"}, "missing required property");
@@ -487,6 +523,7 @@ void encode_json(detail::JsonWriter& writer, const GroupList& value) {
   writer.begin_object();
   detail::encode_field(writer, "pagination", value.pagination);
   detail::encode_field(writer, "results", value.results);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -496,6 +533,7 @@ void decode_json(detail::JsonElement element, GroupList& out, const detail::Json
     detail::throw_json_error(at, "expected a GroupList object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "pagination") {
@@ -508,6 +546,7 @@ void decode_json(detail::JsonElement element, GroupList& out, const detail::Json
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"GroupList", "pagination"}, "missing required property");
@@ -529,6 +568,7 @@ void encode_json(detail::JsonWriter& writer, const HookRun& value) {
   detail::encode_field(writer, "start_time", value.start_time);
   detail::encode_field(writer, "end_time", value.end_time);
   detail::encode_field(writer, "status", value.status);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -538,6 +578,7 @@ void decode_json(detail::JsonElement element, HookRun& out, const detail::JsonFi
     detail::throw_json_error(at, "expected a HookRun object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "hook_run_id") {
@@ -570,6 +611,7 @@ void decode_json(detail::JsonElement element, HookRun& out, const detail::JsonFi
       seen |= std::uint64_t{1} << 5U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"HookRun", "hook_run_id"}, "missing required property");
@@ -597,6 +639,7 @@ void encode_json(detail::JsonWriter& writer, const HookRunList& value) {
   writer.begin_object();
   detail::encode_field(writer, "pagination", value.pagination);
   detail::encode_field(writer, "results", value.results);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -606,6 +649,7 @@ void decode_json(detail::JsonElement element, HookRunList& out, const detail::Js
     detail::throw_json_error(at, "expected a HookRunList object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "pagination") {
@@ -618,6 +662,7 @@ void decode_json(detail::JsonElement element, HookRunList& out, const detail::Js
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"HookRunList", "pagination"}, "missing required property");
@@ -636,6 +681,7 @@ void encode_json(detail::JsonWriter& writer, const ImportCreation& value) {
   detail::encode_field(writer, "paths", value.paths);
   detail::encode_field(writer, "commit", value.commit);
   detail::encode_field(writer, "force", value.force);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -645,6 +691,7 @@ void decode_json(detail::JsonElement element, ImportCreation& out, const detail:
     detail::throw_json_error(at, "expected a ImportCreation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "paths") {
@@ -662,6 +709,7 @@ void decode_json(detail::JsonElement element, ImportCreation& out, const detail:
       seen |= std::uint64_t{1} << 2U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"ImportCreation", "paths"}, "missing required property");
@@ -679,6 +727,7 @@ void from_json(std::string_view json, ImportCreation& out) { decode_from_string(
 void encode_json(detail::JsonWriter& writer, const ImportCreationResponse& value) {
   writer.begin_object();
   detail::encode_field(writer, "id", value.id);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -688,6 +737,7 @@ void decode_json(detail::JsonElement element, ImportCreationResponse& out, const
     detail::throw_json_error(at, "expected a ImportCreationResponse object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -695,6 +745,7 @@ void decode_json(detail::JsonElement element, ImportCreationResponse& out, const
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"ImportCreationResponse", "id"}, "missing required property");
@@ -710,6 +761,7 @@ void encode_json(detail::JsonWriter& writer, const ImportLocation& value) {
   detail::encode_field(writer, "type", value.type);
   detail::encode_field(writer, "path", value.path);
   detail::encode_field(writer, "destination", value.destination);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -719,6 +771,7 @@ void decode_json(detail::JsonElement element, ImportLocation& out, const detail:
     detail::throw_json_error(at, "expected a ImportLocation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "type") {
@@ -736,6 +789,7 @@ void decode_json(detail::JsonElement element, ImportLocation& out, const detail:
       seen |= std::uint64_t{1} << 2U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"ImportLocation", "type"}, "missing required property");
@@ -760,6 +814,7 @@ void encode_json(detail::JsonWriter& writer, const ImportStatus& value) {
   detail::encode_field(writer, "metarange_id", value.metarange_id);
   detail::encode_field(writer, "commit", value.commit);
   detail::encode_field(writer, "error", value.error);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -769,6 +824,7 @@ void decode_json(detail::JsonElement element, ImportStatus& out, const detail::J
     detail::throw_json_error(at, "expected a ImportStatus object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "completed") {
@@ -801,6 +857,7 @@ void decode_json(detail::JsonElement element, ImportStatus& out, const detail::J
       seen |= std::uint64_t{1} << 5U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"ImportStatus", "completed"}, "missing required property");
@@ -822,6 +879,7 @@ void encode_json(detail::JsonWriter& writer, const InstallationUsageReport& valu
   writer.begin_object();
   detail::encode_field(writer, "installation_id", value.installation_id);
   detail::encode_field(writer, "reports", value.reports);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -831,6 +889,7 @@ void decode_json(detail::JsonElement element, InstallationUsageReport& out, cons
     detail::throw_json_error(at, "expected a InstallationUsageReport object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "installation_id") {
@@ -843,6 +902,7 @@ void decode_json(detail::JsonElement element, InstallationUsageReport& out, cons
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"InstallationUsageReport", "installation_id"}, "missing required property");
@@ -859,6 +919,7 @@ void from_json(std::string_view json, InstallationUsageReport& out) { decode_fro
 void encode_json(detail::JsonWriter& writer, const InternalDeleteBranchProtectionRuleBody& value) {
   writer.begin_object();
   detail::encode_field(writer, "pattern", value.pattern);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -868,6 +929,7 @@ void decode_json(detail::JsonElement element, InternalDeleteBranchProtectionRule
     detail::throw_json_error(at, "expected a InternalDeleteBranchProtectionRuleBody object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "pattern") {
@@ -875,6 +937,7 @@ void decode_json(detail::JsonElement element, InternalDeleteBranchProtectionRule
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"InternalDeleteBranchProtectionRuleBody", "pattern"}, "missing required property");
@@ -897,6 +960,7 @@ void encode_json(detail::JsonWriter& writer, const LoginConfig& value) {
   detail::encode_field(writer, "fallback_login_label", value.fallback_login_label);
   detail::encode_field(writer, "login_cookie_names", value.login_cookie_names);
   detail::encode_field(writer, "logout_url", value.logout_url);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -906,6 +970,7 @@ void decode_json(detail::JsonElement element, LoginConfig& out, const detail::Js
     detail::throw_json_error(at, "expected a LoginConfig object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "RBAC") {
@@ -958,6 +1023,7 @@ void decode_json(detail::JsonElement element, LoginConfig& out, const detail::Js
       seen |= std::uint64_t{1} << 9U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) out.RBAC.reset();
   if ((seen & (std::uint64_t{1} << 1U)) == 0) out.username_ui_placeholder.reset();
@@ -985,6 +1051,7 @@ void encode_json(detail::JsonWriter& writer, const LoginInformation& value) {
   writer.begin_object();
   detail::encode_field(writer, "access_key_id", value.access_key_id);
   detail::encode_field(writer, "secret_access_key", value.secret_access_key);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -994,6 +1061,7 @@ void decode_json(detail::JsonElement element, LoginInformation& out, const detai
     detail::throw_json_error(at, "expected a LoginInformation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "access_key_id") {
@@ -1006,6 +1074,7 @@ void decode_json(detail::JsonElement element, LoginInformation& out, const detai
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"LoginInformation", "access_key_id"}, "missing required property");
@@ -1027,6 +1096,7 @@ void encode_json(detail::JsonWriter& writer, const Merge& value) {
   detail::encode_field(writer, "force", value.force);
   detail::encode_field(writer, "allow_empty", value.allow_empty);
   detail::encode_field(writer, "squash_merge", value.squash_merge);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1036,6 +1106,7 @@ void decode_json(detail::JsonElement element, Merge& out, const detail::JsonFiel
     detail::throw_json_error(at, "expected a Merge object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "message") {
@@ -1068,6 +1139,7 @@ void decode_json(detail::JsonElement element, Merge& out, const detail::JsonFiel
       seen |= std::uint64_t{1} << 5U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) out.message.reset();
   if ((seen & (std::uint64_t{1} << 1U)) == 0) out.metadata.reset();
@@ -1084,6 +1156,7 @@ void from_json(std::string_view json, Merge& out) { decode_from_string(json, out
 void encode_json(detail::JsonWriter& writer, const MergeResult& value) {
   writer.begin_object();
   detail::encode_field(writer, "reference", value.reference);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1093,6 +1166,7 @@ void decode_json(detail::JsonElement element, MergeResult& out, const detail::Js
     detail::throw_json_error(at, "expected a MergeResult object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "reference") {
@@ -1100,6 +1174,7 @@ void decode_json(detail::JsonElement element, MergeResult& out, const detail::Js
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"MergeResult", "reference"}, "missing required property");
@@ -1113,6 +1188,7 @@ void from_json(std::string_view json, MergeResult& out) { decode_from_string(jso
 void encode_json(detail::JsonWriter& writer, const MetaRangeCreation& value) {
   writer.begin_object();
   detail::encode_field(writer, "ranges", value.ranges);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1122,6 +1198,7 @@ void decode_json(detail::JsonElement element, MetaRangeCreation& out, const deta
     detail::throw_json_error(at, "expected a MetaRangeCreation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "ranges") {
@@ -1129,6 +1206,7 @@ void decode_json(detail::JsonElement element, MetaRangeCreation& out, const deta
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"MetaRangeCreation", "ranges"}, "missing required property");
@@ -1142,6 +1220,7 @@ void from_json(std::string_view json, MetaRangeCreation& out) { decode_from_stri
 void encode_json(detail::JsonWriter& writer, const MetaRangeCreationResponse& value) {
   writer.begin_object();
   detail::encode_field(writer, "id", value.id);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1151,6 +1230,7 @@ void decode_json(detail::JsonElement element, MetaRangeCreationResponse& out, co
     detail::throw_json_error(at, "expected a MetaRangeCreationResponse object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -1158,6 +1238,7 @@ void decode_json(detail::JsonElement element, MetaRangeCreationResponse& out, co
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) out.id.reset();
 }
@@ -1172,6 +1253,7 @@ void encode_json(detail::JsonWriter& writer, const ObjectCopyCreation& value) {
   detail::encode_field(writer, "src_ref", value.src_ref);
   detail::encode_field(writer, "force", value.force);
   detail::encode_field(writer, "shallow", value.shallow);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1181,6 +1263,7 @@ void decode_json(detail::JsonElement element, ObjectCopyCreation& out, const det
     detail::throw_json_error(at, "expected a ObjectCopyCreation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "src_path") {
@@ -1203,6 +1286,7 @@ void decode_json(detail::JsonElement element, ObjectCopyCreation& out, const det
       seen |= std::uint64_t{1} << 3U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"ObjectCopyCreation", "src_path"}, "missing required property");
@@ -1221,6 +1305,7 @@ void encode_json(detail::JsonWriter& writer, const ObjectError& value) {
   detail::encode_field(writer, "status_code", value.status_code);
   detail::encode_field(writer, "message", value.message);
   detail::encode_field(writer, "path", value.path);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1230,6 +1315,7 @@ void decode_json(detail::JsonElement element, ObjectError& out, const detail::Js
     detail::throw_json_error(at, "expected a ObjectError object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "status_code") {
@@ -1247,6 +1333,7 @@ void decode_json(detail::JsonElement element, ObjectError& out, const detail::Js
       seen |= std::uint64_t{1} << 2U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"ObjectError", "status_code"}, "missing required property");

@@ -12,6 +12,7 @@ namespace lakefs::api {
 void encode_json(detail::JsonWriter& writer, const ObjectErrorList& value) {
   writer.begin_object();
   detail::encode_field(writer, "errors", value.errors);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -21,6 +22,7 @@ void decode_json(detail::JsonElement element, ObjectErrorList& out, const detail
     detail::throw_json_error(at, "expected a ObjectErrorList object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "errors") {
@@ -28,6 +30,7 @@ void decode_json(detail::JsonElement element, ObjectErrorList& out, const detail
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"ObjectErrorList", "errors"}, "missing required property");
@@ -47,6 +50,7 @@ void encode_json(detail::JsonWriter& writer, const ObjectStageCreation& value) {
   detail::encode_field(writer, "metadata", value.metadata);
   detail::encode_field(writer, "content_type", value.content_type);
   detail::encode_field(writer, "force", value.force);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -56,6 +60,7 @@ void decode_json(detail::JsonElement element, ObjectStageCreation& out, const de
     detail::throw_json_error(at, "expected a ObjectStageCreation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "physical_address") {
@@ -93,6 +98,7 @@ void decode_json(detail::JsonElement element, ObjectStageCreation& out, const de
       seen |= std::uint64_t{1} << 6U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"ObjectStageCreation", "physical_address"}, "missing required property");
@@ -124,6 +130,7 @@ void encode_json(detail::JsonWriter& writer, const ObjectStats& value) {
   detail::encode_field(writer, "mtime", value.mtime);
   detail::encode_field(writer, "metadata", value.metadata);
   detail::encode_field(writer, "content_type", value.content_type);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -133,6 +140,7 @@ void decode_json(detail::JsonElement element, ObjectStats& out, const detail::Js
     detail::throw_json_error(at, "expected a ObjectStats object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "path") {
@@ -180,6 +188,7 @@ void decode_json(detail::JsonElement element, ObjectStats& out, const detail::Js
       seen |= std::uint64_t{1} << 8U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"ObjectStats", "path"}, "missing required property");
@@ -210,6 +219,7 @@ void encode_json(detail::JsonWriter& writer, const ObjectStatsList& value) {
   writer.begin_object();
   detail::encode_field(writer, "pagination", value.pagination);
   detail::encode_field(writer, "results", value.results);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -219,6 +229,7 @@ void decode_json(detail::JsonElement element, ObjectStatsList& out, const detail
     detail::throw_json_error(at, "expected a ObjectStatsList object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "pagination") {
@@ -231,6 +242,7 @@ void decode_json(detail::JsonElement element, ObjectStatsList& out, const detail
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"ObjectStatsList", "pagination"}, "missing required property");
@@ -250,6 +262,7 @@ void encode_json(detail::JsonWriter& writer, const Pagination& value) {
   detail::encode_field(writer, "next_offset", value.next_offset);
   detail::encode_field(writer, "results", value.results);
   detail::encode_field(writer, "max_per_page", value.max_per_page);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -259,6 +272,7 @@ void decode_json(detail::JsonElement element, Pagination& out, const detail::Jso
     detail::throw_json_error(at, "expected a Pagination object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "has_more") {
@@ -281,6 +295,7 @@ void decode_json(detail::JsonElement element, Pagination& out, const detail::Jso
       seen |= std::uint64_t{1} << 3U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"Pagination", "has_more"}, "missing required property");
@@ -303,6 +318,7 @@ void from_json(std::string_view json, Pagination& out) { decode_from_string(json
 void encode_json(detail::JsonWriter& writer, const PathList& value) {
   writer.begin_object();
   detail::encode_field(writer, "paths", value.paths);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -312,6 +328,7 @@ void decode_json(detail::JsonElement element, PathList& out, const detail::JsonF
     detail::throw_json_error(at, "expected a PathList object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "paths") {
@@ -319,6 +336,7 @@ void decode_json(detail::JsonElement element, PathList& out, const detail::JsonF
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"PathList", "paths"}, "missing required property");
@@ -334,6 +352,7 @@ void encode_json(detail::JsonWriter& writer, const Policy& value) {
   detail::encode_field(writer, "id", value.id);
   detail::encode_field(writer, "creation_date", value.creation_date);
   detail::encode_field(writer, "statement", value.statement);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -343,6 +362,7 @@ void decode_json(detail::JsonElement element, Policy& out, const detail::JsonFie
     detail::throw_json_error(at, "expected a Policy object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -360,6 +380,7 @@ void decode_json(detail::JsonElement element, Policy& out, const detail::JsonFie
       seen |= std::uint64_t{1} << 2U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"Policy", "id"}, "missing required property");
@@ -378,6 +399,7 @@ void encode_json(detail::JsonWriter& writer, const PolicyList& value) {
   writer.begin_object();
   detail::encode_field(writer, "pagination", value.pagination);
   detail::encode_field(writer, "results", value.results);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -387,6 +409,7 @@ void decode_json(detail::JsonElement element, PolicyList& out, const detail::Jso
     detail::throw_json_error(at, "expected a PolicyList object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "pagination") {
@@ -399,6 +422,7 @@ void decode_json(detail::JsonElement element, PolicyList& out, const detail::Jso
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"PolicyList", "pagination"}, "missing required property");
@@ -415,6 +439,7 @@ void from_json(std::string_view json, PolicyList& out) { decode_from_string(json
 void encode_json(detail::JsonWriter& writer, const PrepareGCUncommittedRequest& value) {
   writer.begin_object();
   detail::encode_field(writer, "continuation_token", value.continuation_token);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -424,6 +449,7 @@ void decode_json(detail::JsonElement element, PrepareGCUncommittedRequest& out, 
     detail::throw_json_error(at, "expected a PrepareGCUncommittedRequest object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "continuation_token") {
@@ -431,6 +457,7 @@ void decode_json(detail::JsonElement element, PrepareGCUncommittedRequest& out, 
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) out.continuation_token.reset();
 }
@@ -444,6 +471,7 @@ void encode_json(detail::JsonWriter& writer, const PrepareGCUncommittedResponse&
   detail::encode_field(writer, "run_id", value.run_id);
   detail::encode_field(writer, "gc_uncommitted_location", value.gc_uncommitted_location);
   detail::encode_field(writer, "continuation_token", value.continuation_token);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -453,6 +481,7 @@ void decode_json(detail::JsonElement element, PrepareGCUncommittedResponse& out,
     detail::throw_json_error(at, "expected a PrepareGCUncommittedResponse object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "run_id") {
@@ -470,6 +499,7 @@ void decode_json(detail::JsonElement element, PrepareGCUncommittedResponse& out,
       seen |= std::uint64_t{1} << 2U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"PrepareGCUncommittedResponse", "run_id"}, "missing required property");
@@ -491,6 +521,7 @@ void encode_json(detail::JsonWriter& writer, const PrepareGarbageCollectionCommi
   detail::encode_field(writer, "update_time", value.update_time);
   detail::encode_field(writer, "result", value.result);
   detail::encode_field(writer, "error", value.error);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -500,6 +531,7 @@ void decode_json(detail::JsonElement element, PrepareGarbageCollectionCommitsSta
     detail::throw_json_error(at, "expected a PrepareGarbageCollectionCommitsStatus object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "task_id") {
@@ -527,6 +559,7 @@ void decode_json(detail::JsonElement element, PrepareGarbageCollectionCommitsSta
       seen |= std::uint64_t{1} << 4U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"PrepareGarbageCollectionCommitsStatus", "task_id"}, "missing required property");
@@ -550,6 +583,7 @@ void encode_json(detail::JsonWriter& writer, const PresignMultipartUpload& value
   detail::encode_field(writer, "upload_id", value.upload_id);
   detail::encode_field(writer, "physical_address", value.physical_address);
   detail::encode_field(writer, "presigned_urls", value.presigned_urls);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -559,6 +593,7 @@ void decode_json(detail::JsonElement element, PresignMultipartUpload& out, const
     detail::throw_json_error(at, "expected a PresignMultipartUpload object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "upload_id") {
@@ -576,6 +611,7 @@ void decode_json(detail::JsonElement element, PresignMultipartUpload& out, const
       seen |= std::uint64_t{1} << 2U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"PresignMultipartUpload", "upload_id"}, "missing required property");
@@ -602,6 +638,7 @@ void encode_json(detail::JsonWriter& writer, const PullRequest& value) {
   detail::encode_field(writer, "destination_branch", value.destination_branch);
   detail::encode_field(writer, "merged_commit_id", value.merged_commit_id);
   detail::encode_field(writer, "closed_date", value.closed_date);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -611,6 +648,7 @@ void decode_json(detail::JsonElement element, PullRequest& out, const detail::Js
     detail::throw_json_error(at, "expected a PullRequest object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "status") {
@@ -663,6 +701,7 @@ void decode_json(detail::JsonElement element, PullRequest& out, const detail::Js
       seen |= std::uint64_t{1} << 9U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"PullRequest", "status"}, "missing required property");
@@ -699,6 +738,7 @@ void encode_json(detail::JsonWriter& writer, const PullRequestBasic& value) {
   detail::encode_field(writer, "status", value.status);
   detail::encode_field(writer, "title", value.title);
   detail::encode_field(writer, "description", value.description);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -708,6 +748,7 @@ void decode_json(detail::JsonElement element, PullRequestBasic& out, const detai
     detail::throw_json_error(at, "expected a PullRequestBasic object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "status") {
@@ -725,6 +766,7 @@ void decode_json(detail::JsonElement element, PullRequestBasic& out, const detai
       seen |= std::uint64_t{1} << 2U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) out.status.reset();
   if ((seen & (std::uint64_t{1} << 1U)) == 0) out.title.reset();
@@ -741,6 +783,7 @@ void encode_json(detail::JsonWriter& writer, const PullRequestCreation& value) {
   detail::encode_field(writer, "description", value.description);
   detail::encode_field(writer, "source_branch", value.source_branch);
   detail::encode_field(writer, "destination_branch", value.destination_branch);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -750,6 +793,7 @@ void decode_json(detail::JsonElement element, PullRequestCreation& out, const de
     detail::throw_json_error(at, "expected a PullRequestCreation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "title") {
@@ -772,6 +816,7 @@ void decode_json(detail::JsonElement element, PullRequestCreation& out, const de
       seen |= std::uint64_t{1} << 3U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"PullRequestCreation", "title"}, "missing required property");
@@ -792,6 +837,7 @@ void from_json(std::string_view json, PullRequestCreation& out) { decode_from_st
 void encode_json(detail::JsonWriter& writer, const PullRequestCreationResponse& value) {
   writer.begin_object();
   detail::encode_field(writer, "id", value.id);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -801,6 +847,7 @@ void decode_json(detail::JsonElement element, PullRequestCreationResponse& out, 
     detail::throw_json_error(at, "expected a PullRequestCreationResponse object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -808,6 +855,7 @@ void decode_json(detail::JsonElement element, PullRequestCreationResponse& out, 
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"PullRequestCreationResponse", "id"}, "missing required property");
@@ -822,6 +870,7 @@ void encode_json(detail::JsonWriter& writer, const PullRequestsList& value) {
   writer.begin_object();
   detail::encode_field(writer, "pagination", value.pagination);
   detail::encode_field(writer, "results", value.results);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -831,6 +880,7 @@ void decode_json(detail::JsonElement element, PullRequestsList& out, const detai
     detail::throw_json_error(at, "expected a PullRequestsList object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "pagination") {
@@ -843,6 +893,7 @@ void decode_json(detail::JsonElement element, PullRequestsList& out, const detai
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"PullRequestsList", "pagination"}, "missing required property");
@@ -863,6 +914,7 @@ void encode_json(detail::JsonWriter& writer, const RangeMetadata& value) {
   detail::encode_field(writer, "max_key", value.max_key);
   detail::encode_field(writer, "count", value.count);
   detail::encode_field(writer, "estimated_size", value.estimated_size);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -872,6 +924,7 @@ void decode_json(detail::JsonElement element, RangeMetadata& out, const detail::
     detail::throw_json_error(at, "expected a RangeMetadata object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -899,6 +952,7 @@ void decode_json(detail::JsonElement element, RangeMetadata& out, const detail::
       seen |= std::uint64_t{1} << 4U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"RangeMetadata", "id"}, "missing required property");
@@ -925,6 +979,7 @@ void encode_json(detail::JsonWriter& writer, const Ref& value) {
   writer.begin_object();
   detail::encode_field(writer, "id", value.id);
   detail::encode_field(writer, "commit_id", value.commit_id);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -934,6 +989,7 @@ void decode_json(detail::JsonElement element, Ref& out, const detail::JsonField&
     detail::throw_json_error(at, "expected a Ref object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -946,6 +1002,7 @@ void decode_json(detail::JsonElement element, Ref& out, const detail::JsonField&
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"Ref", "id"}, "missing required property");
@@ -963,6 +1020,7 @@ void encode_json(detail::JsonWriter& writer, const RefList& value) {
   writer.begin_object();
   detail::encode_field(writer, "pagination", value.pagination);
   detail::encode_field(writer, "results", value.results);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -972,6 +1030,7 @@ void decode_json(detail::JsonElement element, RefList& out, const detail::JsonFi
     detail::throw_json_error(at, "expected a RefList object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "pagination") {
@@ -984,6 +1043,7 @@ void decode_json(detail::JsonElement element, RefList& out, const detail::JsonFi
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"RefList", "pagination"}, "missing required property");
@@ -1002,6 +1062,7 @@ void encode_json(detail::JsonWriter& writer, const RefsDump& value) {
   detail::encode_field(writer, "commits_meta_range_id", value.commits_meta_range_id);
   detail::encode_field(writer, "tags_meta_range_id", value.tags_meta_range_id);
   detail::encode_field(writer, "branches_meta_range_id", value.branches_meta_range_id);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1011,6 +1072,7 @@ void decode_json(detail::JsonElement element, RefsDump& out, const detail::JsonF
     detail::throw_json_error(at, "expected a RefsDump object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "commits_meta_range_id") {
@@ -1028,6 +1090,7 @@ void decode_json(detail::JsonElement element, RefsDump& out, const detail::JsonF
       seen |= std::uint64_t{1} << 2U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"RefsDump", "commits_meta_range_id"}, "missing required property");
@@ -1050,6 +1113,7 @@ void encode_json(detail::JsonWriter& writer, const RefsRestore& value) {
   detail::encode_field(writer, "tags_meta_range_id", value.tags_meta_range_id);
   detail::encode_field(writer, "branches_meta_range_id", value.branches_meta_range_id);
   detail::encode_field(writer, "force", value.force);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1059,6 +1123,7 @@ void decode_json(detail::JsonElement element, RefsRestore& out, const detail::Js
     detail::throw_json_error(at, "expected a RefsRestore object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "commits_meta_range_id") {
@@ -1081,6 +1146,7 @@ void decode_json(detail::JsonElement element, RefsRestore& out, const detail::Js
       seen |= std::uint64_t{1} << 3U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"RefsRestore", "commits_meta_range_id"}, "missing required property");
@@ -1106,6 +1172,7 @@ void encode_json(detail::JsonWriter& writer, const Repository& value) {
   detail::encode_field(writer, "storage_id", value.storage_id);
   detail::encode_field(writer, "storage_namespace", value.storage_namespace);
   detail::encode_field(writer, "read_only", value.read_only);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1115,6 +1182,7 @@ void decode_json(detail::JsonElement element, Repository& out, const detail::Jso
     detail::throw_json_error(at, "expected a Repository object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -1147,6 +1215,7 @@ void decode_json(detail::JsonElement element, Repository& out, const detail::Jso
       seen |= std::uint64_t{1} << 5U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"Repository", "id"}, "missing required property");
@@ -1176,6 +1245,7 @@ void encode_json(detail::JsonWriter& writer, const RepositoryCreation& value) {
   detail::encode_field(writer, "default_branch", value.default_branch);
   detail::encode_field(writer, "sample_data", value.sample_data);
   detail::encode_field(writer, "read_only", value.read_only);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1185,6 +1255,7 @@ void decode_json(detail::JsonElement element, RepositoryCreation& out, const det
     detail::throw_json_error(at, "expected a RepositoryCreation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "name") {
@@ -1217,6 +1288,7 @@ void decode_json(detail::JsonElement element, RepositoryCreation& out, const det
       seen |= std::uint64_t{1} << 5U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"RepositoryCreation", "name"}, "missing required property");
@@ -1241,6 +1313,7 @@ void encode_json(detail::JsonWriter& writer, const RepositoryDumpStatus& value) 
   detail::encode_field(writer, "update_time", value.update_time);
   detail::encode_field(writer, "error", value.error);
   detail::encode_field(writer, "refs", value.refs);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1250,6 +1323,7 @@ void decode_json(detail::JsonElement element, RepositoryDumpStatus& out, const d
     detail::throw_json_error(at, "expected a RepositoryDumpStatus object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -1277,6 +1351,7 @@ void decode_json(detail::JsonElement element, RepositoryDumpStatus& out, const d
       seen |= std::uint64_t{1} << 4U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"RepositoryDumpStatus", "id"}, "missing required property");
@@ -1299,6 +1374,7 @@ void encode_json(detail::JsonWriter& writer, const RepositoryList& value) {
   writer.begin_object();
   detail::encode_field(writer, "pagination", value.pagination);
   detail::encode_field(writer, "results", value.results);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1308,6 +1384,7 @@ void decode_json(detail::JsonElement element, RepositoryList& out, const detail:
     detail::throw_json_error(at, "expected a RepositoryList object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "pagination") {
@@ -1320,6 +1397,7 @@ void decode_json(detail::JsonElement element, RepositoryList& out, const detail:
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"RepositoryList", "pagination"}, "missing required property");
@@ -1336,6 +1414,7 @@ void from_json(std::string_view json, RepositoryList& out) { decode_from_string(
 void encode_json(detail::JsonWriter& writer, const RepositoryMetadataKeys& value) {
   writer.begin_object();
   detail::encode_field(writer, "keys", value.keys);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1345,6 +1424,7 @@ void decode_json(detail::JsonElement element, RepositoryMetadataKeys& out, const
     detail::throw_json_error(at, "expected a RepositoryMetadataKeys object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "keys") {
@@ -1352,6 +1432,7 @@ void decode_json(detail::JsonElement element, RepositoryMetadataKeys& out, const
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"RepositoryMetadataKeys", "keys"}, "missing required property");
@@ -1365,6 +1446,7 @@ void from_json(std::string_view json, RepositoryMetadataKeys& out) { decode_from
 void encode_json(detail::JsonWriter& writer, const RepositoryMetadataSet& value) {
   writer.begin_object();
   detail::encode_field(writer, "metadata", value.metadata);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1374,6 +1456,7 @@ void decode_json(detail::JsonElement element, RepositoryMetadataSet& out, const 
     detail::throw_json_error(at, "expected a RepositoryMetadataSet object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "metadata") {
@@ -1381,6 +1464,7 @@ void decode_json(detail::JsonElement element, RepositoryMetadataSet& out, const 
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"RepositoryMetadataSet", "metadata"}, "missing required property");
@@ -1397,6 +1481,7 @@ void encode_json(detail::JsonWriter& writer, const RepositoryRestoreStatus& valu
   detail::encode_field(writer, "done", value.done);
   detail::encode_field(writer, "update_time", value.update_time);
   detail::encode_field(writer, "error", value.error);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1406,6 +1491,7 @@ void decode_json(detail::JsonElement element, RepositoryRestoreStatus& out, cons
     detail::throw_json_error(at, "expected a RepositoryRestoreStatus object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -1428,6 +1514,7 @@ void decode_json(detail::JsonElement element, RepositoryRestoreStatus& out, cons
       seen |= std::uint64_t{1} << 3U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"RepositoryRestoreStatus", "id"}, "missing required property");

@@ -14,6 +14,7 @@ void encode_json(detail::JsonWriter& writer, const ResetCreation& value) {
   detail::encode_field(writer, "type", value.type);
   detail::encode_field(writer, "path", value.path);
   detail::encode_field(writer, "force", value.force);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -23,6 +24,7 @@ void decode_json(detail::JsonElement element, ResetCreation& out, const detail::
     detail::throw_json_error(at, "expected a ResetCreation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "type") {
@@ -40,6 +42,7 @@ void decode_json(detail::JsonElement element, ResetCreation& out, const detail::
       seen |= std::uint64_t{1} << 2U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"ResetCreation", "type"}, "missing required property");
@@ -59,6 +62,7 @@ void encode_json(detail::JsonWriter& writer, const RevertCreation& value) {
   detail::encode_field(writer, "parent_number", value.parent_number);
   detail::encode_field(writer, "force", value.force);
   detail::encode_field(writer, "allow_empty", value.allow_empty);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -68,6 +72,7 @@ void decode_json(detail::JsonElement element, RevertCreation& out, const detail:
     detail::throw_json_error(at, "expected a RevertCreation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "ref") {
@@ -95,6 +100,7 @@ void decode_json(detail::JsonElement element, RevertCreation& out, const detail:
       seen |= std::uint64_t{1} << 4U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"RevertCreation", "ref"}, "missing required property");
@@ -121,6 +127,7 @@ void encode_json(detail::JsonWriter& writer, const Setup& value) {
   detail::encode_field(writer, "companyName", value.companyName);
   detail::encode_field(writer, "featureUpdates", value.featureUpdates);
   detail::encode_field(writer, "securityUpdates", value.securityUpdates);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -130,6 +137,7 @@ void decode_json(detail::JsonElement element, Setup& out, const detail::JsonFiel
     detail::throw_json_error(at, "expected a Setup object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "username") {
@@ -172,6 +180,7 @@ void decode_json(detail::JsonElement element, Setup& out, const detail::JsonFiel
       seen |= std::uint64_t{1} << 7U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"Setup", "username"}, "missing required property");
@@ -194,6 +203,7 @@ void encode_json(detail::JsonWriter& writer, const SetupState& value) {
   detail::encode_field(writer, "state", value.state);
   detail::encode_field(writer, "comm_prefs_missing", value.comm_prefs_missing);
   detail::encode_field(writer, "login_config", value.login_config);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -203,6 +213,7 @@ void decode_json(detail::JsonElement element, SetupState& out, const detail::Jso
     detail::throw_json_error(at, "expected a SetupState object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "state") {
@@ -220,6 +231,7 @@ void decode_json(detail::JsonElement element, SetupState& out, const detail::Jso
       seen |= std::uint64_t{1} << 2U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) out.state.reset();
   if ((seen & (std::uint64_t{1} << 1U)) == 0) out.comm_prefs_missing.reset();
@@ -235,6 +247,7 @@ void encode_json(detail::JsonWriter& writer, const StagingLocation& value) {
   detail::encode_field(writer, "physical_address", value.physical_address);
   detail::encode_field(writer, "presigned_url", value.presigned_url);
   detail::encode_field(writer, "presigned_url_expiry", value.presigned_url_expiry);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -244,6 +257,7 @@ void decode_json(detail::JsonElement element, StagingLocation& out, const detail
     detail::throw_json_error(at, "expected a StagingLocation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "physical_address") {
@@ -261,6 +275,7 @@ void decode_json(detail::JsonElement element, StagingLocation& out, const detail
       seen |= std::uint64_t{1} << 2U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) out.physical_address.reset();
   if ((seen & (std::uint64_t{1} << 1U)) == 0) out.presigned_url.reset();
@@ -280,6 +295,7 @@ void encode_json(detail::JsonWriter& writer, const StagingMetadata& value) {
   detail::encode_field(writer, "content_type", value.content_type);
   detail::encode_field(writer, "mtime", value.mtime);
   detail::encode_field(writer, "force", value.force);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -289,6 +305,7 @@ void decode_json(detail::JsonElement element, StagingMetadata& out, const detail
     detail::throw_json_error(at, "expected a StagingMetadata object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "staging") {
@@ -326,6 +343,7 @@ void decode_json(detail::JsonElement element, StagingMetadata& out, const detail
       seen |= std::uint64_t{1} << 6U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"StagingMetadata", "staging"}, "missing required property");
@@ -352,6 +370,7 @@ void encode_json(detail::JsonWriter& writer, const Statement& value) {
   detail::encode_field(writer, "resource", value.resource);
   detail::encode_field(writer, "action", value.action);
   detail::encode_field(writer, "condition", value.condition);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -361,6 +380,7 @@ void decode_json(detail::JsonElement element, Statement& out, const detail::Json
     detail::throw_json_error(at, "expected a Statement object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "effect") {
@@ -383,6 +403,7 @@ void decode_json(detail::JsonElement element, Statement& out, const detail::Json
       seen |= std::uint64_t{1} << 3U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"Statement", "effect"}, "missing required property");
@@ -405,6 +426,7 @@ void encode_json(detail::JsonWriter& writer, const StatsEvent& value) {
   detail::encode_field(writer, "class", value.class_name);
   detail::encode_field(writer, "name", value.name);
   detail::encode_field(writer, "count", value.count);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -414,6 +436,7 @@ void decode_json(detail::JsonElement element, StatsEvent& out, const detail::Jso
     detail::throw_json_error(at, "expected a StatsEvent object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "class") {
@@ -431,6 +454,7 @@ void decode_json(detail::JsonElement element, StatsEvent& out, const detail::Jso
       seen |= std::uint64_t{1} << 2U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"StatsEvent", "class"}, "missing required property");
@@ -450,6 +474,7 @@ void from_json(std::string_view json, StatsEvent& out) { decode_from_string(json
 void encode_json(detail::JsonWriter& writer, const StatsEventsList& value) {
   writer.begin_object();
   detail::encode_field(writer, "events", value.events);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -459,6 +484,7 @@ void decode_json(detail::JsonElement element, StatsEventsList& out, const detail
     detail::throw_json_error(at, "expected a StatsEventsList object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "events") {
@@ -466,6 +492,7 @@ void decode_json(detail::JsonElement element, StatsEventsList& out, const detail
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"StatsEventsList", "events"}, "missing required property");
@@ -489,6 +516,7 @@ void encode_json(detail::JsonWriter& writer, const StorageConfig& value) {
   detail::encode_field(writer, "pre_sign_multipart_upload", value.pre_sign_multipart_upload);
   detail::encode_field(writer, "blockstore_id", value.blockstore_id);
   detail::encode_field(writer, "blockstore_description", value.blockstore_description);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -498,6 +526,7 @@ void decode_json(detail::JsonElement element, StorageConfig& out, const detail::
     detail::throw_json_error(at, "expected a StorageConfig object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "blockstore_type") {
@@ -555,6 +584,7 @@ void decode_json(detail::JsonElement element, StorageConfig& out, const detail::
       seen |= std::uint64_t{1} << 10U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"StorageConfig", "blockstore_type"}, "missing required property");
@@ -590,6 +620,7 @@ void from_json(std::string_view json, StorageConfig& out) { decode_from_string(j
 void encode_json(detail::JsonWriter& writer, const StorageURI& value) {
   writer.begin_object();
   detail::encode_field(writer, "location", value.location);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -599,6 +630,7 @@ void decode_json(detail::JsonElement element, StorageURI& out, const detail::Jso
     detail::throw_json_error(at, "expected a StorageURI object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "location") {
@@ -606,6 +638,7 @@ void decode_json(detail::JsonElement element, StorageURI& out, const detail::Jso
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"StorageURI", "location"}, "missing required property");
@@ -622,6 +655,7 @@ void encode_json(detail::JsonWriter& writer, const StsAuthRequest& value) {
   detail::encode_field(writer, "state", value.state);
   detail::encode_field(writer, "redirect_uri", value.redirect_uri);
   detail::encode_field(writer, "ttl_seconds", value.ttl_seconds);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -631,6 +665,7 @@ void decode_json(detail::JsonElement element, StsAuthRequest& out, const detail:
     detail::throw_json_error(at, "expected a StsAuthRequest object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "code") {
@@ -653,6 +688,7 @@ void decode_json(detail::JsonElement element, StsAuthRequest& out, const detail:
       seen |= std::uint64_t{1} << 3U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"StsAuthRequest", "code"}, "missing required property");
@@ -675,6 +711,7 @@ void encode_json(detail::JsonWriter& writer, const TagCreation& value) {
   detail::encode_field(writer, "id", value.id);
   detail::encode_field(writer, "ref", value.ref);
   detail::encode_field(writer, "force", value.force);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -684,6 +721,7 @@ void decode_json(detail::JsonElement element, TagCreation& out, const detail::Js
     detail::throw_json_error(at, "expected a TagCreation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -701,6 +739,7 @@ void decode_json(detail::JsonElement element, TagCreation& out, const detail::Js
       seen |= std::uint64_t{1} << 2U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"TagCreation", "id"}, "missing required property");
@@ -718,6 +757,7 @@ void from_json(std::string_view json, TagCreation& out) { decode_from_string(jso
 void encode_json(detail::JsonWriter& writer, const TaskCreation& value) {
   writer.begin_object();
   detail::encode_field(writer, "id", value.id);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -727,6 +767,7 @@ void decode_json(detail::JsonElement element, TaskCreation& out, const detail::J
     detail::throw_json_error(at, "expected a TaskCreation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -734,6 +775,7 @@ void decode_json(detail::JsonElement element, TaskCreation& out, const detail::J
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"TaskCreation", "id"}, "missing required property");
@@ -747,6 +789,7 @@ void from_json(std::string_view json, TaskCreation& out) { decode_from_string(js
 void encode_json(detail::JsonWriter& writer, const TaskInfo& value) {
   writer.begin_object();
   detail::encode_field(writer, "id", value.id);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -756,6 +799,7 @@ void decode_json(detail::JsonElement element, TaskInfo& out, const detail::JsonF
     detail::throw_json_error(at, "expected a TaskInfo object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -763,6 +807,7 @@ void decode_json(detail::JsonElement element, TaskInfo& out, const detail::JsonF
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"TaskInfo", "id"}, "missing required property");
@@ -776,6 +821,7 @@ void from_json(std::string_view json, TaskInfo& out) { decode_from_string(json, 
 void encode_json(detail::JsonWriter& writer, const UIConfig& value) {
   writer.begin_object();
   detail::encode_field(writer, "custom_viewers", value.custom_viewers);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -785,6 +831,7 @@ void decode_json(detail::JsonElement element, UIConfig& out, const detail::JsonF
     detail::throw_json_error(at, "expected a UIConfig object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "custom_viewers") {
@@ -792,6 +839,7 @@ void decode_json(detail::JsonElement element, UIConfig& out, const detail::JsonF
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) out.custom_viewers.reset();
 }
@@ -803,6 +851,7 @@ void from_json(std::string_view json, UIConfig& out) { decode_from_string(json, 
 void encode_json(detail::JsonWriter& writer, const UnderlyingObjectProperties& value) {
   writer.begin_object();
   detail::encode_field(writer, "storage_class", value.storage_class);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -812,6 +861,7 @@ void decode_json(detail::JsonElement element, UnderlyingObjectProperties& out, c
     detail::throw_json_error(at, "expected a UnderlyingObjectProperties object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "storage_class") {
@@ -819,6 +869,7 @@ void decode_json(detail::JsonElement element, UnderlyingObjectProperties& out, c
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) out.storage_class.reset();
 }
@@ -830,6 +881,7 @@ void from_json(std::string_view json, UnderlyingObjectProperties& out) { decode_
 void encode_json(detail::JsonWriter& writer, const UpdateObjectUserMetadata& value) {
   writer.begin_object();
   detail::encode_field(writer, "set", value.set);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -839,6 +891,7 @@ void decode_json(detail::JsonElement element, UpdateObjectUserMetadata& out, con
     detail::throw_json_error(at, "expected a UpdateObjectUserMetadata object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "set") {
@@ -846,6 +899,7 @@ void decode_json(detail::JsonElement element, UpdateObjectUserMetadata& out, con
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"UpdateObjectUserMetadata", "set"}, "missing required property");
@@ -859,6 +913,7 @@ void from_json(std::string_view json, UpdateObjectUserMetadata& out) { decode_fr
 void encode_json(detail::JsonWriter& writer, const UpdateToken& value) {
   writer.begin_object();
   detail::encode_field(writer, "staging_token", value.staging_token);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -868,6 +923,7 @@ void decode_json(detail::JsonElement element, UpdateToken& out, const detail::Js
     detail::throw_json_error(at, "expected a UpdateToken object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "staging_token") {
@@ -875,6 +931,7 @@ void decode_json(detail::JsonElement element, UpdateToken& out, const detail::Js
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"UpdateToken", "staging_token"}, "missing required property");
@@ -889,6 +946,7 @@ void encode_json(detail::JsonWriter& writer, const UploadPart& value) {
   writer.begin_object();
   detail::encode_field(writer, "part_number", value.part_number);
   detail::encode_field(writer, "etag", value.etag);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -898,6 +956,7 @@ void decode_json(detail::JsonElement element, UploadPart& out, const detail::Jso
     detail::throw_json_error(at, "expected a UploadPart object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "part_number") {
@@ -910,6 +969,7 @@ void decode_json(detail::JsonElement element, UploadPart& out, const detail::Jso
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"UploadPart", "part_number"}, "missing required property");
@@ -927,6 +987,7 @@ void encode_json(detail::JsonWriter& writer, const UploadPartCopyFrom& value) {
   writer.begin_object();
   detail::encode_field(writer, "physical_address", value.physical_address);
   detail::encode_field(writer, "copy_source", value.copy_source);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -936,6 +997,7 @@ void decode_json(detail::JsonElement element, UploadPartCopyFrom& out, const det
     detail::throw_json_error(at, "expected a UploadPartCopyFrom object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "physical_address") {
@@ -948,6 +1010,7 @@ void decode_json(detail::JsonElement element, UploadPartCopyFrom& out, const det
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"UploadPartCopyFrom", "physical_address"}, "missing required property");
@@ -964,6 +1027,7 @@ void from_json(std::string_view json, UploadPartCopyFrom& out) { decode_from_str
 void encode_json(detail::JsonWriter& writer, const UploadPartFrom& value) {
   writer.begin_object();
   detail::encode_field(writer, "physical_address", value.physical_address);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -973,6 +1037,7 @@ void decode_json(detail::JsonElement element, UploadPartFrom& out, const detail:
     detail::throw_json_error(at, "expected a UploadPartFrom object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "physical_address") {
@@ -980,6 +1045,7 @@ void decode_json(detail::JsonElement element, UploadPartFrom& out, const detail:
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"UploadPartFrom", "physical_address"}, "missing required property");
@@ -993,6 +1059,7 @@ void from_json(std::string_view json, UploadPartFrom& out) { decode_from_string(
 void encode_json(detail::JsonWriter& writer, const UploadTo& value) {
   writer.begin_object();
   detail::encode_field(writer, "presigned_url", value.presigned_url);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1002,6 +1069,7 @@ void decode_json(detail::JsonElement element, UploadTo& out, const detail::JsonF
     detail::throw_json_error(at, "expected a UploadTo object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "presigned_url") {
@@ -1009,6 +1077,7 @@ void decode_json(detail::JsonElement element, UploadTo& out, const detail::JsonF
       seen |= std::uint64_t{1} << 0U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"UploadTo", "presigned_url"}, "missing required property");
@@ -1024,6 +1093,7 @@ void encode_json(detail::JsonWriter& writer, const UsageReport& value) {
   detail::encode_field(writer, "year", value.year);
   detail::encode_field(writer, "month", value.month);
   detail::encode_field(writer, "count", value.count);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1033,6 +1103,7 @@ void decode_json(detail::JsonElement element, UsageReport& out, const detail::Js
     detail::throw_json_error(at, "expected a UsageReport object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "year") {
@@ -1050,6 +1121,7 @@ void decode_json(detail::JsonElement element, UsageReport& out, const detail::Js
       seen |= std::uint64_t{1} << 2U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"UsageReport", "year"}, "missing required property");
@@ -1072,6 +1144,7 @@ void encode_json(detail::JsonWriter& writer, const User& value) {
   detail::encode_field(writer, "creation_date", value.creation_date);
   detail::encode_field(writer, "friendly_name", value.friendly_name);
   detail::encode_field(writer, "email", value.email);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1081,6 +1154,7 @@ void decode_json(detail::JsonElement element, User& out, const detail::JsonField
     detail::throw_json_error(at, "expected a User object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -1103,6 +1177,7 @@ void decode_json(detail::JsonElement element, User& out, const detail::JsonField
       seen |= std::uint64_t{1} << 3U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"User", "id"}, "missing required property");
@@ -1122,6 +1197,7 @@ void encode_json(detail::JsonWriter& writer, const UserCreation& value) {
   writer.begin_object();
   detail::encode_field(writer, "id", value.id);
   detail::encode_field(writer, "invite_user", value.invite_user);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1131,6 +1207,7 @@ void decode_json(detail::JsonElement element, UserCreation& out, const detail::J
     detail::throw_json_error(at, "expected a UserCreation object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "id") {
@@ -1143,6 +1220,7 @@ void decode_json(detail::JsonElement element, UserCreation& out, const detail::J
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"UserCreation", "id"}, "missing required property");
@@ -1158,6 +1236,7 @@ void encode_json(detail::JsonWriter& writer, const UserList& value) {
   writer.begin_object();
   detail::encode_field(writer, "pagination", value.pagination);
   detail::encode_field(writer, "results", value.results);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1167,6 +1246,7 @@ void decode_json(detail::JsonElement element, UserList& out, const detail::JsonF
     detail::throw_json_error(at, "expected a UserList object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "pagination") {
@@ -1179,6 +1259,7 @@ void decode_json(detail::JsonElement element, UserList& out, const detail::JsonF
       seen |= std::uint64_t{1} << 1U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) {
     detail::throw_json_error({"UserList", "pagination"}, "missing required property");
@@ -1199,6 +1280,7 @@ void encode_json(detail::JsonWriter& writer, const VersionConfig& value) {
   detail::encode_field(writer, "latest_version", value.latest_version);
   detail::encode_field(writer, "upgrade_recommended", value.upgrade_recommended);
   detail::encode_field(writer, "upgrade_url", value.upgrade_url);
+  for (const auto& [key, json] : value.unknown_fields) detail::encode_field(writer, key, json);
   writer.end_object();
 }
 
@@ -1208,6 +1290,7 @@ void decode_json(detail::JsonElement element, VersionConfig& out, const detail::
     detail::throw_json_error(at, "expected a VersionConfig object");
   }
   std::uint64_t seen = 0;
+  out.unknown_fields.clear();
   for (const auto member : object) {
     const std::string_view key = member.key;
     if (key == "version") {
@@ -1235,6 +1318,7 @@ void decode_json(detail::JsonElement element, VersionConfig& out, const detail::
       seen |= std::uint64_t{1} << 4U;
       continue;
     }
+    out.unknown_fields.insert_or_assign(std::string(key), JsonValue{simdjson::minify(member.value)});
   }
   if ((seen & (std::uint64_t{1} << 0U)) == 0) out.version.reset();
   if ((seen & (std::uint64_t{1} << 1U)) == 0) out.version_context.reset();

@@ -226,7 +226,9 @@ ServerStorageConfiguration to_storage_config(const api::StorageConfig& s) {
                                     s.pre_sign_support_ui,
                                     s.import_support,
                                     s.import_validity_regex,
-                                    s.pre_sign_multipart_upload.value_or(false)};
+                                    s.pre_sign_multipart_upload.value_or(false),
+                                    s.blockstore_id.value_or(""),
+                                    s.blockstore_description.value_or("")};
 }
 
 std::string to_rfc3339(Timestamp t) {

@@ -199,4 +199,18 @@ TEST_F(RepoTest, StorageConfigOfTheLocalServer) {
   EXPECT_TRUE(config.import_support);
 }
 
+TEST_F(RepoTest, ServerConfigurationFromConfigWithItsOneBlockStore) {
+  const auto config = lakefs_client().server_config();
+  EXPECT_EQ(config.version, "1.84.0");
+  ASSERT_EQ(config.storages.size(), 1u);  // open-source lakeFS: one block store, with an empty id
+  EXPECT_EQ(config.storages[0].blockstore_id, "");
+  EXPECT_EQ(config.storages[0].blockstore_type, "local");
+  EXPECT_EQ(lakefs_client().storage_config(""), config.storages[0]);
+  EXPECT_EQ(lakefs_client().storage_config(), config.storages[0]);
+  EXPECT_THROW((void)lakefs_client().storage_config("other-store"), lakefs::InvalidArgumentError);
+  // The repository's block store is that one.
+  EXPECT_EQ(repo().storage_id(), "");
+  EXPECT_EQ(lakefs_client().storage_config(repo().storage_id()).blockstore_type, "local");
+}
+
 }  // namespace

@@ -171,12 +171,18 @@ enum class StatementEffect { allow, deny, unknown };
 struct ACL {
   /// Permission level to give this ACL. "Read", "Write", "Super" and "Admin" are all supported.
   std::string permission{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ACL&) const = default;
 };
 
 struct AbortPresignMultipartUpload {
   std::string physical_address{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const AbortPresignMultipartUpload&) const = default;
 };
@@ -186,6 +192,9 @@ struct AccessKeyCredentials {
   std::string access_key_id{};
   /// secret access key to set for user for use in integration testing.
   std::string secret_access_key{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const AccessKeyCredentials&) const = default;
 };
@@ -198,6 +207,9 @@ struct ActionRun {
   std::string event_type{};
   Enum<ActionRunStatus> status{};
   std::string commit_id{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ActionRun&) const = default;
 };
@@ -205,6 +217,9 @@ struct ActionRun {
 struct AuthCapabilities {
   std::optional<bool> invite_user{};
   std::optional<bool> forgot_password{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const AuthCapabilities&) const = default;
 };
@@ -214,6 +229,9 @@ struct AuthenticationToken {
   std::string token{};
   /// Unix Epoch in seconds
   std::optional<std::int64_t> token_expiration{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const AuthenticationToken&) const = default;
 };
@@ -224,6 +242,9 @@ struct BranchCreation {
   std::optional<bool> force{};
   /// When set, branch will not show up when listing branches by default. *EXPERIMENTAL*
   std::optional<bool> hidden{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const BranchCreation&) const = default;
 };
@@ -231,11 +252,17 @@ struct BranchCreation {
 struct BranchProtectionRule {
   /// fnmatch pattern for the branch name, supporting * and ? wildcards
   std::string pattern{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const BranchProtectionRule&) const = default;
 };
 
 struct CapabilitiesConfig {
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const CapabilitiesConfig&) const = default;
 };
@@ -253,6 +280,9 @@ struct CommPrefsInput {
   bool featureUpdates{};
   /// Deprecated: no longer used
   bool securityUpdates{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const CommPrefsInput&) const = default;
 };
@@ -268,6 +298,9 @@ struct Commit {
   std::optional<std::map<std::string, std::string>> metadata{};
   std::optional<std::int64_t> generation{};
   std::optional<std::int64_t> version{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const Commit&) const = default;
 };
@@ -280,6 +313,9 @@ struct CommitCreation {
   /// sets whether a commit can contain no changes
   std::optional<bool> allow_empty{};
   std::optional<bool> force{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const CommitCreation&) const = default;
 };
@@ -289,6 +325,9 @@ struct CommitOverrides {
   std::optional<std::string> message{};
   /// replace the metadata of the commit
   std::optional<std::map<std::string, std::string>> metadata{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const CommitOverrides&) const = default;
 };
@@ -301,6 +340,9 @@ struct CherryPickCreation {
   std::optional<std::int64_t> parent_number{};
   std::optional<CommitOverrides> commit_overrides{};
   std::optional<bool> force{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const CherryPickCreation&) const = default;
 };
@@ -325,6 +367,9 @@ struct CommitRecordCreation {
   /// generation of the commit record
   std::int64_t generation{};
   std::optional<bool> force{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const CommitRecordCreation&) const = default;
 };
@@ -335,6 +380,9 @@ struct CopyPartSource {
   std::string path{};
   /// Range of bytes to copy
   std::optional<std::string> range{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const CopyPartSource&) const = default;
 };
@@ -343,6 +391,9 @@ struct Credentials {
   std::string access_key_id{};
   /// Unix Epoch in seconds
   std::int64_t creation_date{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const Credentials&) const = default;
 };
@@ -352,6 +403,9 @@ struct CredentialsWithSecret {
   std::string secret_access_key{};
   /// Unix Epoch in seconds
   std::int64_t creation_date{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const CredentialsWithSecret&) const = default;
 };
@@ -361,6 +415,9 @@ struct CustomViewer {
   std::string url{};
   std::optional<std::vector<std::string>> extensions{};
   std::optional<std::vector<std::string>> content_types{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const CustomViewer&) const = default;
 };
@@ -368,6 +425,9 @@ struct CustomViewer {
 struct Error {
   /// short message explaining the error
   std::string message{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const Error&) const = default;
 };
@@ -377,6 +437,9 @@ struct ErrorNoACL {
   std::string message{};
   /// true if the group exists but has no ACL
   std::optional<bool> no_acl{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ErrorNoACL&) const = default;
 };
@@ -384,6 +447,9 @@ struct ErrorNoACL {
 struct ExternalLoginInformation {
   std::optional<std::int64_t> token_expiration_duration{};
   JsonValue identityRequest{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ExternalLoginInformation&) const = default;
 };
@@ -394,12 +460,18 @@ struct ExternalPrincipal {
   /// lakeFS user ID to associate with an external principal.
   std::string user_id{};
   std::optional<JsonValue> settings{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ExternalPrincipal&) const = default;
 };
 
 struct ExternalPrincipalCreation {
   std::optional<JsonValue> settings{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ExternalPrincipalCreation&) const = default;
 };
@@ -414,6 +486,9 @@ struct FindMergeBaseResult {
   std::string destination_commit_id{};
   /// The commit ID of the merge base
   std::string base_commit_id{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const FindMergeBaseResult&) const = default;
 };
@@ -421,6 +496,9 @@ struct FindMergeBaseResult {
 struct GarbageCollectionConfig {
   /// Duration in seconds. Objects created in the recent grace_period will not be collected.
   std::optional<std::int64_t> grace_period{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const GarbageCollectionConfig&) const = default;
 };
@@ -434,6 +512,9 @@ struct GarbageCollectionPrepareResponse {
   std::string gc_addresses_location{};
   /// a presigned url to download the commits csv
   std::optional<std::string> gc_commits_presigned_url{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const GarbageCollectionPrepareResponse&) const = default;
 };
@@ -441,6 +522,9 @@ struct GarbageCollectionPrepareResponse {
 struct GarbageCollectionRule {
   std::string branch_id{};
   std::int64_t retention_days{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const GarbageCollectionRule&) const = default;
 };
@@ -448,6 +532,9 @@ struct GarbageCollectionRule {
 struct GarbageCollectionRules {
   std::int64_t default_retention_days{};
   std::vector<GarbageCollectionRule> branches{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const GarbageCollectionRules&) const = default;
 };
@@ -458,6 +545,9 @@ struct Group {
   std::optional<std::string> description{};
   /// Unix Epoch in seconds
   std::int64_t creation_date{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const Group&) const = default;
 };
@@ -465,6 +555,9 @@ struct Group {
 struct GroupCreation {
   std::string id{};
   std::optional<std::string> description{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const GroupCreation&) const = default;
 };
@@ -476,6 +569,9 @@ struct HookRun {
   std::string start_time{};
   std::optional<std::string> end_time{};
   Enum<HookRunStatus> status{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const HookRun&) const = default;
 };
@@ -483,6 +579,9 @@ struct HookRun {
 struct ImportCreationResponse {
   /// The id of the import process
   std::string id{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ImportCreationResponse&) const = default;
 };
@@ -497,6 +596,9 @@ struct ImportLocation {
   /// If the type is an 'object', the destination is the exact object name under the branch. If
   /// the type is a 'common_prefix', the destination is the prefix under the branch.
   std::string destination{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ImportLocation&) const = default;
 };
@@ -505,6 +607,9 @@ struct ImportCreation {
   std::vector<ImportLocation> paths{};
   CommitCreation commit{};
   std::optional<bool> force{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ImportCreation&) const = default;
 };
@@ -517,12 +622,18 @@ struct ImportStatus {
   std::optional<std::string> metarange_id{};
   std::optional<Commit> commit{};
   std::optional<Error> error{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ImportStatus&) const = default;
 };
 
 struct InternalDeleteBranchProtectionRuleBody {
   std::string pattern{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const InternalDeleteBranchProtectionRuleBody&) const = default;
 };
@@ -552,6 +663,9 @@ struct LoginConfig {
   std::vector<std::string> login_cookie_names{};
   /// URL to use for logging out.
   std::string logout_url{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const LoginConfig&) const = default;
 };
@@ -559,6 +673,9 @@ struct LoginConfig {
 struct LoginInformation {
   std::string access_key_id{};
   std::string secret_access_key{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const LoginInformation&) const = default;
 };
@@ -579,12 +696,18 @@ struct Merge {
   /// merge commit; consider adding it to the 'metadata' or 'message' fields. This behaves like a
   /// GitHub or GitLab "squash merge", or in Git terms 'git merge --squash; git commit ...'.
   std::optional<bool> squash_merge{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const Merge&) const = default;
 };
 
 struct MergeResult {
   std::string reference{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const MergeResult&) const = default;
 };
@@ -592,6 +715,9 @@ struct MergeResult {
 struct MetaRangeCreationResponse {
   /// The id of the created metarange
   std::optional<std::string> id{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const MetaRangeCreationResponse&) const = default;
 };
@@ -607,6 +733,9 @@ struct ObjectCopyCreation {
   /// might be in contention with garbage collection and branch retention policies - use with
   /// caution.
   std::optional<bool> shallow{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ObjectCopyCreation&) const = default;
 };
@@ -618,12 +747,18 @@ struct ObjectError {
   std::string message{};
   /// affected path
   std::optional<std::string> path{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ObjectError&) const = default;
 };
 
 struct ObjectErrorList {
   std::vector<ObjectError> errors{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ObjectErrorList&) const = default;
 };
@@ -637,6 +772,9 @@ struct DiffObjectStat {
   /// Object media type
   std::string content_type{};
   std::optional<ObjectUserMetadata> metadata{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const DiffObjectStat&) const = default;
 };
@@ -649,6 +787,9 @@ struct Diff {
   std::optional<std::int64_t> size_bytes{};
   /// ObjectStats of the right side of the diff.
   std::optional<DiffObjectStat> right{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const Diff&) const = default;
 };
@@ -663,6 +804,9 @@ struct ObjectStageCreation {
   /// Object media type
   std::optional<std::string> content_type{};
   std::optional<bool> force{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ObjectStageCreation&) const = default;
 };
@@ -687,6 +831,9 @@ struct ObjectStats {
   std::optional<ObjectUserMetadata> metadata{};
   /// Object media type
   std::optional<std::string> content_type{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ObjectStats&) const = default;
 };
@@ -700,6 +847,9 @@ struct Pagination {
   std::int64_t results{};
   /// Maximal number of entries per page
   std::int64_t max_per_page{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const Pagination&) const = default;
 };
@@ -707,6 +857,9 @@ struct Pagination {
 struct ActionRunList {
   Pagination pagination{};
   std::vector<ActionRun> results{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ActionRunList&) const = default;
 };
@@ -714,6 +867,9 @@ struct ActionRunList {
 struct CommitList {
   Pagination pagination{};
   std::vector<Commit> results{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const CommitList&) const = default;
 };
@@ -721,6 +877,9 @@ struct CommitList {
 struct CredentialsList {
   Pagination pagination{};
   std::vector<Credentials> results{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const CredentialsList&) const = default;
 };
@@ -728,6 +887,9 @@ struct CredentialsList {
 struct DiffList {
   Pagination pagination{};
   std::vector<Diff> results{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const DiffList&) const = default;
 };
@@ -735,6 +897,9 @@ struct DiffList {
 struct ExternalPrincipalList {
   Pagination pagination{};
   std::vector<ExternalPrincipal> results{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ExternalPrincipalList&) const = default;
 };
@@ -742,6 +907,9 @@ struct ExternalPrincipalList {
 struct GroupList {
   Pagination pagination{};
   std::vector<Group> results{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const GroupList&) const = default;
 };
@@ -749,6 +917,9 @@ struct GroupList {
 struct HookRunList {
   Pagination pagination{};
   std::vector<HookRun> results{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const HookRunList&) const = default;
 };
@@ -756,12 +927,18 @@ struct HookRunList {
 struct ObjectStatsList {
   Pagination pagination{};
   std::vector<ObjectStats> results{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ObjectStatsList&) const = default;
 };
 
 struct PathList {
   std::vector<std::string> paths{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const PathList&) const = default;
 };
@@ -771,6 +948,9 @@ using PolicyCondition = std::map<std::string, std::vector<std::string>>;
 
 struct PrepareGCUncommittedRequest {
   std::optional<std::string> continuation_token{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const PrepareGCUncommittedRequest&) const = default;
 };
@@ -780,6 +960,9 @@ struct PrepareGCUncommittedResponse {
   /// location of uncommitted information data
   std::string gc_uncommitted_location{};
   std::optional<std::string> continuation_token{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const PrepareGCUncommittedResponse&) const = default;
 };
@@ -793,6 +976,9 @@ struct PrepareGarbageCollectionCommitsStatus {
   std::string update_time{};
   std::optional<GarbageCollectionPrepareResponse> result{};
   std::optional<Error> error{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const PrepareGarbageCollectionCommitsStatus&) const = default;
 };
@@ -801,6 +987,9 @@ struct PresignMultipartUpload {
   std::string upload_id{};
   std::string physical_address{};
   std::optional<std::vector<std::string>> presigned_urls{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const PresignMultipartUpload&) const = default;
 };
@@ -817,6 +1006,9 @@ struct PullRequest {
   /// the commit id of merged PRs
   std::optional<std::string> merged_commit_id{};
   std::optional<std::string> closed_date{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const PullRequest&) const = default;
 };
@@ -825,6 +1017,9 @@ struct PullRequestBasic {
   std::optional<Enum<PullRequestBasicStatus>> status{};
   std::optional<std::string> title{};
   std::optional<std::string> description{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const PullRequestBasic&) const = default;
 };
@@ -834,6 +1029,9 @@ struct PullRequestCreation {
   std::optional<std::string> description{};
   std::string source_branch{};
   std::string destination_branch{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const PullRequestCreation&) const = default;
 };
@@ -841,6 +1039,9 @@ struct PullRequestCreation {
 struct PullRequestCreationResponse {
   /// ID of the pull request
   std::string id{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const PullRequestCreationResponse&) const = default;
 };
@@ -848,6 +1049,9 @@ struct PullRequestCreationResponse {
 struct PullRequestsList {
   Pagination pagination{};
   std::vector<PullRequest> results{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const PullRequestsList&) const = default;
 };
@@ -863,12 +1067,18 @@ struct RangeMetadata {
   std::int64_t count{};
   /// Estimated size of the range in bytes
   std::int64_t estimated_size{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const RangeMetadata&) const = default;
 };
 
 struct MetaRangeCreation {
   std::vector<RangeMetadata> ranges{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const MetaRangeCreation&) const = default;
 };
@@ -876,6 +1086,9 @@ struct MetaRangeCreation {
 struct Ref {
   std::string id{};
   std::string commit_id{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const Ref&) const = default;
 };
@@ -883,6 +1096,9 @@ struct Ref {
 struct RefList {
   Pagination pagination{};
   std::vector<Ref> results{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const RefList&) const = default;
 };
@@ -891,6 +1107,9 @@ struct RefsDump {
   std::string commits_meta_range_id{};
   std::string tags_meta_range_id{};
   std::string branches_meta_range_id{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const RefsDump&) const = default;
 };
@@ -900,6 +1119,9 @@ struct RefsRestore {
   std::string tags_meta_range_id{};
   std::string branches_meta_range_id{};
   std::optional<bool> force{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const RefsRestore&) const = default;
 };
@@ -915,6 +1137,9 @@ struct Repository {
   std::string storage_namespace{};
   /// Whether the repository is a read-only repository- not relevant for bare repositories
   std::optional<bool> read_only{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const Repository&) const = default;
 };
@@ -928,6 +1153,9 @@ struct RepositoryCreation {
   std::optional<std::string> default_branch{};
   std::optional<bool> sample_data{};
   std::optional<bool> read_only{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const RepositoryCreation&) const = default;
 };
@@ -939,6 +1167,9 @@ struct RepositoryDumpStatus {
   std::string update_time{};
   std::optional<std::string> error{};
   std::optional<RefsDump> refs{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const RepositoryDumpStatus&) const = default;
 };
@@ -946,6 +1177,9 @@ struct RepositoryDumpStatus {
 struct RepositoryList {
   Pagination pagination{};
   std::vector<Repository> results{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const RepositoryList&) const = default;
 };
@@ -954,12 +1188,18 @@ using RepositoryMetadata = std::map<std::string, std::string>;
 
 struct RepositoryMetadataKeys {
   std::vector<std::string> keys{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const RepositoryMetadataKeys&) const = default;
 };
 
 struct RepositoryMetadataSet {
   std::map<std::string, std::string> metadata{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const RepositoryMetadataSet&) const = default;
 };
@@ -970,6 +1210,9 @@ struct RepositoryRestoreStatus {
   bool done{};
   std::string update_time{};
   std::optional<std::string> error{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const RepositoryRestoreStatus&) const = default;
 };
@@ -979,6 +1222,9 @@ struct ResetCreation {
   Enum<ResetCreationType> type{};
   std::optional<std::string> path{};
   std::optional<bool> force{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const ResetCreation&) const = default;
 };
@@ -993,6 +1239,9 @@ struct RevertCreation {
   std::optional<bool> force{};
   /// allow empty commit (revert without changes)
   std::optional<bool> allow_empty{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const RevertCreation&) const = default;
 };
@@ -1013,6 +1262,9 @@ struct Setup {
   std::optional<bool> featureUpdates{};
   /// Deprecated: no longer used
   std::optional<bool> securityUpdates{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const Setup&) const = default;
 };
@@ -1022,6 +1274,9 @@ struct SetupState {
   /// true if the comm prefs are missing.
   std::optional<bool> comm_prefs_missing{};
   std::optional<LoginConfig> login_config{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const SetupState&) const = default;
 };
@@ -1036,6 +1291,9 @@ struct StagingLocation {
   /// Epoch time. This will be shorter than the pre-signed URL lifetime if an authentication token
   /// is about to expire. This field is *optional*.
   std::optional<std::int64_t> presigned_url_expiry{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const StagingLocation&) const = default;
 };
@@ -1052,6 +1310,9 @@ struct StagingMetadata {
   /// Unix Epoch in seconds. May be ignored by server.
   std::optional<std::int64_t> mtime{};
   std::optional<bool> force{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const StagingMetadata&) const = default;
 };
@@ -1062,6 +1323,9 @@ struct Statement {
   std::vector<std::string> action{};
   /// Optional conditions for when this statement applies.
   std::optional<std::map<std::string, PolicyCondition>> condition{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const Statement&) const = default;
 };
@@ -1071,6 +1335,9 @@ struct Policy {
   /// Unix Epoch in seconds
   std::optional<std::int64_t> creation_date{};
   std::vector<Statement> statement{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const Policy&) const = default;
 };
@@ -1078,6 +1345,9 @@ struct Policy {
 struct PolicyList {
   Pagination pagination{};
   std::vector<Policy> results{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const PolicyList&) const = default;
 };
@@ -1089,12 +1359,18 @@ struct StatsEvent {
   std::string name{};
   /// number of events of the class and name
   std::int64_t count{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const StatsEvent&) const = default;
 };
 
 struct StatsEventsList {
   std::vector<StatsEvent> events{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const StatsEventsList&) const = default;
 };
@@ -1111,6 +1387,9 @@ struct StorageConfig {
   std::optional<bool> pre_sign_multipart_upload{};
   std::optional<std::string> blockstore_id{};
   std::optional<std::string> blockstore_description{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const StorageConfig&) const = default;
 };
@@ -1120,6 +1399,9 @@ using StorageConfigList = std::vector<StorageConfig>;
 /// URI to a path in a storage provider (e.g. "s3://bucket1/path/to/object")
 struct StorageURI {
   std::string location{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const StorageURI&) const = default;
 };
@@ -1131,6 +1413,9 @@ struct StsAuthRequest {
   /// The time-to-live for the generated token in seconds. The default value is 3600 seconds (1
   /// hour) maximum time allowed is 12 hours.
   std::optional<std::int64_t> ttl_seconds{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const StsAuthRequest&) const = default;
 };
@@ -1142,6 +1427,9 @@ struct TagCreation {
   /// the commit to tag
   std::string ref{};
   std::optional<bool> force{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const TagCreation&) const = default;
 };
@@ -1149,6 +1437,9 @@ struct TagCreation {
 struct TaskCreation {
   /// The id of the new task
   std::string id{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const TaskCreation&) const = default;
 };
@@ -1156,18 +1447,27 @@ struct TaskCreation {
 struct TaskInfo {
   /// ID of the task
   std::string id{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const TaskInfo&) const = default;
 };
 
 struct UIConfig {
   std::optional<std::vector<CustomViewer>> custom_viewers{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const UIConfig&) const = default;
 };
 
 struct UnderlyingObjectProperties {
   std::optional<std::string> storage_class{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const UnderlyingObjectProperties&) const = default;
 };
@@ -1175,12 +1475,18 @@ struct UnderlyingObjectProperties {
 struct UpdateObjectUserMetadata {
   /// Set this object user metadata
   ObjectUserMetadata set{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const UpdateObjectUserMetadata&) const = default;
 };
 
 struct UpdateToken {
   std::string staging_token{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const UpdateToken&) const = default;
 };
@@ -1188,6 +1494,9 @@ struct UpdateToken {
 struct UploadPart {
   std::int64_t part_number{};
   std::string etag{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const UploadPart&) const = default;
 };
@@ -1199,6 +1508,9 @@ struct CompletePresignMultipartUpload {
   std::optional<std::map<std::string, std::string>> user_metadata{};
   /// Object media type
   std::optional<std::string> content_type{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const CompletePresignMultipartUpload&) const = default;
 };
@@ -1209,6 +1521,9 @@ struct UploadPartCopyFrom {
   std::string physical_address{};
   /// Source of copy
   CopyPartSource copy_source{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const UploadPartCopyFrom&) const = default;
 };
@@ -1217,12 +1532,18 @@ struct UploadPartFrom {
   /// The physical address (of the entire intended object) returned from
   /// createPresignMultipartUpload.
   std::string physical_address{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const UploadPartFrom&) const = default;
 };
 
 struct UploadTo {
   std::string presigned_url{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const UploadTo&) const = default;
 };
@@ -1231,6 +1552,9 @@ struct UsageReport {
   std::int64_t year{};
   std::int64_t month{};
   std::int64_t count{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const UsageReport&) const = default;
 };
@@ -1238,6 +1562,9 @@ struct UsageReport {
 struct InstallationUsageReport {
   std::string installation_id{};
   std::vector<UsageReport> reports{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const InstallationUsageReport&) const = default;
 };
@@ -1255,12 +1582,18 @@ struct User {
   /// current APIAuthenticators require the email to be lowercase and unique, although custom
   /// authenticators may not enforce this.
   std::optional<std::string> email{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const User&) const = default;
 };
 
 struct CurrentUser {
   User user{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const CurrentUser&) const = default;
 };
@@ -1269,6 +1602,9 @@ struct UserCreation {
   /// a unique identifier for the user.
   std::string id{};
   std::optional<bool> invite_user{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const UserCreation&) const = default;
 };
@@ -1276,6 +1612,9 @@ struct UserCreation {
 struct UserList {
   Pagination pagination{};
   std::vector<User> results{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const UserList&) const = default;
 };
@@ -1286,6 +1625,9 @@ struct VersionConfig {
   std::optional<std::string> latest_version{};
   std::optional<bool> upgrade_recommended{};
   std::optional<std::string> upgrade_url{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const VersionConfig&) const = default;
 };
@@ -1296,13 +1638,17 @@ struct Config {
   std::optional<StorageConfigList> storage_config_list{};
   std::optional<UIConfig> ui_config{};
   std::optional<CapabilitiesConfig> capabilities_config{};
+  /// Members the server sent that this SDK does not know (a newer server's
+  /// additions), by name, as JSON; encoded back as they are.
+  std::map<std::string, JsonValue> unknown_fields{};
 
   bool operator==(const Config&) const = default;
 };
 
 // ---------------------------------------------------------------- JSON
 // to_json encodes compactly; from_json throws lakefs::ProtocolError on malformed
-// JSON, a wrong type or a missing required property. Unknown properties are ignored.
+// JSON, a wrong type or a missing required property. Properties this SDK does not
+// know are kept in each struct's unknown_fields.
 
 [[nodiscard]] std::string to_json(const ACL& value);
 void from_json(std::string_view json, ACL& out);

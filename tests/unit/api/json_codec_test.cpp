@@ -267,3 +267,37 @@ TEST(Codegen, codegen_is_deterministic) {
 
 }  // namespace
 }  // namespace lakefs::api
+
+namespace unknown_members {
+
+using lakefs::api::Commit;
+using lakefs::api::JsonValue;
+
+// A newer server's additions survive decoding and encoding (lakeFS adds fields release by release).
+TEST(ModelsJson, MembersTheSdkDoesNotKnowAreKeptAndSentBack) {
+  Commit commit;
+  from_json(R"({"id":"c1","parents":[],"committer":"me","message":"m","creation_date":5,"meta_range_id":"",)"
+            R"("signature":{"key":"k1","algo":["ed25519"]},"verified":true})",
+            commit);
+  ASSERT_EQ(commit.unknown_fields.size(), 2u);
+  EXPECT_EQ(commit.unknown_fields.at("signature").json, R"({"key":"k1","algo":["ed25519"]})");
+  EXPECT_EQ(commit.unknown_fields.at("verified").json, "true");
+  const auto encoded = to_json(commit);
+  EXPECT_THAT(encoded, testing::HasSubstr(R"("signature":{"key":"k1","algo":["ed25519"]})"));
+  Commit again;
+  from_json(encoded, again);
+  EXPECT_EQ(again, commit);
+  // Decoding into a used struct replaces what it kept.
+  from_json(R"({"id":"c2","parents":[],"committer":"me","message":"m","creation_date":5,"meta_range_id":""})", again);
+  EXPECT_TRUE(again.unknown_fields.empty());
+}
+
+TEST(ModelsJson, AValueToSendMustBeOneJsonValueSoItCannotAddMembers) {
+  Commit commit{.id = "c1"};
+  commit.unknown_fields["x"] = JsonValue{R"(1,"force":true)"};
+  EXPECT_THROW((void)to_json(commit), lakefs::InvalidArgumentError);
+  commit.unknown_fields["x"] = JsonValue{R"({"ok":[1,2]})"};
+  EXPECT_THAT(to_json(commit), testing::HasSubstr(R"("x":{"ok":[1,2]})"));
+}
+
+}  // namespace unknown_members
