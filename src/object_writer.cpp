@@ -34,6 +34,9 @@ class WriterBuf : public std::streambuf {
   virtual ObjectInfo close() = 0;
   virtual void discard() noexcept = 0;
   [[nodiscard]] bool is_open() const noexcept { return !closed_; }
+  // Until the first byte leaves: changes what the upload will send (checked values only).
+  virtual void set_content_type(std::string content_type) = 0;
+  virtual void set_metadata(Metadata metadata) = 0;
 
  protected:
   // tellp(): the bytes the caller has written, those handed over plus those in the put area. No other
@@ -86,29 +89,54 @@ void check_before_start(const WriteableObject& object, const WriterOptions& opti
 class StreamingWriterBuf final : public WriterBuf {
  public:
   StreamingWriterBuf(const WriteableObject& object, const WriterOptions& options)
-      : buffer_size_(options.buffer_size == 0 ? default_buffer_size : options.buffer_size),
+      : client_(object.client()),
+        buffer_size_(options.buffer_size == 0 ? default_buffer_size : options.buffer_size),
         max_chunks_((options.max_buffers == 0 ? default_max_buffers : options.max_buffers) + 1),
         stop_(options.call.stop) {
     check_before_start(object, options);  // before the upload thread starts
     current_ = new_chunk_locked();
     setp(current_.data.get(), current_.data.get() + buffer_size_);
 
-    api::UploadObjectRequest request{
+    request_ = api::UploadObjectRequest{
         .repository = object.repo_id(),
         .branch = object.ref_id(),
         .body_source = [this](char* buf, std::size_t size) { return body_source(buf, size); },
         .body_length = std::nullopt,  // unknown: chunked
         .path = object.path(),
     };
-    if (!options.content_type.empty()) request.content_type = options.content_type;
-    if (options.exclusive) request.if_none_match = "*";
-    request.extra_headers = user_metadata_headers(options.metadata);
-    request.call = options.call;
+    if (!options.content_type.empty()) request_.content_type = options.content_type;
+    if (options.exclusive) request_.if_none_match = "*";
+    request_.extra_headers = user_metadata_headers(options.metadata);
+    request_.call = options.call;
     // A stop must wake the upload thread while it waits for the caller's bytes (and the caller while it waits for
     // a free buffer): both wait on changed_.
     if (stop_.stop_possible()) wake_.emplace(stop_, Wake{&mutex_, &changed_});
+  }
 
-    uploader_ = std::thread([this, client = object.client(), request = std::move(request)] {
+  void set_content_type(std::string content_type) override {
+    require_unsent("content type");
+    require_content_type(content_type);
+    request_.content_type = std::move(content_type);
+  }
+
+  void set_metadata(Metadata metadata) override {
+    require_unsent("metadata");
+    require_header_metadata(metadata);
+    request_.extra_headers = user_metadata_headers(metadata);
+  }
+
+ private:
+  void require_unsent(const char* what) const {
+    if (closed_ || uploader_.joinable()) {
+      throw InvalidStateError(std::string("ObjectWriter: the ") + what +
+                              " can change only until the first byte is sent (the first buffer filled or close())");
+    }
+  }
+
+  // The upload starts with the first full buffer or at close(): until then its headers may change.
+  void start_upload() {
+    if (uploader_.joinable()) return;
+    uploader_ = std::thread([this, client = client_, request = std::move(request_)] {
       std::exception_ptr error;
       std::optional<ObjectInfo> result;
       try {
@@ -127,6 +155,7 @@ class StreamingWriterBuf final : public WriterBuf {
     });
   }
 
+ public:
   StreamingWriterBuf(const StreamingWriterBuf&) = delete;
   StreamingWriterBuf& operator=(const StreamingWriterBuf&) = delete;
   ~StreamingWriterBuf() override { discard(); }
@@ -145,6 +174,13 @@ class StreamingWriterBuf final : public WriterBuf {
       finishing_ = true;
       changed_.notify_all();
     }
+    if (!stop_.stop_requested()) {
+      start_upload();
+    } else {
+      closed_ = true;
+      release_buffers();
+      throw cancelled();  // nothing was sent
+    }
     uploader_.join();
     closed_ = true;
     release_buffers();
@@ -162,7 +198,7 @@ class StreamingWriterBuf final : public WriterBuf {
       aborting_ = true;  // the upload thread throws out of libcurl's read callback: no final chunk is sent
       changed_.notify_all();
     }
-    uploader_.join();
+    if (uploader_.joinable()) uploader_.join();
     closed_ = true;
     result_.reset();
     error_ = nullptr;
@@ -191,6 +227,7 @@ class StreamingWriterBuf final : public WriterBuf {
   // Queues the filled put area and makes a free buffer the new put area,
   // waiting while all buffers are in flight.
   void hand_over_current() {
+    start_upload();
     std::unique_lock lock(mutex_);
     current_.len = static_cast<std::size_t>(pptr() - pbase());
     handed_over_ += current_.len;
@@ -256,6 +293,8 @@ class StreamingWriterBuf final : public WriterBuf {
     sending_ = {};
   }
 
+  const Client client_;
+  api::UploadObjectRequest request_{};  // until the upload starts (then moved to its thread)
   const std::size_t buffer_size_;
   const std::size_t max_chunks_;
   const std::stop_token stop_;
@@ -320,6 +359,18 @@ class PresignedWriterBuf final : public WriterBuf {
     current_ = new_block();
     setp(current_.data.get(), current_.data.get() + part_size_);
     if (stop_.stop_possible()) wake_.emplace(stop_, Wake{&mutex_, &changed_});
+  }
+
+  void set_content_type(std::string content_type) override {
+    require_unsent("content type");
+    require_content_type(content_type);
+    upload_options_.content_type = std::move(content_type);
+  }
+
+  void set_metadata(Metadata metadata) override {
+    require_unsent("metadata");
+    require_header_metadata(metadata);
+    upload_options_.metadata = std::move(metadata);
   }
 
   PresignedWriterBuf(const PresignedWriterBuf&) = delete;
@@ -427,6 +478,13 @@ class PresignedWriterBuf final : public WriterBuf {
       current_ = new_block();
     }
     setp(current_.data.get(), current_.data.get() + part_size_);
+  }
+
+  void require_unsent(const char* what) const {
+    if (closed_ || upload_) {
+      throw InvalidStateError(std::string("ObjectWriter: the ") + what +
+                              " can change only until the first byte is sent (the first part filled or close())");
+    }
   }
 
   void start_multipart() {
@@ -587,5 +645,17 @@ ObjectInfo ObjectWriter::close() { return buf_->close(); }
 void ObjectWriter::discard() noexcept { buf_->discard(); }
 
 bool ObjectWriter::is_open() const noexcept { return buf_ && buf_->is_open(); }
+
+ObjectWriter& ObjectWriter::set_content_type(std::string content_type) {
+  if (!buf_) throw InvalidStateError("ObjectWriter: moved from");
+  buf_->set_content_type(std::move(content_type));
+  return *this;
+}
+
+ObjectWriter& ObjectWriter::set_metadata(Metadata metadata) {
+  if (!buf_) throw InvalidStateError("ObjectWriter: moved from");
+  buf_->set_metadata(std::move(metadata));
+  return *this;
+}
 
 }  // namespace lakefs

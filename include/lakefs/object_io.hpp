@@ -153,8 +153,8 @@ struct WriterOptions {
 /// connection stalls; pre-signed, no connection waits for the caller.
 class ObjectWriter : public std::ostream {
  public:
-  /// Starts the upload to `object` (through lakeFS: sends the request headers
-  /// right away; pre-signed: nothing is sent until the first part fills).
+  /// Prepares the upload to `object`; nothing is sent until the first buffer
+  /// (through lakeFS) or part (pre-signed) fills, or close().
   explicit ObjectWriter(const WriteableObject& object, WriterOptions options = {});
   ObjectWriter(ObjectWriter&& other) noexcept;
   ObjectWriter& operator=(ObjectWriter&&) = delete;
@@ -171,6 +171,13 @@ class ObjectWriter : public std::ostream {
 
   /// True until close() or discard().
   [[nodiscard]] bool is_open() const noexcept;
+
+  /// Change the content type or the user metadata (as WriterOptions'), until
+  /// the first byte is sent: before the first buffer or part fills and before
+  /// close(). Afterwards InvalidStateError (nothing changes); a bad value is
+  /// InvalidArgumentError, as in WriterOptions.
+  ObjectWriter& set_content_type(std::string content_type);
+  ObjectWriter& set_metadata(Metadata metadata);
 
   // tellp() (std::ostream's) gives the bytes written so far, until close() and after it; the writer cannot
   // seek (seekp fails).

@@ -320,15 +320,19 @@ FakeTransport::Chosen FakeTransport::choose(const http::Request& request) {
     }
   }
 
-  // The storage config nobody scripted: a local block store, as a quickstart server has. The SDK asks for it once
+  // The server config nobody scripted: a local block store, as a quickstart server has. The SDK asks for it once
   // per client before a transfer (can it pre-sign?); without this every test that moves data would have to script it.
   if (exhausted == nullptr && request.method == "GET" && request.absolute_url.empty() &&
-      target.path == "/config/storage") {
+      (target.path == "/config" || target.path == "/config/storage")) {
+    static constexpr std::string_view kLocal =
+        R"({"blockstore_type":"local","blockstore_namespace_example":"local://example-bucket/",)"
+        R"("blockstore_namespace_ValidityRegex":"^local://","pre_sign_support":false,)"
+        R"("pre_sign_support_ui":false,"import_support":true,"import_validity_regex":"^local://",)"
+        R"("pre_sign_multipart_upload":false,"blockstore_id":""})";
     requests_.push_back(std::move(record));
-    return {Reply::json(200, R"({"blockstore_type":"local","blockstore_namespace_example":"local://example-bucket/",)"
-                             R"("blockstore_namespace_ValidityRegex":"^local://","pre_sign_support":false,)"
-                             R"("pre_sign_support_ui":false,"import_support":true,"import_validity_regex":"^local://",)"
-                             R"("pre_sign_multipart_upload":false})"),
+    if (target.path == "/config/storage") return {Reply::json(200, std::string(kLocal)), index};
+    return {Reply::json(200, R"({"version_config":{"version":"1.84.0"},"storage_config":)" + std::string(kLocal) +
+                                 R"(,"storage_config_list":[]})"),
             index};
   }
 

@@ -49,7 +49,7 @@ TEST(Client, WrongSecretIsUnauthorized) {
     EXPECT_FALSE(e.server_message().empty());
     EXPECT_FALSE(e.request_id().empty());
     EXPECT_EQ(e.method(), "GET");
-    EXPECT_EQ(e.path(), "/config/version");
+    EXPECT_EQ(e.path(), "/config");
     EXPECT_EQ(std::string(e.what()).find("definitely-not-the-secret"), std::string::npos);
   }
 }

@@ -133,10 +133,11 @@ std::ostream& operator<<(std::ostream& out, const RecordedRequest& request);
 /// for every request after the queue runs out. A request no route answers
 /// gets the default: 404 with a lakeFS error body naming the request, so the
 /// failure says what was not scripted (and RecordedRequest::scripted is false).
-/// One exception: an unscripted GET /config/storage (which the client asks once
+/// One exception: an unscripted GET /config (which the client asks once
 /// before its first transfer, to know whether it can pre-sign) is answered
 /// with a local block store's config (no pre-signed URLs), as a quickstart
-/// server's; script that route to test code on an object store.
+/// server's; script that route to test code on an object store (and
+/// GET /config/storage, the deprecated form, likewise).
 ///
 /// Streaming works as on the wire: a request's body source is drained (and
 /// recorded) unless the reply is a failure that never reached the server; a

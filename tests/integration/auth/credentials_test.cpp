@@ -377,7 +377,7 @@ TEST(Credentials, LoginRenewsTheTokenBeforeItExpires) {
       << log.dump();
   EXPECT_EQ(log.count("renewed rejected"), 0U) << log.dump();
   EXPECT_EQ(log.count(" 401 "), 0U) << log.dump();
-  EXPECT_EQ(log.count("GET /config/version 200 "), static_cast<std::size_t>(requests)) << log.dump();
+  EXPECT_EQ(log.count("GET /config 200 "), static_cast<std::size_t>(requests)) << log.dump();
   std::set<std::string> distinct;
   for (const auto& c : issued) distinct.insert(c.session_token);
   EXPECT_EQ(distinct.size(), issued.size()) << "a renewal returned an old token";
@@ -417,14 +417,14 @@ TEST(Credentials, A401RenewsOnceAndTheRequestSucceeds) {
   // The bogus token went once, got 401; the login, then the same request with the new token.
   const auto sent = transport->sent();
   ASSERT_EQ(sent.size(), 3U);
-  EXPECT_EQ(sent[0].path, "/config/version");
+  EXPECT_EQ(sent[0].path, "/config");
   EXPECT_TRUE(sent[0].authorization.secret == BogusThenLogin::bogus_token());
   EXPECT_EQ(sent[1].path, "/auth/login");
   EXPECT_TRUE(sent[1].anonymous);
-  EXPECT_EQ(sent[2].path, "/config/version");
+  EXPECT_EQ(sent[2].path, "/config");
   EXPECT_EQ(sent[2].authorization.scheme, http::Authorization::Scheme::bearer);
   EXPECT_TRUE(sent[2].authorization.secret == provider->issued().back().session_token);
-  EXPECT_EQ(log.count("GET /config/version 401 "), 1U) << log.dump();
+  EXPECT_EQ(log.count("GET /config 401 "), 1U) << log.dump();
   EXPECT_EQ(log.count("HTTP 401, retrying with renewed credentials"), 1U) << log.dump();
   EXPECT_EQ(log.count("renewed rejected credentials from bogus token, then login"), 1U) << log.dump();
 
@@ -451,7 +451,7 @@ TEST(Credentials, AWrongKeyPairIsUnauthorizedAfterOneAttempt) {
     ADD_FAILURE() << "a wrong key pair was accepted";
   } catch (const UnauthorizedError& e) {
     EXPECT_EQ(e.status(), 401);
-    EXPECT_EQ(e.path(), "/config/version");
+    EXPECT_EQ(e.path(), "/config");
     secrets->expect_absent(e.what(), "what()");
     secrets->expect_absent(e.server_message(), "server_message()");
   }
@@ -574,7 +574,7 @@ TEST(Credentials, LoginOptionExchangesTheDiscoveredKeyPair) {
     ASSERT_GE(lines.size(), 3U);
     EXPECT_TRUE(lines[0].starts_with("POST /auth/login 200 ")) << log.dump();
     EXPECT_TRUE(lines[1].starts_with("obtained credentials from login with key pair ")) << log.dump();
-    EXPECT_TRUE(lines[2].starts_with("GET /config/version 200 ")) << log.dump();
+    EXPECT_TRUE(lines[2].starts_with("GET /config 200 ")) << log.dump();
     log.expect_no_secret(*secrets);
   }
 

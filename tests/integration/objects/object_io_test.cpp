@@ -369,6 +369,31 @@ TEST_F(ObjectIoTest, WriterDestroyedWithoutCloseLeavesNothing) {
   EXPECT_EQ(std::ranges::distance(branch.uncommitted()), 0);
 }
 
+TEST_F(ObjectIoTest, WriterContentTypeAndMetadataChangeUntilTheFirstByteIsSent) {
+  // Set after opening, before any byte left: the object gets them (through lakeFS and pre-signed alike).
+  auto small = main_branch().object("w/late.csv");
+  auto writer = small.writer({.content_type = "application/octet-stream"});
+  writer.set_content_type("text/csv").set_metadata({{"rows", "2"}});
+  writer << "a,b\n1,2\n";
+  EXPECT_THROW(writer.set_metadata({{"bad\nname", "x"}}), lakefs::InvalidArgumentError);
+  (void)writer.close();
+  const auto info = small.stat();
+  EXPECT_EQ(info.content_type, "text/csv");
+  EXPECT_EQ(info.metadata, (lakefs::Metadata{{"rows", "2"}}));
+  EXPECT_THROW(writer.set_content_type("text/plain"), lakefs::InvalidStateError);
+
+  // Once the first buffer (or pre-signed part) has filled, bytes are on their way: too late, nothing changes.
+  auto big = main_branch().object("w/late-big.bin");
+  auto started = big.writer({.content_type = "application/x-first", .part_size = 5 << 20, .buffer_size = 64 << 10});
+  const std::string block(1 << 20, 'x');
+  for (int i = 0; i < 6; ++i) started.write(block.data(), static_cast<std::streamsize>(block.size()));
+  EXPECT_THROW(started.set_content_type("text/plain"), lakefs::InvalidStateError);
+  EXPECT_THROW(started.set_metadata({{"k", "v"}}), lakefs::InvalidStateError);
+  (void)started.close();
+  EXPECT_EQ(big.stat().content_type, "application/x-first");
+  EXPECT_EQ(big.stat().size_bytes, 6 << 20);
+}
+
 TEST_F(ObjectIoTest, SlowWriterOutlivesTheStallTimeout) {
   // A writer fed by slow computation stays silent longer than the client's
   // one-second stall timeout: the upload must survive, since the wait is the

@@ -43,7 +43,8 @@ struct PresignedRead : ::testing::Test {
     config.blockstore_type = "s3";
     config.pre_sign_support = true;
     config.pre_sign_multipart_upload = true;
-    fake->on("GET", "/config/storage").always(lt::Reply::json(200, lakefs::api::to_json(config)));
+    fake->on("GET", "/config").always(lt::Reply::json(
+        200, R"({"version_config":{"version":"1.84.0"},"storage_config":)" + lakefs::api::to_json(config) + "}"));
   }
   // Attempts sent to the object store's URL (the fake records pre-signed requests by their absolute URL).
   [[nodiscard]] std::size_t store_count() const {

@@ -69,7 +69,8 @@ struct PresignedUpload : ::testing::Test {
     config.blockstore_type = blockstore_type;
     config.pre_sign_support = true;
     config.pre_sign_multipart_upload = multipart;
-    fake->on("GET", "/config/storage").always(lt::Reply::json(200, lakefs::api::to_json(config)));
+    fake->on("GET", "/config").always(lt::Reply::json(
+        200, R"({"version_config":{"version":"1.84.0"},"storage_config":)" + lakefs::api::to_json(config) + "}"));
   }
   [[nodiscard]] lakefs::WriteableObject object() const {
     return lt::make_client(fake).repository("repo").branch("main").object("data.bin");

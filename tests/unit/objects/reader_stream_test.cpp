@@ -65,7 +65,8 @@ struct ReaderStream : ::testing::Test {
     lakefs::api::StorageConfig config;
     config.blockstore_type = "local";
     config.pre_sign_support = false;
-    fake->on("GET", "/config/storage").always(lt::Reply::json(200, lakefs::api::to_json(config)));
+    fake->on("GET", "/config").always(lt::Reply::json(
+        200, R"({"version_config":{"version":"1.84.0"},"storage_config":)" + lakefs::api::to_json(config) + "}"));
     for (std::size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>('a' + (i * 7 + i / 1000) % 26);
   }
   [[nodiscard]] lakefs::StoredObject object() const {
