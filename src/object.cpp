@@ -21,6 +21,7 @@
 #include "detail/parallel_download.hpp"
 #include "detail/prefault.hpp"
 #include "detail/presign.hpp"
+#include "lakefs/repository.hpp"
 #include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
@@ -516,6 +517,34 @@ void WriteableObject::update_metadata(const Metadata& metadata) {
   api::UpdateObjectUserMetadataRequest request{.repository = repo_id_, .branch = ref_id_, .path = path_};
   request.body.set = metadata;
   detail::object_call(repo_id_, ref_id_, path_, [&] { client_.api().objects.update_object_user_metadata(request); });
+}
+
+ObjectInfo WriteableObject::stage(const StageOptions& options) {
+  detail::require_non_empty(path_, "object path");
+  detail::require_non_empty(options.physical_address, "physical address");
+  detail::require_non_empty(options.checksum, "checksum");
+  if (options.size_bytes < 0) throw InvalidArgumentError("stage: size_bytes must be given (0 or more)");
+  detail::require_header_metadata(options.metadata);
+  detail::require_content_type(options.content_type);
+  // Data under the storage namespace is lakeFS's own (garbage collection may delete it): as lakectl, refuse it.
+  const auto storage_namespace = Repository(repo_id_, client_).properties().storage_namespace;
+  auto under = storage_namespace;
+  if (!under.ends_with('/')) under += '/';
+  if (options.physical_address == storage_namespace || options.physical_address.starts_with(under)) {
+    throw InvalidArgumentError("stage: '" + detail::printable(options.physical_address) +
+                               "' is inside the repository's storage namespace, whose data lakeFS manages; stage "
+                               "data from elsewhere in the store");
+  }
+  api::StageObjectRequest request{.repository = repo_id_, .branch = ref_id_, .path = path_};
+  request.body.physical_address = options.physical_address;
+  request.body.checksum = options.checksum;
+  request.body.size_bytes = options.size_bytes;
+  if (options.mtime) request.body.mtime = options.mtime->time_since_epoch().count();
+  if (!options.metadata.empty()) request.body.metadata = options.metadata;
+  if (!options.content_type.empty()) request.body.content_type = options.content_type;
+  return detail::object_call(repo_id_, ref_id_, path_, [&] {
+    return detail::to_object_info(client_.api().internal.stage_object(request));
+  });
 }
 
 void WriteableObject::remove() {

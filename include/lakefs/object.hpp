@@ -194,6 +194,23 @@ struct UploadOptions {
   CallOptions call{};
 };
 
+/// An object already in the object store, to be staged at a path without
+/// copying it (lakectl fs stage).
+struct StageOptions {
+  /// Where the data is: "s3://bucket/key", "local:///abs/path", … on the
+  /// server's block store, outside the repository's storage namespace (whose
+  /// data lakeFS manages: InvalidArgumentError there, before anything is sent).
+  std::string physical_address{};
+  /// The object's size and checksum (its ETag) as the store reports them;
+  /// lakeFS records them as given and does not check the address exists.
+  std::int64_t size_bytes = -1;
+  std::string checksum{};
+  /// Modification time; the server's clock when unset.
+  std::optional<Timestamp> mtime{};
+  std::string content_type{};
+  Metadata metadata{};
+};
+
 class WriteableObject : public StoredObject {
  public:
   WriteableObject(std::string repo_id, std::string branch_id, std::string path, Client client = default_client());
@@ -221,6 +238,13 @@ class WriteableObject : public StoredObject {
   /// Keys and values are checked as for uploads; a missing object is
   /// ObjectNotFoundError.
   void update_metadata(const Metadata& metadata);
+
+  /// Stages the object at this path from data already in the object store,
+  /// without copying it (lakectl fs stage; lakeFS's stageObject). Returns the
+  /// staged object's info. InvalidArgumentError before any request for an
+  /// empty address, a negative size, an empty checksum or an address inside
+  /// the repository's storage namespace.
+  ObjectInfo stage(const StageOptions& options);
 
   /// Deletes the object (a staged change on the branch).
   void remove();

@@ -139,6 +139,36 @@ TEST_F(ImportTest, WithMergeTheImportLandsOnASideBranchAndIsMergedKeepingTheBran
   EXPECT_EQ(main.head().id(), *status.merge_commit);
 }
 
+TEST_F(ImportTest, StageLinksAnObjectAlreadyInTheStoreWithoutCopyingIt) {
+  write_file(source_ / "staged.bin", "already in the store");
+  const auto address = uri(source_ / "staged.bin");
+  auto main = main_branch();
+  auto object = main.object("linked/staged.bin");
+  const auto info = object.stage({.physical_address = address,
+                                  .size_bytes = 20,
+                                  .checksum = "etag-1",
+                                  .content_type = "application/x-test",
+                                  .metadata = {{"origin", "store"}}});
+  EXPECT_EQ(info.path, "linked/staged.bin");
+  EXPECT_EQ(info.size_bytes, 20);
+  EXPECT_EQ(info.checksum, "etag-1");
+  const auto stat = object.stat();
+  // The local block store reports the address below its own root; either way it is the file staged.
+  EXPECT_TRUE(stat.physical_address.ends_with(address.substr(address.find("://") + 3))) << stat.physical_address;
+  EXPECT_EQ(stat.content_type, "application/x-test");
+  EXPECT_EQ(stat.metadata, (lakefs::Metadata{{"origin", "store"}}));
+  EXPECT_EQ(object.read_all(), "already in the store");  // read from where it already was
+  EXPECT_EQ(main.uncommitted().to_vector().size(), 1u);
+
+  // Refused before anything is sent: data lakeFS manages, or what the server needs to record it.
+  const auto inside = repo().properties().storage_namespace + "/data/x";
+  EXPECT_THROW(object.stage({.physical_address = inside, .size_bytes = 1, .checksum = "c"}),
+               lakefs::InvalidArgumentError);
+  EXPECT_THROW(object.stage({.physical_address = address, .checksum = "c"}), lakefs::InvalidArgumentError);
+  EXPECT_THROW(object.stage({.physical_address = address, .size_bytes = 1}), lakefs::InvalidArgumentError);
+  EXPECT_THROW(object.stage({.physical_address = "", .size_bytes = 1, .checksum = "c"}), lakefs::InvalidArgumentError);
+}
+
 TEST_F(ImportTest, CancelARunningImport) {
   write_tree(source_, 3000);
   auto main = main_branch();
