@@ -99,10 +99,8 @@ Listing<ActionRun> Repository::action_runs(ActionRunsOptions options) const {
   auto repo = id_;
   return Listing<ActionRun>(
       [client, repo, options](const std::string& after, std::size_t amount) {
-        api::ListRepositoryRunsRequest request{.repository = repo,
-                                               .after = after,
-                                               .amount = static_cast<std::int64_t>(amount),
-                                               .call = options.call};
+        api::ListRepositoryRunsRequest request{
+            .repository = repo, .after = after, .amount = static_cast<std::int64_t>(amount), .call = options.call};
         if (!options.branch.empty()) request.branch = options.branch;
         if (!options.commit.empty()) request.commit = options.commit;
         return detail::raw_page(client.api().actions.list_repository_runs_raw(request), "ActionRunList");

@@ -61,7 +61,8 @@ PullRequest Repository::create_pull_request(const std::string& source_branch, co
   detail::require_branch_id(source_branch, "source branch");
   detail::require_branch_id(destination_branch, "destination branch");
   detail::require_non_empty(title, "pull request title");
-  api::PullRequestCreation body{.title = title, .source_branch = source_branch, .destination_branch = destination_branch};
+  api::PullRequestCreation body{
+      .title = title, .source_branch = source_branch, .destination_branch = destination_branch};
   if (!description.empty()) body.description = description;
   const auto created = client_.api().pulls.create_pull_request({.repository = id_, .body = std::move(body)});
   return pull_request(created.id);

@@ -97,8 +97,7 @@ TEST_F(ActionsTest, AFailingPreCommitHookStopsTheCommitAndItsRunTellsWhy) {
   // All runs (in run id order); by commit; resumable like every listing.
   const auto all = repo().action_runs().to_vector();
   ASSERT_EQ(all.size(), 2u);
-  EXPECT_EQ((std::set<std::string>{all[0].run_id, all[1].run_id}),
-            (std::set<std::string>{run_id, dev_runs[0].run_id}));
+  EXPECT_EQ((std::set<std::string>{all[0].run_id, all[1].run_id}), (std::set<std::string>{run_id, dev_runs[0].run_id}));
   EXPECT_EQ(repo().action_runs({.commit = commit.id}).to_vector().size(), 1u);
   auto first = repo().action_runs({.max_amount = 1});
   (void)first.to_vector();

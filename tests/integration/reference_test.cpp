@@ -119,10 +119,8 @@ TEST_F(ReferenceOptions, MergeStrategySquashMetadataAndAllowEmpty) {
   EXPECT_EQ(dest_wins.object("extra").read_all(), "x");
 
   // source-wins, squashed into one commit with one parent, with the given message and metadata.
-  const auto merged = source.merge_into(main, {.message = "squashed",
-                                                .metadata = {{"ticket", "42"}},
-                                                .strategy = "source-wins",
-                                                .squash_merge = true});
+  const auto merged = source.merge_into(
+      main, {.message = "squashed", .metadata = {{"ticket", "42"}}, .strategy = "source-wins", .squash_merge = true});
   EXPECT_EQ(main.object("conflict").read_all(), "from source");
   const auto commit = repo().ref(merged).get_commit();
   EXPECT_EQ(commit.message, "squashed");
@@ -194,7 +192,8 @@ TEST_F(ReferenceOptions, AnnotateGivesTheLatestCommitOfEachEntry) {
   const auto path_of = [](const lakefs::Annotation& a) {
     return std::visit([](const auto& v) { return v.path; }, a.entry);
   };
-  const auto check = [&](std::vector<lakefs::Annotation> got, const std::vector<std::pair<std::string, std::string>>& want) {
+  const auto check = [&](std::vector<lakefs::Annotation> got,
+                         const std::vector<std::pair<std::string, std::string>>& want) {
     ASSERT_EQ(got.size(), want.size());
     for (std::size_t i = 0; i < want.size(); ++i) {
       EXPECT_EQ(path_of(got[i]), want[i].first);

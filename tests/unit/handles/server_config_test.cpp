@@ -13,17 +13,21 @@ namespace {
 namespace lt = lakefs::testing;
 
 std::string store(const std::string& id, const std::string& type) {
-  return R"({"blockstore_type":")" + type + R"(","blockstore_namespace_example":"x","blockstore_namespace_ValidityRegex":"^",)"
+  return R"({"blockstore_type":")" + type +
+         R"(","blockstore_namespace_example":"x","blockstore_namespace_ValidityRegex":"^",)"
          R"("pre_sign_support":true,"pre_sign_support_ui":false,"import_support":false,"import_validity_regex":"^",)"
-         R"("blockstore_id":")" + id + R"(","blockstore_description":")" + id + R"( store"})";
+         R"("blockstore_id":")" +
+         id + R"(","blockstore_description":")" + id + R"( store"})";
 }
 
 TEST(ServerConfig, AMultiStorageServerListsEveryBlockStore) {
   auto fake = std::make_shared<lt::FakeTransport>();
-  fake->on("GET", "/config").always(lt::Reply::json(
-      200, R"({"version_config":{"version":"1.90.0","latest_version":"1.91.0","upgrade_recommended":true},)"
-           R"("storage_config":)" + store("east", "s3") + R"(,"storage_config_list":[)" + store("east", "s3") + "," +
-               store("west", "gs") + "]}"));
+  fake->on("GET", "/config")
+      .always(lt::Reply::json(
+          200, R"({"version_config":{"version":"1.90.0","latest_version":"1.91.0","upgrade_recommended":true},)"
+               R"("storage_config":)" +
+                   store("east", "s3") + R"(,"storage_config_list":[)" + store("east", "s3") + "," +
+                   store("west", "gs") + "]}"));
   const auto client = lt::make_client(fake);
   const auto config = client.server_config();
   EXPECT_EQ(config.version, "1.90.0");
