@@ -9,6 +9,8 @@ packages=(
   libcurl4-openssl-dev libsimdjson-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-yaml python3-venv curl golang-go time valgrind
+  # The TLS transport test: a certificate made and served by the openssl command.
+  openssl
   # The fuzz preset: clang builds the libFuzzer targets. Its libFuzzer and
   # sanitizer runtimes (libclang-rt-14-dev) are only recommended, and
   # recommends are not installed here.

@@ -1,0 +1,135 @@
+// The transport's TLS and proxy options through a real Client and libcurl:
+// verification is on by default (a self-signed server is a TlsError), off
+// with verify_tls = false, and a CA file or a hashed CA directory makes the
+// same server trusted; a proxy receives the request in absolute form. The TLS
+// server is `openssl s_server` on 127.0.0.1 with a certificate made for the
+// test; it is stopped by the fixture, also when a test fails.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "lakefs/client.hpp"
+#include "lakefs/errors.hpp"
+#include "unit/transport/tiny_server.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+int run(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
+
+// A self-signed certificate for 127.0.0.1 and `openssl s_server -www` serving with it.
+class TlsServer {
+ public:
+  TlsServer() {
+    dir_ = fs::temp_directory_path() / ("lakefs-tls-" + std::to_string(::getpid()));
+    fs::create_directories(dir_ / "ca");
+    if (run("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1"
+            " -keyout " + (dir_ / "key.pem").string() + " -out " + cert().string()) != 0) {
+      throw std::runtime_error("openssl req failed");
+    }
+    fs::copy_file(cert(), dir_ / "ca" / "test-ca.pem");
+    if (run("openssl rehash " + (dir_ / "ca").string()) != 0) throw std::runtime_error("openssl rehash failed");
+    // A free port: the kernel picks one, which is released for s_server (a test-only race, retried below).
+    const int probe = lakefs::test::listen_on_loopback(1, port_);
+    ::close(probe);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const std::string accept = "127.0.0.1:" + std::to_string(port_);
+      const std::string cert_path = cert().string();
+      const std::string key_path = (dir_ / "key.pem").string();
+      ::execlp("openssl", "openssl", "s_server", "-quiet", "-www", "-accept", accept.c_str(), "-cert",
+               cert_path.c_str(), "-key", key_path.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    // Ready once it accepts connections.
+    for (int i = 0; i < 100; ++i) {
+      const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_port = htons(port_);
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      const bool up = ::connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+      ::close(s);
+      if (up) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    stop();
+    throw std::runtime_error("openssl s_server did not start");
+  }
+  TlsServer(const TlsServer&) = delete;
+  TlsServer& operator=(const TlsServer&) = delete;
+  ~TlsServer() { stop(); }
+
+  [[nodiscard]] std::string endpoint() const { return "https://127.0.0.1:" + std::to_string(port_); }
+  [[nodiscard]] fs::path cert() const { return dir_ / "cert.pem"; }
+  [[nodiscard]] fs::path ca_dir() const { return dir_ / "ca"; }
+
+ private:
+  void stop() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+  fs::path dir_;
+  std::uint16_t port_ = 0;
+  pid_t pid_ = -1;
+};
+
+lakefs::ClientOptions options(const std::string& endpoint) {
+  lakefs::ClientOptions o;
+  o.endpoint = endpoint;
+  o.access_key_id = "AKIAIOSFODNN7EXAMPLE";
+  o.secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+  o.explicit_only = true;
+  o.retry = lakefs::RetryOptions{.max_retries = 0};
+  return o;
+}
+
+TEST(Tls, VerificationIsOnByDefaultAndACaFileOrDirectoryTrustsTheServer) {
+  TlsServer server;
+  // Self-signed: refused before any request is sent.
+  EXPECT_THROW((void)lakefs::Client(options(server.endpoint())).server_version(), lakefs::TlsError);
+
+  // Trusted by a CA file, by a hashed CA directory, or not checked at all: the connection is made and the answer
+  // (s_server's HTML status page, not lakeFS's JSON) comes back, which the SDK cannot read.
+  auto with_file = options(server.endpoint());
+  with_file.ca_file = server.cert().string();
+  EXPECT_THROW((void)lakefs::Client(with_file).server_version(), lakefs::ProtocolError);
+  auto with_dir = options(server.endpoint());
+  with_dir.ca_path = server.ca_dir().string();
+  EXPECT_THROW((void)lakefs::Client(with_dir).server_version(), lakefs::ProtocolError);
+  auto unchecked = options(server.endpoint());
+  unchecked.verify_tls = false;
+  EXPECT_THROW((void)lakefs::Client(unchecked).server_version(), lakefs::ProtocolError);
+}
+
+TEST(Proxy, RequestsGoThroughTheProxyInAbsoluteForm) {
+  const std::string body = R"({"version_config":{"version":"9.9.9"}})";
+  lakefs::test::TinyServer proxy([&](const lakefs::test::Received&) {
+    return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\nConnection: close\r\n\r\n" + body;
+  });
+  // The endpoint's host is never resolved by the client: the proxy gets the whole URL.
+  auto o = options("http://lakefs.invalid:8000");
+  o.proxy = "http://127.0.0.1:" + std::to_string(proxy.port());
+  EXPECT_EQ(lakefs::Client(o).server_version(), "9.9.9");
+  const auto seen = proxy.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].method, "GET");
+  EXPECT_EQ(seen[0].target, "http://lakefs.invalid:8000/api/v1/config");
+}
+
+}  // namespace
