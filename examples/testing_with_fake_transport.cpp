@@ -116,11 +116,11 @@ void counts_rows_and_commits_the_totals() {
 
   check(summary.files == 2 && summary.rows == 3, "two CSV files with three data rows; the .txt is ignored");
   check(summary.commit_id == "c0ffee", "the commit id comes from the server's answer");
-  // Every attempt, in order: before its first read the client asks the storage config once (can it read
+  // Every attempt, in order: before its first read the client asks the server config once (can it read
   // straight from the object store?); the fake answers it as a local block store: reads go through lakeFS.
   const auto requests = fake->requests();
-  check(requests.size() == 5 && requests[0].path == kList && requests[1].path == "/config/storage",
-        "a listing, the storage config, two reads and a commit were sent");
+  check(requests.size() == 5 && requests[0].path == kList && requests[1].path == "/config",
+        "a listing, the server config, two reads and a commit were sent");
   check(requests[0].query_param("prefix") == "raw/", "the listing asked for the prefix");
   const auto commit = fake->last();
   check(commit.method == "POST" && commit.path == kCommit, "the last request is the commit");

@@ -58,11 +58,14 @@ ServerConfiguration Client::server_config() const {
   } else if (config.storage_config) {
     out.storages.push_back(detail::to_storage_config(*config.storage_config));
   }
-  if (out.storages.empty()) throw ProtocolError("the server's configuration (GET /config) names no block store");
   return out;
 }
 
-ServerStorageConfiguration Client::storage_config() const { return server_config().storages.front(); }
+ServerStorageConfiguration Client::storage_config() const {
+  auto config = server_config();
+  if (config.storages.empty()) throw ProtocolError("the server's configuration (GET /config) names no block store");
+  return std::move(config.storages.front());
+}
 
 ServerStorageConfiguration Client::storage_config(const std::string& storage_id) const {
   auto config = server_config();

@@ -174,12 +174,13 @@ class StreamingWriterBuf final : public WriterBuf {
       finishing_ = true;
       changed_.notify_all();
     }
-    if (!stop_.stop_requested()) {
+    if (!uploader_.joinable()) {
+      if (stop_.stop_requested()) {
+        closed_ = true;
+        release_buffers();
+        throw cancelled();  // nothing was sent
+      }
       start_upload();
-    } else {
-      closed_ = true;
-      release_buffers();
-      throw cancelled();  // nothing was sent
     }
     uploader_.join();
     closed_ = true;
@@ -227,7 +228,13 @@ class StreamingWriterBuf final : public WriterBuf {
   // Queues the filled put area and makes a free buffer the new put area,
   // waiting while all buffers are in flight.
   void hand_over_current() {
-    start_upload();
+    if (!uploader_.joinable()) {
+      if (stop_.stop_requested()) {
+        setp(nullptr, nullptr);  // nothing was sent, nothing will be
+        throw cancelled();
+      }
+      start_upload();
+    }
     std::unique_lock lock(mutex_);
     current_.len = static_cast<std::size_t>(pptr() - pbase());
     handed_over_ += current_.len;
