@@ -99,11 +99,14 @@ Listing<ActionRun> Repository::action_runs(ActionRunsOptions options) const {
   auto repo = id_;
   return Listing<ActionRun>(
       [client, repo, options](const std::string& after, std::size_t amount) {
-        api::ListRepositoryRunsRequest request{
-            .repository = repo, .after = after, .amount = static_cast<std::int64_t>(amount), .call = options.call};
-        if (!options.branch.empty()) request.branch = options.branch;
-        if (!options.commit.empty()) request.commit = options.commit;
-        return detail::raw_page(client.api().actions.list_repository_runs_raw(request), "ActionRunList");
+        const auto given = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); };
+        return detail::raw_page(client.api().actions.list_repository_runs_raw({.repository = repo,
+                                                                               .after = after,
+                                                                               .amount = static_cast<std::int64_t>(amount),
+                                                                               .branch = given(options.branch),
+                                                                               .commit = given(options.commit),
+                                                                               .call = options.call}),
+                                "ActionRunList");
       },
       [](std::string_view body, std::vector<ActionRun>& items) {
         api::ActionRunList list;

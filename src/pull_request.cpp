@@ -78,13 +78,15 @@ Listing<PullRequest> Repository::pull_requests(PullRequestsOptions options) cons
   return Listing<PullRequest>(
       [client, repo, status, prefix = options.prefix, call = options.call](const std::string& after,
                                                                            std::size_t amount) {
-        api::ListPullRequestsRequest request{.repository = repo,
-                                             .after = after,
-                                             .amount = static_cast<std::int64_t>(amount),
-                                             .status = status,
-                                             .call = call};
-        if (!prefix.empty()) request.prefix = prefix;
-        return detail::raw_page(client.api().pulls.list_pull_requests_raw(request), "PullRequestsList");
+        return detail::raw_page(
+            client.api().pulls.list_pull_requests_raw(
+                {.repository = repo,
+                 .prefix = prefix.empty() ? std::nullopt : std::optional<std::string>(prefix),
+                 .after = after,
+                 .amount = static_cast<std::int64_t>(amount),
+                 .status = status,
+                 .call = call}),
+            "PullRequestsList");
       },
       [](std::string_view body, std::vector<PullRequest>& items) {
         api::PullRequestsList list;
