@@ -1,16 +1,14 @@
 #include "lakefs/import.hpp"
 
-#include <condition_variable>
-#include <mutex>
 #include <optional>
 #include <ostream>
 #include <stop_token>
-#include <thread>
 #include <utility>
 
 #include "detail/convert.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
+#include "transport/retry.hpp"
 
 namespace lakefs {
 
@@ -35,18 +33,6 @@ std::string describe(const std::string& id, const Branch& branch) {
 // `call` without its stop token: for the requests that must reach the server once the caller has stopped.
 CallOptions uninterruptible(const CallOptions& call) {
   return {.timeout = call.timeout, .retry = call.retry, .stop = {}};
-}
-
-// Sleeps for `delay`, returning early once `stop` is requested.
-void sleep_unless_stopped(std::chrono::milliseconds delay, const std::stop_token& stop) {
-  if (!stop.stop_possible()) {
-    std::this_thread::sleep_for(delay);
-    return;
-  }
-  std::mutex mutex;
-  std::condition_variable_any wake;
-  std::unique_lock lock(mutex);
-  (void)wake.wait_for(lock, stop, delay, [] { return false; });
 }
 
 void send_cancel(const Branch& branch, const std::string& id, const CallOptions& call) {
@@ -190,7 +176,7 @@ ImportStatus ImportManager::wait(const ImportRunOptions& options) const {
       }
       return *current;
     }
-    sleep_unless_stopped(options.poll_interval, stop);  // a stop is handled at the top of the loop
+    (void)detail::sleep_unless_stopped(options.poll_interval, stop);  // a stop is handled at the top of the loop
   }
 }
 

@@ -1,11 +1,10 @@
 // Repository: refs dump and restore, submitted and waited for.
 #include "lakefs/refs_dump.hpp"
 
-#include <condition_variable>
-#include <mutex>
 #include <utility>
 
 #include "detail/convert.hpp"
+#include "transport/retry.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/repository.hpp"
 
@@ -39,11 +38,8 @@ auto wait_for(const char* what, const std::string& repo, const RefsTaskOptions& 
       }
       return answer;
     }
-    // The pause between polls ends at once on a stop request.
-    std::mutex mutex;
-    std::condition_variable_any pause;
-    std::unique_lock lock(mutex);
-    (void)pause.wait_for(lock, options.call.stop, options.poll_interval, [] { return false; });
+    // The pause between polls ends at once on a stop request (handled at the top of the loop).
+    (void)detail::sleep_unless_stopped(options.poll_interval, options.call.stop);
   }
 }
 

@@ -1,7 +1,6 @@
 #include "transport/channel.hpp"
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <exception>
 #include <random>
@@ -42,18 +41,6 @@ std::string format_ms(Clock::duration elapsed) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f ms", std::chrono::duration<double, std::milli>(elapsed).count());
   return text;
-}
-
-// Sleeps for `delay` unless `stop` is requested first; true when it was.
-bool sleep_unless_stopped(std::chrono::milliseconds delay, const std::stop_token& stop) {
-  if (!stop.stop_possible()) {
-    std::this_thread::sleep_for(delay);
-    return false;
-  }
-  std::mutex mutex;
-  std::condition_variable_any wake;
-  std::unique_lock lock(mutex);
-  return wake.wait_for(lock, stop, delay, [] { return false; }) || stop.stop_requested();
 }
 
 }  // namespace

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <condition_variable>
+#include <mutex>
 #include <string>
+#include <thread>
 
 namespace lakefs::detail {
 
@@ -63,6 +66,17 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
   // In whole seconds of time_t: a far-future date does not fit system_clock's (nanosecond) time_point.
   const time_t current = std::chrono::system_clock::to_time_t(now);
   return std::chrono::seconds(when > current ? static_cast<long long>(when - current) : 0);
+}
+
+bool sleep_unless_stopped(std::chrono::milliseconds delay, const std::stop_token& stop) {
+  if (!stop.stop_possible()) {
+    std::this_thread::sleep_for(delay);
+    return false;
+  }
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::unique_lock lock(mutex);
+  return wake.wait_for(lock, stop, delay, [] { return false; }) || stop.stop_requested();
 }
 
 }  // namespace lakefs::detail
