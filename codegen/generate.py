@@ -570,13 +570,22 @@ def emit_models_header(spec, order, version):
 #include <utility>
 #include <vector>
 
+#include "lakefs/export.hpp"
+
 namespace lakefs::api {
+
+/// \\defgroup api_models Models
+/// \\ingroup api_layer
+/// The spec's schemas: one struct per object schema, one enum per enumeration, with their JSON encoding
+/// (to_json(), from_json()).
+/// @{
 
 /// A free-form JSON value, kept as its (compact) JSON text.
 struct JsonValue {
   /// The JSON text, e.g. `{"a":1}`. Empty encodes as null.
   std::string json{};
 
+  /// Equal when the texts are (no normalisation: `{"a":1}` and `{ "a": 1 }` differ).
   bool operator==(const JsonValue&) const = default;
 };
 
@@ -585,6 +594,7 @@ struct JsonValue {
 template <typename E>
 class Enum {
  public:
+  /// No value: an empty text, whose value() is E::unknown.
   Enum() = default;
   /// From a known enumerator (implicit, so `.status = PullRequestBasicStatus::open` works).
   Enum(E value) : raw_(to_string(value)) {}  // NOLINT(google-explicit-constructor)
@@ -595,9 +605,12 @@ class Enum {
   [[nodiscard]] E value() const noexcept { return from_string(raw_, std::type_identity<E>{}); }
   /// The text exactly as sent or received.
   [[nodiscard]] const std::string& raw() const noexcept { return raw_; }
+  /// True when value() is not E::unknown.
   [[nodiscard]] bool is_known() const noexcept { return value() != E::unknown; }
 
+  /// Equal when the texts are.
   bool operator==(const Enum&) const = default;
+  /// True when value() is `other`.
   bool operator==(E other) const noexcept { return value() == other; }
 
  private:
@@ -611,9 +624,10 @@ class Enum {
         out.append(doc_comment(e.description))
         out.append(f"enum class {name} {{ {', '.join(e.values)}, unknown }};\n")
         out.append(f"/// The wire text of `value` (empty for unknown).\n")
-        out.append(f"[[nodiscard]] std::string_view to_string({name} value) noexcept;\n")
+        out.append(f"[[nodiscard]] LAKEFS_API std::string_view to_string({name} value) noexcept;\n")
         out.append(f"/// Parses the wire text; text this SDK does not know gives {name}::unknown.\n")
-        out.append(f"[[nodiscard]] {name} {e.func}(std::string_view text) noexcept;\n")
+        out.append(f"[[nodiscard]] LAKEFS_API {name} {e.func}(std::string_view text) noexcept;\n")
+        out.append(f"/// As {e.func}(), for generic code (Enum<E>::value() calls it).\n")
         out.append(f"[[nodiscard]] inline {name} from_string(std::string_view text, std::type_identity<{name}>) noexcept {{\n"
                    f"  return {e.func}(text);\n}}\n\n")
     out.append("// ---------------------------------------------------------------- structs\n\n")
@@ -634,19 +648,24 @@ class Enum {
         out.append("  /// Members the server sent that this SDK does not know (a newer server's\n"
                    "  /// additions), by name, as JSON; encoded back as they are.\n"
                    "  std::map<std::string, JsonValue> unknown_fields{};\n")
-        out.append(f"\n  bool operator=={'(const ' + name + '&) const = default;'}\n}};\n\n")
+        out.append("\n  /// Equal when every member is, unknown_fields included.\n")
+        out.append(f"  bool operator=={'(const ' + name + '&) const = default;'}\n}};\n\n")
     out.append("// ---------------------------------------------------------------- JSON\n")
     out.append("// to_json encodes compactly; from_json throws lakefs::ProtocolError on malformed\n"
                "// JSON, a wrong type or a missing required property. Properties this SDK does not\n"
                "// know are kept in each struct's unknown_fields.\n\n")
     for name in sorted(spec.structs):
-        out.append(f"[[nodiscard]] std::string to_json(const {name}& value);\n")
-        out.append(f"void from_json(std::string_view json, {name}& out);\n")
+        out.append(f"/// Encodes `value` as compact JSON.\n")
+        out.append(f"[[nodiscard]] LAKEFS_API std::string to_json(const {name}& value);\n")
+        out.append(f"/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid {name}).\n")
+        out.append(f"LAKEFS_API void from_json(std::string_view json, {name}& out);\n")
     out.append("\n// Aliases of containers share their overloads.\n")
     for cpp in alias_cpp_types(spec):
-        out.append(f"[[nodiscard]] std::string to_json(const {cpp}& value);\n")
-        out.append(f"void from_json(std::string_view json, {cpp}& out);\n")
-    out.append("\n}  // namespace lakefs::api\n")
+        out.append(f"/// Encodes `value` as compact JSON.\n")
+        out.append(f"[[nodiscard]] LAKEFS_API std::string to_json(const {cpp}& value);\n")
+        out.append(f"/// Decodes `json` into `out` (lakefs::ProtocolError when it does not hold that type).\n")
+        out.append(f"LAKEFS_API void from_json(std::string_view json, {cpp}& out);\n")
+    out.append("\n/// @}\n\n}  // namespace lakefs::api\n")
     return "".join(out)
 
 
@@ -890,6 +909,7 @@ namespace lakefs::api {
 """)
     for o in ops:
         out.append(f"/// Parameters of {o.op_id} ({o.method} {o.path}).\n")
+        out.append(f"/// \\ingroup {' '.join(group_name(t) for t in o.tags)}\n")
         out.append(f"struct {o.request_name} {{\n")
         for p in o.path_params:
             out.append(doc_comment(p.description, "  "))
@@ -930,6 +950,11 @@ def tag_file(tag):
     return snake(tag) + "_api"
 
 
+def group_name(tag):
+    """The Doxygen group of a tag's operation class and request structs."""
+    return "api_" + snake(tag)
+
+
 def emit_tag_header(tag, ops, version):
     cls = class_name(tag)
     out = [header_comment(version)]
@@ -943,6 +968,7 @@ def emit_tag_header(tag, ops, version):
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
 namespace lakefs::detail {{
@@ -951,13 +977,19 @@ class Channel;
 
 namespace lakefs::api {{
 
+/// \\defgroup {group_name(tag)} Operations tagged "{tag}"
+/// \\ingroup api_layer
+/// {cls} (`client.api().{member_name(tag)}`) and the request structs of its operations.
+/// @{{
+
 /// Operations tagged "{tag}". Reached through lakefs::Client::api(); holds a
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
 /// response cannot be decoded.
-class {cls} {{
+class LAKEFS_API {cls} {{
  public:
+  /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
   explicit {cls}(const detail::Channel& channel) noexcept : channel_(&channel) {{}}
 
 """)
@@ -982,6 +1014,8 @@ class {cls} {{
     out.append(f""" private:
   const detail::Channel* channel_;
 }};
+
+/// @}}
 
 }}  // namespace lakefs::api
 """)
@@ -1145,11 +1179,20 @@ def emit_api_header(tags, version):
 """)
     for t in tags:
         out.append(f"#include \"lakefs/api/{tag_file(t)}.hpp\"\n")
-    out.append("\nnamespace lakefs::api {\n\n/// One member per lakeFS API tag. Lives inside a lakefs::Client (Client::api()).\n")
-    out.append("class Api {\n public:\n  explicit Api(const detail::Channel& channel) noexcept\n      : ")
+    out.append("\nnamespace lakefs::api {\n\n"
+               "/// \\defgroup api_layer The generated API layer\n"
+               "/// One typed method per operation of lakeFS's REST API, generated from its OpenAPI spec: a class per\n"
+               "/// tag of the spec with the tag's operations, a request struct per operation, and the spec's models.\n"
+               "/// Reached through lakefs::Client::api(); see docs/api-layer.md.\n\n")
+    out.append("/// One member per lakeFS API tag. Lives inside a lakefs::Client (Client::api()).\n"
+               "/// \\ingroup api_layer\n")
+    out.append("class Api {\n public:\n"
+               "  /// Made by lakefs::Client; reach it through Client::api().\n"
+               "  explicit Api(const detail::Channel& channel) noexcept\n      : ")
     out.append(",\n        ".join(f"{member_name(t)}(channel)" for t in tags))
     out.append(" {}\n\n")
     for t in tags:
+        out.append(f"  /// The operations tagged \"{t}\".\n")
         out.append(f"  {class_name(t)} {member_name(t)};\n")
     out.append("};\n\n}  // namespace lakefs::api\n")
     return "".join(out)

@@ -18,6 +18,11 @@ packages=(
   # The s3 test topology (scripts/lakefs-server.sh --topology s3): lakeFS's database. Only its binaries
   # are used: each test run makes its own cluster on a free loopback port.
   postgresql-15
+  # The API reference (the "docs" target, test docs_api_reference).
+  doxygen
+  # The Debian packages (cpack -G DEB; tests/package): dpkg-shlibdeps (dpkg-dev) computes their dependencies,
+  # CPack finds the ELF files with `file`, and lintian checks the result.
+  dpkg-dev file lintian
 )
 
 missing=()

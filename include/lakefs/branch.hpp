@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "lakefs/export.hpp"
 #include "lakefs/reference.hpp"
 
 namespace lakefs {
@@ -23,7 +24,8 @@ struct TransactionOptions;
 class ImportManager;
 struct ImportOptions;
 
-struct BranchCreateOptions {
+/// Options of Branch::create().
+struct LAKEFS_API BranchCreateOptions {
   /// Return the existing branch instead of failing with ConflictError.
   bool exist_ok = false;
   /// Hidden branches are left out of branch listings.
@@ -32,8 +34,11 @@ struct BranchCreateOptions {
   bool force = false;
 };
 
-struct CommitOptions {
+/// Options of Branch::commit().
+struct LAKEFS_API CommitOptions {
+  /// Metadata of the commit (key/value pairs stored with it).
   Metadata metadata{};
+  /// Commit even when nothing is staged; without it, lakeFS refuses an empty commit (BadRequestError).
   bool allow_empty = false;
   /// Override the commit's creation date.
   std::optional<Timestamp> date{};
@@ -41,7 +46,8 @@ struct CommitOptions {
   bool force = false;
 };
 
-struct RevertOptions {
+/// Options of Branch::revert().
+struct LAKEFS_API RevertOptions {
   /// For a merge commit, the parent (1-based) to diff against.
   int parent_number = 0;
   /// Make the revert commit even when it changes nothing (the changes were
@@ -51,11 +57,13 @@ struct RevertOptions {
   bool force = false;
 };
 
-struct UncommittedOptions {
+/// Options of Branch::uncommitted().
+struct LAKEFS_API UncommittedOptions {
   /// Stop after this many changes.
   std::optional<std::size_t> max_amount{};
   /// Changes per request, 1–1000 (lakeFS's limit); as LogOptions::page_size.
   std::size_t page_size = 1000;
+  /// Only changes to paths that start with this.
   std::string prefix{};
   /// Start after this path (a listing's resume_after()).
   std::string after{};
@@ -63,7 +71,8 @@ struct UncommittedOptions {
   CallOptions call{};
 };
 
-struct RemoveObjectsOptions {
+/// Options of Branch::remove_objects().
+struct LAKEFS_API RemoveObjectsOptions {
   /// Concurrent delete requests (each removes up to 1000 paths); 0 = the client's max_connections.
   std::size_t concurrency = 0;
   /// Timeout, retry policy and cancellation of the delete requests. Once
@@ -75,12 +84,17 @@ struct RemoveObjectsOptions {
   CallOptions call{};
 };
 
-class Branch : public Reference {
+/// A branch of a repository: a Reference that can change. Creates and removes the branch, commits, reverts,
+/// cherry-picks, resets, writes objects (object()), and runs transactions and imports. Constructing one sends
+/// nothing; Repository::branch() makes one on the repository's client.
+class LAKEFS_API Branch : public Reference {
  public:
+  /// A handle to branch `id` of repository `repo_id`, on `client`; nothing is sent.
   Branch(std::string repo_id, std::string id, Client client = default_client());
 
   /// Creates the branch from `source_reference` (a branch, tag or commit id).
   Branch& create(const std::string& source_reference, BranchCreateOptions options = {});
+  /// The same, from `source_reference.id()`.
   Branch& create(const Reference& source_reference, BranchCreateOptions options = {});
 
   /// Deletes the branch (its commits stay reachable from other refs).
@@ -95,11 +109,15 @@ class Branch : public Reference {
   /// Reverts the changes `reference` introduced (a new commit). For a merge
   /// commit, `parent_number` (1-based) picks the parent to diff against.
   Commit revert(const std::string& reference, int parent_number = 0);
+  /// The same, with every option of RevertOptions.
   Commit revert(const std::string& reference, const RevertOptions& options);
+  /// The same for a handle; one of another repository is InvalidArgumentError (nothing is sent).
   Commit revert(const Reference& reference, const RevertOptions& options = {});
 
   /// Applies the changes `reference` introduced onto this branch (a new commit).
+  /// For a merge commit, `parent_number` (1-based) picks the parent whose changes are applied.
   Commit cherry_pick(const std::string& reference, int parent_number = 0);
+  /// The same for a handle; one of another repository is InvalidArgumentError (nothing is sent).
   Commit cherry_pick(const Reference& reference, int parent_number = 0);
 
   /// Drops all uncommitted changes on the branch.
@@ -155,16 +173,19 @@ class Branch : public Reference {
   /// if `fn` throws, nothing reaches this branch and the exception propagates
   /// unchanged. Include <lakefs/transaction.hpp>; see docs/transactions.md.
   Commit transact(const std::function<void(Transaction&)>& fn);
+  /// The same, with the transaction's commit message, metadata, tag and error handling from `options`.
   Commit transact(const std::function<void(Transaction&)>& fn, const TransactionOptions& options);
 
   /// The explicit form: commit() or rollback() the returned transaction;
   /// destroying it without either rolls it back.
   [[nodiscard]] Transaction begin_transaction();
+  /// The same, with the transaction's commit message, metadata, tag and error handling from `options`.
   [[nodiscard]] Transaction begin_transaction(const TransactionOptions& options);
 
   /// Imports objects from the object store into this branch (sends nothing
   /// until start()/run()). Include <lakefs/import.hpp>; see docs/imports.md.
   [[nodiscard]] ImportManager import_data() const;
+  /// The same, with the import commit's message and metadata, and the merge mode, from `options`.
   [[nodiscard]] ImportManager import_data(const ImportOptions& options) const;
 };
 

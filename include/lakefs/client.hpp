@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "lakefs/export.hpp"
 #include "lakefs/credentials.hpp"
 #include "lakefs/logging.hpp"
 #include "lakefs/models.hpp"
@@ -43,19 +44,26 @@ class Repository;
 
 /// Options for a Client. Every field is optional: what is left empty is
 /// discovered from the environment and the lakectl config file.
-struct ClientOptions {
+struct LAKEFS_API ClientOptions {
   /// Server URL, e.g. "https://lakefs.example.com" (with or without "/api/v1").
   std::string endpoint{};
+  /// Access key id of the key pair to authenticate with (sent as HTTP Basic, or exchanged with `login`).
   std::string access_key_id{};
+  /// Secret access key of the key pair.
   std::string secret_access_key{};
   /// Session (bearer) token; used instead of the key pair when set.
   std::string session_token{};
   /// Verify TLS certificates (default true). Turn off only for test servers.
   std::optional<bool> verify_tls{};
+  /// PEM bundle of CA certificates to trust instead of the system's (TransportOptions::ca_file).
   std::string ca_file{};
+  /// Directory of CA certificates to trust instead of the system's (TransportOptions::ca_path).
   std::string ca_path{};
+  /// HTTP(S) proxy URL; empty = libcurl's default (its proxy environment variables).
   std::string proxy{};
+  /// Time allowed to establish a connection (default 10 s; must be positive).
   std::optional<std::chrono::milliseconds> connect_timeout{};
+  /// Whole-request timeout of each attempt (default none: zero); CallOptions::timeout overrides it per call.
   std::optional<std::chrono::milliseconds> request_timeout{};
   /// Abort a transfer that moves under 1 byte/s for this long (default 60 s;
   /// zero disables). Time an ObjectWriter waits for its caller's next bytes
@@ -91,16 +99,19 @@ struct ClientOptions {
 
 /// The settings a client would use and where they came from (for
 /// diagnostics). Holds no secret: only the access key id is shown.
-struct ResolvedConfig {
+struct LAKEFS_API ResolvedConfig {
+  /// The connection settings: endpoint (normalised), TLS, proxy, timeouts, connections.
   TransportOptions transport{};
+  /// The retry policy every request of the client uses unless its CallOptions override it.
   RetryOptions retry{};
   /// The access key id in use, empty when authenticating with a session token
   /// or a custom provider.
   std::string access_key_id{};
   /// "key pair", "session token", "login" or the custom provider's describe().
   std::string credentials_kind{};
-  /// Human-readable origin of the endpoint and credentials, e.g. "environment (LAKEFS_*)".
+  /// Human-readable origin of the endpoint, e.g. "environment (LAKEFS_*)".
   std::string endpoint_source{};
+  /// Human-readable origin of the credentials, e.g. "explicit options (credentials provider)".
   std::string credentials_source{};
   /// Where `retry` came from: "explicit options", the config file's
   /// server.retries ("config file PATH (server.retries)") or "defaults".
@@ -113,9 +124,12 @@ struct ResolvedConfig {
 /// Resolves options against the environment and the config file without
 /// connecting. Throws ConfigurationError (malformed endpoint, bad config file)
 /// or NoAuthenticationFoundError (no credentials anywhere).
-[[nodiscard]] ResolvedConfig resolve_config(const ClientOptions& options);
+[[nodiscard]] LAKEFS_API ResolvedConfig resolve_config(const ClientOptions& options);
 
-class Client {
+/// The connection to one lakeFS server, and where every handle (Repository, Branch, ...) starts. Cheap to copy:
+/// copies share one connection pool, credentials and configuration. Thread-safe. Configured from ClientOptions,
+/// the environment and the lakectl config file, field by field (see docs/client-and-configuration.md).
+class LAKEFS_API Client {
  public:
   /// A client configured from the environment or ~/.lakectl.yaml.
   Client();
@@ -145,6 +159,7 @@ class Client {
   /// The reference lives as long as this client (or any copy of it): calling
   /// api() on a temporary Client is a compile error, not a dangling reference.
   [[nodiscard]] api::Api& api() const&;
+  /// Deleted: api() on a temporary Client would return a dangling reference.
   api::Api& api() const&& = delete;
 
   /// Sends a raw request (include <lakefs/http.hpp>) below the API root (e.g. path "/repositories/r")
@@ -170,9 +185,9 @@ class Client {
 
 /// The process-wide default client, created from the environment / config
 /// file on first use (thread-safe). Throws if no configuration is found.
-[[nodiscard]] Client default_client();
+[[nodiscard]] LAKEFS_API Client default_client();
 
 /// Replaces the process-wide default client (e.g. after changing credentials).
-void set_default_client(Client client);
+LAKEFS_API void set_default_client(Client client);
 
 }  // namespace lakefs

@@ -8,6 +8,8 @@
 // No provider, message or log line shows a secret.
 #pragma once
 
+#include "lakefs/export.hpp"
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -16,16 +18,19 @@
 namespace lakefs {
 
 /// What a request is authenticated with: a session token when set, else the key pair.
-struct Credentials {
+struct LAKEFS_API Credentials {
+  /// Access key id of the key pair (the HTTP Basic user name).
   std::string access_key_id{};
+  /// Secret access key of the key pair (HTTP Basic password).
   std::string secret_access_key{};
+  /// Session token, sent as an HTTP Bearer token instead of the key pair when not empty.
   std::string session_token{};
   /// When the client must stop using these and ask the provider again; unset = never.
   std::optional<std::chrono::system_clock::time_point> expires_at{};
 };
 
 /// What a provider may ask of the client it serves.
-class CredentialsContext {
+class LAKEFS_API CredentialsContext {
  public:
   virtual ~CredentialsContext() = default;
   /// Exchanges a key pair for a session token (POST /auth/login, sent without
@@ -36,7 +41,7 @@ class CredentialsContext {
 
 /// A source of credentials. Must be thread-safe; the client serialises its own
 /// calls to fetch(), so a provider is asked once however many threads wait.
-class CredentialsProvider {
+class LAKEFS_API CredentialsProvider {
  public:
   virtual ~CredentialsProvider() = default;
   /// Credentials to send from now on. `rejected` is true when the server just
@@ -49,13 +54,14 @@ class CredentialsProvider {
 };
 
 /// Always the same key pair (HTTP Basic).
-[[nodiscard]] std::shared_ptr<CredentialsProvider> static_credentials(std::string access_key_id,
+[[nodiscard]] LAKEFS_API std::shared_ptr<CredentialsProvider> static_credentials(std::string access_key_id,
                                                                       std::string secret_access_key);
 
 /// Always the same session token (HTTP Bearer), e.g. one issued by an identity provider.
-[[nodiscard]] std::shared_ptr<CredentialsProvider> session_token_credentials(std::string session_token);
+[[nodiscard]] LAKEFS_API std::shared_ptr<CredentialsProvider> session_token_credentials(std::string session_token);
 
-struct LoginOptions {
+/// Options of login_credentials().
+struct LAKEFS_API LoginOptions {
   /// Renew a token this long before its expiry; capped at a tenth of the
   /// token's lifetime, so short-lived tokens are still used most of their life.
   std::chrono::seconds renew_before{60};
@@ -64,7 +70,7 @@ struct LoginOptions {
 /// Logs in with the key pair (POST /auth/login) and sends the short-lived token
 /// it returns as a Bearer token, renewing it before it expires and after a
 /// 401. The key pair itself travels only to /auth/login.
-[[nodiscard]] std::shared_ptr<CredentialsProvider> login_credentials(std::string access_key_id,
+[[nodiscard]] LAKEFS_API std::shared_ptr<CredentialsProvider> login_credentials(std::string access_key_id,
                                                                      std::string secret_access_key,
                                                                      LoginOptions options = {});
 

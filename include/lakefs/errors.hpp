@@ -5,6 +5,8 @@
 // No message, accessor or what() string ever contains a credential.
 #pragma once
 
+#include "lakefs/export.hpp"
+
 #include <cstddef>
 #include <exception>
 #include <filesystem>
@@ -19,14 +21,14 @@
 namespace lakefs {
 
 /// Root of every exception the SDK throws.
-class Error : public std::runtime_error {
+class LAKEFS_API Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
 /// The server answered with a non-2xx status. Thrown only for a real answer
 /// of the server: the SDK never makes one up for a condition it found itself.
-class ServerError : public Error {
+class LAKEFS_API ServerError : public Error {
  public:
   /// A response header: (lower-cased name, value).
   using Header = std::pair<std::string, std::string>;
@@ -34,6 +36,8 @@ class ServerError : public Error {
   /// At most this many bytes of the response body are kept in body().
   static constexpr std::size_t max_body_size = 64 * 1024;
 
+  /// The answer `status` to `method` `path`. what() reads "<method> <path>: HTTP <status>: <explanation>
+  /// (request id <id>)", the explanation being `server_message`, or the status's meaning when it is empty.
   ServerError(int status, std::string server_message, std::string request_id, std::string method, std::string path);
   /// As above, also keeping the response body (cut to max_body_size) and headers.
   ServerError(int status, std::string server_message, std::string request_id, std::string method, std::string path,
@@ -77,22 +81,22 @@ class ServerError : public Error {
 };
 
 /// 400: the server rejected the request's parameters.
-class BadRequestError : public ServerError {
+class LAKEFS_API BadRequestError : public ServerError {
  public:
   using ServerError::ServerError;
 };
 /// 401: missing, wrong or expired credentials.
-class UnauthorizedError : public ServerError {
+class LAKEFS_API UnauthorizedError : public ServerError {
  public:
   using ServerError::ServerError;
 };
 /// 403: authenticated, but not allowed.
-class ForbiddenError : public ServerError {
+class LAKEFS_API ForbiddenError : public ServerError {
  public:
   using ServerError::ServerError;
 };
 /// 404: a repository, branch, tag, commit or other resource does not exist.
-class NotFoundError : public ServerError {
+class LAKEFS_API NotFoundError : public ServerError {
  public:
   using ServerError::ServerError;
 };
@@ -101,14 +105,14 @@ class NotFoundError : public ServerError {
 /// this also covers a ref that does not exist (Reference::get_commit() tells
 /// them apart); a missing repository is RepositoryNotFoundError instead, and a
 /// missing branch written to is a plain NotFoundError ("branch not found").
-class ObjectNotFoundError : public NotFoundError {
+class LAKEFS_API ObjectNotFoundError : public NotFoundError {
  public:
   using NotFoundError::NotFoundError;
 };
 /// 404 because the repository does not exist (lakeFS's "repository not found"),
 /// whatever the request was about. Never an ObjectNotFoundError:
 /// StoredObject::exists() throws it rather than answering false.
-class RepositoryNotFoundError : public NotFoundError {
+class LAKEFS_API RepositoryNotFoundError : public NotFoundError {
  public:
   using NotFoundError::NotFoundError;
 };
@@ -121,11 +125,13 @@ class RepositoryNotFoundError : public NotFoundError {
 /// URL once before this error), EntityTooLarge, SlowDown, InternalError. A
 /// missing physical object is ObjectNotFoundError instead; a store that cannot
 /// be reached is a TransportError.
-class ObjectStoreError : public ServerError {
+class LAKEFS_API ObjectStoreError : public ServerError {
  public:
+  /// The store's answer `status` to `method` on the object `object_address` ("lakefs://repo/ref/path"), with
+  /// the store's error code and message; what() starts with "object store: ".
   ObjectStoreError(int status, std::string store_code, std::string store_message, std::string request_id,
                    std::string method, std::string object_address, std::vector<Header> headers = {});
-  /// The store's error code (S3's <Code>, e.g. "AccessDenied"); empty when it sent none.
+  /// The store's error code (S3's `<Code>` element, e.g. "AccessDenied"); empty when it sent none.
   [[nodiscard]] const std::string& store_code() const noexcept { return store_code_; }
 
  private:
@@ -133,19 +139,19 @@ class ObjectStoreError : public ServerError {
 };
 /// 405: the server does not allow this HTTP method on the path (a raw
 /// Client::send with the wrong method, or an API the server routes differently).
-class MethodNotAllowedError : public ServerError {
+class LAKEFS_API MethodNotAllowedError : public ServerError {
  public:
   using ServerError::ServerError;
 };
 /// 409: the change conflicts with the current state (exists already, merge conflict, ...).
-class ConflictError : public ServerError {
+class LAKEFS_API ConflictError : public ServerError {
  public:
   using ServerError::ServerError;
 };
 /// 409 on a merge: the source and the destination changed the same paths
 /// since their merge base. what() says "conflict" and names both refs, e.g.
 /// "merge of 'feature' into 'main': conflict (the same paths changed on both sides)".
-class MergeConflictError : public ConflictError {
+class LAKEFS_API MergeConflictError : public ConflictError {
  public:
   /// Wraps the server's 409 `answer` to the merge of `source_ref` into `destination_branch`.
   MergeConflictError(const ConflictError& answer, std::string source_ref, std::string destination_branch);
@@ -159,15 +165,16 @@ class MergeConflictError : public ConflictError {
   std::string destination_branch_{};
 };
 /// 412: a precondition (If-None-Match / If-Match) failed.
-class PreconditionFailedError : public ServerError {
+class LAKEFS_API PreconditionFailedError : public ServerError {
  public:
   using ServerError::ServerError;
 };
 /// 412 because a hook failed: a pre-commit, pre-merge, pre-create-branch, ...
 /// action stopped the operation, which did not happen. run_id() names the run:
 /// Repository::hook_runs(run_id) and hook_output() tell which hook failed and why.
-class HookFailedError : public PreconditionFailedError {
+class LAKEFS_API HookFailedError : public PreconditionFailedError {
  public:
+  /// As ServerError's constructor; run_id() is read from `server_message` (lakeFS's "... run id '<id>' ...").
   HookFailedError(int status, std::string server_message, std::string request_id, std::string method,
                   std::string path, std::string body = {}, std::vector<Header> headers = {});
   /// The action run that failed (from lakeFS's message); empty if it named none.
@@ -177,29 +184,30 @@ class HookFailedError : public PreconditionFailedError {
   std::string run_id_{};
 };
 /// 412 on an exclusive create: the object already exists.
-class ObjectExistsError : public PreconditionFailedError {
+class LAKEFS_API ObjectExistsError : public PreconditionFailedError {
  public:
   using PreconditionFailedError::PreconditionFailedError;
 };
 /// 416: the requested byte range lies outside the object.
-class InvalidRangeError : public ServerError {
+class LAKEFS_API InvalidRangeError : public ServerError {
  public:
   using ServerError::ServerError;
 };
 /// 429: the server asks the client to slow down.
-class TooManyRequestsError : public ServerError {
+class LAKEFS_API TooManyRequestsError : public ServerError {
  public:
   using ServerError::ServerError;
 };
 /// 501: the server does not implement this operation (e.g. enterprise-only APIs).
-class NotImplementedError : public ServerError {
+class LAKEFS_API NotImplementedError : public ServerError {
  public:
   using ServerError::ServerError;
 };
 
 /// The request did not get an HTTP answer: no connection, timeout, TLS failure.
-class TransportError : public Error {
+class LAKEFS_API TransportError : public Error {
  public:
+  /// `message` is the what() text; `endpoint` the scheme, host and port that was being reached.
   TransportError(const std::string& message, std::string endpoint, bool outcome_unknown = false);
   /// The endpoint that was being reached (scheme, host and port; never credentials).
   [[nodiscard]] const std::string& endpoint() const noexcept { return endpoint_; }
@@ -215,24 +223,25 @@ class TransportError : public Error {
   bool outcome_unknown_ = false;
 };
 /// Nothing accepted a connection at the endpoint (refused, unresolvable host).
-class ConnectionError : public TransportError {
+class LAKEFS_API ConnectionError : public TransportError {
  public:
   using TransportError::TransportError;
 };
 /// The connect or request timeout expired.
-class TimeoutError : public TransportError {
+class LAKEFS_API TimeoutError : public TransportError {
  public:
   using TransportError::TransportError;
 };
 /// TLS handshake or certificate verification failed.
-class TlsError : public TransportError {
+class LAKEFS_API TlsError : public TransportError {
  public:
   using TransportError::TransportError;
 };
 
 /// The call was cancelled through its CallOptions::stop token before it finished.
-class CancelledError : public Error {
+class LAKEFS_API CancelledError : public Error {
  public:
+  /// `message` is the what() text.
   explicit CancelledError(const std::string& message, bool outcome_unknown = false)
       : Error(message), outcome_unknown_(outcome_unknown) {}
   /// True when a non-idempotent request was already sent when the stop came:
@@ -244,12 +253,12 @@ class CancelledError : public Error {
 };
 
 /// Client configuration is unusable: malformed endpoint, bad config file, bad option.
-class ConfigurationError : public Error {
+class LAKEFS_API ConfigurationError : public Error {
  public:
   using Error::Error;
 };
 /// No credentials were found in explicit options, environment or config file.
-class NoAuthenticationFoundError : public ConfigurationError {
+class LAKEFS_API NoAuthenticationFoundError : public ConfigurationError {
  public:
   using ConfigurationError::ConfigurationError;
 };
@@ -257,26 +266,26 @@ class NoAuthenticationFoundError : public ConfigurationError {
 /// The server's configuration does not support what was asked for, e.g. a
 /// pre-signed transfer forced on against a block store without pre-signed URLs.
 /// Raised before any transfer starts.
-class NotSupportedError : public Error {
+class LAKEFS_API NotSupportedError : public Error {
  public:
   using Error::Error;
 };
 
 /// A response could not be understood (malformed JSON, missing required field).
-class ProtocolError : public Error {
+class LAKEFS_API ProtocolError : public Error {
  public:
   using Error::Error;
 };
 
 /// Invalid argument detected locally, before any request was sent.
-class InvalidArgumentError : public Error {
+class LAKEFS_API InvalidArgumentError : public Error {
  public:
   using Error::Error;
 };
 
 /// A call the object's current state does not allow: a programming error
 /// found locally, nothing was sent (e.g. ObjectWriter::close() after discard()).
-class InvalidStateError : public Error {
+class LAKEFS_API InvalidStateError : public Error {
  public:
   using Error::Error;
 };
@@ -285,14 +294,14 @@ class InvalidStateError : public Error {
 /// anything did not hold, so nothing was changed (e.g. a transaction's tag
 /// already exists: checked before the commit and merge, so the source branch
 /// is untouched). Not a ServerError: no request failed.
-class LocalPreconditionError : public Error {
+class LAKEFS_API LocalPreconditionError : public Error {
  public:
   using Error::Error;
 };
 
 /// Reading or writing a local file or directory failed (open, read, write,
 /// create a directory, rename a finished download into place, ...).
-class LocalIOError : public Error {
+class LAKEFS_API LocalIOError : public Error {
  public:
   /// `operation` is a verb phrase ("open", "write", "create the directory");
   /// what() reads "cannot <operation> '<path>': <code's message>", followed by
@@ -317,12 +326,15 @@ class LocalIOError : public Error {
 /// longer matches the one the reader opened): the bytes read so far and the
 /// rest would mix two versions. Open a new reader. Derives from Error, not
 /// from ConflictError: no request failed; the SDK noticed the change itself.
-class ObjectChangedError : public Error {
+class LAKEFS_API ObjectChangedError : public Error {
  public:
+  /// The object at `path` of reference `ref` in `repository` changed; what() names it.
   ObjectChangedError(std::string repository, std::string ref, std::string path);
-  /// Repository, reference and path of the object.
+  /// The object's repository.
   [[nodiscard]] const std::string& repository() const noexcept { return repository_; }
+  /// The reference the object was read from.
   [[nodiscard]] const std::string& ref() const noexcept { return ref_; }
+  /// The object's path.
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
  private:
@@ -335,14 +347,16 @@ class ObjectChangedError : public Error {
 /// lakeFS answers the request and lists the objects it could not delete).
 /// Each failure keeps its item and its own error: for remove_objects, the
 /// ServerError subclass of the status lakeFS gave that object.
-class BatchError : public Error {
+class LAKEFS_API BatchError : public Error {
  public:
+  /// One item that failed.
   struct Failure {
     /// The item that failed (an object path).
     std::string item{};
     /// Its error; rethrow with std::rethrow_exception.
     std::exception_ptr error{};
   };
+  /// `message` is the what() text.
   BatchError(const std::string& message, std::vector<Failure> failures)
       : Error(message), failures_(std::move(failures)) {}
   /// Every item that failed, in the order the server reported them.
@@ -355,8 +369,9 @@ class BatchError : public Error {
 /// A transaction could not be committed, merged or tagged. what() names the
 /// transaction and says whether the source branch changed; cause() holds the
 /// error behind it (MergeConflictError, LocalPreconditionError, ...).
-class TransactionError : public Error {
+class LAKEFS_API TransactionError : public Error {
  public:
+  /// `message` is the what() text; `cause` the error behind it.
   TransactionError(const std::string& message, std::exception_ptr cause) : Error(message), cause_(std::move(cause)) {}
   /// The error that made the transaction fail (rethrow with std::rethrow_exception).
   [[nodiscard]] std::exception_ptr cause() const noexcept { return cause_; }
@@ -367,13 +382,13 @@ class TransactionError : public Error {
 
 /// A task the server ran for the SDK (a refs dump or restore) reported that it
 /// failed; what() holds the server's message.
-class TaskFailedError : public Error {
+class LAKEFS_API TaskFailedError : public Error {
  public:
   using Error::Error;
 };
 
 /// An import failed, was cancelled, or was used out of order.
-class ImportError : public Error {
+class LAKEFS_API ImportError : public Error {
  public:
   using Error::Error;
 };

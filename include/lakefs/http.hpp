@@ -15,18 +15,29 @@
 #include <utility>
 #include <vector>
 
+#include "lakefs/export.hpp"
 #include "lakefs/policies.hpp"
 
 namespace lakefs::http {
 
+/// An HTTP header: (name, value).
 using Header = std::pair<std::string, std::string>;
 
 /// How the client authenticates one request. Filled in by the client from its
 /// credentials provider; a transport turns it into the Authorization header,
 /// and must not send it to any host but the endpoint's (the libcurl transport
 /// relies on libcurl dropping it on a redirect to another host or port).
-struct Authorization {
+struct LAKEFS_API Authorization {
+  /// The kind of Authorization header to send.
   enum class Scheme { none, basic, bearer };
+  /// \var Scheme::none
+  /// No Authorization header (an anonymous request, or a pre-signed URL).
+  /// \var Scheme::basic
+  /// HTTP Basic: `user` and `secret` are the key pair.
+  /// \var Scheme::bearer
+  /// HTTP Bearer: `secret` is the session token.
+
+  /// How this request is authenticated.
   Scheme scheme = Scheme::none;
   /// Basic: the access key id.
   std::string user{};
@@ -36,13 +47,16 @@ struct Authorization {
 
 struct Response;
 
-struct Request {
+/// One HTTP request to the lakeFS API (or to a pre-signed object-store URL), as the client hands it to a
+/// Transport, and as Client::send() takes it. Owns its body source and sink.
+struct LAKEFS_API Request {
   /// "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD".
   std::string_view method = "GET";
   /// Path below the API root, starting with '/', each segment already percent-encoded.
   std::string path{};
   /// Encoded query string without the leading '?'; empty for none.
   std::string query{};
+  /// Request headers, besides Authorization (from `authorization`) and Content-Type (from `content_type`).
   std::vector<Header> headers{};
   /// Request body held in memory (JSON for most operations).
   std::string body{};
@@ -85,7 +99,9 @@ struct Request {
   Authorization authorization{};
 };
 
-struct Response {
+/// An HTTP answer: status, headers and (unless streamed to a sink) body.
+struct LAKEFS_API Response {
+  /// The HTTP status code, e.g. 200 or 404.
   int status = 0;
   /// The body, unless the request streamed it to a sink.
   std::string body{};
@@ -109,12 +125,13 @@ enum class Failure {
 
 /// "cannot connect", "connection dropped", "timed out", "TLS failure",
 /// "cancelled", "failed" (other), "no failure" (none): for messages and logs.
-[[nodiscard]] std::string_view to_string(Failure failure) noexcept;
+[[nodiscard]] LAKEFS_API std::string_view to_string(Failure failure) noexcept;
 
 /// The result of one attempt: what the transport reports on completion.
-struct Result {
+struct LAKEFS_API Result {
   /// The answer (any status) when `failure` is Failure::none.
   Response response{};
+  /// Why the attempt got no answer; Failure::none when it got one.
   Failure failure = Failure::none;
   /// The transport's own description of a failure (never credentials).
   std::string failure_message{};
@@ -123,8 +140,9 @@ struct Result {
   /// The streaming body was read from its source or handed to its sink, so a
   /// repeat could not reproduce it.
   bool body_streamed = false;
-  /// Bytes of request body sent and of response body received.
+  /// Bytes of request body sent.
   std::uint64_t bytes_sent = 0;
+  /// Bytes of response body received.
   std::uint64_t bytes_received = 0;
   /// An exception thrown by the request's body source or sink; the client rethrows it.
   std::exception_ptr callback_error{};
@@ -135,6 +153,6 @@ using Completion = std::function<void(Result result)>;
 
 /// Appends `text` to `out`, percent-encoding everything outside RFC 3986's
 /// unreserved set (so '/' is encoded too: use for path segments and query values).
-void append_encoded(std::string& out, std::string_view text);
+LAKEFS_API void append_encoded(std::string& out, std::string_view text);
 
 }  // namespace lakefs::http

@@ -24,12 +24,14 @@
 #include <string>
 #include <vector>
 
+#include "lakefs/export.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/models.hpp"
 
 namespace lakefs {
 
-struct ImportOptions {
+/// Options of an import (Branch::import_data()): its commit, and whether it goes through a side branch.
+struct LAKEFS_API ImportOptions {
   /// Message of the import commit; empty lets the server choose ("Import objects").
   std::string commit_message{};
   /// Metadata of the import commit.
@@ -51,18 +53,26 @@ struct ImportOptions {
 };
 
 /// Where imported objects come from and where they land on the branch.
-struct ImportSource {
+struct LAKEFS_API ImportSource {
+  /// Whether the source is a prefix or a single object.
   enum class Type { prefix, object };
+  /// \var Type::prefix
+  /// Every object under the source URI, placed under the destination prefix.
+  /// \var Type::object
+  /// One object, placed at the destination path.
+
+  /// Whether `uri` is a prefix or a single object.
   Type type = Type::prefix;
   /// Object-store URI, e.g. "s3://bucket/raw/" or "local:///data/raw".
   std::string uri{};
   /// Path on the branch: a prefix for Type::prefix, the object's path for Type::object.
   std::string destination{};
+  /// Equal when every member is.
   bool operator==(const ImportSource&) const = default;
 };
 
 /// The state of an import as the server reports it.
-struct ImportStatus {
+struct LAKEFS_API ImportStatus {
   /// True once the import commit exists.
   bool completed = false;
   /// When the server last updated this status.
@@ -77,12 +87,17 @@ struct ImportStatus {
   std::optional<std::string> error{};
   /// With ImportOptions::merge, the merge commit on the branch, once wait() has merged.
   std::optional<std::string> merge_commit{};
+  /// Equal when every member is.
   bool operator==(const ImportStatus&) const = default;
 };
 
-std::ostream& operator<<(std::ostream& os, const ImportStatus& status);
+/// Prints a one-line summary, e.g. "ImportStatus(running, 1200 objects)", with the commit id or the error when
+/// there is one.
+LAKEFS_API std::ostream& operator<<(std::ostream& os, const ImportStatus& status);
 
-struct ImportRunOptions {
+/// Options of ImportManager::run() and ImportManager::wait(): progress callback, poll interval, timeouts and
+/// cancellation.
+struct LAKEFS_API ImportRunOptions {
   /// Called with the status after every poll, including the last one.
   std::function<void(const ImportStatus&)> on_progress{};
   /// Time between two status polls (lakeFS refreshes the status about once a second).
@@ -101,8 +116,9 @@ struct ImportRunOptions {
 
 /// Builds and drives one import into one branch. Cheap to copy; a copy made
 /// after start() refers to the same server-side import.
-class ImportManager {
+class LAKEFS_API ImportManager {
  public:
+  /// An import into `branch` with `options`, with no sources yet (sends nothing); Branch::import_data() makes one.
   explicit ImportManager(Branch branch, ImportOptions options = {});
 
   /// Adds every object under `source_uri` (a prefix), placed under `destination`.
@@ -110,10 +126,13 @@ class ImportManager {
   /// Adds the single object `source_uri`, placed at path `destination`.
   ImportManager& object(std::string source_uri, std::string destination);
 
+  /// The branch the import is for.
   [[nodiscard]] const Branch& branch() const noexcept { return branch_; }
   /// Where the import commit lands: branch(), or the side branch with ImportOptions::merge.
   [[nodiscard]] const Branch& import_branch() const noexcept { return target_; }
+  /// The options the import was made with.
   [[nodiscard]] const ImportOptions& options() const noexcept { return options_; }
+  /// The sources added so far, in the order they were added.
   [[nodiscard]] const std::vector<ImportSource>& sources() const noexcept { return sources_; }
   /// The server's id of the import; empty before start().
   [[nodiscard]] const std::string& import_id() const noexcept { return import_id_; }

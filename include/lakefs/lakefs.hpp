@@ -1,10 +1,12 @@
-// Umbrella header: everything the lakefs-cpp SDK offers.
+// Umbrella header: everything the lakefs-cpp SDK offers, the generated API layer (client.api()) included.
 #pragma once
 
 #include "lakefs/actions.hpp"
+#include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/credentials.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/http.hpp"
 #include "lakefs/import.hpp"

@@ -14,6 +14,8 @@
 // (after a crash, or to page through a UI).
 #pragma once
 
+#include "lakefs/export.hpp"
+
 #include <algorithm>
 #include <condition_variable>
 #include <cstddef>
@@ -33,8 +35,10 @@
 
 namespace lakefs {
 
+/// One page of a listing, decoded: what a Listing's Fetch function returns.
 template <typename T>
 struct Page {
+  /// The page's items, in the server's order.
   std::vector<T> items{};
   /// Cursor for the next page; empty when this is the last page.
   std::string next_after{};
@@ -43,7 +47,7 @@ struct Page {
 /// A page as it came from the server, not decoded yet: its cursor is read
 /// first (lakeFS sends `pagination` before `results`), so the next request can
 /// start while this body is decoded.
-struct RawPage {
+struct LAKEFS_API RawPage {
   /// The response body.
   std::string body{};
   /// Cursor for the next page; empty when this is the last page.
@@ -52,6 +56,10 @@ struct RawPage {
   std::size_t results = 0;
 };
 
+/// A lazy, single-pass C++20 input range over a paginated lakeFS listing (branch.log(), repo.branches(),
+/// ref.objects(), ...). Nothing is requested until begin(); the next page is requested while the current one is
+/// decoded and consumed, and at most two pages are held in memory. resume_after() tells where a later listing
+/// can continue.
 template <typename T>
 class Listing {
   // Declared before iterator names it: clang rejects the use otherwise.
@@ -87,6 +95,8 @@ class Listing {
             },
             Decode{}, max_amount, page_size, std::move(after), std::move(key))) {}
 
+  /// The read-ahead form: `request` sends a page's request and returns its body undecoded, `decode` turns
+  /// the body into items on the iterating thread, so the next page is on the wire while this one is decoded.
   Listing(Request request, Decode decode, std::optional<std::size_t> max_amount, std::size_t page_size = 1000,
           std::string after = {}, Key key = {})
       : state_(std::make_shared<State>(
@@ -100,22 +110,35 @@ class Listing {
             },
             std::move(decode), max_amount, page_size, std::move(after), std::move(key))) {}
 
+  /// The listing's input iterator; compared with std::default_sentinel (end()) to detect the end. Every
+  /// iterator of a listing shares its position.
   class iterator {
    public:
+    /// A single-pass input iterator.
     using iterator_concept = std::input_iterator_tag;
+    /// The item type.
     using value_type = T;
+    /// Required of an iterator (a listing never measures distances).
     using difference_type = std::ptrdiff_t;
+    /// Items are handed out as const references.
     using reference = const T&;
+    /// A pointer to the current item.
     using pointer = const T*;
 
+    /// A singular iterator, not attached to a listing.
     iterator() = default;
+    /// The current item; valid until the iterator is advanced.
     reference operator*() const { return state_->page[state_->index]; }
+    /// The current item's members.
     pointer operator->() const { return &**this; }
+    /// Moves to the next item; may wait for the next page (and throws the error of a failed request).
     iterator& operator++() {
       state_->advance();
       return *this;
     }
+    /// Moves to the next item (as ++it; returns nothing, as an input iterator may).
     void operator++(int) { ++*this; }
+    /// True when the listing has ended.
     friend bool operator==(const iterator& it, std::default_sentinel_t) { return it.state_->done(); }
 
    private:
@@ -129,6 +152,7 @@ class Listing {
     state_->start();
     return iterator(state_);
   }
+  /// The end: an iterator equals it once the listing has ended.
   std::default_sentinel_t end() const noexcept { return {}; }
 
   /// Collects everything (bounded by max_amount) into a vector.

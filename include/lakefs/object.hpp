@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "lakefs/export.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/models.hpp"
 #include "lakefs/object_io.hpp"
@@ -19,7 +20,8 @@ namespace lakefs {
 
 class Branch;
 
-struct DownloadOptions {
+/// Options of StoredObject::download().
+struct LAKEFS_API DownloadOptions {
   /// Read straight from the object store through a pre-signed URL. Unset = when
   /// the server supports them; true on a server that does not = NotSupportedError.
   std::optional<bool> pre_sign{};
@@ -38,7 +40,7 @@ struct DownloadOptions {
 };
 
 /// How read_all() and read_range() fetch the bytes.
-struct ReadOptions {
+struct LAKEFS_API ReadOptions {
   /// As DownloadOptions::pre_sign: unset = straight from the object store when
   /// the server supports pre-signed URLs (one stat to get the URL, then the
   /// store), else through lakeFS.
@@ -47,26 +49,29 @@ struct ReadOptions {
   CallOptions call{};
 };
 
-struct StatOptions {
+/// Options of StoredObject::stat().
+struct LAKEFS_API StatOptions {
   /// Ask for a pre-signed URL: ObjectInfo::physical_address is then a URL that
   /// reads the object straight from the object store without credentials
   /// until physical_address_expiry (as the Python SDK's stat(pre_sign=True)).
   /// It is a bearer credential: do not log it. NotSupportedError when the
   /// server's block store cannot pre-sign.
   bool pre_sign = false;
+  /// Timeout, retry policy and cancellation of the request.
   CallOptions call{};
 };
 
 /// A URL that reads one object straight from the object store, with no other
 /// credential, until it expires.
-struct PresignedUrl {
+struct LAKEFS_API PresignedUrl {
   /// The URL (its query holds the signature: treat it as a secret).
   std::string url{};
   /// When the object store stops accepting it, as the server reports it.
   std::optional<Timestamp> expires{};
 };
 
-struct CopyOptions {
+/// Options of StoredObject::copy().
+struct LAKEFS_API CopyOptions {
   /// Copy only the object's entry, not its data (lakeFS's `shallow`): both
   /// point at the same data. lakeFS allows it only within one branch, and the
   /// copy then shares the source's fate under garbage collection. Open-source
@@ -76,13 +81,21 @@ struct CopyOptions {
   bool force = false;
 };
 
-class StoredObject {
+/// A read-only handle to the object at a path of any reference (branch, tag, commit): stat, read, stream,
+/// download, pre-sign, copy. Constructing one sends nothing; Reference::object() makes one.
+class LAKEFS_API StoredObject {
  public:
+  /// A handle to the object at `path` of reference `ref_id` in repository `repo_id`, on `client`. Sends
+  /// nothing; an invalid id or path is InvalidArgumentError.
   StoredObject(std::string repo_id, std::string ref_id, std::string path, Client client = default_client());
 
+  /// The repository's id.
   [[nodiscard]] const std::string& repo_id() const noexcept { return repo_id_; }
+  /// The reference the object is read from (a branch, tag or commit id).
   [[nodiscard]] const std::string& ref_id() const noexcept { return ref_id_; }
+  /// The object's path in the repository.
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
+  /// The client the handle sends through.
   [[nodiscard]] const Client& client() const noexcept { return client_; }
 
   /// The object's metadata. Throws ObjectNotFoundError when it does not exist.
@@ -117,25 +130,33 @@ class StoredObject {
 
   /// Copies the object to `destination_path` on branch `destination` of the same
   /// repository (server-side, no data through the client); returns the copy.
+  /// A destination branch of another repository is InvalidArgumentError (nothing is sent).
   WriteableObject copy(const Branch& destination, std::string destination_path, CopyOptions options = {}) const;
+  /// The same, to the branch named `destination_branch` of this repository.
   WriteableObject copy(const std::string& destination_branch, std::string destination_path,
                        CopyOptions options = {}) const;
 
+  /// The same object: same repository, reference and path (the clients are not compared).
   bool operator==(const StoredObject& o) const noexcept {
     return repo_id_ == o.repo_id_ && ref_id_ == o.ref_id_ && path_ == o.path_;
   }
 
  protected:
+  /// The repository's id (repo_id()).
   std::string repo_id_{};
+  /// The reference's id (ref_id()).
   std::string ref_id_{};
+  /// The object's path (path()).
   std::string path_{};
+  /// The client (client()).
   Client client_{};
 };
 
-struct UploadOptions {
+/// Options of the uploads of WriteableObject (upload(), upload_file()).
+struct LAKEFS_API UploadOptions {
   /// Content-Type stored with the object; empty lets the server default it.
   std::string content_type{};
-  /// User metadata stored with the object. Sent as X-Lakefs-Meta-<key> headers, so
+  /// User metadata stored with the object. Sent as `X-Lakefs-Meta-<key>` headers, so
   /// keys are case-insensitive: lakeFS stores them lower-cased.
   Metadata metadata{};
   /// Fail with ObjectExistsError instead of replacing an existing object
@@ -196,27 +217,35 @@ struct UploadOptions {
 
 /// An object already in the object store, to be staged at a path without
 /// copying it (lakectl fs stage).
-struct StageOptions {
+struct LAKEFS_API StageOptions {
   /// Where the data is: "s3://bucket/key", "local:///abs/path", … on the
   /// server's block store, outside the repository's storage namespace (whose
   /// data lakeFS manages: InvalidArgumentError there, before anything is sent).
   std::string physical_address{};
-  /// The object's size and checksum (its ETag) as the store reports them;
-  /// lakeFS records them as given and does not check the address exists.
+  /// The object's size as the store reports it; lakeFS records it as given and does not check the address
+  /// exists. Must be set (not negative).
   std::int64_t size_bytes = -1;
+  /// The object's checksum (its ETag) as the store reports it; must not be empty.
   std::string checksum{};
   /// Modification time; the server's clock when unset.
   std::optional<Timestamp> mtime{};
+  /// Content-Type recorded with the object; empty lets the server default it.
   std::string content_type{};
+  /// User metadata recorded with the object.
   Metadata metadata{};
 };
 
-class WriteableObject : public StoredObject {
+/// A handle to the object at a path of a branch: everything a StoredObject does, plus upload (also as a
+/// stream: writer()), stage, update metadata and remove. Constructing one sends nothing; Branch::object() makes one.
+class LAKEFS_API WriteableObject : public StoredObject {
  public:
+  /// A handle to the object at `path` of branch `branch_id` in repository `repo_id`, on `client`. Sends nothing;
+  /// an invalid id or path is InvalidArgumentError.
   WriteableObject(std::string repo_id, std::string branch_id, std::string path, Client client = default_client());
 
   /// Uploads `data` as the object's content; returns *this for chaining.
   WriteableObject& upload(std::string_view data, const UploadOptions& options = {});
+  /// The same for bytes.
   WriteableObject& upload(std::span<const std::byte> data, const UploadOptions& options = {});
   /// Uploads everything `in` yields from where it stands, streamed (sent with its
   /// length when `in` is seekable, chunked otherwise; see

@@ -12,6 +12,7 @@
 #include <ostream>
 #include <string>
 
+#include "lakefs/export.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/models.hpp"
 #include "lakefs/policies.hpp"
@@ -21,7 +22,8 @@ namespace lakefs {
 class StoredObject;
 class WriteableObject;
 
-struct ReaderOptions {
+/// Options of an ObjectReader (StoredObject::reader()).
+struct LAKEFS_API ReaderOptions {
   /// Bytes the reader buffers ahead of the caller while it streams, and bytes
   /// per range request once it reads ranges (after a seek, or without
   /// read-ahead). 0 = 16 MiB. A reader holds at most two blocks (never more
@@ -66,12 +68,13 @@ class WriterBuf;
 /// store), the reader keeps reading the version it opened, whose data the
 /// store keeps at its own address, and renews an expired URL with a new stat;
 /// a replacement shows there, as ObjectChangedError.
-class ObjectReader : public std::istream {
+class LAKEFS_API ObjectReader : public std::istream {
  public:
   /// Opens `object`: through lakeFS with read-ahead, the stream's GET (its
   /// answer gives the size and version; no stat); otherwise a stat (which also
   /// gives the pre-signed URL). ObjectNotFoundError if the object is missing.
   explicit ObjectReader(const StoredObject& object, ReaderOptions options = {});
+  /// Takes over `other`'s stream and position; `other` is left without one (destroy it, do not read from it).
   ObjectReader(ObjectReader&& other) noexcept;
   ObjectReader& operator=(ObjectReader&&) = delete;
   ~ObjectReader() override;
@@ -91,7 +94,8 @@ class ObjectReader : public std::istream {
   std::unique_ptr<detail::ReaderBuf> buf_;
 };
 
-struct WriterOptions {
+/// Options of an ObjectWriter (WriteableObject::writer()).
+struct LAKEFS_API WriterOptions {
   /// Content-Type stored with the object; empty = application/octet-stream.
   std::string content_type{};
   /// User metadata (sent as X-Lakefs-Meta-* headers; keys are stored lower-cased).
@@ -151,11 +155,12 @@ struct WriterOptions {
 /// fill, and close() sends the rest. Through lakeFS, a writer idle for longer
 /// than the transport's low-speed timeout (60 s by default) fails, as the
 /// connection stalls; pre-signed, no connection waits for the caller.
-class ObjectWriter : public std::ostream {
+class LAKEFS_API ObjectWriter : public std::ostream {
  public:
   /// Prepares the upload to `object`; nothing is sent until the first buffer
   /// (through lakeFS) or part (pre-signed) fills, or close().
   explicit ObjectWriter(const WriteableObject& object, WriterOptions options = {});
+  /// Takes over `other`'s upload; `other` is left without one (destroy it, do not use it).
   ObjectWriter(ObjectWriter&& other) noexcept;
   ObjectWriter& operator=(ObjectWriter&&) = delete;
   /// Discards the upload if close() was not called: no object is created.
@@ -177,6 +182,7 @@ class ObjectWriter : public std::ostream {
   /// close(). Afterwards InvalidStateError (nothing changes); a bad value is
   /// InvalidArgumentError, as in WriterOptions.
   ObjectWriter& set_content_type(std::string content_type);
+  /// The same for the user metadata.
   ObjectWriter& set_metadata(Metadata metadata);
 
   // tellp() (std::ostream's) gives the bytes written so far, until close() and after it; the writer cannot

@@ -4,6 +4,8 @@
 // request, override them for one call and add cancellation.
 #pragma once
 
+#include "lakefs/export.hpp"
+
 #include <chrono>
 #include <optional>
 #include <stop_token>
@@ -17,7 +19,7 @@ namespace lakefs {
 /// HTTP 429/502/503/504. A POST or PATCH that was sent is never repeated (see
 /// TransportError::outcome_unknown). A streaming body is retried only while
 /// none of it was sent or received.
-struct RetryOptions {
+struct LAKEFS_API RetryOptions {
   /// Retries after the first attempt; 0 disables retrying.
   int max_retries = 3;
   /// Back-off before the first retry; doubled per retry, with jitter (50-100%).
@@ -32,7 +34,7 @@ struct RetryOptions {
 };
 
 /// Options of one call.
-struct CallOptions {
+struct LAKEFS_API CallOptions {
   /// Whole-request timeout of each attempt (zero: none); unset = the client's request_timeout.
   std::optional<std::chrono::milliseconds> timeout{};
   /// Retry policy of this call; unset = the client's.

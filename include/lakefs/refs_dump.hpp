@@ -13,31 +13,41 @@
 #include <optional>
 #include <string>
 
+#include "lakefs/export.hpp"
 #include "lakefs/models.hpp"
 #include "lakefs/policies.hpp"
 
 namespace lakefs {
 
 /// Where a dump is: the metarange ids of the repository's commits, tags and branches.
-struct RefsDump {
+struct LAKEFS_API RefsDump {
+  /// The metarange of the repository's commits.
   std::string commits_meta_range_id{};
+  /// The metarange of its tags.
   std::string tags_meta_range_id{};
+  /// The metarange of its branches.
   std::string branches_meta_range_id{};
+  /// Equal when every member is.
   bool operator==(const RefsDump&) const = default;
 };
 
 /// A dump or restore task on the server, as polled.
-struct RefsTaskStatus {
+struct LAKEFS_API RefsTaskStatus {
+  /// The server's id of the task.
   std::string task_id{};
+  /// True once the task has ended, successfully or not (see `error`).
   bool done = false;
   /// When the server last updated the task.
   Timestamp update_time{};
   /// The server's message when the task failed.
   std::optional<std::string> error{};
+  /// Equal when every member is.
   bool operator==(const RefsTaskStatus&) const = default;
 };
 
-struct RefsTaskOptions {
+/// Options of Repository::dump_refs() and Repository::restore_refs(): progress callback, poll interval,
+/// timeouts and cancellation.
+struct LAKEFS_API RefsTaskOptions {
   /// Called with the status after every poll, the last one included.
   std::function<void(const RefsTaskStatus&)> on_progress{};
   /// Time between two status polls.

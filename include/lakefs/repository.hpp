@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "lakefs/export.hpp"
 #include "lakefs/actions.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/client.hpp"
@@ -19,9 +20,11 @@
 
 namespace lakefs {
 
-struct RepositoryCreateOptions {
-  /// Where the repository's data lives, e.g. "s3://bucket/path" or "local://name".
+/// Options of Repository::create().
+struct LAKEFS_API RepositoryCreateOptions {
+  /// Where the repository's data lives, e.g. "s3://bucket/path" or "local://name". Required.
   std::string storage_namespace{};
+  /// The branch the repository starts with (with its initial commit).
   std::string default_branch = "main";
   /// Populate the repository with lakeFS's sample data.
   bool include_samples = false;
@@ -39,18 +42,21 @@ struct RepositoryCreateOptions {
 };
 
 /// The ephemeral branch of a transaction that is still on the server.
-struct TransactionBranch {
+struct LAKEFS_API TransactionBranch {
   /// The hidden "tx-..." branch.
   Branch branch;
   /// When its transaction began (UTC, from the branch's name).
   Timestamp started{};
 };
 
-struct ListOptions {
+/// Options of the listings of repositories, branches and tags (repositories(), Repository::branches(),
+/// Repository::tags()).
+struct LAKEFS_API ListOptions {
   /// Stop after this many entries.
   std::optional<std::size_t> max_amount{};
   /// Entries per request, 1–1000 (lakeFS's limit); as LogOptions::page_size.
   std::size_t page_size = 1000;
+  /// Only ids that start with this.
   std::string prefix{};
   /// Start after this id (a listing's resume_after()).
   std::string after{};
@@ -58,29 +64,45 @@ struct ListOptions {
   CallOptions call{};
 };
 
-class Repository {
+/// A repository on a lakeFS server: the entry point to its branches, tags, commits and objects, and to its
+/// settings (branch protection, garbage collection), action runs, pull requests and refs dumps. Constructing
+/// one sends nothing; create(), remove() and the getters do.
+class LAKEFS_API Repository {
  public:
+  /// A handle to repository `id` on `client`; nothing is sent. An invalid id is InvalidArgumentError.
   explicit Repository(std::string id, Client client = default_client());
 
+  /// The repository's id (its name).
   [[nodiscard]] const std::string& id() const noexcept { return id_; }
+  /// The client the handle sends through.
   [[nodiscard]] const Client& client() const noexcept { return client_; }
 
+  /// Creates the repository; returns *this for chaining. ConflictError when it exists, unless
+  /// `options.exist_ok` (then the existing one is checked to be readable and kept as it is).
   Repository& create(RepositoryCreateOptions options);
   /// Deletes the repository (its data in the storage namespace is kept).
   void remove(RemoveOptions options = {});
 
+  /// The repository's properties: creation date, default branch, storage namespace, ...
   [[nodiscard]] RepositoryProperties properties() const;
   /// The block store holding the repository's data (properties().storage_id):
   /// empty on a server with one block store. Client::storage_config(id) describes it.
   [[nodiscard]] std::string storage_id() const;
+  /// The repository's metadata (the key/value pairs set on it).
   [[nodiscard]] Metadata metadata() const;
 
+  /// A handle to branch `id` of this repository (sends nothing).
   [[nodiscard]] Branch branch(std::string id) const { return Branch(id_, std::move(id), client_); }
+  /// A handle to tag `id` of this repository (sends nothing).
   [[nodiscard]] Tag tag(std::string id) const { return Tag(id_, std::move(id), client_); }
+  /// A read-only handle to any ref of this repository: branch, tag, commit id or expression (sends nothing).
   [[nodiscard]] Reference ref(std::string id) const { return Reference(id_, std::move(id), client_); }
+  /// A read-only handle to commit `commit_id` (sends nothing).
   [[nodiscard]] Reference commit(std::string commit_id) const { return Reference(id_, std::move(commit_id), client_); }
 
+  /// The repository's branches, by id.
   [[nodiscard]] Listing<Branch> branches(ListOptions options = {}) const;
+  /// The repository's tags, by id.
   [[nodiscard]] Listing<Tag> tags(ListOptions options = {}) const;
 
   /// Ephemeral branches of transactions that began more than `older_than`
@@ -107,6 +129,7 @@ class Repository {
   /// Garbage-collection rules (lakectl gc get-config / set-config /
   /// delete-config); std::nullopt when none are set.
   [[nodiscard]] std::optional<GarbageCollectionRules> gc_rules() const;
+  /// Replaces them.
   void set_gc_rules(const GarbageCollectionRules& rules);
   /// Removes them (nothing if none are set).
   void delete_gc_rules();
@@ -128,7 +151,9 @@ class Repository {
   /// BadRequestError when both are the same branch, NotFoundError when one is missing.
   PullRequest create_pull_request(const std::string& source_branch, const std::string& destination_branch,
                                   const std::string& title, const std::string& description = {}) const;
+  /// The repository's pull requests (the open ones by default); listings leave descriptions empty.
   [[nodiscard]] Listing<PullRequest> pull_requests(PullRequestsOptions options = {}) const;
+  /// One pull request, with its description and merge commit; NotFoundError for an unknown id.
   [[nodiscard]] PullRequest pull_request(const std::string& id) const;
   /// Merges an open pull request's source into its destination and returns the
   /// merge commit id; the pull request becomes merged. Sent at most once (a
@@ -158,6 +183,7 @@ class Repository {
   /// whose branch is removed fails at commit with the source untouched.
   std::vector<TransactionBranch> remove_stale_transactions(std::chrono::seconds older_than) const;
 
+  /// The same repository id (the clients are not compared).
   bool operator==(const Repository& other) const noexcept { return id_ == other.id_; }
 
  private:
@@ -166,11 +192,12 @@ class Repository {
 };
 
 /// A repository handle on the default client (sends nothing).
-[[nodiscard]] Repository repository(std::string id);
+[[nodiscard]] LAKEFS_API Repository repository(std::string id);
 
 /// All repositories the client can see.
-[[nodiscard]] Listing<Repository> repositories(ListOptions options = {}, Client client = default_client());
+[[nodiscard]] LAKEFS_API Listing<Repository> repositories(ListOptions options = {}, Client client = default_client());
 
-std::ostream& operator<<(std::ostream& os, const Repository& repo);
+/// Prints "Repository(<id>)".
+LAKEFS_API std::ostream& operator<<(std::ostream& os, const Repository& repo);
 
 }  // namespace lakefs

@@ -18,12 +18,14 @@
 #include <memory>
 #include <string>
 
+#include "lakefs/export.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/models.hpp"
 
 namespace lakefs {
 
-struct TransactionOptions {
+/// Options of a transaction (Branch::transact(), Branch::begin_transaction()).
+struct LAKEFS_API TransactionOptions {
   /// Message of the transaction's commit and of the merge commit on the
   /// source branch; empty gives "Transaction <tx-name> on <branch>".
   std::string commit_message{};
@@ -50,9 +52,12 @@ struct TransactionOptions {
 ///
 /// Move-only. Destroying a transaction that was neither committed nor rolled
 /// back rolls it back (like an exception in transact()).
-class Transaction : public Branch {
+class LAKEFS_API Transaction : public Branch {
  public:
+  /// Takes over the other transaction, which is left without one.
   Transaction(Transaction&&) noexcept;
+  /// Ends this transaction if it is still open, as a failure does (its branch removed unless
+  /// delete_branch_on_error is false), then takes over the other one.
   Transaction& operator=(Transaction&&) noexcept;
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
@@ -64,10 +69,15 @@ class Transaction : public Branch {
   /// Message, metadata and tag the transaction will be committed with;
   /// change them freely before commit().
   [[nodiscard]] std::string& commit_message();
+  /// The commit message, read-only.
   [[nodiscard]] const std::string& commit_message() const;
+  /// The metadata of both commits (TransactionOptions::commit_metadata), to change.
   [[nodiscard]] Metadata& commit_metadata();
+  /// The metadata of both commits, read-only.
   [[nodiscard]] const Metadata& commit_metadata() const;
+  /// The tag to create on the merge commit (empty for none), to change.
   [[nodiscard]] std::string& tag();
+  /// The tag to create on the merge commit, read-only.
   [[nodiscard]] const std::string& tag() const;
 
   /// True until commit() or rollback() has run (successfully or not).

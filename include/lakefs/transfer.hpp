@@ -12,15 +12,20 @@
 #include <string>
 #include <vector>
 
+#include "lakefs/export.hpp"
 #include "lakefs/policies.hpp"
 
 namespace lakefs {
 
 /// Where a batch transfer stands. Totals are known before the first transfer starts.
-struct TransferProgress {
+struct LAKEFS_API TransferProgress {
+  /// Objects finished so far, successfully or not.
   std::size_t objects_done = 0;
+  /// Objects the batch will transfer.
   std::size_t objects_total = 0;
+  /// Bytes of the objects finished so far.
   std::uint64_t bytes_done = 0;
+  /// Bytes of all the batch's objects.
   std::uint64_t bytes_total = 0;
   /// Objects that failed so far (counted in objects_done too).
   std::size_t objects_failed = 0;
@@ -31,9 +36,10 @@ struct TransferProgress {
 using ProgressCallback = std::function<void(const TransferProgress&)>;
 
 /// One object that could not be transferred.
-struct TransferFailure {
-  /// The local path (relative to the directory) and the object path.
+struct LAKEFS_API TransferFailure {
+  /// The local path (relative to the directory).
   std::string local_path{};
+  /// The object's path in the repository.
   std::string object_path{};
   /// The error's what() (never a credential).
   std::string message{};
@@ -44,15 +50,20 @@ struct TransferFailure {
 };
 
 /// A local file or object key left out on purpose, and why.
-struct TransferSkip {
+struct LAKEFS_API TransferSkip {
+  /// The local path (relative to the directory) of an upload, or the object's path of a download.
   std::string path{};
+  /// Why it was left out, e.g. "symbolic link (not followed)".
   std::string reason{};
 };
 
-struct TransferSummary {
-  /// Objects and bytes transferred successfully.
+/// The outcome of a batch transfer (Branch::upload_directory(), Reference::download_prefix()).
+struct LAKEFS_API TransferSummary {
+  /// Objects transferred successfully.
   std::size_t objects = 0;
+  /// Bytes of the objects transferred successfully.
   std::uint64_t bytes = 0;
+  /// Every object that failed, with its error.
   std::vector<TransferFailure> failures{};
   /// Symlinks, special files, unsafe object keys, ...
   std::vector<TransferSkip> skipped{};
@@ -63,9 +74,11 @@ struct TransferSummary {
   [[nodiscard]] bool ok() const noexcept { return failures.empty() && not_attempted == 0; }
 };
 
-struct UploadDirectoryOptions {
+/// Options of Branch::upload_directory().
+struct LAKEFS_API UploadDirectoryOptions {
   /// Concurrent uploads. 0 = the client's max_connections.
   std::size_t concurrency = 0;
+  /// Called after each file finishes; none when empty.
   ProgressCallback on_progress{};
   /// Stop starting new uploads after the first failure (running ones finish).
   bool stop_on_error = false;
@@ -83,9 +96,11 @@ struct UploadDirectoryOptions {
   CallOptions call{};
 };
 
-struct DownloadPrefixOptions {
+/// Options of Reference::download_prefix().
+struct LAKEFS_API DownloadPrefixOptions {
   /// Concurrent downloads. 0 = the client's max_connections.
   std::size_t concurrency = 0;
+  /// Called after each object finishes; none when empty.
   ProgressCallback on_progress{};
   /// Stop starting new downloads after the first failure (running ones finish).
   bool stop_on_error = false;

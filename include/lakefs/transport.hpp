@@ -8,6 +8,7 @@
 
 #include <memory>
 
+#include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 #include "lakefs/transport_options.hpp"
 
@@ -30,7 +31,7 @@ namespace lakefs {
 /// An answer of any status is a Result with Failure::none: mapping statuses to
 /// exceptions, retrying and authentication belong to the client, not here.
 /// A transport never throws from start() for a failed exchange; it reports it.
-class Transport {
+class LAKEFS_API Transport {
  public:
   virtual ~Transport() = default;
 
@@ -52,6 +53,6 @@ class Transport {
 /// completes on the calling thread. Non-idempotent requests (POST, PATCH) and
 /// DELETE go out on a fresh connection, so libcurl never re-sends one on its
 /// own after a dead kept-alive connection.
-[[nodiscard]] std::shared_ptr<Transport> make_curl_transport(TransportOptions options);
+[[nodiscard]] LAKEFS_API std::shared_ptr<Transport> make_curl_transport(TransportOptions options);
 
 }  // namespace lakefs

@@ -3,6 +3,8 @@
 // <lakefs/transport.hpp> so that <lakefs/client.hpp> needs no HTTP types.
 #pragma once
 
+#include "lakefs/export.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -10,7 +12,7 @@
 namespace lakefs {
 
 /// How the default (libcurl) transport reaches the server.
-struct TransportOptions {
+struct LAKEFS_API TransportOptions {
   /// Base URL of the API, normalised to end in "/api/v1" (no trailing slash).
   std::string endpoint{};
   /// Verify the server's TLS certificate and host name. On by default.
@@ -21,6 +23,7 @@ struct TransportOptions {
   std::string ca_path{};
   /// HTTP(S) proxy URL; empty means libcurl's default (environment variables).
   std::string proxy{};
+  /// Time allowed to establish a connection.
   std::chrono::milliseconds connect_timeout{10'000};
   /// Whole-request timeout; zero means none (large transfers may take long).
   std::chrono::milliseconds request_timeout{0};

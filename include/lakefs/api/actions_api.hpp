@@ -10,6 +10,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
 namespace lakefs::detail {
@@ -18,13 +19,19 @@ class Channel;
 
 namespace lakefs::api {
 
+/// \defgroup api_actions Operations tagged "actions"
+/// \ingroup api_layer
+/// ActionsApi (`client.api().actions`) and the request structs of its operations.
+/// @{
+
 /// Operations tagged "actions". Reached through lakefs::Client::api(); holds a
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
 /// response cannot be decoded.
-class ActionsApi {
+class LAKEFS_API ActionsApi {
  public:
+  /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
   explicit ActionsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// get a run (GET /repositories/{repository}/actions/runs/{run_id}).
@@ -54,5 +61,7 @@ class ActionsApi {
  private:
   const detail::Channel* channel_;
 };
+
+/// @}
 
 }  // namespace lakefs::api

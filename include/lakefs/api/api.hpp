@@ -26,9 +26,16 @@
 
 namespace lakefs::api {
 
+/// \defgroup api_layer The generated API layer
+/// One typed method per operation of lakeFS's REST API, generated from its OpenAPI spec: a class per
+/// tag of the spec with the tag's operations, a request struct per operation, and the spec's models.
+/// Reached through lakefs::Client::api(); see docs/api-layer.md.
+
 /// One member per lakeFS API tag. Lives inside a lakefs::Client (Client::api()).
+/// \ingroup api_layer
 class Api {
  public:
+  /// Made by lakefs::Client; reach it through Client::api().
   explicit Api(const detail::Channel& channel) noexcept
       : actions(channel),
         auth(channel),
@@ -48,22 +55,39 @@ class Api {
         staging(channel),
         tags(channel) {}
 
+  /// The operations tagged "actions".
   ActionsApi actions;
+  /// The operations tagged "auth".
   AuthApi auth;
+  /// The operations tagged "branches".
   BranchesApi branches;
+  /// The operations tagged "commits".
   CommitsApi commits;
+  /// The operations tagged "config".
   ConfigApi config;
+  /// The operations tagged "experimental".
   ExperimentalApi experimental;
+  /// The operations tagged "external".
   ExternalApi external;
+  /// The operations tagged "healthCheck".
   HealthCheckApi health_check;
+  /// The operations tagged "import".
   ImportApi imports;
+  /// The operations tagged "internal".
   InternalApi internal;
+  /// The operations tagged "metadata".
   MetadataApi metadata;
+  /// The operations tagged "objects".
   ObjectsApi objects;
+  /// The operations tagged "pulls".
   PullsApi pulls;
+  /// The operations tagged "refs".
   RefsApi refs;
+  /// The operations tagged "repositories".
   RepositoriesApi repositories;
+  /// The operations tagged "staging".
   StagingApi staging;
+  /// The operations tagged "tags".
   TagsApi tags;
 };
 

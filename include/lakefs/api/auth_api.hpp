@@ -10,6 +10,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
 namespace lakefs::detail {
@@ -18,13 +19,19 @@ class Channel;
 
 namespace lakefs::api {
 
+/// \defgroup api_auth Operations tagged "auth"
+/// \ingroup api_layer
+/// AuthApi (`client.api().auth`) and the request structs of its operations.
+/// @{
+
 /// Operations tagged "auth". Reached through lakefs::Client::api(); holds a
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
 /// response cannot be decoded.
-class AuthApi {
+class LAKEFS_API AuthApi {
  public:
+  /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
   explicit AuthApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// add group membership (PUT /auth/groups/{groupId}/members/{userId}).
@@ -188,5 +195,7 @@ class AuthApi {
  private:
   const detail::Channel* channel_;
 };
+
+/// @}
 
 }  // namespace lakefs::api

@@ -10,6 +10,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
 namespace lakefs::detail {
@@ -18,13 +19,19 @@ class Channel;
 
 namespace lakefs::api {
 
+/// \defgroup api_branches Operations tagged "branches"
+/// \ingroup api_layer
+/// BranchesApi (`client.api().branches`) and the request structs of its operations.
+/// @{
+
 /// Operations tagged "branches". Reached through lakefs::Client::api(); holds a
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
 /// response cannot be decoded.
-class BranchesApi {
+class LAKEFS_API BranchesApi {
  public:
+  /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
   explicit BranchesApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// Replay the changes from the given commit on the branch (POST
@@ -65,5 +72,7 @@ class BranchesApi {
  private:
   const detail::Channel* channel_;
 };
+
+/// @}
 
 }  // namespace lakefs::api

@@ -10,6 +10,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
 namespace lakefs::detail {
@@ -18,13 +19,19 @@ class Channel;
 
 namespace lakefs::api {
 
+/// \defgroup api_commits Operations tagged "commits"
+/// \ingroup api_layer
+/// CommitsApi (`client.api().commits`) and the request structs of its operations.
+/// @{
+
 /// Operations tagged "commits". Reached through lakefs::Client::api(); holds a
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
 /// response cannot be decoded.
-class CommitsApi {
+class LAKEFS_API CommitsApi {
  public:
+  /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
   explicit CommitsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// create commit (POST /repositories/{repository}/branches/{branch}/commits).
@@ -36,5 +43,7 @@ class CommitsApi {
  private:
   const detail::Channel* channel_;
 };
+
+/// @}
 
 }  // namespace lakefs::api

@@ -10,6 +10,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
 namespace lakefs::detail {
@@ -18,13 +19,19 @@ class Channel;
 
 namespace lakefs::api {
 
+/// \defgroup api_config Operations tagged "config"
+/// \ingroup api_layer
+/// ConfigApi (`client.api().config`) and the request structs of its operations.
+/// @{
+
 /// Operations tagged "config". Reached through lakefs::Client::api(); holds a
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
 /// response cannot be decoded.
-class ConfigApi {
+class LAKEFS_API ConfigApi {
  public:
+  /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
   explicit ConfigApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// getConfig (GET /config).
@@ -33,5 +40,7 @@ class ConfigApi {
  private:
   const detail::Channel* channel_;
 };
+
+/// @}
 
 }  // namespace lakefs::api

@@ -10,6 +10,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
 namespace lakefs::detail {
@@ -18,13 +19,19 @@ class Channel;
 
 namespace lakefs::api {
 
+/// \defgroup api_external Operations tagged "external"
+/// \ingroup api_layer
+/// ExternalApi (`client.api().external`) and the request structs of its operations.
+/// @{
+
 /// Operations tagged "external". Reached through lakefs::Client::api(); holds a
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
 /// response cannot be decoded.
-class ExternalApi {
+class LAKEFS_API ExternalApi {
  public:
+  /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
   explicit ExternalApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// attach external principal to user (POST /auth/users/{userId}/external/principals).
@@ -51,5 +58,7 @@ class ExternalApi {
  private:
   const detail::Channel* channel_;
 };
+
+/// @}
 
 }  // namespace lakefs::api

@@ -10,6 +10,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
 namespace lakefs::detail {
@@ -18,13 +19,19 @@ class Channel;
 
 namespace lakefs::api {
 
+/// \defgroup api_health_check Operations tagged "healthCheck"
+/// \ingroup api_layer
+/// HealthCheckApi (`client.api().health_check`) and the request structs of its operations.
+/// @{
+
 /// Operations tagged "healthCheck". Reached through lakefs::Client::api(); holds a
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
 /// response cannot be decoded.
-class HealthCheckApi {
+class LAKEFS_API HealthCheckApi {
  public:
+  /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
   explicit HealthCheckApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// healthCheck (GET /healthcheck).
@@ -33,5 +40,7 @@ class HealthCheckApi {
  private:
   const detail::Channel* channel_;
 };
+
+/// @}
 
 }  // namespace lakefs::api

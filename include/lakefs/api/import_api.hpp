@@ -10,6 +10,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
 namespace lakefs::detail {
@@ -18,13 +19,19 @@ class Channel;
 
 namespace lakefs::api {
 
+/// \defgroup api_import Operations tagged "import"
+/// \ingroup api_layer
+/// ImportApi (`client.api().imports`) and the request structs of its operations.
+/// @{
+
 /// Operations tagged "import". Reached through lakefs::Client::api(); holds a
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
 /// response cannot be decoded.
-class ImportApi {
+class LAKEFS_API ImportApi {
  public:
+  /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
   explicit ImportApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// cancel ongoing import (DELETE /repositories/{repository}/branches/{branch}/import).
@@ -39,5 +46,7 @@ class ImportApi {
  private:
   const detail::Channel* channel_;
 };
+
+/// @}
 
 }  // namespace lakefs::api

@@ -10,6 +10,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
 namespace lakefs::detail {
@@ -18,13 +19,19 @@ class Channel;
 
 namespace lakefs::api {
 
+/// \defgroup api_metadata Operations tagged "metadata"
+/// \ingroup api_layer
+/// MetadataApi (`client.api().metadata`) and the request structs of its operations.
+/// @{
+
 /// Operations tagged "metadata". Reached through lakefs::Client::api(); holds a
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
 /// response cannot be decoded.
-class MetadataApi {
+class LAKEFS_API MetadataApi {
  public:
+  /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
   explicit MetadataApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// return URI to a meta-range file (GET
@@ -37,5 +44,7 @@ class MetadataApi {
  private:
   const detail::Channel* channel_;
 };
+
+/// @}
 
 }  // namespace lakefs::api

@@ -16,13 +16,22 @@
 #include <utility>
 #include <vector>
 
+#include "lakefs/export.hpp"
+
 namespace lakefs::api {
+
+/// \defgroup api_models Models
+/// \ingroup api_layer
+/// The spec's schemas: one struct per object schema, one enum per enumeration, with their JSON encoding
+/// (to_json(), from_json()).
+/// @{
 
 /// A free-form JSON value, kept as its (compact) JSON text.
 struct JsonValue {
   /// The JSON text, e.g. `{"a":1}`. Empty encodes as null.
   std::string json{};
 
+  /// Equal when the texts are (no normalisation: `{"a":1}` and `{ "a": 1 }` differ).
   bool operator==(const JsonValue&) const = default;
 };
 
@@ -31,6 +40,7 @@ struct JsonValue {
 template <typename E>
 class Enum {
  public:
+  /// No value: an empty text, whose value() is E::unknown.
   Enum() = default;
   /// From a known enumerator (implicit, so `.status = PullRequestBasicStatus::open` works).
   Enum(E value) : raw_(to_string(value)) {}  // NOLINT(google-explicit-constructor)
@@ -41,9 +51,12 @@ class Enum {
   [[nodiscard]] E value() const noexcept { return from_string(raw_, std::type_identity<E>{}); }
   /// The text exactly as sent or received.
   [[nodiscard]] const std::string& raw() const noexcept { return raw_; }
+  /// True when value() is not E::unknown.
   [[nodiscard]] bool is_known() const noexcept { return value() != E::unknown; }
 
+  /// Equal when the texts are.
   bool operator==(const Enum&) const = default;
+  /// True when value() is `other`.
   bool operator==(E other) const noexcept { return value() == other; }
 
  private:
@@ -53,36 +66,40 @@ class Enum {
 // ---------------------------------------------------------------- enums
 enum class ActionRunStatus { failed, completed, unknown };
 /// The wire text of `value` (empty for unknown).
-[[nodiscard]] std::string_view to_string(ActionRunStatus value) noexcept;
+[[nodiscard]] LAKEFS_API std::string_view to_string(ActionRunStatus value) noexcept;
 /// Parses the wire text; text this SDK does not know gives ActionRunStatus::unknown.
-[[nodiscard]] ActionRunStatus action_run_status_from_string(std::string_view text) noexcept;
+[[nodiscard]] LAKEFS_API ActionRunStatus action_run_status_from_string(std::string_view text) noexcept;
+/// As action_run_status_from_string(), for generic code (Enum<E>::value() calls it).
 [[nodiscard]] inline ActionRunStatus from_string(std::string_view text, std::type_identity<ActionRunStatus>) noexcept {
   return action_run_status_from_string(text);
 }
 
 enum class DiffPathType { common_prefix, object, unknown };
 /// The wire text of `value` (empty for unknown).
-[[nodiscard]] std::string_view to_string(DiffPathType value) noexcept;
+[[nodiscard]] LAKEFS_API std::string_view to_string(DiffPathType value) noexcept;
 /// Parses the wire text; text this SDK does not know gives DiffPathType::unknown.
-[[nodiscard]] DiffPathType diff_path_type_from_string(std::string_view text) noexcept;
+[[nodiscard]] LAKEFS_API DiffPathType diff_path_type_from_string(std::string_view text) noexcept;
+/// As diff_path_type_from_string(), for generic code (Enum<E>::value() calls it).
 [[nodiscard]] inline DiffPathType from_string(std::string_view text, std::type_identity<DiffPathType>) noexcept {
   return diff_path_type_from_string(text);
 }
 
 enum class DiffType { added, removed, changed, conflict, prefix_changed, unknown };
 /// The wire text of `value` (empty for unknown).
-[[nodiscard]] std::string_view to_string(DiffType value) noexcept;
+[[nodiscard]] LAKEFS_API std::string_view to_string(DiffType value) noexcept;
 /// Parses the wire text; text this SDK does not know gives DiffType::unknown.
-[[nodiscard]] DiffType diff_type_from_string(std::string_view text) noexcept;
+[[nodiscard]] LAKEFS_API DiffType diff_type_from_string(std::string_view text) noexcept;
+/// As diff_type_from_string(), for generic code (Enum<E>::value() calls it).
 [[nodiscard]] inline DiffType from_string(std::string_view text, std::type_identity<DiffType>) noexcept {
   return diff_type_from_string(text);
 }
 
 enum class HookRunStatus { failed, completed, unknown };
 /// The wire text of `value` (empty for unknown).
-[[nodiscard]] std::string_view to_string(HookRunStatus value) noexcept;
+[[nodiscard]] LAKEFS_API std::string_view to_string(HookRunStatus value) noexcept;
 /// Parses the wire text; text this SDK does not know gives HookRunStatus::unknown.
-[[nodiscard]] HookRunStatus hook_run_status_from_string(std::string_view text) noexcept;
+[[nodiscard]] LAKEFS_API HookRunStatus hook_run_status_from_string(std::string_view text) noexcept;
+/// As hook_run_status_from_string(), for generic code (Enum<E>::value() calls it).
 [[nodiscard]] inline HookRunStatus from_string(std::string_view text, std::type_identity<HookRunStatus>) noexcept {
   return hook_run_status_from_string(text);
 }
@@ -90,9 +107,10 @@ enum class HookRunStatus { failed, completed, unknown };
 /// Path type, can either be 'common_prefix' or 'object'
 enum class ImportLocationType { common_prefix, object, unknown };
 /// The wire text of `value` (empty for unknown).
-[[nodiscard]] std::string_view to_string(ImportLocationType value) noexcept;
+[[nodiscard]] LAKEFS_API std::string_view to_string(ImportLocationType value) noexcept;
 /// Parses the wire text; text this SDK does not know gives ImportLocationType::unknown.
-[[nodiscard]] ImportLocationType import_location_type_from_string(std::string_view text) noexcept;
+[[nodiscard]] LAKEFS_API ImportLocationType import_location_type_from_string(std::string_view text) noexcept;
+/// As import_location_type_from_string(), for generic code (Enum<E>::value() calls it).
 [[nodiscard]] inline ImportLocationType from_string(std::string_view text, std::type_identity<ImportLocationType>) noexcept {
   return import_location_type_from_string(text);
 }
@@ -102,9 +120,10 @@ enum class ImportLocationType { common_prefix, object, unknown };
 /// or with lakeFS credentials. Ignored if login_url is not configured.
 enum class LoginConfigLoginUrlMethod { none, redirect, select, unknown };
 /// The wire text of `value` (empty for unknown).
-[[nodiscard]] std::string_view to_string(LoginConfigLoginUrlMethod value) noexcept;
+[[nodiscard]] LAKEFS_API std::string_view to_string(LoginConfigLoginUrlMethod value) noexcept;
 /// Parses the wire text; text this SDK does not know gives LoginConfigLoginUrlMethod::unknown.
-[[nodiscard]] LoginConfigLoginUrlMethod login_config_login_url_method_from_string(std::string_view text) noexcept;
+[[nodiscard]] LAKEFS_API LoginConfigLoginUrlMethod login_config_login_url_method_from_string(std::string_view text) noexcept;
+/// As login_config_login_url_method_from_string(), for generic code (Enum<E>::value() calls it).
 [[nodiscard]] inline LoginConfigLoginUrlMethod from_string(std::string_view text, std::type_identity<LoginConfigLoginUrlMethod>) noexcept {
   return login_config_login_url_method_from_string(text);
 }
@@ -113,27 +132,30 @@ enum class LoginConfigLoginUrlMethod { none, redirect, select, unknown };
 /// service.
 enum class LoginConfigRBAC { none, simplified, internal, external, unknown };
 /// The wire text of `value` (empty for unknown).
-[[nodiscard]] std::string_view to_string(LoginConfigRBAC value) noexcept;
+[[nodiscard]] LAKEFS_API std::string_view to_string(LoginConfigRBAC value) noexcept;
 /// Parses the wire text; text this SDK does not know gives LoginConfigRBAC::unknown.
-[[nodiscard]] LoginConfigRBAC login_config_rbac_from_string(std::string_view text) noexcept;
+[[nodiscard]] LAKEFS_API LoginConfigRBAC login_config_rbac_from_string(std::string_view text) noexcept;
+/// As login_config_rbac_from_string(), for generic code (Enum<E>::value() calls it).
 [[nodiscard]] inline LoginConfigRBAC from_string(std::string_view text, std::type_identity<LoginConfigRBAC>) noexcept {
   return login_config_rbac_from_string(text);
 }
 
 enum class ObjectStatsPathType { common_prefix, object, unknown };
 /// The wire text of `value` (empty for unknown).
-[[nodiscard]] std::string_view to_string(ObjectStatsPathType value) noexcept;
+[[nodiscard]] LAKEFS_API std::string_view to_string(ObjectStatsPathType value) noexcept;
 /// Parses the wire text; text this SDK does not know gives ObjectStatsPathType::unknown.
-[[nodiscard]] ObjectStatsPathType object_stats_path_type_from_string(std::string_view text) noexcept;
+[[nodiscard]] LAKEFS_API ObjectStatsPathType object_stats_path_type_from_string(std::string_view text) noexcept;
+/// As object_stats_path_type_from_string(), for generic code (Enum<E>::value() calls it).
 [[nodiscard]] inline ObjectStatsPathType from_string(std::string_view text, std::type_identity<ObjectStatsPathType>) noexcept {
   return object_stats_path_type_from_string(text);
 }
 
 enum class PullRequestBasicStatus { open, closed, merged, unknown };
 /// The wire text of `value` (empty for unknown).
-[[nodiscard]] std::string_view to_string(PullRequestBasicStatus value) noexcept;
+[[nodiscard]] LAKEFS_API std::string_view to_string(PullRequestBasicStatus value) noexcept;
 /// Parses the wire text; text this SDK does not know gives PullRequestBasicStatus::unknown.
-[[nodiscard]] PullRequestBasicStatus pull_request_basic_status_from_string(std::string_view text) noexcept;
+[[nodiscard]] LAKEFS_API PullRequestBasicStatus pull_request_basic_status_from_string(std::string_view text) noexcept;
+/// As pull_request_basic_status_from_string(), for generic code (Enum<E>::value() calls it).
 [[nodiscard]] inline PullRequestBasicStatus from_string(std::string_view text, std::type_identity<PullRequestBasicStatus>) noexcept {
   return pull_request_basic_status_from_string(text);
 }
@@ -141,27 +163,30 @@ enum class PullRequestBasicStatus { open, closed, merged, unknown };
 /// What to reset according to path.
 enum class ResetCreationType { object, common_prefix, reset, unknown };
 /// The wire text of `value` (empty for unknown).
-[[nodiscard]] std::string_view to_string(ResetCreationType value) noexcept;
+[[nodiscard]] LAKEFS_API std::string_view to_string(ResetCreationType value) noexcept;
 /// Parses the wire text; text this SDK does not know gives ResetCreationType::unknown.
-[[nodiscard]] ResetCreationType reset_creation_type_from_string(std::string_view text) noexcept;
+[[nodiscard]] LAKEFS_API ResetCreationType reset_creation_type_from_string(std::string_view text) noexcept;
+/// As reset_creation_type_from_string(), for generic code (Enum<E>::value() calls it).
 [[nodiscard]] inline ResetCreationType from_string(std::string_view text, std::type_identity<ResetCreationType>) noexcept {
   return reset_creation_type_from_string(text);
 }
 
 enum class SetupStateState { initialized, not_initialized, unknown };
 /// The wire text of `value` (empty for unknown).
-[[nodiscard]] std::string_view to_string(SetupStateState value) noexcept;
+[[nodiscard]] LAKEFS_API std::string_view to_string(SetupStateState value) noexcept;
 /// Parses the wire text; text this SDK does not know gives SetupStateState::unknown.
-[[nodiscard]] SetupStateState setup_state_state_from_string(std::string_view text) noexcept;
+[[nodiscard]] LAKEFS_API SetupStateState setup_state_state_from_string(std::string_view text) noexcept;
+/// As setup_state_state_from_string(), for generic code (Enum<E>::value() calls it).
 [[nodiscard]] inline SetupStateState from_string(std::string_view text, std::type_identity<SetupStateState>) noexcept {
   return setup_state_state_from_string(text);
 }
 
 enum class StatementEffect { allow, deny, unknown };
 /// The wire text of `value` (empty for unknown).
-[[nodiscard]] std::string_view to_string(StatementEffect value) noexcept;
+[[nodiscard]] LAKEFS_API std::string_view to_string(StatementEffect value) noexcept;
 /// Parses the wire text; text this SDK does not know gives StatementEffect::unknown.
-[[nodiscard]] StatementEffect statement_effect_from_string(std::string_view text) noexcept;
+[[nodiscard]] LAKEFS_API StatementEffect statement_effect_from_string(std::string_view text) noexcept;
+/// As statement_effect_from_string(), for generic code (Enum<E>::value() calls it).
 [[nodiscard]] inline StatementEffect from_string(std::string_view text, std::type_identity<StatementEffect>) noexcept {
   return statement_effect_from_string(text);
 }
@@ -175,6 +200,7 @@ struct ACL {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ACL&) const = default;
 };
 
@@ -184,6 +210,7 @@ struct AbortPresignMultipartUpload {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const AbortPresignMultipartUpload&) const = default;
 };
 
@@ -196,6 +223,7 @@ struct AccessKeyCredentials {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const AccessKeyCredentials&) const = default;
 };
 
@@ -211,6 +239,7 @@ struct ActionRun {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ActionRun&) const = default;
 };
 
@@ -221,6 +250,7 @@ struct AuthCapabilities {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const AuthCapabilities&) const = default;
 };
 
@@ -233,6 +263,7 @@ struct AuthenticationToken {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const AuthenticationToken&) const = default;
 };
 
@@ -246,6 +277,7 @@ struct BranchCreation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const BranchCreation&) const = default;
 };
 
@@ -256,6 +288,7 @@ struct BranchProtectionRule {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const BranchProtectionRule&) const = default;
 };
 
@@ -264,6 +297,7 @@ struct CapabilitiesConfig {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const CapabilitiesConfig&) const = default;
 };
 
@@ -284,6 +318,7 @@ struct CommPrefsInput {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const CommPrefsInput&) const = default;
 };
 
@@ -302,6 +337,7 @@ struct Commit {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const Commit&) const = default;
 };
 
@@ -317,6 +353,7 @@ struct CommitCreation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const CommitCreation&) const = default;
 };
 
@@ -329,6 +366,7 @@ struct CommitOverrides {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const CommitOverrides&) const = default;
 };
 
@@ -344,6 +382,7 @@ struct CherryPickCreation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const CherryPickCreation&) const = default;
 };
 
@@ -371,6 +410,7 @@ struct CommitRecordCreation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const CommitRecordCreation&) const = default;
 };
 
@@ -384,6 +424,7 @@ struct CopyPartSource {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const CopyPartSource&) const = default;
 };
 
@@ -395,6 +436,7 @@ struct Credentials {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const Credentials&) const = default;
 };
 
@@ -407,6 +449,7 @@ struct CredentialsWithSecret {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const CredentialsWithSecret&) const = default;
 };
 
@@ -419,6 +462,7 @@ struct CustomViewer {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const CustomViewer&) const = default;
 };
 
@@ -429,6 +473,7 @@ struct Error {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const Error&) const = default;
 };
 
@@ -441,6 +486,7 @@ struct ErrorNoACL {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ErrorNoACL&) const = default;
 };
 
@@ -451,6 +497,7 @@ struct ExternalLoginInformation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ExternalLoginInformation&) const = default;
 };
 
@@ -464,6 +511,7 @@ struct ExternalPrincipal {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ExternalPrincipal&) const = default;
 };
 
@@ -473,6 +521,7 @@ struct ExternalPrincipalCreation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ExternalPrincipalCreation&) const = default;
 };
 
@@ -490,6 +539,7 @@ struct FindMergeBaseResult {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const FindMergeBaseResult&) const = default;
 };
 
@@ -500,6 +550,7 @@ struct GarbageCollectionConfig {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const GarbageCollectionConfig&) const = default;
 };
 
@@ -516,6 +567,7 @@ struct GarbageCollectionPrepareResponse {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const GarbageCollectionPrepareResponse&) const = default;
 };
 
@@ -526,6 +578,7 @@ struct GarbageCollectionRule {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const GarbageCollectionRule&) const = default;
 };
 
@@ -536,6 +589,7 @@ struct GarbageCollectionRules {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const GarbageCollectionRules&) const = default;
 };
 
@@ -549,6 +603,7 @@ struct Group {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const Group&) const = default;
 };
 
@@ -559,6 +614,7 @@ struct GroupCreation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const GroupCreation&) const = default;
 };
 
@@ -573,6 +629,7 @@ struct HookRun {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const HookRun&) const = default;
 };
 
@@ -583,6 +640,7 @@ struct ImportCreationResponse {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ImportCreationResponse&) const = default;
 };
 
@@ -600,6 +658,7 @@ struct ImportLocation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ImportLocation&) const = default;
 };
 
@@ -611,6 +670,7 @@ struct ImportCreation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ImportCreation&) const = default;
 };
 
@@ -626,6 +686,7 @@ struct ImportStatus {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ImportStatus&) const = default;
 };
 
@@ -635,6 +696,7 @@ struct InternalDeleteBranchProtectionRuleBody {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const InternalDeleteBranchProtectionRuleBody&) const = default;
 };
 
@@ -667,6 +729,7 @@ struct LoginConfig {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const LoginConfig&) const = default;
 };
 
@@ -677,6 +740,7 @@ struct LoginInformation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const LoginInformation&) const = default;
 };
 
@@ -700,6 +764,7 @@ struct Merge {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const Merge&) const = default;
 };
 
@@ -709,6 +774,7 @@ struct MergeResult {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const MergeResult&) const = default;
 };
 
@@ -719,6 +785,7 @@ struct MetaRangeCreationResponse {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const MetaRangeCreationResponse&) const = default;
 };
 
@@ -737,6 +804,7 @@ struct ObjectCopyCreation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ObjectCopyCreation&) const = default;
 };
 
@@ -751,6 +819,7 @@ struct ObjectError {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ObjectError&) const = default;
 };
 
@@ -760,6 +829,7 @@ struct ObjectErrorList {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ObjectErrorList&) const = default;
 };
 
@@ -776,6 +846,7 @@ struct DiffObjectStat {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const DiffObjectStat&) const = default;
 };
 
@@ -791,6 +862,7 @@ struct Diff {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const Diff&) const = default;
 };
 
@@ -808,6 +880,7 @@ struct ObjectStageCreation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ObjectStageCreation&) const = default;
 };
 
@@ -835,6 +908,7 @@ struct ObjectStats {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ObjectStats&) const = default;
 };
 
@@ -851,6 +925,7 @@ struct Pagination {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const Pagination&) const = default;
 };
 
@@ -861,6 +936,7 @@ struct ActionRunList {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ActionRunList&) const = default;
 };
 
@@ -871,6 +947,7 @@ struct CommitList {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const CommitList&) const = default;
 };
 
@@ -881,6 +958,7 @@ struct CredentialsList {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const CredentialsList&) const = default;
 };
 
@@ -891,6 +969,7 @@ struct DiffList {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const DiffList&) const = default;
 };
 
@@ -901,6 +980,7 @@ struct ExternalPrincipalList {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ExternalPrincipalList&) const = default;
 };
 
@@ -911,6 +991,7 @@ struct GroupList {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const GroupList&) const = default;
 };
 
@@ -921,6 +1002,7 @@ struct HookRunList {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const HookRunList&) const = default;
 };
 
@@ -931,6 +1013,7 @@ struct ObjectStatsList {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ObjectStatsList&) const = default;
 };
 
@@ -940,6 +1023,7 @@ struct PathList {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const PathList&) const = default;
 };
 
@@ -952,6 +1036,7 @@ struct PrepareGCUncommittedRequest {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const PrepareGCUncommittedRequest&) const = default;
 };
 
@@ -964,6 +1049,7 @@ struct PrepareGCUncommittedResponse {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const PrepareGCUncommittedResponse&) const = default;
 };
 
@@ -980,6 +1066,7 @@ struct PrepareGarbageCollectionCommitsStatus {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const PrepareGarbageCollectionCommitsStatus&) const = default;
 };
 
@@ -991,6 +1078,7 @@ struct PresignMultipartUpload {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const PresignMultipartUpload&) const = default;
 };
 
@@ -1010,6 +1098,7 @@ struct PullRequest {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const PullRequest&) const = default;
 };
 
@@ -1021,6 +1110,7 @@ struct PullRequestBasic {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const PullRequestBasic&) const = default;
 };
 
@@ -1033,6 +1123,7 @@ struct PullRequestCreation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const PullRequestCreation&) const = default;
 };
 
@@ -1043,6 +1134,7 @@ struct PullRequestCreationResponse {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const PullRequestCreationResponse&) const = default;
 };
 
@@ -1053,6 +1145,7 @@ struct PullRequestsList {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const PullRequestsList&) const = default;
 };
 
@@ -1071,6 +1164,7 @@ struct RangeMetadata {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const RangeMetadata&) const = default;
 };
 
@@ -1080,6 +1174,7 @@ struct MetaRangeCreation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const MetaRangeCreation&) const = default;
 };
 
@@ -1090,6 +1185,7 @@ struct Ref {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const Ref&) const = default;
 };
 
@@ -1100,6 +1196,7 @@ struct RefList {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const RefList&) const = default;
 };
 
@@ -1111,6 +1208,7 @@ struct RefsDump {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const RefsDump&) const = default;
 };
 
@@ -1123,6 +1221,7 @@ struct RefsRestore {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const RefsRestore&) const = default;
 };
 
@@ -1141,6 +1240,7 @@ struct Repository {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const Repository&) const = default;
 };
 
@@ -1157,6 +1257,7 @@ struct RepositoryCreation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const RepositoryCreation&) const = default;
 };
 
@@ -1171,6 +1272,7 @@ struct RepositoryDumpStatus {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const RepositoryDumpStatus&) const = default;
 };
 
@@ -1181,6 +1283,7 @@ struct RepositoryList {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const RepositoryList&) const = default;
 };
 
@@ -1192,6 +1295,7 @@ struct RepositoryMetadataKeys {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const RepositoryMetadataKeys&) const = default;
 };
 
@@ -1201,6 +1305,7 @@ struct RepositoryMetadataSet {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const RepositoryMetadataSet&) const = default;
 };
 
@@ -1214,6 +1319,7 @@ struct RepositoryRestoreStatus {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const RepositoryRestoreStatus&) const = default;
 };
 
@@ -1226,6 +1332,7 @@ struct ResetCreation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const ResetCreation&) const = default;
 };
 
@@ -1243,6 +1350,7 @@ struct RevertCreation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const RevertCreation&) const = default;
 };
 
@@ -1266,6 +1374,7 @@ struct Setup {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const Setup&) const = default;
 };
 
@@ -1278,6 +1387,7 @@ struct SetupState {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const SetupState&) const = default;
 };
 
@@ -1295,6 +1405,7 @@ struct StagingLocation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const StagingLocation&) const = default;
 };
 
@@ -1314,6 +1425,7 @@ struct StagingMetadata {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const StagingMetadata&) const = default;
 };
 
@@ -1327,6 +1439,7 @@ struct Statement {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const Statement&) const = default;
 };
 
@@ -1339,6 +1452,7 @@ struct Policy {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const Policy&) const = default;
 };
 
@@ -1349,6 +1463,7 @@ struct PolicyList {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const PolicyList&) const = default;
 };
 
@@ -1363,6 +1478,7 @@ struct StatsEvent {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const StatsEvent&) const = default;
 };
 
@@ -1372,6 +1488,7 @@ struct StatsEventsList {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const StatsEventsList&) const = default;
 };
 
@@ -1391,6 +1508,7 @@ struct StorageConfig {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const StorageConfig&) const = default;
 };
 
@@ -1403,6 +1521,7 @@ struct StorageURI {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const StorageURI&) const = default;
 };
 
@@ -1417,6 +1536,7 @@ struct StsAuthRequest {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const StsAuthRequest&) const = default;
 };
 
@@ -1431,6 +1551,7 @@ struct TagCreation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const TagCreation&) const = default;
 };
 
@@ -1441,6 +1562,7 @@ struct TaskCreation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const TaskCreation&) const = default;
 };
 
@@ -1451,6 +1573,7 @@ struct TaskInfo {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const TaskInfo&) const = default;
 };
 
@@ -1460,6 +1583,7 @@ struct UIConfig {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const UIConfig&) const = default;
 };
 
@@ -1469,6 +1593,7 @@ struct UnderlyingObjectProperties {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const UnderlyingObjectProperties&) const = default;
 };
 
@@ -1479,6 +1604,7 @@ struct UpdateObjectUserMetadata {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const UpdateObjectUserMetadata&) const = default;
 };
 
@@ -1488,6 +1614,7 @@ struct UpdateToken {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const UpdateToken&) const = default;
 };
 
@@ -1498,6 +1625,7 @@ struct UploadPart {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const UploadPart&) const = default;
 };
 
@@ -1512,6 +1640,7 @@ struct CompletePresignMultipartUpload {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const CompletePresignMultipartUpload&) const = default;
 };
 
@@ -1525,6 +1654,7 @@ struct UploadPartCopyFrom {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const UploadPartCopyFrom&) const = default;
 };
 
@@ -1536,6 +1666,7 @@ struct UploadPartFrom {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const UploadPartFrom&) const = default;
 };
 
@@ -1545,6 +1676,7 @@ struct UploadTo {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const UploadTo&) const = default;
 };
 
@@ -1556,6 +1688,7 @@ struct UsageReport {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const UsageReport&) const = default;
 };
 
@@ -1566,6 +1699,7 @@ struct InstallationUsageReport {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const InstallationUsageReport&) const = default;
 };
 
@@ -1586,6 +1720,7 @@ struct User {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const User&) const = default;
 };
 
@@ -1595,6 +1730,7 @@ struct CurrentUser {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const CurrentUser&) const = default;
 };
 
@@ -1606,6 +1742,7 @@ struct UserCreation {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const UserCreation&) const = default;
 };
 
@@ -1616,6 +1753,7 @@ struct UserList {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const UserList&) const = default;
 };
 
@@ -1629,6 +1767,7 @@ struct VersionConfig {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const VersionConfig&) const = default;
 };
 
@@ -1642,6 +1781,7 @@ struct Config {
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
 
+  /// Equal when every member is, unknown_fields included.
   bool operator==(const Config&) const = default;
 };
 
@@ -1650,243 +1790,481 @@ struct Config {
 // JSON, a wrong type or a missing required property. Properties this SDK does not
 // know are kept in each struct's unknown_fields.
 
-[[nodiscard]] std::string to_json(const ACL& value);
-void from_json(std::string_view json, ACL& out);
-[[nodiscard]] std::string to_json(const AbortPresignMultipartUpload& value);
-void from_json(std::string_view json, AbortPresignMultipartUpload& out);
-[[nodiscard]] std::string to_json(const AccessKeyCredentials& value);
-void from_json(std::string_view json, AccessKeyCredentials& out);
-[[nodiscard]] std::string to_json(const ActionRun& value);
-void from_json(std::string_view json, ActionRun& out);
-[[nodiscard]] std::string to_json(const ActionRunList& value);
-void from_json(std::string_view json, ActionRunList& out);
-[[nodiscard]] std::string to_json(const AuthCapabilities& value);
-void from_json(std::string_view json, AuthCapabilities& out);
-[[nodiscard]] std::string to_json(const AuthenticationToken& value);
-void from_json(std::string_view json, AuthenticationToken& out);
-[[nodiscard]] std::string to_json(const BranchCreation& value);
-void from_json(std::string_view json, BranchCreation& out);
-[[nodiscard]] std::string to_json(const BranchProtectionRule& value);
-void from_json(std::string_view json, BranchProtectionRule& out);
-[[nodiscard]] std::string to_json(const CapabilitiesConfig& value);
-void from_json(std::string_view json, CapabilitiesConfig& out);
-[[nodiscard]] std::string to_json(const CherryPickCreation& value);
-void from_json(std::string_view json, CherryPickCreation& out);
-[[nodiscard]] std::string to_json(const CommPrefsInput& value);
-void from_json(std::string_view json, CommPrefsInput& out);
-[[nodiscard]] std::string to_json(const Commit& value);
-void from_json(std::string_view json, Commit& out);
-[[nodiscard]] std::string to_json(const CommitCreation& value);
-void from_json(std::string_view json, CommitCreation& out);
-[[nodiscard]] std::string to_json(const CommitList& value);
-void from_json(std::string_view json, CommitList& out);
-[[nodiscard]] std::string to_json(const CommitOverrides& value);
-void from_json(std::string_view json, CommitOverrides& out);
-[[nodiscard]] std::string to_json(const CommitRecordCreation& value);
-void from_json(std::string_view json, CommitRecordCreation& out);
-[[nodiscard]] std::string to_json(const CompletePresignMultipartUpload& value);
-void from_json(std::string_view json, CompletePresignMultipartUpload& out);
-[[nodiscard]] std::string to_json(const Config& value);
-void from_json(std::string_view json, Config& out);
-[[nodiscard]] std::string to_json(const CopyPartSource& value);
-void from_json(std::string_view json, CopyPartSource& out);
-[[nodiscard]] std::string to_json(const Credentials& value);
-void from_json(std::string_view json, Credentials& out);
-[[nodiscard]] std::string to_json(const CredentialsList& value);
-void from_json(std::string_view json, CredentialsList& out);
-[[nodiscard]] std::string to_json(const CredentialsWithSecret& value);
-void from_json(std::string_view json, CredentialsWithSecret& out);
-[[nodiscard]] std::string to_json(const CurrentUser& value);
-void from_json(std::string_view json, CurrentUser& out);
-[[nodiscard]] std::string to_json(const CustomViewer& value);
-void from_json(std::string_view json, CustomViewer& out);
-[[nodiscard]] std::string to_json(const Diff& value);
-void from_json(std::string_view json, Diff& out);
-[[nodiscard]] std::string to_json(const DiffList& value);
-void from_json(std::string_view json, DiffList& out);
-[[nodiscard]] std::string to_json(const DiffObjectStat& value);
-void from_json(std::string_view json, DiffObjectStat& out);
-[[nodiscard]] std::string to_json(const Error& value);
-void from_json(std::string_view json, Error& out);
-[[nodiscard]] std::string to_json(const ErrorNoACL& value);
-void from_json(std::string_view json, ErrorNoACL& out);
-[[nodiscard]] std::string to_json(const ExternalLoginInformation& value);
-void from_json(std::string_view json, ExternalLoginInformation& out);
-[[nodiscard]] std::string to_json(const ExternalPrincipal& value);
-void from_json(std::string_view json, ExternalPrincipal& out);
-[[nodiscard]] std::string to_json(const ExternalPrincipalCreation& value);
-void from_json(std::string_view json, ExternalPrincipalCreation& out);
-[[nodiscard]] std::string to_json(const ExternalPrincipalList& value);
-void from_json(std::string_view json, ExternalPrincipalList& out);
-[[nodiscard]] std::string to_json(const FindMergeBaseResult& value);
-void from_json(std::string_view json, FindMergeBaseResult& out);
-[[nodiscard]] std::string to_json(const GarbageCollectionConfig& value);
-void from_json(std::string_view json, GarbageCollectionConfig& out);
-[[nodiscard]] std::string to_json(const GarbageCollectionPrepareResponse& value);
-void from_json(std::string_view json, GarbageCollectionPrepareResponse& out);
-[[nodiscard]] std::string to_json(const GarbageCollectionRule& value);
-void from_json(std::string_view json, GarbageCollectionRule& out);
-[[nodiscard]] std::string to_json(const GarbageCollectionRules& value);
-void from_json(std::string_view json, GarbageCollectionRules& out);
-[[nodiscard]] std::string to_json(const Group& value);
-void from_json(std::string_view json, Group& out);
-[[nodiscard]] std::string to_json(const GroupCreation& value);
-void from_json(std::string_view json, GroupCreation& out);
-[[nodiscard]] std::string to_json(const GroupList& value);
-void from_json(std::string_view json, GroupList& out);
-[[nodiscard]] std::string to_json(const HookRun& value);
-void from_json(std::string_view json, HookRun& out);
-[[nodiscard]] std::string to_json(const HookRunList& value);
-void from_json(std::string_view json, HookRunList& out);
-[[nodiscard]] std::string to_json(const ImportCreation& value);
-void from_json(std::string_view json, ImportCreation& out);
-[[nodiscard]] std::string to_json(const ImportCreationResponse& value);
-void from_json(std::string_view json, ImportCreationResponse& out);
-[[nodiscard]] std::string to_json(const ImportLocation& value);
-void from_json(std::string_view json, ImportLocation& out);
-[[nodiscard]] std::string to_json(const ImportStatus& value);
-void from_json(std::string_view json, ImportStatus& out);
-[[nodiscard]] std::string to_json(const InstallationUsageReport& value);
-void from_json(std::string_view json, InstallationUsageReport& out);
-[[nodiscard]] std::string to_json(const InternalDeleteBranchProtectionRuleBody& value);
-void from_json(std::string_view json, InternalDeleteBranchProtectionRuleBody& out);
-[[nodiscard]] std::string to_json(const LoginConfig& value);
-void from_json(std::string_view json, LoginConfig& out);
-[[nodiscard]] std::string to_json(const LoginInformation& value);
-void from_json(std::string_view json, LoginInformation& out);
-[[nodiscard]] std::string to_json(const Merge& value);
-void from_json(std::string_view json, Merge& out);
-[[nodiscard]] std::string to_json(const MergeResult& value);
-void from_json(std::string_view json, MergeResult& out);
-[[nodiscard]] std::string to_json(const MetaRangeCreation& value);
-void from_json(std::string_view json, MetaRangeCreation& out);
-[[nodiscard]] std::string to_json(const MetaRangeCreationResponse& value);
-void from_json(std::string_view json, MetaRangeCreationResponse& out);
-[[nodiscard]] std::string to_json(const ObjectCopyCreation& value);
-void from_json(std::string_view json, ObjectCopyCreation& out);
-[[nodiscard]] std::string to_json(const ObjectError& value);
-void from_json(std::string_view json, ObjectError& out);
-[[nodiscard]] std::string to_json(const ObjectErrorList& value);
-void from_json(std::string_view json, ObjectErrorList& out);
-[[nodiscard]] std::string to_json(const ObjectStageCreation& value);
-void from_json(std::string_view json, ObjectStageCreation& out);
-[[nodiscard]] std::string to_json(const ObjectStats& value);
-void from_json(std::string_view json, ObjectStats& out);
-[[nodiscard]] std::string to_json(const ObjectStatsList& value);
-void from_json(std::string_view json, ObjectStatsList& out);
-[[nodiscard]] std::string to_json(const Pagination& value);
-void from_json(std::string_view json, Pagination& out);
-[[nodiscard]] std::string to_json(const PathList& value);
-void from_json(std::string_view json, PathList& out);
-[[nodiscard]] std::string to_json(const Policy& value);
-void from_json(std::string_view json, Policy& out);
-[[nodiscard]] std::string to_json(const PolicyList& value);
-void from_json(std::string_view json, PolicyList& out);
-[[nodiscard]] std::string to_json(const PrepareGCUncommittedRequest& value);
-void from_json(std::string_view json, PrepareGCUncommittedRequest& out);
-[[nodiscard]] std::string to_json(const PrepareGCUncommittedResponse& value);
-void from_json(std::string_view json, PrepareGCUncommittedResponse& out);
-[[nodiscard]] std::string to_json(const PrepareGarbageCollectionCommitsStatus& value);
-void from_json(std::string_view json, PrepareGarbageCollectionCommitsStatus& out);
-[[nodiscard]] std::string to_json(const PresignMultipartUpload& value);
-void from_json(std::string_view json, PresignMultipartUpload& out);
-[[nodiscard]] std::string to_json(const PullRequest& value);
-void from_json(std::string_view json, PullRequest& out);
-[[nodiscard]] std::string to_json(const PullRequestBasic& value);
-void from_json(std::string_view json, PullRequestBasic& out);
-[[nodiscard]] std::string to_json(const PullRequestCreation& value);
-void from_json(std::string_view json, PullRequestCreation& out);
-[[nodiscard]] std::string to_json(const PullRequestCreationResponse& value);
-void from_json(std::string_view json, PullRequestCreationResponse& out);
-[[nodiscard]] std::string to_json(const PullRequestsList& value);
-void from_json(std::string_view json, PullRequestsList& out);
-[[nodiscard]] std::string to_json(const RangeMetadata& value);
-void from_json(std::string_view json, RangeMetadata& out);
-[[nodiscard]] std::string to_json(const Ref& value);
-void from_json(std::string_view json, Ref& out);
-[[nodiscard]] std::string to_json(const RefList& value);
-void from_json(std::string_view json, RefList& out);
-[[nodiscard]] std::string to_json(const RefsDump& value);
-void from_json(std::string_view json, RefsDump& out);
-[[nodiscard]] std::string to_json(const RefsRestore& value);
-void from_json(std::string_view json, RefsRestore& out);
-[[nodiscard]] std::string to_json(const Repository& value);
-void from_json(std::string_view json, Repository& out);
-[[nodiscard]] std::string to_json(const RepositoryCreation& value);
-void from_json(std::string_view json, RepositoryCreation& out);
-[[nodiscard]] std::string to_json(const RepositoryDumpStatus& value);
-void from_json(std::string_view json, RepositoryDumpStatus& out);
-[[nodiscard]] std::string to_json(const RepositoryList& value);
-void from_json(std::string_view json, RepositoryList& out);
-[[nodiscard]] std::string to_json(const RepositoryMetadataKeys& value);
-void from_json(std::string_view json, RepositoryMetadataKeys& out);
-[[nodiscard]] std::string to_json(const RepositoryMetadataSet& value);
-void from_json(std::string_view json, RepositoryMetadataSet& out);
-[[nodiscard]] std::string to_json(const RepositoryRestoreStatus& value);
-void from_json(std::string_view json, RepositoryRestoreStatus& out);
-[[nodiscard]] std::string to_json(const ResetCreation& value);
-void from_json(std::string_view json, ResetCreation& out);
-[[nodiscard]] std::string to_json(const RevertCreation& value);
-void from_json(std::string_view json, RevertCreation& out);
-[[nodiscard]] std::string to_json(const Setup& value);
-void from_json(std::string_view json, Setup& out);
-[[nodiscard]] std::string to_json(const SetupState& value);
-void from_json(std::string_view json, SetupState& out);
-[[nodiscard]] std::string to_json(const StagingLocation& value);
-void from_json(std::string_view json, StagingLocation& out);
-[[nodiscard]] std::string to_json(const StagingMetadata& value);
-void from_json(std::string_view json, StagingMetadata& out);
-[[nodiscard]] std::string to_json(const Statement& value);
-void from_json(std::string_view json, Statement& out);
-[[nodiscard]] std::string to_json(const StatsEvent& value);
-void from_json(std::string_view json, StatsEvent& out);
-[[nodiscard]] std::string to_json(const StatsEventsList& value);
-void from_json(std::string_view json, StatsEventsList& out);
-[[nodiscard]] std::string to_json(const StorageConfig& value);
-void from_json(std::string_view json, StorageConfig& out);
-[[nodiscard]] std::string to_json(const StorageURI& value);
-void from_json(std::string_view json, StorageURI& out);
-[[nodiscard]] std::string to_json(const StsAuthRequest& value);
-void from_json(std::string_view json, StsAuthRequest& out);
-[[nodiscard]] std::string to_json(const TagCreation& value);
-void from_json(std::string_view json, TagCreation& out);
-[[nodiscard]] std::string to_json(const TaskCreation& value);
-void from_json(std::string_view json, TaskCreation& out);
-[[nodiscard]] std::string to_json(const TaskInfo& value);
-void from_json(std::string_view json, TaskInfo& out);
-[[nodiscard]] std::string to_json(const UIConfig& value);
-void from_json(std::string_view json, UIConfig& out);
-[[nodiscard]] std::string to_json(const UnderlyingObjectProperties& value);
-void from_json(std::string_view json, UnderlyingObjectProperties& out);
-[[nodiscard]] std::string to_json(const UpdateObjectUserMetadata& value);
-void from_json(std::string_view json, UpdateObjectUserMetadata& out);
-[[nodiscard]] std::string to_json(const UpdateToken& value);
-void from_json(std::string_view json, UpdateToken& out);
-[[nodiscard]] std::string to_json(const UploadPart& value);
-void from_json(std::string_view json, UploadPart& out);
-[[nodiscard]] std::string to_json(const UploadPartCopyFrom& value);
-void from_json(std::string_view json, UploadPartCopyFrom& out);
-[[nodiscard]] std::string to_json(const UploadPartFrom& value);
-void from_json(std::string_view json, UploadPartFrom& out);
-[[nodiscard]] std::string to_json(const UploadTo& value);
-void from_json(std::string_view json, UploadTo& out);
-[[nodiscard]] std::string to_json(const UsageReport& value);
-void from_json(std::string_view json, UsageReport& out);
-[[nodiscard]] std::string to_json(const User& value);
-void from_json(std::string_view json, User& out);
-[[nodiscard]] std::string to_json(const UserCreation& value);
-void from_json(std::string_view json, UserCreation& out);
-[[nodiscard]] std::string to_json(const UserList& value);
-void from_json(std::string_view json, UserList& out);
-[[nodiscard]] std::string to_json(const VersionConfig& value);
-void from_json(std::string_view json, VersionConfig& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ACL& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ACL).
+LAKEFS_API void from_json(std::string_view json, ACL& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const AbortPresignMultipartUpload& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid AbortPresignMultipartUpload).
+LAKEFS_API void from_json(std::string_view json, AbortPresignMultipartUpload& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const AccessKeyCredentials& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid AccessKeyCredentials).
+LAKEFS_API void from_json(std::string_view json, AccessKeyCredentials& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ActionRun& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ActionRun).
+LAKEFS_API void from_json(std::string_view json, ActionRun& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ActionRunList& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ActionRunList).
+LAKEFS_API void from_json(std::string_view json, ActionRunList& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const AuthCapabilities& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid AuthCapabilities).
+LAKEFS_API void from_json(std::string_view json, AuthCapabilities& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const AuthenticationToken& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid AuthenticationToken).
+LAKEFS_API void from_json(std::string_view json, AuthenticationToken& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const BranchCreation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid BranchCreation).
+LAKEFS_API void from_json(std::string_view json, BranchCreation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const BranchProtectionRule& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid BranchProtectionRule).
+LAKEFS_API void from_json(std::string_view json, BranchProtectionRule& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const CapabilitiesConfig& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid CapabilitiesConfig).
+LAKEFS_API void from_json(std::string_view json, CapabilitiesConfig& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const CherryPickCreation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid CherryPickCreation).
+LAKEFS_API void from_json(std::string_view json, CherryPickCreation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const CommPrefsInput& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid CommPrefsInput).
+LAKEFS_API void from_json(std::string_view json, CommPrefsInput& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const Commit& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid Commit).
+LAKEFS_API void from_json(std::string_view json, Commit& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const CommitCreation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid CommitCreation).
+LAKEFS_API void from_json(std::string_view json, CommitCreation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const CommitList& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid CommitList).
+LAKEFS_API void from_json(std::string_view json, CommitList& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const CommitOverrides& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid CommitOverrides).
+LAKEFS_API void from_json(std::string_view json, CommitOverrides& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const CommitRecordCreation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid CommitRecordCreation).
+LAKEFS_API void from_json(std::string_view json, CommitRecordCreation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const CompletePresignMultipartUpload& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid CompletePresignMultipartUpload).
+LAKEFS_API void from_json(std::string_view json, CompletePresignMultipartUpload& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const Config& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid Config).
+LAKEFS_API void from_json(std::string_view json, Config& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const CopyPartSource& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid CopyPartSource).
+LAKEFS_API void from_json(std::string_view json, CopyPartSource& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const Credentials& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid Credentials).
+LAKEFS_API void from_json(std::string_view json, Credentials& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const CredentialsList& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid CredentialsList).
+LAKEFS_API void from_json(std::string_view json, CredentialsList& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const CredentialsWithSecret& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid CredentialsWithSecret).
+LAKEFS_API void from_json(std::string_view json, CredentialsWithSecret& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const CurrentUser& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid CurrentUser).
+LAKEFS_API void from_json(std::string_view json, CurrentUser& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const CustomViewer& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid CustomViewer).
+LAKEFS_API void from_json(std::string_view json, CustomViewer& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const Diff& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid Diff).
+LAKEFS_API void from_json(std::string_view json, Diff& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const DiffList& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid DiffList).
+LAKEFS_API void from_json(std::string_view json, DiffList& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const DiffObjectStat& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid DiffObjectStat).
+LAKEFS_API void from_json(std::string_view json, DiffObjectStat& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const Error& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid Error).
+LAKEFS_API void from_json(std::string_view json, Error& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ErrorNoACL& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ErrorNoACL).
+LAKEFS_API void from_json(std::string_view json, ErrorNoACL& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ExternalLoginInformation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ExternalLoginInformation).
+LAKEFS_API void from_json(std::string_view json, ExternalLoginInformation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ExternalPrincipal& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ExternalPrincipal).
+LAKEFS_API void from_json(std::string_view json, ExternalPrincipal& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ExternalPrincipalCreation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ExternalPrincipalCreation).
+LAKEFS_API void from_json(std::string_view json, ExternalPrincipalCreation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ExternalPrincipalList& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ExternalPrincipalList).
+LAKEFS_API void from_json(std::string_view json, ExternalPrincipalList& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const FindMergeBaseResult& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid FindMergeBaseResult).
+LAKEFS_API void from_json(std::string_view json, FindMergeBaseResult& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const GarbageCollectionConfig& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid GarbageCollectionConfig).
+LAKEFS_API void from_json(std::string_view json, GarbageCollectionConfig& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const GarbageCollectionPrepareResponse& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid GarbageCollectionPrepareResponse).
+LAKEFS_API void from_json(std::string_view json, GarbageCollectionPrepareResponse& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const GarbageCollectionRule& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid GarbageCollectionRule).
+LAKEFS_API void from_json(std::string_view json, GarbageCollectionRule& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const GarbageCollectionRules& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid GarbageCollectionRules).
+LAKEFS_API void from_json(std::string_view json, GarbageCollectionRules& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const Group& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid Group).
+LAKEFS_API void from_json(std::string_view json, Group& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const GroupCreation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid GroupCreation).
+LAKEFS_API void from_json(std::string_view json, GroupCreation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const GroupList& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid GroupList).
+LAKEFS_API void from_json(std::string_view json, GroupList& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const HookRun& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid HookRun).
+LAKEFS_API void from_json(std::string_view json, HookRun& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const HookRunList& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid HookRunList).
+LAKEFS_API void from_json(std::string_view json, HookRunList& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ImportCreation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ImportCreation).
+LAKEFS_API void from_json(std::string_view json, ImportCreation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ImportCreationResponse& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ImportCreationResponse).
+LAKEFS_API void from_json(std::string_view json, ImportCreationResponse& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ImportLocation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ImportLocation).
+LAKEFS_API void from_json(std::string_view json, ImportLocation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ImportStatus& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ImportStatus).
+LAKEFS_API void from_json(std::string_view json, ImportStatus& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const InstallationUsageReport& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid InstallationUsageReport).
+LAKEFS_API void from_json(std::string_view json, InstallationUsageReport& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const InternalDeleteBranchProtectionRuleBody& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid InternalDeleteBranchProtectionRuleBody).
+LAKEFS_API void from_json(std::string_view json, InternalDeleteBranchProtectionRuleBody& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const LoginConfig& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid LoginConfig).
+LAKEFS_API void from_json(std::string_view json, LoginConfig& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const LoginInformation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid LoginInformation).
+LAKEFS_API void from_json(std::string_view json, LoginInformation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const Merge& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid Merge).
+LAKEFS_API void from_json(std::string_view json, Merge& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const MergeResult& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid MergeResult).
+LAKEFS_API void from_json(std::string_view json, MergeResult& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const MetaRangeCreation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid MetaRangeCreation).
+LAKEFS_API void from_json(std::string_view json, MetaRangeCreation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const MetaRangeCreationResponse& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid MetaRangeCreationResponse).
+LAKEFS_API void from_json(std::string_view json, MetaRangeCreationResponse& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ObjectCopyCreation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ObjectCopyCreation).
+LAKEFS_API void from_json(std::string_view json, ObjectCopyCreation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ObjectError& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ObjectError).
+LAKEFS_API void from_json(std::string_view json, ObjectError& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ObjectErrorList& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ObjectErrorList).
+LAKEFS_API void from_json(std::string_view json, ObjectErrorList& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ObjectStageCreation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ObjectStageCreation).
+LAKEFS_API void from_json(std::string_view json, ObjectStageCreation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ObjectStats& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ObjectStats).
+LAKEFS_API void from_json(std::string_view json, ObjectStats& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ObjectStatsList& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ObjectStatsList).
+LAKEFS_API void from_json(std::string_view json, ObjectStatsList& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const Pagination& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid Pagination).
+LAKEFS_API void from_json(std::string_view json, Pagination& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const PathList& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid PathList).
+LAKEFS_API void from_json(std::string_view json, PathList& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const Policy& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid Policy).
+LAKEFS_API void from_json(std::string_view json, Policy& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const PolicyList& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid PolicyList).
+LAKEFS_API void from_json(std::string_view json, PolicyList& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const PrepareGCUncommittedRequest& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid PrepareGCUncommittedRequest).
+LAKEFS_API void from_json(std::string_view json, PrepareGCUncommittedRequest& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const PrepareGCUncommittedResponse& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid PrepareGCUncommittedResponse).
+LAKEFS_API void from_json(std::string_view json, PrepareGCUncommittedResponse& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const PrepareGarbageCollectionCommitsStatus& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid PrepareGarbageCollectionCommitsStatus).
+LAKEFS_API void from_json(std::string_view json, PrepareGarbageCollectionCommitsStatus& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const PresignMultipartUpload& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid PresignMultipartUpload).
+LAKEFS_API void from_json(std::string_view json, PresignMultipartUpload& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const PullRequest& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid PullRequest).
+LAKEFS_API void from_json(std::string_view json, PullRequest& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const PullRequestBasic& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid PullRequestBasic).
+LAKEFS_API void from_json(std::string_view json, PullRequestBasic& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const PullRequestCreation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid PullRequestCreation).
+LAKEFS_API void from_json(std::string_view json, PullRequestCreation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const PullRequestCreationResponse& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid PullRequestCreationResponse).
+LAKEFS_API void from_json(std::string_view json, PullRequestCreationResponse& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const PullRequestsList& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid PullRequestsList).
+LAKEFS_API void from_json(std::string_view json, PullRequestsList& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const RangeMetadata& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid RangeMetadata).
+LAKEFS_API void from_json(std::string_view json, RangeMetadata& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const Ref& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid Ref).
+LAKEFS_API void from_json(std::string_view json, Ref& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const RefList& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid RefList).
+LAKEFS_API void from_json(std::string_view json, RefList& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const RefsDump& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid RefsDump).
+LAKEFS_API void from_json(std::string_view json, RefsDump& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const RefsRestore& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid RefsRestore).
+LAKEFS_API void from_json(std::string_view json, RefsRestore& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const Repository& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid Repository).
+LAKEFS_API void from_json(std::string_view json, Repository& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const RepositoryCreation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid RepositoryCreation).
+LAKEFS_API void from_json(std::string_view json, RepositoryCreation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const RepositoryDumpStatus& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid RepositoryDumpStatus).
+LAKEFS_API void from_json(std::string_view json, RepositoryDumpStatus& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const RepositoryList& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid RepositoryList).
+LAKEFS_API void from_json(std::string_view json, RepositoryList& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const RepositoryMetadataKeys& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid RepositoryMetadataKeys).
+LAKEFS_API void from_json(std::string_view json, RepositoryMetadataKeys& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const RepositoryMetadataSet& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid RepositoryMetadataSet).
+LAKEFS_API void from_json(std::string_view json, RepositoryMetadataSet& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const RepositoryRestoreStatus& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid RepositoryRestoreStatus).
+LAKEFS_API void from_json(std::string_view json, RepositoryRestoreStatus& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const ResetCreation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid ResetCreation).
+LAKEFS_API void from_json(std::string_view json, ResetCreation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const RevertCreation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid RevertCreation).
+LAKEFS_API void from_json(std::string_view json, RevertCreation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const Setup& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid Setup).
+LAKEFS_API void from_json(std::string_view json, Setup& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const SetupState& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid SetupState).
+LAKEFS_API void from_json(std::string_view json, SetupState& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const StagingLocation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid StagingLocation).
+LAKEFS_API void from_json(std::string_view json, StagingLocation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const StagingMetadata& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid StagingMetadata).
+LAKEFS_API void from_json(std::string_view json, StagingMetadata& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const Statement& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid Statement).
+LAKEFS_API void from_json(std::string_view json, Statement& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const StatsEvent& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid StatsEvent).
+LAKEFS_API void from_json(std::string_view json, StatsEvent& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const StatsEventsList& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid StatsEventsList).
+LAKEFS_API void from_json(std::string_view json, StatsEventsList& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const StorageConfig& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid StorageConfig).
+LAKEFS_API void from_json(std::string_view json, StorageConfig& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const StorageURI& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid StorageURI).
+LAKEFS_API void from_json(std::string_view json, StorageURI& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const StsAuthRequest& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid StsAuthRequest).
+LAKEFS_API void from_json(std::string_view json, StsAuthRequest& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const TagCreation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid TagCreation).
+LAKEFS_API void from_json(std::string_view json, TagCreation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const TaskCreation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid TaskCreation).
+LAKEFS_API void from_json(std::string_view json, TaskCreation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const TaskInfo& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid TaskInfo).
+LAKEFS_API void from_json(std::string_view json, TaskInfo& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const UIConfig& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid UIConfig).
+LAKEFS_API void from_json(std::string_view json, UIConfig& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const UnderlyingObjectProperties& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid UnderlyingObjectProperties).
+LAKEFS_API void from_json(std::string_view json, UnderlyingObjectProperties& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const UpdateObjectUserMetadata& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid UpdateObjectUserMetadata).
+LAKEFS_API void from_json(std::string_view json, UpdateObjectUserMetadata& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const UpdateToken& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid UpdateToken).
+LAKEFS_API void from_json(std::string_view json, UpdateToken& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const UploadPart& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid UploadPart).
+LAKEFS_API void from_json(std::string_view json, UploadPart& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const UploadPartCopyFrom& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid UploadPartCopyFrom).
+LAKEFS_API void from_json(std::string_view json, UploadPartCopyFrom& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const UploadPartFrom& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid UploadPartFrom).
+LAKEFS_API void from_json(std::string_view json, UploadPartFrom& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const UploadTo& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid UploadTo).
+LAKEFS_API void from_json(std::string_view json, UploadTo& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const UsageReport& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid UsageReport).
+LAKEFS_API void from_json(std::string_view json, UsageReport& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const User& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid User).
+LAKEFS_API void from_json(std::string_view json, User& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const UserCreation& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid UserCreation).
+LAKEFS_API void from_json(std::string_view json, UserCreation& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const UserList& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid UserList).
+LAKEFS_API void from_json(std::string_view json, UserList& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const VersionConfig& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it is not a valid VersionConfig).
+LAKEFS_API void from_json(std::string_view json, VersionConfig& out);
 
 // Aliases of containers share their overloads.
-[[nodiscard]] std::string to_json(const std::map<std::string, std::string>& value);
-void from_json(std::string_view json, std::map<std::string, std::string>& out);
-[[nodiscard]] std::string to_json(const std::map<std::string, std::vector<std::string>>& value);
-void from_json(std::string_view json, std::map<std::string, std::vector<std::string>>& out);
-[[nodiscard]] std::string to_json(const std::vector<StorageConfig>& value);
-void from_json(std::string_view json, std::vector<StorageConfig>& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const std::map<std::string, std::string>& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it does not hold that type).
+LAKEFS_API void from_json(std::string_view json, std::map<std::string, std::string>& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const std::map<std::string, std::vector<std::string>>& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it does not hold that type).
+LAKEFS_API void from_json(std::string_view json, std::map<std::string, std::vector<std::string>>& out);
+/// Encodes `value` as compact JSON.
+[[nodiscard]] LAKEFS_API std::string to_json(const std::vector<StorageConfig>& value);
+/// Decodes `json` into `out` (lakefs::ProtocolError when it does not hold that type).
+LAKEFS_API void from_json(std::string_view json, std::vector<StorageConfig>& out);
+
+/// @}
 
 }  // namespace lakefs::api

@@ -10,6 +10,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
 namespace lakefs::detail {
@@ -18,13 +19,19 @@ class Channel;
 
 namespace lakefs::api {
 
+/// \defgroup api_objects Operations tagged "objects"
+/// \ingroup api_layer
+/// ObjectsApi (`client.api().objects`) and the request structs of its operations.
+/// @{
+
 /// Operations tagged "objects". Reached through lakefs::Client::api(); holds a
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
 /// response cannot be decoded.
-class ObjectsApi {
+class LAKEFS_API ObjectsApi {
  public:
+  /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
   explicit ObjectsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// create a copy of an object (POST /repositories/{repository}/branches/{branch}/objects/copy).
@@ -72,5 +79,7 @@ class ObjectsApi {
  private:
   const detail::Channel* channel_;
 };
+
+/// @}
 
 }  // namespace lakefs::api

@@ -10,6 +10,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
 namespace lakefs::detail {
@@ -18,13 +19,19 @@ class Channel;
 
 namespace lakefs::api {
 
+/// \defgroup api_pulls Operations tagged "pulls"
+/// \ingroup api_layer
+/// PullsApi (`client.api().pulls`) and the request structs of its operations.
+/// @{
+
 /// Operations tagged "pulls". Reached through lakefs::Client::api(); holds a
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
 /// response cannot be decoded.
-class PullsApi {
+class LAKEFS_API PullsApi {
  public:
+  /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
   explicit PullsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// create pull request (POST /repositories/{repository}/pulls).
@@ -50,5 +57,7 @@ class PullsApi {
  private:
   const detail::Channel* channel_;
 };
+
+/// @}
 
 }  // namespace lakefs::api

@@ -10,6 +10,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
 namespace lakefs::detail {
@@ -18,13 +19,19 @@ class Channel;
 
 namespace lakefs::api {
 
+/// \defgroup api_refs Operations tagged "refs"
+/// \ingroup api_layer
+/// RefsApi (`client.api().refs`) and the request structs of its operations.
+/// @{
+
 /// Operations tagged "refs". Reached through lakefs::Client::api(); holds a
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
 /// response cannot be decoded.
-class RefsApi {
+class LAKEFS_API RefsApi {
  public:
+  /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
   explicit RefsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// diff references (GET /repositories/{repository}/refs/{leftRef}/diff/{rightRef}).
@@ -55,5 +62,7 @@ class RefsApi {
  private:
   const detail::Channel* channel_;
 };
+
+/// @}
 
 }  // namespace lakefs::api

@@ -22,6 +22,7 @@
 namespace lakefs::api {
 
 /// Parameters of abortPresignMultipartUpload (DELETE /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}).
+/// \ingroup api_experimental
 struct AbortPresignMultipartUploadRequest {
   std::string repository{};
   std::string branch{};
@@ -36,6 +37,7 @@ struct AbortPresignMultipartUploadRequest {
 };
 
 /// Parameters of addGroupMembership (PUT /auth/groups/{groupId}/members/{userId}).
+/// \ingroup api_auth
 struct AddGroupMembershipRequest {
   std::string group_id{};
   std::string user_id{};
@@ -46,6 +48,7 @@ struct AddGroupMembershipRequest {
 };
 
 /// Parameters of attachPolicyToGroup (PUT /auth/groups/{groupId}/policies/{policyId}).
+/// \ingroup api_auth
 struct AttachPolicyToGroupRequest {
   std::string group_id{};
   std::string policy_id{};
@@ -56,6 +59,7 @@ struct AttachPolicyToGroupRequest {
 };
 
 /// Parameters of attachPolicyToUser (PUT /auth/users/{userId}/policies/{policyId}).
+/// \ingroup api_auth
 struct AttachPolicyToUserRequest {
   std::string user_id{};
   std::string policy_id{};
@@ -66,6 +70,7 @@ struct AttachPolicyToUserRequest {
 };
 
 /// Parameters of cherryPick (POST /repositories/{repository}/branches/{branch}/cherry-pick).
+/// \ingroup api_branches
 struct CherryPickRequest {
   std::string repository{};
   std::string branch{};
@@ -77,6 +82,7 @@ struct CherryPickRequest {
 };
 
 /// Parameters of commit (POST /repositories/{repository}/branches/{branch}/commits).
+/// \ingroup api_commits
 struct CommitRequest {
   std::string repository{};
   std::string branch{};
@@ -90,6 +96,7 @@ struct CommitRequest {
 };
 
 /// Parameters of completePresignMultipartUpload (PUT /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}).
+/// \ingroup api_experimental
 struct CompletePresignMultipartUploadRequest {
   std::string repository{};
   std::string branch{};
@@ -104,6 +111,7 @@ struct CompletePresignMultipartUploadRequest {
 };
 
 /// Parameters of copyObject (POST /repositories/{repository}/branches/{branch}/objects/copy).
+/// \ingroup api_objects
 struct CopyObjectRequest {
   std::string repository{};
   /// destination branch for the copy
@@ -118,6 +126,7 @@ struct CopyObjectRequest {
 };
 
 /// Parameters of createBranch (POST /repositories/{repository}/branches).
+/// \ingroup api_branches
 struct CreateBranchRequest {
   std::string repository{};
   BranchCreation body{};
@@ -128,6 +137,7 @@ struct CreateBranchRequest {
 };
 
 /// Parameters of createBranchProtectionRulePreflight (GET /repositories/{repository}/branch_protection/set_allowed).
+/// \ingroup api_internal
 struct CreateBranchProtectionRulePreflightRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -137,6 +147,7 @@ struct CreateBranchProtectionRulePreflightRequest {
 };
 
 /// Parameters of CreateCommitRecord (POST /repositories/{repository}/commits).
+/// \ingroup api_internal
 struct CreateCommitRecordRequest {
   std::string repository{};
   CommitRecordCreation body{};
@@ -147,6 +158,7 @@ struct CreateCommitRecordRequest {
 };
 
 /// Parameters of createCredentials (POST /auth/users/{userId}/credentials).
+/// \ingroup api_auth
 struct CreateCredentialsRequest {
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -156,6 +168,7 @@ struct CreateCredentialsRequest {
 };
 
 /// Parameters of createGroup (POST /auth/groups).
+/// \ingroup api_auth
 struct CreateGroupRequest {
   GroupCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -165,6 +178,7 @@ struct CreateGroupRequest {
 };
 
 /// Parameters of createPolicy (POST /auth/policies).
+/// \ingroup api_auth
 struct CreatePolicyRequest {
   Policy body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -174,6 +188,7 @@ struct CreatePolicyRequest {
 };
 
 /// Parameters of createPresignMultipartUpload (POST /repositories/{repository}/branches/{branch}/staging/pmpu).
+/// \ingroup api_experimental
 struct CreatePresignMultipartUploadRequest {
   std::string repository{};
   std::string branch{};
@@ -188,6 +203,7 @@ struct CreatePresignMultipartUploadRequest {
 };
 
 /// Parameters of createPullRequest (POST /repositories/{repository}/pulls).
+/// \ingroup api_pulls api_experimental
 struct CreatePullRequestRequest {
   std::string repository{};
   PullRequestCreation body{};
@@ -198,6 +214,7 @@ struct CreatePullRequestRequest {
 };
 
 /// Parameters of createRepository (POST /repositories).
+/// \ingroup api_repositories
 struct CreateRepositoryRequest {
   RepositoryCreation body{};
   /// If true, create a bare repository with no initial commit and branch
@@ -209,6 +226,7 @@ struct CreateRepositoryRequest {
 };
 
 /// Parameters of createSymlinkFile (POST /repositories/{repository}/refs/{branch}/symlink).
+/// \ingroup api_internal
 struct CreateSymlinkFileRequest {
   std::string repository{};
   std::string branch{};
@@ -221,6 +239,7 @@ struct CreateSymlinkFileRequest {
 };
 
 /// Parameters of createTag (POST /repositories/{repository}/tags).
+/// \ingroup api_tags
 struct CreateTagRequest {
   std::string repository{};
   TagCreation body{};
@@ -231,6 +250,7 @@ struct CreateTagRequest {
 };
 
 /// Parameters of createUser (POST /auth/users).
+/// \ingroup api_auth
 struct CreateUserRequest {
   UserCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -240,6 +260,7 @@ struct CreateUserRequest {
 };
 
 /// Parameters of createUserExternalPrincipal (POST /auth/users/{userId}/external/principals).
+/// \ingroup api_auth api_external api_experimental
 struct CreateUserExternalPrincipalRequest {
   std::string user_id{};
   ExternalPrincipalCreation body{};
@@ -251,6 +272,7 @@ struct CreateUserExternalPrincipalRequest {
 };
 
 /// Parameters of deleteBranch (DELETE /repositories/{repository}/branches/{branch}).
+/// \ingroup api_branches
 struct DeleteBranchRequest {
   std::string repository{};
   std::string branch{};
@@ -262,6 +284,7 @@ struct DeleteBranchRequest {
 };
 
 /// Parameters of deleteCredentials (DELETE /auth/users/{userId}/credentials/{accessKeyId}).
+/// \ingroup api_auth
 struct DeleteCredentialsRequest {
   std::string user_id{};
   std::string access_key_id{};
@@ -272,6 +295,7 @@ struct DeleteCredentialsRequest {
 };
 
 /// Parameters of deleteGCRules (DELETE /repositories/{repository}/settings/gc_rules).
+/// \ingroup api_repositories
 struct DeleteGCRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -281,6 +305,7 @@ struct DeleteGCRulesRequest {
 };
 
 /// Parameters of deleteGroup (DELETE /auth/groups/{groupId}).
+/// \ingroup api_auth
 struct DeleteGroupRequest {
   std::string group_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -290,6 +315,7 @@ struct DeleteGroupRequest {
 };
 
 /// Parameters of deleteGroupMembership (DELETE /auth/groups/{groupId}/members/{userId}).
+/// \ingroup api_auth
 struct DeleteGroupMembershipRequest {
   std::string group_id{};
   std::string user_id{};
@@ -300,6 +326,7 @@ struct DeleteGroupMembershipRequest {
 };
 
 /// Parameters of deleteObject (DELETE /repositories/{repository}/branches/{branch}/objects).
+/// \ingroup api_objects
 struct DeleteObjectRequest {
   std::string repository{};
   std::string branch{};
@@ -315,6 +342,7 @@ struct DeleteObjectRequest {
 };
 
 /// Parameters of deleteObjects (POST /repositories/{repository}/branches/{branch}/objects/delete).
+/// \ingroup api_objects
 struct DeleteObjectsRequest {
   std::string repository{};
   std::string branch{};
@@ -329,6 +357,7 @@ struct DeleteObjectsRequest {
 };
 
 /// Parameters of deletePolicy (DELETE /auth/policies/{policyId}).
+/// \ingroup api_auth
 struct DeletePolicyRequest {
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -338,6 +367,7 @@ struct DeletePolicyRequest {
 };
 
 /// Parameters of deleteRepository (DELETE /repositories/{repository}).
+/// \ingroup api_repositories
 struct DeleteRepositoryRequest {
   std::string repository{};
   /// Bypass read-only protection and delete the repository
@@ -349,6 +379,7 @@ struct DeleteRepositoryRequest {
 };
 
 /// Parameters of deleteRepositoryMetadata (DELETE /repositories/{repository}/metadata).
+/// \ingroup api_internal
 struct DeleteRepositoryMetadataRequest {
   std::string repository{};
   RepositoryMetadataKeys body{};
@@ -359,6 +390,7 @@ struct DeleteRepositoryMetadataRequest {
 };
 
 /// Parameters of deleteTag (DELETE /repositories/{repository}/tags/{tag}).
+/// \ingroup api_tags
 struct DeleteTagRequest {
   std::string repository{};
   std::string tag{};
@@ -370,6 +402,7 @@ struct DeleteTagRequest {
 };
 
 /// Parameters of deleteUser (DELETE /auth/users/{userId}).
+/// \ingroup api_auth
 struct DeleteUserRequest {
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -379,6 +412,7 @@ struct DeleteUserRequest {
 };
 
 /// Parameters of deleteUserExternalPrincipal (DELETE /auth/users/{userId}/external/principals).
+/// \ingroup api_auth api_external api_experimental
 struct DeleteUserExternalPrincipalRequest {
   std::string user_id{};
   std::string principal_id{};
@@ -389,6 +423,7 @@ struct DeleteUserExternalPrincipalRequest {
 };
 
 /// Parameters of detachPolicyFromGroup (DELETE /auth/groups/{groupId}/policies/{policyId}).
+/// \ingroup api_auth
 struct DetachPolicyFromGroupRequest {
   std::string group_id{};
   std::string policy_id{};
@@ -399,6 +434,7 @@ struct DetachPolicyFromGroupRequest {
 };
 
 /// Parameters of detachPolicyFromUser (DELETE /auth/users/{userId}/policies/{policyId}).
+/// \ingroup api_auth
 struct DetachPolicyFromUserRequest {
   std::string user_id{};
   std::string policy_id{};
@@ -409,6 +445,7 @@ struct DetachPolicyFromUserRequest {
 };
 
 /// Parameters of diffBranch (GET /repositories/{repository}/branches/{branch}/diff).
+/// \ingroup api_branches
 struct DiffBranchRequest {
   std::string repository{};
   std::string branch{};
@@ -427,6 +464,7 @@ struct DiffBranchRequest {
 };
 
 /// Parameters of diffRefs (GET /repositories/{repository}/refs/{leftRef}/diff/{rightRef}).
+/// \ingroup api_refs
 struct DiffRefsRequest {
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
@@ -452,6 +490,7 @@ struct DiffRefsRequest {
 };
 
 /// Parameters of dumpRefs (PUT /repositories/{repository}/refs/dump).
+/// \ingroup api_internal
 struct DumpRefsRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -461,6 +500,7 @@ struct DumpRefsRequest {
 };
 
 /// Parameters of dumpStatus (GET /repositories/{repository}/dump).
+/// \ingroup api_repositories
 struct DumpStatusRequest {
   std::string repository{};
   std::string task_id{};
@@ -471,6 +511,7 @@ struct DumpStatusRequest {
 };
 
 /// Parameters of dumpSubmit (POST /repositories/{repository}/dump).
+/// \ingroup api_repositories
 struct DumpSubmitRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -480,6 +521,7 @@ struct DumpSubmitRequest {
 };
 
 /// Parameters of externalPrincipalLogin (POST /auth/external/principal/login).
+/// \ingroup api_external api_experimental api_auth
 struct ExternalPrincipalLoginRequest {
   ExternalLoginInformation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -489,6 +531,7 @@ struct ExternalPrincipalLoginRequest {
 };
 
 /// Parameters of findMergeBase (GET /repositories/{repository}/refs/{sourceRef}/merge/{destinationBranch}).
+/// \ingroup api_refs
 struct FindMergeBaseRequest {
   std::string repository{};
   /// source ref
@@ -502,6 +545,7 @@ struct FindMergeBaseRequest {
 };
 
 /// Parameters of getAuthCapabilities (GET /auth/capabilities).
+/// \ingroup api_internal
 struct GetAuthCapabilitiesRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -510,6 +554,7 @@ struct GetAuthCapabilitiesRequest {
 };
 
 /// Parameters of getBranch (GET /repositories/{repository}/branches/{branch}).
+/// \ingroup api_branches
 struct GetBranchRequest {
   std::string repository{};
   std::string branch{};
@@ -520,6 +565,7 @@ struct GetBranchRequest {
 };
 
 /// Parameters of getBranchProtectionRules (GET /repositories/{repository}/settings/branch_protection).
+/// \ingroup api_repositories
 struct GetBranchProtectionRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -529,6 +575,7 @@ struct GetBranchProtectionRulesRequest {
 };
 
 /// Parameters of getCommit (GET /repositories/{repository}/commits/{commitId}).
+/// \ingroup api_commits
 struct GetCommitRequest {
   std::string repository{};
   std::string commit_id{};
@@ -539,6 +586,7 @@ struct GetCommitRequest {
 };
 
 /// Parameters of getConfig (GET /config).
+/// \ingroup api_config
 struct GetConfigRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -547,6 +595,7 @@ struct GetConfigRequest {
 };
 
 /// Parameters of getCredentials (GET /auth/users/{userId}/credentials/{accessKeyId}).
+/// \ingroup api_auth
 struct GetCredentialsRequest {
   std::string user_id{};
   std::string access_key_id{};
@@ -557,6 +606,7 @@ struct GetCredentialsRequest {
 };
 
 /// Parameters of getCurrentUser (GET /user).
+/// \ingroup api_auth
 struct GetCurrentUserRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -565,6 +615,7 @@ struct GetCurrentUserRequest {
 };
 
 /// Parameters of getExternalPrincipal (GET /auth/external/principals).
+/// \ingroup api_auth api_external api_experimental
 struct GetExternalPrincipalRequest {
   std::string principal_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -574,6 +625,7 @@ struct GetExternalPrincipalRequest {
 };
 
 /// Parameters of getGarbageCollectionConfig (GET /config/garbage-collection).
+/// \ingroup api_internal
 struct GetGarbageCollectionConfigRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -582,6 +634,7 @@ struct GetGarbageCollectionConfigRequest {
 };
 
 /// Parameters of getGCRules (GET /repositories/{repository}/settings/gc_rules).
+/// \ingroup api_repositories
 struct GetGCRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -591,6 +644,7 @@ struct GetGCRulesRequest {
 };
 
 /// Parameters of getGroup (GET /auth/groups/{groupId}).
+/// \ingroup api_auth
 struct GetGroupRequest {
   std::string group_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -600,6 +654,7 @@ struct GetGroupRequest {
 };
 
 /// Parameters of getGroupACL (GET /auth/groups/{groupId}/acl).
+/// \ingroup api_auth
 struct GetGroupACLRequest {
   std::string group_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -609,6 +664,7 @@ struct GetGroupACLRequest {
 };
 
 /// Parameters of getLakeFSVersion (GET /config/version).
+/// \ingroup api_internal
 struct GetLakeFSVersionRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -617,6 +673,7 @@ struct GetLakeFSVersionRequest {
 };
 
 /// Parameters of getMetadataObject (GET /repositories/{repository}/metadata/object/{type}/{object_id}).
+/// \ingroup api_internal
 struct GetMetadataObjectRequest {
   std::string repository{};
   /// One of "range", "meta_range".
@@ -630,6 +687,7 @@ struct GetMetadataObjectRequest {
 };
 
 /// Parameters of getMetaRange (GET /repositories/{repository}/metadata/meta_range/{meta_range}).
+/// \ingroup api_metadata
 struct GetMetaRangeRequest {
   std::string repository{};
   std::string meta_range{};
@@ -640,6 +698,7 @@ struct GetMetaRangeRequest {
 };
 
 /// Parameters of getObject (GET /repositories/{repository}/refs/{ref}/objects).
+/// \ingroup api_objects
 struct GetObjectRequest {
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
@@ -660,6 +719,7 @@ struct GetObjectRequest {
 };
 
 /// Parameters of getPhysicalAddress (GET /repositories/{repository}/branches/{branch}/staging/backing).
+/// \ingroup api_staging
 struct GetPhysicalAddressRequest {
   std::string repository{};
   std::string branch{};
@@ -673,6 +733,7 @@ struct GetPhysicalAddressRequest {
 };
 
 /// Parameters of getPolicy (GET /auth/policies/{policyId}).
+/// \ingroup api_auth
 struct GetPolicyRequest {
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -682,6 +743,7 @@ struct GetPolicyRequest {
 };
 
 /// Parameters of getPullRequest (GET /repositories/{repository}/pulls/{pull_request}).
+/// \ingroup api_pulls api_experimental
 struct GetPullRequestRequest {
   std::string repository{};
   /// pull request id
@@ -693,6 +755,7 @@ struct GetPullRequestRequest {
 };
 
 /// Parameters of getRange (GET /repositories/{repository}/metadata/range/{range}).
+/// \ingroup api_metadata
 struct GetRangeRequest {
   std::string repository{};
   std::string range{};
@@ -703,6 +766,7 @@ struct GetRangeRequest {
 };
 
 /// Parameters of getRepository (GET /repositories/{repository}).
+/// \ingroup api_repositories
 struct GetRepositoryRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -712,6 +776,7 @@ struct GetRepositoryRequest {
 };
 
 /// Parameters of getRepositoryMetadata (GET /repositories/{repository}/metadata).
+/// \ingroup api_repositories
 struct GetRepositoryMetadataRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -721,6 +786,7 @@ struct GetRepositoryMetadataRequest {
 };
 
 /// Parameters of getRun (GET /repositories/{repository}/actions/runs/{run_id}).
+/// \ingroup api_actions
 struct GetRunRequest {
   std::string repository{};
   std::string run_id{};
@@ -731,6 +797,7 @@ struct GetRunRequest {
 };
 
 /// Parameters of getRunHookOutput (GET /repositories/{repository}/actions/runs/{run_id}/hooks/{hook_run_id}/output).
+/// \ingroup api_actions
 struct GetRunHookOutputRequest {
   std::string repository{};
   std::string run_id{};
@@ -742,6 +809,7 @@ struct GetRunHookOutputRequest {
 };
 
 /// Parameters of getSetupState (GET /setup_lakefs).
+/// \ingroup api_internal
 struct GetSetupStateRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -750,6 +818,7 @@ struct GetSetupStateRequest {
 };
 
 /// Parameters of getStorageConfig (GET /config/storage).
+/// \ingroup api_internal
 struct GetStorageConfigRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -758,6 +827,7 @@ struct GetStorageConfigRequest {
 };
 
 /// Parameters of getTag (GET /repositories/{repository}/tags/{tag}).
+/// \ingroup api_tags
 struct GetTagRequest {
   std::string repository{};
   std::string tag{};
@@ -768,6 +838,7 @@ struct GetTagRequest {
 };
 
 /// Parameters of getUnderlyingProperties (GET /repositories/{repository}/refs/{ref}/objects/underlyingProperties).
+/// \ingroup api_objects
 struct GetUnderlyingPropertiesRequest {
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
@@ -781,6 +852,7 @@ struct GetUnderlyingPropertiesRequest {
 };
 
 /// Parameters of getUsageReportSummary (GET /usage-report/summary).
+/// \ingroup api_internal
 struct GetUsageReportSummaryRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -789,6 +861,7 @@ struct GetUsageReportSummaryRequest {
 };
 
 /// Parameters of getUser (GET /auth/users/{userId}).
+/// \ingroup api_auth
 struct GetUserRequest {
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -798,6 +871,7 @@ struct GetUserRequest {
 };
 
 /// Parameters of hardResetBranch (PUT /repositories/{repository}/branches/{branch}/hard_reset).
+/// \ingroup api_experimental
 struct HardResetBranchRequest {
   std::string repository{};
   std::string branch{};
@@ -811,6 +885,7 @@ struct HardResetBranchRequest {
 };
 
 /// Parameters of headObject (HEAD /repositories/{repository}/refs/{ref}/objects).
+/// \ingroup api_objects
 struct HeadObjectRequest {
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
@@ -827,6 +902,7 @@ struct HeadObjectRequest {
 };
 
 /// Parameters of healthCheck (GET /healthcheck).
+/// \ingroup api_health_check
 struct HealthCheckRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -835,6 +911,7 @@ struct HealthCheckRequest {
 };
 
 /// Parameters of importCancel (DELETE /repositories/{repository}/branches/{branch}/import).
+/// \ingroup api_import
 struct ImportCancelRequest {
   std::string repository{};
   std::string branch{};
@@ -847,6 +924,7 @@ struct ImportCancelRequest {
 };
 
 /// Parameters of importStart (POST /repositories/{repository}/branches/{branch}/import).
+/// \ingroup api_import
 struct ImportStartRequest {
   std::string repository{};
   std::string branch{};
@@ -858,6 +936,7 @@ struct ImportStartRequest {
 };
 
 /// Parameters of importStatus (GET /repositories/{repository}/branches/{branch}/import).
+/// \ingroup api_import
 struct ImportStatusRequest {
   std::string repository{};
   std::string branch{};
@@ -870,6 +949,7 @@ struct ImportStatusRequest {
 };
 
 /// Parameters of internalCreateBranchProtectionRule (POST /repositories/{repository}/branch_protection).
+/// \ingroup api_internal
 struct InternalCreateBranchProtectionRuleRequest {
   std::string repository{};
   BranchProtectionRule body{};
@@ -880,6 +960,7 @@ struct InternalCreateBranchProtectionRuleRequest {
 };
 
 /// Parameters of internalDeleteBranchProtectionRule (DELETE /repositories/{repository}/branch_protection).
+/// \ingroup api_internal
 struct InternalDeleteBranchProtectionRuleRequest {
   std::string repository{};
   InternalDeleteBranchProtectionRuleBody body{};
@@ -890,6 +971,7 @@ struct InternalDeleteBranchProtectionRuleRequest {
 };
 
 /// Parameters of internalDeleteGarbageCollectionRules (DELETE /repositories/{repository}/gc/rules).
+/// \ingroup api_internal
 struct InternalDeleteGarbageCollectionRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -899,6 +981,7 @@ struct InternalDeleteGarbageCollectionRulesRequest {
 };
 
 /// Parameters of internalGetBranchProtectionRules (GET /repositories/{repository}/branch_protection).
+/// \ingroup api_internal
 struct InternalGetBranchProtectionRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -908,6 +991,7 @@ struct InternalGetBranchProtectionRulesRequest {
 };
 
 /// Parameters of internalGetGarbageCollectionRules (GET /repositories/{repository}/gc/rules).
+/// \ingroup api_internal
 struct InternalGetGarbageCollectionRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -917,6 +1001,7 @@ struct InternalGetGarbageCollectionRulesRequest {
 };
 
 /// Parameters of internalSetGarbageCollectionRules (POST /repositories/{repository}/gc/rules).
+/// \ingroup api_internal
 struct InternalSetGarbageCollectionRulesRequest {
   std::string repository{};
   GarbageCollectionRules body{};
@@ -927,6 +1012,7 @@ struct InternalSetGarbageCollectionRulesRequest {
 };
 
 /// Parameters of linkPhysicalAddress (PUT /repositories/{repository}/branches/{branch}/staging/backing).
+/// \ingroup api_staging
 struct LinkPhysicalAddressRequest {
   std::string repository{};
   std::string branch{};
@@ -948,6 +1034,7 @@ struct LinkPhysicalAddressRequest {
 };
 
 /// Parameters of listBranches (GET /repositories/{repository}/branches).
+/// \ingroup api_branches
 struct ListBranchesRequest {
   std::string repository{};
   /// return items prefixed with this value
@@ -964,6 +1051,7 @@ struct ListBranchesRequest {
 };
 
 /// Parameters of listGroupMembers (GET /auth/groups/{groupId}/members).
+/// \ingroup api_auth
 struct ListGroupMembersRequest {
   std::string group_id{};
   /// return items prefixed with this value
@@ -979,6 +1067,7 @@ struct ListGroupMembersRequest {
 };
 
 /// Parameters of listGroupPolicies (GET /auth/groups/{groupId}/policies).
+/// \ingroup api_auth
 struct ListGroupPoliciesRequest {
   std::string group_id{};
   /// return items prefixed with this value
@@ -994,6 +1083,7 @@ struct ListGroupPoliciesRequest {
 };
 
 /// Parameters of listGroups (GET /auth/groups).
+/// \ingroup api_auth
 struct ListGroupsRequest {
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
@@ -1008,6 +1098,7 @@ struct ListGroupsRequest {
 };
 
 /// Parameters of listObjects (GET /repositories/{repository}/refs/{ref}/objects/ls).
+/// \ingroup api_objects
 struct ListObjectsRequest {
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
@@ -1029,6 +1120,7 @@ struct ListObjectsRequest {
 };
 
 /// Parameters of listPolicies (GET /auth/policies).
+/// \ingroup api_auth
 struct ListPoliciesRequest {
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
@@ -1043,6 +1135,7 @@ struct ListPoliciesRequest {
 };
 
 /// Parameters of listPullRequests (GET /repositories/{repository}/pulls).
+/// \ingroup api_pulls api_experimental
 struct ListPullRequestsRequest {
   std::string repository{};
   /// return items prefixed with this value
@@ -1060,6 +1153,7 @@ struct ListPullRequestsRequest {
 };
 
 /// Parameters of listRepositories (GET /repositories).
+/// \ingroup api_repositories
 struct ListRepositoriesRequest {
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
@@ -1076,6 +1170,7 @@ struct ListRepositoriesRequest {
 };
 
 /// Parameters of listRepositoryRuns (GET /repositories/{repository}/actions/runs).
+/// \ingroup api_actions
 struct ListRepositoryRunsRequest {
   std::string repository{};
   /// return items after this value
@@ -1091,6 +1186,7 @@ struct ListRepositoryRunsRequest {
 };
 
 /// Parameters of listRunHooks (GET /repositories/{repository}/actions/runs/{run_id}/hooks).
+/// \ingroup api_actions
 struct ListRunHooksRequest {
   std::string repository{};
   std::string run_id{};
@@ -1105,6 +1201,7 @@ struct ListRunHooksRequest {
 };
 
 /// Parameters of listTags (GET /repositories/{repository}/tags).
+/// \ingroup api_tags
 struct ListTagsRequest {
   std::string repository{};
   /// return items prefixed with this value
@@ -1120,6 +1217,7 @@ struct ListTagsRequest {
 };
 
 /// Parameters of listUserCredentials (GET /auth/users/{userId}/credentials).
+/// \ingroup api_auth
 struct ListUserCredentialsRequest {
   std::string user_id{};
   /// return items prefixed with this value
@@ -1135,6 +1233,7 @@ struct ListUserCredentialsRequest {
 };
 
 /// Parameters of listUserExternalPrincipals (GET /auth/users/{userId}/external/principals/ls).
+/// \ingroup api_auth api_external api_experimental
 struct ListUserExternalPrincipalsRequest {
   std::string user_id{};
   /// return items prefixed with this value
@@ -1150,6 +1249,7 @@ struct ListUserExternalPrincipalsRequest {
 };
 
 /// Parameters of listUserGroups (GET /auth/users/{userId}/groups).
+/// \ingroup api_auth
 struct ListUserGroupsRequest {
   std::string user_id{};
   /// return items prefixed with this value
@@ -1165,6 +1265,7 @@ struct ListUserGroupsRequest {
 };
 
 /// Parameters of listUserPolicies (GET /auth/users/{userId}/policies).
+/// \ingroup api_auth
 struct ListUserPoliciesRequest {
   std::string user_id{};
   /// return items prefixed with this value
@@ -1182,6 +1283,7 @@ struct ListUserPoliciesRequest {
 };
 
 /// Parameters of listUsers (GET /auth/users).
+/// \ingroup api_auth
 struct ListUsersRequest {
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
@@ -1196,6 +1298,7 @@ struct ListUsersRequest {
 };
 
 /// Parameters of logCommits (GET /repositories/{repository}/refs/{ref}/commits).
+/// \ingroup api_refs
 struct LogCommitsRequest {
   std::string repository{};
   std::string ref{};
@@ -1225,6 +1328,7 @@ struct LogCommitsRequest {
 };
 
 /// Parameters of login (POST /auth/login).
+/// \ingroup api_auth
 struct LoginRequest {
   LoginInformation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1234,6 +1338,7 @@ struct LoginRequest {
 };
 
 /// Parameters of mergeIntoBranch (POST /repositories/{repository}/refs/{sourceRef}/merge/{destinationBranch}).
+/// \ingroup api_refs
 struct MergeIntoBranchRequest {
   std::string repository{};
   /// source ref
@@ -1248,6 +1353,7 @@ struct MergeIntoBranchRequest {
 };
 
 /// Parameters of mergePullRequest (PUT /repositories/{repository}/pulls/{pull_request}/merge).
+/// \ingroup api_pulls api_experimental
 struct MergePullRequestRequest {
   std::string repository{};
   /// pull request id
@@ -1259,6 +1365,7 @@ struct MergePullRequestRequest {
 };
 
 /// Parameters of oauthCallback (GET /oidc/callback).
+/// \ingroup api_auth
 struct OauthCallbackRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1267,6 +1374,7 @@ struct OauthCallbackRequest {
 };
 
 /// Parameters of postStatsEvents (POST /statistics).
+/// \ingroup api_internal
 struct PostStatsEventsRequest {
   StatsEventsList body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1276,6 +1384,7 @@ struct PostStatsEventsRequest {
 };
 
 /// Parameters of prepareGarbageCollectionCommits (POST /repositories/{repository}/gc/prepare_commits).
+/// \ingroup api_internal
 struct PrepareGarbageCollectionCommitsRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1285,6 +1394,7 @@ struct PrepareGarbageCollectionCommitsRequest {
 };
 
 /// Parameters of prepareGarbageCollectionCommitsAsync (POST /repositories/{repository}/gc/prepare_commits/async).
+/// \ingroup api_internal
 struct PrepareGarbageCollectionCommitsAsyncRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1294,6 +1404,7 @@ struct PrepareGarbageCollectionCommitsAsyncRequest {
 };
 
 /// Parameters of prepareGarbageCollectionCommitsStatus (GET /repositories/{repository}/gc/prepare_commits/status).
+/// \ingroup api_internal
 struct PrepareGarbageCollectionCommitsStatusRequest {
   std::string repository{};
   /// Unique identifier of the prepare GC commits task
@@ -1305,6 +1416,7 @@ struct PrepareGarbageCollectionCommitsStatusRequest {
 };
 
 /// Parameters of prepareGarbageCollectionUncommitted (POST /repositories/{repository}/gc/prepare_uncommited).
+/// \ingroup api_internal
 struct PrepareGarbageCollectionUncommittedRequest {
   std::string repository{};
   PrepareGCUncommittedRequest body{};
@@ -1315,6 +1427,7 @@ struct PrepareGarbageCollectionUncommittedRequest {
 };
 
 /// Parameters of resetBranch (PUT /repositories/{repository}/branches/{branch}).
+/// \ingroup api_branches
 struct ResetBranchRequest {
   std::string repository{};
   std::string branch{};
@@ -1326,6 +1439,7 @@ struct ResetBranchRequest {
 };
 
 /// Parameters of restoreRefs (PUT /repositories/{repository}/refs/restore).
+/// \ingroup api_internal
 struct RestoreRefsRequest {
   std::string repository{};
   RefsRestore body{};
@@ -1336,6 +1450,7 @@ struct RestoreRefsRequest {
 };
 
 /// Parameters of restoreStatus (GET /repositories/{repository}/restore).
+/// \ingroup api_repositories
 struct RestoreStatusRequest {
   std::string repository{};
   std::string task_id{};
@@ -1346,6 +1461,7 @@ struct RestoreStatusRequest {
 };
 
 /// Parameters of restoreSubmit (POST /repositories/{repository}/restore).
+/// \ingroup api_repositories
 struct RestoreSubmitRequest {
   std::string repository{};
   RefsRestore body{};
@@ -1356,6 +1472,7 @@ struct RestoreSubmitRequest {
 };
 
 /// Parameters of revertBranch (POST /repositories/{repository}/branches/{branch}/revert).
+/// \ingroup api_branches
 struct RevertBranchRequest {
   std::string repository{};
   std::string branch{};
@@ -1367,6 +1484,7 @@ struct RevertBranchRequest {
 };
 
 /// Parameters of setBranchProtectionRules (PUT /repositories/{repository}/settings/branch_protection).
+/// \ingroup api_repositories
 struct SetBranchProtectionRulesRequest {
   std::string repository{};
   std::vector<BranchProtectionRule> body{};
@@ -1381,6 +1499,7 @@ struct SetBranchProtectionRulesRequest {
 };
 
 /// Parameters of setGarbageCollectionRulesPreflight (GET /repositories/{repository}/gc/rules/set_allowed).
+/// \ingroup api_internal
 struct SetGarbageCollectionRulesPreflightRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1390,6 +1509,7 @@ struct SetGarbageCollectionRulesPreflightRequest {
 };
 
 /// Parameters of setGCRules (PUT /repositories/{repository}/settings/gc_rules).
+/// \ingroup api_repositories
 struct SetGCRulesRequest {
   std::string repository{};
   GarbageCollectionRules body{};
@@ -1400,6 +1520,7 @@ struct SetGCRulesRequest {
 };
 
 /// Parameters of setGroupACL (POST /auth/groups/{groupId}/acl).
+/// \ingroup api_auth
 struct SetGroupACLRequest {
   std::string group_id{};
   ACL body{};
@@ -1410,6 +1531,7 @@ struct SetGroupACLRequest {
 };
 
 /// Parameters of setRepositoryMetadata (POST /repositories/{repository}/metadata).
+/// \ingroup api_internal
 struct SetRepositoryMetadataRequest {
   std::string repository{};
   RepositoryMetadataSet body{};
@@ -1420,6 +1542,7 @@ struct SetRepositoryMetadataRequest {
 };
 
 /// Parameters of setup (POST /setup_lakefs).
+/// \ingroup api_internal
 struct SetupRequest {
   Setup body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1429,6 +1552,7 @@ struct SetupRequest {
 };
 
 /// Parameters of setupCommPrefs (POST /setup_comm_prefs).
+/// \ingroup api_internal
 struct SetupCommPrefsRequest {
   CommPrefsInput body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1438,6 +1562,7 @@ struct SetupCommPrefsRequest {
 };
 
 /// Parameters of stageObject (PUT /repositories/{repository}/branches/{branch}/objects).
+/// \ingroup api_internal
 struct StageObjectRequest {
   std::string repository{};
   std::string branch{};
@@ -1451,6 +1576,7 @@ struct StageObjectRequest {
 };
 
 /// Parameters of statObject (GET /repositories/{repository}/refs/{ref}/objects/stat).
+/// \ingroup api_objects
 struct StatObjectRequest {
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
@@ -1466,6 +1592,7 @@ struct StatObjectRequest {
 };
 
 /// Parameters of stsLogin (POST /sts/login).
+/// \ingroup api_experimental
 struct StsLoginRequest {
   StsAuthRequest body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1475,6 +1602,7 @@ struct StsLoginRequest {
 };
 
 /// Parameters of updateObjectUserMetadata (PUT /repositories/{repository}/branches/{branch}/objects/stat/user_metadata).
+/// \ingroup api_objects api_experimental
 struct UpdateObjectUserMetadataRequest {
   std::string repository{};
   /// branch to update
@@ -1489,6 +1617,7 @@ struct UpdateObjectUserMetadataRequest {
 };
 
 /// Parameters of updatePolicy (PUT /auth/policies/{policyId}).
+/// \ingroup api_auth
 struct UpdatePolicyRequest {
   std::string policy_id{};
   Policy body{};
@@ -1499,6 +1628,7 @@ struct UpdatePolicyRequest {
 };
 
 /// Parameters of updatePullRequest (PATCH /repositories/{repository}/pulls/{pull_request}).
+/// \ingroup api_pulls api_experimental
 struct UpdatePullRequestRequest {
   std::string repository{};
   /// pull request id
@@ -1511,6 +1641,7 @@ struct UpdatePullRequestRequest {
 };
 
 /// Parameters of uploadObject (POST /repositories/{repository}/branches/{branch}/objects).
+/// \ingroup api_objects
 struct UploadObjectRequest {
   std::string repository{};
   std::string branch{};
@@ -1541,6 +1672,7 @@ struct UploadObjectRequest {
 };
 
 /// Parameters of uploadObjectPreflight (GET /repositories/{repository}/branches/{branch}/objects/stage_allowed).
+/// \ingroup api_internal
 struct UploadObjectPreflightRequest {
   std::string repository{};
   std::string branch{};
@@ -1553,6 +1685,7 @@ struct UploadObjectPreflightRequest {
 };
 
 /// Parameters of uploadPart (PUT /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}/parts/{partNumber}).
+/// \ingroup api_experimental
 struct UploadPartRequest {
   std::string repository{};
   std::string branch{};
@@ -1567,6 +1700,7 @@ struct UploadPartRequest {
 };
 
 /// Parameters of uploadPartCopy (PUT /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}/parts/{partNumber}/copy).
+/// \ingroup api_experimental
 struct UploadPartCopyRequest {
   std::string repository{};
   std::string branch{};

@@ -10,6 +10,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
 namespace lakefs::detail {
@@ -18,13 +19,19 @@ class Channel;
 
 namespace lakefs::api {
 
+/// \defgroup api_staging Operations tagged "staging"
+/// \ingroup api_layer
+/// StagingApi (`client.api().staging`) and the request structs of its operations.
+/// @{
+
 /// Operations tagged "staging". Reached through lakefs::Client::api(); holds a
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
 /// response cannot be decoded.
-class StagingApi {
+class LAKEFS_API StagingApi {
  public:
+  /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
   explicit StagingApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// generate an address to which the client can upload an object (GET
@@ -38,5 +45,7 @@ class StagingApi {
  private:
   const detail::Channel* channel_;
 };
+
+/// @}
 
 }  // namespace lakefs::api

@@ -10,6 +10,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
 namespace lakefs::detail {
@@ -18,13 +19,19 @@ class Channel;
 
 namespace lakefs::api {
 
+/// \defgroup api_tags Operations tagged "tags"
+/// \ingroup api_layer
+/// TagsApi (`client.api().tags`) and the request structs of its operations.
+/// @{
+
 /// Operations tagged "tags". Reached through lakefs::Client::api(); holds a
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
 /// response cannot be decoded.
-class TagsApi {
+class LAKEFS_API TagsApi {
  public:
+  /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
   explicit TagsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// create tag (POST /repositories/{repository}/tags).
@@ -47,5 +54,7 @@ class TagsApi {
  private:
   const detail::Channel* channel_;
 };
+
+/// @}
 
 }  // namespace lakefs::api

@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lakefs/export.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/http.hpp"
 #include "lakefs/transport.hpp"
@@ -37,7 +38,7 @@ namespace lakefs::testing {
 
 /// One scripted answer (or failure) of the fake server. An aggregate: build it
 /// with the named constructors below or with designated initialisers.
-struct Reply {
+struct LAKEFS_API Reply {
   /// HTTP status of the answer (ignored when `failure` is set).
   int status = 200;
   /// Response body. A 2xx answer to a request with a body sink is streamed to
@@ -84,7 +85,7 @@ struct Reply {
 };
 
 /// One attempt the fake received, as the client handed it to the transport.
-struct RecordedRequest {
+struct LAKEFS_API RecordedRequest {
   /// "GET", "POST", ...
   std::string method{};
   /// Path below the API root, percent-encoded as sent (e.g. "/repositories/my%2Frepo").
@@ -122,7 +123,7 @@ struct RecordedRequest {
 };
 
 /// Prints describe(), so test frameworks show recorded requests readably.
-std::ostream& operator<<(std::ostream& out, const RecordedRequest& request);
+LAKEFS_API std::ostream& operator<<(std::ostream& out, const RecordedRequest& request);
 
 /// A Transport that answers from scripts and records every attempt.
 ///
@@ -147,7 +148,7 @@ std::ostream& operator<<(std::ostream& out, const RecordedRequest& request);
 ///
 /// Thread-safe: scripts may be added and requests sent from any threads.
 /// Blocking: start() completes on the calling thread before it returns.
-class FakeTransport final : public Transport {
+class LAKEFS_API FakeTransport final : public Transport {
  public:
   /// The replies of one route; returned by on(), valid as long as the FakeTransport.
   class Script {
@@ -221,6 +222,6 @@ inline constexpr std::string_view test_secret_access_key = "fake-secret-access-k
 /// test key pair (unless a key pair, token or provider is set), and a retry
 /// policy with back-off of a few milliseconds (3 retries, Retry-After capped
 /// at 20 ms) so retried requests do not slow tests down.
-[[nodiscard]] Client make_client(std::shared_ptr<FakeTransport> transport, ClientOptions options = {});
+[[nodiscard]] LAKEFS_API Client make_client(std::shared_ptr<FakeTransport> transport, ClientOptions options = {});
 
 }  // namespace lakefs::testing

@@ -1,0 +1,95 @@
+# CPack: the Debian packages of lakefs-cpp, made from a shared-library build installed under /usr (the
+# "package" preset):
+#   liblakefs<SOVERSION>  the runtime: liblakefs.so.<SOVERSION> and liblakefs_testing.so.<SOVERSION>
+#   liblakefs-dev         headers, the .so links, the CMake package config and the pkg-config files
+#   cmake --preset package && cmake --build --preset package && (cd build/package && cpack)
+# tests/package/run.sh checks them with lintian and builds a consumer against them.
+
+set(LAKEFS_DEB_MAINTAINER "lakefs-cpp maintainers <maintainers@lakefs-cpp.org>")
+set(LAKEFS_DEB_RUNTIME liblakefs${LAKEFS_SOVERSION})
+set(LAKEFS_DEB_DEV liblakefs-dev)
+
+# Debian policy: every package carries its copyright and changelog in /usr/share/doc/<package>/.
+set(_changelog ${CMAKE_CURRENT_BINARY_DIR}/debian/changelog.Debian.gz)
+file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/debian)
+add_custom_command(OUTPUT ${_changelog}
+                   COMMAND gzip -9n -c ${PROJECT_SOURCE_DIR}/cmake/debian/changelog > ${_changelog}
+                   DEPENDS ${PROJECT_SOURCE_DIR}/cmake/debian/changelog VERBATIM)
+add_custom_target(lakefs_debian_changelog ALL DEPENDS ${_changelog})
+foreach(component runtime dev)
+  if(component STREQUAL "runtime")
+    set(_package ${LAKEFS_DEB_RUNTIME})
+  else()
+    set(_package ${LAKEFS_DEB_DEV})
+  endif()
+  install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian/copyright ${_changelog}
+          DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/${_package} COMPONENT ${component})
+endforeach()
+
+# What the -dev package needs: the development packages of the libraries lakefsConfig.cmake and lakefs.pc ask
+# for. Computed here from the files this build found (dpkg-query -S names the package that owns each), so they
+# follow the build machine; hand-listed only where dpkg cannot tell (a non-Debian build).
+set(_dev_depends "")
+foreach(_owned ${CURL_INCLUDE_DIRS}/curl/curl.h ${simdjson_DIR}/simdjson-config.cmake
+               ${simdjson_DIR}/simdjsonConfig.cmake ${yaml-cpp_DIR}/yaml-cpp-config.cmake)
+  if(EXISTS ${_owned})
+    file(REAL_PATH ${_owned} _real)
+    execute_process(COMMAND dpkg-query -S ${_real} OUTPUT_VARIABLE _owner ERROR_QUIET RESULT_VARIABLE _rc)
+    if(_rc EQUAL 0)
+      string(REGEX REPLACE ":.*" "" _owner "${_owner}")
+      list(APPEND _dev_depends ${_owner})
+    endif()
+  endif()
+endforeach()
+list(REMOVE_DUPLICATES _dev_depends)
+list(LENGTH _dev_depends _found)
+if(NOT _found EQUAL 3)
+  set(_dev_depends libcurl4-openssl-dev libsimdjson-dev libyaml-cpp-dev)
+endif()
+string(REPLACE ";" ", " _dev_depends "${_dev_depends}")
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME lakefs-cpp)
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_CONTACT ${LAKEFS_DEB_MAINTAINER})
+# Each package's first description line is its own synopsis: CPackDeb prepends the project-wide summary unless
+# it is CPack's placeholder, which it is here (and is then used nowhere).
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${CMAKE_PROJECT_NAME} built using CMake")
+set(CPACK_PACKAGE_HOMEPAGE_URL "https://lakefs.io")
+set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
+set(CPACK_COMPONENTS_ALL runtime dev)
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER ${LAKEFS_DEB_MAINTAINER})
+# Permissions and ownership as Debian policy (and lintian) want them.
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME ${LAKEFS_DEB_RUNTIME})
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION libs)
+# The runtime package's dependencies are computed by dpkg-shlibdeps from what the libraries link.
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
+# A shlibs file (packages built against the library then depend on this one) and the ldconfig trigger. CPack
+# also writes postinst/postrm scripts that run ldconfig (lintian: a warning, maintscript-calls-ldconfig).
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_CONTROL_EXTRA ${PROJECT_SOURCE_DIR}/cmake/debian/triggers)
+# Debian ships stripped libraries.
+set(CPACK_STRIP_FILES ON)
+set(_about "lakefs-cpp gives C++ programs repositories, branches, commits, tags, merges,
+objects with streaming I/O, transactions, imports and typed access to every
+endpoint of the lakeFS REST API.")
+set(CPACK_DEBIAN_RUNTIME_DESCRIPTION "C++ SDK for lakeFS - shared libraries
+${_about}
+This package holds the shared libraries that programs built with it load.")
+
+set(CPACK_DEBIAN_DEV_PACKAGE_NAME ${LAKEFS_DEB_DEV})
+set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
+set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "${LAKEFS_DEB_RUNTIME} (= ${PROJECT_VERSION}-1), ${_dev_depends}")
+set(CPACK_DEBIAN_DEV_DESCRIPTION "C++ SDK for lakeFS - development files
+${_about}
+This package holds the headers, the CMake package (find_package(lakefs)) and
+the pkg-config files (lakefs, lakefs-testing).")
+
+include(CPack)

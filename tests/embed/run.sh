@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Embedding: a separate project pulls lakefs-cpp in with FetchContent (tests/embed/CMakeLists.txt), then
+#   - lakefs-cpp's tests, examples and install rules stay off (LAKEFS_BUILD_TESTS/EXAMPLES, LAKEFS_INSTALL);
+#   - its warning flags do not reach the parent's targets, and its targets do not clash with the parent's;
+#   - the parent installs only its own files;
+#   - the parent's program runs against the real lakeFS server of SERVER_DIR.
+#   tests/embed/run.sh SOURCE_DIR SERVER_DIR
+set -euo pipefail
+src=$(cd "$1" && pwd) server=$2
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cmake -S "$here" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLAKEFS_SOURCE_DIR="$src" \
+      -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >"$work/configure.txt"
+targets=$(cmake --build "$work/build" --target help)
+for internal in lakefs_unit_tests lakefs_integration_tests quickstart; do
+  if grep -q "^$internal:" <<<"$targets"; then
+    echo "embedded lakefs-cpp defines $internal: its tests/examples should be off when nested"
+    exit 1
+  fi
+done
+cmake --build "$work/build" >/dev/null
+
+# The SDK's own files are compiled with -Werror, the parent's are not.
+python3 - "$work/build/compile_commands.json" <<'PY'
+import json, sys
+commands = json.load(open(sys.argv[1]))
+def flags(name):
+    return [c["command"] for c in commands if c["file"].endswith(name)]
+assert flags("/lenient.cpp") and flags("/src/client.cpp"), "missing compile commands"
+assert all("-Werror" not in c and "-Wpedantic" not in c for c in flags("/lenient.cpp") + flags("/consumer/main.cpp")), \
+    "lakefs-cpp's warning flags leaked into the parent project"
+assert all("-Werror" in c for c in flags("/src/client.cpp")), "lakefs-cpp's own sources lost their warning flags"
+print("warning flags: on lakefs-cpp's sources only")
+PY
+
+cmake --install "$work/build" --prefix "$work/prefix" >/dev/null
+installed=$(cd "$work/prefix" && find . -type f | sort)
+if [[ $installed != "./bin/consumer" ]]; then
+  echo "the parent's install also installed lakefs-cpp's files:"
+  echo "$installed"
+  exit 1
+fi
+echo "install: only the parent's own program"
+
+"$src/tests/with-server-env.sh" "$server" "$work/build/consumer" --server
+echo "FetchContent: lakefs-cpp embeds cleanly"

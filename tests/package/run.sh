@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The Debian packages, as a Debian/Ubuntu user gets them:
+#   1. builds the "package" preset (shared libraries, hidden visibility, /usr) and runs cpack -G DEB;
+#   2. checks both packages with lintian: any error (E:) fails;
+#   3. unpacks them with dpkg-deb -x into a scratch root (nothing is installed into this machine's system);
+#   4. checks the library's exported symbols: the ABI tag, the API, none of its dependencies';
+#   5. builds the consumer (tests/install/consumer) against that root with find_package(lakefs) and with
+#      pkg-config, and runs both against the real lakeFS server of SERVER_DIR;
+#   6. checks that headers of another ABI refuse to link with this library (lakefs/export.hpp).
+#   tests/package/run.sh SOURCE_DIR SERVER_DIR
+set -euo pipefail
+src=$(cd "$1" && pwd) server=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+build=$src/build/package
+
+echo "== build (preset package) and cpack"
+(cd "$src" && cmake --preset package >/dev/null && cmake --build --preset package >/dev/null)
+rm -f "$build"/*.deb
+(cd "$build" && cpack -G DEB >/dev/null)
+debs=("$build"/*.deb)
+((${#debs[@]} == 2)) || { echo "expected 2 packages, got: ${debs[*]}"; exit 1; }
+for deb in "${debs[@]}"; do
+  echo "$(dpkg-deb -f "$deb" Package) $(dpkg-deb -f "$deb" Version): Depends: $(dpkg-deb -f "$deb" Depends)"
+done
+
+echo "== lintian"
+# --no-cfg: the machine's own lintian profile (if any) does not change the verdict.
+lintian --no-cfg "${debs[@]}" 2>&1 | grep -v '^running with root privileges' | tee "$work/lintian.txt" || true
+if grep -q '^E:' "$work/lintian.txt"; then
+  echo "lintian reports errors"
+  exit 1
+fi
+
+echo "== dpkg-deb -x into $work/root"
+for deb in "${debs[@]}"; do dpkg-deb -x "$deb" "$work/root"; done
+libdir=$work/root/usr/lib/$(gcc -print-multiarch)
+lib=$(readlink -f "$libdir/liblakefs.so")
+soname=$(readelf -d "$lib" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+echo "$lib: SONAME $soname"
+[[ $soname == liblakefs.so.0.1 ]] || { echo "unexpected SONAME"; exit 1; }
+
+echo "== exported symbols"
+nm -D --defined-only -C "$lib" | cut -d' ' -f3- >"$work/exported.txt"
+grep -qx 'lakefs_cpp_abi_v0_1' "$work/exported.txt" || { echo "the ABI tag is not exported"; exit 1; }
+grep -q '^lakefs::Client::Client(' "$work/exported.txt" || { echo "lakefs::Client is not exported"; exit 1; }
+if grep -E 'simdjson|YAML::|(^| )Curl_' "$work/exported.txt"; then
+  echo "the library exports symbols of its dependencies"
+  exit 1
+fi
+echo "$(wc -l <"$work/exported.txt") exported symbols ($(grep -c '^lakefs::' "$work/exported.txt") in namespace lakefs)"
+
+echo "== consumer: find_package(lakefs CONFIG) against the unpacked root"
+consumer_src=$src/tests/install/consumer
+cmake -S "$consumer_src" -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$work/root/usr" >/dev/null
+cmake --build "$work/consumer" >/dev/null
+# The program must load the packaged library, not some other copy.
+ldd "$work/consumer/consumer" | grep -F "$libdir/liblakefs.so.0.1" >/dev/null ||
+  { ldd "$work/consumer/consumer"; echo "consumer does not load the packaged liblakefs"; exit 1; }
+"$src/tests/with-server-env.sh" "$server" "$work/consumer/consumer" --server
+"$work/consumer/consumer_fake_transport"
+
+echo "== consumer: pkg-config against the unpacked root"
+export PKG_CONFIG_PATH=$libdir/pkgconfig
+# shellcheck disable=SC2046
+g++ "$consumer_src/main.cpp" -o "$work/consumer-pc" $(pkg-config --cflags --libs lakefs)
+LD_LIBRARY_PATH=$libdir "$src/tests/with-server-env.sh" "$server" "$work/consumer-pc" --server
+# shellcheck disable=SC2046
+g++ "$consumer_src/fake_transport.cpp" -o "$work/consumer-testing-pc" $(pkg-config --cflags --libs lakefs-testing)
+LD_LIBRARY_PATH=$libdir "$work/consumer-testing-pc"
+
+echo "== headers of another ABI (0.99) do not link with this library"
+cp -r "$work/root/usr/include" "$work/include-0.99"
+sed -i 's/#define LAKEFS_CPP_VERSION_MINOR 1$/#define LAKEFS_CPP_VERSION_MINOR 99/' "$work/include-0.99/lakefs/version.hpp"
+grep -q 'LAKEFS_CPP_VERSION_MINOR 99' "$work/include-0.99/lakefs/version.hpp"
+# shellcheck disable=SC2046
+if g++ -std=c++20 -I"$work/include-0.99" "$consumer_src/main.cpp" -o "$work/mismatch" -L"$libdir" -llakefs \
+  2>"$work/mismatch.txt"; then
+  echo "a program built with 0.99 headers linked with the 0.1 library"
+  exit 1
+fi
+grep -q 'lakefs_cpp_abi_v0_99' "$work/mismatch.txt" || { cat "$work/mismatch.txt"; exit 1; }
+grep 'lakefs_cpp_abi_v0_99' "$work/mismatch.txt" | head -1
+echo "the Debian packages pass lintian, install into a scratch root and work with find_package and pkg-config"
