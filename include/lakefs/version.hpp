@@ -3,7 +3,7 @@
 
 // Every public header includes this first (through lakefs/export.hpp): below C++20, one clear message and no more.
 #if (defined(_MSVC_LANG) ? _MSVC_LANG : __cplusplus) < 202002L
-#error "lakefs-cpp needs C++20 or newer: compile with -std=c++20 (linking the CMake target lakefs::lakefs sets it, as does pkg-config --cflags lakefs)"
+#error "lakefs-cpp needs C++20 or newer: compile with -std=c++20 (CMake: link lakefs::lakefs, which sets it)"
 // A missing header ends compilation at once, so the C++20 code below does not add dozens of unrelated errors.
 #include <lakefs-cpp-requires-cplusplus-20>
 #endif

@@ -8,7 +8,7 @@ A table row (a line starting with `|`, other than a table's header line and its
 
   `Suite.Test`   a GoogleTest test: TEST / TEST_F / TEST_P(Suite, Test) in tests/**/*.cpp or *.hpp
                  (for TEST_P, the name without the instantiation prefix and parameter suffix);
-  `ctest:NAME`   a CTest test: add_test(NAME NAME ...) in tests/**/CMakeLists.txt or CMakeLists.txt.
+  `ctest:NAME`   a CTest test: add_test(NAME NAME ...) in tests/**/CMakeLists.txt, docs/CMakeLists.txt or CMakeLists.txt.
 
 Only a backticked `A.B` where A and B are both CamelCase identifiers counts as a test
 reference, so code such as `CallOptions::retry`, `lakefs::repositories()` or
@@ -44,7 +44,7 @@ def gtest_names(root):
 
 def ctest_patterns(root):
     """add_test names; a name built from a variable (example_${example}) matches any text in its place."""
-    files = [root / "CMakeLists.txt", *sorted((root / "tests").rglob("CMakeLists.txt"))]
+    files = [root / "CMakeLists.txt", root / "docs" / "CMakeLists.txt", *sorted((root / "tests").rglob("CMakeLists.txt"))]
     patterns = []
     for path in files:
         if not path.is_file():
