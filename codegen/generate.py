@@ -526,6 +526,14 @@ def header_comment(version, prefix="//"):
             f"{prefix} Do not edit by hand: change the generator and run it again.\n")
 
 
+def field_fallback_doc(f):
+    """The comment of a schema property the spec does not describe: its JSON name and whether it must be present
+    (what the reader cannot see from the C++ member alone)."""
+    if f.required:
+        return f"JSON `{f.json_name}` (required)."
+    return f"JSON `{f.json_name}` (optional: std::nullopt when absent)."
+
+
 def doc_comment(text, indent=""):
     text = " ".join(str(text).split())
     if not text:
@@ -621,7 +629,8 @@ class Enum {
 """)
     for name in sorted(spec.enums):
         e = spec.enums[name]
-        out.append(doc_comment(e.description))
+        out.append(doc_comment(e.description or f"The values of the lakeFS API's `{name}`; `unknown` stands for a "
+                               "value this SDK does not know (Enum<E> keeps its text)."))
         out.append(f"enum class {name} {{ {', '.join(e.values)}, unknown }};\n")
         out.append(f"/// The wire text of `value` (empty for unknown).\n")
         out.append(f"[[nodiscard]] LAKEFS_API std::string_view to_string({name} value) noexcept;\n")
@@ -634,16 +643,16 @@ class Enum {
     for name in order:
         if name in spec.aliases:
             desc = spec.schemas.get(name, {}).get("description", "")
-            out.append(doc_comment(desc))
+            out.append(doc_comment(desc or f"The lakeFS API's `{name}` schema."))
             out.append(f"using {name} = {cpp_type(spec.aliases[name])};\n\n")
             continue
         s = spec.structs[name]
-        out.append(doc_comment(s.description))
+        out.append(doc_comment(s.description or f"The lakeFS API's `{name}` object."))
         out.append(f"struct {name} {{\n")
         for f in s.fields:
             if f.name == "unknown_fields":
                 raise SystemExit(f"{name}: a property named unknown_fields clashes with the member kept for unknown ones")
-            out.append(doc_comment(f.description, "  "))
+            out.append(doc_comment(f.description or field_fallback_doc(f), "  "))
             out.append(f"  {f.cpp} {f.name}{{}};\n")
         out.append("  /// Members the server sent that this SDK does not know (a newer server's\n"
                    "  /// additions), by name, as JSON; encoded back as they are.\n"
@@ -912,9 +921,11 @@ namespace lakefs::api {
         out.append(f"/// \\ingroup {' '.join(group_name(t) for t in o.tags)}\n")
         out.append(f"struct {o.request_name} {{\n")
         for p in o.path_params:
-            out.append(doc_comment(p.description, "  "))
+            out.append(doc_comment(p.description or f"The `{{{p.name}}}` segment of the path (percent-encoded when sent).",
+                                   "  "))
             out.append(f"  {p.member_cpp} {p.member}{{}};\n")
         if o.body_kind == "json":
+            out.append(f"  /// The request body, sent as JSON.\n")
             out.append(f"  {cpp_type(o.body_type)} body{{}};\n")
         elif o.body_kind == "stream":
             out.append("  /// Supplies the request body: fills `buf` with up to `size` bytes and\n"
@@ -925,7 +936,8 @@ namespace lakefs::api {
                        "  /// Content-Type sent with the body (lakeFS stores it as the object's content type).\n"
                        "  std::string content_type = \"application/octet-stream\";\n")
         for p in o.query_params + o.header_params:
-            out.append(doc_comment(p.description, "  "))
+            fallback = f"The `{p.name}` query parameter." if p.location == "query" else ""
+            out.append(doc_comment(p.description or fallback, "  "))
             if p.location == "header":
                 out.append(f"  /// Sent as the `{p.name}` header.\n")
             out.append(f"  {p.member_cpp} {p.member}{{}};\n")

@@ -6,7 +6,8 @@
 #   4. checks the library's exported symbols: the ABI tag, the API, none of its dependencies';
 #   5. builds the consumer (tests/install/consumer) against that root with find_package(lakefs) and with
 #      pkg-config, and runs both against the real lakeFS server of SERVER_DIR;
-#   6. checks that headers of another ABI refuse to link with this library (lakefs/export.hpp).
+#   6. checks that headers of another ABI refuse to link with this library, and that a program refuses to start
+#      with a library of another ABI under the same SONAME (lakefs/export.hpp).
 #   tests/package/run.sh SOURCE_DIR SERVER_DIR
 set -euo pipefail
 src=$(cd "$1" && pwd) server=$2
@@ -81,4 +82,15 @@ if g++ -std=c++20 -I"$work/include-0.99" "$consumer_src/main.cpp" -o "$work/mism
 fi
 grep -q 'lakefs_cpp_abi_v0_99' "$work/mismatch.txt" || { cat "$work/mismatch.txt"; exit 1; }
 grep 'lakefs_cpp_abi_v0_99' "$work/mismatch.txt" | head -1
+
+echo "== a library of another ABI under the same SONAME: the program does not start"
+# The packaged library with its ABI tag renamed (same length: v0_1 -> v0_9), as a library of ABI 0.9 would have it.
+mkdir "$work/other-abi"
+perl -pe 's/lakefs_cpp_abi_v0_1/lakefs_cpp_abi_v0_9/g' "$lib" >"$work/other-abi/liblakefs.so.0.1"
+if LD_LIBRARY_PATH=$work/other-abi "$work/consumer-pc" >"$work/load.txt" 2>&1; then
+  echo "the program ran with a library of another ABI"
+  exit 1
+fi
+grep -q 'undefined symbol: lakefs_cpp_abi_v0_1' "$work/load.txt" || { cat "$work/load.txt"; exit 1; }
+grep -m1 'undefined symbol' "$work/load.txt"
 echo "the Debian packages pass lintian, install into a scratch root and work with find_package and pkg-config"

@@ -64,6 +64,8 @@ class Enum {
 };
 
 // ---------------------------------------------------------------- enums
+/// The values of the lakeFS API's `ActionRunStatus`; `unknown` stands for a value this SDK does
+/// not know (Enum<E> keeps its text).
 enum class ActionRunStatus { failed, completed, unknown };
 /// The wire text of `value` (empty for unknown).
 [[nodiscard]] LAKEFS_API std::string_view to_string(ActionRunStatus value) noexcept;
@@ -74,6 +76,8 @@ enum class ActionRunStatus { failed, completed, unknown };
   return action_run_status_from_string(text);
 }
 
+/// The values of the lakeFS API's `DiffPathType`; `unknown` stands for a value this SDK does
+/// not know (Enum<E> keeps its text).
 enum class DiffPathType { common_prefix, object, unknown };
 /// The wire text of `value` (empty for unknown).
 [[nodiscard]] LAKEFS_API std::string_view to_string(DiffPathType value) noexcept;
@@ -84,6 +88,8 @@ enum class DiffPathType { common_prefix, object, unknown };
   return diff_path_type_from_string(text);
 }
 
+/// The values of the lakeFS API's `DiffType`; `unknown` stands for a value this SDK does not
+/// know (Enum<E> keeps its text).
 enum class DiffType { added, removed, changed, conflict, prefix_changed, unknown };
 /// The wire text of `value` (empty for unknown).
 [[nodiscard]] LAKEFS_API std::string_view to_string(DiffType value) noexcept;
@@ -94,6 +100,8 @@ enum class DiffType { added, removed, changed, conflict, prefix_changed, unknown
   return diff_type_from_string(text);
 }
 
+/// The values of the lakeFS API's `HookRunStatus`; `unknown` stands for a value this SDK does
+/// not know (Enum<E> keeps its text).
 enum class HookRunStatus { failed, completed, unknown };
 /// The wire text of `value` (empty for unknown).
 [[nodiscard]] LAKEFS_API std::string_view to_string(HookRunStatus value) noexcept;
@@ -140,6 +148,8 @@ enum class LoginConfigRBAC { none, simplified, internal, external, unknown };
   return login_config_rbac_from_string(text);
 }
 
+/// The values of the lakeFS API's `ObjectStatsPathType`; `unknown` stands for a value this SDK
+/// does not know (Enum<E> keeps its text).
 enum class ObjectStatsPathType { common_prefix, object, unknown };
 /// The wire text of `value` (empty for unknown).
 [[nodiscard]] LAKEFS_API std::string_view to_string(ObjectStatsPathType value) noexcept;
@@ -150,6 +160,8 @@ enum class ObjectStatsPathType { common_prefix, object, unknown };
   return object_stats_path_type_from_string(text);
 }
 
+/// The values of the lakeFS API's `PullRequestBasicStatus`; `unknown` stands for a value this
+/// SDK does not know (Enum<E> keeps its text).
 enum class PullRequestBasicStatus { open, closed, merged, unknown };
 /// The wire text of `value` (empty for unknown).
 [[nodiscard]] LAKEFS_API std::string_view to_string(PullRequestBasicStatus value) noexcept;
@@ -171,6 +183,8 @@ enum class ResetCreationType { object, common_prefix, reset, unknown };
   return reset_creation_type_from_string(text);
 }
 
+/// The values of the lakeFS API's `SetupStateState`; `unknown` stands for a value this SDK does
+/// not know (Enum<E> keeps its text).
 enum class SetupStateState { initialized, not_initialized, unknown };
 /// The wire text of `value` (empty for unknown).
 [[nodiscard]] LAKEFS_API std::string_view to_string(SetupStateState value) noexcept;
@@ -181,6 +195,8 @@ enum class SetupStateState { initialized, not_initialized, unknown };
   return setup_state_state_from_string(text);
 }
 
+/// The values of the lakeFS API's `StatementEffect`; `unknown` stands for a value this SDK does
+/// not know (Enum<E> keeps its text).
 enum class StatementEffect { allow, deny, unknown };
 /// The wire text of `value` (empty for unknown).
 [[nodiscard]] LAKEFS_API std::string_view to_string(StatementEffect value) noexcept;
@@ -193,6 +209,7 @@ enum class StatementEffect { allow, deny, unknown };
 
 // ---------------------------------------------------------------- structs
 
+/// The lakeFS API's `ACL` object.
 struct ACL {
   /// Permission level to give this ACL. "Read", "Write", "Super" and "Admin" are all supported.
   std::string permission{};
@@ -204,7 +221,9 @@ struct ACL {
   bool operator==(const ACL&) const = default;
 };
 
+/// The lakeFS API's `AbortPresignMultipartUpload` object.
 struct AbortPresignMultipartUpload {
+  /// JSON `physical_address` (required).
   std::string physical_address{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -214,6 +233,7 @@ struct AbortPresignMultipartUpload {
   bool operator==(const AbortPresignMultipartUpload&) const = default;
 };
 
+/// The lakeFS API's `AccessKeyCredentials` object.
 struct AccessKeyCredentials {
   /// access key ID to set for user for use in integration testing.
   std::string access_key_id{};
@@ -227,13 +247,21 @@ struct AccessKeyCredentials {
   bool operator==(const AccessKeyCredentials&) const = default;
 };
 
+/// The lakeFS API's `ActionRun` object.
 struct ActionRun {
+  /// JSON `run_id` (required).
   std::string run_id{};
+  /// JSON `branch` (required).
   std::string branch{};
+  /// JSON `start_time` (required).
   std::string start_time{};
+  /// JSON `end_time` (optional: std::nullopt when absent).
   std::optional<std::string> end_time{};
+  /// JSON `event_type` (required).
   std::string event_type{};
+  /// JSON `status` (required).
   Enum<ActionRunStatus> status{};
+  /// JSON `commit_id` (required).
   std::string commit_id{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -243,8 +271,11 @@ struct ActionRun {
   bool operator==(const ActionRun&) const = default;
 };
 
+/// The lakeFS API's `AuthCapabilities` object.
 struct AuthCapabilities {
+  /// JSON `invite_user` (optional: std::nullopt when absent).
   std::optional<bool> invite_user{};
+  /// JSON `forgot_password` (optional: std::nullopt when absent).
   std::optional<bool> forgot_password{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -254,6 +285,7 @@ struct AuthCapabilities {
   bool operator==(const AuthCapabilities&) const = default;
 };
 
+/// The lakeFS API's `AuthenticationToken` object.
 struct AuthenticationToken {
   /// a JWT token that could be used to authenticate requests
   std::string token{};
@@ -267,9 +299,13 @@ struct AuthenticationToken {
   bool operator==(const AuthenticationToken&) const = default;
 };
 
+/// The lakeFS API's `BranchCreation` object.
 struct BranchCreation {
+  /// JSON `name` (required).
   std::string name{};
+  /// JSON `source` (required).
   std::string source{};
+  /// JSON `force` (optional: std::nullopt when absent).
   std::optional<bool> force{};
   /// When set, branch will not show up when listing branches by default. *EXPERIMENTAL*
   std::optional<bool> hidden{};
@@ -281,6 +317,7 @@ struct BranchCreation {
   bool operator==(const BranchCreation&) const = default;
 };
 
+/// The lakeFS API's `BranchProtectionRule` object.
 struct BranchProtectionRule {
   /// fnmatch pattern for the branch name, supporting * and ? wildcards
   std::string pattern{};
@@ -292,6 +329,7 @@ struct BranchProtectionRule {
   bool operator==(const BranchProtectionRule&) const = default;
 };
 
+/// The lakeFS API's `CapabilitiesConfig` object.
 struct CapabilitiesConfig {
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -301,6 +339,7 @@ struct CapabilitiesConfig {
   bool operator==(const CapabilitiesConfig&) const = default;
 };
 
+/// The lakeFS API's `CommPrefsInput` object.
 struct CommPrefsInput {
   /// the provided first name
   std::optional<std::string> firstName{};
@@ -322,16 +361,25 @@ struct CommPrefsInput {
   bool operator==(const CommPrefsInput&) const = default;
 };
 
+/// The lakeFS API's `Commit` object.
 struct Commit {
+  /// JSON `id` (required).
   std::string id{};
+  /// JSON `parents` (required).
   std::vector<std::string> parents{};
+  /// JSON `committer` (required).
   std::string committer{};
+  /// JSON `message` (required).
   std::string message{};
   /// Unix Epoch in seconds
   std::int64_t creation_date{};
+  /// JSON `meta_range_id` (required).
   std::string meta_range_id{};
+  /// JSON `metadata` (optional: std::nullopt when absent).
   std::optional<std::map<std::string, std::string>> metadata{};
+  /// JSON `generation` (optional: std::nullopt when absent).
   std::optional<std::int64_t> generation{};
+  /// JSON `version` (optional: std::nullopt when absent).
   std::optional<std::int64_t> version{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -341,13 +389,17 @@ struct Commit {
   bool operator==(const Commit&) const = default;
 };
 
+/// The lakeFS API's `CommitCreation` object.
 struct CommitCreation {
+  /// JSON `message` (required).
   std::string message{};
+  /// JSON `metadata` (optional: std::nullopt when absent).
   std::optional<std::map<std::string, std::string>> metadata{};
   /// set date to override creation date in the commit (Unix Epoch in seconds)
   std::optional<std::int64_t> date{};
   /// sets whether a commit can contain no changes
   std::optional<bool> allow_empty{};
+  /// JSON `force` (optional: std::nullopt when absent).
   std::optional<bool> force{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -357,6 +409,7 @@ struct CommitCreation {
   bool operator==(const CommitCreation&) const = default;
 };
 
+/// The lakeFS API's `CommitOverrides` object.
 struct CommitOverrides {
   /// replace the commit message
   std::optional<std::string> message{};
@@ -370,13 +423,16 @@ struct CommitOverrides {
   bool operator==(const CommitOverrides&) const = default;
 };
 
+/// The lakeFS API's `CherryPickCreation` object.
 struct CherryPickCreation {
   /// the commit to cherry-pick, given by a ref
   std::string ref{};
   /// When cherry-picking a merge commit, the parent number (starting from 1) with which to
   /// perform the diff. The default branch is parent 1.
   std::optional<std::int64_t> parent_number{};
+  /// JSON `commit_overrides` (optional: std::nullopt when absent).
   std::optional<CommitOverrides> commit_overrides{};
+  /// JSON `force` (optional: std::nullopt when absent).
   std::optional<bool> force{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -386,6 +442,7 @@ struct CherryPickCreation {
   bool operator==(const CherryPickCreation&) const = default;
 };
 
+/// The lakeFS API's `CommitRecordCreation` object.
 struct CommitRecordCreation {
   /// id of the commit record
   std::string commit_id{};
@@ -405,6 +462,7 @@ struct CommitRecordCreation {
   std::optional<std::map<std::string, std::string>> metadata{};
   /// generation of the commit record
   std::int64_t generation{};
+  /// JSON `force` (optional: std::nullopt when absent).
   std::optional<bool> force{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -414,9 +472,13 @@ struct CommitRecordCreation {
   bool operator==(const CommitRecordCreation&) const = default;
 };
 
+/// The lakeFS API's `CopyPartSource` object.
 struct CopyPartSource {
+  /// JSON `repository` (required).
   std::string repository{};
+  /// JSON `ref` (required).
   std::string ref{};
+  /// JSON `path` (required).
   std::string path{};
   /// Range of bytes to copy
   std::optional<std::string> range{};
@@ -428,7 +490,9 @@ struct CopyPartSource {
   bool operator==(const CopyPartSource&) const = default;
 };
 
+/// The lakeFS API's `Credentials` object.
 struct Credentials {
+  /// JSON `access_key_id` (required).
   std::string access_key_id{};
   /// Unix Epoch in seconds
   std::int64_t creation_date{};
@@ -440,8 +504,11 @@ struct Credentials {
   bool operator==(const Credentials&) const = default;
 };
 
+/// The lakeFS API's `CredentialsWithSecret` object.
 struct CredentialsWithSecret {
+  /// JSON `access_key_id` (required).
   std::string access_key_id{};
+  /// JSON `secret_access_key` (required).
   std::string secret_access_key{};
   /// Unix Epoch in seconds
   std::int64_t creation_date{};
@@ -453,10 +520,15 @@ struct CredentialsWithSecret {
   bool operator==(const CredentialsWithSecret&) const = default;
 };
 
+/// The lakeFS API's `CustomViewer` object.
 struct CustomViewer {
+  /// JSON `name` (required).
   std::string name{};
+  /// JSON `url` (required).
   std::string url{};
+  /// JSON `extensions` (optional: std::nullopt when absent).
   std::optional<std::vector<std::string>> extensions{};
+  /// JSON `content_types` (optional: std::nullopt when absent).
   std::optional<std::vector<std::string>> content_types{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -466,6 +538,7 @@ struct CustomViewer {
   bool operator==(const CustomViewer&) const = default;
 };
 
+/// The lakeFS API's `Error` object.
 struct Error {
   /// short message explaining the error
   std::string message{};
@@ -477,6 +550,7 @@ struct Error {
   bool operator==(const Error&) const = default;
 };
 
+/// The lakeFS API's `ErrorNoACL` object.
 struct ErrorNoACL {
   /// short message explaining the error
   std::string message{};
@@ -490,8 +564,11 @@ struct ErrorNoACL {
   bool operator==(const ErrorNoACL&) const = default;
 };
 
+/// The lakeFS API's `ExternalLoginInformation` object.
 struct ExternalLoginInformation {
+  /// JSON `token_expiration_duration` (optional: std::nullopt when absent).
   std::optional<std::int64_t> token_expiration_duration{};
+  /// JSON `identityRequest` (required).
   JsonValue identityRequest{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -501,11 +578,13 @@ struct ExternalLoginInformation {
   bool operator==(const ExternalLoginInformation&) const = default;
 };
 
+/// The lakeFS API's `ExternalPrincipal` object.
 struct ExternalPrincipal {
   /// A unique identifier for the external principal i.e aws:sts::123:assumed-role/role-name
   std::string id{};
   /// lakeFS user ID to associate with an external principal.
   std::string user_id{};
+  /// JSON `settings` (optional: std::nullopt when absent).
   std::optional<JsonValue> settings{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -515,7 +594,9 @@ struct ExternalPrincipal {
   bool operator==(const ExternalPrincipal&) const = default;
 };
 
+/// The lakeFS API's `ExternalPrincipalCreation` object.
 struct ExternalPrincipalCreation {
+  /// JSON `settings` (optional: std::nullopt when absent).
   std::optional<JsonValue> settings{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -528,6 +609,7 @@ struct ExternalPrincipalCreation {
 /// Additional settings to be consumed by the remote authenticator
 using ExternalPrincipalSettings = std::map<std::string, std::string>;
 
+/// The lakeFS API's `FindMergeBaseResult` object.
 struct FindMergeBaseResult {
   /// The commit ID of the merge source
   std::string source_commit_id{};
@@ -543,6 +625,7 @@ struct FindMergeBaseResult {
   bool operator==(const FindMergeBaseResult&) const = default;
 };
 
+/// The lakeFS API's `GarbageCollectionConfig` object.
 struct GarbageCollectionConfig {
   /// Duration in seconds. Objects created in the recent grace_period will not be collected.
   std::optional<std::int64_t> grace_period{};
@@ -554,6 +637,7 @@ struct GarbageCollectionConfig {
   bool operator==(const GarbageCollectionConfig&) const = default;
 };
 
+/// The lakeFS API's `GarbageCollectionPrepareResponse` object.
 struct GarbageCollectionPrepareResponse {
   /// a unique identifier generated for this GC job
   std::string run_id{};
@@ -571,8 +655,11 @@ struct GarbageCollectionPrepareResponse {
   bool operator==(const GarbageCollectionPrepareResponse&) const = default;
 };
 
+/// The lakeFS API's `GarbageCollectionRule` object.
 struct GarbageCollectionRule {
+  /// JSON `branch_id` (required).
   std::string branch_id{};
+  /// JSON `retention_days` (required).
   std::int64_t retention_days{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -582,8 +669,11 @@ struct GarbageCollectionRule {
   bool operator==(const GarbageCollectionRule&) const = default;
 };
 
+/// The lakeFS API's `GarbageCollectionRules` object.
 struct GarbageCollectionRules {
+  /// JSON `default_retention_days` (required).
   std::int64_t default_retention_days{};
+  /// JSON `branches` (required).
   std::vector<GarbageCollectionRule> branches{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -593,9 +683,13 @@ struct GarbageCollectionRules {
   bool operator==(const GarbageCollectionRules&) const = default;
 };
 
+/// The lakeFS API's `Group` object.
 struct Group {
+  /// JSON `id` (required).
   std::string id{};
+  /// JSON `name` (optional: std::nullopt when absent).
   std::optional<std::string> name{};
+  /// JSON `description` (optional: std::nullopt when absent).
   std::optional<std::string> description{};
   /// Unix Epoch in seconds
   std::int64_t creation_date{};
@@ -607,8 +701,11 @@ struct Group {
   bool operator==(const Group&) const = default;
 };
 
+/// The lakeFS API's `GroupCreation` object.
 struct GroupCreation {
+  /// JSON `id` (required).
   std::string id{};
+  /// JSON `description` (optional: std::nullopt when absent).
   std::optional<std::string> description{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -618,12 +715,19 @@ struct GroupCreation {
   bool operator==(const GroupCreation&) const = default;
 };
 
+/// The lakeFS API's `HookRun` object.
 struct HookRun {
+  /// JSON `hook_run_id` (required).
   std::string hook_run_id{};
+  /// JSON `action` (required).
   std::string action{};
+  /// JSON `hook_id` (required).
   std::string hook_id{};
+  /// JSON `start_time` (required).
   std::string start_time{};
+  /// JSON `end_time` (optional: std::nullopt when absent).
   std::optional<std::string> end_time{};
+  /// JSON `status` (required).
   Enum<HookRunStatus> status{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -633,6 +737,7 @@ struct HookRun {
   bool operator==(const HookRun&) const = default;
 };
 
+/// The lakeFS API's `ImportCreationResponse` object.
 struct ImportCreationResponse {
   /// The id of the import process
   std::string id{};
@@ -644,6 +749,7 @@ struct ImportCreationResponse {
   bool operator==(const ImportCreationResponse&) const = default;
 };
 
+/// The lakeFS API's `ImportLocation` object.
 struct ImportLocation {
   /// Path type, can either be 'common_prefix' or 'object'
   Enum<ImportLocationType> type{};
@@ -662,9 +768,13 @@ struct ImportLocation {
   bool operator==(const ImportLocation&) const = default;
 };
 
+/// The lakeFS API's `ImportCreation` object.
 struct ImportCreation {
+  /// JSON `paths` (required).
   std::vector<ImportLocation> paths{};
+  /// JSON `commit` (required).
   CommitCreation commit{};
+  /// JSON `force` (optional: std::nullopt when absent).
   std::optional<bool> force{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -674,13 +784,19 @@ struct ImportCreation {
   bool operator==(const ImportCreation&) const = default;
 };
 
+/// The lakeFS API's `ImportStatus` object.
 struct ImportStatus {
+  /// JSON `completed` (required).
   bool completed{};
+  /// JSON `update_time` (required).
   std::string update_time{};
   /// Number of objects processed so far
   std::optional<std::int64_t> ingested_objects{};
+  /// JSON `metarange_id` (optional: std::nullopt when absent).
   std::optional<std::string> metarange_id{};
+  /// JSON `commit` (optional: std::nullopt when absent).
   std::optional<Commit> commit{};
+  /// JSON `error` (optional: std::nullopt when absent).
   std::optional<Error> error{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -690,7 +806,9 @@ struct ImportStatus {
   bool operator==(const ImportStatus&) const = default;
 };
 
+/// The lakeFS API's `InternalDeleteBranchProtectionRuleBody` object.
 struct InternalDeleteBranchProtectionRuleBody {
+  /// JSON `pattern` (required).
   std::string pattern{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -700,6 +818,7 @@ struct InternalDeleteBranchProtectionRuleBody {
   bool operator==(const InternalDeleteBranchProtectionRuleBody&) const = default;
 };
 
+/// The lakeFS API's `LoginConfig` object.
 struct LoginConfig {
   /// RBAC will remain enabled on GUI if "external". That only works with an external auth
   /// service.
@@ -733,8 +852,11 @@ struct LoginConfig {
   bool operator==(const LoginConfig&) const = default;
 };
 
+/// The lakeFS API's `LoginInformation` object.
 struct LoginInformation {
+  /// JSON `access_key_id` (required).
   std::string access_key_id{};
+  /// JSON `secret_access_key` (required).
   std::string secret_access_key{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -744,8 +866,11 @@ struct LoginInformation {
   bool operator==(const LoginInformation&) const = default;
 };
 
+/// The lakeFS API's `Merge` object.
 struct Merge {
+  /// JSON `message` (optional: std::nullopt when absent).
   std::optional<std::string> message{};
+  /// JSON `metadata` (optional: std::nullopt when absent).
   std::optional<std::map<std::string, std::string>> metadata{};
   /// In case of a merge conflict, this option will force the merge process to automatically favor
   /// changes from the dest branch ('dest-wins') or from the source branch('source-wins'). In case
@@ -768,7 +893,9 @@ struct Merge {
   bool operator==(const Merge&) const = default;
 };
 
+/// The lakeFS API's `MergeResult` object.
 struct MergeResult {
+  /// JSON `reference` (required).
   std::string reference{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -778,6 +905,7 @@ struct MergeResult {
   bool operator==(const MergeResult&) const = default;
 };
 
+/// The lakeFS API's `MetaRangeCreationResponse` object.
 struct MetaRangeCreationResponse {
   /// The id of the created metarange
   std::optional<std::string> id{};
@@ -789,11 +917,13 @@ struct MetaRangeCreationResponse {
   bool operator==(const MetaRangeCreationResponse&) const = default;
 };
 
+/// The lakeFS API's `ObjectCopyCreation` object.
 struct ObjectCopyCreation {
   /// path of the copied object relative to the ref
   std::string src_path{};
   /// a reference, if empty uses the provided branch as ref
   std::optional<std::string> src_ref{};
+  /// JSON `force` (optional: std::nullopt when absent).
   std::optional<bool> force{};
   /// Create a shallow copy of the object (without copying the actual data). At the moment shallow
   /// copy only works for same repository and branch. Please note that shallow copied objects
@@ -808,6 +938,7 @@ struct ObjectCopyCreation {
   bool operator==(const ObjectCopyCreation&) const = default;
 };
 
+/// The lakeFS API's `ObjectError` object.
 struct ObjectError {
   /// HTTP status code associated for operation on path
   std::int64_t status_code{};
@@ -823,7 +954,9 @@ struct ObjectError {
   bool operator==(const ObjectError&) const = default;
 };
 
+/// The lakeFS API's `ObjectErrorList` object.
 struct ObjectErrorList {
+  /// JSON `errors` (required).
   std::vector<ObjectError> errors{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -833,14 +966,18 @@ struct ObjectErrorList {
   bool operator==(const ObjectErrorList&) const = default;
 };
 
+/// The lakeFS API's `ObjectUserMetadata` schema.
 using ObjectUserMetadata = std::map<std::string, std::string>;
 
+/// The lakeFS API's `DiffObjectStat` object.
 struct DiffObjectStat {
+  /// JSON `checksum` (required).
   std::string checksum{};
   /// Unix Epoch in seconds
   std::int64_t mtime{};
   /// Object media type
   std::string content_type{};
+  /// JSON `metadata` (optional: std::nullopt when absent).
   std::optional<ObjectUserMetadata> metadata{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -850,9 +987,13 @@ struct DiffObjectStat {
   bool operator==(const DiffObjectStat&) const = default;
 };
 
+/// The lakeFS API's `Diff` object.
 struct Diff {
+  /// JSON `type` (required).
   Enum<DiffType> type{};
+  /// JSON `path` (required).
   std::string path{};
+  /// JSON `path_type` (required).
   Enum<DiffPathType> path_type{};
   /// represents the size of the added/changed/deleted entry
   std::optional<std::int64_t> size_bytes{};
@@ -866,15 +1007,21 @@ struct Diff {
   bool operator==(const Diff&) const = default;
 };
 
+/// The lakeFS API's `ObjectStageCreation` object.
 struct ObjectStageCreation {
+  /// JSON `physical_address` (required).
   std::string physical_address{};
+  /// JSON `checksum` (required).
   std::string checksum{};
+  /// JSON `size_bytes` (required).
   std::int64_t size_bytes{};
   /// Unix Epoch in seconds
   std::optional<std::int64_t> mtime{};
+  /// JSON `metadata` (optional: std::nullopt when absent).
   std::optional<ObjectUserMetadata> metadata{};
   /// Object media type
   std::optional<std::string> content_type{};
+  /// JSON `force` (optional: std::nullopt when absent).
   std::optional<bool> force{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -884,8 +1031,11 @@ struct ObjectStageCreation {
   bool operator==(const ObjectStageCreation&) const = default;
 };
 
+/// The lakeFS API's `ObjectStats` object.
 struct ObjectStats {
+  /// JSON `path` (required).
   std::string path{};
+  /// JSON `path_type` (required).
   Enum<ObjectStatsPathType> path_type{};
   /// The location of the object on the underlying object store. Formatted as a native URI with
   /// the object store type as scheme ("s3://...", "gs://...", etc.) Or, in the case of
@@ -895,12 +1045,14 @@ struct ObjectStats {
   /// Epoch time. This will be shorter than the pre-signed URL lifetime if an authentication token
   /// is about to expire. This field is *optional*.
   std::optional<std::int64_t> physical_address_expiry{};
+  /// JSON `checksum` (required).
   std::string checksum{};
   /// The number of bytes in the object. lakeFS always populates this field when returning
   /// ObjectStats. This field is optional _for the client_ to supply, for instance on upload.
   std::optional<std::int64_t> size_bytes{};
   /// Unix Epoch in seconds
   std::int64_t mtime{};
+  /// JSON `metadata` (optional: std::nullopt when absent).
   std::optional<ObjectUserMetadata> metadata{};
   /// Object media type
   std::optional<std::string> content_type{};
@@ -912,6 +1064,7 @@ struct ObjectStats {
   bool operator==(const ObjectStats&) const = default;
 };
 
+/// The lakeFS API's `Pagination` object.
 struct Pagination {
   /// Next page is available
   bool has_more{};
@@ -929,8 +1082,11 @@ struct Pagination {
   bool operator==(const Pagination&) const = default;
 };
 
+/// The lakeFS API's `ActionRunList` object.
 struct ActionRunList {
+  /// JSON `pagination` (required).
   Pagination pagination{};
+  /// JSON `results` (required).
   std::vector<ActionRun> results{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -940,8 +1096,11 @@ struct ActionRunList {
   bool operator==(const ActionRunList&) const = default;
 };
 
+/// The lakeFS API's `CommitList` object.
 struct CommitList {
+  /// JSON `pagination` (required).
   Pagination pagination{};
+  /// JSON `results` (required).
   std::vector<Commit> results{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -951,8 +1110,11 @@ struct CommitList {
   bool operator==(const CommitList&) const = default;
 };
 
+/// The lakeFS API's `CredentialsList` object.
 struct CredentialsList {
+  /// JSON `pagination` (required).
   Pagination pagination{};
+  /// JSON `results` (required).
   std::vector<Credentials> results{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -962,8 +1124,11 @@ struct CredentialsList {
   bool operator==(const CredentialsList&) const = default;
 };
 
+/// The lakeFS API's `DiffList` object.
 struct DiffList {
+  /// JSON `pagination` (required).
   Pagination pagination{};
+  /// JSON `results` (required).
   std::vector<Diff> results{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -973,8 +1138,11 @@ struct DiffList {
   bool operator==(const DiffList&) const = default;
 };
 
+/// The lakeFS API's `ExternalPrincipalList` object.
 struct ExternalPrincipalList {
+  /// JSON `pagination` (required).
   Pagination pagination{};
+  /// JSON `results` (required).
   std::vector<ExternalPrincipal> results{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -984,8 +1152,11 @@ struct ExternalPrincipalList {
   bool operator==(const ExternalPrincipalList&) const = default;
 };
 
+/// The lakeFS API's `GroupList` object.
 struct GroupList {
+  /// JSON `pagination` (required).
   Pagination pagination{};
+  /// JSON `results` (required).
   std::vector<Group> results{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -995,8 +1166,11 @@ struct GroupList {
   bool operator==(const GroupList&) const = default;
 };
 
+/// The lakeFS API's `HookRunList` object.
 struct HookRunList {
+  /// JSON `pagination` (required).
   Pagination pagination{};
+  /// JSON `results` (required).
   std::vector<HookRun> results{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1006,8 +1180,11 @@ struct HookRunList {
   bool operator==(const HookRunList&) const = default;
 };
 
+/// The lakeFS API's `ObjectStatsList` object.
 struct ObjectStatsList {
+  /// JSON `pagination` (required).
   Pagination pagination{};
+  /// JSON `results` (required).
   std::vector<ObjectStats> results{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1017,7 +1194,9 @@ struct ObjectStatsList {
   bool operator==(const ObjectStatsList&) const = default;
 };
 
+/// The lakeFS API's `PathList` object.
 struct PathList {
+  /// JSON `paths` (required).
   std::vector<std::string> paths{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1030,7 +1209,9 @@ struct PathList {
 /// Condition operator (e.g., IpAddress)
 using PolicyCondition = std::map<std::string, std::vector<std::string>>;
 
+/// The lakeFS API's `PrepareGCUncommittedRequest` object.
 struct PrepareGCUncommittedRequest {
+  /// JSON `continuation_token` (optional: std::nullopt when absent).
   std::optional<std::string> continuation_token{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1040,10 +1221,13 @@ struct PrepareGCUncommittedRequest {
   bool operator==(const PrepareGCUncommittedRequest&) const = default;
 };
 
+/// The lakeFS API's `PrepareGCUncommittedResponse` object.
 struct PrepareGCUncommittedResponse {
+  /// JSON `run_id` (required).
   std::string run_id{};
   /// location of uncommitted information data
   std::string gc_uncommitted_location{};
+  /// JSON `continuation_token` (optional: std::nullopt when absent).
   std::optional<std::string> continuation_token{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1053,6 +1237,7 @@ struct PrepareGCUncommittedResponse {
   bool operator==(const PrepareGCUncommittedResponse&) const = default;
 };
 
+/// The lakeFS API's `PrepareGarbageCollectionCommitsStatus` object.
 struct PrepareGarbageCollectionCommitsStatus {
   /// the id of the task preparing the GC commits
   std::string task_id{};
@@ -1060,7 +1245,9 @@ struct PrepareGarbageCollectionCommitsStatus {
   bool completed{};
   /// last time the task status was updated
   std::string update_time{};
+  /// JSON `result` (optional: std::nullopt when absent).
   std::optional<GarbageCollectionPrepareResponse> result{};
+  /// JSON `error` (optional: std::nullopt when absent).
   std::optional<Error> error{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1070,9 +1257,13 @@ struct PrepareGarbageCollectionCommitsStatus {
   bool operator==(const PrepareGarbageCollectionCommitsStatus&) const = default;
 };
 
+/// The lakeFS API's `PresignMultipartUpload` object.
 struct PresignMultipartUpload {
+  /// JSON `upload_id` (required).
   std::string upload_id{};
+  /// JSON `physical_address` (required).
   std::string physical_address{};
+  /// JSON `presigned_urls` (optional: std::nullopt when absent).
   std::optional<std::vector<std::string>> presigned_urls{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1082,17 +1273,27 @@ struct PresignMultipartUpload {
   bool operator==(const PresignMultipartUpload&) const = default;
 };
 
+/// The lakeFS API's `PullRequest` object.
 struct PullRequest {
+  /// JSON `status` (required).
   Enum<PullRequestBasicStatus> status{};
+  /// JSON `title` (required).
   std::string title{};
+  /// JSON `description` (optional: std::nullopt when absent).
   std::optional<std::string> description{};
+  /// JSON `id` (required).
   std::string id{};
+  /// JSON `creation_date` (required).
   std::string creation_date{};
+  /// JSON `author` (required).
   std::string author{};
+  /// JSON `source_branch` (required).
   std::string source_branch{};
+  /// JSON `destination_branch` (required).
   std::string destination_branch{};
   /// the commit id of merged PRs
   std::optional<std::string> merged_commit_id{};
+  /// JSON `closed_date` (optional: std::nullopt when absent).
   std::optional<std::string> closed_date{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1102,9 +1303,13 @@ struct PullRequest {
   bool operator==(const PullRequest&) const = default;
 };
 
+/// The lakeFS API's `PullRequestBasic` object.
 struct PullRequestBasic {
+  /// JSON `status` (optional: std::nullopt when absent).
   std::optional<Enum<PullRequestBasicStatus>> status{};
+  /// JSON `title` (optional: std::nullopt when absent).
   std::optional<std::string> title{};
+  /// JSON `description` (optional: std::nullopt when absent).
   std::optional<std::string> description{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1114,10 +1319,15 @@ struct PullRequestBasic {
   bool operator==(const PullRequestBasic&) const = default;
 };
 
+/// The lakeFS API's `PullRequestCreation` object.
 struct PullRequestCreation {
+  /// JSON `title` (required).
   std::string title{};
+  /// JSON `description` (optional: std::nullopt when absent).
   std::optional<std::string> description{};
+  /// JSON `source_branch` (required).
   std::string source_branch{};
+  /// JSON `destination_branch` (required).
   std::string destination_branch{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1127,6 +1337,7 @@ struct PullRequestCreation {
   bool operator==(const PullRequestCreation&) const = default;
 };
 
+/// The lakeFS API's `PullRequestCreationResponse` object.
 struct PullRequestCreationResponse {
   /// ID of the pull request
   std::string id{};
@@ -1138,8 +1349,11 @@ struct PullRequestCreationResponse {
   bool operator==(const PullRequestCreationResponse&) const = default;
 };
 
+/// The lakeFS API's `PullRequestsList` object.
 struct PullRequestsList {
+  /// JSON `pagination` (required).
   Pagination pagination{};
+  /// JSON `results` (required).
   std::vector<PullRequest> results{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1149,6 +1363,7 @@ struct PullRequestsList {
   bool operator==(const PullRequestsList&) const = default;
 };
 
+/// The lakeFS API's `RangeMetadata` object.
 struct RangeMetadata {
   /// ID of the range.
   std::string id{};
@@ -1168,7 +1383,9 @@ struct RangeMetadata {
   bool operator==(const RangeMetadata&) const = default;
 };
 
+/// The lakeFS API's `MetaRangeCreation` object.
 struct MetaRangeCreation {
+  /// JSON `ranges` (required).
   std::vector<RangeMetadata> ranges{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1178,8 +1395,11 @@ struct MetaRangeCreation {
   bool operator==(const MetaRangeCreation&) const = default;
 };
 
+/// The lakeFS API's `Ref` object.
 struct Ref {
+  /// JSON `id` (required).
   std::string id{};
+  /// JSON `commit_id` (required).
   std::string commit_id{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1189,8 +1409,11 @@ struct Ref {
   bool operator==(const Ref&) const = default;
 };
 
+/// The lakeFS API's `RefList` object.
 struct RefList {
+  /// JSON `pagination` (required).
   Pagination pagination{};
+  /// JSON `results` (required).
   std::vector<Ref> results{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1200,9 +1423,13 @@ struct RefList {
   bool operator==(const RefList&) const = default;
 };
 
+/// The lakeFS API's `RefsDump` object.
 struct RefsDump {
+  /// JSON `commits_meta_range_id` (required).
   std::string commits_meta_range_id{};
+  /// JSON `tags_meta_range_id` (required).
   std::string tags_meta_range_id{};
+  /// JSON `branches_meta_range_id` (required).
   std::string branches_meta_range_id{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1212,10 +1439,15 @@ struct RefsDump {
   bool operator==(const RefsDump&) const = default;
 };
 
+/// The lakeFS API's `RefsRestore` object.
 struct RefsRestore {
+  /// JSON `commits_meta_range_id` (required).
   std::string commits_meta_range_id{};
+  /// JSON `tags_meta_range_id` (required).
   std::string tags_meta_range_id{};
+  /// JSON `branches_meta_range_id` (required).
   std::string branches_meta_range_id{};
+  /// JSON `force` (optional: std::nullopt when absent).
   std::optional<bool> force{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1225,10 +1457,13 @@ struct RefsRestore {
   bool operator==(const RefsRestore&) const = default;
 };
 
+/// The lakeFS API's `Repository` object.
 struct Repository {
+  /// JSON `id` (required).
   std::string id{};
   /// Unix Epoch in seconds
   std::int64_t creation_date{};
+  /// JSON `default_branch` (required).
   std::string default_branch{};
   /// Unique identifier of the underlying data store. *EXPERIMENTAL*
   std::optional<std::string> storage_id{};
@@ -1244,14 +1479,19 @@ struct Repository {
   bool operator==(const Repository&) const = default;
 };
 
+/// The lakeFS API's `RepositoryCreation` object.
 struct RepositoryCreation {
+  /// JSON `name` (required).
   std::string name{};
   /// Unique identifier of the underlying data store. *EXPERIMENTAL*
   std::optional<std::string> storage_id{};
   /// Filesystem URI to store the underlying data in (e.g. "s3://my-bucket/some/path/")
   std::string storage_namespace{};
+  /// JSON `default_branch` (optional: std::nullopt when absent).
   std::optional<std::string> default_branch{};
+  /// JSON `sample_data` (optional: std::nullopt when absent).
   std::optional<bool> sample_data{};
+  /// JSON `read_only` (optional: std::nullopt when absent).
   std::optional<bool> read_only{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1261,12 +1501,17 @@ struct RepositoryCreation {
   bool operator==(const RepositoryCreation&) const = default;
 };
 
+/// The lakeFS API's `RepositoryDumpStatus` object.
 struct RepositoryDumpStatus {
   /// ID of the task
   std::string id{};
+  /// JSON `done` (required).
   bool done{};
+  /// JSON `update_time` (required).
   std::string update_time{};
+  /// JSON `error` (optional: std::nullopt when absent).
   std::optional<std::string> error{};
+  /// JSON `refs` (optional: std::nullopt when absent).
   std::optional<RefsDump> refs{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1276,8 +1521,11 @@ struct RepositoryDumpStatus {
   bool operator==(const RepositoryDumpStatus&) const = default;
 };
 
+/// The lakeFS API's `RepositoryList` object.
 struct RepositoryList {
+  /// JSON `pagination` (required).
   Pagination pagination{};
+  /// JSON `results` (required).
   std::vector<Repository> results{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1287,9 +1535,12 @@ struct RepositoryList {
   bool operator==(const RepositoryList&) const = default;
 };
 
+/// The lakeFS API's `RepositoryMetadata` schema.
 using RepositoryMetadata = std::map<std::string, std::string>;
 
+/// The lakeFS API's `RepositoryMetadataKeys` object.
 struct RepositoryMetadataKeys {
+  /// JSON `keys` (required).
   std::vector<std::string> keys{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1299,7 +1550,9 @@ struct RepositoryMetadataKeys {
   bool operator==(const RepositoryMetadataKeys&) const = default;
 };
 
+/// The lakeFS API's `RepositoryMetadataSet` object.
 struct RepositoryMetadataSet {
+  /// JSON `metadata` (required).
   std::map<std::string, std::string> metadata{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1309,11 +1562,15 @@ struct RepositoryMetadataSet {
   bool operator==(const RepositoryMetadataSet&) const = default;
 };
 
+/// The lakeFS API's `RepositoryRestoreStatus` object.
 struct RepositoryRestoreStatus {
   /// ID of the task
   std::string id{};
+  /// JSON `done` (required).
   bool done{};
+  /// JSON `update_time` (required).
   std::string update_time{};
+  /// JSON `error` (optional: std::nullopt when absent).
   std::optional<std::string> error{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1323,10 +1580,13 @@ struct RepositoryRestoreStatus {
   bool operator==(const RepositoryRestoreStatus&) const = default;
 };
 
+/// The lakeFS API's `ResetCreation` object.
 struct ResetCreation {
   /// What to reset according to path.
   Enum<ResetCreationType> type{};
+  /// JSON `path` (optional: std::nullopt when absent).
   std::optional<std::string> path{};
+  /// JSON `force` (optional: std::nullopt when absent).
   std::optional<bool> force{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1336,13 +1596,16 @@ struct ResetCreation {
   bool operator==(const ResetCreation&) const = default;
 };
 
+/// The lakeFS API's `RevertCreation` object.
 struct RevertCreation {
   /// the commit to revert, given by a ref
   std::string ref{};
+  /// JSON `commit_overrides` (optional: std::nullopt when absent).
   std::optional<CommitOverrides> commit_overrides{};
   /// when reverting a merge commit, the parent number (starting from 1) relative to which to
   /// perform the revert.
   std::int64_t parent_number{};
+  /// JSON `force` (optional: std::nullopt when absent).
   std::optional<bool> force{};
   /// allow empty commit (revert without changes)
   std::optional<bool> allow_empty{};
@@ -1354,9 +1617,11 @@ struct RevertCreation {
   bool operator==(const RevertCreation&) const = default;
 };
 
+/// The lakeFS API's `Setup` object.
 struct Setup {
   /// an identifier for the user (e.g. jane.doe)
   std::string username{};
+  /// JSON `key` (optional: std::nullopt when absent).
   std::optional<AccessKeyCredentials> key{};
   /// the provided first name
   std::optional<std::string> firstName{};
@@ -1378,10 +1643,13 @@ struct Setup {
   bool operator==(const Setup&) const = default;
 };
 
+/// The lakeFS API's `SetupState` object.
 struct SetupState {
+  /// JSON `state` (optional: std::nullopt when absent).
   std::optional<Enum<SetupStateState>> state{};
   /// true if the comm prefs are missing.
   std::optional<bool> comm_prefs_missing{};
+  /// JSON `login_config` (optional: std::nullopt when absent).
   std::optional<LoginConfig> login_config{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1393,6 +1661,7 @@ struct SetupState {
 
 /// location for placing an object when staging it
 struct StagingLocation {
+  /// JSON `physical_address` (optional: std::nullopt when absent).
   std::optional<std::string> physical_address{};
   /// if presign=true is passed in the request, this field will contain a pre-signed URL to use
   /// when uploading
@@ -1411,15 +1680,19 @@ struct StagingLocation {
 
 /// information about uploaded object
 struct StagingMetadata {
+  /// JSON `staging` (required).
   StagingLocation staging{};
   /// unique identifier of object content on backing store (typically ETag)
   std::string checksum{};
+  /// JSON `size_bytes` (required).
   std::int64_t size_bytes{};
+  /// JSON `user_metadata` (optional: std::nullopt when absent).
   std::optional<std::map<std::string, std::string>> user_metadata{};
   /// Object media type
   std::optional<std::string> content_type{};
   /// Unix Epoch in seconds. May be ignored by server.
   std::optional<std::int64_t> mtime{};
+  /// JSON `force` (optional: std::nullopt when absent).
   std::optional<bool> force{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1429,9 +1702,13 @@ struct StagingMetadata {
   bool operator==(const StagingMetadata&) const = default;
 };
 
+/// The lakeFS API's `Statement` object.
 struct Statement {
+  /// JSON `effect` (required).
   Enum<StatementEffect> effect{};
+  /// JSON `resource` (required).
   std::string resource{};
+  /// JSON `action` (required).
   std::vector<std::string> action{};
   /// Optional conditions for when this statement applies.
   std::optional<std::map<std::string, PolicyCondition>> condition{};
@@ -1443,10 +1720,13 @@ struct Statement {
   bool operator==(const Statement&) const = default;
 };
 
+/// The lakeFS API's `Policy` object.
 struct Policy {
+  /// JSON `id` (required).
   std::string id{};
   /// Unix Epoch in seconds
   std::optional<std::int64_t> creation_date{};
+  /// JSON `statement` (required).
   std::vector<Statement> statement{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1456,8 +1736,11 @@ struct Policy {
   bool operator==(const Policy&) const = default;
 };
 
+/// The lakeFS API's `PolicyList` object.
 struct PolicyList {
+  /// JSON `pagination` (required).
   Pagination pagination{};
+  /// JSON `results` (required).
   std::vector<Policy> results{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1467,6 +1750,7 @@ struct PolicyList {
   bool operator==(const PolicyList&) const = default;
 };
 
+/// The lakeFS API's `StatsEvent` object.
 struct StatsEvent {
   /// stats event class (e.g. "s3_gateway", "openapi_request", "experimental-feature", "ui-event")
   std::string class_name{};
@@ -1482,7 +1766,9 @@ struct StatsEvent {
   bool operator==(const StatsEvent&) const = default;
 };
 
+/// The lakeFS API's `StatsEventsList` object.
 struct StatsEventsList {
+  /// JSON `events` (required).
   std::vector<StatsEvent> events{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1492,17 +1778,29 @@ struct StatsEventsList {
   bool operator==(const StatsEventsList&) const = default;
 };
 
+/// The lakeFS API's `StorageConfig` object.
 struct StorageConfig {
+  /// JSON `blockstore_type` (required).
   std::string blockstore_type{};
+  /// JSON `blockstore_namespace_example` (required).
   std::string blockstore_namespace_example{};
+  /// JSON `blockstore_namespace_ValidityRegex` (required).
   std::string blockstore_namespace_ValidityRegex{};
+  /// JSON `default_namespace_prefix` (optional: std::nullopt when absent).
   std::optional<std::string> default_namespace_prefix{};
+  /// JSON `pre_sign_support` (required).
   bool pre_sign_support{};
+  /// JSON `pre_sign_support_ui` (required).
   bool pre_sign_support_ui{};
+  /// JSON `import_support` (required).
   bool import_support{};
+  /// JSON `import_validity_regex` (required).
   std::string import_validity_regex{};
+  /// JSON `pre_sign_multipart_upload` (optional: std::nullopt when absent).
   std::optional<bool> pre_sign_multipart_upload{};
+  /// JSON `blockstore_id` (optional: std::nullopt when absent).
   std::optional<std::string> blockstore_id{};
+  /// JSON `blockstore_description` (optional: std::nullopt when absent).
   std::optional<std::string> blockstore_description{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1512,10 +1810,12 @@ struct StorageConfig {
   bool operator==(const StorageConfig&) const = default;
 };
 
+/// The lakeFS API's `StorageConfigList` schema.
 using StorageConfigList = std::vector<StorageConfig>;
 
 /// URI to a path in a storage provider (e.g. "s3://bucket1/path/to/object")
 struct StorageURI {
+  /// JSON `location` (required).
   std::string location{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1525,9 +1825,13 @@ struct StorageURI {
   bool operator==(const StorageURI&) const = default;
 };
 
+/// The lakeFS API's `StsAuthRequest` object.
 struct StsAuthRequest {
+  /// JSON `code` (required).
   std::string code{};
+  /// JSON `state` (required).
   std::string state{};
+  /// JSON `redirect_uri` (required).
   std::string redirect_uri{};
   /// The time-to-live for the generated token in seconds. The default value is 3600 seconds (1
   /// hour) maximum time allowed is 12 hours.
@@ -1546,6 +1850,7 @@ struct TagCreation {
   std::string id{};
   /// the commit to tag
   std::string ref{};
+  /// JSON `force` (optional: std::nullopt when absent).
   std::optional<bool> force{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1555,6 +1860,7 @@ struct TagCreation {
   bool operator==(const TagCreation&) const = default;
 };
 
+/// The lakeFS API's `TaskCreation` object.
 struct TaskCreation {
   /// The id of the new task
   std::string id{};
@@ -1566,6 +1872,7 @@ struct TaskCreation {
   bool operator==(const TaskCreation&) const = default;
 };
 
+/// The lakeFS API's `TaskInfo` object.
 struct TaskInfo {
   /// ID of the task
   std::string id{};
@@ -1577,7 +1884,9 @@ struct TaskInfo {
   bool operator==(const TaskInfo&) const = default;
 };
 
+/// The lakeFS API's `UIConfig` object.
 struct UIConfig {
+  /// JSON `custom_viewers` (optional: std::nullopt when absent).
   std::optional<std::vector<CustomViewer>> custom_viewers{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1587,7 +1896,9 @@ struct UIConfig {
   bool operator==(const UIConfig&) const = default;
 };
 
+/// The lakeFS API's `UnderlyingObjectProperties` object.
 struct UnderlyingObjectProperties {
+  /// JSON `storage_class` (optional: std::nullopt when absent).
   std::optional<std::string> storage_class{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1597,6 +1908,7 @@ struct UnderlyingObjectProperties {
   bool operator==(const UnderlyingObjectProperties&) const = default;
 };
 
+/// The lakeFS API's `UpdateObjectUserMetadata` object.
 struct UpdateObjectUserMetadata {
   /// Set this object user metadata
   ObjectUserMetadata set{};
@@ -1608,7 +1920,9 @@ struct UpdateObjectUserMetadata {
   bool operator==(const UpdateObjectUserMetadata&) const = default;
 };
 
+/// The lakeFS API's `UpdateToken` object.
 struct UpdateToken {
+  /// JSON `staging_token` (required).
   std::string staging_token{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1618,8 +1932,11 @@ struct UpdateToken {
   bool operator==(const UpdateToken&) const = default;
 };
 
+/// The lakeFS API's `UploadPart` object.
 struct UploadPart {
+  /// JSON `part_number` (required).
   std::int64_t part_number{};
+  /// JSON `etag` (required).
   std::string etag{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1629,10 +1946,13 @@ struct UploadPart {
   bool operator==(const UploadPart&) const = default;
 };
 
+/// The lakeFS API's `CompletePresignMultipartUpload` object.
 struct CompletePresignMultipartUpload {
+  /// JSON `physical_address` (required).
   std::string physical_address{};
   /// List of uploaded parts, should be ordered by ascending part number
   std::vector<UploadPart> parts{};
+  /// JSON `user_metadata` (optional: std::nullopt when absent).
   std::optional<std::map<std::string, std::string>> user_metadata{};
   /// Object media type
   std::optional<std::string> content_type{};
@@ -1644,6 +1964,7 @@ struct CompletePresignMultipartUpload {
   bool operator==(const CompletePresignMultipartUpload&) const = default;
 };
 
+/// The lakeFS API's `UploadPartCopyFrom` object.
 struct UploadPartCopyFrom {
   /// The physical address (of the entire intended object) returned from
   /// createPresignMultipartUpload.
@@ -1658,6 +1979,7 @@ struct UploadPartCopyFrom {
   bool operator==(const UploadPartCopyFrom&) const = default;
 };
 
+/// The lakeFS API's `UploadPartFrom` object.
 struct UploadPartFrom {
   /// The physical address (of the entire intended object) returned from
   /// createPresignMultipartUpload.
@@ -1670,7 +1992,9 @@ struct UploadPartFrom {
   bool operator==(const UploadPartFrom&) const = default;
 };
 
+/// The lakeFS API's `UploadTo` object.
 struct UploadTo {
+  /// JSON `presigned_url` (required).
   std::string presigned_url{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1680,9 +2004,13 @@ struct UploadTo {
   bool operator==(const UploadTo&) const = default;
 };
 
+/// The lakeFS API's `UsageReport` object.
 struct UsageReport {
+  /// JSON `year` (required).
   std::int64_t year{};
+  /// JSON `month` (required).
   std::int64_t month{};
+  /// JSON `count` (required).
   std::int64_t count{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1692,8 +2020,11 @@ struct UsageReport {
   bool operator==(const UsageReport&) const = default;
 };
 
+/// The lakeFS API's `InstallationUsageReport` object.
 struct InstallationUsageReport {
+  /// JSON `installation_id` (required).
   std::string installation_id{};
+  /// JSON `reports` (required).
   std::vector<UsageReport> reports{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1703,6 +2034,7 @@ struct InstallationUsageReport {
   bool operator==(const InstallationUsageReport&) const = default;
 };
 
+/// The lakeFS API's `User` object.
 struct User {
   /// A unique identifier for the user. Cannot be edited.
   std::string id{};
@@ -1724,7 +2056,9 @@ struct User {
   bool operator==(const User&) const = default;
 };
 
+/// The lakeFS API's `CurrentUser` object.
 struct CurrentUser {
+  /// JSON `user` (required).
   User user{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1734,9 +2068,11 @@ struct CurrentUser {
   bool operator==(const CurrentUser&) const = default;
 };
 
+/// The lakeFS API's `UserCreation` object.
 struct UserCreation {
   /// a unique identifier for the user.
   std::string id{};
+  /// JSON `invite_user` (optional: std::nullopt when absent).
   std::optional<bool> invite_user{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1746,8 +2082,11 @@ struct UserCreation {
   bool operator==(const UserCreation&) const = default;
 };
 
+/// The lakeFS API's `UserList` object.
 struct UserList {
+  /// JSON `pagination` (required).
   Pagination pagination{};
+  /// JSON `results` (required).
   std::vector<User> results{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1757,11 +2096,17 @@ struct UserList {
   bool operator==(const UserList&) const = default;
 };
 
+/// The lakeFS API's `VersionConfig` object.
 struct VersionConfig {
+  /// JSON `version` (optional: std::nullopt when absent).
   std::optional<std::string> version{};
+  /// JSON `version_context` (optional: std::nullopt when absent).
   std::optional<std::string> version_context{};
+  /// JSON `latest_version` (optional: std::nullopt when absent).
   std::optional<std::string> latest_version{};
+  /// JSON `upgrade_recommended` (optional: std::nullopt when absent).
   std::optional<bool> upgrade_recommended{};
+  /// JSON `upgrade_url` (optional: std::nullopt when absent).
   std::optional<std::string> upgrade_url{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
@@ -1771,11 +2116,17 @@ struct VersionConfig {
   bool operator==(const VersionConfig&) const = default;
 };
 
+/// The lakeFS API's `Config` object.
 struct Config {
+  /// JSON `version_config` (optional: std::nullopt when absent).
   std::optional<VersionConfig> version_config{};
+  /// JSON `storage_config` (optional: std::nullopt when absent).
   std::optional<StorageConfig> storage_config{};
+  /// JSON `storage_config_list` (optional: std::nullopt when absent).
   std::optional<StorageConfigList> storage_config_list{};
+  /// JSON `ui_config` (optional: std::nullopt when absent).
   std::optional<UIConfig> ui_config{};
+  /// JSON `capabilities_config` (optional: std::nullopt when absent).
   std::optional<CapabilitiesConfig> capabilities_config{};
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.

@@ -24,9 +24,13 @@ namespace lakefs::api {
 /// Parameters of abortPresignMultipartUpload (DELETE /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}).
 /// \ingroup api_experimental
 struct AbortPresignMultipartUploadRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
+  /// The `{uploadId}` segment of the path (percent-encoded when sent).
   std::string upload_id{};
+  /// The request body, sent as JSON.
   AbortPresignMultipartUpload body{};
   /// relative to the branch
   std::string path{};
@@ -39,7 +43,9 @@ struct AbortPresignMultipartUploadRequest {
 /// Parameters of addGroupMembership (PUT /auth/groups/{groupId}/members/{userId}).
 /// \ingroup api_auth
 struct AddGroupMembershipRequest {
+  /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
+  /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -50,7 +56,9 @@ struct AddGroupMembershipRequest {
 /// Parameters of attachPolicyToGroup (PUT /auth/groups/{groupId}/policies/{policyId}).
 /// \ingroup api_auth
 struct AttachPolicyToGroupRequest {
+  /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
+  /// The `{policyId}` segment of the path (percent-encoded when sent).
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -61,7 +69,9 @@ struct AttachPolicyToGroupRequest {
 /// Parameters of attachPolicyToUser (PUT /auth/users/{userId}/policies/{policyId}).
 /// \ingroup api_auth
 struct AttachPolicyToUserRequest {
+  /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
+  /// The `{policyId}` segment of the path (percent-encoded when sent).
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -72,8 +82,11 @@ struct AttachPolicyToUserRequest {
 /// Parameters of cherryPick (POST /repositories/{repository}/branches/{branch}/cherry-pick).
 /// \ingroup api_branches
 struct CherryPickRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
+  /// The request body, sent as JSON.
   CherryPickCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -84,8 +97,11 @@ struct CherryPickRequest {
 /// Parameters of commit (POST /repositories/{repository}/branches/{branch}/commits).
 /// \ingroup api_commits
 struct CommitRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
+  /// The request body, sent as JSON.
   CommitCreation body{};
   /// The source metarange to commit. Branch must not have uncommitted changes.
   std::optional<std::string> source_metarange{};
@@ -98,9 +114,13 @@ struct CommitRequest {
 /// Parameters of completePresignMultipartUpload (PUT /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}).
 /// \ingroup api_experimental
 struct CompletePresignMultipartUploadRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
+  /// The `{uploadId}` segment of the path (percent-encoded when sent).
   std::string upload_id{};
+  /// The request body, sent as JSON.
   CompletePresignMultipartUpload body{};
   /// relative to the branch
   std::string path{};
@@ -113,9 +133,11 @@ struct CompletePresignMultipartUploadRequest {
 /// Parameters of copyObject (POST /repositories/{repository}/branches/{branch}/objects/copy).
 /// \ingroup api_objects
 struct CopyObjectRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// destination branch for the copy
   std::string branch{};
+  /// The request body, sent as JSON.
   ObjectCopyCreation body{};
   /// destination path relative to the branch
   std::string dest_path{};
@@ -128,7 +150,9 @@ struct CopyObjectRequest {
 /// Parameters of createBranch (POST /repositories/{repository}/branches).
 /// \ingroup api_branches
 struct CreateBranchRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The request body, sent as JSON.
   BranchCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -139,6 +163,7 @@ struct CreateBranchRequest {
 /// Parameters of createBranchProtectionRulePreflight (GET /repositories/{repository}/branch_protection/set_allowed).
 /// \ingroup api_internal
 struct CreateBranchProtectionRulePreflightRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -149,7 +174,9 @@ struct CreateBranchProtectionRulePreflightRequest {
 /// Parameters of CreateCommitRecord (POST /repositories/{repository}/commits).
 /// \ingroup api_internal
 struct CreateCommitRecordRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The request body, sent as JSON.
   CommitRecordCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -160,6 +187,7 @@ struct CreateCommitRecordRequest {
 /// Parameters of createCredentials (POST /auth/users/{userId}/credentials).
 /// \ingroup api_auth
 struct CreateCredentialsRequest {
+  /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -170,6 +198,7 @@ struct CreateCredentialsRequest {
 /// Parameters of createGroup (POST /auth/groups).
 /// \ingroup api_auth
 struct CreateGroupRequest {
+  /// The request body, sent as JSON.
   GroupCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -180,6 +209,7 @@ struct CreateGroupRequest {
 /// Parameters of createPolicy (POST /auth/policies).
 /// \ingroup api_auth
 struct CreatePolicyRequest {
+  /// The request body, sent as JSON.
   Policy body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -190,7 +220,9 @@ struct CreatePolicyRequest {
 /// Parameters of createPresignMultipartUpload (POST /repositories/{repository}/branches/{branch}/staging/pmpu).
 /// \ingroup api_experimental
 struct CreatePresignMultipartUploadRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
   /// relative to the branch
   std::string path{};
@@ -205,7 +237,9 @@ struct CreatePresignMultipartUploadRequest {
 /// Parameters of createPullRequest (POST /repositories/{repository}/pulls).
 /// \ingroup api_pulls api_experimental
 struct CreatePullRequestRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The request body, sent as JSON.
   PullRequestCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -216,6 +250,7 @@ struct CreatePullRequestRequest {
 /// Parameters of createRepository (POST /repositories).
 /// \ingroup api_repositories
 struct CreateRepositoryRequest {
+  /// The request body, sent as JSON.
   RepositoryCreation body{};
   /// If true, create a bare repository with no initial commit and branch
   std::optional<bool> bare{};
@@ -228,7 +263,9 @@ struct CreateRepositoryRequest {
 /// Parameters of createSymlinkFile (POST /repositories/{repository}/refs/{branch}/symlink).
 /// \ingroup api_internal
 struct CreateSymlinkFileRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
   /// path to the table data
   std::optional<std::string> location{};
@@ -241,7 +278,9 @@ struct CreateSymlinkFileRequest {
 /// Parameters of createTag (POST /repositories/{repository}/tags).
 /// \ingroup api_tags
 struct CreateTagRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The request body, sent as JSON.
   TagCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -252,6 +291,7 @@ struct CreateTagRequest {
 /// Parameters of createUser (POST /auth/users).
 /// \ingroup api_auth
 struct CreateUserRequest {
+  /// The request body, sent as JSON.
   UserCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -262,8 +302,11 @@ struct CreateUserRequest {
 /// Parameters of createUserExternalPrincipal (POST /auth/users/{userId}/external/principals).
 /// \ingroup api_auth api_external api_experimental
 struct CreateUserExternalPrincipalRequest {
+  /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
+  /// The request body, sent as JSON.
   ExternalPrincipalCreation body{};
+  /// The `principalId` query parameter.
   std::string principal_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -274,8 +317,11 @@ struct CreateUserExternalPrincipalRequest {
 /// Parameters of deleteBranch (DELETE /repositories/{repository}/branches/{branch}).
 /// \ingroup api_branches
 struct DeleteBranchRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
+  /// The `force` query parameter.
   std::optional<bool> force{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -286,7 +332,9 @@ struct DeleteBranchRequest {
 /// Parameters of deleteCredentials (DELETE /auth/users/{userId}/credentials/{accessKeyId}).
 /// \ingroup api_auth
 struct DeleteCredentialsRequest {
+  /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
+  /// The `{accessKeyId}` segment of the path (percent-encoded when sent).
   std::string access_key_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -297,6 +345,7 @@ struct DeleteCredentialsRequest {
 /// Parameters of deleteGCRules (DELETE /repositories/{repository}/settings/gc_rules).
 /// \ingroup api_repositories
 struct DeleteGCRulesRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -307,6 +356,7 @@ struct DeleteGCRulesRequest {
 /// Parameters of deleteGroup (DELETE /auth/groups/{groupId}).
 /// \ingroup api_auth
 struct DeleteGroupRequest {
+  /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -317,7 +367,9 @@ struct DeleteGroupRequest {
 /// Parameters of deleteGroupMembership (DELETE /auth/groups/{groupId}/members/{userId}).
 /// \ingroup api_auth
 struct DeleteGroupMembershipRequest {
+  /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
+  /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -328,10 +380,13 @@ struct DeleteGroupMembershipRequest {
 /// Parameters of deleteObject (DELETE /repositories/{repository}/branches/{branch}/objects).
 /// \ingroup api_objects
 struct DeleteObjectRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
   /// relative to the branch
   std::string path{};
+  /// The `force` query parameter.
   std::optional<bool> force{};
   /// delete entry without tombstone when possible *EXPERIMENTAL*
   std::optional<bool> no_tombstone{};
@@ -344,9 +399,13 @@ struct DeleteObjectRequest {
 /// Parameters of deleteObjects (POST /repositories/{repository}/branches/{branch}/objects/delete).
 /// \ingroup api_objects
 struct DeleteObjectsRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
+  /// The request body, sent as JSON.
   PathList body{};
+  /// The `force` query parameter.
   std::optional<bool> force{};
   /// delete entry without tombstone when possible *EXPERIMENTAL*
   std::optional<bool> no_tombstone{};
@@ -359,6 +418,7 @@ struct DeleteObjectsRequest {
 /// Parameters of deletePolicy (DELETE /auth/policies/{policyId}).
 /// \ingroup api_auth
 struct DeletePolicyRequest {
+  /// The `{policyId}` segment of the path (percent-encoded when sent).
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -369,6 +429,7 @@ struct DeletePolicyRequest {
 /// Parameters of deleteRepository (DELETE /repositories/{repository}).
 /// \ingroup api_repositories
 struct DeleteRepositoryRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Bypass read-only protection and delete the repository
   std::optional<bool> force{};
@@ -381,7 +442,9 @@ struct DeleteRepositoryRequest {
 /// Parameters of deleteRepositoryMetadata (DELETE /repositories/{repository}/metadata).
 /// \ingroup api_internal
 struct DeleteRepositoryMetadataRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The request body, sent as JSON.
   RepositoryMetadataKeys body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -392,8 +455,11 @@ struct DeleteRepositoryMetadataRequest {
 /// Parameters of deleteTag (DELETE /repositories/{repository}/tags/{tag}).
 /// \ingroup api_tags
 struct DeleteTagRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{tag}` segment of the path (percent-encoded when sent).
   std::string tag{};
+  /// The `force` query parameter.
   std::optional<bool> force{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -404,6 +470,7 @@ struct DeleteTagRequest {
 /// Parameters of deleteUser (DELETE /auth/users/{userId}).
 /// \ingroup api_auth
 struct DeleteUserRequest {
+  /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -414,7 +481,9 @@ struct DeleteUserRequest {
 /// Parameters of deleteUserExternalPrincipal (DELETE /auth/users/{userId}/external/principals).
 /// \ingroup api_auth api_external api_experimental
 struct DeleteUserExternalPrincipalRequest {
+  /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
+  /// The `principalId` query parameter.
   std::string principal_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -425,7 +494,9 @@ struct DeleteUserExternalPrincipalRequest {
 /// Parameters of detachPolicyFromGroup (DELETE /auth/groups/{groupId}/policies/{policyId}).
 /// \ingroup api_auth
 struct DetachPolicyFromGroupRequest {
+  /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
+  /// The `{policyId}` segment of the path (percent-encoded when sent).
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -436,7 +507,9 @@ struct DetachPolicyFromGroupRequest {
 /// Parameters of detachPolicyFromUser (DELETE /auth/users/{userId}/policies/{policyId}).
 /// \ingroup api_auth
 struct DetachPolicyFromUserRequest {
+  /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
+  /// The `{policyId}` segment of the path (percent-encoded when sent).
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -447,7 +520,9 @@ struct DetachPolicyFromUserRequest {
 /// Parameters of diffBranch (GET /repositories/{repository}/branches/{branch}/diff).
 /// \ingroup api_branches
 struct DiffBranchRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
   /// return items after this value
   std::optional<std::string> after{};
@@ -466,6 +541,7 @@ struct DiffBranchRequest {
 /// Parameters of diffRefs (GET /repositories/{repository}/refs/{leftRef}/diff/{rightRef}).
 /// \ingroup api_refs
 struct DiffRefsRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
   std::string left_ref{};
@@ -492,6 +568,7 @@ struct DiffRefsRequest {
 /// Parameters of dumpRefs (PUT /repositories/{repository}/refs/dump).
 /// \ingroup api_internal
 struct DumpRefsRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -502,7 +579,9 @@ struct DumpRefsRequest {
 /// Parameters of dumpStatus (GET /repositories/{repository}/dump).
 /// \ingroup api_repositories
 struct DumpStatusRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `task_id` query parameter.
   std::string task_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -513,6 +592,7 @@ struct DumpStatusRequest {
 /// Parameters of dumpSubmit (POST /repositories/{repository}/dump).
 /// \ingroup api_repositories
 struct DumpSubmitRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -523,6 +603,7 @@ struct DumpSubmitRequest {
 /// Parameters of externalPrincipalLogin (POST /auth/external/principal/login).
 /// \ingroup api_external api_experimental api_auth
 struct ExternalPrincipalLoginRequest {
+  /// The request body, sent as JSON.
   ExternalLoginInformation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -533,6 +614,7 @@ struct ExternalPrincipalLoginRequest {
 /// Parameters of findMergeBase (GET /repositories/{repository}/refs/{sourceRef}/merge/{destinationBranch}).
 /// \ingroup api_refs
 struct FindMergeBaseRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// source ref
   std::string source_ref{};
@@ -556,7 +638,9 @@ struct GetAuthCapabilitiesRequest {
 /// Parameters of getBranch (GET /repositories/{repository}/branches/{branch}).
 /// \ingroup api_branches
 struct GetBranchRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -567,6 +651,7 @@ struct GetBranchRequest {
 /// Parameters of getBranchProtectionRules (GET /repositories/{repository}/settings/branch_protection).
 /// \ingroup api_repositories
 struct GetBranchProtectionRulesRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -577,7 +662,9 @@ struct GetBranchProtectionRulesRequest {
 /// Parameters of getCommit (GET /repositories/{repository}/commits/{commitId}).
 /// \ingroup api_commits
 struct GetCommitRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{commitId}` segment of the path (percent-encoded when sent).
   std::string commit_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -597,7 +684,9 @@ struct GetConfigRequest {
 /// Parameters of getCredentials (GET /auth/users/{userId}/credentials/{accessKeyId}).
 /// \ingroup api_auth
 struct GetCredentialsRequest {
+  /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
+  /// The `{accessKeyId}` segment of the path (percent-encoded when sent).
   std::string access_key_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -617,6 +706,7 @@ struct GetCurrentUserRequest {
 /// Parameters of getExternalPrincipal (GET /auth/external/principals).
 /// \ingroup api_auth api_external api_experimental
 struct GetExternalPrincipalRequest {
+  /// The `principalId` query parameter.
   std::string principal_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -636,6 +726,7 @@ struct GetGarbageCollectionConfigRequest {
 /// Parameters of getGCRules (GET /repositories/{repository}/settings/gc_rules).
 /// \ingroup api_repositories
 struct GetGCRulesRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -646,6 +737,7 @@ struct GetGCRulesRequest {
 /// Parameters of getGroup (GET /auth/groups/{groupId}).
 /// \ingroup api_auth
 struct GetGroupRequest {
+  /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -656,6 +748,7 @@ struct GetGroupRequest {
 /// Parameters of getGroupACL (GET /auth/groups/{groupId}/acl).
 /// \ingroup api_auth
 struct GetGroupACLRequest {
+  /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -675,10 +768,13 @@ struct GetLakeFSVersionRequest {
 /// Parameters of getMetadataObject (GET /repositories/{repository}/metadata/object/{type}/{object_id}).
 /// \ingroup api_internal
 struct GetMetadataObjectRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// One of "range", "meta_range".
   std::string type{};
+  /// The `{object_id}` segment of the path (percent-encoded when sent).
   std::string object_id{};
+  /// The `presign` query parameter.
   std::optional<bool> presign{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -689,7 +785,9 @@ struct GetMetadataObjectRequest {
 /// Parameters of getMetaRange (GET /repositories/{repository}/metadata/meta_range/{meta_range}).
 /// \ingroup api_metadata
 struct GetMetaRangeRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{meta_range}` segment of the path (percent-encoded when sent).
   std::string meta_range{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -700,11 +798,13 @@ struct GetMetaRangeRequest {
 /// Parameters of getObject (GET /repositories/{repository}/refs/{ref}/objects).
 /// \ingroup api_objects
 struct GetObjectRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
   std::string ref{};
   /// relative to the ref
   std::string path{};
+  /// The `presign` query parameter.
   std::optional<bool> presign{};
   /// Byte range to retrieve
   /// Sent as the `Range` header.
@@ -721,10 +821,13 @@ struct GetObjectRequest {
 /// Parameters of getPhysicalAddress (GET /repositories/{repository}/branches/{branch}/staging/backing).
 /// \ingroup api_staging
 struct GetPhysicalAddressRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
   /// relative to the branch
   std::string path{};
+  /// The `presign` query parameter.
   std::optional<bool> presign{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -735,6 +838,7 @@ struct GetPhysicalAddressRequest {
 /// Parameters of getPolicy (GET /auth/policies/{policyId}).
 /// \ingroup api_auth
 struct GetPolicyRequest {
+  /// The `{policyId}` segment of the path (percent-encoded when sent).
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -745,6 +849,7 @@ struct GetPolicyRequest {
 /// Parameters of getPullRequest (GET /repositories/{repository}/pulls/{pull_request}).
 /// \ingroup api_pulls api_experimental
 struct GetPullRequestRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// pull request id
   std::string pull_request{};
@@ -757,7 +862,9 @@ struct GetPullRequestRequest {
 /// Parameters of getRange (GET /repositories/{repository}/metadata/range/{range}).
 /// \ingroup api_metadata
 struct GetRangeRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{range}` segment of the path (percent-encoded when sent).
   std::string range{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -768,6 +875,7 @@ struct GetRangeRequest {
 /// Parameters of getRepository (GET /repositories/{repository}).
 /// \ingroup api_repositories
 struct GetRepositoryRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -778,6 +886,7 @@ struct GetRepositoryRequest {
 /// Parameters of getRepositoryMetadata (GET /repositories/{repository}/metadata).
 /// \ingroup api_repositories
 struct GetRepositoryMetadataRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -788,7 +897,9 @@ struct GetRepositoryMetadataRequest {
 /// Parameters of getRun (GET /repositories/{repository}/actions/runs/{run_id}).
 /// \ingroup api_actions
 struct GetRunRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{run_id}` segment of the path (percent-encoded when sent).
   std::string run_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -799,8 +910,11 @@ struct GetRunRequest {
 /// Parameters of getRunHookOutput (GET /repositories/{repository}/actions/runs/{run_id}/hooks/{hook_run_id}/output).
 /// \ingroup api_actions
 struct GetRunHookOutputRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{run_id}` segment of the path (percent-encoded when sent).
   std::string run_id{};
+  /// The `{hook_run_id}` segment of the path (percent-encoded when sent).
   std::string hook_run_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -829,7 +943,9 @@ struct GetStorageConfigRequest {
 /// Parameters of getTag (GET /repositories/{repository}/tags/{tag}).
 /// \ingroup api_tags
 struct GetTagRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{tag}` segment of the path (percent-encoded when sent).
   std::string tag{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -840,6 +956,7 @@ struct GetTagRequest {
 /// Parameters of getUnderlyingProperties (GET /repositories/{repository}/refs/{ref}/objects/underlyingProperties).
 /// \ingroup api_objects
 struct GetUnderlyingPropertiesRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
   std::string ref{};
@@ -863,6 +980,7 @@ struct GetUsageReportSummaryRequest {
 /// Parameters of getUser (GET /auth/users/{userId}).
 /// \ingroup api_auth
 struct GetUserRequest {
+  /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -873,10 +991,13 @@ struct GetUserRequest {
 /// Parameters of hardResetBranch (PUT /repositories/{repository}/branches/{branch}/hard_reset).
 /// \ingroup api_experimental
 struct HardResetBranchRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
   /// After reset, branch will point at this reference.
   std::string ref{};
+  /// The `force` query parameter.
   std::optional<bool> force{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -887,6 +1008,7 @@ struct HardResetBranchRequest {
 /// Parameters of headObject (HEAD /repositories/{repository}/refs/{ref}/objects).
 /// \ingroup api_objects
 struct HeadObjectRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
   std::string ref{};
@@ -913,7 +1035,9 @@ struct HealthCheckRequest {
 /// Parameters of importCancel (DELETE /repositories/{repository}/branches/{branch}/import).
 /// \ingroup api_import
 struct ImportCancelRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
   /// Unique identifier of the import process
   std::string id{};
@@ -926,8 +1050,11 @@ struct ImportCancelRequest {
 /// Parameters of importStart (POST /repositories/{repository}/branches/{branch}/import).
 /// \ingroup api_import
 struct ImportStartRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
+  /// The request body, sent as JSON.
   ImportCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -938,7 +1065,9 @@ struct ImportStartRequest {
 /// Parameters of importStatus (GET /repositories/{repository}/branches/{branch}/import).
 /// \ingroup api_import
 struct ImportStatusRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
   /// Unique identifier of the import process
   std::string id{};
@@ -951,7 +1080,9 @@ struct ImportStatusRequest {
 /// Parameters of internalCreateBranchProtectionRule (POST /repositories/{repository}/branch_protection).
 /// \ingroup api_internal
 struct InternalCreateBranchProtectionRuleRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The request body, sent as JSON.
   BranchProtectionRule body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -962,7 +1093,9 @@ struct InternalCreateBranchProtectionRuleRequest {
 /// Parameters of internalDeleteBranchProtectionRule (DELETE /repositories/{repository}/branch_protection).
 /// \ingroup api_internal
 struct InternalDeleteBranchProtectionRuleRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The request body, sent as JSON.
   InternalDeleteBranchProtectionRuleBody body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -973,6 +1106,7 @@ struct InternalDeleteBranchProtectionRuleRequest {
 /// Parameters of internalDeleteGarbageCollectionRules (DELETE /repositories/{repository}/gc/rules).
 /// \ingroup api_internal
 struct InternalDeleteGarbageCollectionRulesRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -983,6 +1117,7 @@ struct InternalDeleteGarbageCollectionRulesRequest {
 /// Parameters of internalGetBranchProtectionRules (GET /repositories/{repository}/branch_protection).
 /// \ingroup api_internal
 struct InternalGetBranchProtectionRulesRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -993,6 +1128,7 @@ struct InternalGetBranchProtectionRulesRequest {
 /// Parameters of internalGetGarbageCollectionRules (GET /repositories/{repository}/gc/rules).
 /// \ingroup api_internal
 struct InternalGetGarbageCollectionRulesRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1003,7 +1139,9 @@ struct InternalGetGarbageCollectionRulesRequest {
 /// Parameters of internalSetGarbageCollectionRules (POST /repositories/{repository}/gc/rules).
 /// \ingroup api_internal
 struct InternalSetGarbageCollectionRulesRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The request body, sent as JSON.
   GarbageCollectionRules body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1014,8 +1152,11 @@ struct InternalSetGarbageCollectionRulesRequest {
 /// Parameters of linkPhysicalAddress (PUT /repositories/{repository}/branches/{branch}/staging/backing).
 /// \ingroup api_staging
 struct LinkPhysicalAddressRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
+  /// The request body, sent as JSON.
   StagingMetadata body{};
   /// relative to the branch
   std::string path{};
@@ -1036,6 +1177,7 @@ struct LinkPhysicalAddressRequest {
 /// Parameters of listBranches (GET /repositories/{repository}/branches).
 /// \ingroup api_branches
 struct ListBranchesRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
@@ -1043,6 +1185,7 @@ struct ListBranchesRequest {
   std::optional<std::string> after{};
   /// how many items to return
   std::optional<std::int64_t> amount{};
+  /// The `show_hidden` query parameter.
   std::optional<bool> show_hidden{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1053,6 +1196,7 @@ struct ListBranchesRequest {
 /// Parameters of listGroupMembers (GET /auth/groups/{groupId}/members).
 /// \ingroup api_auth
 struct ListGroupMembersRequest {
+  /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
@@ -1069,6 +1213,7 @@ struct ListGroupMembersRequest {
 /// Parameters of listGroupPolicies (GET /auth/groups/{groupId}/policies).
 /// \ingroup api_auth
 struct ListGroupPoliciesRequest {
+  /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
@@ -1100,10 +1245,13 @@ struct ListGroupsRequest {
 /// Parameters of listObjects (GET /repositories/{repository}/refs/{ref}/objects/ls).
 /// \ingroup api_objects
 struct ListObjectsRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
   std::string ref{};
+  /// The `user_metadata` query parameter.
   std::optional<bool> user_metadata{};
+  /// The `presign` query parameter.
   std::optional<bool> presign{};
   /// return items after this value
   std::optional<std::string> after{};
@@ -1137,6 +1285,7 @@ struct ListPoliciesRequest {
 /// Parameters of listPullRequests (GET /repositories/{repository}/pulls).
 /// \ingroup api_pulls api_experimental
 struct ListPullRequestsRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
@@ -1172,12 +1321,15 @@ struct ListRepositoriesRequest {
 /// Parameters of listRepositoryRuns (GET /repositories/{repository}/actions/runs).
 /// \ingroup api_actions
 struct ListRepositoryRunsRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// return items after this value
   std::optional<std::string> after{};
   /// how many items to return
   std::optional<std::int64_t> amount{};
+  /// The `branch` query parameter.
   std::optional<std::string> branch{};
+  /// The `commit` query parameter.
   std::optional<std::string> commit{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1188,7 +1340,9 @@ struct ListRepositoryRunsRequest {
 /// Parameters of listRunHooks (GET /repositories/{repository}/actions/runs/{run_id}/hooks).
 /// \ingroup api_actions
 struct ListRunHooksRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{run_id}` segment of the path (percent-encoded when sent).
   std::string run_id{};
   /// return items after this value
   std::optional<std::string> after{};
@@ -1203,6 +1357,7 @@ struct ListRunHooksRequest {
 /// Parameters of listTags (GET /repositories/{repository}/tags).
 /// \ingroup api_tags
 struct ListTagsRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
@@ -1219,6 +1374,7 @@ struct ListTagsRequest {
 /// Parameters of listUserCredentials (GET /auth/users/{userId}/credentials).
 /// \ingroup api_auth
 struct ListUserCredentialsRequest {
+  /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
@@ -1235,6 +1391,7 @@ struct ListUserCredentialsRequest {
 /// Parameters of listUserExternalPrincipals (GET /auth/users/{userId}/external/principals/ls).
 /// \ingroup api_auth api_external api_experimental
 struct ListUserExternalPrincipalsRequest {
+  /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
@@ -1251,6 +1408,7 @@ struct ListUserExternalPrincipalsRequest {
 /// Parameters of listUserGroups (GET /auth/users/{userId}/groups).
 /// \ingroup api_auth
 struct ListUserGroupsRequest {
+  /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
@@ -1267,6 +1425,7 @@ struct ListUserGroupsRequest {
 /// Parameters of listUserPolicies (GET /auth/users/{userId}/policies).
 /// \ingroup api_auth
 struct ListUserPoliciesRequest {
+  /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
@@ -1300,7 +1459,9 @@ struct ListUsersRequest {
 /// Parameters of logCommits (GET /repositories/{repository}/refs/{ref}/commits).
 /// \ingroup api_refs
 struct LogCommitsRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{ref}` segment of the path (percent-encoded when sent).
   std::string ref{};
   /// return items after this value
   std::optional<std::string> after{};
@@ -1330,6 +1491,7 @@ struct LogCommitsRequest {
 /// Parameters of login (POST /auth/login).
 /// \ingroup api_auth
 struct LoginRequest {
+  /// The request body, sent as JSON.
   LoginInformation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1340,11 +1502,13 @@ struct LoginRequest {
 /// Parameters of mergeIntoBranch (POST /repositories/{repository}/refs/{sourceRef}/merge/{destinationBranch}).
 /// \ingroup api_refs
 struct MergeIntoBranchRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// source ref
   std::string source_ref{};
   /// destination branch name
   std::string destination_branch{};
+  /// The request body, sent as JSON.
   Merge body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1355,6 +1519,7 @@ struct MergeIntoBranchRequest {
 /// Parameters of mergePullRequest (PUT /repositories/{repository}/pulls/{pull_request}/merge).
 /// \ingroup api_pulls api_experimental
 struct MergePullRequestRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// pull request id
   std::string pull_request{};
@@ -1376,6 +1541,7 @@ struct OauthCallbackRequest {
 /// Parameters of postStatsEvents (POST /statistics).
 /// \ingroup api_internal
 struct PostStatsEventsRequest {
+  /// The request body, sent as JSON.
   StatsEventsList body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1386,6 +1552,7 @@ struct PostStatsEventsRequest {
 /// Parameters of prepareGarbageCollectionCommits (POST /repositories/{repository}/gc/prepare_commits).
 /// \ingroup api_internal
 struct PrepareGarbageCollectionCommitsRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1396,6 +1563,7 @@ struct PrepareGarbageCollectionCommitsRequest {
 /// Parameters of prepareGarbageCollectionCommitsAsync (POST /repositories/{repository}/gc/prepare_commits/async).
 /// \ingroup api_internal
 struct PrepareGarbageCollectionCommitsAsyncRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1406,6 +1574,7 @@ struct PrepareGarbageCollectionCommitsAsyncRequest {
 /// Parameters of prepareGarbageCollectionCommitsStatus (GET /repositories/{repository}/gc/prepare_commits/status).
 /// \ingroup api_internal
 struct PrepareGarbageCollectionCommitsStatusRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Unique identifier of the prepare GC commits task
   std::string id{};
@@ -1418,7 +1587,9 @@ struct PrepareGarbageCollectionCommitsStatusRequest {
 /// Parameters of prepareGarbageCollectionUncommitted (POST /repositories/{repository}/gc/prepare_uncommited).
 /// \ingroup api_internal
 struct PrepareGarbageCollectionUncommittedRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The request body, sent as JSON.
   PrepareGCUncommittedRequest body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1429,8 +1600,11 @@ struct PrepareGarbageCollectionUncommittedRequest {
 /// Parameters of resetBranch (PUT /repositories/{repository}/branches/{branch}).
 /// \ingroup api_branches
 struct ResetBranchRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
+  /// The request body, sent as JSON.
   ResetCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1441,7 +1615,9 @@ struct ResetBranchRequest {
 /// Parameters of restoreRefs (PUT /repositories/{repository}/refs/restore).
 /// \ingroup api_internal
 struct RestoreRefsRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The request body, sent as JSON.
   RefsRestore body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1452,7 +1628,9 @@ struct RestoreRefsRequest {
 /// Parameters of restoreStatus (GET /repositories/{repository}/restore).
 /// \ingroup api_repositories
 struct RestoreStatusRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `task_id` query parameter.
   std::string task_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1463,7 +1641,9 @@ struct RestoreStatusRequest {
 /// Parameters of restoreSubmit (POST /repositories/{repository}/restore).
 /// \ingroup api_repositories
 struct RestoreSubmitRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The request body, sent as JSON.
   RefsRestore body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1474,8 +1654,11 @@ struct RestoreSubmitRequest {
 /// Parameters of revertBranch (POST /repositories/{repository}/branches/{branch}/revert).
 /// \ingroup api_branches
 struct RevertBranchRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
+  /// The request body, sent as JSON.
   RevertCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1486,7 +1669,9 @@ struct RevertBranchRequest {
 /// Parameters of setBranchProtectionRules (PUT /repositories/{repository}/settings/branch_protection).
 /// \ingroup api_repositories
 struct SetBranchProtectionRulesRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The request body, sent as JSON.
   std::vector<BranchProtectionRule> body{};
   /// if provided, the branch protection rules will be updated only if the current ETag match the
   /// provided value
@@ -1501,6 +1686,7 @@ struct SetBranchProtectionRulesRequest {
 /// Parameters of setGarbageCollectionRulesPreflight (GET /repositories/{repository}/gc/rules/set_allowed).
 /// \ingroup api_internal
 struct SetGarbageCollectionRulesPreflightRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1511,7 +1697,9 @@ struct SetGarbageCollectionRulesPreflightRequest {
 /// Parameters of setGCRules (PUT /repositories/{repository}/settings/gc_rules).
 /// \ingroup api_repositories
 struct SetGCRulesRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The request body, sent as JSON.
   GarbageCollectionRules body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1522,7 +1710,9 @@ struct SetGCRulesRequest {
 /// Parameters of setGroupACL (POST /auth/groups/{groupId}/acl).
 /// \ingroup api_auth
 struct SetGroupACLRequest {
+  /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
+  /// The request body, sent as JSON.
   ACL body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1533,7 +1723,9 @@ struct SetGroupACLRequest {
 /// Parameters of setRepositoryMetadata (POST /repositories/{repository}/metadata).
 /// \ingroup api_internal
 struct SetRepositoryMetadataRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The request body, sent as JSON.
   RepositoryMetadataSet body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1544,6 +1736,7 @@ struct SetRepositoryMetadataRequest {
 /// Parameters of setup (POST /setup_lakefs).
 /// \ingroup api_internal
 struct SetupRequest {
+  /// The request body, sent as JSON.
   Setup body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1554,6 +1747,7 @@ struct SetupRequest {
 /// Parameters of setupCommPrefs (POST /setup_comm_prefs).
 /// \ingroup api_internal
 struct SetupCommPrefsRequest {
+  /// The request body, sent as JSON.
   CommPrefsInput body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1564,8 +1758,11 @@ struct SetupCommPrefsRequest {
 /// Parameters of stageObject (PUT /repositories/{repository}/branches/{branch}/objects).
 /// \ingroup api_internal
 struct StageObjectRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
+  /// The request body, sent as JSON.
   ObjectStageCreation body{};
   /// relative to the branch
   std::string path{};
@@ -1578,12 +1775,15 @@ struct StageObjectRequest {
 /// Parameters of statObject (GET /repositories/{repository}/refs/{ref}/objects/stat).
 /// \ingroup api_objects
 struct StatObjectRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
   std::string ref{};
   /// relative to the branch
   std::string path{};
+  /// The `user_metadata` query parameter.
   std::optional<bool> user_metadata{};
+  /// The `presign` query parameter.
   std::optional<bool> presign{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1594,6 +1794,7 @@ struct StatObjectRequest {
 /// Parameters of stsLogin (POST /sts/login).
 /// \ingroup api_experimental
 struct StsLoginRequest {
+  /// The request body, sent as JSON.
   StsAuthRequest body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1604,9 +1805,11 @@ struct StsLoginRequest {
 /// Parameters of updateObjectUserMetadata (PUT /repositories/{repository}/branches/{branch}/objects/stat/user_metadata).
 /// \ingroup api_objects api_experimental
 struct UpdateObjectUserMetadataRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// branch to update
   std::string branch{};
+  /// The request body, sent as JSON.
   UpdateObjectUserMetadata body{};
   /// path to object relative to the branch
   std::string path{};
@@ -1619,7 +1822,9 @@ struct UpdateObjectUserMetadataRequest {
 /// Parameters of updatePolicy (PUT /auth/policies/{policyId}).
 /// \ingroup api_auth
 struct UpdatePolicyRequest {
+  /// The `{policyId}` segment of the path (percent-encoded when sent).
   std::string policy_id{};
+  /// The request body, sent as JSON.
   Policy body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1630,9 +1835,11 @@ struct UpdatePolicyRequest {
 /// Parameters of updatePullRequest (PATCH /repositories/{repository}/pulls/{pull_request}).
 /// \ingroup api_pulls api_experimental
 struct UpdatePullRequestRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// pull request id
   std::string pull_request{};
+  /// The request body, sent as JSON.
   PullRequestBasic body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1643,7 +1850,9 @@ struct UpdatePullRequestRequest {
 /// Parameters of uploadObject (POST /repositories/{repository}/branches/{branch}/objects).
 /// \ingroup api_objects
 struct UploadObjectRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
   /// Supplies the request body: fills `buf` with up to `size` bytes and
   /// returns the count, 0 at the end. Never buffered by the SDK.
@@ -1656,6 +1865,7 @@ struct UploadObjectRequest {
   std::string path{};
   /// Deprecated, this capability will not be supported in future releases.
   std::optional<std::string> storage_class{};
+  /// The `force` query parameter.
   std::optional<bool> force{};
   /// Set to "*" to atomically allow the upload only if the key has no object yet. Other values
   /// are not supported.
@@ -1674,7 +1884,9 @@ struct UploadObjectRequest {
 /// Parameters of uploadObjectPreflight (GET /repositories/{repository}/branches/{branch}/objects/stage_allowed).
 /// \ingroup api_internal
 struct UploadObjectPreflightRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
   /// relative to the branch
   std::string path{};
@@ -1687,11 +1899,17 @@ struct UploadObjectPreflightRequest {
 /// Parameters of uploadPart (PUT /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}/parts/{partNumber}).
 /// \ingroup api_experimental
 struct UploadPartRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
+  /// The `{uploadId}` segment of the path (percent-encoded when sent).
   std::string upload_id{};
+  /// The `{partNumber}` segment of the path (percent-encoded when sent).
   std::int64_t part_number{};
+  /// The request body, sent as JSON.
   UploadPartFrom body{};
+  /// The `path` query parameter.
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
@@ -1702,11 +1920,17 @@ struct UploadPartRequest {
 /// Parameters of uploadPartCopy (PUT /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}/parts/{partNumber}/copy).
 /// \ingroup api_experimental
 struct UploadPartCopyRequest {
+  /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
+  /// The `{branch}` segment of the path (percent-encoded when sent).
   std::string branch{};
+  /// The `{uploadId}` segment of the path (percent-encoded when sent).
   std::string upload_id{};
+  /// The `{partNumber}` segment of the path (percent-encoded when sent).
   std::int64_t part_number{};
+  /// The request body, sent as JSON.
   UploadPartCopyFrom body{};
+  /// The `path` query parameter.
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};

@@ -224,7 +224,7 @@ TEST(ErrorModel, DocsTreeMatchesTheHeader) {
   ASSERT_FALSE(docs.empty());
 
   std::map<std::string, std::string> parent_in_header;
-  const std::regex class_re(R"(class\s+(\w+)\s*:\s*public\s+([\w:]+))");
+  const std::regex class_re(R"(class\s+(?:LAKEFS_API\s+)?(\w+)\s*:\s*public\s+([\w:]+))");
   for (std::sregex_iterator it(header.begin(), header.end(), class_re), end; it != end; ++it) {
     parent_in_header[(*it)[1]] = (*it)[2];
   }
