@@ -589,7 +589,7 @@ namespace lakefs::api {
 /// @{
 
 /// A free-form JSON value, kept as its (compact) JSON text.
-struct JsonValue {
+struct LAKEFS_API JsonValue {
   /// The JSON text, e.g. `{"a":1}`. Empty encodes as null.
   std::string json{};
 
@@ -648,7 +648,7 @@ class Enum {
             continue
         s = spec.structs[name]
         out.append(doc_comment(s.description or f"The lakeFS API's `{name}` object."))
-        out.append(f"struct {name} {{\n")
+        out.append(f"struct LAKEFS_API {name} {{\n")
         for f in s.fields:
             if f.name == "unknown_fields":
                 raise SystemExit(f"{name}: a property named unknown_fields clashes with the member kept for unknown ones")
@@ -919,7 +919,7 @@ namespace lakefs::api {
     for o in ops:
         out.append(f"/// Parameters of {o.op_id} ({o.method} {o.path}).\n")
         out.append(f"/// \\ingroup {' '.join(group_name(t) for t in o.tags)}\n")
-        out.append(f"struct {o.request_name} {{\n")
+        out.append(f"struct LAKEFS_API {o.request_name} {{\n")
         for p in o.path_params:
             out.append(doc_comment(p.description or f"The `{{{p.name}}}` segment of the path (percent-encoded when sent).",
                                    "  "))
@@ -1198,7 +1198,7 @@ def emit_api_header(tags, version):
                "/// Reached through lakefs::Client::api(); see docs/api-layer.md.\n\n")
     out.append("/// One member per lakeFS API tag. Lives inside a lakefs::Client (Client::api()).\n"
                "/// \\ingroup api_layer\n")
-    out.append("class Api {\n public:\n"
+    out.append("class LAKEFS_API Api {\n public:\n"
                "  /// Made by lakefs::Client; reach it through Client::api().\n"
                "  explicit Api(const detail::Channel& channel) noexcept\n      : ")
     out.append(",\n        ".join(f"{member_name(t)}(channel)" for t in tags))

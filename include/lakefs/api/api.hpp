@@ -33,7 +33,7 @@ namespace lakefs::api {
 
 /// One member per lakeFS API tag. Lives inside a lakefs::Client (Client::api()).
 /// \ingroup api_layer
-class Api {
+class LAKEFS_API Api {
  public:
   /// Made by lakefs::Client; reach it through Client::api().
   explicit Api(const detail::Channel& channel) noexcept

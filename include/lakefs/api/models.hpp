@@ -27,7 +27,7 @@ namespace lakefs::api {
 /// @{
 
 /// A free-form JSON value, kept as its (compact) JSON text.
-struct JsonValue {
+struct LAKEFS_API JsonValue {
   /// The JSON text, e.g. `{"a":1}`. Empty encodes as null.
   std::string json{};
 
@@ -210,7 +210,7 @@ enum class StatementEffect { allow, deny, unknown };
 // ---------------------------------------------------------------- structs
 
 /// The lakeFS API's `ACL` object.
-struct ACL {
+struct LAKEFS_API ACL {
   /// Permission level to give this ACL. "Read", "Write", "Super" and "Admin" are all supported.
   std::string permission{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -222,7 +222,7 @@ struct ACL {
 };
 
 /// The lakeFS API's `AbortPresignMultipartUpload` object.
-struct AbortPresignMultipartUpload {
+struct LAKEFS_API AbortPresignMultipartUpload {
   /// JSON `physical_address` (required).
   std::string physical_address{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -234,7 +234,7 @@ struct AbortPresignMultipartUpload {
 };
 
 /// The lakeFS API's `AccessKeyCredentials` object.
-struct AccessKeyCredentials {
+struct LAKEFS_API AccessKeyCredentials {
   /// access key ID to set for user for use in integration testing.
   std::string access_key_id{};
   /// secret access key to set for user for use in integration testing.
@@ -248,7 +248,7 @@ struct AccessKeyCredentials {
 };
 
 /// The lakeFS API's `ActionRun` object.
-struct ActionRun {
+struct LAKEFS_API ActionRun {
   /// JSON `run_id` (required).
   std::string run_id{};
   /// JSON `branch` (required).
@@ -272,7 +272,7 @@ struct ActionRun {
 };
 
 /// The lakeFS API's `AuthCapabilities` object.
-struct AuthCapabilities {
+struct LAKEFS_API AuthCapabilities {
   /// JSON `invite_user` (optional: std::nullopt when absent).
   std::optional<bool> invite_user{};
   /// JSON `forgot_password` (optional: std::nullopt when absent).
@@ -286,7 +286,7 @@ struct AuthCapabilities {
 };
 
 /// The lakeFS API's `AuthenticationToken` object.
-struct AuthenticationToken {
+struct LAKEFS_API AuthenticationToken {
   /// a JWT token that could be used to authenticate requests
   std::string token{};
   /// Unix Epoch in seconds
@@ -300,7 +300,7 @@ struct AuthenticationToken {
 };
 
 /// The lakeFS API's `BranchCreation` object.
-struct BranchCreation {
+struct LAKEFS_API BranchCreation {
   /// JSON `name` (required).
   std::string name{};
   /// JSON `source` (required).
@@ -318,7 +318,7 @@ struct BranchCreation {
 };
 
 /// The lakeFS API's `BranchProtectionRule` object.
-struct BranchProtectionRule {
+struct LAKEFS_API BranchProtectionRule {
   /// fnmatch pattern for the branch name, supporting * and ? wildcards
   std::string pattern{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -330,7 +330,7 @@ struct BranchProtectionRule {
 };
 
 /// The lakeFS API's `CapabilitiesConfig` object.
-struct CapabilitiesConfig {
+struct LAKEFS_API CapabilitiesConfig {
   /// Members the server sent that this SDK does not know (a newer server's
   /// additions), by name, as JSON; encoded back as they are.
   std::map<std::string, JsonValue> unknown_fields{};
@@ -340,7 +340,7 @@ struct CapabilitiesConfig {
 };
 
 /// The lakeFS API's `CommPrefsInput` object.
-struct CommPrefsInput {
+struct LAKEFS_API CommPrefsInput {
   /// the provided first name
   std::optional<std::string> firstName{};
   /// the provided last name
@@ -362,7 +362,7 @@ struct CommPrefsInput {
 };
 
 /// The lakeFS API's `Commit` object.
-struct Commit {
+struct LAKEFS_API Commit {
   /// JSON `id` (required).
   std::string id{};
   /// JSON `parents` (required).
@@ -390,7 +390,7 @@ struct Commit {
 };
 
 /// The lakeFS API's `CommitCreation` object.
-struct CommitCreation {
+struct LAKEFS_API CommitCreation {
   /// JSON `message` (required).
   std::string message{};
   /// JSON `metadata` (optional: std::nullopt when absent).
@@ -410,7 +410,7 @@ struct CommitCreation {
 };
 
 /// The lakeFS API's `CommitOverrides` object.
-struct CommitOverrides {
+struct LAKEFS_API CommitOverrides {
   /// replace the commit message
   std::optional<std::string> message{};
   /// replace the metadata of the commit
@@ -424,7 +424,7 @@ struct CommitOverrides {
 };
 
 /// The lakeFS API's `CherryPickCreation` object.
-struct CherryPickCreation {
+struct LAKEFS_API CherryPickCreation {
   /// the commit to cherry-pick, given by a ref
   std::string ref{};
   /// When cherry-picking a merge commit, the parent number (starting from 1) with which to
@@ -443,7 +443,7 @@ struct CherryPickCreation {
 };
 
 /// The lakeFS API's `CommitRecordCreation` object.
-struct CommitRecordCreation {
+struct LAKEFS_API CommitRecordCreation {
   /// id of the commit record
   std::string commit_id{};
   /// version of the commit record
@@ -473,7 +473,7 @@ struct CommitRecordCreation {
 };
 
 /// The lakeFS API's `CopyPartSource` object.
-struct CopyPartSource {
+struct LAKEFS_API CopyPartSource {
   /// JSON `repository` (required).
   std::string repository{};
   /// JSON `ref` (required).
@@ -491,7 +491,7 @@ struct CopyPartSource {
 };
 
 /// The lakeFS API's `Credentials` object.
-struct Credentials {
+struct LAKEFS_API Credentials {
   /// JSON `access_key_id` (required).
   std::string access_key_id{};
   /// Unix Epoch in seconds
@@ -505,7 +505,7 @@ struct Credentials {
 };
 
 /// The lakeFS API's `CredentialsWithSecret` object.
-struct CredentialsWithSecret {
+struct LAKEFS_API CredentialsWithSecret {
   /// JSON `access_key_id` (required).
   std::string access_key_id{};
   /// JSON `secret_access_key` (required).
@@ -521,7 +521,7 @@ struct CredentialsWithSecret {
 };
 
 /// The lakeFS API's `CustomViewer` object.
-struct CustomViewer {
+struct LAKEFS_API CustomViewer {
   /// JSON `name` (required).
   std::string name{};
   /// JSON `url` (required).
@@ -539,7 +539,7 @@ struct CustomViewer {
 };
 
 /// The lakeFS API's `Error` object.
-struct Error {
+struct LAKEFS_API Error {
   /// short message explaining the error
   std::string message{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -551,7 +551,7 @@ struct Error {
 };
 
 /// The lakeFS API's `ErrorNoACL` object.
-struct ErrorNoACL {
+struct LAKEFS_API ErrorNoACL {
   /// short message explaining the error
   std::string message{};
   /// true if the group exists but has no ACL
@@ -565,7 +565,7 @@ struct ErrorNoACL {
 };
 
 /// The lakeFS API's `ExternalLoginInformation` object.
-struct ExternalLoginInformation {
+struct LAKEFS_API ExternalLoginInformation {
   /// JSON `token_expiration_duration` (optional: std::nullopt when absent).
   std::optional<std::int64_t> token_expiration_duration{};
   /// JSON `identityRequest` (required).
@@ -579,7 +579,7 @@ struct ExternalLoginInformation {
 };
 
 /// The lakeFS API's `ExternalPrincipal` object.
-struct ExternalPrincipal {
+struct LAKEFS_API ExternalPrincipal {
   /// A unique identifier for the external principal i.e aws:sts::123:assumed-role/role-name
   std::string id{};
   /// lakeFS user ID to associate with an external principal.
@@ -595,7 +595,7 @@ struct ExternalPrincipal {
 };
 
 /// The lakeFS API's `ExternalPrincipalCreation` object.
-struct ExternalPrincipalCreation {
+struct LAKEFS_API ExternalPrincipalCreation {
   /// JSON `settings` (optional: std::nullopt when absent).
   std::optional<JsonValue> settings{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -610,7 +610,7 @@ struct ExternalPrincipalCreation {
 using ExternalPrincipalSettings = std::map<std::string, std::string>;
 
 /// The lakeFS API's `FindMergeBaseResult` object.
-struct FindMergeBaseResult {
+struct LAKEFS_API FindMergeBaseResult {
   /// The commit ID of the merge source
   std::string source_commit_id{};
   /// The commit ID of the merge destination
@@ -626,7 +626,7 @@ struct FindMergeBaseResult {
 };
 
 /// The lakeFS API's `GarbageCollectionConfig` object.
-struct GarbageCollectionConfig {
+struct LAKEFS_API GarbageCollectionConfig {
   /// Duration in seconds. Objects created in the recent grace_period will not be collected.
   std::optional<std::int64_t> grace_period{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -638,7 +638,7 @@ struct GarbageCollectionConfig {
 };
 
 /// The lakeFS API's `GarbageCollectionPrepareResponse` object.
-struct GarbageCollectionPrepareResponse {
+struct LAKEFS_API GarbageCollectionPrepareResponse {
   /// a unique identifier generated for this GC job
   std::string run_id{};
   /// location of the resulting commits csv table (partitioned by run_id)
@@ -656,7 +656,7 @@ struct GarbageCollectionPrepareResponse {
 };
 
 /// The lakeFS API's `GarbageCollectionRule` object.
-struct GarbageCollectionRule {
+struct LAKEFS_API GarbageCollectionRule {
   /// JSON `branch_id` (required).
   std::string branch_id{};
   /// JSON `retention_days` (required).
@@ -670,7 +670,7 @@ struct GarbageCollectionRule {
 };
 
 /// The lakeFS API's `GarbageCollectionRules` object.
-struct GarbageCollectionRules {
+struct LAKEFS_API GarbageCollectionRules {
   /// JSON `default_retention_days` (required).
   std::int64_t default_retention_days{};
   /// JSON `branches` (required).
@@ -684,7 +684,7 @@ struct GarbageCollectionRules {
 };
 
 /// The lakeFS API's `Group` object.
-struct Group {
+struct LAKEFS_API Group {
   /// JSON `id` (required).
   std::string id{};
   /// JSON `name` (optional: std::nullopt when absent).
@@ -702,7 +702,7 @@ struct Group {
 };
 
 /// The lakeFS API's `GroupCreation` object.
-struct GroupCreation {
+struct LAKEFS_API GroupCreation {
   /// JSON `id` (required).
   std::string id{};
   /// JSON `description` (optional: std::nullopt when absent).
@@ -716,7 +716,7 @@ struct GroupCreation {
 };
 
 /// The lakeFS API's `HookRun` object.
-struct HookRun {
+struct LAKEFS_API HookRun {
   /// JSON `hook_run_id` (required).
   std::string hook_run_id{};
   /// JSON `action` (required).
@@ -738,7 +738,7 @@ struct HookRun {
 };
 
 /// The lakeFS API's `ImportCreationResponse` object.
-struct ImportCreationResponse {
+struct LAKEFS_API ImportCreationResponse {
   /// The id of the import process
   std::string id{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -750,7 +750,7 @@ struct ImportCreationResponse {
 };
 
 /// The lakeFS API's `ImportLocation` object.
-struct ImportLocation {
+struct LAKEFS_API ImportLocation {
   /// Path type, can either be 'common_prefix' or 'object'
   Enum<ImportLocationType> type{};
   /// A source location to a 'common_prefix' or to a single object. Must match the lakeFS
@@ -769,7 +769,7 @@ struct ImportLocation {
 };
 
 /// The lakeFS API's `ImportCreation` object.
-struct ImportCreation {
+struct LAKEFS_API ImportCreation {
   /// JSON `paths` (required).
   std::vector<ImportLocation> paths{};
   /// JSON `commit` (required).
@@ -785,7 +785,7 @@ struct ImportCreation {
 };
 
 /// The lakeFS API's `ImportStatus` object.
-struct ImportStatus {
+struct LAKEFS_API ImportStatus {
   /// JSON `completed` (required).
   bool completed{};
   /// JSON `update_time` (required).
@@ -807,7 +807,7 @@ struct ImportStatus {
 };
 
 /// The lakeFS API's `InternalDeleteBranchProtectionRuleBody` object.
-struct InternalDeleteBranchProtectionRuleBody {
+struct LAKEFS_API InternalDeleteBranchProtectionRuleBody {
   /// JSON `pattern` (required).
   std::string pattern{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -819,7 +819,7 @@ struct InternalDeleteBranchProtectionRuleBody {
 };
 
 /// The lakeFS API's `LoginConfig` object.
-struct LoginConfig {
+struct LAKEFS_API LoginConfig {
   /// RBAC will remain enabled on GUI if "external". That only works with an external auth
   /// service.
   std::optional<Enum<LoginConfigRBAC>> RBAC{};
@@ -853,7 +853,7 @@ struct LoginConfig {
 };
 
 /// The lakeFS API's `LoginInformation` object.
-struct LoginInformation {
+struct LAKEFS_API LoginInformation {
   /// JSON `access_key_id` (required).
   std::string access_key_id{};
   /// JSON `secret_access_key` (required).
@@ -867,7 +867,7 @@ struct LoginInformation {
 };
 
 /// The lakeFS API's `Merge` object.
-struct Merge {
+struct LAKEFS_API Merge {
   /// JSON `message` (optional: std::nullopt when absent).
   std::optional<std::string> message{};
   /// JSON `metadata` (optional: std::nullopt when absent).
@@ -894,7 +894,7 @@ struct Merge {
 };
 
 /// The lakeFS API's `MergeResult` object.
-struct MergeResult {
+struct LAKEFS_API MergeResult {
   /// JSON `reference` (required).
   std::string reference{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -906,7 +906,7 @@ struct MergeResult {
 };
 
 /// The lakeFS API's `MetaRangeCreationResponse` object.
-struct MetaRangeCreationResponse {
+struct LAKEFS_API MetaRangeCreationResponse {
   /// The id of the created metarange
   std::optional<std::string> id{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -918,7 +918,7 @@ struct MetaRangeCreationResponse {
 };
 
 /// The lakeFS API's `ObjectCopyCreation` object.
-struct ObjectCopyCreation {
+struct LAKEFS_API ObjectCopyCreation {
   /// path of the copied object relative to the ref
   std::string src_path{};
   /// a reference, if empty uses the provided branch as ref
@@ -939,7 +939,7 @@ struct ObjectCopyCreation {
 };
 
 /// The lakeFS API's `ObjectError` object.
-struct ObjectError {
+struct LAKEFS_API ObjectError {
   /// HTTP status code associated for operation on path
   std::int64_t status_code{};
   /// short message explaining status_code
@@ -955,7 +955,7 @@ struct ObjectError {
 };
 
 /// The lakeFS API's `ObjectErrorList` object.
-struct ObjectErrorList {
+struct LAKEFS_API ObjectErrorList {
   /// JSON `errors` (required).
   std::vector<ObjectError> errors{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -970,7 +970,7 @@ struct ObjectErrorList {
 using ObjectUserMetadata = std::map<std::string, std::string>;
 
 /// The lakeFS API's `DiffObjectStat` object.
-struct DiffObjectStat {
+struct LAKEFS_API DiffObjectStat {
   /// JSON `checksum` (required).
   std::string checksum{};
   /// Unix Epoch in seconds
@@ -988,7 +988,7 @@ struct DiffObjectStat {
 };
 
 /// The lakeFS API's `Diff` object.
-struct Diff {
+struct LAKEFS_API Diff {
   /// JSON `type` (required).
   Enum<DiffType> type{};
   /// JSON `path` (required).
@@ -1008,7 +1008,7 @@ struct Diff {
 };
 
 /// The lakeFS API's `ObjectStageCreation` object.
-struct ObjectStageCreation {
+struct LAKEFS_API ObjectStageCreation {
   /// JSON `physical_address` (required).
   std::string physical_address{};
   /// JSON `checksum` (required).
@@ -1032,7 +1032,7 @@ struct ObjectStageCreation {
 };
 
 /// The lakeFS API's `ObjectStats` object.
-struct ObjectStats {
+struct LAKEFS_API ObjectStats {
   /// JSON `path` (required).
   std::string path{};
   /// JSON `path_type` (required).
@@ -1065,7 +1065,7 @@ struct ObjectStats {
 };
 
 /// The lakeFS API's `Pagination` object.
-struct Pagination {
+struct LAKEFS_API Pagination {
   /// Next page is available
   bool has_more{};
   /// Token used to retrieve the next page
@@ -1083,7 +1083,7 @@ struct Pagination {
 };
 
 /// The lakeFS API's `ActionRunList` object.
-struct ActionRunList {
+struct LAKEFS_API ActionRunList {
   /// JSON `pagination` (required).
   Pagination pagination{};
   /// JSON `results` (required).
@@ -1097,7 +1097,7 @@ struct ActionRunList {
 };
 
 /// The lakeFS API's `CommitList` object.
-struct CommitList {
+struct LAKEFS_API CommitList {
   /// JSON `pagination` (required).
   Pagination pagination{};
   /// JSON `results` (required).
@@ -1111,7 +1111,7 @@ struct CommitList {
 };
 
 /// The lakeFS API's `CredentialsList` object.
-struct CredentialsList {
+struct LAKEFS_API CredentialsList {
   /// JSON `pagination` (required).
   Pagination pagination{};
   /// JSON `results` (required).
@@ -1125,7 +1125,7 @@ struct CredentialsList {
 };
 
 /// The lakeFS API's `DiffList` object.
-struct DiffList {
+struct LAKEFS_API DiffList {
   /// JSON `pagination` (required).
   Pagination pagination{};
   /// JSON `results` (required).
@@ -1139,7 +1139,7 @@ struct DiffList {
 };
 
 /// The lakeFS API's `ExternalPrincipalList` object.
-struct ExternalPrincipalList {
+struct LAKEFS_API ExternalPrincipalList {
   /// JSON `pagination` (required).
   Pagination pagination{};
   /// JSON `results` (required).
@@ -1153,7 +1153,7 @@ struct ExternalPrincipalList {
 };
 
 /// The lakeFS API's `GroupList` object.
-struct GroupList {
+struct LAKEFS_API GroupList {
   /// JSON `pagination` (required).
   Pagination pagination{};
   /// JSON `results` (required).
@@ -1167,7 +1167,7 @@ struct GroupList {
 };
 
 /// The lakeFS API's `HookRunList` object.
-struct HookRunList {
+struct LAKEFS_API HookRunList {
   /// JSON `pagination` (required).
   Pagination pagination{};
   /// JSON `results` (required).
@@ -1181,7 +1181,7 @@ struct HookRunList {
 };
 
 /// The lakeFS API's `ObjectStatsList` object.
-struct ObjectStatsList {
+struct LAKEFS_API ObjectStatsList {
   /// JSON `pagination` (required).
   Pagination pagination{};
   /// JSON `results` (required).
@@ -1195,7 +1195,7 @@ struct ObjectStatsList {
 };
 
 /// The lakeFS API's `PathList` object.
-struct PathList {
+struct LAKEFS_API PathList {
   /// JSON `paths` (required).
   std::vector<std::string> paths{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -1210,7 +1210,7 @@ struct PathList {
 using PolicyCondition = std::map<std::string, std::vector<std::string>>;
 
 /// The lakeFS API's `PrepareGCUncommittedRequest` object.
-struct PrepareGCUncommittedRequest {
+struct LAKEFS_API PrepareGCUncommittedRequest {
   /// JSON `continuation_token` (optional: std::nullopt when absent).
   std::optional<std::string> continuation_token{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -1222,7 +1222,7 @@ struct PrepareGCUncommittedRequest {
 };
 
 /// The lakeFS API's `PrepareGCUncommittedResponse` object.
-struct PrepareGCUncommittedResponse {
+struct LAKEFS_API PrepareGCUncommittedResponse {
   /// JSON `run_id` (required).
   std::string run_id{};
   /// location of uncommitted information data
@@ -1238,7 +1238,7 @@ struct PrepareGCUncommittedResponse {
 };
 
 /// The lakeFS API's `PrepareGarbageCollectionCommitsStatus` object.
-struct PrepareGarbageCollectionCommitsStatus {
+struct LAKEFS_API PrepareGarbageCollectionCommitsStatus {
   /// the id of the task preparing the GC commits
   std::string task_id{};
   /// true if the task has completed (either successfully or with an error)
@@ -1258,7 +1258,7 @@ struct PrepareGarbageCollectionCommitsStatus {
 };
 
 /// The lakeFS API's `PresignMultipartUpload` object.
-struct PresignMultipartUpload {
+struct LAKEFS_API PresignMultipartUpload {
   /// JSON `upload_id` (required).
   std::string upload_id{};
   /// JSON `physical_address` (required).
@@ -1274,7 +1274,7 @@ struct PresignMultipartUpload {
 };
 
 /// The lakeFS API's `PullRequest` object.
-struct PullRequest {
+struct LAKEFS_API PullRequest {
   /// JSON `status` (required).
   Enum<PullRequestBasicStatus> status{};
   /// JSON `title` (required).
@@ -1304,7 +1304,7 @@ struct PullRequest {
 };
 
 /// The lakeFS API's `PullRequestBasic` object.
-struct PullRequestBasic {
+struct LAKEFS_API PullRequestBasic {
   /// JSON `status` (optional: std::nullopt when absent).
   std::optional<Enum<PullRequestBasicStatus>> status{};
   /// JSON `title` (optional: std::nullopt when absent).
@@ -1320,7 +1320,7 @@ struct PullRequestBasic {
 };
 
 /// The lakeFS API's `PullRequestCreation` object.
-struct PullRequestCreation {
+struct LAKEFS_API PullRequestCreation {
   /// JSON `title` (required).
   std::string title{};
   /// JSON `description` (optional: std::nullopt when absent).
@@ -1338,7 +1338,7 @@ struct PullRequestCreation {
 };
 
 /// The lakeFS API's `PullRequestCreationResponse` object.
-struct PullRequestCreationResponse {
+struct LAKEFS_API PullRequestCreationResponse {
   /// ID of the pull request
   std::string id{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -1350,7 +1350,7 @@ struct PullRequestCreationResponse {
 };
 
 /// The lakeFS API's `PullRequestsList` object.
-struct PullRequestsList {
+struct LAKEFS_API PullRequestsList {
   /// JSON `pagination` (required).
   Pagination pagination{};
   /// JSON `results` (required).
@@ -1364,7 +1364,7 @@ struct PullRequestsList {
 };
 
 /// The lakeFS API's `RangeMetadata` object.
-struct RangeMetadata {
+struct LAKEFS_API RangeMetadata {
   /// ID of the range.
   std::string id{};
   /// First key in the range.
@@ -1384,7 +1384,7 @@ struct RangeMetadata {
 };
 
 /// The lakeFS API's `MetaRangeCreation` object.
-struct MetaRangeCreation {
+struct LAKEFS_API MetaRangeCreation {
   /// JSON `ranges` (required).
   std::vector<RangeMetadata> ranges{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -1396,7 +1396,7 @@ struct MetaRangeCreation {
 };
 
 /// The lakeFS API's `Ref` object.
-struct Ref {
+struct LAKEFS_API Ref {
   /// JSON `id` (required).
   std::string id{};
   /// JSON `commit_id` (required).
@@ -1410,7 +1410,7 @@ struct Ref {
 };
 
 /// The lakeFS API's `RefList` object.
-struct RefList {
+struct LAKEFS_API RefList {
   /// JSON `pagination` (required).
   Pagination pagination{};
   /// JSON `results` (required).
@@ -1424,7 +1424,7 @@ struct RefList {
 };
 
 /// The lakeFS API's `RefsDump` object.
-struct RefsDump {
+struct LAKEFS_API RefsDump {
   /// JSON `commits_meta_range_id` (required).
   std::string commits_meta_range_id{};
   /// JSON `tags_meta_range_id` (required).
@@ -1440,7 +1440,7 @@ struct RefsDump {
 };
 
 /// The lakeFS API's `RefsRestore` object.
-struct RefsRestore {
+struct LAKEFS_API RefsRestore {
   /// JSON `commits_meta_range_id` (required).
   std::string commits_meta_range_id{};
   /// JSON `tags_meta_range_id` (required).
@@ -1458,7 +1458,7 @@ struct RefsRestore {
 };
 
 /// The lakeFS API's `Repository` object.
-struct Repository {
+struct LAKEFS_API Repository {
   /// JSON `id` (required).
   std::string id{};
   /// Unix Epoch in seconds
@@ -1480,7 +1480,7 @@ struct Repository {
 };
 
 /// The lakeFS API's `RepositoryCreation` object.
-struct RepositoryCreation {
+struct LAKEFS_API RepositoryCreation {
   /// JSON `name` (required).
   std::string name{};
   /// Unique identifier of the underlying data store. *EXPERIMENTAL*
@@ -1502,7 +1502,7 @@ struct RepositoryCreation {
 };
 
 /// The lakeFS API's `RepositoryDumpStatus` object.
-struct RepositoryDumpStatus {
+struct LAKEFS_API RepositoryDumpStatus {
   /// ID of the task
   std::string id{};
   /// JSON `done` (required).
@@ -1522,7 +1522,7 @@ struct RepositoryDumpStatus {
 };
 
 /// The lakeFS API's `RepositoryList` object.
-struct RepositoryList {
+struct LAKEFS_API RepositoryList {
   /// JSON `pagination` (required).
   Pagination pagination{};
   /// JSON `results` (required).
@@ -1539,7 +1539,7 @@ struct RepositoryList {
 using RepositoryMetadata = std::map<std::string, std::string>;
 
 /// The lakeFS API's `RepositoryMetadataKeys` object.
-struct RepositoryMetadataKeys {
+struct LAKEFS_API RepositoryMetadataKeys {
   /// JSON `keys` (required).
   std::vector<std::string> keys{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -1551,7 +1551,7 @@ struct RepositoryMetadataKeys {
 };
 
 /// The lakeFS API's `RepositoryMetadataSet` object.
-struct RepositoryMetadataSet {
+struct LAKEFS_API RepositoryMetadataSet {
   /// JSON `metadata` (required).
   std::map<std::string, std::string> metadata{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -1563,7 +1563,7 @@ struct RepositoryMetadataSet {
 };
 
 /// The lakeFS API's `RepositoryRestoreStatus` object.
-struct RepositoryRestoreStatus {
+struct LAKEFS_API RepositoryRestoreStatus {
   /// ID of the task
   std::string id{};
   /// JSON `done` (required).
@@ -1581,7 +1581,7 @@ struct RepositoryRestoreStatus {
 };
 
 /// The lakeFS API's `ResetCreation` object.
-struct ResetCreation {
+struct LAKEFS_API ResetCreation {
   /// What to reset according to path.
   Enum<ResetCreationType> type{};
   /// JSON `path` (optional: std::nullopt when absent).
@@ -1597,7 +1597,7 @@ struct ResetCreation {
 };
 
 /// The lakeFS API's `RevertCreation` object.
-struct RevertCreation {
+struct LAKEFS_API RevertCreation {
   /// the commit to revert, given by a ref
   std::string ref{};
   /// JSON `commit_overrides` (optional: std::nullopt when absent).
@@ -1618,7 +1618,7 @@ struct RevertCreation {
 };
 
 /// The lakeFS API's `Setup` object.
-struct Setup {
+struct LAKEFS_API Setup {
   /// an identifier for the user (e.g. jane.doe)
   std::string username{};
   /// JSON `key` (optional: std::nullopt when absent).
@@ -1644,7 +1644,7 @@ struct Setup {
 };
 
 /// The lakeFS API's `SetupState` object.
-struct SetupState {
+struct LAKEFS_API SetupState {
   /// JSON `state` (optional: std::nullopt when absent).
   std::optional<Enum<SetupStateState>> state{};
   /// true if the comm prefs are missing.
@@ -1660,7 +1660,7 @@ struct SetupState {
 };
 
 /// location for placing an object when staging it
-struct StagingLocation {
+struct LAKEFS_API StagingLocation {
   /// JSON `physical_address` (optional: std::nullopt when absent).
   std::optional<std::string> physical_address{};
   /// if presign=true is passed in the request, this field will contain a pre-signed URL to use
@@ -1679,7 +1679,7 @@ struct StagingLocation {
 };
 
 /// information about uploaded object
-struct StagingMetadata {
+struct LAKEFS_API StagingMetadata {
   /// JSON `staging` (required).
   StagingLocation staging{};
   /// unique identifier of object content on backing store (typically ETag)
@@ -1703,7 +1703,7 @@ struct StagingMetadata {
 };
 
 /// The lakeFS API's `Statement` object.
-struct Statement {
+struct LAKEFS_API Statement {
   /// JSON `effect` (required).
   Enum<StatementEffect> effect{};
   /// JSON `resource` (required).
@@ -1721,7 +1721,7 @@ struct Statement {
 };
 
 /// The lakeFS API's `Policy` object.
-struct Policy {
+struct LAKEFS_API Policy {
   /// JSON `id` (required).
   std::string id{};
   /// Unix Epoch in seconds
@@ -1737,7 +1737,7 @@ struct Policy {
 };
 
 /// The lakeFS API's `PolicyList` object.
-struct PolicyList {
+struct LAKEFS_API PolicyList {
   /// JSON `pagination` (required).
   Pagination pagination{};
   /// JSON `results` (required).
@@ -1751,7 +1751,7 @@ struct PolicyList {
 };
 
 /// The lakeFS API's `StatsEvent` object.
-struct StatsEvent {
+struct LAKEFS_API StatsEvent {
   /// stats event class (e.g. "s3_gateway", "openapi_request", "experimental-feature", "ui-event")
   std::string class_name{};
   /// stats event name (e.g. "put_object", "create_repository", "<experimental-feature-name>")
@@ -1767,7 +1767,7 @@ struct StatsEvent {
 };
 
 /// The lakeFS API's `StatsEventsList` object.
-struct StatsEventsList {
+struct LAKEFS_API StatsEventsList {
   /// JSON `events` (required).
   std::vector<StatsEvent> events{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -1779,7 +1779,7 @@ struct StatsEventsList {
 };
 
 /// The lakeFS API's `StorageConfig` object.
-struct StorageConfig {
+struct LAKEFS_API StorageConfig {
   /// JSON `blockstore_type` (required).
   std::string blockstore_type{};
   /// JSON `blockstore_namespace_example` (required).
@@ -1814,7 +1814,7 @@ struct StorageConfig {
 using StorageConfigList = std::vector<StorageConfig>;
 
 /// URI to a path in a storage provider (e.g. "s3://bucket1/path/to/object")
-struct StorageURI {
+struct LAKEFS_API StorageURI {
   /// JSON `location` (required).
   std::string location{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -1826,7 +1826,7 @@ struct StorageURI {
 };
 
 /// The lakeFS API's `StsAuthRequest` object.
-struct StsAuthRequest {
+struct LAKEFS_API StsAuthRequest {
   /// JSON `code` (required).
   std::string code{};
   /// JSON `state` (required).
@@ -1845,7 +1845,7 @@ struct StsAuthRequest {
 };
 
 /// Make tag ID point at this REF.
-struct TagCreation {
+struct LAKEFS_API TagCreation {
   /// ID of tag to create
   std::string id{};
   /// the commit to tag
@@ -1861,7 +1861,7 @@ struct TagCreation {
 };
 
 /// The lakeFS API's `TaskCreation` object.
-struct TaskCreation {
+struct LAKEFS_API TaskCreation {
   /// The id of the new task
   std::string id{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -1873,7 +1873,7 @@ struct TaskCreation {
 };
 
 /// The lakeFS API's `TaskInfo` object.
-struct TaskInfo {
+struct LAKEFS_API TaskInfo {
   /// ID of the task
   std::string id{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -1885,7 +1885,7 @@ struct TaskInfo {
 };
 
 /// The lakeFS API's `UIConfig` object.
-struct UIConfig {
+struct LAKEFS_API UIConfig {
   /// JSON `custom_viewers` (optional: std::nullopt when absent).
   std::optional<std::vector<CustomViewer>> custom_viewers{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -1897,7 +1897,7 @@ struct UIConfig {
 };
 
 /// The lakeFS API's `UnderlyingObjectProperties` object.
-struct UnderlyingObjectProperties {
+struct LAKEFS_API UnderlyingObjectProperties {
   /// JSON `storage_class` (optional: std::nullopt when absent).
   std::optional<std::string> storage_class{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -1909,7 +1909,7 @@ struct UnderlyingObjectProperties {
 };
 
 /// The lakeFS API's `UpdateObjectUserMetadata` object.
-struct UpdateObjectUserMetadata {
+struct LAKEFS_API UpdateObjectUserMetadata {
   /// Set this object user metadata
   ObjectUserMetadata set{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -1921,7 +1921,7 @@ struct UpdateObjectUserMetadata {
 };
 
 /// The lakeFS API's `UpdateToken` object.
-struct UpdateToken {
+struct LAKEFS_API UpdateToken {
   /// JSON `staging_token` (required).
   std::string staging_token{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -1933,7 +1933,7 @@ struct UpdateToken {
 };
 
 /// The lakeFS API's `UploadPart` object.
-struct UploadPart {
+struct LAKEFS_API UploadPart {
   /// JSON `part_number` (required).
   std::int64_t part_number{};
   /// JSON `etag` (required).
@@ -1947,7 +1947,7 @@ struct UploadPart {
 };
 
 /// The lakeFS API's `CompletePresignMultipartUpload` object.
-struct CompletePresignMultipartUpload {
+struct LAKEFS_API CompletePresignMultipartUpload {
   /// JSON `physical_address` (required).
   std::string physical_address{};
   /// List of uploaded parts, should be ordered by ascending part number
@@ -1965,7 +1965,7 @@ struct CompletePresignMultipartUpload {
 };
 
 /// The lakeFS API's `UploadPartCopyFrom` object.
-struct UploadPartCopyFrom {
+struct LAKEFS_API UploadPartCopyFrom {
   /// The physical address (of the entire intended object) returned from
   /// createPresignMultipartUpload.
   std::string physical_address{};
@@ -1980,7 +1980,7 @@ struct UploadPartCopyFrom {
 };
 
 /// The lakeFS API's `UploadPartFrom` object.
-struct UploadPartFrom {
+struct LAKEFS_API UploadPartFrom {
   /// The physical address (of the entire intended object) returned from
   /// createPresignMultipartUpload.
   std::string physical_address{};
@@ -1993,7 +1993,7 @@ struct UploadPartFrom {
 };
 
 /// The lakeFS API's `UploadTo` object.
-struct UploadTo {
+struct LAKEFS_API UploadTo {
   /// JSON `presigned_url` (required).
   std::string presigned_url{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -2005,7 +2005,7 @@ struct UploadTo {
 };
 
 /// The lakeFS API's `UsageReport` object.
-struct UsageReport {
+struct LAKEFS_API UsageReport {
   /// JSON `year` (required).
   std::int64_t year{};
   /// JSON `month` (required).
@@ -2021,7 +2021,7 @@ struct UsageReport {
 };
 
 /// The lakeFS API's `InstallationUsageReport` object.
-struct InstallationUsageReport {
+struct LAKEFS_API InstallationUsageReport {
   /// JSON `installation_id` (required).
   std::string installation_id{};
   /// JSON `reports` (required).
@@ -2035,7 +2035,7 @@ struct InstallationUsageReport {
 };
 
 /// The lakeFS API's `User` object.
-struct User {
+struct LAKEFS_API User {
   /// A unique identifier for the user. Cannot be edited.
   std::string id{};
   /// Unix Epoch in seconds
@@ -2057,7 +2057,7 @@ struct User {
 };
 
 /// The lakeFS API's `CurrentUser` object.
-struct CurrentUser {
+struct LAKEFS_API CurrentUser {
   /// JSON `user` (required).
   User user{};
   /// Members the server sent that this SDK does not know (a newer server's
@@ -2069,7 +2069,7 @@ struct CurrentUser {
 };
 
 /// The lakeFS API's `UserCreation` object.
-struct UserCreation {
+struct LAKEFS_API UserCreation {
   /// a unique identifier for the user.
   std::string id{};
   /// JSON `invite_user` (optional: std::nullopt when absent).
@@ -2083,7 +2083,7 @@ struct UserCreation {
 };
 
 /// The lakeFS API's `UserList` object.
-struct UserList {
+struct LAKEFS_API UserList {
   /// JSON `pagination` (required).
   Pagination pagination{};
   /// JSON `results` (required).
@@ -2097,7 +2097,7 @@ struct UserList {
 };
 
 /// The lakeFS API's `VersionConfig` object.
-struct VersionConfig {
+struct LAKEFS_API VersionConfig {
   /// JSON `version` (optional: std::nullopt when absent).
   std::optional<std::string> version{};
   /// JSON `version_context` (optional: std::nullopt when absent).
@@ -2117,7 +2117,7 @@ struct VersionConfig {
 };
 
 /// The lakeFS API's `Config` object.
-struct Config {
+struct LAKEFS_API Config {
   /// JSON `version_config` (optional: std::nullopt when absent).
   std::optional<VersionConfig> version_config{};
   /// JSON `storage_config` (optional: std::nullopt when absent).

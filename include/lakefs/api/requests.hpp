@@ -23,7 +23,7 @@ namespace lakefs::api {
 
 /// Parameters of abortPresignMultipartUpload (DELETE /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}).
 /// \ingroup api_experimental
-struct AbortPresignMultipartUploadRequest {
+struct LAKEFS_API AbortPresignMultipartUploadRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -42,7 +42,7 @@ struct AbortPresignMultipartUploadRequest {
 
 /// Parameters of addGroupMembership (PUT /auth/groups/{groupId}/members/{userId}).
 /// \ingroup api_auth
-struct AddGroupMembershipRequest {
+struct LAKEFS_API AddGroupMembershipRequest {
   /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
   /// The `{userId}` segment of the path (percent-encoded when sent).
@@ -55,7 +55,7 @@ struct AddGroupMembershipRequest {
 
 /// Parameters of attachPolicyToGroup (PUT /auth/groups/{groupId}/policies/{policyId}).
 /// \ingroup api_auth
-struct AttachPolicyToGroupRequest {
+struct LAKEFS_API AttachPolicyToGroupRequest {
   /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
   /// The `{policyId}` segment of the path (percent-encoded when sent).
@@ -68,7 +68,7 @@ struct AttachPolicyToGroupRequest {
 
 /// Parameters of attachPolicyToUser (PUT /auth/users/{userId}/policies/{policyId}).
 /// \ingroup api_auth
-struct AttachPolicyToUserRequest {
+struct LAKEFS_API AttachPolicyToUserRequest {
   /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// The `{policyId}` segment of the path (percent-encoded when sent).
@@ -81,7 +81,7 @@ struct AttachPolicyToUserRequest {
 
 /// Parameters of cherryPick (POST /repositories/{repository}/branches/{branch}/cherry-pick).
 /// \ingroup api_branches
-struct CherryPickRequest {
+struct LAKEFS_API CherryPickRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -96,7 +96,7 @@ struct CherryPickRequest {
 
 /// Parameters of commit (POST /repositories/{repository}/branches/{branch}/commits).
 /// \ingroup api_commits
-struct CommitRequest {
+struct LAKEFS_API CommitRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -113,7 +113,7 @@ struct CommitRequest {
 
 /// Parameters of completePresignMultipartUpload (PUT /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}).
 /// \ingroup api_experimental
-struct CompletePresignMultipartUploadRequest {
+struct LAKEFS_API CompletePresignMultipartUploadRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -132,7 +132,7 @@ struct CompletePresignMultipartUploadRequest {
 
 /// Parameters of copyObject (POST /repositories/{repository}/branches/{branch}/objects/copy).
 /// \ingroup api_objects
-struct CopyObjectRequest {
+struct LAKEFS_API CopyObjectRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// destination branch for the copy
@@ -149,7 +149,7 @@ struct CopyObjectRequest {
 
 /// Parameters of createBranch (POST /repositories/{repository}/branches).
 /// \ingroup api_branches
-struct CreateBranchRequest {
+struct LAKEFS_API CreateBranchRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The request body, sent as JSON.
@@ -162,7 +162,7 @@ struct CreateBranchRequest {
 
 /// Parameters of createBranchProtectionRulePreflight (GET /repositories/{repository}/branch_protection/set_allowed).
 /// \ingroup api_internal
-struct CreateBranchProtectionRulePreflightRequest {
+struct LAKEFS_API CreateBranchProtectionRulePreflightRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -173,7 +173,7 @@ struct CreateBranchProtectionRulePreflightRequest {
 
 /// Parameters of CreateCommitRecord (POST /repositories/{repository}/commits).
 /// \ingroup api_internal
-struct CreateCommitRecordRequest {
+struct LAKEFS_API CreateCommitRecordRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The request body, sent as JSON.
@@ -186,7 +186,7 @@ struct CreateCommitRecordRequest {
 
 /// Parameters of createCredentials (POST /auth/users/{userId}/credentials).
 /// \ingroup api_auth
-struct CreateCredentialsRequest {
+struct LAKEFS_API CreateCredentialsRequest {
   /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -197,7 +197,7 @@ struct CreateCredentialsRequest {
 
 /// Parameters of createGroup (POST /auth/groups).
 /// \ingroup api_auth
-struct CreateGroupRequest {
+struct LAKEFS_API CreateGroupRequest {
   /// The request body, sent as JSON.
   GroupCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -208,7 +208,7 @@ struct CreateGroupRequest {
 
 /// Parameters of createPolicy (POST /auth/policies).
 /// \ingroup api_auth
-struct CreatePolicyRequest {
+struct LAKEFS_API CreatePolicyRequest {
   /// The request body, sent as JSON.
   Policy body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -219,7 +219,7 @@ struct CreatePolicyRequest {
 
 /// Parameters of createPresignMultipartUpload (POST /repositories/{repository}/branches/{branch}/staging/pmpu).
 /// \ingroup api_experimental
-struct CreatePresignMultipartUploadRequest {
+struct LAKEFS_API CreatePresignMultipartUploadRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -236,7 +236,7 @@ struct CreatePresignMultipartUploadRequest {
 
 /// Parameters of createPullRequest (POST /repositories/{repository}/pulls).
 /// \ingroup api_pulls api_experimental
-struct CreatePullRequestRequest {
+struct LAKEFS_API CreatePullRequestRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The request body, sent as JSON.
@@ -249,7 +249,7 @@ struct CreatePullRequestRequest {
 
 /// Parameters of createRepository (POST /repositories).
 /// \ingroup api_repositories
-struct CreateRepositoryRequest {
+struct LAKEFS_API CreateRepositoryRequest {
   /// The request body, sent as JSON.
   RepositoryCreation body{};
   /// If true, create a bare repository with no initial commit and branch
@@ -262,7 +262,7 @@ struct CreateRepositoryRequest {
 
 /// Parameters of createSymlinkFile (POST /repositories/{repository}/refs/{branch}/symlink).
 /// \ingroup api_internal
-struct CreateSymlinkFileRequest {
+struct LAKEFS_API CreateSymlinkFileRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -277,7 +277,7 @@ struct CreateSymlinkFileRequest {
 
 /// Parameters of createTag (POST /repositories/{repository}/tags).
 /// \ingroup api_tags
-struct CreateTagRequest {
+struct LAKEFS_API CreateTagRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The request body, sent as JSON.
@@ -290,7 +290,7 @@ struct CreateTagRequest {
 
 /// Parameters of createUser (POST /auth/users).
 /// \ingroup api_auth
-struct CreateUserRequest {
+struct LAKEFS_API CreateUserRequest {
   /// The request body, sent as JSON.
   UserCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -301,7 +301,7 @@ struct CreateUserRequest {
 
 /// Parameters of createUserExternalPrincipal (POST /auth/users/{userId}/external/principals).
 /// \ingroup api_auth api_external api_experimental
-struct CreateUserExternalPrincipalRequest {
+struct LAKEFS_API CreateUserExternalPrincipalRequest {
   /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// The request body, sent as JSON.
@@ -316,7 +316,7 @@ struct CreateUserExternalPrincipalRequest {
 
 /// Parameters of deleteBranch (DELETE /repositories/{repository}/branches/{branch}).
 /// \ingroup api_branches
-struct DeleteBranchRequest {
+struct LAKEFS_API DeleteBranchRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -331,7 +331,7 @@ struct DeleteBranchRequest {
 
 /// Parameters of deleteCredentials (DELETE /auth/users/{userId}/credentials/{accessKeyId}).
 /// \ingroup api_auth
-struct DeleteCredentialsRequest {
+struct LAKEFS_API DeleteCredentialsRequest {
   /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// The `{accessKeyId}` segment of the path (percent-encoded when sent).
@@ -344,7 +344,7 @@ struct DeleteCredentialsRequest {
 
 /// Parameters of deleteGCRules (DELETE /repositories/{repository}/settings/gc_rules).
 /// \ingroup api_repositories
-struct DeleteGCRulesRequest {
+struct LAKEFS_API DeleteGCRulesRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -355,7 +355,7 @@ struct DeleteGCRulesRequest {
 
 /// Parameters of deleteGroup (DELETE /auth/groups/{groupId}).
 /// \ingroup api_auth
-struct DeleteGroupRequest {
+struct LAKEFS_API DeleteGroupRequest {
   /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -366,7 +366,7 @@ struct DeleteGroupRequest {
 
 /// Parameters of deleteGroupMembership (DELETE /auth/groups/{groupId}/members/{userId}).
 /// \ingroup api_auth
-struct DeleteGroupMembershipRequest {
+struct LAKEFS_API DeleteGroupMembershipRequest {
   /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
   /// The `{userId}` segment of the path (percent-encoded when sent).
@@ -379,7 +379,7 @@ struct DeleteGroupMembershipRequest {
 
 /// Parameters of deleteObject (DELETE /repositories/{repository}/branches/{branch}/objects).
 /// \ingroup api_objects
-struct DeleteObjectRequest {
+struct LAKEFS_API DeleteObjectRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -398,7 +398,7 @@ struct DeleteObjectRequest {
 
 /// Parameters of deleteObjects (POST /repositories/{repository}/branches/{branch}/objects/delete).
 /// \ingroup api_objects
-struct DeleteObjectsRequest {
+struct LAKEFS_API DeleteObjectsRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -417,7 +417,7 @@ struct DeleteObjectsRequest {
 
 /// Parameters of deletePolicy (DELETE /auth/policies/{policyId}).
 /// \ingroup api_auth
-struct DeletePolicyRequest {
+struct LAKEFS_API DeletePolicyRequest {
   /// The `{policyId}` segment of the path (percent-encoded when sent).
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -428,7 +428,7 @@ struct DeletePolicyRequest {
 
 /// Parameters of deleteRepository (DELETE /repositories/{repository}).
 /// \ingroup api_repositories
-struct DeleteRepositoryRequest {
+struct LAKEFS_API DeleteRepositoryRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Bypass read-only protection and delete the repository
@@ -441,7 +441,7 @@ struct DeleteRepositoryRequest {
 
 /// Parameters of deleteRepositoryMetadata (DELETE /repositories/{repository}/metadata).
 /// \ingroup api_internal
-struct DeleteRepositoryMetadataRequest {
+struct LAKEFS_API DeleteRepositoryMetadataRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The request body, sent as JSON.
@@ -454,7 +454,7 @@ struct DeleteRepositoryMetadataRequest {
 
 /// Parameters of deleteTag (DELETE /repositories/{repository}/tags/{tag}).
 /// \ingroup api_tags
-struct DeleteTagRequest {
+struct LAKEFS_API DeleteTagRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{tag}` segment of the path (percent-encoded when sent).
@@ -469,7 +469,7 @@ struct DeleteTagRequest {
 
 /// Parameters of deleteUser (DELETE /auth/users/{userId}).
 /// \ingroup api_auth
-struct DeleteUserRequest {
+struct LAKEFS_API DeleteUserRequest {
   /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -480,7 +480,7 @@ struct DeleteUserRequest {
 
 /// Parameters of deleteUserExternalPrincipal (DELETE /auth/users/{userId}/external/principals).
 /// \ingroup api_auth api_external api_experimental
-struct DeleteUserExternalPrincipalRequest {
+struct LAKEFS_API DeleteUserExternalPrincipalRequest {
   /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// The `principalId` query parameter.
@@ -493,7 +493,7 @@ struct DeleteUserExternalPrincipalRequest {
 
 /// Parameters of detachPolicyFromGroup (DELETE /auth/groups/{groupId}/policies/{policyId}).
 /// \ingroup api_auth
-struct DetachPolicyFromGroupRequest {
+struct LAKEFS_API DetachPolicyFromGroupRequest {
   /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
   /// The `{policyId}` segment of the path (percent-encoded when sent).
@@ -506,7 +506,7 @@ struct DetachPolicyFromGroupRequest {
 
 /// Parameters of detachPolicyFromUser (DELETE /auth/users/{userId}/policies/{policyId}).
 /// \ingroup api_auth
-struct DetachPolicyFromUserRequest {
+struct LAKEFS_API DetachPolicyFromUserRequest {
   /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// The `{policyId}` segment of the path (percent-encoded when sent).
@@ -519,7 +519,7 @@ struct DetachPolicyFromUserRequest {
 
 /// Parameters of diffBranch (GET /repositories/{repository}/branches/{branch}/diff).
 /// \ingroup api_branches
-struct DiffBranchRequest {
+struct LAKEFS_API DiffBranchRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -540,7 +540,7 @@ struct DiffBranchRequest {
 
 /// Parameters of diffRefs (GET /repositories/{repository}/refs/{leftRef}/diff/{rightRef}).
 /// \ingroup api_refs
-struct DiffRefsRequest {
+struct LAKEFS_API DiffRefsRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
@@ -567,7 +567,7 @@ struct DiffRefsRequest {
 
 /// Parameters of dumpRefs (PUT /repositories/{repository}/refs/dump).
 /// \ingroup api_internal
-struct DumpRefsRequest {
+struct LAKEFS_API DumpRefsRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -578,7 +578,7 @@ struct DumpRefsRequest {
 
 /// Parameters of dumpStatus (GET /repositories/{repository}/dump).
 /// \ingroup api_repositories
-struct DumpStatusRequest {
+struct LAKEFS_API DumpStatusRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `task_id` query parameter.
@@ -591,7 +591,7 @@ struct DumpStatusRequest {
 
 /// Parameters of dumpSubmit (POST /repositories/{repository}/dump).
 /// \ingroup api_repositories
-struct DumpSubmitRequest {
+struct LAKEFS_API DumpSubmitRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -602,7 +602,7 @@ struct DumpSubmitRequest {
 
 /// Parameters of externalPrincipalLogin (POST /auth/external/principal/login).
 /// \ingroup api_external api_experimental api_auth
-struct ExternalPrincipalLoginRequest {
+struct LAKEFS_API ExternalPrincipalLoginRequest {
   /// The request body, sent as JSON.
   ExternalLoginInformation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -613,7 +613,7 @@ struct ExternalPrincipalLoginRequest {
 
 /// Parameters of findMergeBase (GET /repositories/{repository}/refs/{sourceRef}/merge/{destinationBranch}).
 /// \ingroup api_refs
-struct FindMergeBaseRequest {
+struct LAKEFS_API FindMergeBaseRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// source ref
@@ -628,7 +628,7 @@ struct FindMergeBaseRequest {
 
 /// Parameters of getAuthCapabilities (GET /auth/capabilities).
 /// \ingroup api_internal
-struct GetAuthCapabilitiesRequest {
+struct LAKEFS_API GetAuthCapabilitiesRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
   /// Timeout, retry policy and cancellation of this call.
@@ -637,7 +637,7 @@ struct GetAuthCapabilitiesRequest {
 
 /// Parameters of getBranch (GET /repositories/{repository}/branches/{branch}).
 /// \ingroup api_branches
-struct GetBranchRequest {
+struct LAKEFS_API GetBranchRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -650,7 +650,7 @@ struct GetBranchRequest {
 
 /// Parameters of getBranchProtectionRules (GET /repositories/{repository}/settings/branch_protection).
 /// \ingroup api_repositories
-struct GetBranchProtectionRulesRequest {
+struct LAKEFS_API GetBranchProtectionRulesRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -661,7 +661,7 @@ struct GetBranchProtectionRulesRequest {
 
 /// Parameters of getCommit (GET /repositories/{repository}/commits/{commitId}).
 /// \ingroup api_commits
-struct GetCommitRequest {
+struct LAKEFS_API GetCommitRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{commitId}` segment of the path (percent-encoded when sent).
@@ -674,7 +674,7 @@ struct GetCommitRequest {
 
 /// Parameters of getConfig (GET /config).
 /// \ingroup api_config
-struct GetConfigRequest {
+struct LAKEFS_API GetConfigRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
   /// Timeout, retry policy and cancellation of this call.
@@ -683,7 +683,7 @@ struct GetConfigRequest {
 
 /// Parameters of getCredentials (GET /auth/users/{userId}/credentials/{accessKeyId}).
 /// \ingroup api_auth
-struct GetCredentialsRequest {
+struct LAKEFS_API GetCredentialsRequest {
   /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// The `{accessKeyId}` segment of the path (percent-encoded when sent).
@@ -696,7 +696,7 @@ struct GetCredentialsRequest {
 
 /// Parameters of getCurrentUser (GET /user).
 /// \ingroup api_auth
-struct GetCurrentUserRequest {
+struct LAKEFS_API GetCurrentUserRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
   /// Timeout, retry policy and cancellation of this call.
@@ -705,7 +705,7 @@ struct GetCurrentUserRequest {
 
 /// Parameters of getExternalPrincipal (GET /auth/external/principals).
 /// \ingroup api_auth api_external api_experimental
-struct GetExternalPrincipalRequest {
+struct LAKEFS_API GetExternalPrincipalRequest {
   /// The `principalId` query parameter.
   std::string principal_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -716,7 +716,7 @@ struct GetExternalPrincipalRequest {
 
 /// Parameters of getGarbageCollectionConfig (GET /config/garbage-collection).
 /// \ingroup api_internal
-struct GetGarbageCollectionConfigRequest {
+struct LAKEFS_API GetGarbageCollectionConfigRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
   /// Timeout, retry policy and cancellation of this call.
@@ -725,7 +725,7 @@ struct GetGarbageCollectionConfigRequest {
 
 /// Parameters of getGCRules (GET /repositories/{repository}/settings/gc_rules).
 /// \ingroup api_repositories
-struct GetGCRulesRequest {
+struct LAKEFS_API GetGCRulesRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -736,7 +736,7 @@ struct GetGCRulesRequest {
 
 /// Parameters of getGroup (GET /auth/groups/{groupId}).
 /// \ingroup api_auth
-struct GetGroupRequest {
+struct LAKEFS_API GetGroupRequest {
   /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -747,7 +747,7 @@ struct GetGroupRequest {
 
 /// Parameters of getGroupACL (GET /auth/groups/{groupId}/acl).
 /// \ingroup api_auth
-struct GetGroupACLRequest {
+struct LAKEFS_API GetGroupACLRequest {
   /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -758,7 +758,7 @@ struct GetGroupACLRequest {
 
 /// Parameters of getLakeFSVersion (GET /config/version).
 /// \ingroup api_internal
-struct GetLakeFSVersionRequest {
+struct LAKEFS_API GetLakeFSVersionRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
   /// Timeout, retry policy and cancellation of this call.
@@ -767,7 +767,7 @@ struct GetLakeFSVersionRequest {
 
 /// Parameters of getMetadataObject (GET /repositories/{repository}/metadata/object/{type}/{object_id}).
 /// \ingroup api_internal
-struct GetMetadataObjectRequest {
+struct LAKEFS_API GetMetadataObjectRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// One of "range", "meta_range".
@@ -784,7 +784,7 @@ struct GetMetadataObjectRequest {
 
 /// Parameters of getMetaRange (GET /repositories/{repository}/metadata/meta_range/{meta_range}).
 /// \ingroup api_metadata
-struct GetMetaRangeRequest {
+struct LAKEFS_API GetMetaRangeRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{meta_range}` segment of the path (percent-encoded when sent).
@@ -797,7 +797,7 @@ struct GetMetaRangeRequest {
 
 /// Parameters of getObject (GET /repositories/{repository}/refs/{ref}/objects).
 /// \ingroup api_objects
-struct GetObjectRequest {
+struct LAKEFS_API GetObjectRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
@@ -820,7 +820,7 @@ struct GetObjectRequest {
 
 /// Parameters of getPhysicalAddress (GET /repositories/{repository}/branches/{branch}/staging/backing).
 /// \ingroup api_staging
-struct GetPhysicalAddressRequest {
+struct LAKEFS_API GetPhysicalAddressRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -837,7 +837,7 @@ struct GetPhysicalAddressRequest {
 
 /// Parameters of getPolicy (GET /auth/policies/{policyId}).
 /// \ingroup api_auth
-struct GetPolicyRequest {
+struct LAKEFS_API GetPolicyRequest {
   /// The `{policyId}` segment of the path (percent-encoded when sent).
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -848,7 +848,7 @@ struct GetPolicyRequest {
 
 /// Parameters of getPullRequest (GET /repositories/{repository}/pulls/{pull_request}).
 /// \ingroup api_pulls api_experimental
-struct GetPullRequestRequest {
+struct LAKEFS_API GetPullRequestRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// pull request id
@@ -861,7 +861,7 @@ struct GetPullRequestRequest {
 
 /// Parameters of getRange (GET /repositories/{repository}/metadata/range/{range}).
 /// \ingroup api_metadata
-struct GetRangeRequest {
+struct LAKEFS_API GetRangeRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{range}` segment of the path (percent-encoded when sent).
@@ -874,7 +874,7 @@ struct GetRangeRequest {
 
 /// Parameters of getRepository (GET /repositories/{repository}).
 /// \ingroup api_repositories
-struct GetRepositoryRequest {
+struct LAKEFS_API GetRepositoryRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -885,7 +885,7 @@ struct GetRepositoryRequest {
 
 /// Parameters of getRepositoryMetadata (GET /repositories/{repository}/metadata).
 /// \ingroup api_repositories
-struct GetRepositoryMetadataRequest {
+struct LAKEFS_API GetRepositoryMetadataRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -896,7 +896,7 @@ struct GetRepositoryMetadataRequest {
 
 /// Parameters of getRun (GET /repositories/{repository}/actions/runs/{run_id}).
 /// \ingroup api_actions
-struct GetRunRequest {
+struct LAKEFS_API GetRunRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{run_id}` segment of the path (percent-encoded when sent).
@@ -909,7 +909,7 @@ struct GetRunRequest {
 
 /// Parameters of getRunHookOutput (GET /repositories/{repository}/actions/runs/{run_id}/hooks/{hook_run_id}/output).
 /// \ingroup api_actions
-struct GetRunHookOutputRequest {
+struct LAKEFS_API GetRunHookOutputRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{run_id}` segment of the path (percent-encoded when sent).
@@ -924,7 +924,7 @@ struct GetRunHookOutputRequest {
 
 /// Parameters of getSetupState (GET /setup_lakefs).
 /// \ingroup api_internal
-struct GetSetupStateRequest {
+struct LAKEFS_API GetSetupStateRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
   /// Timeout, retry policy and cancellation of this call.
@@ -933,7 +933,7 @@ struct GetSetupStateRequest {
 
 /// Parameters of getStorageConfig (GET /config/storage).
 /// \ingroup api_internal
-struct GetStorageConfigRequest {
+struct LAKEFS_API GetStorageConfigRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
   /// Timeout, retry policy and cancellation of this call.
@@ -942,7 +942,7 @@ struct GetStorageConfigRequest {
 
 /// Parameters of getTag (GET /repositories/{repository}/tags/{tag}).
 /// \ingroup api_tags
-struct GetTagRequest {
+struct LAKEFS_API GetTagRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{tag}` segment of the path (percent-encoded when sent).
@@ -955,7 +955,7 @@ struct GetTagRequest {
 
 /// Parameters of getUnderlyingProperties (GET /repositories/{repository}/refs/{ref}/objects/underlyingProperties).
 /// \ingroup api_objects
-struct GetUnderlyingPropertiesRequest {
+struct LAKEFS_API GetUnderlyingPropertiesRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
@@ -970,7 +970,7 @@ struct GetUnderlyingPropertiesRequest {
 
 /// Parameters of getUsageReportSummary (GET /usage-report/summary).
 /// \ingroup api_internal
-struct GetUsageReportSummaryRequest {
+struct LAKEFS_API GetUsageReportSummaryRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
   /// Timeout, retry policy and cancellation of this call.
@@ -979,7 +979,7 @@ struct GetUsageReportSummaryRequest {
 
 /// Parameters of getUser (GET /auth/users/{userId}).
 /// \ingroup api_auth
-struct GetUserRequest {
+struct LAKEFS_API GetUserRequest {
   /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -990,7 +990,7 @@ struct GetUserRequest {
 
 /// Parameters of hardResetBranch (PUT /repositories/{repository}/branches/{branch}/hard_reset).
 /// \ingroup api_experimental
-struct HardResetBranchRequest {
+struct LAKEFS_API HardResetBranchRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -1007,7 +1007,7 @@ struct HardResetBranchRequest {
 
 /// Parameters of headObject (HEAD /repositories/{repository}/refs/{ref}/objects).
 /// \ingroup api_objects
-struct HeadObjectRequest {
+struct LAKEFS_API HeadObjectRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
@@ -1025,7 +1025,7 @@ struct HeadObjectRequest {
 
 /// Parameters of healthCheck (GET /healthcheck).
 /// \ingroup api_health_check
-struct HealthCheckRequest {
+struct LAKEFS_API HealthCheckRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
   /// Timeout, retry policy and cancellation of this call.
@@ -1034,7 +1034,7 @@ struct HealthCheckRequest {
 
 /// Parameters of importCancel (DELETE /repositories/{repository}/branches/{branch}/import).
 /// \ingroup api_import
-struct ImportCancelRequest {
+struct LAKEFS_API ImportCancelRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -1049,7 +1049,7 @@ struct ImportCancelRequest {
 
 /// Parameters of importStart (POST /repositories/{repository}/branches/{branch}/import).
 /// \ingroup api_import
-struct ImportStartRequest {
+struct LAKEFS_API ImportStartRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -1064,7 +1064,7 @@ struct ImportStartRequest {
 
 /// Parameters of importStatus (GET /repositories/{repository}/branches/{branch}/import).
 /// \ingroup api_import
-struct ImportStatusRequest {
+struct LAKEFS_API ImportStatusRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -1079,7 +1079,7 @@ struct ImportStatusRequest {
 
 /// Parameters of internalCreateBranchProtectionRule (POST /repositories/{repository}/branch_protection).
 /// \ingroup api_internal
-struct InternalCreateBranchProtectionRuleRequest {
+struct LAKEFS_API InternalCreateBranchProtectionRuleRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The request body, sent as JSON.
@@ -1092,7 +1092,7 @@ struct InternalCreateBranchProtectionRuleRequest {
 
 /// Parameters of internalDeleteBranchProtectionRule (DELETE /repositories/{repository}/branch_protection).
 /// \ingroup api_internal
-struct InternalDeleteBranchProtectionRuleRequest {
+struct LAKEFS_API InternalDeleteBranchProtectionRuleRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The request body, sent as JSON.
@@ -1105,7 +1105,7 @@ struct InternalDeleteBranchProtectionRuleRequest {
 
 /// Parameters of internalDeleteGarbageCollectionRules (DELETE /repositories/{repository}/gc/rules).
 /// \ingroup api_internal
-struct InternalDeleteGarbageCollectionRulesRequest {
+struct LAKEFS_API InternalDeleteGarbageCollectionRulesRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1116,7 +1116,7 @@ struct InternalDeleteGarbageCollectionRulesRequest {
 
 /// Parameters of internalGetBranchProtectionRules (GET /repositories/{repository}/branch_protection).
 /// \ingroup api_internal
-struct InternalGetBranchProtectionRulesRequest {
+struct LAKEFS_API InternalGetBranchProtectionRulesRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1127,7 +1127,7 @@ struct InternalGetBranchProtectionRulesRequest {
 
 /// Parameters of internalGetGarbageCollectionRules (GET /repositories/{repository}/gc/rules).
 /// \ingroup api_internal
-struct InternalGetGarbageCollectionRulesRequest {
+struct LAKEFS_API InternalGetGarbageCollectionRulesRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1138,7 +1138,7 @@ struct InternalGetGarbageCollectionRulesRequest {
 
 /// Parameters of internalSetGarbageCollectionRules (POST /repositories/{repository}/gc/rules).
 /// \ingroup api_internal
-struct InternalSetGarbageCollectionRulesRequest {
+struct LAKEFS_API InternalSetGarbageCollectionRulesRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The request body, sent as JSON.
@@ -1151,7 +1151,7 @@ struct InternalSetGarbageCollectionRulesRequest {
 
 /// Parameters of linkPhysicalAddress (PUT /repositories/{repository}/branches/{branch}/staging/backing).
 /// \ingroup api_staging
-struct LinkPhysicalAddressRequest {
+struct LAKEFS_API LinkPhysicalAddressRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -1176,7 +1176,7 @@ struct LinkPhysicalAddressRequest {
 
 /// Parameters of listBranches (GET /repositories/{repository}/branches).
 /// \ingroup api_branches
-struct ListBranchesRequest {
+struct LAKEFS_API ListBranchesRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// return items prefixed with this value
@@ -1195,7 +1195,7 @@ struct ListBranchesRequest {
 
 /// Parameters of listGroupMembers (GET /auth/groups/{groupId}/members).
 /// \ingroup api_auth
-struct ListGroupMembersRequest {
+struct LAKEFS_API ListGroupMembersRequest {
   /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
   /// return items prefixed with this value
@@ -1212,7 +1212,7 @@ struct ListGroupMembersRequest {
 
 /// Parameters of listGroupPolicies (GET /auth/groups/{groupId}/policies).
 /// \ingroup api_auth
-struct ListGroupPoliciesRequest {
+struct LAKEFS_API ListGroupPoliciesRequest {
   /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
   /// return items prefixed with this value
@@ -1229,7 +1229,7 @@ struct ListGroupPoliciesRequest {
 
 /// Parameters of listGroups (GET /auth/groups).
 /// \ingroup api_auth
-struct ListGroupsRequest {
+struct LAKEFS_API ListGroupsRequest {
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
   /// return items after this value
@@ -1244,7 +1244,7 @@ struct ListGroupsRequest {
 
 /// Parameters of listObjects (GET /repositories/{repository}/refs/{ref}/objects/ls).
 /// \ingroup api_objects
-struct ListObjectsRequest {
+struct LAKEFS_API ListObjectsRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
@@ -1269,7 +1269,7 @@ struct ListObjectsRequest {
 
 /// Parameters of listPolicies (GET /auth/policies).
 /// \ingroup api_auth
-struct ListPoliciesRequest {
+struct LAKEFS_API ListPoliciesRequest {
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
   /// return items after this value
@@ -1284,7 +1284,7 @@ struct ListPoliciesRequest {
 
 /// Parameters of listPullRequests (GET /repositories/{repository}/pulls).
 /// \ingroup api_pulls api_experimental
-struct ListPullRequestsRequest {
+struct LAKEFS_API ListPullRequestsRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// return items prefixed with this value
@@ -1303,7 +1303,7 @@ struct ListPullRequestsRequest {
 
 /// Parameters of listRepositories (GET /repositories).
 /// \ingroup api_repositories
-struct ListRepositoriesRequest {
+struct LAKEFS_API ListRepositoriesRequest {
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
   /// return items after this value
@@ -1320,7 +1320,7 @@ struct ListRepositoriesRequest {
 
 /// Parameters of listRepositoryRuns (GET /repositories/{repository}/actions/runs).
 /// \ingroup api_actions
-struct ListRepositoryRunsRequest {
+struct LAKEFS_API ListRepositoryRunsRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// return items after this value
@@ -1339,7 +1339,7 @@ struct ListRepositoryRunsRequest {
 
 /// Parameters of listRunHooks (GET /repositories/{repository}/actions/runs/{run_id}/hooks).
 /// \ingroup api_actions
-struct ListRunHooksRequest {
+struct LAKEFS_API ListRunHooksRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{run_id}` segment of the path (percent-encoded when sent).
@@ -1356,7 +1356,7 @@ struct ListRunHooksRequest {
 
 /// Parameters of listTags (GET /repositories/{repository}/tags).
 /// \ingroup api_tags
-struct ListTagsRequest {
+struct LAKEFS_API ListTagsRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// return items prefixed with this value
@@ -1373,7 +1373,7 @@ struct ListTagsRequest {
 
 /// Parameters of listUserCredentials (GET /auth/users/{userId}/credentials).
 /// \ingroup api_auth
-struct ListUserCredentialsRequest {
+struct LAKEFS_API ListUserCredentialsRequest {
   /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// return items prefixed with this value
@@ -1390,7 +1390,7 @@ struct ListUserCredentialsRequest {
 
 /// Parameters of listUserExternalPrincipals (GET /auth/users/{userId}/external/principals/ls).
 /// \ingroup api_auth api_external api_experimental
-struct ListUserExternalPrincipalsRequest {
+struct LAKEFS_API ListUserExternalPrincipalsRequest {
   /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// return items prefixed with this value
@@ -1407,7 +1407,7 @@ struct ListUserExternalPrincipalsRequest {
 
 /// Parameters of listUserGroups (GET /auth/users/{userId}/groups).
 /// \ingroup api_auth
-struct ListUserGroupsRequest {
+struct LAKEFS_API ListUserGroupsRequest {
   /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// return items prefixed with this value
@@ -1424,7 +1424,7 @@ struct ListUserGroupsRequest {
 
 /// Parameters of listUserPolicies (GET /auth/users/{userId}/policies).
 /// \ingroup api_auth
-struct ListUserPoliciesRequest {
+struct LAKEFS_API ListUserPoliciesRequest {
   /// The `{userId}` segment of the path (percent-encoded when sent).
   std::string user_id{};
   /// return items prefixed with this value
@@ -1443,7 +1443,7 @@ struct ListUserPoliciesRequest {
 
 /// Parameters of listUsers (GET /auth/users).
 /// \ingroup api_auth
-struct ListUsersRequest {
+struct LAKEFS_API ListUsersRequest {
   /// return items prefixed with this value
   std::optional<std::string> prefix{};
   /// return items after this value
@@ -1458,7 +1458,7 @@ struct ListUsersRequest {
 
 /// Parameters of logCommits (GET /repositories/{repository}/refs/{ref}/commits).
 /// \ingroup api_refs
-struct LogCommitsRequest {
+struct LAKEFS_API LogCommitsRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{ref}` segment of the path (percent-encoded when sent).
@@ -1490,7 +1490,7 @@ struct LogCommitsRequest {
 
 /// Parameters of login (POST /auth/login).
 /// \ingroup api_auth
-struct LoginRequest {
+struct LAKEFS_API LoginRequest {
   /// The request body, sent as JSON.
   LoginInformation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1501,7 +1501,7 @@ struct LoginRequest {
 
 /// Parameters of mergeIntoBranch (POST /repositories/{repository}/refs/{sourceRef}/merge/{destinationBranch}).
 /// \ingroup api_refs
-struct MergeIntoBranchRequest {
+struct LAKEFS_API MergeIntoBranchRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// source ref
@@ -1518,7 +1518,7 @@ struct MergeIntoBranchRequest {
 
 /// Parameters of mergePullRequest (PUT /repositories/{repository}/pulls/{pull_request}/merge).
 /// \ingroup api_pulls api_experimental
-struct MergePullRequestRequest {
+struct LAKEFS_API MergePullRequestRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// pull request id
@@ -1531,7 +1531,7 @@ struct MergePullRequestRequest {
 
 /// Parameters of oauthCallback (GET /oidc/callback).
 /// \ingroup api_auth
-struct OauthCallbackRequest {
+struct LAKEFS_API OauthCallbackRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
   /// Timeout, retry policy and cancellation of this call.
@@ -1540,7 +1540,7 @@ struct OauthCallbackRequest {
 
 /// Parameters of postStatsEvents (POST /statistics).
 /// \ingroup api_internal
-struct PostStatsEventsRequest {
+struct LAKEFS_API PostStatsEventsRequest {
   /// The request body, sent as JSON.
   StatsEventsList body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1551,7 +1551,7 @@ struct PostStatsEventsRequest {
 
 /// Parameters of prepareGarbageCollectionCommits (POST /repositories/{repository}/gc/prepare_commits).
 /// \ingroup api_internal
-struct PrepareGarbageCollectionCommitsRequest {
+struct LAKEFS_API PrepareGarbageCollectionCommitsRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1562,7 +1562,7 @@ struct PrepareGarbageCollectionCommitsRequest {
 
 /// Parameters of prepareGarbageCollectionCommitsAsync (POST /repositories/{repository}/gc/prepare_commits/async).
 /// \ingroup api_internal
-struct PrepareGarbageCollectionCommitsAsyncRequest {
+struct LAKEFS_API PrepareGarbageCollectionCommitsAsyncRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1573,7 +1573,7 @@ struct PrepareGarbageCollectionCommitsAsyncRequest {
 
 /// Parameters of prepareGarbageCollectionCommitsStatus (GET /repositories/{repository}/gc/prepare_commits/status).
 /// \ingroup api_internal
-struct PrepareGarbageCollectionCommitsStatusRequest {
+struct LAKEFS_API PrepareGarbageCollectionCommitsStatusRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Unique identifier of the prepare GC commits task
@@ -1586,7 +1586,7 @@ struct PrepareGarbageCollectionCommitsStatusRequest {
 
 /// Parameters of prepareGarbageCollectionUncommitted (POST /repositories/{repository}/gc/prepare_uncommited).
 /// \ingroup api_internal
-struct PrepareGarbageCollectionUncommittedRequest {
+struct LAKEFS_API PrepareGarbageCollectionUncommittedRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The request body, sent as JSON.
@@ -1599,7 +1599,7 @@ struct PrepareGarbageCollectionUncommittedRequest {
 
 /// Parameters of resetBranch (PUT /repositories/{repository}/branches/{branch}).
 /// \ingroup api_branches
-struct ResetBranchRequest {
+struct LAKEFS_API ResetBranchRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -1614,7 +1614,7 @@ struct ResetBranchRequest {
 
 /// Parameters of restoreRefs (PUT /repositories/{repository}/refs/restore).
 /// \ingroup api_internal
-struct RestoreRefsRequest {
+struct LAKEFS_API RestoreRefsRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The request body, sent as JSON.
@@ -1627,7 +1627,7 @@ struct RestoreRefsRequest {
 
 /// Parameters of restoreStatus (GET /repositories/{repository}/restore).
 /// \ingroup api_repositories
-struct RestoreStatusRequest {
+struct LAKEFS_API RestoreStatusRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `task_id` query parameter.
@@ -1640,7 +1640,7 @@ struct RestoreStatusRequest {
 
 /// Parameters of restoreSubmit (POST /repositories/{repository}/restore).
 /// \ingroup api_repositories
-struct RestoreSubmitRequest {
+struct LAKEFS_API RestoreSubmitRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The request body, sent as JSON.
@@ -1653,7 +1653,7 @@ struct RestoreSubmitRequest {
 
 /// Parameters of revertBranch (POST /repositories/{repository}/branches/{branch}/revert).
 /// \ingroup api_branches
-struct RevertBranchRequest {
+struct LAKEFS_API RevertBranchRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -1668,7 +1668,7 @@ struct RevertBranchRequest {
 
 /// Parameters of setBranchProtectionRules (PUT /repositories/{repository}/settings/branch_protection).
 /// \ingroup api_repositories
-struct SetBranchProtectionRulesRequest {
+struct LAKEFS_API SetBranchProtectionRulesRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The request body, sent as JSON.
@@ -1685,7 +1685,7 @@ struct SetBranchProtectionRulesRequest {
 
 /// Parameters of setGarbageCollectionRulesPreflight (GET /repositories/{repository}/gc/rules/set_allowed).
 /// \ingroup api_internal
-struct SetGarbageCollectionRulesPreflightRequest {
+struct LAKEFS_API SetGarbageCollectionRulesPreflightRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1696,7 +1696,7 @@ struct SetGarbageCollectionRulesPreflightRequest {
 
 /// Parameters of setGCRules (PUT /repositories/{repository}/settings/gc_rules).
 /// \ingroup api_repositories
-struct SetGCRulesRequest {
+struct LAKEFS_API SetGCRulesRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The request body, sent as JSON.
@@ -1709,7 +1709,7 @@ struct SetGCRulesRequest {
 
 /// Parameters of setGroupACL (POST /auth/groups/{groupId}/acl).
 /// \ingroup api_auth
-struct SetGroupACLRequest {
+struct LAKEFS_API SetGroupACLRequest {
   /// The `{groupId}` segment of the path (percent-encoded when sent).
   std::string group_id{};
   /// The request body, sent as JSON.
@@ -1722,7 +1722,7 @@ struct SetGroupACLRequest {
 
 /// Parameters of setRepositoryMetadata (POST /repositories/{repository}/metadata).
 /// \ingroup api_internal
-struct SetRepositoryMetadataRequest {
+struct LAKEFS_API SetRepositoryMetadataRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The request body, sent as JSON.
@@ -1735,7 +1735,7 @@ struct SetRepositoryMetadataRequest {
 
 /// Parameters of setup (POST /setup_lakefs).
 /// \ingroup api_internal
-struct SetupRequest {
+struct LAKEFS_API SetupRequest {
   /// The request body, sent as JSON.
   Setup body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1746,7 +1746,7 @@ struct SetupRequest {
 
 /// Parameters of setupCommPrefs (POST /setup_comm_prefs).
 /// \ingroup api_internal
-struct SetupCommPrefsRequest {
+struct LAKEFS_API SetupCommPrefsRequest {
   /// The request body, sent as JSON.
   CommPrefsInput body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1757,7 +1757,7 @@ struct SetupCommPrefsRequest {
 
 /// Parameters of stageObject (PUT /repositories/{repository}/branches/{branch}/objects).
 /// \ingroup api_internal
-struct StageObjectRequest {
+struct LAKEFS_API StageObjectRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -1774,7 +1774,7 @@ struct StageObjectRequest {
 
 /// Parameters of statObject (GET /repositories/{repository}/refs/{ref}/objects/stat).
 /// \ingroup api_objects
-struct StatObjectRequest {
+struct LAKEFS_API StatObjectRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// a reference (could be either a branch or a commit ID)
@@ -1793,7 +1793,7 @@ struct StatObjectRequest {
 
 /// Parameters of stsLogin (POST /sts/login).
 /// \ingroup api_experimental
-struct StsLoginRequest {
+struct LAKEFS_API StsLoginRequest {
   /// The request body, sent as JSON.
   StsAuthRequest body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
@@ -1804,7 +1804,7 @@ struct StsLoginRequest {
 
 /// Parameters of updateObjectUserMetadata (PUT /repositories/{repository}/branches/{branch}/objects/stat/user_metadata).
 /// \ingroup api_objects api_experimental
-struct UpdateObjectUserMetadataRequest {
+struct LAKEFS_API UpdateObjectUserMetadataRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// branch to update
@@ -1821,7 +1821,7 @@ struct UpdateObjectUserMetadataRequest {
 
 /// Parameters of updatePolicy (PUT /auth/policies/{policyId}).
 /// \ingroup api_auth
-struct UpdatePolicyRequest {
+struct LAKEFS_API UpdatePolicyRequest {
   /// The `{policyId}` segment of the path (percent-encoded when sent).
   std::string policy_id{};
   /// The request body, sent as JSON.
@@ -1834,7 +1834,7 @@ struct UpdatePolicyRequest {
 
 /// Parameters of updatePullRequest (PATCH /repositories/{repository}/pulls/{pull_request}).
 /// \ingroup api_pulls api_experimental
-struct UpdatePullRequestRequest {
+struct LAKEFS_API UpdatePullRequestRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// pull request id
@@ -1849,7 +1849,7 @@ struct UpdatePullRequestRequest {
 
 /// Parameters of uploadObject (POST /repositories/{repository}/branches/{branch}/objects).
 /// \ingroup api_objects
-struct UploadObjectRequest {
+struct LAKEFS_API UploadObjectRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -1883,7 +1883,7 @@ struct UploadObjectRequest {
 
 /// Parameters of uploadObjectPreflight (GET /repositories/{repository}/branches/{branch}/objects/stage_allowed).
 /// \ingroup api_internal
-struct UploadObjectPreflightRequest {
+struct LAKEFS_API UploadObjectPreflightRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -1898,7 +1898,7 @@ struct UploadObjectPreflightRequest {
 
 /// Parameters of uploadPart (PUT /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}/parts/{partNumber}).
 /// \ingroup api_experimental
-struct UploadPartRequest {
+struct LAKEFS_API UploadPartRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
@@ -1919,7 +1919,7 @@ struct UploadPartRequest {
 
 /// Parameters of uploadPartCopy (PUT /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}/parts/{partNumber}/copy).
 /// \ingroup api_experimental
-struct UploadPartCopyRequest {
+struct LAKEFS_API UploadPartCopyRequest {
   /// The `{repository}` segment of the path (percent-encoded when sent).
   std::string repository{};
   /// The `{branch}` segment of the path (percent-encoded when sent).
