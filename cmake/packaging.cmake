@@ -55,7 +55,6 @@ set(CPACK_PACKAGE_CONTACT ${LAKEFS_DEB_MAINTAINER})
 # Each package's first description line is its own synopsis: CPackDeb prepends the project-wide summary unless
 # it is CPack's placeholder, which it is here (and is then used nowhere).
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${CMAKE_PROJECT_NAME} built using CMake")
-set(CPACK_PACKAGE_HOMEPAGE_URL "https://lakefs.io")
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 set(CPACK_COMPONENTS_ALL runtime dev)
 set(CPACK_DEB_COMPONENT_INSTALL ON)

@@ -33,8 +33,9 @@ namespace lakefs {
 [[nodiscard]] LAKEFS_API const char* library_version() noexcept;
 
 namespace detail {
-#if defined(__GNUC__) || defined(__clang__)
-// The reference that makes the ABI tag required (kept by `used` although nothing reads it).
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(LAKEFS_BUILDING_LIBRARY)
+// The reference that makes the ABI tag required (kept by `used` although nothing reads it). Every user of the
+// headers has it; the library itself, which defines the tag, does not.
 [[gnu::used]] static const char* const abi_tag_reference = &LAKEFS_CPP_ABI_SYMBOL;
 #endif
 }  // namespace detail

@@ -84,7 +84,8 @@ grep -q 'lakefs_cpp_abi_v0_99' "$work/mismatch.txt" || { cat "$work/mismatch.txt
 grep 'lakefs_cpp_abi_v0_99' "$work/mismatch.txt" | head -1
 
 echo "== a library of another ABI under the same SONAME: the program does not start"
-# The packaged library with its ABI tag renamed (same length: v0_1 -> v0_9), as a library of ABI 0.9 would have it.
+# The packaged library with its ABI tag renamed (same length: v0_1 -> v0_9), as a library of ABI 0.9 would have it;
+# the library does not refer to the tag itself, so the program's reference is what fails.
 mkdir "$work/other-abi"
 perl -pe 's/lakefs_cpp_abi_v0_1/lakefs_cpp_abi_v0_9/g' "$lib" >"$work/other-abi/liblakefs.so.0.1"
 if LD_LIBRARY_PATH=$work/other-abi "$work/consumer-pc" >"$work/load.txt" 2>&1; then

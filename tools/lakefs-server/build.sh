@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Builds the pinned lakeFS server and lakectl from the Go module proxy into a
-# cache outside git. Idempotent: the build is skipped while the cached
-# binaries were made from the same go.mod/go.sum (the stamp holds their hash).
+# Builds the pinned lakeFS server (and, when asked, lakectl) from the Go module
+# proxy into a cache outside git. Idempotent: the build is skipped while the
+# cached binaries were made from the same go.mod/go.sum (the stamp holds their
+# hash).
 #
-# Usage: tools/lakefs-server/build.sh          prints the bin directory
+# Usage: tools/lakefs-server/build.sh [--with-lakectl]   prints the bin directory
+#        (lakectl only for the benchmarks, which compare with it; the tests need the server alone)
 # Env:   LAKEFS_CPP_CACHE  cache root (default: <repo>/.cache)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -12,23 +14,30 @@ cache=${LAKEFS_CPP_CACHE:-$repo/.cache}
 bin="$cache/lakefs-server/bin"
 version=$(awk '$1 == "require" && $2 == "github.com/treeverse/lakefs" {print $3}' "$here/go.mod")
 stamp_want=$(cat "$here/go.mod" "$here/go.sum" | sha256sum | cut -c1-32)
+with_lakectl=false
+[[ ${1:-} == --with-lakectl ]] && with_lakectl=true
 
-if [[ -x "$bin/lakefs" && -x "$bin/lakectl" && "$(cat "$bin/.stamp" 2>/dev/null)" == "$stamp_want" ]]; then
+if [[ -x "$bin/lakefs" && ($with_lakectl == false || -x "$bin/lakectl") &&
+      "$(cat "$bin/.stamp" 2>/dev/null)" == "$stamp_want" ]]; then
   echo "$bin"
   exit 0
 fi
 
 command -v go >/dev/null || { echo "build.sh: the Go toolchain is needed to build lakeFS $version" >&2; exit 1; }
 mkdir -p "$bin"
-echo "building lakeFS $version and lakectl into $bin (first time only)..." >&2
+echo "building lakeFS $version$($with_lakectl && echo ' and lakectl') into $bin (first time only)..." >&2
 cd "$here"
 # treeverse's forks (delta-go, secret-detector) are not in the public checksum
 # database; go.sum (committed, matching lakeFS's own go.sum) verifies them.
 export GONOSUMDB=github.com/treeverse GOFLAGS=-mod=readonly
 ldflags="-s -w -X github.com/treeverse/lakefs/pkg/version.Version=${version#v}"
+# The stamp is written after the builds: an interrupted build is redone.
+rm -f "$bin/.stamp"
 go build -trimpath -ldflags "$ldflags" -o "$bin/lakefs.tmp" github.com/treeverse/lakefs/cmd/lakefs
-go build -trimpath -ldflags "$ldflags" -o "$bin/lakectl.tmp" github.com/treeverse/lakefs/cmd/lakectl
 mv -f "$bin/lakefs.tmp" "$bin/lakefs"
-mv -f "$bin/lakectl.tmp" "$bin/lakectl"
+if $with_lakectl; then
+  go build -trimpath -ldflags "$ldflags" -o "$bin/lakectl.tmp" github.com/treeverse/lakefs/cmd/lakectl
+  mv -f "$bin/lakectl.tmp" "$bin/lakectl"
+fi
 echo "$stamp_want" > "$bin/.stamp"
 echo "$bin"
