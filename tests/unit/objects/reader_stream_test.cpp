@@ -173,9 +173,11 @@ TEST_F(ReaderStream, ASeekBackReadsRangesCheckedAgainstTheVersion) {
   reader.seekg(0);
   reader.read(block.data(), 65536);
   EXPECT_EQ(block, content.substr(0, 65536));
-  const auto range = fake->requests().back();
+  // The range's request is not necessarily the last one: the reader may already be reading ahead.
   bool ranged = false;
-  for (const auto& [name, value] : range.headers) ranged = ranged || (name == "Range" && value == "bytes=0-65535");
+  for (const auto& request : fake->requests()) {
+    for (const auto& [name, value] : request.headers) ranged = ranged || (name == "Range" && value == "bytes=0-65535");
+  }
   EXPECT_TRUE(ranged) << "after the seek the reader asks for a range";
   // The next range comes from a replaced object: never mixed into what the caller reads.
   EXPECT_THROW(reader.read(block.data(), 65536), lakefs::ObjectChangedError);
