@@ -33,9 +33,9 @@ if grep -q '^E:' "$work/lintian.txt"; then
   exit 1
 fi
 
-echo "== dpkg-deb -x into $work/root"
-for deb in "${debs[@]}"; do dpkg-deb -x "$deb" "$work/root"; done
-libdir=$work/root/usr/lib/$(gcc -print-multiarch)
+echo "== dpkg-deb -x into $work/sysroot"
+for deb in "${debs[@]}"; do dpkg-deb -x "$deb" "$work/sysroot"; done
+libdir=$work/sysroot/usr/lib/$(gcc -print-multiarch)
 lib=$(readlink -f "$libdir/liblakefs.so")
 soname=$(readelf -d "$lib" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 echo "$lib: SONAME $soname"
@@ -53,7 +53,7 @@ echo "$(wc -l <"$work/exported.txt") exported symbols ($(grep -c '^lakefs::' "$w
 
 echo "== consumer: find_package(lakefs CONFIG) against the unpacked root"
 consumer_src=$src/tests/install/consumer
-cmake -S "$consumer_src" -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$work/root/usr" >/dev/null
+cmake -S "$consumer_src" -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$work/sysroot/usr" >/dev/null
 cmake --build "$work/consumer" >/dev/null
 # The program must load the packaged library, not some other copy.
 ldd "$work/consumer/consumer" | grep -F "$libdir/liblakefs.so.0.1" >/dev/null ||
@@ -71,7 +71,7 @@ g++ "$consumer_src/fake_transport.cpp" -o "$work/consumer-testing-pc" $(pkg-conf
 LD_LIBRARY_PATH=$libdir "$work/consumer-testing-pc"
 
 echo "== headers of another ABI (0.99) do not link with this library"
-cp -r "$work/root/usr/include" "$work/include-0.99"
+cp -r "$work/sysroot/usr/include" "$work/include-0.99"
 sed -i 's/#define LAKEFS_CPP_VERSION_MINOR 1$/#define LAKEFS_CPP_VERSION_MINOR 99/' "$work/include-0.99/lakefs/version.hpp"
 grep -q 'LAKEFS_CPP_VERSION_MINOR 99' "$work/include-0.99/lakefs/version.hpp"
 # shellcheck disable=SC2046
