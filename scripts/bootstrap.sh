@@ -23,6 +23,9 @@ packages=(
   # The Debian packages (cpack -G DEB; tests/package): dpkg-shlibdeps (dpkg-dev) computes their dependencies,
   # CPack finds the ELF files with `file`, and lintian checks the result.
   dpkg-dev file lintian
+  # lakefs-mount (mount/): libfuse3 to build it, fusermount3 (fuse3) to mount and unmount without privileges.
+  # The benchmarks compare it with s3fs over lakeFS's S3 gateway.
+  libfuse3-dev fuse3 s3fs
 )
 
 missing=()

@@ -1,0 +1,243 @@
+#include "block_reader.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "lakefs/errors.hpp"
+#include "lakefs/http.hpp"
+#include "lakefs/object.hpp"
+
+namespace lakefs_mount {
+
+namespace {
+
+// A pre-signed URL is renewed this long before the server says it expires (a request must not race its expiry).
+constexpr auto presign_margin = std::chrono::seconds(60);
+// When the server gives no expiry: lakeFS's default lifetime is 15 minutes.
+constexpr auto presign_default_life = std::chrono::minutes(5);
+// Read-ahead requests waiting for a thread, at most.
+constexpr std::size_t max_queued = 256;
+
+}  // namespace
+
+BlockReader::BlockReader(lakefs::Client client, BlockCache& cache, Options options)
+    : client_(std::move(client)), cache_(cache), options_(options) {
+  // Enough recent blocks in memory for a full read-ahead window of a few readers, and the blocks being read.
+  memory_blocks_ = 2 * (options_.read_ahead / options_.block_size) + options_.fetch_threads + 8;
+  if (options_.read_ahead > 0) {
+    for (std::size_t i = 0; i < options_.fetch_threads; ++i)
+      workers_.emplace_back([this](const std::stop_token& stop) { work(stop); });
+  }
+}
+
+BlockReader::~BlockReader() {
+  for (auto& w : workers_) w.request_stop();
+  queue_ready_.notify_all();
+  workers_.clear();  // joins
+}
+
+BlockReader::Stats BlockReader::stats() const {
+  return {blocks_fetched_.load(), bytes_fetched_.load(), disk_hits_.load(), memory_hits_.load(),
+          read_ahead_blocks_.load()};
+}
+
+std::string BlockReader::fetch_presigned(const ObjectRef& object, std::uint64_t offset, std::size_t length) {
+  auto& presigned = *object.presigned;
+  lakefs::CallOptions call;
+  call.timeout = options_.timeout;
+  for (int attempt = 0;; ++attempt) {
+    std::string url;
+    {
+      std::lock_guard lock(presigned.mutex);
+      const auto now = std::chrono::system_clock::now();
+      if (presigned.url.empty() || now + presign_margin >= presigned.expires || attempt > 0) {
+        const lakefs::StoredObject stored(object.repository, object.commit_id, object.key, client_);
+        auto fresh = stored.presigned_url(call);
+        presigned.url = std::move(fresh.url);
+        presigned.expires = fresh.expires ? std::chrono::system_clock::time_point(*fresh.expires)
+                                          : now + presign_default_life;
+      }
+      url = presigned.url;
+    }
+    lakefs::http::Request request;
+    request.method = "GET";
+    request.absolute_url = std::move(url);
+    // Logs and errors name the object, never the URL (its query is a credential).
+    request.path = "/repositories/" + object.repository + "/refs/" + object.commit_id + "/objects (object store: " +
+                   object.key + ")";
+    request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-" +
+                                              std::to_string(offset + length - 1));
+    request.call = call;
+    try {
+      auto response = client_.send(std::move(request));
+      if (response.status == 200 && offset == 0 && response.body.size() == object.size)
+        response.body.resize(length);
+      return std::move(response.body);
+    } catch (const lakefs::ServerError& e) {
+      // An expired or revoked URL: renewed once.
+      if (e.status() == 403 && attempt == 0) continue;
+      throw;
+    }
+  }
+}
+
+std::string BlockReader::fetch(const ObjectRef& object, std::uint64_t offset, std::size_t length) {
+  std::string data;
+  if (options_.pre_sign) {
+    data = fetch_presigned(object, offset, length);
+  } else {
+    const lakefs::StoredObject stored(object.repository, object.commit_id, object.key, client_);
+    lakefs::ReadOptions read;
+    read.pre_sign = false;
+    read.call.timeout = options_.timeout;
+    data = stored.read_range(offset, length, read);
+  }
+  if (data.size() != length)
+    throw lakefs::ProtocolError("reading " + object.key + ": asked for " + std::to_string(length) +
+                                " bytes at offset " + std::to_string(offset) + ", got " +
+                                std::to_string(data.size()));
+  blocks_fetched_.fetch_add(1, std::memory_order_relaxed);
+  bytes_fetched_.fetch_add(length, std::memory_order_relaxed);
+  return data;
+}
+
+void BlockReader::remember(const std::string& key, const Block& data) {
+  // Called with mutex_ held.
+  if (const auto it = memory_index_.find(key); it != memory_index_.end()) {
+    memory_.splice(memory_.begin(), memory_, it->second);
+    return;
+  }
+  memory_.emplace_front(key, data);
+  memory_index_[key] = memory_.begin();
+  while (memory_.size() > memory_blocks_) {
+    memory_index_.erase(memory_.back().first);
+    memory_.pop_back();
+  }
+}
+
+BlockReader::Block BlockReader::block(const std::shared_ptr<const ObjectRef>& object, std::uint64_t index) {
+  const std::uint64_t offset = index * options_.block_size;
+  const std::size_t length =
+      static_cast<std::size_t>(std::min<std::uint64_t>(options_.block_size, object->size - offset));
+  const std::string key = BlockCache::key(object->checksum, object->size, options_.block_size, index);
+  std::shared_future<Block> future;
+  std::optional<std::promise<Block>> promise;
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto it = memory_index_.find(key); it != memory_index_.end()) {
+      memory_.splice(memory_.begin(), memory_, it->second);
+      memory_hits_.fetch_add(1, std::memory_order_relaxed);
+      return it->second->second;
+    }
+    if (const auto it = in_flight_.find(key); it != in_flight_.end()) {
+      future = it->second;
+    } else {
+      promise.emplace();
+      future = promise->get_future().share();
+      in_flight_.emplace(key, future);
+    }
+  }
+  if (!promise) return future.get();
+  try {
+    Block data;
+    if (auto cached = cache_.get(key, length)) {
+      disk_hits_.fetch_add(1, std::memory_order_relaxed);
+      data = std::make_shared<const std::string>(std::move(*cached));
+    } else {
+      auto fetched = std::make_shared<const std::string>(fetch(*object, offset, length));
+      cache_.put(key, *fetched);
+      data = std::move(fetched);
+    }
+    {
+      std::lock_guard lock(mutex_);
+      remember(key, data);
+      in_flight_.erase(key);
+    }
+    promise->set_value(data);
+    return data;
+  } catch (...) {
+    {
+      std::lock_guard lock(mutex_);
+      in_flight_.erase(key);
+    }
+    promise->set_exception(std::current_exception());
+    throw;
+  }
+}
+
+void BlockReader::schedule(const std::shared_ptr<const ObjectRef>& object, std::uint64_t index) {
+  const std::string key = BlockCache::key(object->checksum, object->size, options_.block_size, index);
+  {
+    std::lock_guard lock(mutex_);
+    if (memory_index_.contains(key) || in_flight_.contains(key) || queue_.size() >= max_queued) return;
+    queue_.emplace_back(object, index);
+  }
+  queue_ready_.notify_one();
+}
+
+void BlockReader::work(const std::stop_token& stop) {
+  for (;;) {
+    std::pair<std::shared_ptr<const ObjectRef>, std::uint64_t> job;
+    {
+      std::unique_lock lock(mutex_);
+      if (!queue_ready_.wait(lock, stop, [this] { return !queue_.empty(); })) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    try {
+      (void)block(job.first, job.second);
+      read_ahead_blocks_.fetch_add(1, std::memory_order_relaxed);
+    } catch (...) {
+      // A read-ahead that fails is only a block the reader fetches itself (and reports) when it gets there.
+    }
+  }
+}
+
+std::size_t BlockReader::read(const std::shared_ptr<const ObjectRef>& object, ReadState& state, char* out,
+                              std::size_t size, std::uint64_t offset) {
+  if (offset >= object->size || size == 0) return 0;
+  size = static_cast<std::size_t>(std::min<std::uint64_t>(size, object->size - offset));
+  const std::size_t bs = options_.block_size;
+  const std::uint64_t first = offset / bs;
+  const std::uint64_t last = (offset + size - 1) / bs;
+  const std::uint64_t blocks_in_object = (object->size + bs - 1) / bs;
+
+  if (options_.read_ahead > 0) {
+    std::uint64_t from = 0, to = 0;
+    {
+      std::lock_guard lock(state.mutex);
+      // Sequential: this read starts where the last one ended, or close behind or ahead of it (the kernel sends a
+      // sequential reader's requests from several threads, not always in order). Anything else is random access.
+      const bool sequential = offset + bs >= state.next_offset && offset <= state.next_offset + bs;
+      const std::size_t max_window = std::max<std::size_t>(options_.read_ahead / bs, 1);
+      if (sequential) {
+        state.window = state.window == 0 ? 2 : std::min(state.window * 2, max_window);
+      } else {
+        state.window = 0;
+        state.scheduled_until = 0;
+      }
+      state.next_offset = std::max(state.next_offset, offset + size);
+      if (!sequential) state.next_offset = offset + size;
+      if (state.window > 0) {
+        from = std::max(last + 1, state.scheduled_until);
+        to = std::min(last + 1 + state.window, blocks_in_object);
+        if (to > from) state.scheduled_until = to;
+      }
+    }
+    for (std::uint64_t i = from; i < to; ++i) schedule(object, i);
+  }
+
+  std::size_t done = 0;
+  for (std::uint64_t i = first; i <= last; ++i) {
+    const auto data = block(object, i);
+    const std::uint64_t block_start = i * bs;
+    const std::size_t from = static_cast<std::size_t>(std::max(offset, block_start) - block_start);
+    const std::size_t n = std::min(data->size() - from, size - done);
+    std::memcpy(out + done, data->data() + from, n);
+    done += n;
+  }
+  return done;
+}
+
+}  // namespace lakefs_mount

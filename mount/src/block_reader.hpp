@@ -1,0 +1,113 @@
+// Reads an object's bytes in blocks: block-aligned range requests (through lakeFS, or straight from the object
+// store through a pre-signed URL), the on-disk BlockCache below them, a small in-memory set of recent blocks, and
+// read-ahead on background threads for readers that go sequentially (none for random access). Concurrent reads of
+// one block share one download. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "block_cache.hpp"
+#include "lakefs/client.hpp"
+
+namespace lakefs_mount {
+
+/// An object of a pinned commit, as a reader needs it. Immutable but for its pre-signed URL.
+struct ObjectRef {
+  std::string repository{};
+  std::string commit_id{};
+  std::string key{};
+  std::string checksum{};
+  std::uint64_t size = 0;
+
+  /// The pre-signed URL in use (renewed before it expires or when the store refuses it).
+  struct Presigned {
+    std::mutex mutex{};
+    std::string url{};
+    std::chrono::system_clock::time_point expires{};
+  };
+  std::shared_ptr<Presigned> presigned = std::make_shared<Presigned>();
+};
+
+/// One open file's access pattern, for read-ahead decisions.
+struct ReadState {
+  std::mutex mutex{};
+  /// Where a sequential reader's next read starts.
+  std::uint64_t next_offset = 0;
+  /// The read-ahead window, in blocks (0 while access is random).
+  std::size_t window = 0;
+  /// Blocks below this index were already handed to read-ahead.
+  std::uint64_t scheduled_until = 0;
+};
+
+class BlockReader {
+ public:
+  struct Options {
+    std::size_t block_size = std::size_t{1} << 20;
+    std::size_t read_ahead = std::size_t{16} << 20;
+    std::size_t fetch_threads = 8;
+    bool pre_sign = false;
+    std::optional<std::chrono::milliseconds> timeout{};
+  };
+
+  /// Counters since the mount started (the root's user.lakefs.stats attribute shows them).
+  struct Stats {
+    std::uint64_t blocks_fetched = 0;
+    std::uint64_t bytes_fetched = 0;
+    std::uint64_t disk_hits = 0;
+    std::uint64_t memory_hits = 0;
+    std::uint64_t read_ahead_blocks = 0;
+  };
+
+  BlockReader(lakefs::Client client, BlockCache& cache, Options options);
+  ~BlockReader();
+  BlockReader(const BlockReader&) = delete;
+  BlockReader& operator=(const BlockReader&) = delete;
+
+  /// Copies up to `size` bytes from `offset` of `object` into `out`; returns how many (0 at or past the end).
+  /// Throws the SDK's errors.
+  std::size_t read(const std::shared_ptr<const ObjectRef>& object, ReadState& state, char* out, std::size_t size,
+                   std::uint64_t offset);
+
+  [[nodiscard]] Stats stats() const;
+  [[nodiscard]] const Options& options() const noexcept { return options_; }
+
+ private:
+  using Block = std::shared_ptr<const std::string>;
+  Block block(const std::shared_ptr<const ObjectRef>& object, std::uint64_t index);
+  std::string fetch(const ObjectRef& object, std::uint64_t offset, std::size_t length);
+  std::string fetch_presigned(const ObjectRef& object, std::uint64_t offset, std::size_t length);
+  void schedule(const std::shared_ptr<const ObjectRef>& object, std::uint64_t index);
+  void work(const std::stop_token& stop);
+  void remember(const std::string& key, const Block& data);
+
+  lakefs::Client client_;
+  BlockCache& cache_;
+  Options options_;
+  std::size_t memory_blocks_;
+
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_future<Block>> in_flight_;
+  std::list<std::pair<std::string, Block>> memory_;  // most recent first
+  std::unordered_map<std::string, std::list<std::pair<std::string, Block>>::iterator> memory_index_;
+  std::deque<std::pair<std::shared_ptr<const ObjectRef>, std::uint64_t>> queue_;
+  std::condition_variable_any queue_ready_;
+
+  std::atomic<std::uint64_t> blocks_fetched_{0}, bytes_fetched_{0}, disk_hits_{0}, memory_hits_{0},
+      read_ahead_blocks_{0};
+  std::vector<std::jthread> workers_;
+};
+
+}  // namespace lakefs_mount
