@@ -23,8 +23,9 @@ constexpr std::size_t max_queued = 256;
 
 BlockReader::BlockReader(lakefs::Client client, BlockCache& cache, Options options)
     : client_(std::move(client)), cache_(cache), options_(options) {
-  // Enough recent blocks in memory for a full read-ahead window of a few readers, and the blocks being read.
-  memory_blocks_ = 2 * (options_.read_ahead / options_.block_size) + options_.fetch_threads + 8;
+  // Recent blocks in memory: a full read-ahead window, the blocks the fetch threads are filling, and a few being
+  // copied out. A block pushed out before it is read is still in the disk cache (and the kernel's page cache).
+  memory_blocks_ = options_.read_ahead / options_.block_size + options_.fetch_threads + 4;
   if (options_.read_ahead > 0) {
     for (std::size_t i = 0; i < options_.fetch_threads; ++i)
       workers_.emplace_back([this](const std::stop_token& stop) { work(stop); });
