@@ -382,7 +382,7 @@ Filesystem::Filesystem(lakefs::Client client, const MountOptions& options, const
                                    .timeout = options.timeout ? std::optional<std::chrono::milliseconds>(*options.timeout)
                                                               : std::nullopt}),
       snapshot_(std::make_shared<Snapshot>(client_, options.repository, pinned.commit_id, pinned.commit_date,
-                                           options.prefix)) {}
+                                           options.prefix, options.max_entries)) {}
 
 Filesystem::~Filesystem() { stop(); }
 
@@ -397,7 +397,8 @@ std::string Filesystem::stats() const {
   out << "commit " << snapshot()->commit_id() << "\nrepins " << repins_.load() << "\nblocks_fetched "
       << s.blocks_fetched << "\nbytes_fetched " << s.bytes_fetched << "\nread_ahead_blocks " << s.read_ahead_blocks
       << "\ndisk_hits " << s.disk_hits << "\nmemory_hits " << s.memory_hits << "\ncache_bytes " << cache_.bytes()
-      << "\ncache_blocks " << cache_.blocks() << "\nlistings " << snapshot()->listings() << "\n";
+      << "\ncache_blocks " << cache_.blocks() << "\nlistings " << snapshot()->listings() << "\nentries "
+      << snapshot()->entries() << "\n";
   return out.str();
 }
 
@@ -426,7 +427,8 @@ void Filesystem::follow(const std::stop_token& stop) {
       if (head.commit_id == snapshot()->commit_id()) continue;
       const auto commit = lakefs::Reference(options_.repository, head.commit_id, client_).get_commit();
       auto next = std::make_shared<Snapshot>(client_, options_.repository, commit.id,
-                                             commit.creation_date.time_since_epoch().count(), options_.prefix);
+                                             commit.creation_date.time_since_epoch().count(), options_.prefix,
+                                             options_.max_entries);
       {
         std::lock_guard lock(mutex_);
         snapshot_ = std::move(next);

@@ -74,6 +74,8 @@ Options:
   --read-ahead SIZE       largest read-ahead window of a sequential reader (default 16M;
                           0 disables read-ahead). Random reads never read ahead.
   --fetch-threads N       block downloads in flight at once for read-ahead (default 8)
+  --max-entries N         directory entries kept in memory; beyond it the least recently
+                          used directories are listed again when needed (default 1000000)
   --follow[=SECONDS]      follow a branch: re-pin to its head every SECONDS (default 10).
                           Open files keep the commit they were opened at.
   --pre-sign auto|always|never
@@ -153,6 +155,12 @@ std::variant<MountOptions, Exit> parse_arguments(const std::vector<std::string_v
       const auto n = text ? parse_count(*text) : std::nullopt;
       if (!n || *n < 1 || *n > 64) return usage_error("--fetch-threads needs a number from 1 to 64");
       options.fetch_threads = static_cast<std::size_t>(*n);
+    } else if (name == "--max-entries") {
+      const auto text = value();
+      const auto n = text ? parse_count(*text) : std::nullopt;
+      if (!n || *n < 10 || *n > 1'000'000'000)
+        return usage_error("--max-entries needs a number from 10 to 1000000000");
+      options.max_entries = static_cast<std::size_t>(*n);
     } else if (name == "--follow") {
       // The interval is optional, so only "--follow=N" carries one.
       std::uint64_t seconds = 10;

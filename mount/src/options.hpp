@@ -33,6 +33,8 @@ struct MountOptions {
   std::size_t read_ahead = std::size_t{16} << 20;
   /// Block downloads in flight at once for read-ahead.
   std::size_t fetch_threads = 8;
+  /// Directory entries kept in memory (least recently used directories are listed again when needed).
+  std::size_t max_entries = 1'000'000;
   /// A branch is re-pinned to its head this often; unset = pinned once at mount time.
   std::optional<std::chrono::seconds> follow{};
   PreSign pre_sign = PreSign::automatic;

@@ -15,12 +15,13 @@ const Entry* Directory::find(const std::string& name) const {
 }
 
 Snapshot::Snapshot(lakefs::Client client, std::string repository, std::string commit_id, std::int64_t commit_date,
-                   std::string prefix)
+                   std::string prefix, std::size_t max_entries)
     : client_(std::move(client)),
       repository_(std::move(repository)),
       commit_id_(std::move(commit_id)),
       commit_date_(commit_date),
-      prefix_(std::move(prefix)) {}
+      prefix_(std::move(prefix)),
+      max_entries_(max_entries) {}
 
 std::shared_ptr<const Directory> Snapshot::list(const std::string& path) const {
   const std::string listed = prefix_ + (path.empty() ? std::string() : path + "/");
@@ -64,6 +65,8 @@ std::shared_ptr<const Directory> Snapshot::directory(const std::string& path) {
     std::lock_guard lock(mutex_);
     if (const auto it = directories_.find(path); it != directories_.end()) {
       future = it->second;
+      if (const auto r = recent_index_.find(path); r != recent_index_.end())
+        recent_.splice(recent_.begin(), recent_, r->second);
     } else {
       promise.emplace();
       future = promise->get_future().share();
@@ -74,7 +77,23 @@ std::shared_ptr<const Directory> Snapshot::directory(const std::string& path) {
   // The thread that placed the future lists; the others wait for its answer.
   if (promise) {
     try {
-      promise->set_value(list(path));
+      auto listed = list(path);
+      {
+        // Counted, and the least recently used directories forgotten beyond the bound (never this one).
+        std::lock_guard lock(mutex_);
+        const std::size_t n = listed ? listed->entries.size() : 0;
+        recent_.emplace_front(path, n);
+        recent_index_[path] = recent_.begin();
+        entries_ += n;
+        while (entries_ > max_entries_ && recent_.size() > 1) {
+          const auto& [victim, count] = recent_.back();
+          entries_ -= count;
+          directories_.erase(victim);
+          recent_index_.erase(victim);
+          recent_.pop_back();
+        }
+      }
+      promise->set_value(std::move(listed));
     } catch (...) {
       {
         std::lock_guard lock(mutex_);
@@ -96,6 +115,11 @@ std::optional<Entry> Snapshot::lookup(const std::string& path) {
   const Entry* entry = dir->find(name);
   if (!entry) return std::nullopt;
   return *entry;
+}
+
+std::size_t Snapshot::entries() const {
+  std::lock_guard lock(mutex_);
+  return entries_;
 }
 
 std::size_t Snapshot::listings() const {

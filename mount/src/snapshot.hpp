@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <future>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,8 +40,10 @@ struct Directory {
 /// The tree of one commit under a prefix. Thread-safe.
 class Snapshot {
  public:
+  /// `max_entries` bounds the directory entries kept in memory: beyond it, the least recently used directories are
+  /// forgotten (and listed again when needed).
   Snapshot(lakefs::Client client, std::string repository, std::string commit_id, std::int64_t commit_date,
-           std::string prefix);
+           std::string prefix, std::size_t max_entries = 1'000'000);
 
   [[nodiscard]] const std::string& repository() const noexcept { return repository_; }
   [[nodiscard]] const std::string& commit_id() const noexcept { return commit_id_; }
@@ -56,6 +59,8 @@ class Snapshot {
 
   /// Directory listings done so far (each a full delimiter listing of one directory), for tests and stats.
   [[nodiscard]] std::size_t listings() const;
+  /// Directory entries held in memory.
+  [[nodiscard]] std::size_t entries() const;
 
  private:
   std::shared_ptr<const Directory> list(const std::string& path) const;
@@ -65,11 +70,16 @@ class Snapshot {
   std::string commit_id_;
   std::int64_t commit_date_;
   std::string prefix_;
+  std::size_t max_entries_;
 
   mutable std::mutex mutex_;
   // A directory being listed is a shared future, so concurrent lookups wait for one listing.
   std::unordered_map<std::string, std::shared_future<std::shared_ptr<const Directory>>> directories_;
   std::size_t listings_ = 0;
+  // Listed directories, most recently used first, with their entry counts (for the bound).
+  std::list<std::pair<std::string, std::size_t>> recent_;
+  std::unordered_map<std::string, std::list<std::pair<std::string, std::size_t>>::iterator> recent_index_;
+  std::size_t entries_ = 0;
 };
 
 }  // namespace lakefs_mount

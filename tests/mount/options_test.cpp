@@ -23,7 +23,7 @@ TEST(MountOptions, ParsesTheUriIntoRepositoryRefAndPrefix) {
 
 TEST(MountOptions, ParsesEveryOption) {
   auto parsed = parse({"-f", "--cache-dir", "/c", "--cache-size=10G", "--block-size", "256K", "--read-ahead", "0",
-                       "--fetch-threads", "4", "--follow=30", "--pre-sign", "never", "--timeout=7", "-o",
+                       "--fetch-threads", "4", "--max-entries", "5000", "--follow=30", "--pre-sign", "never", "--timeout=7", "-o",
                        "allow_other,max_read=131072", "--log-file", "/l", "lakefs://r/v1", "m"});
   ASSERT_TRUE(std::holds_alternative<MountOptions>(parsed));
   const auto& o = std::get<MountOptions>(parsed);
@@ -33,6 +33,7 @@ TEST(MountOptions, ParsesEveryOption) {
   EXPECT_EQ(o.block_size, 256u << 10);
   EXPECT_EQ(o.read_ahead, 0u);
   EXPECT_EQ(o.fetch_threads, 4u);
+  EXPECT_EQ(o.max_entries, 5000u);
   EXPECT_EQ(o.follow, std::chrono::seconds(30));
   EXPECT_EQ(o.pre_sign, PreSign::never);
   EXPECT_EQ(o.timeout, std::chrono::seconds(7));
@@ -71,6 +72,7 @@ TEST(MountOptions, BadInputIsAUsageErrorThatSaysWhy) {
       {{"lakefs://r/main", "m", "--block-size", "1K"}, "between 4K and 64M"},
       {{"lakefs://r/main", "m", "--fetch-threads", "0"}, "from 1 to 64"},
       {{"lakefs://r/main", "m", "--follow=0"}, "from 1 to 86400"},
+      {{"lakefs://r/main", "m", "--max-entries", "9"}, "from 10 to"},
       {{"lakefs://r/main", "m", "--pre-sign", "maybe"}, "auto, always or never"},
       {{"lakefs://r/main", "m", "-o", "rw"}, "read-only"},
       {{"lakefs://r/main", "m", "--bogus"}, "unknown option '--bogus'"},

@@ -224,6 +224,15 @@ def suite_programs(env):
     sub, _ = mount(env, f"lakefs://{repo}/main/dir2/", "prefix")
     check(sorted(os.listdir(sub)) == ["sub0", "sub1", "sub2", "sub3"], "a prefix mounts its subtree as the root")
 
+    # Directory entries in memory are bounded: beyond --max-entries the least recently used directories are
+    # forgotten (and listed again when needed), never the one just listed (parallel/ holds 16 entries).
+    small, _ = mount(env, f"lakefs://{repo}/main", "small", "--max-entries", "10")
+    out = run(["sh", "-c", f"find '{small}' -type f | wc -l"])
+    held = stats(small)
+    check(int(out.stdout) == count and int(held["entries"]) <= 16,
+          f"--max-entries 10: find still sees {count} files, {held['entries']} entries held")
+    check(unmount(small), "unmounted")
+
     # Errors at mount time: a message, exit status 1, nothing mounted.
     for uri, options, message in [
         (f"lakefs://{repo}/no-such-ref", [], "has no branch, tag or commit 'no-such-ref'"),
