@@ -56,8 +56,7 @@ BlockCache::BlockCache(std::filesystem::path dir, std::uint64_t capacity) : dir_
   if (ec) throw std::runtime_error("cannot create the cache directory " + dir_.string() + ": " + ec.message());
   const auto lock_path = dir_ / ".lock";
   lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock_fd_ < 0)
-    throw std::runtime_error("cannot open " + lock_path.string() + ": " + std::strerror(errno));
+  if (lock_fd_ < 0) throw std::runtime_error("cannot open " + lock_path.string() + ": " + std::strerror(errno));
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(lock_fd_);
     lock_fd_ = -1;

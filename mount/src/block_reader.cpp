@@ -56,8 +56,8 @@ std::string BlockReader::fetch_presigned(const ObjectRef& object, std::uint64_t 
         const lakefs::StoredObject stored(object.repository, object.commit_id, object.key, client_);
         auto fresh = stored.presigned_url(call);
         presigned.url = std::move(fresh.url);
-        presigned.expires = fresh.expires ? std::chrono::system_clock::time_point(*fresh.expires)
-                                          : now + presign_default_life;
+        presigned.expires =
+            fresh.expires ? std::chrono::system_clock::time_point(*fresh.expires) : now + presign_default_life;
       }
       url = presigned.url;
     }
@@ -65,15 +65,14 @@ std::string BlockReader::fetch_presigned(const ObjectRef& object, std::uint64_t 
     request.method = "GET";
     request.absolute_url = std::move(url);
     // Logs and errors name the object, never the URL (its query is a credential).
-    request.path = "/repositories/" + object.repository + "/refs/" + object.commit_id + "/objects (object store: " +
-                   object.key + ")";
-    request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-" +
-                                              std::to_string(offset + length - 1));
+    request.path = "/repositories/" + object.repository + "/refs/" + object.commit_id +
+                   "/objects (object store: " + object.key + ")";
+    request.headers.emplace_back("Range",
+                                 "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1));
     request.call = call;
     try {
       auto response = client_.send(std::move(request));
-      if (response.status == 200 && offset == 0 && response.body.size() == object.size)
-        response.body.resize(length);
+      if (response.status == 200 && offset == 0 && response.body.size() == object.size) response.body.resize(length);
       return std::move(response.body);
     } catch (const lakefs::ServerError& e) {
       // An expired or revoked URL: renewed once.
@@ -96,8 +95,7 @@ std::string BlockReader::fetch(const ObjectRef& object, std::uint64_t offset, st
   }
   if (data.size() != length)
     throw lakefs::ProtocolError("reading " + object.key + ": asked for " + std::to_string(length) +
-                                " bytes at offset " + std::to_string(offset) + ", got " +
-                                std::to_string(data.size()));
+                                " bytes at offset " + std::to_string(offset) + ", got " + std::to_string(data.size()));
   blocks_fetched_.fetch_add(1, std::memory_order_relaxed);
   bytes_fetched_.fetch_add(length, std::memory_order_relaxed);
   return data;

@@ -374,13 +374,14 @@ Filesystem::Filesystem(lakefs::Client client, const MountOptions& options, const
     : client_(std::move(client)),
       options_(options),
       cache_(options.cache_dir, options.cache_size),
-      reader_(client_, cache_,
-              BlockReader::Options{.block_size = options.block_size,
-                                   .read_ahead = options.read_ahead,
-                                   .fetch_threads = options.fetch_threads,
-                                   .pre_sign = pre_sign,
-                                   .timeout = options.timeout ? std::optional<std::chrono::milliseconds>(*options.timeout)
-                                                              : std::nullopt}),
+      reader_(
+          client_, cache_,
+          BlockReader::Options{
+              .block_size = options.block_size,
+              .read_ahead = options.read_ahead,
+              .fetch_threads = options.fetch_threads,
+              .pre_sign = pre_sign,
+              .timeout = options.timeout ? std::optional<std::chrono::milliseconds>(*options.timeout) : std::nullopt}),
       snapshot_(std::make_shared<Snapshot>(client_, options.repository, pinned.commit_id, pinned.commit_date,
                                            options.prefix, options.max_entries)) {}
 

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "filesystem.hpp"
-#include "lakefs/errors.hpp"
 #include "lakefs/client.hpp"
+#include "lakefs/errors.hpp"
 #include "options.hpp"
 
 namespace {
@@ -53,8 +53,8 @@ void detach_output(const MountOptions& options) {
 }
 
 int run(MountOptions options, int status_fd) {
-  const std::string where = "lakefs://" + options.repository + "/" + options.ref +
-                            (options.prefix.empty() ? "" : "/" + options.prefix);
+  const std::string where =
+      "lakefs://" + options.repository + "/" + options.ref + (options.prefix.empty() ? "" : "/" + options.prefix);
   try {
     lakefs::ClientOptions client_options;
     if (options.timeout) client_options.request_timeout = *options.timeout;
@@ -95,8 +95,8 @@ int run(MountOptions options, int status_fd) {
       throw std::runtime_error("cannot install the signal handlers");
     }
     std::cerr << "lakefs-mount: " << where << " (commit " << pinned.commit_id << (pre_sign ? ", pre-signed reads" : "")
-              << ") mounted at " << options.mountpoint.string()
-              << (options.follow ? ", following the branch" : "") << std::endl;
+              << ") mounted at " << options.mountpoint.string() << (options.follow ? ", following the branch" : "")
+              << std::endl;
     if (status_fd >= 0) {
       report(status_fd, true);
       detach_output(options);

@@ -38,12 +38,18 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
     unit.remove_suffix(1);
   }
   unsigned shift = 0;
-  if (unit.empty()) shift = 0;
-  else if (unit == "K" || unit == "k") shift = 10;
-  else if (unit == "M" || unit == "m") shift = 20;
-  else if (unit == "G" || unit == "g") shift = 30;
-  else if (unit == "T" || unit == "t") shift = 40;
-  else return std::nullopt;
+  if (unit.empty())
+    shift = 0;
+  else if (unit == "K" || unit == "k")
+    shift = 10;
+  else if (unit == "M" || unit == "m")
+    shift = 20;
+  else if (unit == "G" || unit == "g")
+    shift = 30;
+  else if (unit == "T" || unit == "t")
+    shift = 40;
+  else
+    return std::nullopt;
   if (*number > (std::numeric_limits<std::uint64_t>::max() >> shift)) return std::nullopt;
   return *number << shift;
 }
@@ -121,8 +127,9 @@ std::variant<MountOptions, Exit> parse_arguments(const std::vector<std::string_v
       const auto text = value();
       if (!text) return usage_error("option '" + std::string(name) + "' needs a size");
       const auto parsed = parse_size(*text);
-      if (!parsed) return usage_error("option '" + std::string(name) + "': '" + std::string(*text) +
-                                      "' is not a size (e.g. 512K, 64M, 10G)");
+      if (!parsed)
+        return usage_error("option '" + std::string(name) + "': '" + std::string(*text) +
+                           "' is not a size (e.g. 512K, 64M, 10G)");
       out = *parsed;
       return std::nullopt;
     };
@@ -142,8 +149,7 @@ std::variant<MountOptions, Exit> parse_arguments(const std::vector<std::string_v
     } else if (name == "--block-size") {
       std::uint64_t size = 0;
       if (auto e = size_value(size)) return *e;
-      if (size < (4u << 10) || size > (64u << 20))
-        return usage_error("--block-size must be between 4K and 64M");
+      if (size < (4u << 10) || size > (64u << 20)) return usage_error("--block-size must be between 4K and 64M");
       options.block_size = static_cast<std::size_t>(size);
     } else if (name == "--read-ahead") {
       std::uint64_t size = 0;
@@ -158,8 +164,7 @@ std::variant<MountOptions, Exit> parse_arguments(const std::vector<std::string_v
     } else if (name == "--max-entries") {
       const auto text = value();
       const auto n = text ? parse_count(*text) : std::nullopt;
-      if (!n || *n < 10 || *n > 1'000'000'000)
-        return usage_error("--max-entries needs a number from 10 to 1000000000");
+      if (!n || *n < 10 || *n > 1'000'000'000) return usage_error("--max-entries needs a number from 10 to 1000000000");
       options.max_entries = static_cast<std::size_t>(*n);
     } else if (name == "--follow") {
       // The interval is optional, so only "--follow=N" carries one.
@@ -172,10 +177,14 @@ std::variant<MountOptions, Exit> parse_arguments(const std::vector<std::string_v
       options.follow = std::chrono::seconds(seconds);
     } else if (name == "--pre-sign") {
       const auto text = value();
-      if (text == "auto") options.pre_sign = PreSign::automatic;
-      else if (text == "always") options.pre_sign = PreSign::always;
-      else if (text == "never") options.pre_sign = PreSign::never;
-      else return usage_error("--pre-sign takes auto, always or never");
+      if (text == "auto")
+        options.pre_sign = PreSign::automatic;
+      else if (text == "always")
+        options.pre_sign = PreSign::always;
+      else if (text == "never")
+        options.pre_sign = PreSign::never;
+      else
+        return usage_error("--pre-sign takes auto, always or never");
     } else if (name == "--timeout") {
       const auto text = value();
       const auto n = text ? parse_count(*text) : std::nullopt;

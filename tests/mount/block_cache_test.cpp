@@ -13,9 +13,8 @@ namespace {
 class BlockCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("lakefs-mount-cache-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("lakefs-mount-cache-test-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -29,7 +28,7 @@ TEST_F(BlockCacheTest, KeepsBlocksAndEvictsTheLeastRecentlyUsedBeyondItsBound) {
   cache.put("c", std::string(1000, 'c'));
   EXPECT_EQ(cache.bytes(), 3000u);
   ASSERT_EQ(cache.get("a", 1000), std::string(1000, 'a'));  // "a" is now the most recent
-  cache.put("d", std::string(1000, 'd'));                     // evicts "b"
+  cache.put("d", std::string(1000, 'd'));                   // evicts "b"
   EXPECT_EQ(cache.get("b", 1000), std::nullopt);
   EXPECT_FALSE(std::filesystem::exists(dir_ / "b"));
   EXPECT_EQ(cache.get("a", 1000), std::string(1000, 'a'));
@@ -72,8 +71,8 @@ TEST_F(BlockCacheTest, ASmallerBoundAtTheNextMountEvictsTheOldest) {
     BlockCache cache(dir_, 1 << 20);
     cache.put("old", std::string(600, 'o'));
     // Distinct write times, so the order survives.
-    std::filesystem::last_write_time(dir_ / "old", std::filesystem::file_time_type::clock::now() -
-                                                       std::chrono::hours(1));
+    std::filesystem::last_write_time(dir_ / "old",
+                                     std::filesystem::file_time_type::clock::now() - std::chrono::hours(1));
     cache.put("new", std::string(600, 'n'));
   }
   BlockCache smaller(dir_, 1000);

@@ -6,6 +6,8 @@
 //   mount_fixture change REPO PATH TEXT    writes PATH on main and commits; prints the new commit id
 //   mount_fixture download REPO REF PATH FILE   the SDK's download of an object (what the mount must match)
 // The server comes from the environment (LAKEFS_ENDPOINT, ...); LAKEFS_TEST_NAMESPACE_ROOT names the storage root.
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -13,8 +15,6 @@
 #include <iostream>
 #include <random>
 #include <string>
-
-#include <unistd.h>
 
 #include "lakefs/lakefs.hpp"
 

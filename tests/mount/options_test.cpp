@@ -22,9 +22,28 @@ TEST(MountOptions, ParsesTheUriIntoRepositoryRefAndPrefix) {
 }
 
 TEST(MountOptions, ParsesEveryOption) {
-  auto parsed = parse({"-f", "--cache-dir", "/c", "--cache-size=10G", "--block-size", "256K", "--read-ahead", "0",
-                       "--fetch-threads", "4", "--max-entries", "5000", "--follow=30", "--pre-sign", "never", "--timeout=7", "-o",
-                       "allow_other,max_read=131072", "--log-file", "/l", "lakefs://r/v1", "m"});
+  auto parsed = parse({"-f",
+                       "--cache-dir",
+                       "/c",
+                       "--cache-size=10G",
+                       "--block-size",
+                       "256K",
+                       "--read-ahead",
+                       "0",
+                       "--fetch-threads",
+                       "4",
+                       "--max-entries",
+                       "5000",
+                       "--follow=30",
+                       "--pre-sign",
+                       "never",
+                       "--timeout=7",
+                       "-o",
+                       "allow_other,max_read=131072",
+                       "--log-file",
+                       "/l",
+                       "lakefs://r/v1",
+                       "m"});
   ASSERT_TRUE(std::holds_alternative<MountOptions>(parsed));
   const auto& o = std::get<MountOptions>(parsed);
   EXPECT_TRUE(o.foreground);
