@@ -1,0 +1,401 @@
+# shellcheck shell=bash disable=SC2016  # sh -c scripts take their arguments as $1, $2, …
+# lakefs-mount (mount/, a read-only FUSE 3 filesystem over a lakeFS ref) against s3fs-fuse (Debian's,
+# over lakeFS's S3 gateway on the same endpoint), the SDK's download and lakectl:
+#   section mount-read:   a sequential `cat` of one 1 GiB object through a fresh mount (empty
+#                         --cache-dir: a first read), next to lakefs-cpp's `download()` (bench/objects.cpp),
+#                         s3fs (fresh mount) and `lakectl fs cat`; then the same file read again after
+#                         unmounting and mounting again on the same --cache-dir (served by the disk cache)
+#   section mount-footer: `tail -c 65536` of the 1 GiB object on a fresh mount (fresh cache) against s3fs
+#                         (fresh mount): the time, and the bytes both mounts moved for it, counted by a
+#                         byte-counting TCP proxy (127.0.0.1) that both mounts talk to lakeFS through
+#   section mount-list:   `find MNT -type f | wc -l` and `ls -R MNT` over 100,000 imported objects (as
+#                         25-listings.sh imports them), each on a fresh mount, against s3fs
+# Rounds are interleaved: each round runs every contender of a case once, in an order rotating with the
+# round. Times are wall times of the reading process (`cat`, `tail`, `find`, …; the mount is made before
+# the clock starts); the SDK's is its own time around the download. The peak RSS of a mount's contender
+# is its daemon's (VmHWM read from /proc before unmounting). Every mount is unmounted at the end of its
+# run, and on failure by the EXIT trap.
+# Sourced by bench/run.sh with BUILD_DIR, REPO_ROOT, LAKEFS_* (quickstart topology: LAKEFS_TEST_IMPORT_DIR
+# and LAKEFS_TEST_IMPORT_URI for the import), BENCH_WORK and bench/lib.sh. Needs fusermount3, s3fs and
+# /dev/fuse (scripts/bootstrap.sh installs fuse3 and s3fs).
+# BENCH_MOUNT_BYTES (default 1 GiB), BENCH_MOUNT_OBJECTS (default 100000) and BENCH_MOUNT_ROUNDS
+# (default 5) shorten or lengthen it.
+set -euo pipefail
+mount_bin="$BUILD_DIR/mount/lakefs-mount"
+objects_bin="$BUILD_DIR/bench/objects"
+listings_bin="$BUILD_DIR/bench/listings"
+lakectl="$REPO_ROOT/.cache/lakefs-server/bin/lakectl"
+api="$LAKEFS_ENDPOINT/api/v1"
+auth="$LAKEFS_ACCESS_KEY_ID:$LAKEFS_SECRET_ACCESS_KEY"
+size=${BENCH_MOUNT_BYTES:-1073741824}
+objects=${BENCH_MOUNT_OBJECTS:-100000}
+rounds=${BENCH_MOUNT_ROUNDS:-5}
+footer=65536
+: "${LAKEFS_TEST_IMPORT_DIR:?60-mount.sh needs LAKEFS_TEST_IMPORT_DIR, a directory the server may import from}"
+: "${LAKEFS_TEST_IMPORT_URI:?60-mount.sh needs LAKEFS_TEST_IMPORT_URI}"
+for tool in "$mount_bin" "$objects_bin" "$listings_bin" "$lakectl"; do
+  [[ -x $tool ]] || { echo "60-mount: $tool is missing (build the release preset's lakefs-mount, objects and listings)" >&2; exit 1; }
+done
+if ! command -v s3fs >/dev/null || ! command -v fusermount3 >/dev/null || [[ ! -c /dev/fuse ]]; then
+  echo "60-mount: needs s3fs, fusermount3 and /dev/fuse (scripts/bootstrap.sh installs fuse3 and s3fs)" >&2
+  exit 1
+fi
+repo="bench-mount-$$"
+source_dir="$LAKEFS_TEST_IMPORT_DIR/$repo"
+source_uri="$LAKEFS_TEST_IMPORT_URI/$repo"
+work="$BENCH_WORK/mount"
+mkdir -p "$work"
+# lakectl and s3fs get the endpoint and credentials explicitly, never a user's config.
+export LAKECTL_CONFIG_FILE=/dev/null LAKECTL_SERVER_ENDPOINT_URL=$LAKEFS_ENDPOINT \
+  LAKECTL_CREDENTIALS_ACCESS_KEY_ID=$LAKEFS_ACCESS_KEY_ID LAKECTL_CREDENTIALS_SECRET_ACCESS_KEY=$LAKEFS_SECRET_ACCESS_KEY
+s3fs_passwd="$work/s3fs.passwd"
+(umask 077 && echo "$auth" >"$s3fs_passwd")
+# s3fs at its defaults (parallel_count=5 × multipart_size=10 MB for reads, multireq_max=20 parallel HEADs
+# when listing, stat cache of 100,000 entries, no disk cache: use_cache is off, so data goes through its
+# temporary files), read-only, path-style requests against lakeFS's S3 gateway (bucket = repository,
+# key = ref/path: REPO:/main mounts the branch).
+s3fs_options=(-o use_path_request_style -o "passwd_file=$s3fs_passwd" -o ro)
+s3fs_version=$(s3fs --version 2>/dev/null | sed -n '1s/.*V\([0-9][0-9.]*\).*/\1/p')
+
+human() {  # bytes -> "1 GiB", "64 MiB", "4 KiB"
+  local b=$1
+  if ((b >= 1 << 30 && b % (1 << 30) == 0)); then echo "$((b >> 30)) GiB"
+  elif ((b >= 1 << 20 && b % (1 << 20) == 0)); then echo "$((b >> 20)) MiB"
+  elif ((b >= 1 << 10 && b % (1 << 10) == 0)); then echo "$((b >> 10)) KiB"
+  else echo "$b bytes"; fi
+}
+S=$(human "$size")
+F=$(human "$footer")
+K="$((objects / 1000))k"
+((objects % 1000 == 0)) || K=$(python3 -c 'import sys; print(f"{int(sys.argv[1]):,}")' "$objects")
+
+# ---------------------------------------------------------------- mounts
+mounts=()     # every mount point this scenario made, for the EXIT trap
+proxy_pid=""
+is_mounted() { awk -v m="$1" '$2 == m {found = 1} END {exit !found}' /proc/mounts; }
+# The pids of the live processes that have MNT as one argument of their command line (a mount's daemon).
+mount_pids() {
+  local p arg
+  for p in /proc/[0-9]*; do
+    while IFS= read -r -d '' arg; do
+      if [[ $arg == "$1" ]]; then echo "${p#/proc/}"; break; fi
+    done 2>/dev/null <"$p/cmdline" || true  # (a process may end meanwhile)
+  done
+}
+# Peak RSS (KiB) of MNT's daemon, "-" when it cannot be read.
+mount_rss() {
+  local pid
+  pid=$(mount_pids "$1" | head -n 1)
+  [[ -n $pid ]] && awk '/^VmHWM:/ {print $2; found = 1} END {if (!found) print "-"}' "/proc/$pid/status" 2>/dev/null ||
+    echo -
+}
+# unmount MNT: fusermount3 -u, then wait (60 s at most) until /proc/mounts no longer lists MNT and no process has
+# it on its command line (the daemon has exited: its cache directory is free again).
+unmount() {
+  local mnt=$1 i
+  for ((i = 0; i < 600; i++)); do
+    if is_mounted "$mnt"; then
+      fusermount3 -u "$mnt" 2>/dev/null || true
+    elif [[ -z $(mount_pids "$mnt") ]]; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "60-mount: $mnt is still mounted or its daemon still runs 60 s after fusermount3 -u" >&2
+  return 1
+}
+wait_mounted() {
+  local i
+  for ((i = 0; i < 300; i++)); do is_mounted "$1" && return 0; sleep 0.1; done
+  echo "60-mount: $1 did not appear in /proc/mounts" >&2
+  return 1
+}
+# mount_lakefs MNT CACHE_DIR [ENDPOINT] [PREFIX]: lakefs-mount of lakefs://REPO/main[/PREFIX], daemonized.
+mount_lakefs() {
+  local mnt=$1 cache=$2 endpoint=${3:-$LAKEFS_ENDPOINT} prefix=${4:+/$4}
+  mkdir -p "$mnt" "$cache"
+  mounts+=("$mnt")
+  LAKEFS_ENDPOINT=$endpoint "$mount_bin" "lakefs://$repo/main$prefix" "$mnt" --cache-dir "$cache" \
+    --log-file "$work/lakefs-mount.log" 2>>"$work/lakefs-mount.stderr" || { echo "60-mount: lakefs-mount failed to mount $mnt" >&2; return 1; }
+  wait_mounted "$mnt"
+}
+# mount_s3fs MNT [ENDPOINT] [PREFIX]: s3fs of REPO:/main[/PREFIX] through the S3 gateway, fresh (no cache).
+mount_s3fs() {
+  local mnt=$1 endpoint=${2:-$LAKEFS_ENDPOINT} prefix=${3:+/$3}
+  mkdir -p "$mnt"
+  mounts+=("$mnt")
+  s3fs "$repo:/main$prefix" "$mnt" -o "url=$endpoint" "${s3fs_options[@]}" ||
+    { echo "60-mount: s3fs failed to mount $mnt" >&2; return 1; }
+  wait_mounted "$mnt"
+}
+
+cleanup() {
+  local status=$? m
+  if ((status != 0)); then
+    for m in "$work/lakefs-mount.stderr" "$work/lakefs-mount.log"; do
+      [[ -s $m ]] && { echo "60-mount: the end of $(basename "$m"):" >&2; tail -n 20 "$m" >&2; }
+    done
+  fi
+  for m in "${mounts[@]}"; do
+    if is_mounted "$m" || [[ -n $(mount_pids "$m") ]]; then
+      unmount "$m" || fusermount3 -uz "$m" 2>/dev/null || true
+    fi
+  done
+  if [[ -n $proxy_pid ]]; then kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/null || true; fi
+  curl -fsS -u "$auth" -X DELETE -o /dev/null "$api/repositories/$repo" || true
+  rm -rf "$source_dir" "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- the data
+# main: $objects small files imported under objects/ (as 25-listings.sh does), then data/big.bin of $S.
+curl -fsS -u "$auth" -H 'Content-Type: application/json' -o /dev/null \
+  -d "{\"name\":\"$repo\",\"storage_namespace\":\"${LAKEFS_TEST_NAMESPACE_ROOT:-local://}$repo\"}" "$api/repositories"
+python3 - "$source_dir" "$objects" <<'PY'
+import os, sys
+root, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    d = os.path.join(root, f"d{i % 100:02d}")
+    if i < 100:
+        os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, f"f{i:07d}.txt"), "w") as f:
+        f.write(f"object {i}\n")
+PY
+"$listings_bin" import "$repo" main "$source_uri/" objects/ >/dev/null
+src="$work/big.bin"
+head -c "$size" /dev/urandom >"$src"
+"$objects_bin" upload "$repo" main data/big.bin "$src" >/dev/null
+curl -fsS -u "$auth" -H 'Content-Type: application/json' -o /dev/null -d '{"message":"data/big.bin"}' \
+  "$api/repositories/$repo/branches/main/commits"
+
+# Both mounts show the right bytes (checked once, outside the measurements; this also brings the object
+# into the server's page cache before any contender reads it).
+mount_lakefs "$work/check-lakefs" "$work/check-cache"
+mount_s3fs "$work/check-s3fs"
+for m in "$work/check-lakefs" "$work/check-s3fs"; do
+  cmp -s "$src" "$m/data/big.bin" || { echo "60-mount: $m/data/big.bin differs from the object" >&2; exit 1; }
+  cmp -s <(tail -c "$footer" "$src") <(tail -c "$footer" "$m/data/big.bin") ||
+    { echo "60-mount: the last $F of $m/data/big.bin differ from the object's" >&2; exit 1; }
+done
+unmount "$work/check-lakefs"
+unmount "$work/check-s3fs"
+rm -rf "$work/check-cache"
+
+# ---------------------------------------------------------------- mount-read
+sec=mount-read
+c_seq="sequential read of $S (\`cat\`), first read"
+c_cached="re-read of $S from the disk cache (remounted on the same --cache-dir)"
+bench_title $sec "lakefs-mount: sequential read of one $S object (lakefs-cpp = lakefs-mount)"
+bench_size $sec "$c_seq" "$size"
+bench_size $sec "$c_cached" "$size"
+bench_target $sec "$c_seq" sdk-download 0.8 "a first sequential read through lakefs-mount ≥ 0.8× the SDK's \`download()\`"
+bench_target $sec "$c_seq" s3fs 1.0 "a first sequential read through lakefs-mount ≥ 1.0× s3fs"
+bench_target $sec "$c_cached" first-read 3.0 "a re-read served by the disk cache ≥ 3× faster than the first read"
+bench_note $sec "**lakefs-cpp** here is lakefs-mount at its defaults (1 MiB blocks, 16 MiB read-ahead, 8 fetch threads, \
+disk cache), timed as \`cat FILE >/dev/null\` on a fresh mount with an empty --cache-dir (mounting is not timed). \
+\`sdk-download\`: lakefs-cpp's \`Object::download()\` to a local file (bench/objects.cpp, its own time around the download); \
+\`s3fs\`: \`cat\` through s3fs-fuse $s3fs_version over lakeFS's S3 gateway at its defaults (\`-o use_path_request_style,ro\`: \
+parallel_count=5 × multipart_size=10 MB, no use_cache), freshly mounted; \`lakectl\`: \`lakectl fs cat > /dev/null\` (whole process). \
+Re-read: after the first read the mount is unmounted and mounted again on the same --cache-dir, and \`cat\` runs again: \
+every block comes from the disk cache (whose files the first read had just written, so mostly from the page cache); \
+\`first-read\` is the first read of the same round."
+
+first_read=""
+rss_first=() rss_cached=() rss_s3fs=()
+read_contender() {  # CONTENDER ROUND
+  local c=$1 r=$2 mnt
+  case $c in
+    lakefs-cpp)
+      mnt="$work/read-lakefs-$r"
+      rm -rf "$work/cache-$r"
+      mount_lakefs "$mnt" "$work/cache-$r"
+      bench_exec sh -c 'exec cat "$1" >/dev/null' sh "$mnt/data/big.bin"
+      first_read=$BENCH_WALL
+      rss_first+=("$(mount_rss "$mnt")")
+      bench_record $sec "$c_seq" lakefs-cpp "$r" "$BENCH_WALL" s "${rss_first[-1]}"
+      unmount "$mnt"
+      mount_lakefs "$mnt" "$work/cache-$r"
+      bench_exec sh -c 'exec cat "$1" >/dev/null' sh "$mnt/data/big.bin"
+      rss_cached+=("$(mount_rss "$mnt")")
+      bench_record $sec "$c_cached" lakefs-cpp "$r" "$BENCH_WALL" s "${rss_cached[-1]}"
+      bench_record $sec "$c_cached" first-read "$r" "$first_read" s
+      unmount "$mnt"
+      rm -rf "$work/cache-$r" ;;
+    sdk-download)
+      bench_run_inner $sec "$c_seq" "$c" "$r" "$objects_bin" download "$repo" main data/big.bin "$work/out.bin"
+      rm -f "$work/out.bin" ;;
+    s3fs)
+      mnt="$work/read-s3fs-$r"
+      mount_s3fs "$mnt"
+      bench_exec sh -c 'exec cat "$1" >/dev/null' sh "$mnt/data/big.bin"
+      rss_s3fs+=("$(mount_rss "$mnt")")
+      bench_record $sec "$c_seq" s3fs "$r" "$BENCH_WALL" s "${rss_s3fs[-1]}"
+      unmount "$mnt" ;;
+    lakectl)
+      bench_run $sec "$c_seq" "$c" "$r" sh -c 'exec "$@" >/dev/null' sh "$lakectl" fs cat "lakefs://$repo/main/data/big.bin" ;;
+    *) echo "60-mount: unknown contender $c" >&2; exit 1 ;;
+  esac
+}
+for round in $(seq 1 "$rounds"); do
+  echo "60-mount: read $S, round $round of $rounds" >&2
+  while IFS= read -r c; do read_contender "$c" "$round"; done < <(bench_order "$round" lakefs-cpp sdk-download s3fs lakectl)
+done
+rm -f "$src"
+rss_summary() {  # KIB... -> "median M MiB (max X MiB)"
+  printf '%s\n' "$@" | grep -E '^[0-9]+$' | sort -n |
+    awk '{v[NR] = $1} END {if (!NR) {print "not read"; exit}; m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
+      printf "median %.0f MiB (max %.0f MiB)", m / 1024, v[NR] / 1024}'
+}
+bench_note $sec "Peak RSS of the mount daemons (VmHWM from /proc/PID/status, read after \`cat\` and before unmounting; the \
+peak RSS column of the mounts' rows): lakefs-mount after the first read of $S $(rss_summary "${rss_first[@]}"), after the \
+re-read from the disk cache $(rss_summary "${rss_cached[@]}"); s3fs $(rss_summary "${rss_s3fs[@]}")."
+
+# ---------------------------------------------------------------- mount-footer
+# A byte-counting TCP proxy on 127.0.0.1 in front of lakeFS: both mounts reach lakeFS through it. Its
+# control port answers every connection with "BYTES_UP BYTES_DOWN\n", the totals so far.
+cat >"$work/proxy.py" <<'PY'
+import os, socket, sys, threading
+host, port, port_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+totals = [0, 0]  # bytes client -> server, server -> client
+lock = threading.Lock()
+
+def listener():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(128)
+    return s
+
+def pump(src, dst, i):
+    try:
+        while data := src.recv(1 << 20):
+            dst.sendall(data)
+            with lock:
+                totals[i] += len(data)
+    except OSError:
+        pass
+    for sock, how in ((dst, socket.SHUT_WR), (src, socket.SHUT_RD)):
+        try:
+            sock.shutdown(how)
+        except OSError:
+            pass
+
+def serve(conn):
+    try:
+        upstream = socket.create_connection((host, port))
+    except OSError:
+        conn.close()
+        return
+    for s in (conn, upstream):
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    back = threading.Thread(target=pump, args=(upstream, conn, 1), daemon=True)
+    back.start()
+    pump(conn, upstream, 0)
+    back.join()
+    conn.close()
+    upstream.close()
+
+def control(s):
+    while True:
+        conn, _ = s.accept()
+        with lock:
+            conn.sendall(f"{totals[0]} {totals[1]}\n".encode())
+        conn.close()
+
+data, ctl = listener(), listener()
+threading.Thread(target=control, args=(ctl,), daemon=True).start()
+with open(port_file + ".tmp", "w") as f:
+    f.write(f"{data.getsockname()[1]} {ctl.getsockname()[1]}\n")
+os.rename(port_file + ".tmp", port_file)
+while True:
+    conn, _ = data.accept()
+    threading.Thread(target=serve, args=(conn,), daemon=True).start()
+PY
+lakefs_host=${LAKEFS_ENDPOINT#http://}
+lakefs_host=${lakefs_host%%/*}
+[[ ${lakefs_host%:*} == 127.0.0.1 ]] || { echo "60-mount: the proxy only forwards to 127.0.0.1, not $lakefs_host" >&2; exit 1; }
+python3 "$work/proxy.py" 127.0.0.1 "${lakefs_host##*:}" "$work/proxy.ports" &
+proxy_pid=$!
+for ((i = 0; i < 100; i++)); do [[ -s $work/proxy.ports ]] && break; sleep 0.1; done
+read -r proxy_port control_port <"$work/proxy.ports"
+proxied="http://127.0.0.1:$proxy_port"
+proxy_bytes() {  # total bytes through the proxy so far, both directions
+  local up down
+  exec 3<>"/dev/tcp/127.0.0.1/$control_port"
+  read -r up down <&3
+  exec 3<&-
+  echo $((up + down))
+}
+
+sec=mount-footer
+c_ftime="last $F of a $S file (\`tail -c $footer\`): time"
+c_fbytes="last $F of a $S file: bytes over the wire"
+bench_title $sec "lakefs-mount: the last $F of a $S object on a fresh mount (lakefs-cpp = lakefs-mount)"
+bench_note $sec "\`tail -c $footer FILE >/dev/null\` on a fresh mount (lakefs-mount with an empty --cache-dir; s3fs at its \
+defaults, no cache); mounting is not timed nor counted. Bytes over the wire: requests and responses, HTTP headers \
+included, between the mount and lakeFS from just before \`tail\` until the mount's daemon has exited, counted by a TCP \
+proxy on 127.0.0.1 that both mounts reach lakeFS through (its relaying is in both times)."
+fetched=()
+footer_contender() {  # CONTENDER ROUND
+  local c=$1 r=$2 mnt="$work/footer-$1-$2" before rss stat
+  case $c in
+    lakefs-cpp) rm -rf "$work/cache-footer"; mount_lakefs "$mnt" "$work/cache-footer" "$proxied" ;;
+    s3fs) mount_s3fs "$mnt" "$proxied" ;;
+  esac
+  before=$(proxy_bytes)
+  bench_exec sh -c 'exec tail -c "$1" "$2" >/dev/null' sh "$footer" "$mnt/data/big.bin"
+  rss=$(mount_rss "$mnt")
+  if [[ $c == lakefs-cpp ]]; then
+    stat=$(python3 -c "import os, sys; print(os.getxattr(sys.argv[1], 'user.lakefs.stats').decode())" "$mnt")
+    fetched+=("$(awk '$1 == "bytes_fetched" {print $2}' <<<"$stat")")
+  fi
+  unmount "$mnt"
+  bench_record $sec "$c_ftime" "$c" "$r" "$BENCH_WALL" s "$rss"
+  bench_record $sec "$c_fbytes" "$c" "$r" \
+    "$(awk -v b="$(proxy_bytes)" -v a="$before" 'BEGIN {printf "%.4f", (b - a) / 1048576}')" MiB
+  rm -rf "$work/cache-footer"
+}
+for round in $(seq 1 "$rounds"); do
+  echo "60-mount: last $F, round $round of $rounds" >&2
+  while IFS= read -r c; do footer_contender "$c" "$round"; done < <(bench_order "$round" lakefs-cpp s3fs)
+done
+bench_note $sec "lakefs-mount's own count of the data it fetched for the read (\`user.lakefs.stats\` bytes_fetched): \
+$(printf '%s\n' "${fetched[@]}" | sort -n | uniq | tr '\n' ' ' | sed 's/ $//; s/ /, /g') bytes (one block: the cache's unit)."
+kill "$proxy_pid" 2>/dev/null || true
+wait "$proxy_pid" 2>/dev/null || true
+proxy_pid=""
+
+# ---------------------------------------------------------------- mount-list
+sec=mount-list
+c_find="\`find MNT -type f | wc -l\`, $K objects"
+c_ls="\`ls -R MNT\`, $K objects"
+bench_title $sec "lakefs-mount: walking $K objects (100 directories) on a fresh mount (lakefs-cpp = lakefs-mount)"
+bench_target $sec "$c_find" s3fs 2.0 "\`find\` over a fresh lakefs-mount ≥ 2× s3fs"
+bench_target $sec "$c_ls" s3fs 2.0 "\`ls -R\` over a fresh lakefs-mount ≥ 2× s3fs"
+bench_note $sec "Both mounts show the $K imported objects' prefix (lakefs://REPO/main/objects for lakefs-mount, \
+REPO:/main/objects for s3fs at its defaults: up to multireq_max=20 requests at once, a 100,000-entry stat cache), each \
+mounted afresh for every run (empty caches); the time is the whole \`find\` / \`ls\` pipeline's wall time, mounting not \
+included. \`find\` must count exactly $objects files."
+list_contender() {  # CASE CONTENDER ROUND
+  local name=$1 c=$2 r=$3 mnt="$work/list-$2-$3"
+  case $c in
+    lakefs-cpp) rm -rf "$work/cache-list"; mount_lakefs "$mnt" "$work/cache-list" "$LAKEFS_ENDPOINT" objects ;;
+    s3fs) mount_s3fs "$mnt" "$LAKEFS_ENDPOINT" objects ;;
+  esac
+  case $name in
+    "$c_find")
+      bench_exec sh -c 'find "$1" -type f | wc -l' sh "$mnt"
+      [[ $(tr -d ' ' <"$BENCH_LAST_OUT") == "$objects" ]] ||
+        { echo "60-mount: find on $c's mount counted $(cat "$BENCH_LAST_OUT") files, expected $objects" >&2; exit 1; } ;;
+    "$c_ls") bench_exec sh -c 'exec ls -R "$1" >/dev/null' sh "$mnt" ;;
+  esac
+  bench_record $sec "$name" "$c" "$r" "$BENCH_WALL" s "$(mount_rss "$mnt")"
+  unmount "$mnt"
+  rm -rf "$work/cache-list"
+}
+for round in $(seq 1 "$rounds"); do
+  echo "60-mount: $K objects, round $round of $rounds" >&2
+  for name in "$c_find" "$c_ls"; do
+    while IFS= read -r c; do list_contender "$name" "$c" "$round"; done < <(bench_order "$round" lakefs-cpp s3fs)
+  done
+done
