@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
@@ -16,6 +18,19 @@ namespace lakefs_mount {
 namespace {
 
 constexpr std::string_view temp_prefix = ".tmp-";
+std::size_t aligned_size(std::size_t n) { return (n + Buffer::alignment - 1) / Buffer::alignment * Buffer::alignment; }
+
+bool read_all_at(int fd, char* out, std::size_t size, std::size_t& got) {
+  got = 0;
+  while (got < size) {
+    const ssize_t n = ::pread(fd, out + got, size - got, static_cast<off_t>(got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  return true;
+}
 
 bool write_all(int fd, std::string_view data) {
   while (!data.empty()) {
@@ -30,6 +45,57 @@ bool write_all(int fd, std::string_view data) {
 }
 
 }  // namespace
+
+Buffer::Buffer(std::size_t capacity) : capacity_(aligned_size(capacity == 0 ? 1 : capacity)) {
+  data_ = static_cast<char*>(std::aligned_alloc(alignment, capacity_));
+  if (!data_) throw std::bad_alloc();
+}
+
+Buffer::~Buffer() { std::free(data_); }
+
+std::shared_ptr<Buffer> Buffer::of(std::string_view bytes) {
+  auto buffer = std::make_shared<Buffer>(bytes.size());
+  buffer->append(bytes);
+  return buffer;
+}
+
+std::size_t Buffer::append(std::string_view bytes) noexcept {
+  const std::size_t n = std::min(bytes.size(), capacity_ - size_);
+  std::memcpy(data_ + size_, bytes.data(), n);
+  size_ += n;
+  return n;
+}
+
+BufferPool::~BufferPool() {
+  for (auto* buffer : free_) delete buffer;
+}
+
+std::shared_ptr<Buffer> BufferPool::acquire(std::size_t capacity) {
+  if (capacity > block_capacity_) return std::make_shared<Buffer>(capacity);
+  Buffer* buffer = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    if (!free_.empty()) {
+      buffer = free_.back();
+      free_.pop_back();
+    }
+  }
+  if (!buffer) buffer = new Buffer(block_capacity_);
+  // The deleter holds the pool, so a buffer outliving the reader still finds it.
+  return std::shared_ptr<Buffer>(buffer, [pool = shared_from_this()](Buffer* b) { pool->release(b); });
+}
+
+void BufferPool::release(Buffer* buffer) noexcept {
+  buffer->clear();
+  {
+    std::lock_guard lock(mutex_);
+    if (free_.size() < max_free_) {
+      free_.push_back(buffer);
+      return;
+    }
+  }
+  delete buffer;
+}
 
 std::string BlockCache::key(std::string_view checksum, std::uint64_t object_size, std::size_t block_size,
                             std::uint64_t index) {
@@ -113,44 +179,49 @@ void BlockCache::evict_locked(std::uint64_t incoming) {
   }
 }
 
-std::optional<std::string> BlockCache::get(const std::string& key, std::size_t expected_size) {
+std::shared_ptr<Buffer> BlockCache::get(const std::string& key, std::size_t expected_size) {
+  auto block = std::make_shared<Buffer>(expected_size);
+  if (!get(key, expected_size, *block)) return nullptr;
+  return block;
+}
+
+bool BlockCache::get(const std::string& key, std::size_t expected_size, Buffer& into) {
   {
     std::lock_guard lock(mutex_);
     const auto it = items_.find(key);
-    if (it == items_.end()) return std::nullopt;
+    if (it == items_.end()) return false;
     lru_.splice(lru_.begin(), lru_, it->second.position);
   }
-  // Read outside the lock; a block evicted meanwhile is simply a miss.
+  // Read outside the lock; a block evicted meanwhile is simply a miss. Direct I/O where the filesystem allows it,
+  // straight into the block's buffer: the cache's pages do not pass through the page cache (the kernel keeps the
+  // mounted files' pages anyway), which on a busy machine is several times cheaper than buffered I/O.
   const auto path = dir_ / key;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string data(expected_size, '\0');
-  std::size_t done = 0;
-  bool ok = true;
-  while (done < expected_size) {
-    const ssize_t n = ::pread(fd, data.data() + done, expected_size - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ok = false;
-      break;
-    }
-    done += static_cast<std::size_t>(n);
+  int fd = direct_ ? ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT) : -1;
+  const bool direct = fd >= 0;
+  if (fd < 0) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = false;
+  struct stat st {};
+  // A file of another length is damaged (or not this block).
+  if (into.capacity() >= expected_size && ::fstat(fd, &st) == 0 &&
+      static_cast<std::uint64_t>(st.st_size) == expected_size) {
+    std::size_t got = 0;
+    // Direct reads ask for whole aligned blocks; the file's end makes the last one short.
+    const std::size_t want = direct ? aligned_size(expected_size) : expected_size;
+    ok = want <= into.capacity() && read_all_at(fd, into.data(), want, got) && got == expected_size;
+    into.set_size(ok ? got : 0);
   }
-  // A longer file is as damaged as a shorter one.
-  char extra = 0;
-  if (ok && ::pread(fd, &extra, 1, static_cast<off_t>(expected_size)) != 0) ok = false;
   ::close(fd);
   if (!ok) {
     std::lock_guard lock(mutex_);
     remove_locked(key);
     std::error_code ec;
     std::filesystem::remove(path, ec);
-    return std::nullopt;
   }
-  return data;
+  return ok;
 }
 
-void BlockCache::put(const std::string& key, std::string_view data) {
+void BlockCache::put(const std::string& key, const Buffer& data) {
   if (data.size() > capacity_) return;
   std::string temp_name;
   {
@@ -158,9 +229,18 @@ void BlockCache::put(const std::string& key, std::string_view data) {
     temp_name = std::string(temp_prefix) + std::to_string(++temp_counter_);
   }
   const auto temp = dir_ / temp_name;
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return;  // a cache that cannot be written is a cache that misses
-  const bool ok = write_all(fd, data);
+  bool ok = false;
+  // Direct I/O: the block is written whole, aligned blocks straight from its buffer, then cut to its length.
+  int fd = direct_ ? ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_DIRECT, 0600) : -1;
+  if (fd >= 0) {
+    ok = write_all(fd, std::string_view(data.data(), aligned_size(data.size()))) &&
+         ::ftruncate(fd, static_cast<off_t>(data.size())) == 0;
+  } else {
+    if (direct_ && errno == EINVAL) direct_ = false;  // a filesystem without direct I/O (tmpfs): buffered from now on
+    fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return;  // a cache that cannot be written is a cache that misses
+    ok = write_all(fd, data.view());
+  }
   ::close(fd);
   std::error_code ec;
   if (!ok) {
@@ -175,6 +255,11 @@ void BlockCache::put(const std::string& key, std::string_view data) {
     return;
   }
   insert_locked(key, data.size());
+}
+
+bool BlockCache::contains(const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  return items_.contains(key);
 }
 
 std::uint64_t BlockCache::bytes() const {

@@ -4,16 +4,68 @@
 // whole blocks or none. The directory is locked (flock) while a mount uses it. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace lakefs_mount {
+
+/// A block's bytes, in memory aligned for direct I/O: the on-disk cache reads and writes it without a copy.
+class Buffer {
+ public:
+  /// Room for `capacity` bytes (rounded up to the alignment); empty.
+  explicit Buffer(std::size_t capacity);
+  ~Buffer();
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  /// A buffer holding a copy of `bytes`.
+  [[nodiscard]] static std::shared_ptr<Buffer> of(std::string_view bytes);
+
+  [[nodiscard]] char* data() noexcept { return data_; }
+  [[nodiscard]] const char* data() const noexcept { return data_; }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  /// The room, a multiple of the alignment.
+  [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
+  [[nodiscard]] std::string_view view() const noexcept { return {data_, size_}; }
+  /// Appends what fits; returns how many bytes that was.
+  std::size_t append(std::string_view bytes) noexcept;
+  void clear() noexcept { size_ = 0; }
+  /// Sets the size (at most the capacity) after the bytes were written through data().
+  void set_size(std::size_t size) noexcept { size_ = size < capacity_ ? size : capacity_; }
+
+  /// The alignment of direct I/O (every device's logical block divides it).
+  static constexpr std::size_t alignment = 4096;
+
+ private:
+  char* data_ = nullptr;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
+/// Block-sized buffers kept for reuse, so that reading does not allocate (and have the kernel zero) fresh memory
+/// for every block; at most `max_free` are kept idle. Thread-safe; buffers may outlive the pool.
+class BufferPool : public std::enable_shared_from_this<BufferPool> {
+ public:
+  BufferPool(std::size_t block_capacity, std::size_t max_free) : block_capacity_(block_capacity), max_free_(max_free) {}
+  ~BufferPool();
+  /// An empty buffer with room for `capacity` bytes (from the pool when it is at most the block capacity).
+  [[nodiscard]] std::shared_ptr<Buffer> acquire(std::size_t capacity);
+
+ private:
+  void release(Buffer* buffer) noexcept;
+  std::size_t block_capacity_;
+  std::size_t max_free_;
+  std::mutex mutex_;
+  std::vector<Buffer*> free_;
+};
 
 class BlockCache {
  public:
@@ -26,9 +78,13 @@ class BlockCache {
 
   /// The block stored under `key`, when it is there and `expected_size` bytes long (a block of another length
   /// is dropped as damaged).
-  [[nodiscard]] std::optional<std::string> get(const std::string& key, std::size_t expected_size);
+  [[nodiscard]] std::shared_ptr<Buffer> get(const std::string& key, std::size_t expected_size);
+  /// The same, into `into` (room for at least `expected_size` bytes). False on a miss.
+  bool get(const std::string& key, std::size_t expected_size, Buffer& into);
+  /// Whether a block is held (it may still be dropped before it is read).
+  [[nodiscard]] bool contains(const std::string& key) const;
   /// Stores a block (nothing when it is larger than the whole cache); evicts until the bound holds.
-  void put(const std::string& key, std::string_view data);
+  void put(const std::string& key, const Buffer& data);
 
   /// Bytes held.
   [[nodiscard]] std::uint64_t bytes() const;
@@ -53,6 +109,8 @@ class BlockCache {
   std::filesystem::path dir_;
   std::uint64_t capacity_;
   int lock_fd_ = -1;
+  // Direct I/O, until the filesystem refuses it.
+  std::atomic<bool> direct_{true};
   mutable std::mutex mutex_;
   std::list<std::string> lru_;  // most recently used first
   std::unordered_map<std::string, Item> items_;

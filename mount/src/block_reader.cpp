@@ -17,7 +17,9 @@ constexpr auto presign_margin = std::chrono::seconds(60);
 // When the server gives no expiry: lakeFS's default lifetime is 15 minutes.
 constexpr auto presign_default_life = std::chrono::minutes(5);
 // Read-ahead requests waiting for a thread, at most.
-constexpr std::size_t max_queued = 256;
+constexpr std::size_t max_queued = 64;
+// The most one read-ahead request asks for.
+constexpr std::size_t max_chunk_bytes = std::size_t{8} << 20;
 
 }  // namespace
 
@@ -26,6 +28,7 @@ BlockReader::BlockReader(lakefs::Client client, BlockCache& cache, Options optio
   // Recent blocks in memory: a full read-ahead window, the blocks the fetch threads are filling, and a few being
   // copied out. A block pushed out before it is read is still in the disk cache (and the kernel's page cache).
   memory_blocks_ = options_.read_ahead / options_.block_size + options_.fetch_threads + 4;
+  pool_ = std::make_shared<BufferPool>(options_.block_size, memory_blocks_);
   if (options_.read_ahead > 0) {
     for (std::size_t i = 0; i < options_.fetch_threads; ++i)
       workers_.emplace_back([this](const std::stop_token& stop) { work(stop); });
@@ -43,62 +46,93 @@ BlockReader::Stats BlockReader::stats() const {
           read_ahead_blocks_.load()};
 }
 
-std::string BlockReader::fetch_presigned(const ObjectRef& object, std::uint64_t offset, std::size_t length) {
-  auto& presigned = *object.presigned;
-  lakefs::CallOptions call;
-  call.timeout = options_.timeout;
-  for (int attempt = 0;; ++attempt) {
-    std::string url;
-    {
-      std::lock_guard lock(presigned.mutex);
-      const auto now = std::chrono::system_clock::now();
-      if (presigned.url.empty() || now + presign_margin >= presigned.expires || attempt > 0) {
-        const lakefs::StoredObject stored(object.repository, object.commit_id, object.key, client_);
-        auto fresh = stored.presigned_url(call);
-        presigned.url = std::move(fresh.url);
-        presigned.expires =
-            fresh.expires ? std::chrono::system_clock::time_point(*fresh.expires) : now + presign_default_life;
-      }
-      url = presigned.url;
-    }
+std::vector<std::shared_ptr<Buffer>> BlockReader::fetch(const ObjectRef& object, std::uint64_t offset,
+                                                        std::size_t length) {
+  // One range request whose body is written straight into block-sized strings (no copy of the whole range, and
+  // no reallocation: each string is reserved at its final size).
+  const std::size_t bs = options_.block_size;
+  std::vector<std::shared_ptr<Buffer>> blocks;
+  for (std::size_t at = 0; at < length; at += bs) blocks.push_back(pool_->acquire(std::min(bs, length - at)));
+  std::size_t received = 0;
+  const auto reset = [&] {
+    for (auto& block : blocks) block->clear();
+    received = 0;
+  };
+  reset();
+  const auto what = [&] {
+    return "reading " + object.key + " (" + std::to_string(length) + " bytes at " + std::to_string(offset) + ")";
+  };
+  const auto make_request = [&] {
     lakefs::http::Request request;
     request.method = "GET";
-    request.absolute_url = std::move(url);
-    // Logs and errors name the object, never the URL (its query is a credential).
-    request.path = "/repositories/" + object.repository + "/refs/" + object.commit_id +
-                   "/objects (object store: " + object.key + ")";
     request.headers.emplace_back("Range",
                                  "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1));
-    request.call = call;
-    try {
-      auto response = client_.send(std::move(request));
-      if (response.status == 200 && offset == 0 && response.body.size() == object.size) response.body.resize(length);
-      return std::move(response.body);
-    } catch (const lakefs::ServerError& e) {
-      // An expired or revoked URL: renewed once.
-      if (e.status() == 403 && attempt == 0) continue;
-      throw;
+    request.call.timeout = options_.timeout;
+    request.body_start = [&](const lakefs::http::Response& head) {
+      // A store that ignores the range would send the whole object: refused before any byte is taken.
+      if (head.status != 206 && !(head.status == 200 && offset == 0 && length == object.size))
+        throw lakefs::ProtocolError(what() + ": HTTP " + std::to_string(head.status) + " to a range request");
+    };
+    request.body_sink = [&](std::string_view chunk) {
+      if (chunk.size() > length - received) throw lakefs::ProtocolError(what() + ": more bytes than asked for");
+      while (!chunk.empty()) {
+        const std::size_t n = blocks[received / bs]->append(chunk.substr(0, bs - received % bs));
+        received += n;
+        chunk.remove_prefix(n);
+      }
+    };
+    request.restart_body = reset;
+    return request;
+  };
+
+  if (!options_.pre_sign) {
+    auto request = make_request();
+    request.path = "/repositories/";
+    lakefs::http::append_encoded(request.path, object.repository);
+    request.path += "/refs/";
+    lakefs::http::append_encoded(request.path, object.commit_id);
+    request.path += "/objects";
+    request.query = "path=";
+    lakefs::http::append_encoded(request.query, object.key);
+    (void)client_.send(std::move(request));
+  } else {
+    auto& presigned = *object.presigned;
+    lakefs::CallOptions call;
+    call.timeout = options_.timeout;
+    for (int attempt = 0;; ++attempt) {
+      auto request = make_request();
+      {
+        std::lock_guard lock(presigned.mutex);
+        const auto now = std::chrono::system_clock::now();
+        if (presigned.url.empty() || now + presign_margin >= presigned.expires || attempt > 0) {
+          const lakefs::StoredObject stored(object.repository, object.commit_id, object.key, client_);
+          auto fresh = stored.presigned_url(call);
+          presigned.url = std::move(fresh.url);
+          presigned.expires =
+              fresh.expires ? std::chrono::system_clock::time_point(*fresh.expires) : now + presign_default_life;
+        }
+        request.absolute_url = presigned.url;
+      }
+      // Logs and errors name the object, never the URL (its query is a credential).
+      request.path = "/repositories/" + object.repository + "/refs/" + object.commit_id +
+                     "/objects (object store: " + object.key + ")";
+      try {
+        (void)client_.send(std::move(request));
+        break;
+      } catch (const lakefs::ServerError& e) {
+        // An expired or revoked URL: renewed once.
+        if (e.status() == 403 && attempt == 0) {
+          reset();
+          continue;
+        }
+        throw;
+      }
     }
   }
-}
-
-std::string BlockReader::fetch(const ObjectRef& object, std::uint64_t offset, std::size_t length) {
-  std::string data;
-  if (options_.pre_sign) {
-    data = fetch_presigned(object, offset, length);
-  } else {
-    const lakefs::StoredObject stored(object.repository, object.commit_id, object.key, client_);
-    lakefs::ReadOptions read;
-    read.pre_sign = false;
-    read.call.timeout = options_.timeout;
-    data = stored.read_range(offset, length, read);
-  }
-  if (data.size() != length)
-    throw lakefs::ProtocolError("reading " + object.key + ": asked for " + std::to_string(length) +
-                                " bytes at offset " + std::to_string(offset) + ", got " + std::to_string(data.size()));
+  if (received != length) throw lakefs::ProtocolError(what() + ": got " + std::to_string(received) + " bytes");
   blocks_fetched_.fetch_add(1, std::memory_order_relaxed);
   bytes_fetched_.fetch_add(length, std::memory_order_relaxed);
-  return data;
+  return blocks;
 }
 
 void BlockReader::remember(const std::string& key, const Block& data) {
@@ -140,11 +174,11 @@ BlockReader::Block BlockReader::block(const std::shared_ptr<const ObjectRef>& ob
   if (!promise) return future.get();
   try {
     Block data;
-    if (auto cached = cache_.get(key, length)) {
+    if (auto cached = pool_->acquire(length); cache_.get(key, length, *cached)) {
       disk_hits_.fetch_add(1, std::memory_order_relaxed);
-      data = std::make_shared<const std::string>(std::move(*cached));
+      data = std::move(cached);
     } else {
-      auto fetched = std::make_shared<const std::string>(fetch(*object, offset, length));
+      auto fetched = std::move(fetch(*object, offset, length).front());
       cache_.put(key, *fetched);
       data = std::move(fetched);
     }
@@ -165,30 +199,91 @@ BlockReader::Block BlockReader::block(const std::shared_ptr<const ObjectRef>& ob
   }
 }
 
-void BlockReader::schedule(const std::shared_ptr<const ObjectRef>& object, std::uint64_t index) {
-  const std::string key = BlockCache::key(object->checksum, object->size, options_.block_size, index);
+void BlockReader::schedule(const std::shared_ptr<const ObjectRef>& object, std::uint64_t from, std::uint64_t to) {
+  // Blocks already in memory, on disk or on their way are skipped; the rest go out in runs of contiguous blocks,
+  // up to max_chunk_bytes per request (fewer, larger requests: less work for lakeFS and the store per byte).
+  const std::size_t bs = options_.block_size;
+  const std::size_t max_chunk = std::max<std::size_t>(max_chunk_bytes / bs, 1);
+  std::vector<Job> jobs;
   {
     std::lock_guard lock(mutex_);
-    if (memory_index_.contains(key) || in_flight_.contains(key) || queue_.size() >= max_queued) return;
-    queue_.emplace_back(object, index);
+    if (queue_.size() >= max_queued) return;
+    Job current;
+    const auto flush = [&] {
+      if (!current.blocks.empty()) jobs.push_back(std::move(current));
+      current = Job{};
+    };
+    for (std::uint64_t i = from; i < to; ++i) {
+      auto key = BlockCache::key(object->checksum, object->size, bs, i);
+      if (memory_index_.contains(key) || in_flight_.contains(key) || cache_.contains(key)) {
+        flush();
+        continue;
+      }
+      if (!current.blocks.empty() && current.blocks.size() >= max_chunk) flush();
+      if (current.blocks.empty()) {
+        current.object = object;
+        current.first = i;
+      }
+      std::promise<Block> promise;
+      in_flight_.emplace(key, promise.get_future().share());
+      current.blocks.emplace_back(std::move(key), std::move(promise));
+    }
+    flush();
+    for (auto& job : jobs) queue_.push_back(std::move(job));
   }
-  queue_ready_.notify_one();
+  if (!jobs.empty()) queue_ready_.notify_all();
+}
+
+void BlockReader::run(Job& job) {
+  const std::size_t bs = options_.block_size;
+  const auto& object = *job.object;
+  const std::uint64_t offset = job.first * bs;
+  const std::uint64_t end = std::min<std::uint64_t>(object.size, (job.first + job.blocks.size()) * bs);
+  try {
+    auto data = fetch(object, offset, static_cast<std::size_t>(end - offset));
+    for (std::size_t i = 0; i < job.blocks.size(); ++i) {
+      auto& [key, promise] = job.blocks[i];
+      Block block = std::move(data[i]);
+      cache_.put(key, *block);
+      {
+        std::lock_guard lock(mutex_);
+        remember(key, block);
+        in_flight_.erase(key);
+      }
+      promise.set_value(std::move(block));
+      read_ahead_blocks_.fetch_add(1, std::memory_order_relaxed);
+    }
+  } catch (...) {
+    // A read-ahead that fails is only blocks the reader fetches itself (and reports) when it gets there.
+    for (auto& [key, promise] : job.blocks) {
+      {
+        std::lock_guard lock(mutex_);
+        in_flight_.erase(key);
+      }
+      promise.set_exception(std::current_exception());
+    }
+  }
 }
 
 void BlockReader::work(const std::stop_token& stop) {
   for (;;) {
-    std::pair<std::shared_ptr<const ObjectRef>, std::uint64_t> job;
+    Job job;
     {
       std::unique_lock lock(mutex_);
-      if (!queue_ready_.wait(lock, stop, [this] { return !queue_.empty(); })) return;
+      if (!queue_ready_.wait(lock, stop, [this] { return !queue_.empty(); })) break;
       job = std::move(queue_.front());
       queue_.pop_front();
     }
-    try {
-      (void)block(job.first, job.second);
-      read_ahead_blocks_.fetch_add(1, std::memory_order_relaxed);
-    } catch (...) {
-      // A read-ahead that fails is only a block the reader fetches itself (and reports) when it gets there.
+    run(job);
+  }
+  // Stopping: jobs nobody will run are answered, so no reader waits for them.
+  std::unique_lock lock(mutex_);
+  while (!queue_.empty()) {
+    Job job = std::move(queue_.front());
+    queue_.pop_front();
+    for (auto& [key, promise] : job.blocks) {
+      in_flight_.erase(key);
+      promise.set_exception(std::make_exception_ptr(std::runtime_error("the mount is stopping")));
     }
   }
 }
@@ -218,13 +313,15 @@ std::size_t BlockReader::read(const std::shared_ptr<const ObjectRef>& object, Re
       }
       state.next_offset = std::max(state.next_offset, offset + size);
       if (!sequential) state.next_offset = offset + size;
-      if (state.window > 0) {
+      // Topped up when less than half the window lies ahead, so requests cover half a window at a time rather
+      // than one block per read.
+      if (state.window > 0 && state.scheduled_until < last + 1 + (state.window + 1) / 2) {
         from = std::max(last + 1, state.scheduled_until);
         to = std::min(last + 1 + state.window, blocks_in_object);
         if (to > from) state.scheduled_until = to;
       }
     }
-    for (std::uint64_t i = from; i < to; ++i) schedule(object, i);
+    if (to > from) schedule(object, from, to);
   }
 
   std::size_t done = 0;

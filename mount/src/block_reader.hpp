@@ -85,11 +85,18 @@ class BlockReader {
   [[nodiscard]] const Options& options() const noexcept { return options_; }
 
  private:
-  using Block = std::shared_ptr<const std::string>;
+  using Block = std::shared_ptr<const Buffer>;
   Block block(const std::shared_ptr<const ObjectRef>& object, std::uint64_t index);
-  std::string fetch(const ObjectRef& object, std::uint64_t offset, std::size_t length);
-  std::string fetch_presigned(const ObjectRef& object, std::uint64_t offset, std::size_t length);
-  void schedule(const std::shared_ptr<const ObjectRef>& object, std::uint64_t index);
+  // `length` bytes from `offset` (a block boundary) with one range request, as blocks.
+  std::vector<std::shared_ptr<Buffer>> fetch(const ObjectRef& object, std::uint64_t offset, std::size_t length);
+  // A read-ahead request: contiguous blocks fetched with one range request, each already registered in flight.
+  struct Job {
+    std::shared_ptr<const ObjectRef> object{};
+    std::uint64_t first = 0;
+    std::vector<std::pair<std::string, std::promise<Block>>> blocks{};
+  };
+  void schedule(const std::shared_ptr<const ObjectRef>& object, std::uint64_t from, std::uint64_t to);
+  void run(Job& job);
   void work(const std::stop_token& stop);
   void remember(const std::string& key, const Block& data);
 
@@ -97,12 +104,13 @@ class BlockReader {
   BlockCache& cache_;
   Options options_;
   std::size_t memory_blocks_;
+  std::shared_ptr<BufferPool> pool_;
 
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_future<Block>> in_flight_;
   std::list<std::pair<std::string, Block>> memory_;  // most recent first
   std::unordered_map<std::string, std::list<std::pair<std::string, Block>>::iterator> memory_index_;
-  std::deque<std::pair<std::shared_ptr<const ObjectRef>, std::uint64_t>> queue_;
+  std::deque<Job> queue_;
   std::condition_variable_any queue_ready_;
 
   std::atomic<std::uint64_t> blocks_fetched_{0}, bytes_fetched_{0}, disk_hits_{0}, memory_hits_{0},

@@ -99,8 +99,10 @@ void* op_init(fuse_conn_info* conn, fuse_config* cfg) {
   cfg->kernel_cache = follow ? 0 : 1;
   cfg->use_ino = 0;
   // Large reads: the kernel sends up to this much per request, and reads ahead this far itself.
-  conn->max_read = 0;
-  conn->max_readahead = std::max<unsigned>(conn->max_readahead, 1u << 20);
+  // The kernel takes the smaller of this and its own read-ahead (raised where possible: main.cpp).
+  conn->max_readahead = 16u << 20;
+  // Requests of up to 1 MiB (main.cpp mounts with max_read=1048576, which this must repeat).
+  conn->max_read = 1u << 20;
   return &self;
 }
 
