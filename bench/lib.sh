@@ -175,5 +175,14 @@ except (ValueError, IndexError, KeyError, TypeError):
   bench_record "$section" "$case" "$contender" "$round" "$secs" s "$BENCH_RSS_KIB"
 }
 
-export -f bench_proc_cpu bench_json_string bench_json_number bench_record bench_meta bench_title bench_note bench_size \
+# A byte count as a scenario's titles show it: "1 GiB", "64 MiB", "4 KiB", else "N bytes".
+bench_human() {
+  local b=$1
+  if ((b >= 1 << 30 && b % (1 << 30) == 0)); then echo "$((b >> 30)) GiB"
+  elif ((b >= 1 << 20 && b % (1 << 20) == 0)); then echo "$((b >> 20)) MiB"
+  elif ((b >= 1 << 10 && b % (1 << 10) == 0)); then echo "$((b >> 10)) KiB"
+  else echo "$b bytes"; fi
+}
+
+export -f bench_human bench_proc_cpu bench_json_string bench_json_number bench_record bench_meta bench_title bench_note bench_size \
   bench_target bench_rss_target bench_order bench_elapsed bench_exec bench_run bench_run_inner

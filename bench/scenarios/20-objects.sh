@@ -33,14 +33,7 @@ mkdir -p "$work"
 export LAKECTL_CONFIG_FILE=/dev/null LAKECTL_SERVER_ENDPOINT_URL=$LAKEFS_ENDPOINT \
   LAKECTL_CREDENTIALS_ACCESS_KEY_ID=$LAKEFS_ACCESS_KEY_ID LAKECTL_CREDENTIALS_SECRET_ACCESS_KEY=$LAKEFS_SECRET_ACCESS_KEY
 
-human() {  # bytes -> "1 GiB", "64 MiB", "4 KiB"
-  local b=$1
-  if ((b >= 1 << 30 && b % (1 << 30) == 0)); then echo "$((b >> 30)) GiB"
-  elif ((b >= 1 << 20 && b % (1 << 20) == 0)); then echo "$((b >> 20)) MiB"
-  elif ((b >= 1 << 10 && b % (1 << 10) == 0)); then echo "$((b >> 10)) KiB"
-  else echo "$b bytes"; fi
-}
-S=$(human "$size")
+S=$(bench_human "$size")
 N=$(python3 -c 'import sys; print(f"{int(sys.argv[1]):,}")' "$small")
 
 curl -fsS -u "$auth" -H 'Content-Type: application/json' -o /dev/null \

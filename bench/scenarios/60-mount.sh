@@ -57,15 +57,8 @@ s3fs_passwd="$work/s3fs.passwd"
 s3fs_options=(-o use_path_request_style -o "passwd_file=$s3fs_passwd" -o ro)
 s3fs_version=$(s3fs --version 2>/dev/null | sed -n '1s/.*V\([0-9][0-9.]*\).*/\1/p')
 
-human() {  # bytes -> "1 GiB", "64 MiB", "4 KiB"
-  local b=$1
-  if ((b >= 1 << 30 && b % (1 << 30) == 0)); then echo "$((b >> 30)) GiB"
-  elif ((b >= 1 << 20 && b % (1 << 20) == 0)); then echo "$((b >> 20)) MiB"
-  elif ((b >= 1 << 10 && b % (1 << 10) == 0)); then echo "$((b >> 10)) KiB"
-  else echo "$b bytes"; fi
-}
-S=$(human "$size")
-F=$(human "$footer")
+S=$(bench_human "$size")
+F=$(bench_human "$footer")
 K="$((objects / 1000))k"
 ((objects % 1000 == 0)) || K=$(python3 -c 'import sys; print(f"{int(sys.argv[1]):,}")' "$objects")
 

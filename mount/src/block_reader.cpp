@@ -215,8 +215,18 @@ void BlockReader::schedule(const std::shared_ptr<const ObjectRef>& object, std::
     };
     for (std::uint64_t i = from; i < to; ++i) {
       auto key = BlockCache::key(object->checksum, object->size, bs, i);
-      if (memory_index_.contains(key) || in_flight_.contains(key) || cache_.contains(key)) {
+      if (memory_index_.contains(key) || in_flight_.contains(key)) {
         flush();
+        continue;
+      }
+      // A block on disk is read ahead too (into memory, by a fetch thread), on its own.
+      if (cache_.contains(key)) {
+        flush();
+        Job disk{object, i, {}, true};
+        std::promise<Block> promise;
+        in_flight_.emplace(key, promise.get_future().share());
+        disk.blocks.emplace_back(std::move(key), std::move(promise));
+        jobs.push_back(std::move(disk));
         continue;
       }
       if (!current.blocks.empty() && current.blocks.size() >= max_chunk) flush();
@@ -240,6 +250,24 @@ void BlockReader::run(Job& job) {
   const std::uint64_t offset = job.first * bs;
   const std::uint64_t end = std::min<std::uint64_t>(object.size, (job.first + job.blocks.size()) * bs);
   try {
+    if (job.from_disk) {
+      auto& [key, promise] = job.blocks.front();
+      auto block = pool_->acquire(static_cast<std::size_t>(end - offset));
+      if (cache_.get(key, static_cast<std::size_t>(end - offset), *block)) {
+        disk_hits_.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        block = std::move(fetch(object, offset, static_cast<std::size_t>(end - offset)).front());
+        cache_.put(key, *block);
+      }
+      {
+        std::lock_guard lock(mutex_);
+        remember(key, block);
+        in_flight_.erase(key);
+      }
+      promise.set_value(std::move(block));
+      read_ahead_blocks_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
     auto data = fetch(object, offset, static_cast<std::size_t>(end - offset));
     for (std::size_t i = 0; i < job.blocks.size(); ++i) {
       auto& [key, promise] = job.blocks[i];
