@@ -200,8 +200,9 @@ BlockReader::Block BlockReader::block(const std::shared_ptr<const ObjectRef>& ob
 }
 
 void BlockReader::schedule(const std::shared_ptr<const ObjectRef>& object, std::uint64_t from, std::uint64_t to) {
-  // Blocks already in memory, on disk or on their way are skipped; the rest go out in runs of contiguous blocks,
-  // up to max_chunk_bytes per request (fewer, larger requests: less work for lakeFS and the store per byte).
+  // Blocks already in memory or on their way are skipped; a block on disk is loaded by a job of its own; the rest
+  // go out in runs of contiguous blocks, up to max_chunk_bytes per request (fewer, larger requests: less work for
+  // lakeFS and the store per byte).
   const std::size_t bs = options_.block_size;
   const std::size_t max_chunk = std::max<std::size_t>(max_chunk_bytes / bs, 1);
   std::vector<Job> jobs;

@@ -32,11 +32,12 @@ std::filesystem::path default_cache_dir() {
 }
 
 // Tells a waiting parent (daemon mode) how the mount went: one byte, 0 = mounted.
-void report(int fd, bool mounted) {
+void report(int& fd, bool mounted) {
   if (fd < 0) return;
   const char status = mounted ? 0 : 1;
   (void)!::write(fd, &status, 1);
   ::close(fd);
+  fd = -1;  // reported once: the number may be reused by another file
 }
 
 // A daemon's stdin and stdout go nowhere; its stderr to --log-file, or nowhere.
