@@ -245,46 +245,47 @@ void BlockReader::schedule(const std::shared_ptr<const ObjectRef>& object, std::
   if (!jobs.empty()) queue_ready_.notify_all();
 }
 
+void BlockReader::deliver(const std::string& key, std::promise<Block>& promise, Block block) {
+  {
+    std::lock_guard lock(mutex_);
+    remember(key, block);
+    in_flight_.erase(key);
+  }
+  promise.set_value(std::move(block));
+  read_ahead_blocks_.fetch_add(1, std::memory_order_relaxed);
+}
+
 void BlockReader::run(Job& job) {
   const std::size_t bs = options_.block_size;
   const auto& object = *job.object;
   const std::uint64_t offset = job.first * bs;
-  const std::uint64_t end = std::min<std::uint64_t>(object.size, (job.first + job.blocks.size()) * bs);
+  const auto length =
+      static_cast<std::size_t>(std::min<std::uint64_t>(object.size, (job.first + job.blocks.size()) * bs) - offset);
+  std::size_t delivered = 0;
   try {
     if (job.from_disk) {
       auto& [key, promise] = job.blocks.front();
-      auto block = pool_->acquire(static_cast<std::size_t>(end - offset));
-      if (cache_.get(key, static_cast<std::size_t>(end - offset), *block)) {
+      auto block = pool_->acquire(length);
+      if (cache_.get(key, length, *block)) {
         disk_hits_.fetch_add(1, std::memory_order_relaxed);
       } else {
-        block = std::move(fetch(object, offset, static_cast<std::size_t>(end - offset)).front());
+        block = std::move(fetch(object, offset, length).front());
         cache_.put(key, *block);
       }
-      {
-        std::lock_guard lock(mutex_);
-        remember(key, block);
-        in_flight_.erase(key);
-      }
-      promise.set_value(std::move(block));
-      read_ahead_blocks_.fetch_add(1, std::memory_order_relaxed);
+      deliver(key, promise, std::move(block));
       return;
     }
-    auto data = fetch(object, offset, static_cast<std::size_t>(end - offset));
-    for (std::size_t i = 0; i < job.blocks.size(); ++i) {
-      auto& [key, promise] = job.blocks[i];
-      Block block = std::move(data[i]);
-      cache_.put(key, *block);
-      {
-        std::lock_guard lock(mutex_);
-        remember(key, block);
-        in_flight_.erase(key);
-      }
-      promise.set_value(std::move(block));
-      read_ahead_blocks_.fetch_add(1, std::memory_order_relaxed);
+    auto data = fetch(object, offset, length);
+    for (; delivered < job.blocks.size(); ++delivered) {
+      auto& [key, promise] = job.blocks[delivered];
+      cache_.put(key, *data[delivered]);
+      deliver(key, promise, std::move(data[delivered]));
     }
   } catch (...) {
-    // A read-ahead that fails is only blocks the reader fetches itself (and reports) when it gets there.
-    for (auto& [key, promise] : job.blocks) {
+    // A read-ahead that fails is only blocks the reader fetches itself (and reports) when it gets there. Blocks
+    // already handed over keep their value.
+    for (std::size_t i = delivered; i < job.blocks.size(); ++i) {
+      auto& [key, promise] = job.blocks[i];
       {
         std::lock_guard lock(mutex_);
         in_flight_.erase(key);

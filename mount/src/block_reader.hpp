@@ -99,6 +99,8 @@ class BlockReader {
   };
   void schedule(const std::shared_ptr<const ObjectRef>& object, std::uint64_t from, std::uint64_t to);
   void run(Job& job);
+  // Hands a fetched read-ahead block to memory and to whoever waits for it.
+  void deliver(const std::string& key, std::promise<Block>& promise, Block block);
   void work(const std::stop_token& stop);
   void remember(const std::string& key, const Block& data);
 
