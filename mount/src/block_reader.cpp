@@ -14,7 +14,7 @@ namespace {
 
 // A pre-signed URL is renewed this long before the server says it expires (a request must not race its expiry).
 constexpr auto presign_margin = std::chrono::seconds(60);
-// When the server gives no expiry: lakeFS's default lifetime is 15 minutes.
+// When the server gives no expiry: well inside lakeFS's default lifetime of 15 minutes.
 constexpr auto presign_default_life = std::chrono::minutes(5);
 // Read-ahead requests waiting for a thread, at most.
 constexpr std::size_t max_queued = 64;
@@ -48,8 +48,8 @@ BlockReader::Stats BlockReader::stats() const {
 
 std::vector<std::shared_ptr<Buffer>> BlockReader::fetch(const ObjectRef& object, std::uint64_t offset,
                                                         std::size_t length) {
-  // One range request whose body is written straight into block-sized strings (no copy of the whole range, and
-  // no reallocation: each string is reserved at its final size).
+  // One range request whose body is written straight into pooled block buffers (no copy of the whole range, no
+  // fresh memory per block).
   const std::size_t bs = options_.block_size;
   std::vector<std::shared_ptr<Buffer>> blocks;
   for (std::size_t at = 0; at < length; at += bs) blocks.push_back(pool_->acquire(std::min(bs, length - at)));
@@ -341,8 +341,7 @@ std::size_t BlockReader::read(const std::shared_ptr<const ObjectRef>& object, Re
         state.window = 0;
         state.scheduled_until = 0;
       }
-      state.next_offset = std::max(state.next_offset, offset + size);
-      if (!sequential) state.next_offset = offset + size;
+      state.next_offset = sequential ? std::max(state.next_offset, offset + size) : offset + size;
       // Topped up when less than half the window lies ahead, so requests cover half a window at a time rather
       // than one block per read.
       if (state.window > 0 && state.scheduled_until < last + 1 + (state.window + 1) / 2) {
