@@ -172,6 +172,7 @@ try:
 except (ValueError, IndexError, KeyError, TypeError):
     print(text.split()[0] if text else "")
 ' "$BENCH_LAST_OUT")
+  BENCH_INNER=$secs
   bench_record "$section" "$case" "$contender" "$round" "$secs" s "$BENCH_RSS_KIB"
 }
 

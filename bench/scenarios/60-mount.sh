@@ -199,6 +199,7 @@ the mount is unmounted and mounted again on the same --cache-dir, and \`cat\` ru
 cache's files, read with direct I/O (not from the page cache). \`first-read\` is the first read of the same round."
 
 first_read=""
+floor_disk=() downloads=()
 rss_first=() rss_cached=() rss_s3fs=()
 read_contender() {  # CONTENDER ROUND
   local c=$1 r=$2 mnt
@@ -221,9 +222,15 @@ read_contender() {  # CONTENDER ROUND
       bench_record $sec "$c_cached" lakefs-cpp "$r" "$BENCH_WALL" s "${rss_cached[-1]}"
       bench_record $sec "$c_cached" first-read "$r" "$first_read" s
       unmount "$mnt"
-      rm -rf "$work/cache-$r" ;;
+      rm -rf "$work/cache-$r"
+      # What the disk under the cache delivers: the same bytes read sequentially with direct I/O in 1 MiB requests
+      # (one file, no FUSE, no per-block files), the least any re-read from the disk cache can take.
+      bench_exec dd if="$src" of=/dev/null bs=1M iflag=direct status=none
+      floor_disk+=("$BENCH_WALL")
+      bench_record $sec "$c_cached" floor-disk "$r" "$BENCH_WALL" s ;;
     sdk-download)
       bench_run_inner $sec "$c_seq" "$c" "$r" "$objects_bin" download "$repo" main data/big.bin "$work/out.bin"
+      downloads+=("$BENCH_INNER")
       rm -f "$work/out.bin" ;;
     s3fs)
       mnt="$work/read-s3fs-$r"
@@ -247,6 +254,21 @@ rss_summary() {  # KIB... -> "median M MiB (max X MiB)"
     awk '{v[NR] = $1} END {if (!NR) {print "not read"; exit}; m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
       printf "median %.0f MiB (max %.0f MiB)", m / 1024, v[NR] / 1024}'
 }
+median_of() {  # VALUE... -> the median
+  printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g |
+    awk '{v[NR] = $1} END {if (NR) printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+f_disk=$(median_of "${floor_disk[@]}") f_dl=$(median_of "${downloads[@]}")
+if [[ -n $f_disk && -n $f_dl ]]; then
+  bench_note $sec "\`floor-disk\`: \`dd if=FILE of=/dev/null bs=1M iflag=direct\` of a $S file on the file system that \
+holds --cache-dir, right after the disk-cache re-read of the same round: the disk's own sequential read, no FUSE and no \
+per-block files, which no re-read from the disk cache can beat (median $f_disk s). So the disk-cache target (≥ 3× the \
+first read) needs a first read of at least 3 × $f_disk = $(awk -v f="$f_disk" 'BEGIN {printf "%.3f", 3 * f}') s, \
+while the download target (≥ 0.8× \`download()\`, median $f_dl s) needs a first read of at most $f_dl / 0.8 = \
+$(awk -v d="$f_dl" 'BEGIN {printf "%.3f", d / 0.8}') s. Both targets can hold in one run only if the first of \
+these two times is at most the second: $(awk -v f="$f_disk" -v d="$f_dl" \
+    'BEGIN {print (3 * f <= d / 0.8) ? "it is in this run" : "it is not in this run"}')."
+fi
 bench_note $sec "Peak RSS of the mount daemons (VmHWM from /proc/PID/status, read after \`cat\` and before unmounting; the \
 peak RSS column of the mounts' rows): lakefs-mount after the first read of $S $(rss_summary "${rss_first[@]}"), after the \
 re-read from the disk cache $(rss_summary "${rss_cached[@]}"); s3fs $(rss_summary "${rss_s3fs[@]}")."
