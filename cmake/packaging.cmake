@@ -2,6 +2,7 @@
 # "package" preset):
 #   liblakefs<SOVERSION>  the runtime: liblakefs.so.<SOVERSION> and liblakefs_testing.so.<SOVERSION>
 #   liblakefs-dev         headers, the .so links, the CMake package config and the pkg-config files
+#   lakefs-mount          the FUSE filesystem (mount/) and its manual page, when LAKEFS_BUILD_MOUNT is on
 #   cmake --preset package && cmake --build --preset package && (cd build/package && cpack)
 # tests/package/run.sh checks them with lintian and builds a consumer against them.
 
@@ -16,11 +17,17 @@ add_custom_command(OUTPUT ${_changelog}
                    COMMAND gzip -9n -c ${PROJECT_SOURCE_DIR}/cmake/debian/changelog > ${_changelog}
                    DEPENDS ${PROJECT_SOURCE_DIR}/cmake/debian/changelog VERBATIM)
 add_custom_target(lakefs_debian_changelog ALL DEPENDS ${_changelog})
-foreach(component runtime dev)
+set(_components runtime dev)
+if(LAKEFS_BUILD_MOUNT)
+  list(APPEND _components mount)
+endif()
+foreach(component ${_components})
   if(component STREQUAL "runtime")
     set(_package ${LAKEFS_DEB_RUNTIME})
-  else()
+  elseif(component STREQUAL "dev")
     set(_package ${LAKEFS_DEB_DEV})
+  else()
+    set(_package lakefs-mount)
   endif()
   install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian/copyright ${_changelog}
           DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/${_package} COMPONENT ${component})
@@ -56,7 +63,7 @@ set(CPACK_PACKAGE_CONTACT ${LAKEFS_DEB_MAINTAINER})
 # it is CPack's placeholder, which it is here (and is then used nowhere).
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${CMAKE_PROJECT_NAME} built using CMake")
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
-set(CPACK_COMPONENTS_ALL runtime dev)
+set(CPACK_COMPONENTS_ALL ${_components})
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
@@ -90,5 +97,22 @@ set(CPACK_DEBIAN_DEV_DESCRIPTION "C++ SDK for lakeFS - development files
 ${_about}
 This package holds the headers, the CMake package (find_package(lakefs)) and
 the pkg-config files (lakefs, lakefs-testing).")
+
+# lakefs-mount: its shared-library dependencies (libfuse3, libc, libstdc++) from dpkg-shlibdeps, which cannot
+# name the package of liblakefs (built here, not installed): that one is named, at this exact version. fuse3
+# brings fusermount3, which mounts and unmounts for users other than root.
+set(CPACK_DEBIAN_MOUNT_PACKAGE_NAME lakefs-mount)
+set(CPACK_DEBIAN_MOUNT_PACKAGE_SECTION utils)
+set(CPACK_DEBIAN_MOUNT_PACKAGE_SHLIBDEPS ON)
+# Where dpkg-shlibdeps finds liblakefs.so.<SOVERSION> (the build tree's copy): it must read it to compute the rest.
+get_target_property(_lakefs_dir lakefs BINARY_DIR)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${_lakefs_dir})
+set(CPACK_DEBIAN_MOUNT_PACKAGE_DEPENDS "${LAKEFS_DEB_RUNTIME} (= ${PROJECT_VERSION}-1), fuse3")
+set(CPACK_DEBIAN_MOUNT_DESCRIPTION "lakeFS commits, tags and branches as local read-only filesystems
+lakefs-mount shows a commit, tag or branch of a lakeFS repository as a local
+read-only filesystem (FUSE), so that programs that only know files can read
+versioned data. Files are read on demand in blocks, with read-ahead for
+sequential readers and an on-disk block cache; a branch is pinned to a commit
+or followed. Built on lakefs-cpp, the C++ SDK for lakeFS.")
 
 include(CPack)

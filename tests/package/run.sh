@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # The Debian packages, as a Debian/Ubuntu user gets them:
-#   1. builds the "package" preset (shared libraries, hidden visibility, /usr) and runs cpack -G DEB;
-#   2. checks both packages with lintian: any error (E:) fails;
+#   1. builds the "package" preset (shared libraries, hidden visibility, /usr) and runs cpack -G DEB: the
+#      runtime, the -dev package and lakefs-mount;
+#   2. checks the packages with lintian: any error (E:) fails;
 #   3. unpacks them with dpkg-deb -x into a scratch root (nothing is installed into this machine's system);
 #   4. checks the library's exported symbols: the ABI tag, the API, none of its dependencies';
 #   5. builds the consumer (tests/install/consumer) against that root with find_package(lakefs) and with
 #      pkg-config, and runs both against the real lakeFS server of SERVER_DIR;
 #   6. checks that headers of another ABI refuse to link with this library, and that a program refuses to start
-#      with a library of another ABI under the same SONAME (lakefs/export.hpp).
+#      with a library of another ABI under the same SONAME (lakefs/export.hpp);
+#   7. mounts a committed object with the packaged lakefs-mount and reads it back (its manual page is there too).
 #   tests/package/run.sh SOURCE_DIR SERVER_DIR
 set -euo pipefail
 src=$(cd "$1" && pwd) server=$2
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# A mount left by a failed step is unmounted before its directory is removed.
+trap 'fusermount3 -u "$work/mnt" 2>/dev/null || true; rm -rf "$work"' EXIT
 build=$src/build/package
 
 echo "== build (preset package) and cpack"
@@ -20,7 +23,7 @@ echo "== build (preset package) and cpack"
 rm -f "$build"/*.deb
 (cd "$build" && cpack -G DEB >/dev/null)
 debs=("$build"/*.deb)
-((${#debs[@]} == 2)) || { echo "expected 2 packages, got: ${debs[*]}"; exit 1; }
+((${#debs[@]} == 3)) || { echo "expected 3 packages, got: ${debs[*]}"; exit 1; }
 for deb in "${debs[@]}"; do
   echo "$(dpkg-deb -f "$deb" Package) $(dpkg-deb -f "$deb" Version): Depends: $(dpkg-deb -f "$deb" Depends)"
 done
@@ -94,4 +97,42 @@ if LD_LIBRARY_PATH=$work/other-abi "$work/consumer-pc" >"$work/load.txt" 2>&1; t
 fi
 grep -q 'undefined symbol: lakefs_cpp_abi_v0_1' "$work/load.txt" || { cat "$work/load.txt"; exit 1; }
 grep -m1 'undefined symbol' "$work/load.txt"
+echo "== lakefs-mount from its package"
+mount_deb=$(ls "$build"/lakefs-mount_*.deb)
+depends=$(dpkg-deb -f "$mount_deb" Depends)
+for needed in "liblakefs0.1 (= " libfuse3- fuse3; do
+  [[ $depends == *"$needed"* ]] || { echo "lakefs-mount does not depend on $needed: $depends"; exit 1; }
+done
+mount_bin=$work/sysroot/usr/bin/lakefs-mount
+zcat "$work/sysroot/usr/share/man/man1/lakefs-mount.1.gz" | grep -qF -- '\-\-cache\-dir' ||
+  { echo "the manual page does not describe --cache-dir"; exit 1; }
+LD_LIBRARY_PATH=$libdir ldd "$mount_bin" | grep -F "$libdir/liblakefs.so.0.1" >/dev/null ||
+  { echo "lakefs-mount does not load the packaged liblakefs"; exit 1; }
+[[ $(LD_LIBRARY_PATH=$libdir "$mount_bin" --version) == "lakefs-mount $(dpkg-deb -f "$mount_deb" Version | cut -d- -f1)" ]] ||
+  { echo "lakefs-mount --version does not name the package's version"; exit 1; }
+# A repository with one committed object, made over the REST API with curl, then mounted and read back.
+repo=package-mount-$$
+LD_LIBRARY_PATH=$libdir "$src/tests/with-server-env.sh" "$server" bash -c '
+  set -euo pipefail
+  repo=$1 work=$2 bin=$3
+  api=$LAKEFS_ENDPOINT/api/v1 auth=$LAKEFS_ACCESS_KEY_ID:$LAKEFS_SECRET_ACCESS_KEY
+  curl -fsS -u "$auth" -H "Content-Type: application/json" -o /dev/null \
+    -d "{\"name\": \"$repo\", \"storage_namespace\": \"${LAKEFS_TEST_NAMESPACE_ROOT}$repo\"}" "$api/repositories"
+  echo "from the lakefs-mount package" >"$work/hello.txt"
+  curl -fsS -u "$auth" -H "Content-Type: application/octet-stream" -o /dev/null --data-binary @"$work/hello.txt" \
+    "$api/repositories/$repo/branches/main/objects?path=dir/hello.txt"
+  curl -fsS -u "$auth" -H "Content-Type: application/json" -o /dev/null -d "{\"message\": \"hello\"}" \
+    "$api/repositories/$repo/branches/main/commits"
+  mkdir "$work/mnt"
+  "$bin" "lakefs://$repo/main" "$work/mnt" --cache-dir "$work/mount-cache"
+  cmp "$work/hello.txt" "$work/mnt/dir/hello.txt"
+  fusermount3 -u "$work/mnt"
+  if "$bin" "lakefs://$repo-missing/main" "$work/mnt" --cache-dir "$work/mount-cache" 2>"$work/missing.txt"; then
+    echo "mounting a repository that does not exist succeeded"; exit 1
+  fi
+  grep -q "$repo-missing" "$work/missing.txt" || { cat "$work/missing.txt"; exit 1; }
+  curl -fsS -u "$auth" -X DELETE -o /dev/null "$api/repositories/$repo"
+' bash "$repo" "$work" "$mount_bin"
+echo "the packaged lakefs-mount mounted lakefs://$repo/main and read dir/hello.txt back"
+
 echo "the Debian packages pass lintian, install into a scratch root and work with find_package and pkg-config"
