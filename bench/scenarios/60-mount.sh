@@ -167,6 +167,7 @@ PY
 "$listings_bin" import "$repo" main "$source_uri/" objects/ >/dev/null
 src="$work/big.bin"
 head -c "$size" /dev/urandom >"$src"
+sync "$src"  # on the disk before floor-disk reads it with direct I/O (which would first write back dirty pages)
 "$objects_bin" upload "$repo" main data/big.bin "$src" >/dev/null
 curl -fsS -u "$auth" -H 'Content-Type: application/json' -o /dev/null -d '{"message":"data/big.bin"}' \
   "$api/repositories/$repo/branches/main/commits"

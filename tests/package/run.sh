@@ -126,7 +126,11 @@ LD_LIBRARY_PATH=$libdir "$src/tests/with-server-env.sh" "$server" bash -c '
   mkdir "$work/mnt"
   "$bin" "lakefs://$repo/main" "$work/mnt" --cache-dir "$work/mount-cache"
   cmp "$work/hello.txt" "$work/mnt/dir/hello.txt"
+  daemon=$(pgrep -f -n "lakefs-mount lakefs://$repo/main ")
   fusermount3 -u "$work/mnt"
+  # The daemon exits after the unmount (within 10 s), leaving no process behind.
+  for ((i = 0; i < 100; i++)); do kill -0 "$daemon" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$daemon" 2>/dev/null; then echo "lakefs-mount ($daemon) still runs 10 s after the unmount"; exit 1; fi
   if "$bin" "lakefs://$repo-missing/main" "$work/mnt" --cache-dir "$work/mount-cache" 2>"$work/missing.txt"; then
     echo "mounting a repository that does not exist succeeded"; exit 1
   fi
