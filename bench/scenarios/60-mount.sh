@@ -273,14 +273,16 @@ for round in $(seq 1 "$rounds"); do
   while IFS= read -r c; do read_contender "$c" "$round"; done < <(bench_order "$round" lakefs-cpp sdk-download s3fs lakectl)
 done
 rm -f "$src"
-rss_summary() {  # KIB... -> "median M MiB (max X MiB)"
-  printf '%s\n' "$@" | grep -E '^[0-9]+$' | sort -n |
-    awk '{v[NR] = $1} END {if (!NR) {print "not read"; exit}; m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
-      printf "median %.0f MiB (max %.0f MiB)", m / 1024, v[NR] / 1024}'
-}
-median_of() {  # VALUE... -> the median
+median_of() {  # VALUE... -> the median (nothing when no value is a number)
   printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g |
     awk '{v[NR] = $1} END {if (NR) printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+rss_summary() {  # KIB... -> "median M MiB (max X MiB)"
+  local m max
+  m=$(median_of "$@")
+  [[ -n $m ]] || { echo "not read"; return; }
+  max=$(printf '%s\n' "$@" | grep -E '^[0-9]+$' | sort -n | tail -1)
+  awk -v m="$m" -v x="$max" 'BEGIN {printf "median %.0f MiB (max %.0f MiB)", m / 1024, x / 1024}'
 }
 f_disk=$(median_of "${floor_disk[@]}") f_dl=$(median_of "${downloads[@]}")
 if [[ -n $f_disk && -n $f_dl ]]; then

@@ -149,6 +149,17 @@ void BlockReader::remember(const std::string& key, const Block& data) {
   }
 }
 
+BlockReader::Block BlockReader::load(const ObjectRef& object, const std::string& key, std::uint64_t offset,
+                                     std::size_t length) {
+  if (auto cached = pool_->acquire(length); cache_.get(key, length, *cached)) {
+    disk_hits_.fetch_add(1, std::memory_order_relaxed);
+    return cached;
+  }
+  auto fetched = std::move(fetch(object, offset, length).front());
+  cache_.put(key, *fetched);
+  return fetched;
+}
+
 BlockReader::Block BlockReader::block(const std::shared_ptr<const ObjectRef>& object, std::uint64_t index) {
   const std::uint64_t offset = index * options_.block_size;
   const std::size_t length =
@@ -173,15 +184,7 @@ BlockReader::Block BlockReader::block(const std::shared_ptr<const ObjectRef>& ob
   }
   if (!promise) return future.get();
   try {
-    Block data;
-    if (auto cached = pool_->acquire(length); cache_.get(key, length, *cached)) {
-      disk_hits_.fetch_add(1, std::memory_order_relaxed);
-      data = std::move(cached);
-    } else {
-      auto fetched = std::move(fetch(*object, offset, length).front());
-      cache_.put(key, *fetched);
-      data = std::move(fetched);
-    }
+    Block data = load(*object, key, offset, length);
     {
       std::lock_guard lock(mutex_);
       remember(key, data);
@@ -265,14 +268,7 @@ void BlockReader::run(Job& job) {
   try {
     if (job.from_disk) {
       auto& [key, promise] = job.blocks.front();
-      auto block = pool_->acquire(length);
-      if (cache_.get(key, length, *block)) {
-        disk_hits_.fetch_add(1, std::memory_order_relaxed);
-      } else {
-        block = std::move(fetch(object, offset, length).front());
-        cache_.put(key, *block);
-      }
-      deliver(key, promise, std::move(block));
+      deliver(key, promise, load(object, key, offset, length));
       return;
     }
     auto data = fetch(object, offset, length);

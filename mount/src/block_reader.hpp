@@ -87,6 +87,8 @@ class BlockReader {
  private:
   using Block = std::shared_ptr<const Buffer>;
   Block block(const std::shared_ptr<const ObjectRef>& object, std::uint64_t index);
+  // One block (`length` bytes at `offset`) from the disk cache, else fetched and stored there.
+  Block load(const ObjectRef& object, const std::string& key, std::uint64_t offset, std::size_t length);
   // `length` bytes from `offset` (a block boundary) with one range request, as blocks.
   std::vector<std::shared_ptr<Buffer>> fetch(const ObjectRef& object, std::uint64_t offset, std::size_t length);
   // A read-ahead request: contiguous blocks fetched with one range request, each already registered in flight.
