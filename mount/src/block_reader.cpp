@@ -47,15 +47,17 @@ BlockReader::Stats BlockReader::stats() const {
 }
 
 std::vector<std::shared_ptr<Buffer>> BlockReader::fetch(const ObjectRef& object, std::uint64_t offset,
-                                                        std::size_t length) {
+                                                        std::size_t length, const BlockDone& done) {
   // One range request whose body is written straight into pooled block buffers (no copy of the whole range, no
   // fresh memory per block).
   const std::size_t bs = options_.block_size;
   std::vector<std::shared_ptr<Buffer>> blocks;
   for (std::size_t at = 0; at < length; at += bs) blocks.push_back(pool_->acquire(std::min(bs, length - at)));
   std::size_t received = 0;
+  // Blocks already handed to `done`: they are never touched again, also when the request starts over.
+  std::size_t complete = 0;
   const auto reset = [&] {
-    for (auto& block : blocks) block->clear();
+    for (std::size_t i = complete; i < blocks.size(); ++i) blocks[i]->clear();
     received = 0;
   };
   reset();
@@ -75,10 +77,22 @@ std::vector<std::shared_ptr<Buffer>> BlockReader::fetch(const ObjectRef& object,
     };
     request.body_sink = [&](std::string_view chunk) {
       if (chunk.size() > length - received) throw lakefs::ProtocolError(what() + ": more bytes than asked for");
+      // A request that started over sends the completed blocks' bytes again: skipped.
+      if (received < complete * bs) {
+        const std::size_t skip = std::min(chunk.size(), complete * bs - received);
+        received += skip;
+        chunk.remove_prefix(skip);
+      }
       while (!chunk.empty()) {
-        const std::size_t n = blocks[received / bs]->append(chunk.substr(0, bs - received % bs));
+        const std::size_t i = received / bs;
+        const std::size_t n = blocks[i]->append(chunk.substr(0, bs - received % bs));
         received += n;
         chunk.remove_prefix(n);
+        // Each block goes to its reader as soon as it is whole, not when the whole range is in.
+        if (done && (received % bs == 0 || received == length)) {
+          done(i, blocks[i]);
+          complete = i + 1;
+        }
       }
     };
     request.restart_body = reset;
@@ -150,14 +164,22 @@ void BlockReader::remember(const std::string& key, const Block& data) {
 }
 
 BlockReader::Block BlockReader::load(const ObjectRef& object, const std::string& key, std::uint64_t offset,
-                                     std::size_t length) {
+                                     std::size_t length, bool& fetched) {
+  fetched = false;
   if (auto cached = pool_->acquire(length); cache_.get(key, length, *cached)) {
     disk_hits_.fetch_add(1, std::memory_order_relaxed);
     return cached;
   }
-  auto fetched = std::move(fetch(object, offset, length).front());
-  cache_.put(key, *fetched);
-  return fetched;
+  fetched = true;
+  return std::move(fetch(object, offset, length).front());
+}
+
+void BlockReader::store(const std::string& key, const Block& block) noexcept {
+  try {
+    cache_.put(key, *block);
+  } catch (...) {
+    // A block the disk cache could not take is fetched again when it is needed.
+  }
 }
 
 BlockReader::Block BlockReader::block(const std::shared_ptr<const ObjectRef>& object, std::uint64_t index) {
@@ -184,13 +206,15 @@ BlockReader::Block BlockReader::block(const std::shared_ptr<const ObjectRef>& ob
   }
   if (!promise) return future.get();
   try {
-    Block data = load(*object, key, offset, length);
+    bool fetched = false;
+    Block data = load(*object, key, offset, length, fetched);
     {
       std::lock_guard lock(mutex_);
       remember(key, data);
       in_flight_.erase(key);
     }
     promise->set_value(data);
+    if (fetched) store(key, data);
     return data;
   } catch (...) {
     {
@@ -265,18 +289,21 @@ void BlockReader::run(Job& job) {
   const auto length =
       static_cast<std::size_t>(std::min<std::uint64_t>(object.size, (job.first + job.blocks.size()) * bs) - offset);
   std::size_t delivered = 0;
+  std::vector<std::shared_ptr<Buffer>> data;
   try {
     if (job.from_disk) {
       auto& [key, promise] = job.blocks.front();
-      deliver(key, promise, load(object, key, offset, length));
+      bool fetched = false;  // (the block left the disk cache since it was scheduled)
+      auto block = load(object, key, offset, length, fetched);
+      deliver(key, promise, block);
+      if (fetched) store(key, block);
       return;
     }
-    auto data = fetch(object, offset, length);
-    for (; delivered < job.blocks.size(); ++delivered) {
-      auto& [key, promise] = job.blocks[delivered];
-      cache_.put(key, *data[delivered]);
-      deliver(key, promise, std::move(data[delivered]));
-    }
+    data = fetch(object, offset, length, [&](std::size_t i, const std::shared_ptr<Buffer>& block) {
+      auto& [key, promise] = job.blocks[i];
+      deliver(key, promise, block);
+      delivered = i + 1;
+    });
   } catch (...) {
     // A read-ahead that fails is only blocks the reader fetches itself (and reports) when it gets there. Blocks
     // already handed over keep their value.
@@ -288,7 +315,11 @@ void BlockReader::run(Job& job) {
       }
       promise.set_exception(std::current_exception());
     }
+    return;
   }
+  // Into the disk cache only once the reader has the blocks: a block's write (at the disk's speed, one at a time
+  // here) never holds up its reader, and the fetch threads' writes go to the disk side by side.
+  for (std::size_t i = 0; i < job.blocks.size(); ++i) store(job.blocks[i].first, data[i]);
 }
 
 void BlockReader::work(const std::stop_token& stop) {

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <future>
 #include <list>
 #include <memory>
@@ -87,10 +88,17 @@ class BlockReader {
  private:
   using Block = std::shared_ptr<const Buffer>;
   Block block(const std::shared_ptr<const ObjectRef>& object, std::uint64_t index);
-  // One block (`length` bytes at `offset`) from the disk cache, else fetched and stored there.
-  Block load(const ObjectRef& object, const std::string& key, std::uint64_t offset, std::size_t length);
-  // `length` bytes from `offset` (a block boundary) with one range request, as blocks.
-  std::vector<std::shared_ptr<Buffer>> fetch(const ObjectRef& object, std::uint64_t offset, std::size_t length);
+  // One block (`length` bytes at `offset`) from the disk cache, else fetched (`fetched` says which). A fetched
+  // block is the caller's to store() once it has handed it on: no reader waits for the disk.
+  Block load(const ObjectRef& object, const std::string& key, std::uint64_t offset, std::size_t length, bool& fetched);
+  // Into the disk cache (a block it cannot take is only a later miss).
+  void store(const std::string& key, const Block& block) noexcept;
+  // Called with each block of a range as soon as it is whole (its index in the range).
+  using BlockDone = std::function<void(std::size_t, const std::shared_ptr<Buffer>&)>;
+  // `length` bytes from `offset` (a block boundary) with one range request, as blocks; `done` (if set) gets each
+  // block as soon as it is whole.
+  std::vector<std::shared_ptr<Buffer>> fetch(const ObjectRef& object, std::uint64_t offset, std::size_t length,
+                                             const BlockDone& done = {});
   // A read-ahead request: contiguous blocks fetched with one range request, each already registered in flight.
   struct Job {
     std::shared_ptr<const ObjectRef> object{};
