@@ -34,7 +34,8 @@ footer=65536
 : "${LAKEFS_TEST_IMPORT_DIR:?60-mount.sh needs LAKEFS_TEST_IMPORT_DIR, a directory the server may import from}"
 : "${LAKEFS_TEST_IMPORT_URI:?60-mount.sh needs LAKEFS_TEST_IMPORT_URI}"
 for tool in "$mount_bin" "$objects_bin" "$listings_bin" "$lakectl"; do
-  [[ -x $tool ]] || { echo "60-mount: $tool is missing (build the release preset's lakefs-mount, objects and listings)" >&2; exit 1; }
+  [[ -x $tool ]] || { echo "60-mount: $tool is missing (./dev bench builds all of them: the release preset's \
+lakefs-mount, objects and listings, and lakectl with tools/lakefs-server/build.sh --with-lakectl)" >&2; exit 1; }
 done
 if ! command -v s3fs >/dev/null || ! command -v fusermount3 >/dev/null || [[ ! -c /dev/fuse ]]; then
   echo "60-mount: needs s3fs, fusermount3 and /dev/fuse (scripts/bootstrap.sh installs fuse3 and s3fs)" >&2
