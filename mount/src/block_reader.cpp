@@ -33,12 +33,16 @@ BlockReader::BlockReader(lakefs::Client client, BlockCache& cache, Options optio
     for (std::size_t i = 0; i < options_.fetch_threads; ++i)
       workers_.emplace_back([this](const std::stop_token& stop) { work(stop); });
   }
+  writer_ = std::jthread([this](const std::stop_token& stop) { write_behind(stop); });
 }
 
 BlockReader::~BlockReader() {
   for (auto& w : workers_) w.request_stop();
   queue_ready_.notify_all();
   workers_.clear();  // joins
+  writer_.request_stop();
+  writes_ready_.notify_all();
+  if (writer_.joinable()) writer_.join();  // after writing what is queued: a block fetched is a block kept
 }
 
 BlockReader::Stats BlockReader::stats() const {
@@ -182,6 +186,36 @@ void BlockReader::store(const std::string& key, const Block& block) noexcept {
   }
 }
 
+void BlockReader::store_later(const std::string& key, const Block& block) noexcept {
+  try {
+    std::unique_lock lock(writes_mutex_);
+    if (writes_.size() < options_.fetch_threads) {
+      writes_.emplace_back(key, block);
+      lock.unlock();
+      writes_ready_.notify_one();
+      return;
+    }
+  } catch (...) {
+    // (no room to queue it: written here)
+  }
+  store(key, block);
+}
+
+void BlockReader::write_behind(const std::stop_token& stop) {
+  for (;;) {
+    std::pair<std::string, Block> item;
+    {
+      std::unique_lock lock(writes_mutex_);
+      // Stopping ends the wait, not the work: what is queued is still written.
+      writes_ready_.wait(lock, stop, [this] { return !writes_.empty(); });
+      if (writes_.empty()) return;
+      item = std::move(writes_.front());
+      writes_.pop_front();
+    }
+    store(item.first, item.second);
+  }
+}
+
 BlockReader::Block BlockReader::block(const std::shared_ptr<const ObjectRef>& object, std::uint64_t index) {
   const std::uint64_t offset = index * options_.block_size;
   const std::size_t length =
@@ -214,7 +248,8 @@ BlockReader::Block BlockReader::block(const std::shared_ptr<const ObjectRef>& ob
       in_flight_.erase(key);
     }
     promise->set_value(data);
-    if (fetched) store(key, data);
+    // The reader's FUSE reply goes out when it returns: its block is written by the write-behind thread.
+    if (fetched) store_later(key, data);
     return data;
   } catch (...) {
     {

@@ -93,6 +93,10 @@ class BlockReader {
   Block load(const ObjectRef& object, const std::string& key, std::uint64_t offset, std::size_t length, bool& fetched);
   // Into the disk cache (a block it cannot take is only a later miss).
   void store(const std::string& key, const Block& block) noexcept;
+  // The same on the write-behind thread, so that the caller need not wait for the disk; written here when
+  // --fetch-threads blocks already wait for it (the bound on the memory they hold).
+  void store_later(const std::string& key, const Block& block) noexcept;
+  void write_behind(const std::stop_token& stop);
   // Called with each block of a range as soon as it is whole (its index in the range).
   using BlockDone = std::function<void(std::size_t, const std::shared_ptr<Buffer>&)>;
   // `length` bytes from `offset` (a block boundary) with one range request, as blocks; `done` (if set) gets each
@@ -130,6 +134,11 @@ class BlockReader {
   std::atomic<std::uint64_t> blocks_fetched_{0}, bytes_fetched_{0}, disk_hits_{0}, memory_hits_{0},
       read_ahead_blocks_{0};
   std::vector<std::jthread> workers_;
+
+  std::mutex writes_mutex_;
+  std::deque<std::pair<std::string, Block>> writes_;
+  std::condition_variable_any writes_ready_;
+  std::jthread writer_;  // last: started when everything above exists, joined first
 };
 
 }  // namespace lakefs_mount

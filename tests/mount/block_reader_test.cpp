@@ -97,5 +97,37 @@ TEST_F(BlockReaderTest, ARangeSentAgainAfterADropKeepsTheBlocksAlreadyHandedOutA
   }
 }
 
+TEST_F(BlockReaderTest, AReadersOwnBlockReachesTheDiskCacheBehindItAndIsThereAfterTheReaderEnds) {
+  // Random access (no read-ahead): the reader fetches its block itself and returns it at once; the write-behind
+  // thread writes it to the disk cache, and what it has queued is written before the reader is gone.
+  const std::string object = pattern(2 * bs, 3);
+  auto ref = std::make_shared<ObjectRef>();
+  ref->repository = "repo";
+  ref->commit_id = "c0ffee";
+  ref->key = "random.bin";
+  ref->checksum = "4567ef";
+  ref->size = object.size();
+  BlockCache cache(dir_, 1 << 20);
+  auto fake = std::make_shared<lt::FakeTransport>();
+  fake->on("GET", "/repositories/repo/refs/c0ffee/objects", "path=random.bin")
+      .reply(lt::Reply::content(206, object.substr(bs, bs)));
+
+  BlockReader::Options options;
+  options.block_size = bs;
+  options.read_ahead = 0;
+  {
+    BlockReader reader(lt::make_client(fake), cache, options);
+    ReadState state;
+    std::string out(bs, '\0');
+    ASSERT_EQ(reader.read(ref, state, out.data(), bs, bs), bs);
+    EXPECT_EQ(first_difference(out, object.substr(bs, bs)), std::string::npos);
+  }
+  ASSERT_EQ(fake->count(), 1u);
+  EXPECT_EQ(fake->last().header("Range"), "bytes=4096-8191");
+  const auto stored = cache.get(BlockCache::key(ref->checksum, ref->size, bs, 1), bs);
+  ASSERT_NE(stored, nullptr) << "the block is not in the disk cache";
+  EXPECT_EQ(first_difference(std::string(stored->view()), object.substr(bs, bs)), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lakefs_mount
