@@ -138,7 +138,7 @@ class BlockReader {
   std::mutex writes_mutex_;
   std::deque<std::pair<std::string, Block>> writes_;
   std::condition_variable_any writes_ready_;
-  std::jthread writer_;  // last: started when everything above exists, joined first
+  std::jthread writer_;  // last: started once everything above exists; the destructor joins it after the fetch threads
 };
 
 }  // namespace lakefs_mount
