@@ -25,6 +25,17 @@ std::string pattern(std::size_t n, std::size_t seed) {
   return out;
 }
 
+// An object of commit c0ffee in repository "repo", as the filesystem hands it to the reader.
+std::shared_ptr<ObjectRef> object_ref(std::string key, std::string checksum, std::uint64_t size) {
+  auto ref = std::make_shared<ObjectRef>();
+  ref->repository = "repo";
+  ref->commit_id = "c0ffee";
+  ref->key = std::move(key);
+  ref->checksum = std::move(checksum);
+  ref->size = size;
+  return ref;
+}
+
 // Where `a` and `b` first differ (npos when equal): short failure messages for long strings.
 std::size_t first_difference(const std::string& a, const std::string& b) {
   const auto [i, j] = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
@@ -49,12 +60,7 @@ TEST_F(BlockReaderTest, ARangeSentAgainAfterADropKeepsTheBlocksAlreadyHandedOutA
   // (a real server sends the same ones): a reader must get block 1 as first delivered, and block 2 from the second
   // answer, which proves the repeated bytes of a block already handed out were skipped, not written into it.
   const std::string object = pattern(3 * bs, 0);
-  auto ref = std::make_shared<ObjectRef>();
-  ref->repository = "repo";
-  ref->commit_id = "c0ffee";
-  ref->key = "data/file.bin";
-  ref->checksum = "0123abcd";
-  ref->size = object.size();
+  const auto ref = object_ref("data/file.bin", "0123abcd", object.size());
 
   BlockCache cache(dir_, 1 << 20);
   cache.put(BlockCache::key(ref->checksum, ref->size, bs, 0), *Buffer::of(object.substr(0, bs)));
@@ -101,12 +107,7 @@ TEST_F(BlockReaderTest, AReadersOwnBlockReachesTheDiskCacheBehindItAndIsThereAft
   // Random access (no read-ahead): the reader fetches its block itself and returns it at once; the write-behind
   // thread writes it to the disk cache, and what it has queued is written before the reader is gone.
   const std::string object = pattern(2 * bs, 3);
-  auto ref = std::make_shared<ObjectRef>();
-  ref->repository = "repo";
-  ref->commit_id = "c0ffee";
-  ref->key = "random.bin";
-  ref->checksum = "4567ef";
-  ref->size = object.size();
+  const auto ref = object_ref("random.bin", "4567ef", object.size());
   BlockCache cache(dir_, 1 << 20);
   auto fake = std::make_shared<lt::FakeTransport>();
   fake->on("GET", "/repositories/repo/refs/c0ffee/objects", "path=random.bin")
