@@ -46,8 +46,8 @@ BlockReader::~BlockReader() {
 }
 
 BlockReader::Stats BlockReader::stats() const {
-  return {blocks_fetched_.load(), bytes_fetched_.load(), disk_hits_.load(), memory_hits_.load(),
-          read_ahead_blocks_.load()};
+  return {blocks_fetched_.load(), bytes_fetched_.load(),     disk_hits_.load(),
+          memory_hits_.load(),    read_ahead_blocks_.load(), blocks_not_cached_.load()};
 }
 
 std::vector<std::shared_ptr<Buffer>> BlockReader::fetch(const ObjectRef& object, std::uint64_t offset,
@@ -178,27 +178,30 @@ BlockReader::Block BlockReader::load(const ObjectRef& object, const std::string&
   return std::move(fetch(object, offset, length).front());
 }
 
-void BlockReader::store(const std::string& key, const Block& block) noexcept {
-  try {
-    cache_.put(key, *block);
-  } catch (...) {
-    // A block the disk cache could not take is fetched again when it is needed.
-  }
-}
-
 void BlockReader::store_later(const std::string& key, const Block& block) noexcept {
   try {
     std::unique_lock lock(writes_mutex_);
-    if (writes_.size() < options_.fetch_threads) {
+    if (writes_.size() < options_.write_queue) {
       writes_.emplace_back(key, block);
       lock.unlock();
       writes_ready_.notify_one();
       return;
     }
   } catch (...) {
-    // (no room to queue it: written here)
+    // (no memory to queue it: as if the queue were full)
   }
-  store(key, block);
+  if (options_.cache_every_block)
+    store(key, block);
+  else
+    blocks_not_cached_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void BlockReader::store(const std::string& key, const Block& block) noexcept {
+  try {
+    cache_.put(key, *block);
+  } catch (...) {
+    // A block the disk cache could not take is fetched again when it is needed.
+  }
 }
 
 void BlockReader::write_behind(const std::stop_token& stop) {
@@ -331,7 +334,7 @@ void BlockReader::run(Job& job) {
       bool fetched = false;  // (the block left the disk cache since it was scheduled)
       auto block = load(object, key, offset, length, fetched);
       deliver(key, promise, block);
-      if (fetched) store(key, block);
+      if (fetched) store_later(key, block);
       return;
     }
     data = fetch(object, offset, length, [&](std::size_t i, const std::shared_ptr<Buffer>& block) {
@@ -352,9 +355,9 @@ void BlockReader::run(Job& job) {
     }
     return;
   }
-  // Into the disk cache only once the reader has the blocks: a block's write (at the disk's speed, one at a time
-  // here) never holds up its reader, and the fetch threads' writes go to the disk side by side.
-  for (std::size_t i = 0; i < job.blocks.size(); ++i) store(job.blocks[i].first, data[i]);
+  // Into the disk cache only once the reader has the blocks, and behind this thread, which goes on to its next
+  // range: the disk holds up neither the reader nor the read-ahead.
+  for (std::size_t i = 0; i < job.blocks.size(); ++i) store_later(job.blocks[i].first, data[i]);
 }
 
 void BlockReader::work(const std::stop_token& stop) {

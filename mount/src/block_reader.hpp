@@ -59,6 +59,11 @@ class BlockReader {
     std::size_t block_size = std::size_t{1} << 20;
     std::size_t read_ahead = std::size_t{16} << 20;
     std::size_t fetch_threads = 8;
+    /// Fetched blocks that may wait for the disk cache's writer (the mount passes --fetch-threads). A block that
+    /// finds this many waiting is not cached, so that no read waits for the disk; unless `cache_every_block`, when
+    /// the thread that fetched it writes it itself (--cache-fill all).
+    std::size_t write_queue = 8;
+    bool cache_every_block = false;
     bool pre_sign = false;
     std::optional<std::chrono::milliseconds> timeout{};
   };
@@ -70,6 +75,8 @@ class BlockReader {
     std::uint64_t disk_hits = 0;
     std::uint64_t memory_hits = 0;
     std::uint64_t read_ahead_blocks = 0;
+    /// Fetched blocks left out of the disk cache because the disk was behind (Options::write_queue).
+    std::uint64_t blocks_not_cached = 0;
   };
 
   BlockReader(lakefs::Client client, BlockCache& cache, Options options);
@@ -89,13 +96,14 @@ class BlockReader {
   using Block = std::shared_ptr<const Buffer>;
   Block block(const std::shared_ptr<const ObjectRef>& object, std::uint64_t index);
   // One block (`length` bytes at `offset`) from the disk cache, else fetched (`fetched` says which). A fetched
-  // block is the caller's to store() once it has handed it on: no reader waits for the disk.
+  // block is the caller's to store_later() once it has handed it on: no reader waits for the disk.
   Block load(const ObjectRef& object, const std::string& key, std::uint64_t offset, std::size_t length, bool& fetched);
-  // Into the disk cache (a block it cannot take is only a later miss).
-  void store(const std::string& key, const Block& block) noexcept;
-  // The same on the write-behind thread, so that the caller need not wait for the disk; written here when
-  // --fetch-threads blocks already wait for it (the bound on the memory they hold).
+  // Into the disk cache, by the write-behind thread. When Options::write_queue blocks already wait for it (the disk
+  // is slower than the network), the block is not cached at all: neither the caller nor the fetch threads ever wait
+  // for the disk, and the queue bounds the memory the waiting blocks hold. A block not cached is only a later miss.
+  // With Options::cache_every_block, the caller writes it instead.
   void store_later(const std::string& key, const Block& block) noexcept;
+  void store(const std::string& key, const Block& block) noexcept;
   void write_behind(const std::stop_token& stop);
   // Called with each block of a range as soon as it is whole (its index in the range).
   using BlockDone = std::function<void(std::size_t, const std::shared_ptr<Buffer>&)>;
@@ -132,7 +140,7 @@ class BlockReader {
   std::condition_variable_any queue_ready_;
 
   std::atomic<std::uint64_t> blocks_fetched_{0}, bytes_fetched_{0}, disk_hits_{0}, memory_hits_{0},
-      read_ahead_blocks_{0};
+      read_ahead_blocks_{0}, blocks_not_cached_{0};
   std::vector<std::jthread> workers_;
 
   std::mutex writes_mutex_;

@@ -382,6 +382,8 @@ Filesystem::Filesystem(lakefs::Client client, const MountOptions& options, const
               .block_size = options.block_size,
               .read_ahead = options.read_ahead,
               .fetch_threads = options.fetch_threads,
+              .write_queue = options.fetch_threads,
+              .cache_every_block = options.cache_fill == CacheFill::all,
               .pre_sign = pre_sign,
               .timeout = options.timeout ? std::optional<std::chrono::milliseconds>(*options.timeout) : std::nullopt}),
       snapshot_(std::make_shared<Snapshot>(client_, options.repository, pinned.commit_id, pinned.commit_date,
@@ -399,9 +401,9 @@ std::string Filesystem::stats() const {
   std::ostringstream out;
   out << "commit " << snapshot()->commit_id() << "\nrepins " << repins_.load() << "\nblocks_fetched "
       << s.blocks_fetched << "\nbytes_fetched " << s.bytes_fetched << "\nread_ahead_blocks " << s.read_ahead_blocks
-      << "\ndisk_hits " << s.disk_hits << "\nmemory_hits " << s.memory_hits << "\ncache_bytes " << cache_.bytes()
-      << "\ncache_blocks " << cache_.blocks() << "\nlistings " << snapshot()->listings() << "\nentries "
-      << snapshot()->entries() << "\n";
+      << "\nblocks_not_cached " << s.blocks_not_cached << "\ndisk_hits " << s.disk_hits << "\nmemory_hits "
+      << s.memory_hits << "\ncache_bytes " << cache_.bytes() << "\ncache_blocks " << cache_.blocks() << "\nlistings "
+      << snapshot()->listings() << "\nentries " << snapshot()->entries() << "\n";
   return out.str();
 }
 

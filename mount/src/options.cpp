@@ -76,6 +76,13 @@ Options:
                           else ~/.cache/lakefs-mount); one mount at a time per directory
   --cache-size SIZE       bound of the block cache, least recently used blocks evicted
                           first (default 4G; suffixes K, M, G, T)
+  --cache-fill best-effort|all
+                          best-effort (the default): a block goes into the cache behind
+                          the read, unless the disk is already --fetch-threads blocks
+                          behind (then it is not cached, and is fetched again if read
+                          again): reads never wait for the disk. all: every block read is
+                          cached, and reads wait for the disk when it is slower than the
+                          network
   --block-size SIZE       bytes per range request and cache entry (default 1M)
   --read-ahead SIZE       largest read-ahead window of a sequential reader (default 16M;
                           0 disables read-ahead). Random reads never read ahead.
@@ -146,6 +153,14 @@ std::variant<MountOptions, Exit> parse_arguments(const std::vector<std::string_v
       (name == "--cache-dir" ? options.cache_dir : options.log_file) = std::filesystem::path(*text);
     } else if (name == "--cache-size") {
       if (auto e = size_value(options.cache_size)) return *e;
+    } else if (name == "--cache-fill") {
+      const auto text = value();
+      if (text == "best-effort")
+        options.cache_fill = CacheFill::best_effort;
+      else if (text == "all")
+        options.cache_fill = CacheFill::all;
+      else
+        return usage_error("--cache-fill takes best-effort or all");
     } else if (name == "--block-size") {
       std::uint64_t size = 0;
       if (auto e = size_value(size)) return *e;

@@ -16,6 +16,15 @@ namespace lakefs_mount {
 /// Whether blocks are read straight from the object store through pre-signed URLs.
 enum class PreSign { automatic, always, never };
 
+/// Which fetched blocks go into the disk cache.
+enum class CacheFill {
+  /// Those the disk takes without holding up a read: when --fetch-threads blocks already wait for it, a block is
+  /// not cached.
+  best_effort,
+  /// Every one: when the disk is behind the network, the read waits for it.
+  all,
+};
+
 /// The parsed command line.
 struct MountOptions {
   std::string repository{};
@@ -28,6 +37,7 @@ struct MountOptions {
   /// The on-disk block cache; empty = $XDG_CACHE_HOME/lakefs-mount (else ~/.cache/lakefs-mount).
   std::filesystem::path cache_dir{};
   std::uint64_t cache_size = std::uint64_t{4} << 30;
+  CacheFill cache_fill = CacheFill::best_effort;
   std::size_t block_size = std::size_t{1} << 20;
   /// Largest read-ahead window of a sequential reader, in bytes (0 disables read-ahead).
   std::size_t read_ahead = std::size_t{16} << 20;

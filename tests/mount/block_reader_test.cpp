@@ -90,6 +90,7 @@ TEST_F(BlockReaderTest, ARangeSentAgainAfterADropKeepsTheBlocksAlreadyHandedOutA
     EXPECT_EQ(first_difference(out, object), std::string::npos) << "the bytes read differ from the object's";
     EXPECT_EQ(reader.stats().read_ahead_blocks, 2u);
     EXPECT_EQ(reader.stats().disk_hits, 1u);
+    EXPECT_EQ(reader.stats().blocks_not_cached, 0u);
   }  // the fetch threads are joined: the disk cache has what they wrote after handing the blocks out
 
   const auto sent = fake->requests();
@@ -122,12 +123,67 @@ TEST_F(BlockReaderTest, AReadersOwnBlockReachesTheDiskCacheBehindItAndIsThereAft
     std::string out(bs, '\0');
     ASSERT_EQ(reader.read(ref, state, out.data(), bs, bs), bs);
     EXPECT_EQ(first_difference(out, object.substr(bs, bs)), std::string::npos);
+    EXPECT_EQ(reader.stats().blocks_not_cached, 0u);
   }
   ASSERT_EQ(fake->count(), 1u);
   EXPECT_EQ(fake->last().header("Range"), "bytes=4096-8191");
   const auto stored = cache.get(BlockCache::key(ref->checksum, ref->size, bs, 1), bs);
   ASSERT_NE(stored, nullptr) << "the block is not in the disk cache";
   EXPECT_EQ(first_difference(std::string(stored->view()), object.substr(bs, bs)), std::string::npos);
+}
+
+TEST_F(BlockReaderTest, AFetchedBlockThatFindsTheDiskBehindIsNotCachedAndTheReadDoesNotWaitForIt) {
+  // A write queue with no room is a disk that is always behind the network: the block is handed to the reader,
+  // left out of the disk cache (not written by the reader or a fetch thread instead) and counted.
+  const std::string object = pattern(3 * bs, 5);
+  const auto ref = object_ref("fast-network.bin", "89abcd", object.size());
+  BlockCache cache(dir_, 1 << 20);
+  auto fake = std::make_shared<lt::FakeTransport>();
+  fake->on("GET", "/repositories/repo/refs/c0ffee/objects", "path=fast-network.bin")
+      .reply(lt::Reply::content(206, object.substr(2 * bs, bs)));
+
+  BlockReader::Options options;
+  options.block_size = bs;
+  options.read_ahead = 0;
+  options.write_queue = 0;
+  {
+    BlockReader reader(lt::make_client(fake), cache, options);
+    ReadState state;
+    std::string out(bs, '\0');
+    ASSERT_EQ(reader.read(ref, state, out.data(), bs, 2 * bs), bs);
+    EXPECT_EQ(first_difference(out, object.substr(2 * bs, bs)), std::string::npos);
+    EXPECT_EQ(reader.stats().blocks_fetched, 1u);
+    EXPECT_EQ(reader.stats().blocks_not_cached, 1u);
+  }
+  EXPECT_EQ(fake->count(), 1u);
+  EXPECT_EQ(cache.blocks(), 0u) << "a block the disk had no room for was written anyway";
+  EXPECT_EQ(cache.get(BlockCache::key(ref->checksum, ref->size, bs, 2), bs), nullptr);
+}
+
+TEST_F(BlockReaderTest, WithCacheFillAllAFetchedBlockThatFindsTheDiskBehindIsWrittenByItsReader) {
+  // --cache-fill all: the same full queue, but the block is cached all the same, by the reader before it returns.
+  const std::string object = pattern(3 * bs, 6);
+  const auto ref = object_ref("every-block.bin", "fedcba", object.size());
+  BlockCache cache(dir_, 1 << 20);
+  auto fake = std::make_shared<lt::FakeTransport>();
+  fake->on("GET", "/repositories/repo/refs/c0ffee/objects", "path=every-block.bin")
+      .reply(lt::Reply::content(206, object.substr(2 * bs, bs)));
+
+  BlockReader::Options options;
+  options.block_size = bs;
+  options.read_ahead = 0;
+  options.write_queue = 0;
+  options.cache_every_block = true;
+  BlockReader reader(lt::make_client(fake), cache, options);
+  ReadState state;
+  std::string out(bs, '\0');
+  ASSERT_EQ(reader.read(ref, state, out.data(), bs, 2 * bs), bs);
+  EXPECT_EQ(first_difference(out, object.substr(2 * bs, bs)), std::string::npos);
+  EXPECT_EQ(reader.stats().blocks_not_cached, 0u);
+  // Checked while the reader (and its write-behind thread, which had no room to take the block) still runs.
+  const auto stored = cache.get(BlockCache::key(ref->checksum, ref->size, bs, 2), bs);
+  ASSERT_NE(stored, nullptr) << "the reader did not write its block";
+  EXPECT_EQ(first_difference(std::string(stored->view()), object.substr(2 * bs, bs)), std::string::npos);
 }
 
 }  // namespace

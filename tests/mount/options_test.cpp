@@ -19,6 +19,7 @@ TEST(MountOptions, ParsesTheUriIntoRepositoryRefAndPrefix) {
   EXPECT_FALSE(o.foreground);
   EXPECT_FALSE(o.follow.has_value());
   EXPECT_EQ(o.block_size, 1u << 20);
+  EXPECT_EQ(o.cache_fill, CacheFill::best_effort);
 }
 
 TEST(MountOptions, ParsesEveryOption) {
@@ -26,6 +27,8 @@ TEST(MountOptions, ParsesEveryOption) {
                        "--cache-dir",
                        "/c",
                        "--cache-size=10G",
+                       "--cache-fill",
+                       "all",
                        "--block-size",
                        "256K",
                        "--read-ahead",
@@ -49,6 +52,7 @@ TEST(MountOptions, ParsesEveryOption) {
   EXPECT_TRUE(o.foreground);
   EXPECT_EQ(o.cache_dir, "/c");
   EXPECT_EQ(o.cache_size, std::uint64_t{10} << 30);
+  EXPECT_EQ(o.cache_fill, CacheFill::all);
   EXPECT_EQ(o.block_size, 256u << 10);
   EXPECT_EQ(o.read_ahead, 0u);
   EXPECT_EQ(o.fetch_threads, 4u);
@@ -93,6 +97,7 @@ TEST(MountOptions, BadInputIsAUsageErrorThatSaysWhy) {
       {{"lakefs://r/main", "m", "--follow=0"}, "from 1 to 86400"},
       {{"lakefs://r/main", "m", "--max-entries", "9"}, "from 10 to"},
       {{"lakefs://r/main", "m", "--pre-sign", "maybe"}, "auto, always or never"},
+      {{"lakefs://r/main", "m", "--cache-fill", "some"}, "best-effort or all"},
       {{"lakefs://r/main", "m", "-o", "rw"}, "read-only"},
       {{"lakefs://r/main", "m", "--bogus"}, "unknown option '--bogus'"},
       {{"lakefs://r/main", "m", "--cache-dir"}, "needs a path"},
