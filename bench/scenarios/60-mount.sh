@@ -3,7 +3,8 @@
 # over lakeFS's S3 gateway on the same endpoint), the SDK's download and lakectl:
 #   section mount-read:   a sequential `cat` of one 1 GiB object through a fresh mount (empty
 #                         --cache-dir: a first read), next to lakefs-cpp's `download()` (bench/objects.cpp),
-#                         s3fs (fresh mount) and `lakectl fs cat`; then the same file read again after
+#                         s3fs (fresh mount), `lakectl fs cat` and floor-fuse (bench/fuse_floor.cpp: the same
+#                         file served by a FUSE filesystem from memory); then the same file read again after
 #                         unmounting and mounting again on the same --cache-dir (served by the disk cache)
 #   section mount-footer: `tail -c 65536` of the 1 GiB object on a fresh mount (fresh cache) against s3fs
 #                         (fresh mount): the time, and the bytes both mounts moved for it, counted by a
@@ -23,6 +24,7 @@
 set -euo pipefail
 mount_bin="$BUILD_DIR/mount/lakefs-mount"
 objects_bin="$BUILD_DIR/bench/objects"
+fuse_floor_bin="$BUILD_DIR/bench/fuse_floor"
 listings_bin="$BUILD_DIR/bench/listings"
 lakectl="$REPO_ROOT/.cache/lakefs-server/bin/lakectl"
 api="$LAKEFS_ENDPOINT/api/v1"
@@ -33,9 +35,9 @@ rounds=${BENCH_MOUNT_ROUNDS:-5}
 footer=65536
 : "${LAKEFS_TEST_IMPORT_DIR:?60-mount.sh needs LAKEFS_TEST_IMPORT_DIR, a directory the server may import from}"
 : "${LAKEFS_TEST_IMPORT_URI:?60-mount.sh needs LAKEFS_TEST_IMPORT_URI}"
-for tool in "$mount_bin" "$objects_bin" "$listings_bin" "$lakectl"; do
+for tool in "$mount_bin" "$objects_bin" "$fuse_floor_bin" "$listings_bin" "$lakectl"; do
   [[ -x $tool ]] || { echo "60-mount: $tool is missing (./dev bench builds all of them: the release preset's \
-lakefs-mount, objects and listings, and lakectl with tools/lakefs-server/build.sh --with-lakectl)" >&2; exit 1; }
+lakefs-mount, objects, fuse_floor and listings, and lakectl with tools/lakefs-server/build.sh --with-lakectl)" >&2; exit 1; }
 done
 if ! command -v s3fs >/dev/null || ! command -v fusermount3 >/dev/null || [[ ! -c /dev/fuse ]]; then
   echo "60-mount: needs s3fs, fusermount3 and /dev/fuse (scripts/bootstrap.sh installs fuse3 and s3fs)" >&2
@@ -205,11 +207,15 @@ bench_note $sec "**lakefs-cpp** here is lakefs-mount at its defaults (1 MiB bloc
 disk cache), timed as \`cat FILE >/dev/null\` on a fresh mount with an empty --cache-dir (mounting is not timed). \
 \`sdk-download\`: lakefs-cpp's \`Object::download()\` to a local file (bench/objects.cpp, its own time around the download); \
 \`s3fs\`: \`cat\` through s3fs-fuse $s3fs_version over lakeFS's S3 gateway at its defaults (\`-o use_path_request_style,ro\`: \
-parallel_count=5 × multipart_size=10 MB, no use_cache), freshly mounted; \`lakectl\`: \`lakectl fs cat > /dev/null\` (whole process). \
+parallel_count=5 × multipart_size=10 MB, no use_cache), freshly mounted; \`lakectl\`: \`lakectl fs cat > /dev/null\` (whole process); \
+\`floor-fuse\`: \`cat\` of a $S file that bench/fuse_floor serves from memory over FUSE's low-level API with lakefs-mount's \
+FUSE settings (1 MiB requests, kernel page cache kept, kernel read-ahead raised to 4 MiB, 32 threads), freshly mounted: \
+no network, no disk cache and no copy in user space, so no first read through any FUSE filesystem here can beat it. \
 Re-read on the same mount: \`cat\` again right after the first read; a commit's pages stay in the kernel's page cache \
 (lakefs-mount keeps them across opens), so the kernel answers without asking the daemon. Re-read from the disk cache: \
-the mount is unmounted and mounted again on the same --cache-dir, and \`cat\` runs again: every block comes from the \
-cache's files, read with direct I/O (not from the page cache). First read with the kernel's read-ahead at 128 KiB: the \
+the mount is unmounted and mounted again on the same --cache-dir, and \`cat\` runs again: the blocks the first read left \
+in the disk cache come from its files, read with direct I/O (not from the page cache); the others, which the disk had \
+no room for while the first read went on (\`--cache-fill best-effort\`, the default), are fetched again. First read with the kernel's read-ahead at 128 KiB: the \
 same first read on a fresh mount with an empty cache, its \`read_ahead_kb\` set back to 128 after mounting, the kernel's \
 default for a new mount, which a mount by a user other than root keeps (lakefs-mount raises it to 4 MiB only as root; \
 \`cat\` asks for sequential access, which doubles the kernel's window). \`first-read\` is the first read of the same round."
@@ -217,6 +223,11 @@ default for a new mount, which a mount by a user other than root keeps (lakefs-m
 first_read=""
 floor_disk=() downloads=()
 rss_first=() rss_cached=() rss_s3fs=()
+cached_first=() hits_again=()  # blocks in the disk cache after a first read; disk hits of the re-read after remounting
+mount_stat() {  # MNT NAME -> lakefs-mount's counter NAME (user.lakefs.stats), "-" when it cannot be read
+  python3 -c "import os, sys; print(os.getxattr(sys.argv[1], 'user.lakefs.stats').decode())" "$1" 2>/dev/null |
+    awk -v n="$2" '$1 == n {v = $2} END {print v == "" ? "-" : v}'
+}
 read_contender() {  # CONTENDER ROUND
   local c=$1 r=$2 mnt
   case $c in
@@ -227,6 +238,7 @@ read_contender() {  # CONTENDER ROUND
       bench_exec sh -c 'exec cat "$1" >/dev/null' sh "$mnt/data/big.bin"
       first_read=$BENCH_WALL
       rss_first+=("$(mount_rss "$mnt")")
+      cached_first+=("$(mount_stat "$mnt" cache_blocks)")
       bench_record $sec "$c_seq" lakefs-cpp "$r" "$BENCH_WALL" s "${rss_first[-1]}"
       bench_exec sh -c 'exec cat "$1" >/dev/null' sh "$mnt/data/big.bin"
       bench_record $sec "$c_again" lakefs-cpp "$r" "$BENCH_WALL" s "$(mount_rss "$mnt")"
@@ -235,6 +247,7 @@ read_contender() {  # CONTENDER ROUND
       mount_lakefs "$mnt" "$work/cache-$r"
       bench_exec sh -c 'exec cat "$1" >/dev/null' sh "$mnt/data/big.bin"
       rss_cached+=("$(mount_rss "$mnt")")
+      hits_again+=("$(mount_stat "$mnt" disk_hits)")
       bench_record $sec "$c_cached" lakefs-cpp "$r" "$BENCH_WALL" s "${rss_cached[-1]}"
       bench_record $sec "$c_cached" first-read "$r" "$first_read" s
       unmount "$mnt"
@@ -266,12 +279,22 @@ read_contender() {  # CONTENDER ROUND
       unmount "$mnt" ;;
     lakectl)
       bench_run $sec "$c_seq" "$c" "$r" sh -c 'exec "$@" >/dev/null' sh "$lakectl" fs cat "lakefs://$repo/main/data/big.bin" ;;
+    floor-fuse)
+      mnt="$work/read-floor-$r"
+      mkdir -p "$mnt"
+      mounts+=("$mnt")
+      "$fuse_floor_bin" "$size" "$mnt" 2>>"$work/fuse_floor.stderr" &
+      wait_mounted "$mnt"
+      kernel_read_ahead "$mnt" 4096
+      bench_exec sh -c 'exec cat "$1" >/dev/null' sh "$mnt/big.bin"
+      bench_record $sec "$c_seq" floor-fuse "$r" "$BENCH_WALL" s "$(mount_rss "$mnt")"
+      unmount "$mnt" ;;
     *) echo "60-mount: unknown contender $c" >&2; exit 1 ;;
   esac
 }
 for round in $(seq 1 "$rounds"); do
   echo "60-mount: read $S, round $round of $rounds" >&2
-  while IFS= read -r c; do read_contender "$c" "$round"; done < <(bench_order "$round" lakefs-cpp sdk-download s3fs lakectl)
+  while IFS= read -r c; do read_contender "$c" "$round"; done < <(bench_order "$round" lakefs-cpp sdk-download s3fs lakectl floor-fuse)
 done
 rm -f "$src"
 median_of() {  # VALUE... -> the median (nothing when no value is a number)
@@ -299,6 +322,17 @@ fi
 bench_note $sec "Peak RSS of the mount daemons (VmHWM from /proc/PID/status, read after \`cat\` and before unmounting; the \
 peak RSS column of the mounts' rows): lakefs-mount after the first read of $S $(rss_summary "${rss_first[@]}"), after the \
 re-read from the disk cache $(rss_summary "${rss_cached[@]}"); s3fs $(rss_summary "${rss_s3fs[@]}")."
+range_of() {  # VALUE... -> "median M (min–max)" of the numbers among them
+  local m
+  m=$(median_of "$@")
+  [[ -n $m ]] || { echo "not read"; return; }
+  printf '%s\n' "$@" | grep -E '^[0-9]+$' | sort -n |
+    awk -v m="$m" '{v[NR] = $1} END {printf "median %.0f (%d–%d)", m, v[1], v[NR]}'
+}
+bench_note $sec "The disk cache after a first read (\`user.lakefs.stats\`, \`--cache-fill best-effort\`): it held \
+$(range_of "${cached_first[@]}") of the $(((size + 1048575) / 1048576)) blocks of 1 MiB; the others came in faster than the disk could write \
+them, and were left out rather than make the read wait. The re-read after \
+remounting served $(range_of "${hits_again[@]}") blocks from the disk cache and fetched the rest again."
 
 # ---------------------------------------------------------------- mount-footer
 # A byte-counting TCP proxy on 127.0.0.1 in front of lakeFS: both mounts reach lakeFS through it. Its
