@@ -13,7 +13,6 @@
 #include <functional>
 #include <map>
 #include <mutex>
-#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -58,35 +57,38 @@ struct CheckFailure : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-inline void check(bool ok, std::string_view what, std::source_location where = std::source_location::current()) {
+// The checks name the caller's file and line: __builtin_FILE() and __builtin_LINE() as default arguments are
+// evaluated at the call, in GCC and clang alike (std::source_location does the same, but Debian's clang 14 lacks
+// it with libstdc++).
+inline void check(bool ok, std::string_view what, const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
   if (ok) return;
-  throw CheckFailure(std::filesystem::path(where.file_name()).filename().string() + ":" + std::to_string(where.line()) +
-                     ": " + std::string(what));
+  throw CheckFailure(std::filesystem::path(file).filename().string() + ":" + std::to_string(line) + ": " +
+                     std::string(what));
 }
 
 /// Equality of two byte strings, reported by size and first difference (never the bytes themselves).
 inline void check_same(std::string_view got, std::string_view want, std::string_view what,
-                       std::source_location where = std::source_location::current()) {
+                       const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
   if (got == want) return;
   std::size_t at = 0;
   while (at < got.size() && at < want.size() && got[at] == want[at]) ++at;
   check(false,
         std::string(what) + ": got " + std::to_string(got.size()) + " bytes, want " + std::to_string(want.size()) +
             ", first difference at byte " + std::to_string(at),
-        where);
+        file, line);
 }
 
 /// `fn()` must throw exactly an `E` (or a subclass); anything else fails the check.
 template <typename E, typename F>
-void check_throws(F&& fn, std::string_view what, std::source_location where = std::source_location::current()) {
+void check_throws(F&& fn, std::string_view what, const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
   try {
     fn();
   } catch (const E&) {
     return;
   } catch (const std::exception& e) {
-    check(false, std::string(what) + ": threw the wrong error: " + e.what(), where);
+    check(false, std::string(what) + ": threw the wrong error: " + e.what(), file, line);
   }
-  check(false, std::string(what) + ": did not throw", where);
+  check(false, std::string(what) + ": did not throw", file, line);
 }
 
 /// `size` bytes determined by `seed` alone (every byte value occurs, '\n' and '\0' included), so a
