@@ -51,6 +51,26 @@ class BlockReaderTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::filesystem::path dir_;
+
+  // A three-block object `key` whose block 2 the server sends once, read at random (no read-ahead) by a reader
+  // whose disk-cache write queue has no room: a disk that is always behind the network.
+  struct DiskBehind {
+    std::string object;
+    std::shared_ptr<ObjectRef> ref;
+    std::shared_ptr<lt::FakeTransport> fake = std::make_shared<lt::FakeTransport>();
+    BlockReader::Options options;
+  };
+  static DiskBehind disk_behind(const std::string& key, std::size_t seed) {
+    DiskBehind d;
+    d.object = pattern(3 * bs, seed);
+    d.ref = object_ref(key, "89abcd" + std::to_string(seed), d.object.size());
+    d.fake->on("GET", "/repositories/repo/refs/c0ffee/objects", "path=" + key)
+        .reply(lt::Reply::content(206, d.object.substr(2 * bs, bs)));
+    d.options.block_size = bs;
+    d.options.read_ahead = 0;
+    d.options.write_queue = 0;
+    return d;
+  }
 };
 
 TEST_F(BlockReaderTest, ARangeSentAgainAfterADropKeepsTheBlocksAlreadyHandedOutAndSkipsTheirBytes) {
@@ -133,57 +153,39 @@ TEST_F(BlockReaderTest, AReadersOwnBlockReachesTheDiskCacheBehindItAndIsThereAft
 }
 
 TEST_F(BlockReaderTest, AFetchedBlockThatFindsTheDiskBehindIsNotCachedAndTheReadDoesNotWaitForIt) {
-  // A write queue with no room is a disk that is always behind the network: the block is handed to the reader,
-  // left out of the disk cache (not written by the reader or a fetch thread instead) and counted.
-  const std::string object = pattern(3 * bs, 5);
-  const auto ref = object_ref("fast-network.bin", "89abcd", object.size());
+  // The block is handed to the reader, left out of the disk cache (not written by the reader or a fetch thread
+  // instead) and counted.
+  const auto d = disk_behind("fast-network.bin", 5);
   BlockCache cache(dir_, 1 << 20);
-  auto fake = std::make_shared<lt::FakeTransport>();
-  fake->on("GET", "/repositories/repo/refs/c0ffee/objects", "path=fast-network.bin")
-      .reply(lt::Reply::content(206, object.substr(2 * bs, bs)));
-
-  BlockReader::Options options;
-  options.block_size = bs;
-  options.read_ahead = 0;
-  options.write_queue = 0;
   {
-    BlockReader reader(lt::make_client(fake), cache, options);
+    BlockReader reader(lt::make_client(d.fake), cache, d.options);
     ReadState state;
     std::string out(bs, '\0');
-    ASSERT_EQ(reader.read(ref, state, out.data(), bs, 2 * bs), bs);
-    EXPECT_EQ(first_difference(out, object.substr(2 * bs, bs)), std::string::npos);
+    ASSERT_EQ(reader.read(d.ref, state, out.data(), bs, 2 * bs), bs);
+    EXPECT_EQ(first_difference(out, d.object.substr(2 * bs, bs)), std::string::npos);
     EXPECT_EQ(reader.stats().blocks_fetched, 1u);
     EXPECT_EQ(reader.stats().blocks_not_cached, 1u);
   }
-  EXPECT_EQ(fake->count(), 1u);
+  EXPECT_EQ(d.fake->count(), 1u);
   EXPECT_EQ(cache.blocks(), 0u) << "a block the disk had no room for was written anyway";
-  EXPECT_EQ(cache.get(BlockCache::key(ref->checksum, ref->size, bs, 2), bs), nullptr);
+  EXPECT_EQ(cache.get(BlockCache::key(d.ref->checksum, d.ref->size, bs, 2), bs), nullptr);
 }
 
 TEST_F(BlockReaderTest, WithCacheFillAllAFetchedBlockThatFindsTheDiskBehindIsWrittenByItsReader) {
   // --cache-fill all: the same full queue, but the block is cached all the same, by the reader before it returns.
-  const std::string object = pattern(3 * bs, 6);
-  const auto ref = object_ref("every-block.bin", "fedcba", object.size());
+  auto d = disk_behind("every-block.bin", 6);
+  d.options.cache_every_block = true;
   BlockCache cache(dir_, 1 << 20);
-  auto fake = std::make_shared<lt::FakeTransport>();
-  fake->on("GET", "/repositories/repo/refs/c0ffee/objects", "path=every-block.bin")
-      .reply(lt::Reply::content(206, object.substr(2 * bs, bs)));
-
-  BlockReader::Options options;
-  options.block_size = bs;
-  options.read_ahead = 0;
-  options.write_queue = 0;
-  options.cache_every_block = true;
-  BlockReader reader(lt::make_client(fake), cache, options);
+  BlockReader reader(lt::make_client(d.fake), cache, d.options);
   ReadState state;
   std::string out(bs, '\0');
-  ASSERT_EQ(reader.read(ref, state, out.data(), bs, 2 * bs), bs);
-  EXPECT_EQ(first_difference(out, object.substr(2 * bs, bs)), std::string::npos);
+  ASSERT_EQ(reader.read(d.ref, state, out.data(), bs, 2 * bs), bs);
+  EXPECT_EQ(first_difference(out, d.object.substr(2 * bs, bs)), std::string::npos);
   EXPECT_EQ(reader.stats().blocks_not_cached, 0u);
   // Checked while the reader (and its write-behind thread, which had no room to take the block) still runs.
-  const auto stored = cache.get(BlockCache::key(ref->checksum, ref->size, bs, 2), bs);
+  const auto stored = cache.get(BlockCache::key(d.ref->checksum, d.ref->size, bs, 2), bs);
   ASSERT_NE(stored, nullptr) << "the reader did not write its block";
-  EXPECT_EQ(first_difference(std::string(stored->view()), object.substr(2 * bs, bs)), std::string::npos);
+  EXPECT_EQ(first_difference(std::string(stored->view()), d.object.substr(2 * bs, bs)), std::string::npos);
 }
 
 }  // namespace
