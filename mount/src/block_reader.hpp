@@ -60,7 +60,7 @@ class BlockReader {
     std::size_t read_ahead = std::size_t{16} << 20;
     std::size_t fetch_threads = 8;
     /// Fetched blocks that may wait for the disk cache's writer (the mount passes --fetch-threads). A block that
-    /// finds this many waiting is not cached, so that no read waits for the disk; unless `cache_every_block`, when
+    /// finds this many waiting is not cached, so that no read waits for a write; unless `cache_every_block`, when
     /// the thread that fetched it writes it itself (--cache-fill all).
     std::size_t write_queue = 8;
     bool cache_every_block = false;

@@ -58,8 +58,8 @@ void detach_output(const MountOptions& options) {
 // The kernel reads ahead on a FUSE mount at most 128 KiB at a time (its default for a new filesystem), so a
 // sequential reader's requests are small. Where we may (root), the mount's read-ahead is raised to 4 MiB through
 // sysfs, for fewer and larger requests; elsewhere it stays as it is, and the daemon's own read-ahead keeps the blocks
-// ready (in the benchmark a first read is about a tenth slower with 128 KiB than with 4 MiB). Found through /proc/self/mountinfo: a stat of
-// the mount point would wait for this very process to answer.
+// ready (in the benchmark a first read is about a tenth slower with 128 KiB than with 4 MiB). Found through
+// /proc/self/mountinfo: a stat of the mount point would wait for this very process to answer.
 void raise_kernel_read_ahead(const std::filesystem::path& mountpoint, std::size_t read_ahead) {
   if (read_ahead == 0) return;
   std::ifstream mountinfo("/proc/self/mountinfo");

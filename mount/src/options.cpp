@@ -80,9 +80,9 @@ Options:
                           best-effort (the default): a block goes into the cache behind
                           the read, unless the disk is already --fetch-threads blocks
                           behind (then it is not cached, and is fetched again if read
-                          again): reads never wait for the disk. all: every block read is
-                          cached, and reads wait for the disk when it is slower than the
-                          network
+                          again): reads never wait for the cache's writes. all: every
+                          block read is cached, and reads wait for the writes when the
+                          disk is slower than the network
   --block-size SIZE       bytes per range request and cache entry (default 1M)
   --read-ahead SIZE       largest read-ahead window of a sequential reader (default 16M;
                           0 disables read-ahead). Random reads never read ahead.

@@ -21,7 +21,7 @@ enum class CacheFill {
   /// Those the disk takes without holding up a read: when --fetch-threads blocks already wait for it, a block is
   /// not cached.
   best_effort,
-  /// Every one: when the disk is behind the network, the read waits for it.
+  /// Every one: when the disk is behind the network, the read waits for the writes.
   all,
 };
 
