@@ -420,7 +420,7 @@ included, between the mount and lakeFS from just before \`tail\` until the mount
 proxy on 127.0.0.1 that both mounts reach lakeFS through (its relaying is in both times)."
 fetched=()
 footer_contender() {  # CONTENDER ROUND
-  local c=$1 r=$2 mnt="$work/footer-$1-$2" before rss stat
+  local c=$1 r=$2 mnt="$work/footer-$1-$2" before rss
   case $c in
     lakefs-cpp) rm -rf "$work/cache-footer"; mount_lakefs "$mnt" "$work/cache-footer" "$proxied" ;;
     s3fs) mount_s3fs "$mnt" "$proxied" ;;
@@ -428,10 +428,7 @@ footer_contender() {  # CONTENDER ROUND
   before=$(proxy_bytes)
   bench_exec sh -c 'exec tail -c "$1" "$2" >/dev/null' sh "$footer" "$mnt/data/big.bin"
   rss=$(mount_rss "$mnt")
-  if [[ $c == lakefs-cpp ]]; then
-    stat=$(python3 -c "import os, sys; print(os.getxattr(sys.argv[1], 'user.lakefs.stats').decode())" "$mnt")
-    fetched+=("$(awk '$1 == "bytes_fetched" {print $2}' <<<"$stat")")
-  fi
+  [[ $c == lakefs-cpp ]] && fetched+=("$(mount_stat "$mnt" bytes_fetched)")
   unmount "$mnt"
   bench_record $sec "$c_ftime" "$c" "$r" "$BENCH_WALL" s "$rss"
   bench_record $sec "$c_fbytes" "$c" "$r" \
