@@ -1,5 +1,6 @@
 // The block reader (mount/src/block_reader.cpp) against a scripted server (lakefs::testing::FakeTransport): what a
-// read-ahead request hands to readers when its connection drops part-way and the client sends it again.
+// read-ahead request hands to readers when its connection drops part-way and the client sends it again, and how
+// fetched blocks reach the disk cache behind the read (or not, when the disk is behind: --cache-fill).
 #include "block_reader.hpp"
 
 #include <gtest/gtest.h>
@@ -18,7 +19,7 @@ namespace lt = lakefs::testing;
 
 constexpr std::size_t bs = 4096;
 
-// `n` bytes that differ from block to block (and from `fill`'s).
+// `n` bytes that differ from block to block and from seed to seed.
 std::string pattern(std::size_t n, std::size_t seed) {
   std::string out(n, '\0');
   for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<char>('a' + (i / 7 + seed) % 26);
@@ -111,7 +112,7 @@ TEST_F(BlockReaderTest, ARangeSentAgainAfterADropKeepsTheBlocksAlreadyHandedOutA
     EXPECT_EQ(reader.stats().read_ahead_blocks, 2u);
     EXPECT_EQ(reader.stats().disk_hits, 1u);
     EXPECT_EQ(reader.stats().blocks_not_cached, 0u);
-  }  // the fetch threads are joined: the disk cache has what they wrote after handing the blocks out
+  }  // the reader is gone: its write-behind thread wrote what was queued after the blocks were handed out
 
   const auto sent = fake->requests();
   ASSERT_EQ(sent.size(), 2u) << "the range request, then the same request again after the drop";
