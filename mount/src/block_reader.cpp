@@ -311,13 +311,14 @@ void BlockReader::schedule(const std::shared_ptr<const ObjectRef>& object, std::
 }
 
 void BlockReader::deliver(const std::string& key, std::promise<Block>& promise, Block block) {
+  // Counted before anyone can have the block: a reader that got it sees it counted in stats().
+  read_ahead_blocks_.fetch_add(1, std::memory_order_relaxed);
   {
     std::lock_guard lock(mutex_);
     remember(key, block);
     in_flight_.erase(key);
   }
   promise.set_value(std::move(block));
-  read_ahead_blocks_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void BlockReader::run(Job& job) {
