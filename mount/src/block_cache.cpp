@@ -9,6 +9,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
 #include <vector>
@@ -17,20 +20,7 @@ namespace lakefs_mount {
 
 namespace {
 
-constexpr std::string_view temp_prefix = ".tmp-";
 std::size_t aligned_size(std::size_t n) { return (n + Buffer::alignment - 1) / Buffer::alignment * Buffer::alignment; }
-
-bool read_all_at(int fd, char* out, std::size_t size, std::size_t& got) {
-  got = 0;
-  while (got < size) {
-    const ssize_t n = ::pread(fd, out + got, size - got, static_cast<off_t>(got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    if (n == 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  return true;
-}
 
 bool write_all(int fd, std::string_view data) {
   while (!data.empty()) {
@@ -116,7 +106,65 @@ std::string BlockCache::key(std::string_view checksum, std::uint64_t object_size
   return out;
 }
 
-BlockCache::BlockCache(std::filesystem::path dir, std::uint64_t capacity) : dir_(std::move(dir)), capacity_(capacity) {
+// The cache's file, shared with the BlockFiles handed out, which pin their slots.
+struct CacheSlab {
+  int fd = -1;
+  std::unique_ptr<std::atomic<std::uint32_t>[]> pins;
+  CacheSlab() = default;
+  CacheSlab(const CacheSlab&) = delete;
+  CacheSlab& operator=(const CacheSlab&) = delete;
+  ~CacheSlab() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+BlockFile::~BlockFile() {
+  if (slab_) slab_->pins[slot_].fetch_sub(1, std::memory_order_release);
+}
+
+int BlockFile::fd() const noexcept { return slab_->fd; }
+
+bool BlockFile::read(char* out, std::size_t size, std::size_t from) const noexcept {
+  std::size_t got = 0;
+  while (got < size) {
+    const ssize_t n = ::pread(slab_->fd, out + got, size - got, static_cast<off_t>(offset_ + from + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    got += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+namespace {
+
+constexpr const char* slab_name = "blocks";
+constexpr const char* index_name = "index";
+constexpr const char* state_name = "state";
+
+std::string clean_state(std::size_t stride) { return "clean " + std::to_string(stride) + "\n"; }
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Writes `text` to `path` and flushes it to the disk; false on failure.
+bool write_durably(const std::filesystem::path& path, std::string_view text) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  const bool ok = write_all(fd, text) && ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+BlockCache::BlockCache(std::filesystem::path dir, std::uint64_t capacity, std::size_t block_size)
+    : dir_(std::move(dir)),
+      capacity_(capacity),
+      stride_(aligned_size(block_size == 0 ? 1 : block_size)),
+      slots_(static_cast<std::size_t>(capacity / stride_)),
+      slab_(std::make_shared<CacheSlab>()) {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) throw std::runtime_error("cannot create the cache directory " + dir_.string() + ": " + ec.message());
@@ -129,36 +177,83 @@ BlockCache::BlockCache(std::filesystem::path dir, std::uint64_t capacity) : dir_
     throw std::runtime_error("the cache directory " + dir_.string() +
                              " is in use by another lakefs-mount; give this mount its own --cache-dir");
   }
-  // What an earlier mount left: whole blocks (indexed, oldest first out) and temporaries of a crash (removed).
-  struct Found {
-    std::string name;
-    std::uint64_t size;
-    std::filesystem::file_time_type time;
-  };
-  std::vector<Found> found;
+  // Files of the earlier layout (a file per block, temporaries) are not blocks of this one.
   for (const auto& item : std::filesystem::directory_iterator(dir_, ec)) {
     const auto name = item.path().filename().string();
-    if (name.starts_with(temp_prefix)) {
-      std::filesystem::remove(item.path(), ec);
-      continue;
-    }
-    if (name.starts_with('.') || !item.is_regular_file(ec)) continue;
-    found.push_back({name, item.file_size(ec), item.last_write_time(ec)});
+    if (name == ".lock" || name == slab_name || name == index_name || name == state_name) continue;
+    if (item.is_regular_file(ec)) std::filesystem::remove(item.path(), ec);
   }
-  std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.time < b.time; });
-  std::lock_guard lock(mutex_);
-  for (const auto& f : found) insert_locked(f.name, f.size);
-  evict_locked(0);
+  if (slots_ == 0) {
+    for (const char* name : {slab_name, index_name, state_name}) std::filesystem::remove(dir_ / name, ec);
+    return;
+  }
+  slab_->pins = std::make_unique<std::atomic<std::uint32_t>[]>(slots_);
+  const auto slab_path = dir_ / slab_name;
+  // Buffered I/O: a block written goes to the page cache and the disk behind it, so a re-read soon after (also
+  // after remounting) is served from memory, and the kernel reads ahead of a sequential reader.
+  slab_->fd = ::open(slab_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (slab_->fd < 0) {
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    throw std::runtime_error("cannot open the cache file " + slab_path.string() + ": " + std::strerror(errno));
+  }
+  load_index();
+  // From here on the file changes: until it is closed, the cache counts as not cleanly closed. A cache that cannot
+  // say so keeps nothing (it could not tell a crash from a clean close).
+  std::filesystem::remove(dir_ / index_name, ec);
+  if (!write_durably(dir_ / state_name, "open\n")) {
+    std::lock_guard lock(mutex_);
+    lru_.clear();
+    items_.clear();
+    free_.clear();
+    bytes_ = 0;
+  }
+}
+
+void BlockCache::load_index() {
+  // Blocks of a cache that was closed cleanly, with the same slot size; anything else starts empty.
+  std::vector<bool> used(slots_, false);
+  if (read_text(dir_ / state_name) == clean_state(stride_)) {
+    std::istringstream in(read_text(dir_ / index_name));
+    std::size_t slot = 0, size = 0;
+    std::string key;
+    std::lock_guard lock(mutex_);
+    // Oldest first: each line becomes the most recently used so far.
+    while (in >> slot >> size >> key) {
+      if (slot >= slots_ || used[slot] || size == 0 || size > stride_ || items_.contains(key)) continue;
+      used[slot] = true;
+      insert_locked(key, slot, size);
+    }
+  }
+  // The file keeps only whole slots below the bound: a smaller bound drops the rest.
+  const auto keep = items_.empty() ? 0 : static_cast<off_t>(slots_ * stride_);
+  struct stat st {};
+  if (::fstat(slab_->fd, &st) == 0 && st.st_size > keep) (void)::ftruncate(slab_->fd, keep);
+  // Lowest last, so that it is taken first and the file stays compact.
+  for (std::size_t i = slots_; i-- > 0;)
+    if (!used[i]) free_.push_back(i);
 }
 
 BlockCache::~BlockCache() {
+  if (slots_ > 0 && slab_->fd >= 0) {
+    // The blocks on the disk, then the index naming them, then the mark that both can be trusted.
+    std::ostringstream index;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto it = lru_.rbegin(); it != lru_.rend(); ++it) {
+        const auto& item = items_.at(*it);
+        index << item.slot << ' ' << item.size << ' ' << *it << '\n';
+      }
+    }
+    if (::fdatasync(slab_->fd) == 0 && write_durably(dir_ / index_name, index.str()))
+      write_durably(dir_ / state_name, clean_state(stride_));
+  }
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
-void BlockCache::insert_locked(const std::string& key, std::uint64_t size) {
-  if (const auto it = items_.find(key); it != items_.end()) remove_locked(key);
+void BlockCache::insert_locked(const std::string& key, std::size_t slot, std::size_t size) {
   lru_.push_front(key);
-  items_.emplace(key, Item{size, lru_.begin()});
+  items_.emplace(key, Item{slot, size, lru_.begin()});
   bytes_ += size;
 }
 
@@ -170,91 +265,78 @@ void BlockCache::remove_locked(const std::string& key) {
   items_.erase(it);
 }
 
-void BlockCache::evict_locked(std::uint64_t incoming) {
-  while (!lru_.empty() && bytes_ + incoming > capacity_) {
-    const std::string victim = lru_.back();
-    remove_locked(victim);
-    std::error_code ec;
-    std::filesystem::remove(dir_ / victim, ec);
-  }
-}
-
 std::shared_ptr<Buffer> BlockCache::get(const std::string& key, std::size_t expected_size) {
+  auto file = open(key, expected_size);
+  if (!file) return nullptr;
   auto block = std::make_shared<Buffer>(expected_size);
-  if (!get(key, expected_size, *block)) return nullptr;
+  if (!file->read(block->data(), expected_size, 0)) return nullptr;
+  block->set_size(expected_size);
   return block;
 }
 
-bool BlockCache::get(const std::string& key, std::size_t expected_size, Buffer& into) {
+std::optional<BlockFile> BlockCache::open(const std::string& key, std::size_t expected_size) {
+  std::lock_guard lock(mutex_);
+  const auto it = items_.find(key);
+  if (it == items_.end()) return std::nullopt;
+  const std::size_t slot = it->second.slot;
+  // Not the block asked for: dropped, its slot freed (unless a reply reads from it: then unused until the next mount).
+  if (it->second.size != expected_size) {
+    remove_locked(key);
+    if (slab_->pins[slot].load(std::memory_order_acquire) == 0) free_.push_back(slot);
+    return std::nullopt;
+  }
+  lru_.splice(lru_.begin(), lru_, it->second.position);
+  // Pinned under the lock: put() picks its victims under it too, so no pinned slot is written over.
+  slab_->pins[slot].fetch_add(1, std::memory_order_acq_rel);
+  return BlockFile(slab_, slot, static_cast<std::uint64_t>(slot) * stride_, expected_size);
+}
+
+void BlockCache::prefetch(const std::string& key) const noexcept {
+  std::uint64_t offset = 0;
+  std::size_t size = 0;
   {
     std::lock_guard lock(mutex_);
     const auto it = items_.find(key);
-    if (it == items_.end()) return false;
-    lru_.splice(lru_.begin(), lru_, it->second.position);
+    if (it == items_.end()) return;
+    offset = static_cast<std::uint64_t>(it->second.slot) * stride_;
+    size = it->second.size;
   }
-  // Read outside the lock; a block evicted meanwhile is simply a miss. Direct I/O where the filesystem allows it,
-  // straight into the block's buffer: the cache's pages do not pass through the page cache (the kernel keeps the
-  // mounted files' pages anyway), which on a busy machine is several times cheaper than buffered I/O.
-  const auto path = dir_ / key;
-  int fd = direct_ ? ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT) : -1;
-  const bool direct = fd >= 0;
-  if (fd < 0) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool ok = false;
-  struct stat st {};
-  // A file of another length is damaged (or not this block).
-  if (into.capacity() >= expected_size && ::fstat(fd, &st) == 0 &&
-      static_cast<std::uint64_t>(st.st_size) == expected_size) {
-    std::size_t got = 0;
-    // Direct reads ask for whole aligned blocks; the file's end makes the last one short.
-    const std::size_t want = direct ? aligned_size(expected_size) : expected_size;
-    ok = want <= into.capacity() && read_all_at(fd, into.data(), want, got) && got == expected_size;
-    into.set_size(ok ? got : 0);
-  }
-  ::close(fd);
-  if (!ok) {
-    std::lock_guard lock(mutex_);
-    remove_locked(key);
-    std::error_code ec;
-    std::filesystem::remove(path, ec);
-  }
-  return ok;
+  (void)::posix_fadvise(slab_->fd, static_cast<off_t>(offset), static_cast<off_t>(size), POSIX_FADV_WILLNEED);
 }
 
 void BlockCache::put(const std::string& key, const Buffer& data) {
-  if (data.size() > capacity_) return;
-  std::string temp_name;
+  if (slots_ == 0 || data.size() == 0 || data.size() > stride_) return;
+  std::size_t slot = 0;
   {
     std::lock_guard lock(mutex_);
-    temp_name = std::string(temp_prefix) + std::to_string(++temp_counter_);
+    if (items_.contains(key)) return;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+    } else {
+      // The least recently used block that no reply is reading from.
+      auto victim = lru_.rbegin();
+      while (victim != lru_.rend() && slab_->pins[items_.at(*victim).slot].load(std::memory_order_acquire) != 0)
+        ++victim;
+      if (victim == lru_.rend()) return;
+      slot = items_.at(*victim).slot;
+      remove_locked(std::string(*victim));
+    }
   }
-  const auto temp = dir_ / temp_name;
-  bool ok = false;
-  // Direct I/O: the block is written whole, aligned blocks straight from its buffer, then cut to its length.
-  int fd = direct_ ? ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_DIRECT, 0600) : -1;
-  if (fd >= 0) {
-    ok = write_all(fd, std::string_view(data.data(), aligned_size(data.size()))) &&
-         ::ftruncate(fd, static_cast<off_t>(data.size())) == 0;
-  } else {
-    if (direct_ && errno == EINVAL) direct_ = false;  // a filesystem without direct I/O (tmpfs): buffered from now on
-    fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return;  // a cache that cannot be written is a cache that misses
-    ok = write_all(fd, data.view());
-  }
-  ::close(fd);
-  std::error_code ec;
-  if (!ok) {
-    std::filesystem::remove(temp, ec);
-    return;
+  const std::size_t length = data.size();
+  bool ok = true;
+  for (std::size_t done = 0; ok && done < length;) {
+    const ssize_t n = ::pwrite(slab_->fd, data.data() + done, length - done,
+                               static_cast<off_t>(static_cast<std::uint64_t>(slot) * stride_ + done));
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
   }
   std::lock_guard lock(mutex_);
-  evict_locked(data.size());
-  std::filesystem::rename(temp, dir_ / key, ec);
-  if (ec) {
-    std::filesystem::remove(temp, ec);
-    return;
-  }
-  insert_locked(key, data.size());
+  if (ok && !items_.contains(key))
+    insert_locked(key, slot, data.size());
+  else
+    free_.push_back(slot);
 }
 
 bool BlockCache::contains(const std::string& key) const {

@@ -167,17 +167,6 @@ void BlockReader::remember(const std::string& key, const Block& data) {
   }
 }
 
-BlockReader::Block BlockReader::load(const ObjectRef& object, const std::string& key, std::uint64_t offset,
-                                     std::size_t length, bool& fetched) {
-  fetched = false;
-  if (auto cached = pool_->acquire(length); cache_.get(key, length, *cached)) {
-    disk_hits_.fetch_add(1, std::memory_order_relaxed);
-    return cached;
-  }
-  fetched = true;
-  return std::move(fetch(object, offset, length).front());
-}
-
 void BlockReader::store_later(const std::string& key, const Block& block) noexcept {
   try {
     std::unique_lock lock(writes_mutex_);
@@ -219,32 +208,39 @@ void BlockReader::write_behind(const std::stop_token& stop) {
   }
 }
 
-BlockReader::Block BlockReader::block(const std::shared_ptr<const ObjectRef>& object, std::uint64_t index) {
+BlockReader::Piece BlockReader::source(const std::shared_ptr<const ObjectRef>& object, std::uint64_t index) {
   const std::uint64_t offset = index * options_.block_size;
   const std::size_t length =
       static_cast<std::size_t>(std::min<std::uint64_t>(options_.block_size, object->size - offset));
   const std::string key = BlockCache::key(object->checksum, object->size, options_.block_size, index);
   std::shared_future<Block> future;
   std::optional<std::promise<Block>> promise;
-  {
-    std::lock_guard lock(mutex_);
-    if (const auto it = memory_index_.find(key); it != memory_index_.end()) {
-      memory_.splice(memory_.begin(), memory_, it->second);
-      memory_hits_.fetch_add(1, std::memory_order_relaxed);
-      return it->second->second;
+  for (bool disk_checked = false;; disk_checked = true) {
+    {
+      std::lock_guard lock(mutex_);
+      if (const auto it = memory_index_.find(key); it != memory_index_.end()) {
+        memory_.splice(memory_.begin(), memory_, it->second);
+        memory_hits_.fetch_add(1, std::memory_order_relaxed);
+        return {.memory = it->second->second, .length = length};
+      }
+      if (const auto it = in_flight_.find(key); it != in_flight_.end()) {
+        future = it->second;
+      } else if (disk_checked) {
+        promise.emplace();
+        future = promise->get_future().share();
+        in_flight_.emplace(key, future);
+      }
     }
-    if (const auto it = in_flight_.find(key); it != in_flight_.end()) {
-      future = it->second;
-    } else {
-      promise.emplace();
-      future = promise->get_future().share();
-      in_flight_.emplace(key, future);
+    if (future.valid() && !promise) return {.memory = future.get(), .length = length};
+    if (promise) break;
+    // On disk: pinned (not read), outside the lock; gone meanwhile, it is fetched.
+    if (auto file = cache_.open(key, length)) {
+      disk_hits_.fetch_add(1, std::memory_order_relaxed);
+      return {.file = std::make_shared<const BlockFile>(std::move(*file)), .length = length};
     }
   }
-  if (!promise) return future.get();
   try {
-    bool fetched = false;
-    Block data = load(*object, key, offset, length, fetched);
+    Block data = std::move(fetch(*object, offset, length).front());
     {
       std::lock_guard lock(mutex_);
       remember(key, data);
@@ -252,8 +248,8 @@ BlockReader::Block BlockReader::block(const std::shared_ptr<const ObjectRef>& ob
     }
     promise->set_value(data);
     // The reader's FUSE reply goes out when it returns: its block is written by the write-behind thread.
-    if (fetched) store_later(key, data);
-    return data;
+    store_later(key, data);
+    return {.memory = std::move(data), .length = length};
   } catch (...) {
     {
       std::lock_guard lock(mutex_);
@@ -285,14 +281,11 @@ void BlockReader::schedule(const std::shared_ptr<const ObjectRef>& object, std::
         flush();
         continue;
       }
-      // A block on disk is read ahead too (into memory, by a fetch thread), on its own.
+      // A block on disk: the kernel is asked to read it ahead (by a fetch thread), so that the reader's
+      // reply finds it in memory.
       if (cache_.contains(key)) {
         flush();
-        Job disk{object, i, {}, true};
-        std::promise<Block> promise;
-        in_flight_.emplace(key, promise.get_future().share());
-        disk.blocks.emplace_back(std::move(key), std::move(promise));
-        jobs.push_back(std::move(disk));
+        jobs.push_back(Job{.object = object, .first = i, .prefetch = std::move(key)});
         continue;
       }
       if (!current.blocks.empty() && current.blocks.size() >= max_chunk) flush();
@@ -329,15 +322,11 @@ void BlockReader::run(Job& job) {
       static_cast<std::size_t>(std::min<std::uint64_t>(object.size, (job.first + job.blocks.size()) * bs) - offset);
   std::size_t delivered = 0;
   std::vector<std::shared_ptr<Buffer>> data;
+  if (!job.prefetch.empty()) {
+    cache_.prefetch(job.prefetch);
+    return;
+  }
   try {
-    if (job.from_disk) {
-      auto& [key, promise] = job.blocks.front();
-      bool fetched = false;  // (the block left the disk cache since it was scheduled)
-      auto block = load(object, key, offset, length, fetched);
-      deliver(key, promise, block);
-      if (fetched) store_later(key, block);
-      return;
-    }
     data = fetch(object, offset, length, [&](std::size_t i, const std::shared_ptr<Buffer>& block) {
       auto& [key, promise] = job.blocks[i];
       deliver(key, promise, block);
@@ -384,49 +373,65 @@ void BlockReader::work(const std::stop_token& stop) {
   }
 }
 
-std::size_t BlockReader::read(const std::shared_ptr<const ObjectRef>& object, ReadState& state, char* out,
-                              std::size_t size, std::uint64_t offset) {
-  if (offset >= object->size || size == 0) return 0;
-  size = static_cast<std::size_t>(std::min<std::uint64_t>(size, object->size - offset));
+void BlockReader::read_ahead(const std::shared_ptr<const ObjectRef>& object, ReadState& state, std::size_t size,
+                             std::uint64_t offset) {
+  if (options_.read_ahead == 0) return;
   const std::size_t bs = options_.block_size;
-  const std::uint64_t first = offset / bs;
   const std::uint64_t last = (offset + size - 1) / bs;
   const std::uint64_t blocks_in_object = (object->size + bs - 1) / bs;
-
-  if (options_.read_ahead > 0) {
-    std::uint64_t from = 0, to = 0;
-    {
-      std::lock_guard lock(state.mutex);
-      // Sequential: this read starts where the last one ended, or close behind or ahead of it (the kernel sends a
-      // sequential reader's requests from several threads, not always in order). Anything else is random access.
-      const bool sequential = offset + bs >= state.next_offset && offset <= state.next_offset + bs;
-      const std::size_t max_window = std::max<std::size_t>(options_.read_ahead / bs, 1);
-      if (sequential) {
-        state.window = state.window == 0 ? 2 : std::min(state.window * 2, max_window);
-      } else {
-        state.window = 0;
-        state.scheduled_until = 0;
-      }
-      state.next_offset = sequential ? std::max(state.next_offset, offset + size) : offset + size;
-      // Topped up when less than half the window lies ahead, so requests cover half a window at a time rather
-      // than one block per read.
-      if (state.window > 0 && state.scheduled_until < last + 1 + (state.window + 1) / 2) {
-        from = std::max(last + 1, state.scheduled_until);
-        to = std::min(last + 1 + state.window, blocks_in_object);
-        if (to > from) state.scheduled_until = to;
-      }
+  std::uint64_t from = 0, to = 0;
+  {
+    std::lock_guard lock(state.mutex);
+    // Sequential: this read starts where the last one ended, or close behind or ahead of it (the kernel sends a
+    // sequential reader's requests from several threads, not always in order). Anything else is random access.
+    const bool sequential = offset + bs >= state.next_offset && offset <= state.next_offset + bs;
+    const std::size_t max_window = std::max<std::size_t>(options_.read_ahead / bs, 1);
+    if (sequential) {
+      state.window = state.window == 0 ? 2 : std::min(state.window * 2, max_window);
+    } else {
+      state.window = 0;
+      state.scheduled_until = 0;
     }
-    if (to > from) schedule(object, from, to);
+    state.next_offset = sequential ? std::max(state.next_offset, offset + size) : offset + size;
+    // Topped up when less than half the window lies ahead, so requests cover half a window at a time rather
+    // than one block per read.
+    if (state.window > 0 && state.scheduled_until < last + 1 + (state.window + 1) / 2) {
+      from = std::max(last + 1, state.scheduled_until);
+      to = std::min(last + 1 + state.window, blocks_in_object);
+      if (to > from) state.scheduled_until = to;
+    }
   }
+  if (to > from) schedule(object, from, to);
+}
 
+std::vector<BlockReader::Piece> BlockReader::pieces(const std::shared_ptr<const ObjectRef>& object, ReadState& state,
+                                                    std::size_t size, std::uint64_t offset) {
+  if (offset >= object->size || size == 0) return {};
+  size = static_cast<std::size_t>(std::min<std::uint64_t>(size, object->size - offset));
+  read_ahead(object, state, size, offset);
+  const std::size_t bs = options_.block_size;
+  std::vector<Piece> out;
   std::size_t done = 0;
-  for (std::uint64_t i = first; i <= last; ++i) {
-    const auto data = block(object, i);
-    const std::uint64_t block_start = i * bs;
-    const std::size_t from = static_cast<std::size_t>(std::max(offset, block_start) - block_start);
-    const std::size_t n = std::min(data->size() - from, size - done);
-    std::memcpy(out + done, data->data() + from, n);
-    done += n;
+  for (std::uint64_t i = offset / bs; done < size; ++i) {
+    auto piece = source(object, i);
+    piece.from = static_cast<std::size_t>(std::max(offset, i * bs) - i * bs);
+    piece.length = std::min(piece.length - piece.from, size - done);
+    done += piece.length;
+    out.push_back(std::move(piece));
+  }
+  return out;
+}
+
+std::size_t BlockReader::read(const std::shared_ptr<const ObjectRef>& object, ReadState& state, char* out,
+                              std::size_t size, std::uint64_t offset) {
+  std::size_t done = 0;
+  for (const auto& piece : pieces(object, state, size, offset)) {
+    if (piece.memory) {
+      std::memcpy(out + done, piece.memory->data() + piece.from, piece.length);
+    } else if (!piece.file->read(out + done, piece.length, piece.from)) {
+      throw std::runtime_error("a block of the disk cache could not be read");
+    }
+    done += piece.length;
   }
   return done;
 }

@@ -84,6 +84,22 @@ class BlockReader {
   BlockReader(const BlockReader&) = delete;
   BlockReader& operator=(const BlockReader&) = delete;
 
+  using Block = std::shared_ptr<const Buffer>;
+
+  /// A part of a read: `length` bytes from `from` of one block, held in memory or in the disk cache (pinned there:
+  /// a FUSE reply hands its place in the cache's file to the kernel, which copies from it: filesystem.cpp).
+  struct Piece {
+    Block memory{};
+    std::shared_ptr<const BlockFile> file{};
+    std::size_t from = 0;
+    std::size_t length = 0;
+  };
+
+  /// Where the bytes of a read of up to `size` bytes from `offset` of `object` are, in order (none at or past the
+  /// end), and read-ahead started for a sequential reader. Throws the SDK's errors.
+  std::vector<Piece> pieces(const std::shared_ptr<const ObjectRef>& object, ReadState& state, std::size_t size,
+                            std::uint64_t offset);
+
   /// Copies up to `size` bytes from `offset` of `object` into `out`; returns how many (0 at or past the end).
   /// Throws the SDK's errors.
   std::size_t read(const std::shared_ptr<const ObjectRef>& object, ReadState& state, char* out, std::size_t size,
@@ -93,11 +109,11 @@ class BlockReader {
   [[nodiscard]] const Options& options() const noexcept { return options_; }
 
  private:
-  using Block = std::shared_ptr<const Buffer>;
-  Block block(const std::shared_ptr<const ObjectRef>& object, std::uint64_t index);
-  // One block (`length` bytes at `offset`) from the disk cache, else fetched (`fetched` says which). A fetched
-  // block is the caller's to store_later() once it has handed it on: no reader waits for the disk.
-  Block load(const ObjectRef& object, const std::string& key, std::uint64_t offset, std::size_t length, bool& fetched);
+  // Block `index` whole: from memory, else the disk cache (pinned, not read), else fetched (and cached behind).
+  Piece source(const std::shared_ptr<const ObjectRef>& object, std::uint64_t index);
+  // Schedules read-ahead when a read of `size` bytes at `offset` continues a sequential reader.
+  void read_ahead(const std::shared_ptr<const ObjectRef>& object, ReadState& state, std::size_t size,
+                  std::uint64_t offset);
   // Into the disk cache, by the write-behind thread. When Options::write_queue blocks already wait for it (the disk
   // is slower than the network), the block is not cached at all: neither the caller nor the fetch threads ever wait
   // for the disk, and the queue bounds the memory the waiting blocks hold. A block not cached is only a later miss.
@@ -116,8 +132,8 @@ class BlockReader {
     std::shared_ptr<const ObjectRef> object{};
     std::uint64_t first = 0;
     std::vector<std::pair<std::string, std::promise<Block>>> blocks{};
-    /// One block the disk cache holds, read into memory ahead of the reader.
-    bool from_disk = false;
+    /// Else: a block the disk cache holds, which the kernel is asked to read from the disk ahead of the reader.
+    std::string prefetch{};
   };
   void schedule(const std::shared_ptr<const ObjectRef>& object, std::uint64_t from, std::uint64_t to);
   void run(Job& job);

@@ -4,8 +4,10 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <iostream>
@@ -101,8 +103,10 @@ void* op_init(fuse_conn_info* conn, fuse_config* cfg) {
   // Large reads: the kernel sends up to this much per request, and reads ahead this far itself.
   // The kernel takes the smaller of this and its own read-ahead (raised where possible: main.cpp).
   conn->max_readahead = 16u << 20;
-  // Requests of up to 1 MiB (main.cpp mounts with max_read=1048576, which this must repeat).
-  conn->max_read = 1u << 20;
+  // Requests of up to about 1 MiB (filesystem.hpp: max_read_bytes, which main.cpp mounts with).
+  conn->max_read = max_read_bytes;
+  // Replies from the disk cache are spliced: the kernel copies from the cache's file, not from a buffer here.
+  if (conn->capable & FUSE_CAP_SPLICE_WRITE) conn->want |= FUSE_CAP_SPLICE_WRITE;
   return &self;
 }
 
@@ -191,12 +195,62 @@ int op_open(const char* path, fuse_file_info* fi) {
   }
 }
 
-int op_read(const char* path, char* buf, size_t size, off_t offset, fuse_file_info* fi) {
+// The disk-cache blocks of the reply this thread is sending, pinned: libfuse sends it, splicing from the cache's
+// file, after op_read_buf returns and before this thread takes its next request, which unpins them.
+thread_local std::vector<std::shared_ptr<const BlockFile>> replying;
+
+int op_read_buf(const char* path, fuse_bufvec** out, size_t size, off_t offset, fuse_file_info* fi) {
+  replying.clear();
   if (offset < 0) return -EINVAL;
   auto* handle = reinterpret_cast<FileHandle*>(fi->fh);
   try {
-    const auto n = fs().reader().read(handle->object, handle->state, buf, size, static_cast<std::uint64_t>(offset));
-    return static_cast<int>(n);
+    const auto pieces = fs().reader().pieces(handle->object, handle->state, size, static_cast<std::uint64_t>(offset));
+    // Blocks all in the disk cache: the reply names their places in the cache's file, and the kernel copies from
+    // there straight into the mounted file's pages (splice), no copy here. Otherwise one buffer with the bytes,
+    // which libfuse frees.
+    const bool files =
+        !pieces.empty() && std::all_of(pieces.begin(), pieces.end(), [](const auto& p) { return !p.memory; });
+    const std::size_t count = files ? pieces.size() : 1;
+    auto* vec = static_cast<fuse_bufvec*>(std::malloc(sizeof(fuse_bufvec) + (count - 1) * sizeof(fuse_buf)));
+    if (!vec) return -ENOMEM;
+    *vec = FUSE_BUFVEC_INIT(0);
+    vec->count = count;
+    if (files) {
+      for (std::size_t i = 0; i < count; ++i) {
+        const auto& piece = pieces[i];
+        vec->buf[i] = {.size = piece.length,
+                       .flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK),
+                       .mem = nullptr,
+                       .fd = piece.file->fd(),
+                       .pos = static_cast<off_t>(piece.file->offset() + piece.from)};
+        replying.push_back(piece.file);
+      }
+      *out = vec;
+      return 0;
+    }
+    std::size_t total = 0;
+    for (const auto& piece : pieces) total += piece.length;
+    char* mem = static_cast<char*>(std::malloc(total == 0 ? 1 : total));
+    if (!mem) {
+      std::free(vec);
+      return -ENOMEM;
+    }
+    std::size_t done = 0;
+    for (const auto& piece : pieces) {
+      if (piece.memory) {
+        std::memcpy(mem + done, piece.memory->data() + piece.from, piece.length);
+      } else if (!piece.file->read(mem + done, piece.length, piece.from)) {
+        std::free(mem);
+        std::free(vec);
+        log_line(std::string("read ") + path + ": a block of the disk cache could not be read");
+        return -EIO;
+      }
+      done += piece.length;
+    }
+    vec->buf[0].size = total;
+    vec->buf[0].mem = mem;
+    *out = vec;
+    return 0;
   } catch (...) {
     return error_code("read", path);
   }
@@ -296,7 +350,7 @@ fuse_operations make_operations() {
   ops.readdir = op_readdir;
   ops.releasedir = op_releasedir;
   ops.open = op_open;
-  ops.read = op_read;
+  ops.read_buf = op_read_buf;
   ops.release = op_release;
   ops.statfs = op_statfs;
   ops.access = op_access;
@@ -375,7 +429,7 @@ Pinned resolve(const lakefs::Client& client, const MountOptions& options) {
 Filesystem::Filesystem(lakefs::Client client, const MountOptions& options, const Pinned& pinned, bool pre_sign)
     : client_(std::move(client)),
       options_(options),
-      cache_(options.cache_dir, options.cache_size),
+      cache_(options.cache_dir, options.cache_size, options.block_size),
       reader_(
           client_, cache_,
           BlockReader::Options{

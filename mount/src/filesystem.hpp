@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -20,6 +21,12 @@
 struct fuse_operations;
 
 namespace lakefs_mount {
+
+/// The largest read the kernel sends (main.cpp mounts with it as max_read, and op_init repeats it). A reply from the
+/// disk cache is spliced through a pipe that must hold it whole, with a page for its header and one per block it
+/// spans (libfuse's sizing), and a pipe holds at most 1 MiB unless the system allows more (pipe-max-size): so 1 MiB
+/// less four pages, for a reply of up to two blocks. A reply that needs more is copied instead (still correct).
+inline constexpr std::size_t max_read_bytes = (std::size_t{1} << 20) - 4 * 4096 - 4096;
 
 /// What the ref resolved to at mount time.
 struct Pinned {

@@ -107,7 +107,8 @@ int run(MountOptions options, int status_fd) {
     lakefs_mount::Filesystem filesystem(client, options, pinned, pre_sign);
 
     std::vector<std::string> args = {"lakefs-mount", "-o",
-                                     "ro,fsname=" + where + ",subtype=lakefs,default_permissions,max_read=1048576"};
+                                     "ro,fsname=" + where + ",subtype=lakefs,default_permissions,max_read=" +
+                                         std::to_string(lakefs_mount::max_read_bytes)};
     for (const auto& o : options.fuse_options) args.insert(args.end(), {"-o", o});
     if (options.debug) args.emplace_back("-d");
     std::vector<char*> argv;

@@ -83,7 +83,7 @@ TEST_F(BlockReaderTest, ARangeSentAgainAfterADropKeepsTheBlocksAlreadyHandedOutA
   const std::string object = pattern(3 * bs, 0);
   const auto ref = object_ref("data/file.bin", "0123abcd", object.size());
 
-  BlockCache cache(dir_, 1 << 20);
+  BlockCache cache(dir_, 1 << 20, bs);
   cache.put(BlockCache::key(ref->checksum, ref->size, bs, 0), *Buffer::of(object.substr(0, bs)));
 
   auto fake = std::make_shared<lt::FakeTransport>();
@@ -125,12 +125,50 @@ TEST_F(BlockReaderTest, ARangeSentAgainAfterADropKeepsTheBlocksAlreadyHandedOutA
   }
 }
 
+TEST_F(BlockReaderTest, ABlockInTheDiskCacheIsHandedOutAsItsFileAndAFetchedOneFromMemory) {
+  // What a FUSE reply is made of (filesystem.cpp): a cached block's place in the cache's file, which the reply
+  // splices from without reading it here, and a fetched block's bytes in memory.
+  const std::string object = pattern(2 * bs, 7);
+  const auto ref = object_ref("data/pieces.bin", "77aa", object.size());
+  BlockCache cache(dir_, 1 << 20, bs);
+  cache.put(BlockCache::key(ref->checksum, ref->size, bs, 0), *Buffer::of(object.substr(0, bs)));
+  auto fake = std::make_shared<lt::FakeTransport>();
+  fake->on("GET", "/repositories/repo/refs/c0ffee/objects", "path=data/pieces.bin")
+      .reply(lt::Reply::content(206, object.substr(bs, bs)));
+  BlockReader::Options options;
+  options.block_size = bs;
+  options.read_ahead = 0;
+  BlockReader reader(lt::make_client(fake), cache, options);
+  ReadState state;
+
+  const auto pieces = reader.pieces(ref, state, 150, bs - 50);  // the last 50 bytes of block 0, 100 of block 1
+  ASSERT_EQ(pieces.size(), 2u);
+  ASSERT_NE(pieces[0].file, nullptr) << "the cached block is not handed out as its file";
+  EXPECT_EQ(pieces[0].memory, nullptr);
+  EXPECT_EQ(pieces[0].from, bs - 50);
+  EXPECT_EQ(pieces[0].length, 50u);
+  std::string spliced(50, '\0');
+  ASSERT_EQ(
+      ::pread(pieces[0].file->fd(), spliced.data(), 50, static_cast<off_t>(pieces[0].file->offset() + pieces[0].from)),
+      50);
+  EXPECT_EQ(spliced, object.substr(bs - 50, 50));
+  ASSERT_NE(pieces[1].memory, nullptr) << "the fetched block is not handed out from memory";
+  EXPECT_EQ(pieces[1].from, 0u);
+  EXPECT_EQ(pieces[1].length, 100u);
+  EXPECT_EQ(std::string(pieces[1].memory->data(), 100), object.substr(bs, 100));
+  EXPECT_EQ(reader.stats().disk_hits, 1u);
+  EXPECT_EQ(reader.stats().blocks_fetched, 1u);
+  ASSERT_EQ(fake->requests().size(), 1u);
+  EXPECT_EQ(fake->requests()[0].header("Range"), "bytes=4096-8191");
+  EXPECT_TRUE(reader.pieces(ref, state, 10, 2 * bs).empty()) << "a read at the end has no pieces";
+}
+
 TEST_F(BlockReaderTest, AReadersOwnBlockReachesTheDiskCacheBehindItAndIsThereAfterTheReaderEnds) {
   // Random access (no read-ahead): the reader fetches its block itself and returns it at once; the write-behind
   // thread writes it to the disk cache, and what it has queued is written before the reader is gone.
   const std::string object = pattern(2 * bs, 3);
   const auto ref = object_ref("random.bin", "4567ef", object.size());
-  BlockCache cache(dir_, 1 << 20);
+  BlockCache cache(dir_, 1 << 20, bs);
   auto fake = std::make_shared<lt::FakeTransport>();
   fake->on("GET", "/repositories/repo/refs/c0ffee/objects", "path=random.bin")
       .reply(lt::Reply::content(206, object.substr(bs, bs)));
@@ -157,7 +195,7 @@ TEST_F(BlockReaderTest, AFetchedBlockThatFindsTheDiskBehindIsNotCachedAndTheRead
   // The block is handed to the reader, left out of the disk cache (not written by the reader or a fetch thread
   // instead) and counted.
   const auto d = disk_behind("fast-network.bin", 5);
-  BlockCache cache(dir_, 1 << 20);
+  BlockCache cache(dir_, 1 << 20, bs);
   {
     BlockReader reader(lt::make_client(d.fake), cache, d.options);
     ReadState state;
@@ -176,7 +214,7 @@ TEST_F(BlockReaderTest, WithCacheFillAllAFetchedBlockThatFindsTheDiskBehindIsWri
   // --cache-fill all: the same full queue, but the block is cached all the same, by the reader before it returns.
   auto d = disk_behind("every-block.bin", 6);
   d.options.cache_every_block = true;
-  BlockCache cache(dir_, 1 << 20);
+  BlockCache cache(dir_, 1 << 20, bs);
   BlockReader reader(lt::make_client(d.fake), cache, d.options);
   ReadState state;
   std::string out(bs, '\0');

@@ -275,6 +275,19 @@ def suite_programs(env):
     check(ok and code == 0 and not is_mounted(fg_point), "-f then SIGINT: mounted, then unmounted, exit status 0")
     check(unmount(mnt), "fusermount3 -u of the main mount")
 
+    # The disk cache across mounts: a file read whole with --cache-fill all reads back after remounting from the
+    # cache alone, byte for byte (its FUSE replies spliced from the cache's file).
+    cached, _ = mount(env, f"lakefs://{repo}/main", "cached", "--cache-fill", "all")
+    out = run(["sha256sum", os.path.join(cached, "big/three.bin")])
+    check(out.stdout.split()[0].decode() == sha256(big) and unmount(cached), "read whole, then unmounted")
+    cached, _ = mount(env, f"lakefs://{repo}/main", "cached")
+    out = run(["cat", os.path.join(cached, "big/three.bin")])
+    held = stats(cached)
+    check(out.stdout == whole and held["blocks_fetched"] == "0" and int(held["disk_hits"]) >= 4,
+          "after remounting, big/three.bin reads back byte-identical from the disk cache alone "
+          f"({held['disk_hits']} disk hits, {held['blocks_fetched']} blocks fetched)")
+    check(unmount(cached), "unmounted")
+
 
 def suite_follow(env):
     repo = unique("mount-follow")
