@@ -18,7 +18,7 @@
 
 namespace lakefs_mount {
 
-/// A block's bytes, in page-aligned memory.
+/// A block's bytes, in memory aligned for direct I/O: the disk cache writes it without a copy.
 class Buffer {
  public:
   /// Room for `capacity` bytes (rounded up to the alignment); empty.
@@ -41,7 +41,8 @@ class Buffer {
   /// Sets the size (at most the capacity) after the bytes were written through data().
   void set_size(std::size_t size) noexcept { size_ = size < capacity_ ? size : capacity_; }
 
-  /// The alignment of a buffer's memory and of the disk cache's slots (a page).
+  /// The alignment of direct I/O (every device's logical block divides it), of a buffer's memory and of the disk
+  /// cache's slots.
   static constexpr std::size_t alignment = 4096;
 
  private:
@@ -94,14 +95,13 @@ class BlockFile {
   std::size_t size_;
 };
 
-/// The on-disk block cache. All blocks live in one file, `blocks`, in slots of the block size (rounded up to a
-/// page): storing a block is one write at its slot's offset, with no file created or removed (on a busy filesystem
-/// a new file per block costs several times the write itself). The file is read and written through the page
-/// cache, so a block read again soon after it was stored (also after remounting) comes from memory. The index
-/// (which key is in which slot, in LRU order) is kept in memory and written to `index` when the cache is closed,
-/// after the blocks are on the disk; a mount that ended without closing it (a crash, SIGKILL) leaves the cache
-/// marked open, and the next mount starts it empty rather than trust slots whose writes may not have reached the
-/// disk.
+/// The on-disk block cache. All blocks live in one file, `blocks`, in slots of the block size (rounded up to a page):
+/// storing a block is one write at its slot's offset, with no file created or removed (on a busy filesystem a new file
+/// per block costs several times the write itself). Blocks are written and read() with direct I/O where the filesystem
+/// allows it; a BlockFile is read through the page cache. The index (which key is in which slot, in LRU order) is kept
+/// in memory and written to `index` when the cache is closed, after the blocks are on the disk; a mount that ended
+/// without closing it (a crash, SIGKILL) leaves the cache marked open, and the next mount starts it empty rather than
+/// trust slots whose writes may not have reached the disk.
 class BlockCache {
  public:
   /// Opens (creating it when missing) the cache at `dir` for blocks of up to `block_size` bytes, bounded to
@@ -119,8 +119,9 @@ class BlockCache {
   /// The block stored under `key`, pinned, when it is there and `expected_size` bytes long (a block of another
   /// length is dropped). Counts as a use of the block.
   [[nodiscard]] std::optional<BlockFile> open(const std::string& key, std::size_t expected_size);
-  /// Asks the kernel to read the block into memory in the background (a reader is about to need it).
-  void prefetch(const std::string& key) const noexcept;
+  /// The block stored under `key` read into `into` (room for at least `expected_size` bytes), with direct I/O where
+  /// the filesystem allows it; false on a miss.
+  bool read(const std::string& key, std::size_t expected_size, Buffer& into);
   /// Whether a block is held (it may still be dropped before it is read).
   [[nodiscard]] bool contains(const std::string& key) const;
   /// Stores a block (nothing when it is larger than the block size, or every slot is pinned); evicts the least

@@ -281,11 +281,15 @@ void BlockReader::schedule(const std::shared_ptr<const ObjectRef>& object, std::
         flush();
         continue;
       }
-      // A block on disk: the kernel is asked to read it ahead (by a fetch thread), so that the reader's
-      // reply finds it in memory.
+      // A block on disk is read ahead too (into memory, by a fetch thread, with direct I/O: the fetch threads
+      // read several blocks at once, which a disk serves faster than one sequential reader), on its own.
       if (cache_.contains(key)) {
         flush();
-        jobs.push_back(Job{.object = object, .first = i, .prefetch = std::move(key)});
+        Job disk{.object = object, .first = i, .from_disk = true};
+        std::promise<Block> promise;
+        in_flight_.emplace(key, promise.get_future().share());
+        disk.blocks.emplace_back(std::move(key), std::move(promise));
+        jobs.push_back(std::move(disk));
         continue;
       }
       if (!current.blocks.empty() && current.blocks.size() >= max_chunk) flush();
@@ -322,11 +326,21 @@ void BlockReader::run(Job& job) {
       static_cast<std::size_t>(std::min<std::uint64_t>(object.size, (job.first + job.blocks.size()) * bs) - offset);
   std::size_t delivered = 0;
   std::vector<std::shared_ptr<Buffer>> data;
-  if (!job.prefetch.empty()) {
-    cache_.prefetch(job.prefetch);
-    return;
-  }
   try {
+    if (job.from_disk) {
+      auto& [key, promise] = job.blocks.front();
+      auto block = pool_->acquire(length);
+      if (cache_.read(key, length, *block)) {
+        disk_hits_.fetch_add(1, std::memory_order_relaxed);
+        deliver(key, promise, std::move(block));
+        return;
+      }
+      // (the block left the disk cache since it was scheduled)
+      data = fetch(object, offset, length);
+      deliver(key, promise, data.front());
+      store_later(key, data.front());
+      return;
+    }
     data = fetch(object, offset, length, [&](std::size_t i, const std::shared_ptr<Buffer>& block) {
       auto& [key, promise] = job.blocks[i];
       deliver(key, promise, block);

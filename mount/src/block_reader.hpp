@@ -132,8 +132,8 @@ class BlockReader {
     std::shared_ptr<const ObjectRef> object{};
     std::uint64_t first = 0;
     std::vector<std::pair<std::string, std::promise<Block>>> blocks{};
-    /// Else: a block the disk cache holds, which the kernel is asked to read from the disk ahead of the reader.
-    std::string prefetch{};
+    /// One block the disk cache holds, read into memory ahead of the reader.
+    bool from_disk = false;
   };
   void schedule(const std::shared_ptr<const ObjectRef>& object, std::uint64_t from, std::uint64_t to);
   void run(Job& job);
