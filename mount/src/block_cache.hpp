@@ -18,7 +18,7 @@
 
 namespace lakefs_mount {
 
-/// A block's bytes, in memory aligned for direct I/O: the disk cache writes it without a copy.
+/// A block's bytes, in memory aligned for direct I/O: the disk cache writes and reads it without a copy.
 class Buffer {
  public:
   /// Room for `capacity` bytes (rounded up to the alignment); empty.
