@@ -147,6 +147,24 @@ constexpr const char* slab_name = "blocks";
 constexpr const char* index_name = "index";
 constexpr const char* state_name = "state";
 
+// A file the per-block layout left: a temporary (".tmp-N") or a block named by key(): the escaped checksum, then
+// the object size, the block size and the index, each after a dot.
+bool old_layout_file(std::string_view name) {
+  if (name.starts_with(".tmp-"))
+    return name.size() > 5 && name.find_first_not_of("0123456789", 5) == std::string_view::npos;
+  for (int i = 0; i < 3; ++i) {
+    const auto dot = name.rfind('.');
+    if (dot == std::string_view::npos || dot + 1 == name.size() ||
+        name.find_first_not_of("0123456789", dot + 1) != std::string_view::npos)
+      return false;
+    name = name.substr(0, dot);
+  }
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' ||
+           c == '%';
+  });
+}
+
 std::string clean_state(std::size_t stride) { return "clean " + std::to_string(stride) + "\n"; }
 
 std::string read_text(const std::filesystem::path& path) {
@@ -183,11 +201,11 @@ BlockCache::BlockCache(std::filesystem::path dir, std::uint64_t capacity, std::s
     throw std::runtime_error("the cache directory " + dir_.string() +
                              " is in use by another lakefs-mount; give this mount its own --cache-dir");
   }
-  // Files of the earlier layout (a file per block, temporaries) are not blocks of this one.
+  // Files of the earlier layout (a file per block, temporaries) are not blocks of this one; any other file is left
+  // alone (the directory may be one the user also keeps other things in).
   for (const auto& item : std::filesystem::directory_iterator(dir_, ec)) {
     const auto name = item.path().filename().string();
-    if (name == ".lock" || name == slab_name || name == index_name || name == state_name) continue;
-    if (item.is_regular_file(ec)) std::filesystem::remove(item.path(), ec);
+    if (old_layout_file(name) && item.is_regular_file(ec)) std::filesystem::remove(item.path(), ec);
   }
   if (slots_ == 0) {
     for (const char* name : {slab_name, index_name, state_name}) std::filesystem::remove(dir_ / name, ec);

@@ -104,7 +104,7 @@ TEST_F(BlockCacheTest, ZeroCapacityKeepsNothing) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "blocks"));
 }
 
-TEST_F(BlockCacheTest, BlocksSurviveACleanUnmountAndFilesOfTheEarlierLayoutAreRemoved) {
+TEST_F(BlockCacheTest, BlocksSurviveACleanUnmountAndOnlyFilesOfTheEarlierLayoutAreRemoved) {
   {
     BlockCache cache(dir_, 1 << 20, bs);
     cache.put("kept", *Buffer::of("bytes"));
@@ -112,12 +112,14 @@ TEST_F(BlockCacheTest, BlocksSurviveACleanUnmountAndFilesOfTheEarlierLayoutAreRe
   }
   std::ofstream(dir_ / ".tmp-99") << "half a block";           // a temporary of the per-file layout
   std::ofstream(dir_ / "abc.10.1048576.0") << "an old block";  // a block of it
+  std::ofstream(dir_ / "notes.1.txt") << "not ours";           // anything else is left alone
   BlockCache again(dir_, 1 << 20, bs);
   EXPECT_EQ(text(again.get("kept", 5)), "bytes");
   EXPECT_EQ(text(again.get("also", bs)), std::string(bs, 'a'));
   EXPECT_EQ(again.bytes(), 5u + bs);
   EXPECT_FALSE(std::filesystem::exists(dir_ / ".tmp-99"));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "abc.10.1048576.0"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "notes.1.txt"));
 }
 
 TEST_F(BlockCacheTest, ACacheNotClosedCleanlyOrOfAnotherBlockSizeStartsEmpty) {
