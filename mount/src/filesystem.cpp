@@ -213,8 +213,9 @@ int op_read_buf(const char* path, fuse_bufvec** out, size_t size, off_t offset, 
     const std::size_t count = files ? pieces.size() : 1;
     auto* vec = static_cast<fuse_bufvec*>(std::malloc(sizeof(fuse_bufvec) + (count - 1) * sizeof(fuse_buf)));
     if (!vec) return -ENOMEM;
-    *vec = FUSE_BUFVEC_INIT(0);
     vec->count = count;
+    vec->idx = 0;
+    vec->off = 0;
     if (files) {
       for (std::size_t i = 0; i < count; ++i) {
         const auto& piece = pieces[i];
@@ -247,8 +248,7 @@ int op_read_buf(const char* path, fuse_bufvec** out, size_t size, off_t offset, 
       }
       done += piece.length;
     }
-    vec->buf[0].size = total;
-    vec->buf[0].mem = mem;
+    vec->buf[0] = {.size = total, .flags = fuse_buf_flags{}, .mem = mem, .fd = -1, .pos = 0};
     *out = vec;
     return 0;
   } catch (...) {
