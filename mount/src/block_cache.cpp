@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
+#include <unordered_set>
 #include <vector>
 
 namespace lakefs_mount {
@@ -114,7 +115,22 @@ std::string BlockCache::key(std::string_view checksum, std::uint64_t object_size
 struct CacheSlab {
   int fd = -1;
   int direct_fd = -1;
-  std::unique_ptr<std::atomic<std::uint32_t>[]> pins;
+  // Pinned slots and their pin counts (a handful at a time: the replies being sent). A BlockFile unpins with only
+  // this mutex; the cache takes it after its own.
+  std::mutex pin_mutex;
+  std::unordered_map<std::size_t, std::uint32_t> pins;
+  void pin(std::size_t slot) {
+    std::lock_guard lock(pin_mutex);
+    ++pins[slot];
+  }
+  void unpin(std::size_t slot) noexcept {
+    std::lock_guard lock(pin_mutex);
+    if (const auto it = pins.find(slot); it != pins.end() && --it->second == 0) pins.erase(it);
+  }
+  bool pinned(std::size_t slot) {
+    std::lock_guard lock(pin_mutex);
+    return pins.contains(slot);
+  }
   CacheSlab() = default;
   CacheSlab(const CacheSlab&) = delete;
   CacheSlab& operator=(const CacheSlab&) = delete;
@@ -125,7 +141,7 @@ struct CacheSlab {
 };
 
 BlockFile::~BlockFile() {
-  if (slab_) slab_->pins[slot_].fetch_sub(1, std::memory_order_release);
+  if (slab_) slab_->unpin(slot_);
 }
 
 int BlockFile::fd() const noexcept { return slab_->fd; }
@@ -211,7 +227,6 @@ BlockCache::BlockCache(std::filesystem::path dir, std::uint64_t capacity, std::s
     for (const char* name : {slab_name, index_name, state_name}) std::filesystem::remove(dir_ / name, ec);
     return;
   }
-  slab_->pins = std::make_unique<std::atomic<std::uint32_t>[]>(slots_);
   const auto slab_path = dir_ / slab_name;
   slab_->fd = ::open(slab_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (slab_->fd < 0) {
@@ -229,22 +244,23 @@ BlockCache::BlockCache(std::filesystem::path dir, std::uint64_t capacity, std::s
     lru_.clear();
     items_.clear();
     free_.clear();
+    next_slot_ = slots_;
     bytes_ = 0;
   }
 }
 
 void BlockCache::load_index() {
   // Blocks of a cache that was closed cleanly, with the same slot size; anything else starts empty.
-  std::vector<bool> used(slots_, false);
+  std::unordered_set<std::size_t> used;
+  std::lock_guard lock(mutex_);
   if (read_text(dir_ / state_name) == clean_state(stride_)) {
     std::istringstream in(read_text(dir_ / index_name));
     std::size_t slot = 0, size = 0;
     std::string key;
-    std::lock_guard lock(mutex_);
     // Oldest first: each line becomes the most recently used so far.
     while (in >> slot >> size >> key) {
-      if (slot >= slots_ || used[slot] || size == 0 || size > stride_ || items_.contains(key)) continue;
-      used[slot] = true;
+      if (slot >= slots_ || used.contains(slot) || size == 0 || size > stride_ || items_.contains(key)) continue;
+      used.insert(slot);
       insert_locked(key, slot, size);
     }
   }
@@ -252,9 +268,12 @@ void BlockCache::load_index() {
   const auto keep = items_.empty() ? 0 : static_cast<off_t>(slots_ * stride_);
   struct stat st {};
   if (::fstat(slab_->fd, &st) == 0 && st.st_size > keep) (void)::ftruncate(slab_->fd, keep);
-  // Lowest last, so that it is taken first and the file stays compact.
-  for (std::size_t i = slots_; i-- > 0;)
-    if (!used[i]) free_.push_back(i);
+  // Slots from next_slot_ on were never used; the free ones below it are listed, lowest last, so that it is taken
+  // first and the file stays compact.
+  next_slot_ = 0;
+  for (const auto slot : used) next_slot_ = std::max(next_slot_, slot + 1);
+  for (std::size_t i = next_slot_; i-- > 0;)
+    if (!used.contains(i)) free_.push_back(i);
 }
 
 BlockCache::~BlockCache() {
@@ -301,12 +320,12 @@ std::optional<BlockFile> BlockCache::open(const std::string& key, std::size_t ex
   // Not the block asked for: dropped, its slot freed (unless a reply reads from it: then unused until the next mount).
   if (it->second.size != expected_size) {
     remove_locked(key);
-    if (slab_->pins[slot].load(std::memory_order_acquire) == 0) free_.push_back(slot);
+    if (!slab_->pinned(slot)) free_.push_back(slot);
     return std::nullopt;
   }
   lru_.splice(lru_.begin(), lru_, it->second.position);
   // Pinned under the lock: put() picks its victims under it too, so no pinned slot is written over.
-  slab_->pins[slot].fetch_add(1, std::memory_order_acq_rel);
+  slab_->pin(slot);
   return BlockFile(slab_, slot, static_cast<std::uint64_t>(slot) * stride_, expected_size);
 }
 
@@ -337,11 +356,12 @@ void BlockCache::put(const std::string& key, const Buffer& data) {
     if (!free_.empty()) {
       slot = free_.back();
       free_.pop_back();
+    } else if (next_slot_ < slots_) {
+      slot = next_slot_++;
     } else {
       // The least recently used block that no reply is reading from.
       auto victim = lru_.rbegin();
-      while (victim != lru_.rend() && slab_->pins[items_.at(*victim).slot].load(std::memory_order_acquire) != 0)
-        ++victim;
+      while (victim != lru_.rend() && slab_->pinned(items_.at(*victim).slot)) ++victim;
       if (victim == lru_.rend()) return;
       slot = items_.at(*victim).slot;
       remove_locked(std::string(*victim));

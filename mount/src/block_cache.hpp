@@ -3,7 +3,6 @@
 // served from another version's blocks. The directory is locked (flock) while a mount uses it. Thread-safe.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <list>
@@ -158,7 +157,8 @@ class BlockCache {
   mutable std::mutex mutex_;
   std::list<std::string> lru_;  // most recently used first
   std::unordered_map<std::string, Item> items_;
-  std::vector<std::size_t> free_;  // slots held by no block (nor being written); the next one is taken from the back
+  std::vector<std::size_t> free_;  // slots below next_slot_ held by no block (nor being written); taken from the back
+  std::size_t next_slot_ = 0;      // it and the slots after it were never used
   std::uint64_t bytes_ = 0;
 };
 

@@ -211,6 +211,8 @@ int op_read_buf(const char* path, fuse_bufvec** out, size_t size, off_t offset, 
     const bool files =
         !pieces.empty() && std::all_of(pieces.begin(), pieces.end(), [](const auto& p) { return !p.memory; });
     const std::size_t count = files ? pieces.size() : 1;
+    if (files)
+      for (const auto& piece : pieces) replying.push_back(piece.file);
     auto* vec = static_cast<fuse_bufvec*>(std::malloc(sizeof(fuse_bufvec) + (count - 1) * sizeof(fuse_buf)));
     if (!vec) return -ENOMEM;
     vec->count = count;
@@ -224,7 +226,6 @@ int op_read_buf(const char* path, fuse_bufvec** out, size_t size, off_t offset, 
                        .mem = nullptr,
                        .fd = piece.file->fd(),
                        .pos = static_cast<off_t>(piece.file->offset() + piece.from)};
-        replying.push_back(piece.file);
       }
       *out = vec;
       return 0;

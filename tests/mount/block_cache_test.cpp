@@ -156,6 +156,20 @@ TEST_F(BlockCacheTest, ASmallerBoundAtTheNextMountKeepsTheBlocksOfTheSlotsWithin
   EXPECT_LE(std::filesystem::file_size(dir_ / "blocks"), 2 * bs);
 }
 
+TEST_F(BlockCacheTest, AHugeBoundOfSmallBlocksTakesSlotsFromTheStartOfTheFileAndNoMemoryPerSlot) {
+  // 2^28 slots of 4 KiB: nothing is allocated per slot (a slot table of this size would take gigabytes), and the
+  // blocks fill the file from its start.
+  BlockCache cache(dir_, std::uint64_t{1} << 40, bs);
+  cache.put("a", *Buffer::of("aa"));
+  cache.put("b", *Buffer::of("bb"));
+  cache.put("c", *Buffer::of("cc"));
+  EXPECT_EQ(text(cache.get("b", 2)), "bb");
+  EXPECT_LE(std::filesystem::file_size(dir_ / "blocks"), 3 * bs);
+  auto b = cache.open("b", 2);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->offset(), bs);
+}
+
 TEST_F(BlockCacheTest, ADirectoryServesOneMountAtATime) {
   BlockCache first(dir_, 1 << 20, bs);
   try {
