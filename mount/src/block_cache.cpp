@@ -35,6 +35,35 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
+// `size` bytes at `offset` of `fd` into `out` (pread_all) or from `in` (pwrite_all); false on an error or a short
+// file.
+bool pread_all(int fd, char* out, std::size_t size, std::uint64_t offset) {
+  for (std::size_t done = 0; done < size;) {
+    const ssize_t n = ::pread(fd, out + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+bool pwrite_all(int fd, const char* in, std::size_t size, std::uint64_t offset) {
+  for (std::size_t done = 0; done < size;) {
+    const ssize_t n = ::pwrite(fd, in + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// Whether `size` bytes can move between `buffer` and the disk with direct I/O: whole aligned pages, from aligned
+// memory, within the buffer's room.
+bool direct_io_fits(const Buffer& buffer, std::size_t size) {
+  return aligned_size(size) <= buffer.capacity() &&
+         reinterpret_cast<std::uintptr_t>(buffer.data()) % Buffer::alignment == 0;
+}
+
 }  // namespace
 
 Buffer::Buffer(std::size_t capacity) : capacity_(aligned_size(capacity == 0 ? 1 : capacity)) {
@@ -147,14 +176,7 @@ BlockFile::~BlockFile() {
 int BlockFile::fd() const noexcept { return slab_->fd; }
 
 bool BlockFile::read(char* out, std::size_t size, std::size_t from) const noexcept {
-  std::size_t got = 0;
-  while (got < size) {
-    const ssize_t n = ::pread(slab_->fd, out + got, size - got, static_cast<off_t>(offset_ + from + got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    got += static_cast<std::size_t>(n);
-  }
-  return true;
+  return pread_all(slab_->fd, out, size, offset_ + from);
 }
 
 namespace {
@@ -333,16 +355,10 @@ bool BlockCache::read(const std::string& key, std::size_t expected_size, Buffer&
   auto file = open(key, expected_size);
   if (!file || into.capacity() < expected_size) return false;
   // Direct I/O reads whole aligned pages into the buffer, the slot's bytes past the block's end with them.
-  const bool direct = slab_->direct_fd >= 0 && aligned_size(expected_size) <= into.capacity() &&
-                      reinterpret_cast<std::uintptr_t>(into.data()) % Buffer::alignment == 0;
-  const std::size_t length = direct ? aligned_size(expected_size) : expected_size;
-  const int fd = direct ? slab_->direct_fd : slab_->fd;
-  for (std::size_t done = 0; done < length;) {
-    const ssize_t n = ::pread(fd, into.data() + done, length - done, static_cast<off_t>(file->offset() + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
+  const bool direct = slab_->direct_fd >= 0 && direct_io_fits(into, expected_size);
+  if (!pread_all(direct ? slab_->direct_fd : slab_->fd, into.data(),
+                 direct ? aligned_size(expected_size) : expected_size, file->offset()))
+    return false;
   into.set_size(expected_size);
   return true;
 }
@@ -368,18 +384,10 @@ void BlockCache::put(const std::string& key, const Buffer& data) {
     }
   }
   // Direct I/O writes whole aligned pages straight from the buffer (the bytes past the block's end are never read).
-  const bool direct = slab_->direct_fd >= 0 && aligned_size(data.size()) <= data.capacity() &&
-                      reinterpret_cast<std::uintptr_t>(data.data()) % Buffer::alignment == 0;
-  const int fd = direct ? slab_->direct_fd : slab_->fd;
-  const std::size_t length = direct ? aligned_size(data.size()) : data.size();
-  bool ok = true;
-  for (std::size_t done = 0; ok && done < length;) {
-    const ssize_t n = ::pwrite(fd, data.data() + done, length - done,
-                               static_cast<off_t>(static_cast<std::uint64_t>(slot) * stride_ + done));
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) done += static_cast<std::size_t>(n);
-  }
+  const bool direct = slab_->direct_fd >= 0 && direct_io_fits(data, data.size());
+  const bool ok =
+      pwrite_all(direct ? slab_->direct_fd : slab_->fd, data.data(), direct ? aligned_size(data.size()) : data.size(),
+                 static_cast<std::uint64_t>(slot) * stride_);
   std::lock_guard lock(mutex_);
   if (ok && !items_.contains(key))
     insert_locked(key, slot, data.size());
