@@ -3,11 +3,11 @@
 // <lakefs/transport.hpp> so that <lakefs/client.hpp> needs no HTTP types.
 #pragma once
 
-#include "lakefs/export.hpp"
-
 #include <chrono>
 #include <cstddef>
 #include <string>
+
+#include "lakefs/export.hpp"
 
 namespace lakefs {
 
@@ -21,7 +21,10 @@ struct LAKEFS_API TransportOptions {
   std::string ca_file{};
   /// Directory of CA certificates to trust instead of the system's.
   std::string ca_path{};
-  /// HTTP(S) proxy URL; empty means libcurl's default (environment variables).
+  /// HTTP(S) proxy URL for every request. Empty: the proxies the environment
+  /// names, by libcurl's rules (http_proxy for http:// URLs, https_proxy or
+  /// HTTPS_PROXY for https://, else all_proxy or ALL_PROXY), read once when
+  /// the transport is made. Hosts in no_proxy (or NO_PROXY) bypass either.
   std::string proxy{};
   /// Time allowed to establish a connection.
   std::chrono::milliseconds connect_timeout{10'000};

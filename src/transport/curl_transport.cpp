@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -20,6 +21,7 @@
 #include "lakefs/errors.hpp"
 #include "lakefs/transport.hpp"
 #include "lakefs/version.hpp"
+#include "transport/proxy_environment.hpp"
 #include "transport/redaction.hpp"
 #include "transport/retry.hpp"
 
@@ -176,6 +178,7 @@ class CurlTransport final : public Transport {
     }
     global_init();
     user_agent = std::string("lakefs-cpp/") + sdk_version;
+    proxies = detail::proxy_settings(options.proxy, [](const char* name) { return std::getenv(name); });
     if (!options.user_agent_suffix.empty()) user_agent += " " + options.user_agent_suffix;
 
     share = curl_share_init();
@@ -251,6 +254,7 @@ class CurlTransport final : public Transport {
     bool applied_fresh = false;
     bool applied_follow = false;
     long applied_timeout_ms = -1;
+    const std::string* applied_proxy = nullptr;  // one of the transport's `proxies`
 
     // The header list set as HTTPHEADER, and what it was built from. Rebuilt only when a request needs other
     // lines; its Authorization line is kept apart, rebuilt only when the credentials change. Both hold
@@ -289,6 +293,7 @@ class CurlTransport final : public Transport {
 
   TransportOptions options;
   std::string user_agent;
+  detail::ProxySettings proxies;  // read once: libcurl would read the environment on every request
   CURLSH* share = nullptr;
   std::array<std::mutex, CURL_LOCK_DATA_LAST> share_locks;
   std::mutex pool_mutex;
@@ -352,7 +357,8 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
     if (!options.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
     if (!options.ca_path.empty()) curl_easy_setopt(easy, CURLOPT_CAPATH, options.ca_path.c_str());
-    if (!options.proxy.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, options.proxy.c_str());
+    // The proxy is set per request, by the URL's scheme; "" here and there: libcurl must not read the environment.
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, proxies.no_proxy.c_str());
     curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, static_cast<long>(options.receive_buffer_size));
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &handle.transfer);
@@ -577,6 +583,12 @@ class CurlTransport final : public Transport {
         url += '?';
         url += request.query;
       }
+    }
+    // The proxy for the URL's scheme (its redirects, if any, go through the same one).
+    const std::string& proxy = proxies.for_url(url);
+    if (&proxy != handle.applied_proxy) {
+      if (curl_easy_setopt(easy, CURLOPT_PROXY, proxy.c_str()) != CURLE_OK) throw std::bad_alloc();
+      handle.applied_proxy = &proxy;
     }
     if (url != handle.applied_url) {
       // libcurl copies it. Should that fail, the handle is not reused (see the Releaser).

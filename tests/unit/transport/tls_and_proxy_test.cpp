@@ -1,7 +1,9 @@
 // The transport's TLS and proxy options through a real Client and libcurl:
 // verification is on by default (a self-signed server is a TlsError), off
 // with verify_tls = false, and a CA file or a hashed CA directory makes the
-// same server trusted; a proxy receives the request in absolute form. The TLS
+// same server trusted; a proxy (set in the options, or named by the environment
+// when the client is made) receives the request in absolute form, and a host
+// in no_proxy is reached directly. The TLS
 // server is `openssl s_server` on 127.0.0.1 with a certificate made for the
 // test; it is stopped by the fixture, also when a test fails.
 #include <gtest/gtest.h>
@@ -13,6 +15,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -33,7 +36,8 @@ class TlsServer {
     dir_ = fs::temp_directory_path() / ("lakefs-tls-" + std::to_string(::getpid()));
     fs::create_directories(dir_ / "ca");
     if (run("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1"
-            " -keyout " + (dir_ / "key.pem").string() + " -out " + cert().string()) != 0) {
+            " -keyout " +
+            (dir_ / "key.pem").string() + " -out " + cert().string()) != 0) {
       throw std::runtime_error("openssl req failed");
     }
     fs::copy_file(cert(), dir_ / "ca" / "test-ca.pem");
@@ -130,6 +134,77 @@ TEST(Proxy, RequestsGoThroughTheProxyInAbsoluteForm) {
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].method, "GET");
   EXPECT_EQ(seen[0].target, "http://lakefs.invalid:8000/api/v1/config");
+}
+
+// Sets (or, with nullptr, unsets) an environment variable for the scope, then restores it.
+class ScopedEnvironment {
+ public:
+  ScopedEnvironment(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    set(value);
+  }
+  ~ScopedEnvironment() { set(old_ ? old_->c_str() : nullptr); }
+  ScopedEnvironment(const ScopedEnvironment&) = delete;
+  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
+
+ private:
+  void set(const char* value) {
+    if (value != nullptr) {
+      ::setenv(name_, value, 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(Proxy, TheEnvironmentsProxyAndNoProxyAreReadWhenTheClientIsMade) {
+  const std::string body = R"({"version_config":{"version":"9.9.9"}})";
+  const auto answer = [&](const lakefs::test::Received&) {
+    return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\nConnection: close\r\n\r\n" + body;
+  };
+  lakefs::test::TinyServer server(answer);
+  lakefs::test::TinyServer proxy(answer);
+  const std::string endpoint = "http://127.0.0.1:" + std::to_string(server.port());
+  const std::string proxy_url = "http://127.0.0.1:" + std::to_string(proxy.port());
+  const ScopedEnvironment no_lower("no_proxy", nullptr);
+  const ScopedEnvironment no_upper("NO_PROXY", nullptr);
+  const ScopedEnvironment all_lower("all_proxy", nullptr);
+  const ScopedEnvironment all_upper("ALL_PROXY", nullptr);
+  {
+    const ScopedEnvironment http_proxy("http_proxy", proxy_url.c_str());
+    lakefs::Client through_proxy(options(endpoint));
+    // Unset after the client was made: it keeps the proxy it read.
+    const ScopedEnvironment unset("http_proxy", nullptr);
+    EXPECT_EQ(through_proxy.server_version(), "9.9.9");
+    const auto seen = proxy.requests();
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].target, endpoint + "/api/v1/config");
+    EXPECT_TRUE(server.requests().empty());
+  }
+  {
+    // no_proxy names the server's host: straight to it, with the proxy named by the environment or the options.
+    const ScopedEnvironment http_proxy("http_proxy", proxy_url.c_str());
+    const ScopedEnvironment no_proxy("no_proxy", "127.0.0.1");
+    EXPECT_EQ(lakefs::Client(options(endpoint)).server_version(), "9.9.9");
+    auto with_option = options(endpoint);
+    with_option.proxy = proxy_url;
+    EXPECT_EQ(lakefs::Client(with_option).server_version(), "9.9.9");
+    const auto seen = server.requests();
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_EQ(seen[0].target, "/api/v1/config");
+    EXPECT_EQ(seen[1].target, "/api/v1/config");
+    EXPECT_EQ(proxy.requests().size(), 1u);  // only the first block's request
+  }
+  {
+    // HTTP_PROXY (upper case) is not used for http:// URLs, as in libcurl.
+    const ScopedEnvironment upper("HTTP_PROXY", proxy_url.c_str());
+    EXPECT_EQ(lakefs::Client(options(endpoint)).server_version(), "9.9.9");
+    EXPECT_EQ(server.requests().size(), 3u);
+    EXPECT_EQ(proxy.requests().size(), 1u);
+  }
 }
 
 }  // namespace
