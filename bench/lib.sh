@@ -124,8 +124,9 @@ bench_elapsed() {
   printf '%d.%06d' $((us / 1000000)) $((us % 1000000))
 }
 
-# bench_exec CMD...: runs CMD under /usr/bin/time; sets BENCH_WALL (seconds), BENCH_RSS_KIB and
-# BENCH_CPU (the process's user + system CPU seconds); CMD's stdout goes to "$BENCH_LAST_OUT".
+# bench_exec CMD...: runs CMD under /usr/bin/time; sets BENCH_WALL (seconds), BENCH_RSS_KIB,
+# BENCH_CPU (the process's user + system CPU seconds) and BENCH_SYS (its system CPU seconds alone);
+# CMD's stdout goes to "$BENCH_LAST_OUT".
 # Fails when CMD fails.
 bench_exec() {
   : "${BENCH_LAST_OUT:=${BENCH_RESULTS%.jsonl}.out}"
@@ -142,6 +143,13 @@ bench_exec() {
   read -r rss user sys < <(tail -n 1 "$time_file")
   BENCH_RSS_KIB=$rss
   BENCH_CPU=$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')
+  BENCH_SYS=$sys
+}
+
+# median_of VALUE...: the median of the values that are numbers, to three decimals (nothing when none is).
+median_of() {
+  printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g |
+    awk '{v[NR] = $1} END {if (NR) printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
 # CPU seconds (user + system) the process PID has used so far, from /proc (0 when it is gone).

@@ -62,7 +62,8 @@ bench_note $sec "CPU seconds of \`read_all()\` of $S, client and server together
 client process (/usr/bin/time) plus those the lakeFS server spent meanwhile (/proc/PID/stat); the machine has \
 $(nproc) cores, so no run of a contender can take less wall time than this figure divided by $(nproc). Keeping the bytes \
 costs \`read_all()\` and \`floor-memory\` the kernel's work of faulting in and zeroing fresh pages for the whole \
-object, which \`curl -o /dev/null\` never does."
+object, which \`curl -o /dev/null\` never does. \`floor-fresh-memory\` is not a transfer: it is that work alone \
+(bench/fresh_memory.cpp, its own CPU seconds, no server), measured once per round after the contenders."
 bench_note $sec "Contenders: \`curl\` is the curl command line doing the same transfer (\`-o /dev/null\`, \`-o file\`, \
 \`-T file\`, \`-T - < file\` for chunked); \`python-16m\` / \`python-1m\` the Python \`lakefs\` reader \
 (\`obj.reader().read(n)\`) with 16 MiB / 1 MiB reads, \`python\` its \`obj.reader().read()\` of the whole object; \
@@ -129,6 +130,7 @@ declare -A big=(
   ["$c_up"]="lakefs-cpp curl"
   ["$c_chunk"]="lakefs-cpp curl"
 )
+all_curl_wall=() all_curl_server=() all_curl_sys=() all_fresh=()
 for round in $(seq 1 "$rounds"); do
   echo "20-objects: $S, round $round of $rounds" >&2
   for case in "$c_read" "$c_all" "$c_down" "$c_up" "$c_chunk"; do
@@ -138,12 +140,37 @@ for round in $(seq 1 "$rounds"); do
       server_cpu=$(bench_proc_cpu "$server_pid")
       big_contender "$case" "$c" "$round"
       if [[ $case == "$c_all" ]]; then
+        server_used=$(awk -v a="$server_cpu" -v b="$(bench_proc_cpu "$server_pid")" 'BEGIN {printf "%.2f", b - a}')
         bench_record $sec "$c_allcpu" "$c" "$round" \
-          "$(awk -v a="$server_cpu" -v b="$(bench_proc_cpu "$server_pid")" -v c="$BENCH_CPU" 'BEGIN {printf "%.2f", b - a + c}')" s
+          "$(awk -v s="$server_used" -v c="$BENCH_CPU" 'BEGIN {printf "%.2f", s + c}')" s
+        if [[ $c == curl ]]; then
+          all_curl_wall+=("$BENCH_INNER") all_curl_server+=("$server_used") all_curl_sys+=("$BENCH_SYS")
+        fi
       fi
     done
+    if [[ $case == "$c_all" ]]; then
+      # What keeping the bytes costs with no network (bench/fresh_memory.cpp), once per round after the contenders.
+      bench_exec "$BUILD_DIR/bench/fresh_memory" "$size"
+      fresh=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["seconds"])' "$BENCH_LAST_OUT")
+      bench_record $sec "$c_allcpu" floor-fresh-memory "$round" "$fresh" s
+      all_fresh+=("$fresh")
+    fi
   done
 done
+m_wall=$(median_of "${all_curl_wall[@]}") m_server=$(median_of "${all_curl_server[@]}")
+m_sys=$(median_of "${all_curl_sys[@]}") m_fresh=$(median_of "${all_fresh[@]}")
+if [[ -n $m_wall && -n $m_server && -n $m_sys && -n $m_fresh ]]; then
+  need=$(awk -v a="$m_server" -v b="$m_sys" -v c="$m_fresh" 'BEGIN {printf "%.3f", a + b + c}')
+  least=$(awk -v n="$need" -v p="$(nproc)" 'BEGIN {printf "%.3f", n / p}')
+  most=$(awk -v w="$m_wall" 'BEGIN {printf "%.3f", w / 0.9}')
+  bench_note $sec "What bounds \`read_all()\` from below, from this run's medians: the server's CPU for the GET \
+while \`curl -o /dev/null\` read it ($m_server s), the kernel's work of receiving the bytes (curl's system time, \
+$m_sys s), and \`floor-fresh-memory\` ($m_fresh s: bench/fresh_memory.cpp faulting in $S of fresh memory with \
+\`MADV_POPULATE_WRITE\` and copying $S into it in 512 KiB chunks, with no network; a row of the CPU case). \
+\`read_all()\` must do all three, $need CPU seconds, which on $(nproc) cores take at least $least s of wall time, \
+while 0.9× curl (median $m_wall s) asks for at most $most s: $(awk -v l="$least" -v m="$most" \
+    'BEGIN {print (l <= m) ? "the target is within reach in this run" : "no client keeping the bytes in fresh memory can meet the target in this run"}')."
+fi
 rm -f "$src"
 
 # ---------------------------------------------------------------- 2,000 files of 4 KiB

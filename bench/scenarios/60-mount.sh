@@ -319,10 +319,6 @@ for round in $(seq 1 "$rounds"); do
   while IFS= read -r c; do read_contender "$c" "$round"; done < <(bench_order "$round" lakefs-cpp sdk-download s3fs lakectl floor-fuse fill-all)
 done
 rm -f "$src"
-median_of() {  # VALUE... -> the median (nothing when no value is a number)
-  printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g |
-    awk '{v[NR] = $1} END {if (NR) printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
-}
 rss_summary() {  # KIB... -> "median M MiB (max X MiB)"
   local m max
   m=$(median_of "$@")
