@@ -150,10 +150,8 @@ for round in $(seq 1 "$rounds"); do
     done
     if [[ $case == "$c_all" ]]; then
       # What keeping the bytes costs with no network (bench/fresh_memory.cpp), once per round after the contenders.
-      bench_exec "$BUILD_DIR/bench/fresh_memory" "$size"
-      fresh=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["seconds"])' "$BENCH_LAST_OUT")
-      bench_record $sec "$c_allcpu" floor-fresh-memory "$round" "$fresh" s
-      all_fresh+=("$fresh")
+      bench_run_inner $sec "$c_allcpu" floor-fresh-memory "$round" "$BUILD_DIR/bench/fresh_memory" "$size"
+      all_fresh+=("$BENCH_INNER")
     fi
   done
 done
