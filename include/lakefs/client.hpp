@@ -69,8 +69,10 @@ struct LAKEFS_API ClientOptions {
   /// zero disables). Time an ObjectWriter waits for its caller's next bytes
   /// does not count.
   std::optional<std::chrono::milliseconds> low_speed_timeout{};
-  /// Connections kept alive; also the default concurrency of batch operations
-  /// (default 32, or the lakectl config file's options.parallelism).
+  /// Idle connections kept alive per server (in use, one more per request in
+  /// flight); also the default concurrency of batch operations (default 32, or
+  /// the lakectl config file's options.parallelism). See
+  /// TransportOptions::max_connections.
   std::optional<std::size_t> max_connections{};
   /// libcurl's receive buffer per connection, in bytes (default 512 KiB; 1 KiB
   /// to 10 MiB): see TransportOptions::receive_buffer_size.

@@ -32,12 +32,15 @@ struct LAKEFS_API TransportOptions {
   std::chrono::milliseconds request_timeout{0};
   /// Abort a transfer slower than 1 byte/s for this long; zero disables.
   std::chrono::milliseconds low_speed_timeout{60'000};
-  /// Connections kept alive for reuse, and the default concurrency of batch
-  /// work (upload_directory, download_prefix, remove_objects). 32 because a
-  /// small transfer is mostly waiting for the server (about 12 ms per upload
-  /// on a local lakeFS), so more in flight means more done, up to where the
-  /// server's CPU is the limit: measured on 2,000 files of 4 KiB, 32 beat 16
-  /// and lakectl's 25 and 48 or 64 gained nothing (docs/BENCHMARKS.md).
+  /// Idle connections kept alive for reuse, per server, and the default
+  /// concurrency of batch work (upload_directory, download_prefix,
+  /// remove_objects, annotate). Requests in flight are not capped: a client
+  /// holds at most max_connections connections to a server plus one per
+  /// request in flight (docs/client-and-configuration.md, "Connections").
+  /// 32 because a small transfer is mostly waiting for the server (about 12 ms
+  /// per upload on a local lakeFS), so more in flight means more done, up to
+  /// where the server's CPU is the limit: measured on 2,000 files of 4 KiB, 32
+  /// beat 16 and lakectl's 25 and 48 or 64 gained nothing (docs/BENCHMARKS.md).
   std::size_t max_connections = 32;
   /// Extra text appended to the User-Agent after "lakefs-cpp/<version>".
   std::string user_agent_suffix{};

@@ -1,7 +1,13 @@
 // The default transport: a pool of libcurl easy handles over one share object
 // (DNS cache and TLS sessions are shared). Each pooled handle keeps its
-// connections alive, so a request reuses one and no handle is created in
+// connection alive, so a request reuses one and no handle is created in
 // steady state. One start() is one attempt, completed on the calling thread.
+//
+// The bound on connections (TransportOptions::max_connections): a handle holds
+// at most one connection per server, and the pool keeps at most
+// max_connections handles; a handle released beyond that is cleaned up, which
+// closes its connections. So a client holds at most max_connections idle
+// connections to a server, plus one per request in flight.
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -312,6 +318,12 @@ class CurlTransport final : public Transport {
     handle->easy = curl_easy_init();
     handle->multi = curl_multi_init();
     if (handle->easy == nullptr || handle->multi == nullptr) return nullptr;
+    // One connection per server on this handle. libcurl's own cache would keep up to four beside the one in use:
+    // a request that must go on a fresh connection (see perform_once) would leave the kept-alive one idle there,
+    // and every pooled handle would hold several. With this bound libcurl closes the handle's idle connection to
+    // that server before it opens the new one (with a single transfer per multi handle, the old one is never busy,
+    // so a transfer never waits for a connection).
+    curl_multi_setopt(handle->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
     set_constant_options(*handle);
     return handle;
   }
@@ -554,7 +566,8 @@ class CurlTransport final : public Transport {
     // before any answer came back, even after the server received and applied it. For a commit or merge that is a
     // second commit. A fresh connection is never re-sent that way. A DELETE goes fresh too, so that only the
     // client's retry loop repeats it and knows when an earlier attempt may have been applied.
-    // GET, HEAD and PUT keep reusing connections.
+    // GET, HEAD and PUT keep reusing connections. The fresh connection replaces the handle's kept-alive one to the
+    // same server (CURLMOPT_MAX_HOST_CONNECTIONS, see acquire), and is then kept for the requests that follow.
     const bool fresh_connection = !detail::is_idempotent(method) || request.not_idempotent || method == "DELETE";
     if (fresh_connection != handle.applied_fresh) {
       curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, fresh_connection ? 1L : 0L);

@@ -5,7 +5,8 @@
 // sequential) to a keep-alive HTTP/1.1 server on 127.0.0.1 that records each
 // request as it arrived, and the connection it came on: POST, PATCH and DELETE
 // must still come on a connection of their own (at most once on the wire),
-// GET, HEAD and PUT on a kept-alive one.
+// GET, HEAD and PUT on a kept-alive one, and the handle holds one connection
+// (a fresh one replaces the kept-alive one, which is closed).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -16,6 +17,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -67,6 +69,9 @@ class KeepAliveServer {
   KeepAliveServer& operator=(const KeepAliveServer&) = delete;
 
   [[nodiscard]] int port() const { return port_; }
+  /// Connections accepted so far, and those the client has closed since (or the server, when it stops).
+  [[nodiscard]] int accepted() const { return accepted_; }
+  [[nodiscard]] int closed() const { return closed_; }
   [[nodiscard]] std::vector<Arrived> arrived() const {
     std::lock_guard lock(mutex_);
     return arrived_;
@@ -80,9 +85,11 @@ class KeepAliveServer {
       if (::poll(&waiting, 1, 20) <= 0) continue;
       const int fd = ::accept(listener_, nullptr, nullptr);
       if (fd < 0) continue;
-      connections_.emplace_back([this, fd, id = ++count] {
+      accepted_ = ++count;
+      connections_.emplace_back([this, fd, id = count] {
         serve(fd, id);
         ::close(fd);
+        ++closed_;
       });
     }
   }
@@ -170,6 +177,8 @@ class KeepAliveServer {
   int listener_ = -1;
   std::uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
+  std::atomic<int> closed_{0};
   mutable std::mutex mutex_;
   std::vector<Arrived> arrived_;
   std::vector<std::thread> connections_;  // touched by the acceptor only, joined after it
@@ -311,6 +320,18 @@ TEST_F(HandleReuse, MixedSequenceArrivesAsSentEachTime) {
     }
     used.push_back(r.connection);
   }
+  // One connection per handle: a request that opened a fresh one replaced the kept-alive one, which the client
+  // closed; the requests that follow reuse the fresh one.
+  for (std::size_t i = 1; i < seen.size(); ++i) {
+    if (seen[i].method == "GET" || seen[i].method == "HEAD" || seen[i].method == "PUT") {
+      EXPECT_EQ(seen[i].connection, seen[i - 1].connection) << seen[i].method << ' ' << seen[i].target;
+    }
+  }
+  for (int waited = 0; server.closed() < server.accepted() - 1 && waited < 200; ++waited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(server.accepted(), 5);  // the first POST, then the DELETE, the PATCH and the two later POSTs
+  EXPECT_EQ(server.closed(), server.accepted() - 1) << "connections the client left open besides the last one";
   // Every request carried the key pair.
   for (const auto& r : seen) {
     EXPECT_EQ(r.header("authorization").value_or(""), "Basic " + lakefs::detail::base64("AKIAREUSETEST:reuse-secret"))
