@@ -13,8 +13,11 @@ namespace lakefs::test {
 
 class RepoTest : public ::testing::Test {
  protected:
+  /// The options of the test's client (those of the test server); a fixture that tests a setting overrides them.
+  [[nodiscard]] virtual ClientOptions test_client_options() const { return client_options(); }
+
   void SetUp() override {
-    client_.emplace(client());
+    client_.emplace(test_client_options());
     const auto name = unique_name();
     repo_.emplace(Repository(name, *client_).create({.storage_namespace = server().storage_namespace(name)}));
   }

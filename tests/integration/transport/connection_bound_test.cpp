@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "lakefs/lakefs.hpp"
+#include "support/repo_fixture.hpp"
 #include "support/server.hpp"
 
 namespace lakefs::test {
@@ -97,34 +98,25 @@ class SocketSampler {
   std::thread thread_;
 };
 
-/// A repository of its own, made through `client` and removed at the end of the test (also when it fails). Each
-/// test's client is the only one of the process: the sockets counted are all its own.
-class ScratchRepository {
- public:
-  explicit ScratchRepository(const Client& client) : repo_(unique_name(), client) {
-    repo_.create({.storage_namespace = server().storage_namespace(repo_.id())});
-  }
-  ~ScratchRepository() {
-    try {
-      repo_.remove();
-    } catch (const Error&) {  // the test's own failure says more
-    }
-  }
-  ScratchRepository(const ScratchRepository&) = delete;
-  ScratchRepository& operator=(const ScratchRepository&) = delete;
-  [[nodiscard]] const Repository& get() const { return repo_; }
+/// The test's own repository on a client that is the only one of the process: the sockets counted are all its.
+class ConnectionBoundTest : public RepoTest {};
 
- private:
-  Repository repo_;
+/// As ConnectionBoundTest, on a client with max_connections = 8.
+class ConnectionBoundEightTest : public RepoTest {
+ protected:
+  static constexpr std::size_t kMaxConnections = 8;
+  [[nodiscard]] ClientOptions test_client_options() const override {
+    auto options = client_options();
+    options.max_connections = kMaxConnections;
+    return options;
+  }
 };
 
 // One thread: an upload (a POST on the quickstart server), a stat (GET) and a commit (POST, on a fresh
 // connection so that it is never re-sent) per round. The commit's fresh connection replaces the kept-alive one:
 // never more than the one in use plus one.
-TEST(ConnectionBoundTest, OneThreadHoldsAtMostTwoConnections) {
-  const Client client(client_options());
-  const ScratchRepository repo(client);
-  auto branch = repo.get().branch("main");
+TEST_F(ConnectionBoundTest, OneThreadHoldsAtMostTwoConnections) {
+  auto branch = main_branch();
   const int port = port_of(server().endpoint);
   std::optional<SocketSampler> s3_sampler;  // s3 topology: the object store the data goes to, pre-signed
   if (server().s3()) s3_sampler.emplace(port_of(server().s3_endpoint));
@@ -132,11 +124,12 @@ TEST(ConnectionBoundTest, OneThreadHoldsAtMostTwoConnections) {
     SocketSampler sampler(port);
     for (int i = 0; i < 100; ++i) {
       const std::string path = "data/file-" + std::to_string(i);
-      branch.object(path).upload("round " + std::to_string(i));
+      const std::string round = "round " + std::to_string(i);
+      branch.object(path).upload(round);
       sampler.sample();
-      EXPECT_EQ(branch.object(path).stat().size_bytes, static_cast<std::int64_t>(("round " + std::to_string(i)).size()));
+      EXPECT_EQ(branch.object(path).stat().size_bytes, static_cast<std::int64_t>(round.size()));
       sampler.sample();
-      const auto commit = branch.commit("round " + std::to_string(i));
+      const auto commit = branch.commit(round);
       EXPECT_FALSE(commit.id.empty());
       sampler.sample();
     }
@@ -156,15 +149,10 @@ TEST(ConnectionBoundTest, OneThreadHoldsAtMostTwoConnections) {
 // 16 threads on one Client with max_connections = 8, each making one call at a time (uploads, stats, existence
 // checks, reads, listings read to their end, commits, branch creation and removal, log), for 30 s: never more
 // than 8 idle connections plus the 16 in use.
-TEST(ConnectionBoundTest, SixteenThreadsStayWithinMaxConnectionsPlusThoseInFlight) {
+TEST_F(ConnectionBoundEightTest, SixteenThreadsStayWithinMaxConnectionsPlusThoseInFlight) {
   constexpr int kThreads = 16;
-  constexpr std::size_t kMaxConnections = 8;
   const auto seconds = std::chrono::seconds(30);
-  auto options = client_options();
-  options.max_connections = kMaxConnections;
-  const Client client(options);
-  const ScratchRepository scratch(client);
-  const Repository& repo = scratch.get();
+  const Repository& repo = this->repo();
   const int port = port_of(server().endpoint);
 
   std::atomic<long> operations{0};
