@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decoding one 1000-entry listObjects page with the generated API layer
 // (simdjson underneath). Target: under 1 ms per page on the 2-core dev machine.
 //

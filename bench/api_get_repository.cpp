@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sequential getRepository calls: through the SDK (client.api(), typed
 // request, transport, JSON decode) versus a bare libcurl loop making the same
 // request on one reused connection, against the same server in the same run.

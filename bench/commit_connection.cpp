@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What at-most-once costs per commit. lakefs-cpp sends every POST (commit,
 // merge, ...) on a fresh connection, because libcurl silently re-sends a POST
 // whose kept-alive connection died after the server applied it. This measures

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the bare-libcurl floor programs share (bench/list_floor.cpp,
 // bench/get_floor.cpp): the environment they are configured from and the
 // SDK's percent-encoding, so that they send exactly the SDK's request bytes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What keeping BYTES in fresh memory costs the CPU, with no network: the part
 // of read_all()'s work that `curl -o /dev/null` never does. Reserves a string
 // of BYTES as read_all() does (from Content-Length), faults its pages in with

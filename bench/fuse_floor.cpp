@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // floor-fuse (bench/scenarios/60-mount.sh): the FUSE half of a first read through lakefs-mount and nothing else.
 // One read-only file, /big.bin of SIZE bytes, answered from a 1 MiB buffer in memory (no network, no disk cache, no
 // block bookkeeping, no copy in user space: each reply goes to the kernel straight from that buffer), with

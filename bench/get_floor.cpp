@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The floor of read_all(): bare libcurl GETting an object into a std::string
 // reserved from the answer's Content-Length, with the SDK's receive buffer
 // size. It does what read_all() must do (receive every byte and keep it in

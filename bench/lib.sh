@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # Helpers for the benchmark scenarios: sourced by bench/run.sh before the
 # scenarios run (each scenario is sourced in a subshell, and the functions are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The floor of a paginated listing: bare libcurl fetching exactly the pages
 // the SDK fetches (same path and query, 1000 per page unless told otherwise),
 // on one kept-alive easy handle, reading nothing of each page but its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lakefs-cpp's listings, timed: the contender of bench/scenarios/25-listings.sh
 // against bench/list_floor.cpp (bare libcurl, the same pages), the Python SDK
 // (bench/python/listings.py) and lakectl.

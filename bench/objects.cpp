@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Object transfer benchmark driver, run by bench/scenarios/20-objects.sh under
 // /usr/bin/time -v (peak RSS) next to curl and lakectl on the same server.
 //

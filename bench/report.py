@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The benchmark report: reads the records bench/lib.sh's bench_record wrote
 (JSON lines: section, case, contender, round, value, unit, rss_kib; lower
 values are better) and the notes of bench_title / bench_note / bench_size /

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs the benchmark scenarios side by side against one local lakeFS server,
 # then bench/report.py turns their records into Markdown tables (stdout), the
 # raw results as JSON and one SVG chart per section.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Large-object transfer driver for the "s3" server topology (lakeFS over a real
 // S3 server, data moving through pre-signed URLs), run by
 // bench/scenarios/40-s3-transfers.sh under /usr/bin/time next to curl, lakectl

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C++ half of the side-by-side comparison with the Python `lakefs` SDK
 // (bench/python/vs_python.py has the same subcommands, written with the Python
 // SDK). Run by bench/scenarios/30-python.sh under /usr/bin/time -v.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # CPack: the Debian packages of lakefs-cpp, made from a shared-library build installed under /usr (the
 # "package" preset):
 #   liblakefs<SOVERSION>  the runtime: liblakefs.so.<SOVERSION> and liblakefs_testing.so.<SOVERSION>
@@ -6,17 +7,35 @@
 #   cmake --preset package && cmake --build --preset package && (cd build/package && cpack)
 # tests/package/run.sh checks them with lintian and builds a consumer against them.
 
-set(LAKEFS_DEB_MAINTAINER "lakefs-cpp maintainers <maintainers@lakefs-cpp.org>")
+set(LAKEFS_DEB_MAINTAINER "${LAKEFS_MAINTAINER}")
 set(LAKEFS_DEB_RUNTIME liblakefs${LAKEFS_SOVERSION})
 set(LAKEFS_DEB_DEV liblakefs-dev)
 
-# Debian policy: every package carries its copyright and changelog in /usr/share/doc/<package>/.
-set(_changelog ${CMAKE_CURRENT_BINARY_DIR}/debian/changelog.Debian.gz)
+# Debian policy: every package carries its copyright and changelog in /usr/share/doc/<package>/. The Debian
+# changelog is written here from CHANGELOG.md, the one place a release is described: its entry for this version
+# gives the date (a version CHANGELOG.md does not name yet is packaged as unreleased, dated today; ./dev release
+# refuses it). CHANGELOG.md itself is installed beside it as the upstream changelog.
+file(STRINGS ${PROJECT_SOURCE_DIR}/CHANGELOG.md _release REGEX "^## \\[${PROJECT_VERSION}\\] - [0-9]+-[0-9]+-[0-9]+$")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/CHANGELOG.md)
+if(_release)
+  string(REGEX REPLACE ".* - " "" _release_date "${_release}")
+  set(_entry "Release ${PROJECT_VERSION}: see changelog.gz (CHANGELOG.md) beside this file.")
+else()
+  string(TIMESTAMP _release_date "%Y-%m-%d" UTC)
+  set(_entry "Unreleased ${PROJECT_VERSION}: CHANGELOG.md has no entry for it yet.")
+endif()
+execute_process(COMMAND date -R -u -d "${_release_date} 12:00:00 UTC" OUTPUT_VARIABLE _release_date_rfc2822
+                OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
 file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/debian)
-add_custom_command(OUTPUT ${_changelog}
-                   COMMAND gzip -9n -c ${PROJECT_SOURCE_DIR}/cmake/debian/changelog > ${_changelog}
-                   DEPENDS ${PROJECT_SOURCE_DIR}/cmake/debian/changelog VERBATIM)
-add_custom_target(lakefs_debian_changelog ALL DEPENDS ${_changelog})
+file(CONFIGURE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/debian/changelog
+     CONTENT "lakefs-cpp (${PROJECT_VERSION}-1) unstable; urgency=medium\n\n  * ${_entry}\n\n -- ${LAKEFS_MAINTAINER}  ${_release_date_rfc2822}\n")
+set(_changelog ${CMAKE_CURRENT_BINARY_DIR}/debian/changelog.Debian.gz)
+set(_upstream_changelog ${CMAKE_CURRENT_BINARY_DIR}/debian/changelog.gz)
+add_custom_command(OUTPUT ${_changelog} ${_upstream_changelog}
+                   COMMAND gzip -9n -c ${CMAKE_CURRENT_BINARY_DIR}/debian/changelog > ${_changelog}
+                   COMMAND gzip -9n -c ${PROJECT_SOURCE_DIR}/CHANGELOG.md > ${_upstream_changelog}
+                   DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/debian/changelog ${PROJECT_SOURCE_DIR}/CHANGELOG.md VERBATIM)
+add_custom_target(lakefs_debian_changelog ALL DEPENDS ${_changelog} ${_upstream_changelog})
 set(_components runtime dev)
 if(LAKEFS_BUILD_MOUNT)
   list(APPEND _components mount)
@@ -29,7 +48,7 @@ foreach(component ${_components})
   else()
     set(_package lakefs-mount)
   endif()
-  install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian/copyright ${_changelog}
+  install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian/copyright ${_changelog} ${_upstream_changelog}
           DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/${_package} COMPONENT ${component})
 endforeach()
 

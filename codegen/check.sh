@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Verifies that the committed generated files match what codegen/generate.py
 # produces now: regenerates into a temporary directory and diffs. Exits 1 and
 # prints the diff when they differ (run `python3 codegen/generate.py` to fix).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Generates the lakefs::api layer of lakefs-cpp from lakeFS's OpenAPI spec.
 
 The spec is read from the Go module cache, at the lakeFS version pinned in
@@ -522,7 +523,8 @@ def load_operations(spec):
 # --------------------------------------------------------------------------- emit helpers
 
 def header_comment(version, prefix="//"):
-    return (f"{prefix} {MARKER} from the lakeFS v{version} OpenAPI spec.\n"
+    return (f"{prefix} SPDX-License-Identifier: Apache-2.0\n"
+            f"{prefix} {MARKER} from the lakeFS v{version} OpenAPI spec.\n"
             f"{prefix} Do not edit by hand: change the generator and run it again.\n")
 
 

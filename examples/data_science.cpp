@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The shape of lakeFS's data-science tutorial, in C++: write a CSV through an
 // ObjectWriter (streamed to the server while it is produced), read it back
 // line by line through an ObjectReader, compute an aggregate, commit.

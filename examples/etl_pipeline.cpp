@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An ETL step published atomically: read raw CSV objects, aggregate them,
 // write the results, and publish everything in one transaction on the
 // production branch, tagged per run. Then a second run fails midway and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Imports a local directory into a new repository with a progress bar.
 //
 //   import DIR [DESTINATION_PREFIX]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ML experiment tracking with lakeFS: one branch per experiment, each holding
 // the model artefact and its metrics in a commit (hyper-parameters and scores
 // in the commit metadata); the best experiment is tagged and merged into main.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The quickstart, step for step as in the Python SDK's Quick Example:
 // create a repository, create a branch, upload, commit, print the commit id;
 // then list, diff, merge back, tag and show the log.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit-testing your own code built on lakefs-cpp, with no lakeFS server:
 // lakefs::testing::FakeTransport answers the client's requests from a script
 // and records them. See docs/testing-your-code.md.

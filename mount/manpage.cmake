@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Writes lakefs-mount's manual page, lakefs-mount.1.gz, from the program's own --help, so that the two never
 # disagree. Run by mount/CMakeLists.txt after lakefs-mount is linked:
 #   cmake -DPROGRAM=path/to/lakefs-mount -DVERSION=x.y.z -DOUTPUT=path/to/lakefs-mount.1.gz -P manpage.cmake

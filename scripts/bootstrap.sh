@@ -1,14 +1,34 @@
 #!/usr/bin/env bash
-# Installs the Debian packages lakefs-cpp needs to build, test and benchmark.
-# Idempotent and cheap when everything is present: dpkg is asked first, and
-# apt-get (update once, then install) runs only for what is missing.
+# SPDX-License-Identifier: Apache-2.0
+# Installs the Debian packages that one use of lakefs-cpp needs, and nothing more. Idempotent and cheap when
+# everything is present: dpkg is asked first, and apt-get (update once, then install) runs only for what is
+# missing.
+#
+#   scripts/bootstrap.sh [PROFILE...]          install the packages of each PROFILE (default: test)
+#   scripts/bootstrap.sh --list [PROFILE...]   print them, one per line, and install nothing
+#
+# Profiles:
+#   library  build and install the library: a C++20 compiler, CMake, libcurl, simdjson, yaml-cpp
+#   demo     ./dev demo against your own server: the library's packages (the examples need nothing more)
+#   server   the lakeFS server the scripts build and start (scripts/lakefs-server.sh, tools/lakefs-server):
+#            Go (when no Go toolchain is on PATH), curl (the health check), python3 (a free port), and the
+#            CA certificates that the Go module downloads are checked with
+#   test     ./dev test and ./dev bench: everything above, and the test, benchmark, packaging and mount tools
 set -euo pipefail
 
-packages=(
-  build-essential cmake ninja-build pkg-config
-  libcurl4-openssl-dev libsimdjson-dev libyaml-cpp-dev
+list=false
+if [[ ${1:-} == --list ]]; then
+  list=true
+  shift
+fi
+(($#)) || set -- test
+
+library=(build-essential cmake libcurl4-openssl-dev libsimdjson-dev libyaml-cpp-dev)
+server=(golang-go curl python3 ca-certificates)
+test=(
+  "${library[@]}" "${server[@]}" ninja-build pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3-yaml python3-venv curl golang-go time valgrind
+  python3-yaml python3-venv time valgrind
   # The TLS transport test: a certificate made and served by the openssl command.
   openssl
   # The fuzz preset: clang builds the libFuzzer targets. Its libFuzzer and
@@ -26,13 +46,37 @@ packages=(
   # lakefs-mount (mount/): libfuse3 to build it, fusermount3 (fuse3) to mount and unmount without privileges.
   # The benchmarks compare it with s3fs over lakeFS's S3 gateway.
   libfuse3-dev fuse3 s3fs
+  # The fresh-system test (tests/release/fresh_debian.sh): a minimal Debian 12 made with debootstrap, into
+  # which only the library's and the demo's packages are installed.
+  debootstrap
 )
+
+packages=()
+for profile in "$@"; do
+  case $profile in
+    library | demo) packages+=("${library[@]}") ;;
+    server) packages+=("${server[@]}") ;;
+    test) packages+=("${test[@]}") ;;
+    *)
+      echo "bootstrap.sh: unknown profile '$profile' (library, demo, server, test)" >&2
+      exit 2
+      ;;
+  esac
+done
+mapfile -t packages < <(printf '%s\n' "${packages[@]}" | awk '!seen[$0]++')
+
+if $list; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
 
 missing=()
 for p in "${packages[@]}"; do
   # golang-go only when no Go toolchain is on PATH at all (a newer one may
   # already be installed outside Debian's packages).
   if [[ $p == golang-go ]] && command -v go >/dev/null; then continue; fi
+  # python3 and its modules: whichever python3 is first on PATH counts, Debian's or not.
+  if [[ $p == python3 ]] && command -v python3 >/dev/null; then continue; fi
   if [[ $p == python3-yaml ]] && python3 -c 'import yaml' 2>/dev/null; then continue; fi
   # python3-venv (bench/python/setup.sh) only when this python3 cannot make a venv with pip.
   if [[ $p == python3-venv ]] && python3 -c 'import ensurepip, venv' 2>/dev/null; then continue; fi

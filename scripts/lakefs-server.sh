@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Starts and stops the pinned lakeFS server for tests, examples and benchmarks,
 # on a free 127.0.0.1 port with a fresh data dir, in one of two topologies:
 #   quickstart  (default) lakeFS's quickstart mode: local KV store, local block store

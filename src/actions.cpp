@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Repository: action runs and hook outputs.
 #include "lakefs/actions.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The state every copy of a Client and every handle made from it share, and
 // the private accessor through which the SDK's own code reaches it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Configuration discovery: explicit options, then environment, then the
 // lakectl config file. Messages name sources, files and keys, never secrets.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ObjectReader: a streambuf over an object's bytes, in one of two modes.
 //
 // Streaming (the default): one open-ended GET from the reader's position, whose body a background thread hands over

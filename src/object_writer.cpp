@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ObjectWriter: a streambuf that either feeds one chunked upload through
 // lakeFS on a background thread through a bounded pool of buffers, or
 // (pre-signed) sends each filled part-sized buffer straight to the object

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Repository: pull requests.
 #include "lakefs/pull_request.hpp"
 

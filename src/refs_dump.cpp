@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Repository: refs dump and restore, submitted and waited for.
 #include "lakefs/refs_dump.hpp"
 

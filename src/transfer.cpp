@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Branch::upload_directory and Reference::download_prefix: a fixed set of
 // worker threads pulls files from a shared list; each file streams, so memory
 // stays bounded by the workers' transfer buffers whatever the file sizes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The library's side of lakefs/export.hpp: its version and the ABI tag its headers refer to.
 #include "lakefs/export.hpp"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The secret scan of the SDK's test-run log (scripts/lakefs-server.sh log-check) must fail on a log that
 # leaks the server's key, its secret, the Basic form, a token or an Authorization header, and pass on a clean one.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs a command with the test server's endpoint and credentials in its
 # environment (as a user would run an example):  with-server-env.sh DIR CMD...
 set -euo pipefail

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The Python contender of bench/scenarios/25-listings.sh: the same listings as
 bench/listings.cpp, with the high-level `lakefs` package (venv from
 bench/python/setup.sh), asking for the same 1000-entry pages (`amount`).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the reference Python SDK (the high-level `lakefs` package and the
 # generated `lakefs-sdk` it wraps) and matplotlib (bench/report.py's charts),
 # pinned, into REPO_ROOT/.cache/bench-venv (git-ignored), and prints the venv's

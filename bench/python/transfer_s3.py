@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The Python contender of bench/scenarios/40-s3-transfers.sh: large transfers
 with the high-level `lakefs` package (venv of bench/python/setup.sh), forced
 onto pre-signed URLs (pre_sign=True) the way its documentation shows.

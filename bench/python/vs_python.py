@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The Python half of the side-by-side comparison: the same subcommands as
 bench/vs_python.cpp, written with the high-level `lakefs` package the way its
 documentation shows, plus `read-all REPO REF PATH [BYTES]` (the whole object

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # API layer (section api): decoding a 1000-entry listObjects page (Google Benchmark),
 # sequential getRepository calls through the SDK next to a bare libcurl loop sending the

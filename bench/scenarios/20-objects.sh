@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash disable=SC2016  # sh -c scripts take their arguments as $1, $2, …
 # Objects through lakeFS (the quickstart server: local block store, data through the API).
 #   section objects:       one object of 1 GiB read, read whole with read_all(), downloaded to a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Listings: list 100k objects, log 5k commits, diff 10k changes, each by
 # lakefs-cpp (bench/listings.cpp), the floor (bench/list_floor.cpp: bare
 # libcurl fetching the same 1000-entry pages on one kept-alive connection and

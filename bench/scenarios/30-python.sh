@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash disable=SC2016  # sh -c scripts take their arguments as $1, $2, …
 # Against the Python SDK (section python): the same workloads written with lakefs-cpp
 # (bench/vs_python.cpp) and with the Python high-level `lakefs` package

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash disable=SC2016  # sh -c scripts take their arguments as $1, $2, …
 # Large objects on the "s3" topology: lakeFS on PostgreSQL with a real S3 server (versitygw) on
 # loopback, where clients move the data straight to and from the object store through pre-signed

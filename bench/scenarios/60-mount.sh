@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash disable=SC2016  # sh -c scripts take their arguments as $1, $2, …
 # lakefs-mount (mount/, a read-only FUSE 3 filesystem over a lakeFS ref) against s3fs-fuse (Debian's,
 # over lakeFS's S3 gateway on the same endpoint), the SDK's download and lakectl:

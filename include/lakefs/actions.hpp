@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Actions: lakeFS runs the hooks of the action files in a branch's
 // `_lakefs_actions/` on events (pre-commit, pre-merge, post-commit, ...). Each
 // run and each hook's status and output can be read back, as `lakectl actions

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Branch: a Reference that can change: create, commit, revert, reset, write
 // objects. Constructing one sends nothing.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lakefs::Client: the connection to one lakeFS server, and where every handle
 // (Repository, Branch, ...) starts. Cheap to copy (copies share one connection
 // pool) and thread-safe.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Credentials providers: where a client gets the credentials it sends. The
 // client asks its provider before a request when it holds none or the ones it
 // holds have expired, and once more after an HTTP 401; it caches them in

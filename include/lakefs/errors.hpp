@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The exception hierarchy of lakefs-cpp. Every error the SDK throws derives
 // from lakefs::Error, so `catch (const lakefs::Error&)` catches them all, and
 // each failure scenario has a type of its own to catch precisely.

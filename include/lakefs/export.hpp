@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which declarations the shared library exports, and the check that these headers and the library they are
 // linked with are of the same ABI. Every public header includes it (first, so a compiler below C++20 stops at
 // version.hpp's message before anything else).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The HTTP exchange as the SDK sees it: a request (a value that owns its body
 // source and sink), the response, and the result of one attempt to send it.
 // Transports (include/lakefs/transport.hpp) take these; so does

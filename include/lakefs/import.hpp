@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ImportManager: brings objects that already live in the object store into a
 // branch without copying them (lakeFS records pointers to them), as one
 // import commit. The import runs on the server; the manager starts it, polls

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Umbrella header: everything the lakefs-cpp SDK offers, the generated API layer (client.api()) included.
 #pragma once
 

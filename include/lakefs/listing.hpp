@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listing<T>: a lazy C++20 input range over a paginated lakeFS listing.
 // Nothing is requested until iteration starts. The request for the next page
 // goes out as soon as the current page's cursor is known, which lakeFS writes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Logging: the SDK reports each request it sends (debug: method, path, status
 // or failure, latency, bytes, the server's request id) and each retry (info:
 // reason and delay), and hands the lines to a handler. Without a level set in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Plain value types the high-level SDK returns: printable, comparable, and
 // independent of the generated API structs (which may grow with the server).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // StoredObject (read-only, from any reference) and WriteableObject (from a
 // branch). Constructing one sends nothing.
 #pragma once

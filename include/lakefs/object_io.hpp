@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Streaming object I/O: ObjectReader (a seekable std::istream over HTTP range
 // requests) and ObjectWriter (a std::ostream whose bytes flow to the server
 // while the caller writes). Both work in memory bounded by their options,

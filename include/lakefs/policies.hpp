@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Retry policy and per-call options. RetryOptions set in ClientOptions apply
 // to every request of a client; CallOptions, carried by the options structs of
 // the long-running calls (transfers, listings, imports) and by every generated

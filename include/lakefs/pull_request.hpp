@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pull requests (lakeFS's experimental API, in the open-source server too):
 // a proposal to merge a source branch into a destination branch, opened,
 // listed, merged or closed on a repository:

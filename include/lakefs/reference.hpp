@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reference: read-only access to any ref of a repository: a branch, a tag, a
 // commit id, or an expression such as "main~2". Constructing one sends nothing.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Refs dump and restore (lakectl refs-dump / refs-restore): a repository's
 // commits, branches and tags written as three metaranges to its storage
 // namespace, and restored from them into a bare repository on the same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Repository: the entry point to branches, tags, commits and objects.
 // Constructing one sends nothing; create(), remove() and the getters do.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tag: an immutable name for a commit. Constructing one sends nothing.
 #pragma once
 

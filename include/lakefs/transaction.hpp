@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Transaction: atomic, all-or-nothing changes to a branch.
 //
 // A transaction works on a hidden ephemeral branch ("tx-<random>") created

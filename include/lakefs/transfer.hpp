@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Batch transfers between a local directory and a prefix of a repository:
 // Branch::upload_directory and Reference::download_prefix. Bounded
 // concurrency, memory independent of file sizes (every file streams), a

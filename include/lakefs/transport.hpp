@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The transport: what moves one HTTP exchange over the wire. The client puts
 // everything else around it (validation, credentials, retries, logging, error
 // mapping), so a transport only performs single attempts and reports how each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Connection settings of the default (libcurl) transport, resolved by the
 // client from ClientOptions (see Client::options()). Kept apart from
 // <lakefs/transport.hpp> so that <lakefs/client.hpp> needs no HTTP types.

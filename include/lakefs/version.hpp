@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SDK's own version (not the server's: see Client::server_version()).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The on-disk block cache: blocks in slots of one file in a directory, bounded in bytes, least recently used blocks
 // evicted first. A block's key names the object's content (checksum and size), so a changed object can never be
 // served from another version's blocks. The directory is locked (flock) while a mount uses it. Thread-safe.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reads an object's bytes in blocks: block-aligned range requests (through lakeFS, or straight from the object
 // store through a pre-signed URL), the on-disk BlockCache below them, a small in-memory set of recent blocks, and
 // read-ahead on background threads for readers that go sequentially (none for random access). Concurrent reads of

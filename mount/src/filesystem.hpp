@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The filesystem behind the FUSE operations: the pinned snapshot (re-pinned by a background thread when following
 // a branch), the open files, and the block reader. main.cpp mounts it; the FUSE callbacks call into it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lakefs-mount: mounts a commit, tag or branch of a lakeFS repository as a read-only filesystem (docs/mount.md).
 #include <fcntl.h>
 #include <fuse.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lakefs-mount's command line: what to mount, where, and how (docs/mount.md, "Usage").
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One commit of a repository as a directory tree: directories come from delimiter listings, fetched when first
 // needed and kept for the snapshot's life (a commit never changes), entries from the listing's objects.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal: the part of lakectl's config file (~/.lakectl.yaml) that the SDK
 // reads. Parsing works on text so that it can be tested and fuzzed without files.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Configuration discovery (src/config.cpp): the public ResolvedConfig plus
 // the credentials provider, which holds the secrets ResolvedConfig must not.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Conversions from the generated API structs to the high-level value types,
 // and small shared helpers of the handle implementations.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decoding helpers for the generated models (simdjson DOM). Internal: never
 // include from a public header. Every failure throws lakefs::ProtocolError
 // naming the schema and the property that could not be decoded.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small JSON writer that appends to a std::string. Used by the generated
 // models to encode request bodies. Strings are escaped per RFC 8259: quote,
 // backslash and every control character; other bytes (UTF-8) pass through.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pre-signed uploads straight to the object store: one PUT and a link for an
 // object that fits in one request, or a multipart upload whose parts go up
 // (in parallel) through URLs lakeFS signs, completed by lakeFS, which then

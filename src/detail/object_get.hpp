@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Streamed GETs of an object's bytes through lakeFS (the pre-signed ones are
 // detail::presigned_get): the response's head reaches a hook before the first
 // byte reaches the sink, so a caller can size its buffer from Content-Length

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the object transfers share: block buffers, default sizes, the token a
 // transfer callback throws to stop a transfer on purpose, and local-file writes.
 #pragma once

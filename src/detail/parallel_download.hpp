@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A download of one large object as ranged GETs in parallel, each written at
 // its own offset of an already open file (StoredObject::download's temporary
 // file). Threads take the parts in order; the first failure stops the others.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Faulting in the pages of a large fresh buffer on a background thread, ahead
 // of the bytes that will fill it. A 1 GiB std::string filled from the network
 // otherwise takes 262,144 page faults on the receiving thread, which on a

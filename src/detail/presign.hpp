@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pre-signed transfers: deciding whether to use them, and reaching the object
 // store directly through the client's channel with a pre-signed URL that is
 // renewed once when the store rejects it (expired), with the store's answers

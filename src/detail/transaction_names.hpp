@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How a transaction's ephemeral branch is named, so that leftovers (of a
 // process that died mid-transaction) can be recognised and aged.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Client-side checks of ids, paths and metadata against lakeFS's own rules,
 // so that bad input fails with InvalidArgumentError before any request, and
 // no id can change a URL's target or a header's meaning.

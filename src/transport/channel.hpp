@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The client's request pipeline around a Transport: validation, credentials,
 // retries with back-off, cancellation, logging and error mapping. Every
 // request the SDK sends (generated API, pre-signed transfers, Client::send)

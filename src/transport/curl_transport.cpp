@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The default transport: a pool of libcurl easy handles over one share object
 // (DNS cache and TLS sessions are shared). Each pooled handle keeps its
 // connection alive, so a request reuses one and no handle is created in

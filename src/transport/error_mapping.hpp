@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Turns failed exchanges into the typed exceptions of lakefs/errors.hpp.
 // Kept apart from the libcurl code so unit tests can check the mapping.
 #pragma once

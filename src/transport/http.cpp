@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The transport-independent parts of the HTTP model: header lookup, percent
 // encoding, and the blocking wait on a transport's completion.
 #include "lakefs/http.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The client's logger: a level and a handler (stderr by default), resolved
 // once from LoggingOptions and LAKEFS_LOG.
 #pragma once

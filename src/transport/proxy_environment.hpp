@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The proxies the environment names, read once. libcurl left to itself reads
 // them on every request: five getenv calls and as many copies per request
 // when none is set (about 1.9 k of the 105 k instructions a getRepository

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Keeps the client's own credentials out of error texts and log lines: an
 // error page from a proxy or firewall may echo the request, Authorization
 // header included.

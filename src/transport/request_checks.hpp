@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checks every request before any byte of it reaches the wire: nothing a
 // caller passes may become an extra header line or change the URL's target.
 // Pure logic, apart from libcurl, so unit tests can check every case.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // When a failed exchange is worth trying again, and how long to wait first.
 // Pure logic, kept apart from libcurl so unit tests can check every case.
 #pragma once

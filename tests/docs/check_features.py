@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Every row of docs/FEATURES.md names a test that proves it, and every named test exists.
 
 Usage: check_features.py <project_root>

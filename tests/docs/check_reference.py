@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Builds the API reference (doxygen) and fails when a public declaration of
 the headers is undocumented, or their comments are malformed.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Compiles every ```cpp block of the user documentation against the public
 headers, so the guide never shows code that does not build.
 

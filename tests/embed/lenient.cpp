@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Compiles with the parent project's flags; with lakefs-cpp's -Wall -Wextra -Wpedantic -Werror it would not.
 #include <lakefs/lakefs.hpp>
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Embedding: a separate project pulls lakefs-cpp in with FetchContent (tests/embed/CMakeLists.txt), then
+# SPDX-License-Identifier: Apache-2.0
+# Embedding: a separate project pulls lakefs-cpp in with FetchContent from a release's source archive, pinned by
+# its SHA-256 (tests/embed/CMakeLists.txt), as the README shows; then
 #   - lakefs-cpp's tests, examples and install rules stay off (LAKEFS_BUILD_TESTS/EXAMPLES, LAKEFS_INSTALL);
 #   - its warning flags do not reach the parent's targets, and its targets do not clash with the parent's;
 #   - the parent installs only its own files;
@@ -11,8 +13,15 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-cmake -S "$here" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLAKEFS_SOURCE_DIR="$src" \
-      -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >"$work/configure.txt"
+# The source archive a release ships (./dev release: git archive of a commit, under lakefs-cpp-<version>/), made
+# here from this work tree as it stands, so that uncommitted changes are tested too.
+version=$(sed -n 's/^#define LAKEFS_CPP_VERSION "\(.*\)"$/\1/p' "$src/include/lakefs/version.hpp")
+archive=$work/lakefs-cpp-$version.tar.gz
+(cd "$src" && git ls-files -z --cached --others --exclude-standard |
+   tar --null -T - --ignore-failed-read --transform "s|^|lakefs-cpp-$version/|" -czf "$archive")
+sha256=$(sha256sum "$archive" | cut -d' ' -f1)
+cmake -S "$here" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLAKEFS_ARCHIVE="$archive" \
+      -DLAKEFS_ARCHIVE_SHA256="$sha256" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >"$work/configure.txt"
 targets=$(cmake --build "$work/build" --target help)
 for internal in lakefs_unit_tests lakefs_integration_tests quickstart; do
   if grep -q "^$internal:" <<<"$targets"; then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: detail::normalize_endpoint on arbitrary text. It must
 // return a well-formed endpoint or throw ConfigurationError; anything else
 // escaping (another exception, a sanitizer report) is a finding.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: detail::parse_lakectl_config (and its Go-duration reader) on arbitrary text. It must
 // return or throw ConfigurationError; nothing else is caught, so any other
 // exception (from yaml-cpp, say) escaping is reported as a crash.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: every generated model's JSON decoder, with an
 // encode/decode round-trip check (model_round_trip.hpp). Input: one byte
 // choosing the model (modulo the model count), then the JSON text.

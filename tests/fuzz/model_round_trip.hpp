@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The check fuzz_models applies to one model type: whatever decodes must
 // survive encode -> decode -> encode unchanged. A mismatch means the decoder
 // accepts something the encoder cannot reproduce (or the reverse), which

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs each libFuzzer target for SECONDS (default 60) on a scratch copy of its
 # seed corpus under BUILD_DIR/fuzz-work/<target>/ (new corpus entries never go
 # into the source tree). Exits 1 when any target crashes, leaks or times out,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Every namespace-scope class or function declared in a public header is marked LAKEFS_API (lakefs/export.hpp).
 
 The shared library is built with hidden visibility, so an unmarked declaration compiles in a user's program and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Below C++20 the public headers stop with one clear message (lakefs/version.hpp), not dozens of unrelated
 # errors: for each compiler given, the umbrella header compiled as C++17 must fail, print the message, and report
 # no more than the #error and the stop.

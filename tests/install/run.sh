@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the built library into a temporary prefix, then builds and runs a
 # separate consumer project with find_package(lakefs CONFIG), and compiles it
 # once more with the flags pkg-config gives; the same for the test double

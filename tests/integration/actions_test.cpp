@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Action runs and hook outputs, with real actions in _lakefs_actions/: a Lua
 // hook that fails every commit to main, and one that lets commits to dev pass.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The first slice through every layer: Client -> generated API -> transport
 // -> the real lakeFS server.
 #include "lakefs/client.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listings against a model of the tree, on a repository with over 3,000
 // objects (several pages of 1,000).
 #include <gtest/gtest.h>

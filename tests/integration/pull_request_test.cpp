@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pull requests on the real server: open, list, update, merge, close.
 #include <gtest/gtest.h>
 

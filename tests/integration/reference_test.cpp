@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The options of log, diff, merge, commit, revert and cherry-pick, each
 // checked against what the server does with it (not only that it is sent).
 #include <gtest/gtest.h>

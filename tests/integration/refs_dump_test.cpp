@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Refs dump and restore: a repository's history restored into a bare
 // repository on the same storage namespace.
 #include <gtest/gtest.h>

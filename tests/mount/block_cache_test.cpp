@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The on-disk block cache (mount/src/block_cache.cpp): slots of one file, bounded, LRU, pinned while read, kept
 // across clean unmounts (not across a crash), one mount at a time.
 #include "block_cache.hpp"

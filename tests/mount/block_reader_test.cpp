@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The block reader (mount/src/block_reader.cpp) against a scripted server (lakefs::testing::FakeTransport): what a
 // read-ahead request hands to readers when its connection drops part-way and the client sends it again, and how
 // fetched blocks reach the disk cache behind the read (or not, when the disk is behind: --cache-fill).

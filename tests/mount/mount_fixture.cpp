@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The lakeFS side of the mount tests (tests/mount/run.py), done with the SDK:
 //   mount_fixture populate REPO            a repository with a tree of objects, committed on main and tagged v1;
 //                                          prints the number of objects

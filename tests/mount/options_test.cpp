@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lakefs-mount's command line (mount/src/options.cpp).
 #include "options.hpp"
 

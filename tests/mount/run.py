@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """lakefs-mount against the real lakeFS server: real programs on a real FUSE mount.
 
   run.py SUITE --mount BIN --fixture BIN --server-dir DIR --scripts DIR --work DIR

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The Debian packages, as a Debian/Ubuntu user gets them:
 #   1. builds the "package" preset (shared libraries, hidden visibility, /usr) and runs cpack -G DEB: the
 #      runtime, the -dev package and lakefs-mount;

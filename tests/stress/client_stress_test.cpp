@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One lakefs::Client shared by 16 threads doing everything the SDK offers at
 // once, against the real server, for LAKEFS_STRESS_SECONDS (default 20). Built
 // with ThreadSanitizer in CI (preset "tsan"), so a data race anywhere in the

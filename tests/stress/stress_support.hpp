@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Plumbing for the stress test: the kinds of operation it counts, payloads that
 // prove their own integrity, checks that fail one operation with a precise
 // message, and the shared record of what every worker did.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the pinned lakeFS server (and, when asked, lakectl) from the Go module
 # proxy into a cache outside git. Idempotent: the build is skipped while the
 # cached binaries were made from the same go.mod/go.sum (the stamp holds their

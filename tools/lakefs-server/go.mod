@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pins the lakeFS release that lakefs-cpp is tested against. Nothing here is
 // shipped: tools/lakefs-server/build.sh builds `lakefs` and `lakectl` from
 // this module through the Go module proxy into a git-ignored cache.

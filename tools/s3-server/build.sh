@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the pinned S3-compatible object-store server (versitygw, whose posix
 # backend serves buckets from a local directory) from the Go module proxy into
 # a cache outside git. Idempotent: skipped while the cached binary was made

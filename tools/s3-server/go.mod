@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pins the S3-compatible object-store server that lakefs-cpp's S3-topology
 // tests run lakeFS on. Nothing here is shipped: tools/s3-server/build.sh
 // builds `versitygw` from this module through the Go module proxy into a

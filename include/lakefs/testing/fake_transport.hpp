@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lakefs::testing::FakeTransport: a scripted, in-memory Transport for unit
 // tests of code built on lakefs-cpp. Nothing goes over the network: a test
 // says what the "server" answers to each request (statuses, JSON, object

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A user's unit test built against the installed lakefs::testing: a client over
 // FakeTransport reads a repository's properties, and the request is checked.
 #include <iostream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A user's program built against an installed lakefs-cpp (tests/install: a `cmake --install` prefix;
 // tests/package: the Debian packages unpacked into a scratch root; tests/embed: FetchContent).
 // Without arguments it resolves a configuration (no server needed). With --server it also works against the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One Client shared by 8 threads issuing mixed requests (writes, reads,
 // listings, branch and repository calls) against the real server at the same
 // time. Each thread checks what it gets back; the sanitizer build (ASan/UBSan)

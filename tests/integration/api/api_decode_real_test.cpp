@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decoding responses captured from the real server at test time: the raw
 // bodies are fetched through the transport (no API layer involved), decoded
 // with the generated from_json, and compared with the fields the server was

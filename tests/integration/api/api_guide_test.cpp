@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // docs/api-layer.md, run: every ```cpp block of the guide appears verbatim
 // below (checked by the first test, so guide and test cannot drift apart), and
 // the other tests call that code against the real lakeFS server.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The generated API layer against the real lakeFS server: at least one
 // operation of every tag the open-source server implements, through
 // client.api(), checking what the server answers; and the typed errors of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Credentials providers against the real lakeFS server: login (the key pair
 // goes only to /auth/login, every other request carries the issued Bearer
 // token, renewed before it expires), one renewal after a 401, a wrong key

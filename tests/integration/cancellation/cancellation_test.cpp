@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Cancellation (CallOptions::stop) and per-call deadlines and retry policies on
 // the long operations, against the real server. Each test requests a stop from
 // another thread while the work is in progress and checks that:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The error model against the real server: a merge conflict says "conflict"
 // and names both refs, a transaction's existing tag is a local precondition
 // (nothing merged), a download into an unwritable place is a LocalIOError,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Imports against the real server, from files under the directory the test
 // server allows importing from (local://<server dir>/import).
 #include <gtest/gtest.h>

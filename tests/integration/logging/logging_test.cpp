@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Logging against the real server: the LAKEFS_LOG switch, the line format,
 // a handler, retry lines, and that no line ever holds a credential.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Objects and streaming I/O against the real server: round trips through
 // ObjectWriter/ObjectReader, seeks, getline, exclusive create, uploads from
 // files and streams, metadata, copy, remove, download, pre-sign option.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pre-signed reads on the s3 topology (lakeFS on PostgreSQL with a real S3
 // server): data comes straight from the object store, proven by the S3
 // server's access log; URLs can be handed out on request; an expired URL is

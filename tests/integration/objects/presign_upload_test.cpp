@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Large uploads on the s3 topology (lakeFS on PostgreSQL with a real S3
 // server): pre-signed multipart uploads whose parts go straight to the object
 // store in parallel (upload_file, upload of memory and of a seekable stream)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // upload_directory / download_prefix against the real server.
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A writer whose upload fails because the server dies mid-write: close()
 // throws, and after the server restarts on the same data there is no object.
 // This test owns its server (the shared one must not be killed).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SDK's guarantees when the network between it and lakeFS misbehaves,
 // pinned down against the real server through a FaultProxy:
 //   - idempotent reads survive dropped connections and 503s (and give up after max_retries);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The FaultProxy itself, checked with plain libcurl against the real server:
 // the other reliability tests mean something only if the proxy keeps
 // connections alive like a real server, frames every kind of body, applies

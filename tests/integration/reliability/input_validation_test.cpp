@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bad input is a typed error before any request, and loses nothing: against
 // the real server, nothing of a rejected call is stored.
 #include <gtest/gtest.h>

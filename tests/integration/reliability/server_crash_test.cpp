@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The server dies (SIGKILL) in the middle of a multi-request operation; after
 // it restarts on the same data, nothing half-done is visible. These tests own
 // their server: the shared one of the CTest fixture must never be killed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FaultProxy: an in-process HTTP/1.1 proxy on 127.0.0.1 that sits between a
 // Client and the real lakeFS server and breaks chosen requests on purpose
 // (connection resets before or after the server applied them, stalls,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A lakeFS server of one test's own, for tests that kill and restart it (the
 // shared server of the CTest fixture must never be killed). Started in the
 // constructor, stopped and its data deleted on every exit path.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A RepoTest with a FaultProxy between the client and the real server: each
 // test gets a fresh repository and its own proxy, both gone afterwards, also
 // when the test fails.

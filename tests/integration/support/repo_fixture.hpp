@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A GoogleTest fixture giving each test its own fresh repository on the real
 // server (removed afterwards, also when the test fails).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Access to the real lakeFS server that the CTest fixture started
 // (scripts/lakefs-server.sh), and helpers giving each test its own repository.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A GoogleTest fixture with a server of the test's own on the s3 topology
 // whose pre-signed URLs live 2 seconds, and one fresh repository on it: for
 // tests of URL expiry (the shared server's URLs live 15 minutes). Stopped and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Leftover transaction branches (a process died mid-transaction) are found by
 // age and removed, and a live transaction is not disturbed.
 #include <gtest/gtest.h>

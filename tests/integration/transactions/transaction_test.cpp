@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Transactions against the real server: atomic visibility, rollback on
 // exceptions, conflicts, tags, the empty transaction and the explicit form.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ClientOptions::max_connections bounds the connections a Client holds open to a server: at most
 // max_connections idle ones, plus one per request in flight. Each test counts the TCP sockets its own process
 // holds to the real server (its socket descriptors whose peer is the server's address), on a sampling thread

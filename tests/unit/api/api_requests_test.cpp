@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The requests the generated operation classes send, checked through a Client
 // over lakefs::testing::FakeTransport (no sockets): paths, query strings,
 // headers, JSON bodies, credentials, anonymous operations and the streaming

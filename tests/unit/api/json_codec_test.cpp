@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hand-written tests of the JSON layer under the generated models: the writer's
 // escaping, decoding of realistic lakeFS responses, tolerance of unknown
 // fields and enum values, and the errors for malformed or incomplete input.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JsonWriter's numbers: JSON has no NaN or infinity, so non-finite doubles
 // become null (as JSON.stringify and Go's encoders write them) and the output
 // stays parseable; finite values round-trip exactly.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Configuration discovery: precedence, file parsing, endpoint normalisation
 // and error messages, with a temporary HOME and a controlled environment.
 #include <gtest/gtest.h>

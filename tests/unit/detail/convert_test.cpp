@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The time and ETag conversions shared by the handles.
 #include "detail/convert.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How a multipart upload's part size is chosen: the caller's (at least the
 // store's 5 MiB minimum) or the default, raised so that no object needs more
 // than the store's 10,000 parts.

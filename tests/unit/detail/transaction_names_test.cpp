@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A leftover transaction branch is recognised, and aged, by its name alone.
 #include "detail/transaction_names.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Ids, paths and metadata are checked against lakeFS's own rules before any request.
 #include "detail/validate.hpp"
 

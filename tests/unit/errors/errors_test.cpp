@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The error model: which type each HTTP status becomes, what a ServerError
 // keeps of the answer (bounded, scrubbed body; headers), the 409 wording, the
 // local error types, and that docs/errors.md shows exactly errors.hpp's tree.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Branch::remove_objects when lakeFS answers but could not delete some
 // objects: a BatchError listing each failed path with its own typed error.
 // Per-object failures are hard to provoke on a real server, so the answer is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listings through the public test double: the caller's page size, its
 // validation before any request, max_amount with small pages, the cursor read
 // before a page is decoded (the next request goes out first), and cursors and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Client::server_config(): GET /config with a multi-storage server's list of
 // block stores, and the deprecated endpoints of a server that predates it.
 #include <gtest/gtest.h>

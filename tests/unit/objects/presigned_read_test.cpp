@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reads straight from the object store through pre-signed URLs, with the
 // store's answers scripted through the public test double: an expired URL is
 // renewed once, the store's errors get their own mapping (never the URL, its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Uploads straight to the object store through pre-signed URLs, checked on
 // the wire of the public test double: what a single PUT carries (Content-Type,
 // Azure's blob type), how a rejected PUT is renewed with a new address that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The streaming ObjectReader and read_all/read_range through lakeFS, with the
 // server's answers scripted through the public test double: a reader opens
 // with its stream's GET alone (no stat), a stream cut off part-way resumes

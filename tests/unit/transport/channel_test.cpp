@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The client's request pipeline (src/transport/channel.cpp) on its failure
 // paths, driven through lakefs::testing::FakeTransport: which failures are
 // retried and how often, the at-most-once rule for POST, Retry-After, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The libcurl transport keeps each pooled handle's options from one request to
 // the next (no curl_easy_reset). Nothing one request set may leak into the
 // next: a GET after a POST, a HEAD or a streamed PUT is a plain GET. Mixed

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The listening socket of the transport tests' loopback HTTP servers
 // (redirect_test.cpp, handle_reuse_test.cpp): 127.0.0.1, a free port.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Transport::perform() (src/transport/http.cpp): the blocking call the client
 // makes for every attempt. Its default runs start() on a copy of the request
 // and waits for the completion, which may come from another thread after

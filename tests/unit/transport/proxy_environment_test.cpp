@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which proxy the environment names for a URL, by libcurl's rules, read once
 // (src/transport/proxy_environment.hpp); tls_and_proxy_test.cpp shows the
 // transport sending through it.

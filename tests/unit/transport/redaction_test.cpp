@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Credentials echoed in an error body never reach what() or a log line.
 #include "transport/redaction.hpp"
 

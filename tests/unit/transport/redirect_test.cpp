@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Credentials never follow a redirect to another host. Two tiny HTTP servers
 // on 127.0.0.1: A (the client's endpoint) redirects to B under another host
 // name and port; B records what it received. Through a real Client with the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Nothing a caller passes may become an extra header line or change a URL's target.
 #include "transport/request_checks.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A blocking HTTP/1.1 server on 127.0.0.1 for the transport tests (redirects,
 // proxies): records each request and answers with what a function returns.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The transport's TLS and proxy options through a real Client and libcurl:
 // verification is on by default (a self-signed server is a TlsError), off
 // with verify_tls = false, and a CA file or a hashed CA directory makes the
