@@ -8,8 +8,8 @@
 #   BENCH_ONLY=20-objects,30-python   run only the scenarios whose file name starts
 #                                     with one of these (default: all of bench/scenarios/*.sh)
 #   BENCH_REPORT_DIR=DIR              where results.json, report.md and the charts go
-#                                     (default BUILD_DIR/bench-report; `./dev bench --docs`
-#                                     passes docs/bench)
+#                                     (default BUILD_DIR/bench-report; `./dev bench` without
+#                                     BENCH_ONLY passes docs/bench)
 # Each bench/scenarios/*.sh is sourced in name order, in a subshell, with BUILD_DIR,
 # REPO_ROOT, LAKEFS_* (endpoint and credentials), BENCH_WORK (a scratch dir),
 # BENCH_RESULTS / BENCH_NOTES (JSON lines) and the helpers of bench/lib.sh

@@ -10,7 +10,7 @@
 //   transfer_s3 upload-stream REPO BRANCH PATH FILE   ObjectWriter, FILE's bytes written in 1 MiB pieces
 //   transfer_s3 download      REPO REF PATH FILE      StoredObject::download(FILE)
 //
-// For the sweep that chose the defaults (docs/BENCHMARKS.md), a sixth argument
+// For the sweep that chose the defaults (docs/bench/NOTES.md), a sixth argument
 // CONCURRENCY:PART_MIB sets DownloadOptions / UploadOptions concurrency and
 // part size (and a threshold of one part), or "single" for one request.
 //

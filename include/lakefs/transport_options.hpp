@@ -40,8 +40,8 @@ struct LAKEFS_API TransportOptions {
   /// request in flight (docs/client-and-configuration.md, "Connections").
   /// 32 because a small transfer is mostly waiting for the server (about 12 ms
   /// per upload on a local lakeFS), so more in flight means more done, up to
-  /// where the server's CPU is the limit: measured on 2,000 files of 4 KiB, 32
-  /// beat 16 and lakectl's 25 and 48 or 64 gained nothing (docs/BENCHMARKS.md).
+  /// where the server's CPU is the limit: in a sweep on 2,000 files of 4 KiB, 32
+  /// had the best median and 48 or 64 gained nothing; the spreads overlap (docs/bench/NOTES.md).
   std::size_t max_connections = 32;
   /// Extra text appended to the User-Agent after "lakefs-cpp/<version>".
   std::string user_agent_suffix{};

@@ -16,7 +16,7 @@
 
 namespace lakefs::detail {
 
-// DownloadOptions' defaults (chosen by measurement: docs/BENCHMARKS.md, "S3 topology").
+// DownloadOptions' defaults (chosen by measurement: docs/bench/NOTES.md, "How the download defaults were chosen").
 inline constexpr std::uint64_t default_parallel_threshold = 64u << 20;
 inline constexpr std::uint64_t default_download_part_size = 16u << 20;
 inline constexpr std::size_t default_download_concurrency = 4;
