@@ -11,8 +11,9 @@
 #   library  build and install the library: a C++20 compiler, CMake, libcurl, simdjson, yaml-cpp
 #   demo     ./dev demo against your own server: the library's packages (the examples need nothing more)
 #   server   the lakeFS server the scripts build and start (scripts/lakefs-server.sh, tools/lakefs-server):
-#            Go (when no Go toolchain is on PATH), curl (the health check), python3 (a free port), and the
-#            CA certificates that the Go module downloads are checked with
+#            curl (the health check, and the download of the pinned Go release when the Go on PATH is missing or
+#            older: tools/go-toolchain.sh; Debian 12's golang-go is too old), python3 (a free port, the
+#            unpacking of that release), and the CA certificates that the downloads are checked with
 #   test     ./dev test and ./dev bench: everything above, and the test, benchmark, packaging and mount tools
 set -euo pipefail
 
@@ -24,7 +25,7 @@ fi
 (($#)) || set -- test
 
 library=(build-essential cmake libcurl4-openssl-dev libsimdjson-dev libyaml-cpp-dev)
-server=(golang-go curl python3 ca-certificates)
+server=(curl python3 ca-certificates)
 test=(
   "${library[@]}" "${server[@]}" ninja-build pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -72,9 +73,6 @@ fi
 
 missing=()
 for p in "${packages[@]}"; do
-  # golang-go only when no Go toolchain is on PATH at all (a newer one may
-  # already be installed outside Debian's packages).
-  if [[ $p == golang-go ]] && command -v go >/dev/null; then continue; fi
   # python3 and its modules: whichever python3 is first on PATH counts, Debian's or not.
   if [[ $p == python3 ]] && command -v python3 >/dev/null; then continue; fi
   if [[ $p == python3-yaml ]] && python3 -c 'import yaml' 2>/dev/null; then continue; fi

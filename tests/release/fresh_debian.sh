@@ -10,7 +10,10 @@
 #   3. a separate project finds the installed library with find_package(lakefs) and runs against the real
 #      lakeFS server of SERVER_DIR (the host's, on 127.0.0.1: the system shares the host's network);
 #   4. `./dev demo` against that server (LAKEFS_ENDPOINT and credentials set) installs no further package, builds
-#      no server, and runs the quickstart and the ETL example.
+#      no server, and runs the quickstart and the ETL example;
+#   5. for a demo that starts its own server: `scripts/bootstrap.sh server` installs exactly its packages, and
+#      tools/go-toolchain.sh gets a Go new enough for lakeFS 1.84 where Debian's is too old (the server's own
+#      build, minutes of CPU, is left to the tests on the host).
 # Needs root (debootstrap, chroot) and Debian's archive. The minimal system is cached as a tarball, and the
 # compiler cache of the builds inside it in a directory, under LAKEFS_CPP_CACHE (default <source>/.cache).
 # Mounts (/proc) live in a private mount namespace, so nothing is left mounted when the test ends, however it ends.
@@ -39,6 +42,12 @@ fi
 mkdir "$root"
 tar -C "$root" -xf "$base"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# The certificate authorities this machine adds to Debian's (a network behind a TLS-inspecting proxy): trusted in
+# the fresh system too, once its ca-certificates package is installed, so that its HTTPS downloads work as here.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+fi
 
 echo "== the source tree (tracked and new files, no build output) and the oldest CMake accepted"
 mkdir "$root/src"
@@ -46,7 +55,7 @@ mkdir "$root/src"
   tar -C "$root/src" -xf -
 cmake_bin=$("$src/scripts/minimum-cmake.sh")
 mkdir -p "$root/opt/cmake-minimum"
-cp -a "$cmake_bin/../.." "$root/opt/cmake-minimum/"
+cp -a "$(cd "$cmake_bin/../.." && pwd)" "$root/opt/cmake-minimum/"
 mkdir -p "$cache/fresh-debian-ccache" "$root/ccache"
 
 # The server's endpoint and credentials, in a file only root reads (never on a command line).
@@ -57,17 +66,19 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 cd /src
 manual() { apt-mark showmanual | sort; }
+# scripts/bootstrap.sh PROFILE installs exactly the packages `--list PROFILE` names (apt marks them manual).
+installs_exactly() {
+  local before added expected
+  before=$(manual)
+  scripts/bootstrap.sh "$1"
+  added=$(comm -13 <(echo "$before") <(manual))
+  expected=$(scripts/bootstrap.sh --list "$1" | sort)
+  echo "installed: $(echo $added)"
+  [[ $added == "$expected" ]] || { echo "expected exactly: $(echo $expected)"; exit 1; }
+}
 
 echo "== 1. scripts/bootstrap.sh library"
-before=$(manual)
-scripts/bootstrap.sh library
-added=$(comm -13 <(echo "$before") <(manual))
-expected=$(scripts/bootstrap.sh --list library | sort)
-echo "installed: $(echo $added)"
-if [[ $added != "$expected" ]]; then
-  echo "expected exactly: $(echo $expected)"
-  exit 1
-fi
+installs_exactly library
 for p in libgtest-dev libbenchmark-dev libfuse3-dev python3 golang-go ninja-build; do
   if dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed; then
     echo "$p is installed, but the library does not need it"
@@ -106,7 +117,13 @@ added=$(comm -13 <(echo "$before") <(manual))
 [[ -z $added ]] || { echo "./dev demo installed: $added"; exit 1; }
 grep -q '^=== quickstart' /tmp/demo.txt && grep -q '^=== etl_pipeline' /tmp/demo.txt
 [[ ! -e .cache/lakefs-server ]] || { echo "./dev demo built a server although one was given"; exit 1; }
-echo "fresh Debian 12: the library's packages only, CMake $(cat /cmake-minimum-version), the demo: all passed"
+echo "== 5. the packages and the Go of a demo that starts its own server"
+installs_exactly server
+go_bin=$(tools/go-toolchain.sh)
+want=$(sed -n 's/^go //p' tools/lakefs-server/go.mod)
+"$go_bin/go" version | grep -q " go$want " || { "$go_bin/go" version; exit 1; }
+GOTOOLCHAIN=local "$go_bin/go" env GOROOT
+echo "fresh Debian 12: the library's packages only, CMake $(cat /cmake-minimum-version), the demo, Go $want: all passed"
 EOF
 "$cmake_bin/cmake" --version | head -1 | sed 's/cmake version //' >"$root/cmake-minimum-version"
 

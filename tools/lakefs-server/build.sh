@@ -24,7 +24,9 @@ if [[ -x "$bin/lakefs" && ($with_lakectl == false || -x "$bin/lakectl") &&
   exit 0
 fi
 
-command -v go >/dev/null || { echo "build.sh: the Go toolchain is needed to build lakeFS $version" >&2; exit 1; }
+# A Go new enough for the pin: the one on PATH, or the pinned release fetched once (tools/go-toolchain.sh).
+go_bin=$("$repo/tools/go-toolchain.sh")
+export PATH=$go_bin:$PATH GOTOOLCHAIN=local
 mkdir -p "$bin"
 echo "building lakeFS $version$($with_lakectl && echo ' and lakectl') into $bin (first time only)..." >&2
 cd "$here"

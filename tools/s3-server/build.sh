@@ -20,7 +20,9 @@ if [[ -x "$bin/versitygw" && "$(cat "$bin/.stamp" 2>/dev/null)" == "$stamp_want"
   exit 0
 fi
 
-command -v go >/dev/null || { echo "build.sh: the Go toolchain is needed to build versitygw $version" >&2; exit 1; }
+# A Go new enough for the pin: the one on PATH, or the pinned release fetched once (tools/go-toolchain.sh).
+go_bin=$("$repo/tools/go-toolchain.sh")
+export PATH=$go_bin:$PATH GOTOOLCHAIN=local
 mkdir -p "$bin"
 echo "building versitygw $version into $bin (first time only)..." >&2
 cd "$here"
