@@ -13,7 +13,11 @@ A table row (a line starting with `|`, other than a table's header line and its
 
 Only a backticked `A.B` where A and B are both CamelCase identifiers counts as a test
 reference, so code such as `CallOptions::retry`, `lakefs::repositories()` or
-`ObjectWriter.close` is not mistaken for one. Exit status 1 lists each offending row.
+`ObjectWriter.close` is not mistaken for one.
+
+A row proved by unit tests alone (every test it names is under tests/unit, and it names no
+CTest test) must say so with the word "unit": the legend promises that a row whose proof
+never meets the real server says it. Exit status 1 lists each offending row.
 """
 import pathlib
 import re
@@ -34,10 +38,10 @@ def strip_comments(source):
     return re.sub(r"//[^\n]*", "", source)
 
 
-def gtest_names(root):
+def gtest_names(root, folder="tests"):
     names = set()
     for pattern in ("*.cpp", "*.hpp"):
-        for path in (root / "tests").rglob(pattern):
+        for path in (root / folder).rglob(pattern):
             text = strip_comments(path.read_text(encoding="utf-8", errors="replace"))
             names.update(f"{suite}.{name}" for suite, name in TEST_MACRO.findall(text))
     return names
@@ -83,6 +87,7 @@ def main(argv):
     root = pathlib.Path(argv[1]).resolve()
     features = root / "docs" / "FEATURES.md"
     tests = gtest_names(root)
+    unit_tests = gtest_names(root, "tests/unit")
     ctests = ctest_patterns(root)
     if not tests:
         print(f"no TEST/TEST_F/TEST_P found under {root / 'tests'}", file=sys.stderr)
@@ -106,6 +111,8 @@ def main(argv):
             referenced.add("ctest:" + name)
             if not any(p.match(name) for p in ctests):
                 failures.append(f"{where}: `ctest:{name}` is not an add_test NAME in a CMakeLists.txt")
+        if not ctest_names and all(name in unit_tests for name in gtests) and "unit" not in row.lower():
+            failures.append(f"{where}: names unit tests only and does not say so (the word \"unit\")")
 
     for failure in failures:
         print(failure)
