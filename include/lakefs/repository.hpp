@@ -122,7 +122,11 @@ class LAKEFS_API Repository {
   [[nodiscard]] std::vector<std::string> branch_protection_rules() const;
   /// Adds a rule (nothing if the pattern is already there). The rules are read
   /// and written back with If-Match, so a concurrent change by another client
-  /// is never lost: on a conflict the change is made again on the new rules.
+  /// is not lost: on a conflict the change is made again on the new rules.
+  /// Except for a repository's first rule: with no rules yet there is no
+  /// version to match (lakeFS refuses an empty If-Match), so that write is
+  /// unconditional and a rule another client adds at the same moment can be
+  /// overwritten.
   void add_branch_protection_rule(const std::string& pattern);
   /// Removes a rule; NotFoundError when there is no such pattern.
   void remove_branch_protection_rule(const std::string& pattern);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reference::annotate's first_parent against the real server, on a history
 // with a merge: the latest commit that changed an entry is found on any line
 // of the history by default, and only on the branch's own (first-parent) line

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Branch protection rules changed by two clients at once, against the real
 // server: the SDK reads the rules and their ETag, changes them and writes them
 // back with If-Match; a change another client makes between that read and that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A parallel ranged download (StoredObject::download of a large object on an
 // object store) while the object is replaced, on the s3 topology (a Presign*
 // suite: tests/CMakeLists.txt runs it there only). Every range must carry the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // UploadOptions::if_match against the real server, on both topologies: what
 // the SDK sends (recorded by the test's transport) and what open-source lakeFS
 // does with it. lakeFS v1.84.0 answers any If-Match on an upload or a link

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The default libcurl transport with hooks around each attempt, for tests that
 // must act at an exact point of an SDK operation against the real server: a
 // hook before an attempt leaves, and one after its answer came but before the
