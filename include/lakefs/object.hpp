@@ -174,8 +174,7 @@ struct LAKEFS_API UploadOptions {
   /// same way. Open-source lakeFS (1.84) does not implement If-Match: it
   /// answers NotImplementedError and the object is unchanged. On a pre-signed
   /// upload the bytes already went to the store before lakeFS refused to link
-  /// them; lakeFS records nothing, and they stay there unreferenced (what its
-  /// garbage collection removes).
+  /// them; lakeFS records nothing, and they stay there unreferenced.
   std::string if_match{};
   /// The object store's storage class for the object (lakeFS's deprecated
   /// `storage_class`, e.g. "STANDARD_IA" on S3): sent only through lakeFS, so
