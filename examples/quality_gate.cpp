@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A data refresh behind a quality gate, with an explicit transaction:
 // begin_transaction() gives the transaction itself, the new files are written
 // and the stale one deleted in it, the result is checked there, and only then

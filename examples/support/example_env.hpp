@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Example scaffolding, not SDK API: what lets every example in examples/ run
 // again and again, against any server, without repeating it in each of them.
 // A program of your own needs none of this.

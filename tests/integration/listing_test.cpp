@@ -84,8 +84,7 @@ TEST_F(ListingTest, RangesAlgorithmsWork) {
   const auto n = std::ranges::distance(objects.begin(), objects.end());
   EXPECT_EQ(n, 1100);
   auto first = main_branch().objects({.prefix = "a/"});
-  auto it = std::ranges::find_if(
-      first, [](const lakefs::ObjectEntry& e) { return e.path() == "a/f1050"; });
+  auto it = std::ranges::find_if(first, [](const lakefs::ObjectEntry& e) { return e.path() == "a/f1050"; });
   ASSERT_NE(it, first.end());
   EXPECT_EQ(it->object().size_bytes, 1);
 }
@@ -131,8 +130,7 @@ class ListingPageSize : public lakefs::test::RepoTest {
 TEST_F(ListingPageSize, PagesOfSevenListAllTwentyInThreeRequests) {
   auto main = counted_main();
   std::vector<std::string> got;
-  for (const auto& e : main.objects({.page_size = 7, .prefix = "p/"}))
-    got.push_back(e.object().path);
+  for (const auto& e : main.objects({.page_size = 7, .prefix = "p/"})) got.push_back(e.object().path);
   ASSERT_EQ(got.size(), 20u);
   EXPECT_EQ(got.front(), "p/f00");
   EXPECT_EQ(got.back(), "p/f19");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ObjectEntry, the entry of an object listing: its accessors on an object and
 // on a common prefix, the typed error of asking for the kind it is not, its
 // printing, that it is still a std::variant for code written against one, and
