@@ -16,7 +16,6 @@
 #include <iostream>
 #include <lakefs/lakefs.hpp>
 #include <string>
-#include <variant>
 #include <vector>
 
 namespace {
@@ -52,7 +51,7 @@ int main(int argc, char** argv) try {
     const auto start = Clock::now();
     for (const auto& entry : repo.ref(args[1]).objects({.page_size = page_size(args, 2)})) {
       ++items;
-      bytes += std::get<lakefs::ObjectInfo>(entry).path.size();
+      bytes += entry.path().size();
     }
     report(start, items, bytes);
   } else if (mode == "log") {

@@ -83,7 +83,7 @@ int main(int argc, char** argv) try {
   } else if (mode == "remove-prefix" && argc == 6) {
     std::vector<std::string> paths;
     for (const auto& entry : repo.ref(argv[3]).objects({.prefix = argv[4]})) {
-      paths.push_back(std::get<lakefs::ObjectInfo>(entry).path);
+      paths.push_back(entry.path());
     }
     branch.remove_objects(paths, {.concurrency = std::stoul(argv[5])});
     bytes = paths.size();

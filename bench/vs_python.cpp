@@ -161,7 +161,7 @@ int main(int argc, char** argv) try {
     std::size_t count = 0, name_bytes = 0;
     for (const auto& entry : repo.ref(args[1]).objects({.prefix = args[2]})) {
       ++count;
-      name_bytes += std::get<lakefs::ObjectInfo>(entry).path.size();
+      name_bytes += entry.path().size();
     }
     std::cout << "{\"seconds\": " << seconds_since(start) << ", \"objects\": " << count
               << ", \"path_bytes\": " << name_bytes << "}\n";

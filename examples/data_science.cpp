@@ -3,13 +3,9 @@
 // ObjectWriter (streamed to the server while it is produced), read it back
 // line by line through an ObjectReader, compute an aggregate, commit.
 //
-// Configuration comes from LAKEFS_ENDPOINT / LAKEFS_ACCESS_KEY_ID /
-// LAKEFS_SECRET_ACCESS_KEY (or lakectl's variables, or ~/.lakectl.yaml). The
-// repository is created under LAKEFS_EXAMPLE_NAMESPACE if set, else
-// "local://<repo>" (right for a local quickstart server), and removed at the
-// end unless LAKEFS_EXAMPLE_KEEP is set.
-#include <chrono>
-#include <cstdlib>
+// The client finds the server and credentials in the environment or in
+// ~/.lakectl.yaml; the scratch repository comes from support/example_env.hpp
+// (example scaffolding, as in every example).
 #include <iomanip>
 #include <iostream>
 #include <lakefs/lakefs.hpp>
@@ -17,13 +13,12 @@
 #include <sstream>
 #include <string>
 
+#include "support/example_env.hpp"
+
 int main() try {
   lakefs::Client client;
-  const auto stamp = std::chrono::system_clock::now().time_since_epoch() / std::chrono::milliseconds(1);
-  const std::string name = "data-science-" + std::to_string(stamp);
-  const char* ns = std::getenv("LAKEFS_EXAMPLE_NAMESPACE");
-  auto repo = client.repository(name).create(
-      {.storage_namespace = ns != nullptr ? std::string(ns) + "/" + name : "local://" + name});
+  const example::ScratchRepository scratch(client, "data-science");
+  auto repo = client.repository(scratch.name()).create({.storage_namespace = scratch.storage_namespace()});
   auto branch = repo.branch("experiment").create("main");
 
   // 1. Produce a dataset straight into the repository: rows leave for the
@@ -60,14 +55,12 @@ int main() try {
     std::cout << "  " << region << ": " << std::fixed << std::setprecision(2) << total << "\n";
     summary << region << ',' << total << '\n';
   }
-  (void)summary.close();
+  std::cout << "wrote " << summary.close().path << "\n";
 
   // 3. Commit the dataset and its aggregate together.
   const auto commit =
       branch.commit("Sales 2024 with revenue per region", {.metadata = {{"notebook", "data_science.cpp"}}});
   std::cout << "committed " << commit.id << "\n";
-
-  if (std::getenv("LAKEFS_EXAMPLE_KEEP") == nullptr) repo.remove();
   return 0;
 } catch (const lakefs::Error& e) {
   std::cerr << "lakeFS error: " << e.what() << "\n";

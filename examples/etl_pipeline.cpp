@@ -4,19 +4,17 @@
 // production branch, tagged per run. Then a second run fails midway and the
 // production branch shows none of it.
 //
-// Configuration comes from LAKEFS_ENDPOINT / LAKEFS_ACCESS_KEY_ID /
-// LAKEFS_SECRET_ACCESS_KEY (or lakectl's variables, or ~/.lakectl.yaml). The
-// example creates its own repository (storage namespace $LAKEFS_EXAMPLE_NAMESPACE/<name>, default local://<name>) and
-// removes it at the end unless LAKEFS_EXAMPLE_KEEP is set.
-#include <chrono>
-#include <cstdlib>
+// The client finds the server and credentials in the environment or in
+// ~/.lakectl.yaml; the scratch repository comes from support/example_env.hpp
+// (example scaffolding, as in every example).
 #include <iostream>
 #include <lakefs/lakefs.hpp>
 #include <map>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <vector>
+
+#include "support/example_env.hpp"
 
 namespace {
 
@@ -38,10 +36,10 @@ std::size_t transform(lakefs::Transaction& tx, const std::string& fail_on_day = 
   std::map<std::string, long> overall;
   std::size_t rows = 0;
   for (const auto& entry : tx.objects({.prefix = "raw/"})) {
-    const auto& raw = std::get<lakefs::ObjectInfo>(entry);
-    const auto day = raw.path.substr(4, raw.path.find('/', 4) - 4);  // "day=2024-05-01"
+    const std::string& raw = entry.path();
+    const auto day = raw.substr(4, raw.find('/', 4) - 4);  // "day=2024-05-01"
 
-    auto in = tx.object(raw.path).reader();
+    auto in = tx.object(raw).reader();
     std::map<std::string, long> totals;
     std::string line;
     std::getline(in, line);  // header
@@ -57,10 +55,10 @@ std::size_t transform(lakefs::Transaction& tx, const std::string& fail_on_day = 
       out << user << "," << total << "\n";
       overall[user] += total;
     }
-    (void)out.close();
-    std::cout << "    wrote clean/" << day << "/totals.csv (" << totals.size() << " users)\n";
+    const lakefs::ObjectInfo written = out.close();
+    std::cout << "    wrote " << written.path << " (" << totals.size() << " users)\n";
 
-    if (day == fail_on_day) throw BadRecord("unparseable record in " + raw.path);
+    if (day == fail_on_day) throw BadRecord("unparseable record in " + raw);
   }
   std::ostringstream summary;
   summary << "user,total\n";
@@ -69,12 +67,12 @@ std::size_t transform(lakefs::Transaction& tx, const std::string& fail_on_day = 
   return rows;
 }
 
-bool tag_exists(const lakefs::Repository& repo, const std::string& tag) {
+// The commit a tag points at (its first 12 characters), or "none" when there is no such tag.
+std::string tagged_commit(const lakefs::Repository& repo, const std::string& tag) {
   try {
-    (void)repo.tag(tag).get_commit();
-    return true;
+    return repo.tag(tag).get_commit().id.substr(0, 12);
   } catch (const lakefs::NotFoundError&) {
-    return false;
+    return "none";
   }
 }
 
@@ -82,7 +80,7 @@ void show(const lakefs::Branch& production) {
   std::cout << "  production head " << production.head().id().substr(0, 12) << ", clean/ holds:";
   std::size_t n = 0;
   for (const auto& entry : production.objects({.prefix = "clean/"})) {
-    std::cout << (n++ % 2 == 0 ? "\n    " : "  ") << std::get<lakefs::ObjectInfo>(entry).path;
+    std::cout << (n++ % 2 == 0 ? "\n    " : "  ") << entry.path();
   }
   std::cout << (n == 0 ? " nothing\n" : "\n");
 }
@@ -91,13 +89,9 @@ void show(const lakefs::Branch& production) {
 
 int main() try {
   lakefs::Client client;
-  const auto stamp = std::chrono::system_clock::now().time_since_epoch() / std::chrono::milliseconds(1);
-  const std::string name = "etl-" + std::to_string(stamp);
-  auto repo = client.repository(name).create(
-      {.storage_namespace = std::getenv("LAKEFS_EXAMPLE_NAMESPACE") != nullptr
-                                ? std::string(std::getenv("LAKEFS_EXAMPLE_NAMESPACE")) + "/" + name
-                                : "local://" + name});
-  std::cout << "Created repository " << name << "\n";
+  const example::ScratchRepository scratch(client, "etl");
+  auto repo = client.repository(scratch.name()).create({.storage_namespace = scratch.storage_namespace()});
+  std::cout << "Created repository " << repo.id() << "\n";
   auto production = repo.branch("main");
 
   // The raw data lands on production first.
@@ -116,7 +110,7 @@ int main() try {
       },
       {.commit_message = "ETL run 1", .commit_metadata = {{"pipeline", "orders-daily"}}, .tag = "etl-run-1"});
   std::cout << "  published as merge commit " << run1.id.substr(0, 12) << " \"" << run1.message << "\", tagged "
-            << "etl-run-1 -> " << repo.tag("etl-run-1").get_commit().id.substr(0, 12) << "\n";
+            << "etl-run-1 -> " << tagged_commit(repo, "etl-run-1") << "\n";
   show(production);
   std::cout << "  clean/summary.csv:\n" << production.object("clean/summary.csv").read_all();
 
@@ -126,24 +120,19 @@ int main() try {
   const auto head_before = production.head().id();
   std::cout << "\nETL run 2 (fails midway):\n";
   try {
-    production.transact([](lakefs::Transaction& tx) { (void)transform(tx, "day=2024-05-02"); },
+    production.transact([](lakefs::Transaction& tx) { transform(tx, "day=2024-05-02"); },
                         {.commit_message = "ETL run 2", .tag = "etl-run-2"});
   } catch (const BadRecord& e) {
     std::cout << "  run 2 failed: " << e.what() << "\n";
   }
   std::cout << "  production head unchanged: " << std::boolalpha << (production.head().id() == head_before)
-            << "; tag etl-run-2 exists: " << tag_exists(repo, "etl-run-2") << "\n";
+            << "; tag etl-run-2 -> " << tagged_commit(repo, "etl-run-2") << "\n";
   show(production);
   std::cout << "  clean/summary.csv is still run 1's:\n" << production.object("clean/summary.csv").read_all();
 
   std::cout << "\nLog of production:\n";
   for (const auto& c : production.log({.max_amount = 4, .first_parent = true})) {
     std::cout << "  " << c.id.substr(0, 12) << " " << c.message << "\n";
-  }
-
-  if (std::getenv("LAKEFS_EXAMPLE_KEEP") == nullptr) {
-    repo.remove();
-    std::cout << "Removed repository " << name << " (set LAKEFS_EXAMPLE_KEEP=1 to keep it)\n";
   }
   return 0;
 } catch (const lakefs::Error& e) {

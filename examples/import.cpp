@@ -14,10 +14,9 @@
 // On a terminal the progress bar is redrawn in place; otherwise (a pipe, a
 // log file) each poll prints a plain line.
 //
-// Configuration comes from LAKEFS_ENDPOINT / LAKEFS_ACCESS_KEY_ID /
-// LAKEFS_SECRET_ACCESS_KEY (or lakectl's variables, or ~/.lakectl.yaml). The
-// example creates its own repository (storage namespace local://<name>) and
-// removes it at the end unless LAKEFS_EXAMPLE_KEEP is set.
+// The client finds the server and credentials in the environment or in
+// ~/.lakectl.yaml; the scratch repository comes from support/example_env.hpp
+// (example scaffolding, as in every example), on the local block store.
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,6 +29,8 @@
 #include <iostream>
 #include <lakefs/lakefs.hpp>
 #include <string>
+
+#include "support/example_env.hpp"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -94,21 +95,24 @@ fs::path make_sample(const fs::path& parent, const std::string& name, int files)
 }  // namespace
 
 int main(int argc, char** argv) try {
+  const char* sample_parent = std::getenv("LAKEFS_TEST_IMPORT_DIR");
+  if (argc < 2 && sample_parent == nullptr) {
+    std::cerr << "usage: " << argv[0] << " DIR [DESTINATION_PREFIX]\n";
+    return 2;
+  }
+  const std::string destination = argc > 2 ? argv[2] : "imported/";
+
+  lakefs::Client client;
+  const example::ScratchRepository scratch(client, "import", example::Storage::local);
   fs::path source;
   bool generated = false;
-  const std::string destination = argc > 2 ? argv[2] : "imported/";
-  const auto stamp = std::chrono::system_clock::now().time_since_epoch() / std::chrono::milliseconds(1);
-  const std::string name = "import-" + std::to_string(stamp);
   if (argc > 1) {
     source = fs::absolute(argv[1]).lexically_normal();
     if (source.filename().empty()) source = source.parent_path();  // "dir/" -> "dir"
-  } else if (const char* allowed = std::getenv("LAKEFS_TEST_IMPORT_DIR")) {
-    source = make_sample(allowed, name, 3000);
+  } else {
+    source = make_sample(sample_parent, scratch.name(), 3000);
     generated = true;
     std::cout << "No directory given: generated 3000 sample files under " << source << "\n";
-  } else {
-    std::cerr << "usage: " << argv[0] << " DIR [DESTINATION_PREFIX]\n";
-    return 2;
   }
   if (!fs::is_directory(source)) {
     std::cerr << "error: " << source << " is not a directory\n";
@@ -116,10 +120,10 @@ int main(int argc, char** argv) try {
   }
   const auto total = count_importable(source);
 
-  lakefs::Client client;
-  auto repo = client.repository(name).create({.storage_namespace = "local://" + name});
+  auto repo = client.repository(scratch.name()).create({.storage_namespace = scratch.storage_namespace()});
   auto main = repo.branch("main");
-  std::cout << "Importing " << total << " files from " << source << " into " << name << "/main/" << destination << "\n";
+  std::cout << "Importing " << total << " files from " << source << " into " << repo.id() << "/main/" << destination
+            << "\n";
 
   Progress progress(total);
   auto import = main.import_data(
@@ -131,14 +135,10 @@ int main(int argc, char** argv) try {
             << status.commit->message << "\"), " << status.ingested_objects << " objects\n";
   std::size_t listed = 0;
   for (const auto& entry : main.objects({.prefix = destination})) {
-    if (listed++ < 3) std::cout << "  " << std::get<lakefs::ObjectInfo>(entry).path << "\n";
+    if (listed++ < 3) std::cout << "  " << entry.path() << "\n";
   }
   std::cout << "  ... " << listed << " objects under " << destination << " on main\n";
 
-  if (std::getenv("LAKEFS_EXAMPLE_KEEP") == nullptr) {
-    repo.remove();
-    std::cout << "Removed repository " << name << " (set LAKEFS_EXAMPLE_KEEP=1 to keep it)\n";
-  }
   if (generated) fs::remove_all(source);
   if (listed != static_cast<std::size_t>(total)) {
     std::cerr << "expected " << total << " objects, found " << listed << "\n";

@@ -8,19 +8,18 @@
 // The "model" is a tiny linear regression trained with gradient descent on a
 // dataset stored in the repository, so the example needs nothing but lakeFS.
 //
-// Configuration comes from LAKEFS_ENDPOINT / LAKEFS_ACCESS_KEY_ID /
-// LAKEFS_SECRET_ACCESS_KEY (or lakectl's variables, or ~/.lakectl.yaml). The
-// example creates its own repository (storage namespace $LAKEFS_EXAMPLE_NAMESPACE/<name>, default local://<name>) and
-// removes it at the end unless LAKEFS_EXAMPLE_KEEP is set.
-#include <chrono>
+// The client finds the server and credentials in the environment or in
+// ~/.lakectl.yaml; the scratch repository comes from support/example_env.hpp
+// (example scaffolding, as in every example).
 #include <cmath>
-#include <cstdlib>
 #include <iomanip>
 #include <iostream>
 #include <lakefs/lakefs.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "support/example_env.hpp"
 
 namespace {
 
@@ -88,13 +87,9 @@ std::string fmt(double v) {
 
 int main() try {
   lakefs::Client client;
-  const auto stamp = std::chrono::system_clock::now().time_since_epoch() / std::chrono::milliseconds(1);
-  const std::string name = "ml-" + std::to_string(stamp);
-  auto repo = client.repository(name).create(
-      {.storage_namespace = std::getenv("LAKEFS_EXAMPLE_NAMESPACE") != nullptr
-                                ? std::string(std::getenv("LAKEFS_EXAMPLE_NAMESPACE")) + "/" + name
-                                : "local://" + name});
-  std::cout << "Created repository " << name << "\n";
+  const example::ScratchRepository scratch(client, "ml");
+  auto repo = client.repository(scratch.name()).create({.storage_namespace = scratch.storage_namespace()});
+  std::cout << "Created repository " << repo.id() << "\n";
 
   auto main = repo.branch("main");
   main.object("datasets/line/train.csv").upload(make_dataset(), {.content_type = "text/csv"});
@@ -121,7 +116,7 @@ int main() try {
     auto artefact = branch.object("models/line/model.json").writer({.content_type = "application/json"});
     artefact << R"({"type": "linear", "slope": )" << fmt(model.slope) << R"(, "intercept": )" << fmt(model.intercept)
              << "}\n";
-    (void)artefact.close();
+    artefact.close();  // the model exists from here on
     branch.object("models/line/metrics.json")
         .upload(R"({"mse": )" + fmt(model.mse) + "}\n", {.content_type = "application/json"});
     const auto commit = branch.commit("Train " + e.name, {.metadata = {{"learning_rate", fmt(e.learning_rate)},
@@ -151,11 +146,6 @@ int main() try {
                                              .metadata = {{"mse", fmt(best->model.mse)}}});
   std::cout << "Merged into main at " << merged.substr(0, 12) << "; main's model:\n  "
             << main.object("models/line/model.json").read_all();
-
-  if (std::getenv("LAKEFS_EXAMPLE_KEEP") == nullptr) {
-    repo.remove();
-    std::cout << "Removed repository " << name << " (set LAKEFS_EXAMPLE_KEEP=1 to keep it)\n";
-  }
   return 0;
 } catch (const lakefs::Error& e) {
   std::cerr << "error: " << e.what() << "\n";

@@ -3,29 +3,22 @@
 // create a repository, create a branch, upload, commit, print the commit id;
 // then list, diff, merge back, tag and show the log.
 //
-// Configuration comes from LAKEFS_ENDPOINT / LAKEFS_ACCESS_KEY_ID /
-// LAKEFS_SECRET_ACCESS_KEY (or lakectl's variables, or ~/.lakectl.yaml).
-// The repository is created under LAKEFS_EXAMPLE_NAMESPACE if set,
-// else "local://<repo>" (right for a local quickstart server), and removed
-// at the end unless LAKEFS_EXAMPLE_KEEP is set.
-#include <chrono>
-#include <cstdlib>
+// The client finds the server and credentials in the environment
+// (LAKEFS_ENDPOINT, LAKEFS_ACCESS_KEY_ID, LAKEFS_SECRET_ACCESS_KEY) or in
+// ~/.lakectl.yaml. The repository's name and storage namespace, and its
+// removal at the end, come from support/example_env.hpp (example scaffolding).
 #include <iostream>
 #include <lakefs/lakefs.hpp>
-#include <string>
+
+#include "support/example_env.hpp"
 
 int main() try {
   lakefs::Client client;  // explicit options > environment > ~/.lakectl.yaml
   std::cout << "lakeFS " << client.server_version() << " at " << client.options().endpoint << "\n";
 
-  // A repository name of our own, so the example can run again and again.
-  const auto stamp = std::chrono::system_clock::now().time_since_epoch() / std::chrono::milliseconds(1);
-  const std::string name = "quickstart-" + std::to_string(stamp);
-  const char* ns = std::getenv("LAKEFS_EXAMPLE_NAMESPACE");
-  const std::string storage_namespace = ns != nullptr ? std::string(ns) + "/" + name : "local://" + name;
-
-  // Create a repository.
-  auto repo = client.repository(name).create({.storage_namespace = storage_namespace});
+  // Create a repository (a name of this run's own, so the example can run again and again).
+  const example::ScratchRepository scratch(client, "quickstart");
+  auto repo = client.repository(scratch.name()).create({.storage_namespace = scratch.storage_namespace()});
   std::cout << "Created " << repo.properties() << "\n";
 
   // Create a branch and upload data.
@@ -39,8 +32,7 @@ int main() try {
   // List what the branch holds.
   std::cout << "Objects on feature-branch:\n";
   for (const auto& entry : branch.objects()) {
-    const auto& object = std::get<lakefs::ObjectInfo>(entry);
-    std::cout << "  " << object.path << " (" << object.size_bytes << " bytes)\n";
+    std::cout << "  " << entry.path() << " (" << entry.object().size_bytes << " bytes)\n";
   }
 
   // What changed compared to main?
@@ -57,11 +49,6 @@ int main() try {
   for (const auto& c : main.log({.max_amount = 5})) std::cout << "  " << c.id.substr(0, 12) << " " << c.message << "\n";
 
   std::cout << "Content read back from the tag: " << tag.object("data/file.txt").read_all() << "\n";
-
-  if (std::getenv("LAKEFS_EXAMPLE_KEEP") == nullptr) {
-    repo.remove();
-    std::cout << "Removed repository " << name << " (set LAKEFS_EXAMPLE_KEEP=1 to keep it)\n";
-  }
   return 0;
 } catch (const lakefs::Error& e) {
   std::cerr << "error: " << e.what() << "\n";

@@ -2,8 +2,8 @@
 #include "lakefs/reference.hpp"
 
 #include <atomic>
-#include <future>
 #include <exception>
+#include <future>
 #include <ostream>
 
 #include "detail/convert.hpp"
@@ -11,9 +11,45 @@
 #include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
+#include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
 
 namespace lakefs {
+
+const std::string& ObjectEntry::path() const noexcept {
+  return is_object() ? std::get<ObjectInfo>(*this).path : std::get<CommonPrefix>(*this).path;
+}
+
+namespace {
+
+// The error of an ObjectEntry accessor asked for the kind the entry is not: "ObjectEntry::object(): "data/" is a
+// common prefix, not an object".
+[[noreturn]] void throw_wrong_kind(const char* accessor, const std::string& path, const char* is_not) {
+  std::string message = "ObjectEntry::";
+  message += accessor;
+  message += "(): \"";
+  message += path;
+  message += "\" is ";
+  message += is_not;
+  throw InvalidStateError(message);
+}
+
+}  // namespace
+
+const ObjectInfo& ObjectEntry::object() const {
+  if (const auto* info = if_object()) return *info;
+  throw_wrong_kind("object", path(), "a common prefix, not an object");
+}
+
+const CommonPrefix& ObjectEntry::prefix() const {
+  if (const auto* common = if_prefix()) return *common;
+  throw_wrong_kind("prefix", path(), "an object, not a common prefix");
+}
+
+std::ostream& operator<<(std::ostream& os, const ObjectEntry& entry) {
+  if (const auto* info = entry.if_object()) return os << *info;
+  return os << entry.prefix();
+}
 
 Reference::Reference(std::string repo_id, std::string id, Client client)
     : repo_id_(std::move(repo_id)), id_(std::move(id)), client_(std::move(client)) {
@@ -115,8 +151,7 @@ Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {
                                 "ObjectStatsList");
       },
       [](std::string_view body, std::vector<ObjectEntry>& items) { detail::decode_objects(body, items); },
-      options.max_amount, options.page_size, options.after,
-      [](const ObjectEntry& e) { return std::visit([](const auto& v) { return v.path; }, e); });
+      options.max_amount, options.page_size, options.after, [](const ObjectEntry& e) { return e.path(); });
 }
 
 Listing<Annotation> Reference::annotate(AnnotateOptions options) const {
@@ -130,12 +165,12 @@ Listing<Annotation> Reference::annotate(AnnotateOptions options) const {
       std::max<std::size_t>(1, options.concurrency ? options.concurrency : client_.options().max_connections);
   auto fetch = [client, repo, ref, options, workers](const std::string& after, std::size_t amount) {
     auto raw = detail::raw_page(client.api().objects.list_objects_raw({.repository = repo,
-                                                                        .ref = ref,
-                                                                        .after = after,
-                                                                        .amount = static_cast<std::int64_t>(amount),
-                                                                        .delimiter = options.recursive ? "" : "/",
-                                                                        .prefix = options.prefix,
-                                                                        .call = options.call}),
+                                                                       .ref = ref,
+                                                                       .after = after,
+                                                                       .amount = static_cast<std::int64_t>(amount),
+                                                                       .delimiter = options.recursive ? "" : "/",
+                                                                       .prefix = options.prefix,
+                                                                       .call = options.call}),
                                 "ObjectStatsList");
     std::vector<ObjectEntry> entries;
     detail::decode_objects(raw.body, entries);
@@ -154,10 +189,10 @@ Listing<Annotation> Reference::annotate(AnnotateOptions options) const {
                                        .limit = true,
                                        .first_parent = options.first_parent,
                                        .call = options.call};
-        if (const auto* object = std::get_if<ObjectInfo>(&item.entry)) {
-          request.objects = {object->path};
+        if (item.entry.is_object()) {
+          request.objects = {item.entry.path()};
         } else {
-          request.prefixes = {std::get<CommonPrefix>(item.entry).path};
+          request.prefixes = {item.entry.path()};
         }
         auto log = client.api().refs.log_commits(request);
         if (!log.results.empty()) item.commit = detail::to_commit(std::move(log.results.front()));
@@ -185,7 +220,7 @@ Listing<Annotation> Reference::annotate(AnnotateOptions options) const {
     return page;
   };
   return Listing<Annotation>(std::move(fetch), options.max_amount, options.page_size, options.after,
-                             [](const Annotation& a) { return std::visit([](const auto& v) { return v.path; }, a.entry); });
+                             [](const Annotation& a) { return a.entry.path(); });
 }
 
 std::string Reference::merge_into(const Branch& destination, MergeOptions options) const {

@@ -202,7 +202,7 @@ TransferSummary Reference::download_prefix(const std::string& prefix, const fs::
   TransferSummary summary;
   std::vector<Item> items;
   for (const auto& entry : objects({.prefix = prefix, .call = options.call})) {
-    const auto* info = std::get_if<ObjectInfo>(&entry);
+    const auto* info = entry.if_object();
     if (info == nullptr) continue;
     std::string reason;
     const auto relative = local_path_for(info->path, prefix, reason);

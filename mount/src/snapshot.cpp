@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <variant>
 
 #include "lakefs/reference.hpp"
 
@@ -30,14 +29,14 @@ std::shared_ptr<const Directory> Snapshot::list(const std::string& path) const {
   const lakefs::Reference ref(repository_, commit_id_, client_);
   for (const auto& item : ref.objects({.prefix = listed, .delimiter = "/"})) {
     Entry entry;
-    if (const auto* object = std::get_if<lakefs::ObjectInfo>(&item)) {
+    if (const auto* object = item.if_object()) {
       entry.name = object->path.substr(listed.size());
       entry.size = static_cast<std::uint64_t>(std::max<std::int64_t>(object->size_bytes, 0));
       entry.mtime = object->mtime.time_since_epoch().count();
       entry.key = object->path;
       entry.checksum = object->checksum;
     } else {
-      const auto& common = std::get<lakefs::CommonPrefix>(item).path;
+      const auto& common = item.path();
       entry.name = common.substr(listed.size(), common.size() - listed.size() - 1);
       entry.directory = true;
       entry.mtime = commit_date_;

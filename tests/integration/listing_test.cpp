@@ -12,7 +12,6 @@
 #include <set>
 #include <string>
 #include <vector>
-#include <variant>
 
 #include "lakefs/lakefs.hpp"
 #include "support/repo_fixture.hpp"
@@ -49,11 +48,10 @@ class ListingTest : public lakefs::test::RepoTest {
   std::vector<std::string> list(const lakefs::ListObjectsOptions& options) {
     std::vector<std::string> out;
     for (const auto& e : main_branch().objects(options)) {
-      if (const auto* o = std::get_if<lakefs::ObjectInfo>(&e)) {
-        out.push_back(o->path);
-      } else {
-        out.push_back(std::get<lakefs::CommonPrefix>(e).path);
-      }
+      // The model's objects never end with "/": exactly the common prefixes do.
+      EXPECT_EQ(e.is_prefix(), e.path().ends_with("/")) << e;
+      EXPECT_EQ(e.is_object(), e.if_object() != nullptr) << e;
+      out.push_back(e.path());
     }
     return out;
   }
@@ -87,10 +85,9 @@ TEST_F(ListingTest, RangesAlgorithmsWork) {
   const auto n = std::ranges::distance(objects.begin(), objects.end());
   EXPECT_EQ(n, 1100);
   auto first = main_branch().objects({.prefix = "a/"});
-  auto it = std::ranges::find_if(
-      first, [](const lakefs::ObjectEntry& e) { return std::get<lakefs::ObjectInfo>(e).path == "a/f1050"; });
+  auto it = std::ranges::find_if(first, [](const lakefs::ObjectEntry& e) { return e.path() == "a/f1050"; });
   ASSERT_NE(it, first.end());
-  EXPECT_EQ(std::get<lakefs::ObjectInfo>(*it).size_bytes, 1);
+  EXPECT_EQ(it->object().size_bytes, 1);
 }
 
 // The caller's page size, against the real server: 20 objects in pages of 7
@@ -134,8 +131,7 @@ class ListingPageSize : public lakefs::test::RepoTest {
 TEST_F(ListingPageSize, PagesOfSevenListAllTwentyInThreeRequests) {
   auto main = counted_main();
   std::vector<std::string> got;
-  for (const auto& e : main.objects({.page_size = 7, .prefix = "p/"}))
-    got.push_back(std::get<lakefs::ObjectInfo>(e).path);
+  for (const auto& e : main.objects({.page_size = 7, .prefix = "p/"})) got.push_back(e.object().path);
   ASSERT_EQ(got.size(), 20u);
   EXPECT_EQ(got.front(), "p/f00");
   EXPECT_EQ(got.back(), "p/f19");
@@ -230,7 +226,7 @@ TEST_F(ResumableListing, EveryListingResumesWhereItStopped) {
     }
   } cleanup{extra};
   using Max = std::optional<std::size_t>;
-  const auto path_of = [](const lakefs::ObjectEntry& e) { return std::visit([](const auto& v) { return v.path; }, e); };
+  const auto path_of = [](const lakefs::ObjectEntry& e) { return e.path(); };
   const auto change_path = [](const lakefs::Change& c) { return c.path; };
 
   check<lakefs::ObjectEntry>(

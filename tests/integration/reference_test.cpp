@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "lakefs/api/api.hpp"
@@ -190,9 +189,7 @@ TEST_F(ReferenceOptions, AnnotateGivesTheLatestCommitOfEachEntry) {
   main.object("c").upload("1");
   const auto c3 = main.commit("c3");
 
-  const auto path_of = [](const lakefs::Annotation& a) {
-    return std::visit([](const auto& v) { return v.path; }, a.entry);
-  };
+  const auto path_of = [](const lakefs::Annotation& a) { return a.entry.path(); };
   const auto check = [&](std::vector<lakefs::Annotation> got,
                          const std::vector<std::pair<std::string, std::string>>& want) {
     ASSERT_EQ(got.size(), want.size());

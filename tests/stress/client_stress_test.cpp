@@ -33,7 +33,6 @@
 #include <string>
 #include <thread>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "lakefs/api/all.hpp"
@@ -514,7 +513,7 @@ class Worker {
   void list_objects() {
     std::map<std::string, std::int64_t> listed;
     for (const auto& entry : main_->objects()) {
-      const auto* info = std::get_if<ObjectInfo>(&entry);
+      const auto* info = entry.if_object();
       check(info != nullptr, "a common prefix in a listing without delimiter");
       listed[info->path] = info->size_bytes;
     }
@@ -525,7 +524,7 @@ class Worker {
 
     std::set<std::string> top, want_top;
     for (const auto& entry : main_->objects({.delimiter = "/"})) {
-      const auto* prefix = std::get_if<CommonPrefix>(&entry);
+      const auto* prefix = entry.if_prefix();
       check(prefix != nullptr, "an object at the top level");
       top.insert(prefix->path);
     }
@@ -759,7 +758,7 @@ class Worker {
     if (won) check_same(hot_.object(once).read_all(), mine, "exclusive upload that won");
 
     for (const auto& entry : hot_.objects({.prefix = "hot/"})) {
-      const auto& p = std::get<ObjectInfo>(entry).path;
+      const auto& p = entry.path();
       check(p == "hot/0" || p == "hot/1" || p == "hot/2" || p == "hot/3", "unexpected object " + p);
     }
   }
@@ -906,7 +905,7 @@ void check_final_contents(const Reference& ref, const std::string& prefix,
                           const std::map<std::string, std::string>& want) {
   std::map<std::string, std::int64_t> sizes;
   for (const auto& entry : ref.objects({.prefix = prefix})) {
-    const auto& info = std::get<ObjectInfo>(entry);
+    const auto& info = entry.object();
     sizes[info.path] = info.size_bytes;
   }
   EXPECT_EQ(keys_of(sizes), keys_of(want)) << "objects under " << prefix << " on " << ref.id();

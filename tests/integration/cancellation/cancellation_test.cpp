@@ -25,7 +25,6 @@
 #include <stop_token>
 #include <string>
 #include <thread>
-#include <variant>
 #include <vector>
 
 #include "lakefs/lakefs.hpp"
@@ -487,7 +486,7 @@ class ImportCancellation : public Cancellation {
   // Objects on main under `prefix`.
   std::size_t count_under(const std::string& prefix) {
     std::size_t n = 0;
-    for (const auto& entry : main_branch().objects({.prefix = prefix})) n += std::holds_alternative<ObjectInfo>(entry);
+    for (const auto& entry : main_branch().objects({.prefix = prefix})) n += entry.is_object();
     return n;
   }
 

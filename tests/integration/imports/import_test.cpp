@@ -89,7 +89,7 @@ TEST_F(ImportTest, ImportsAPrefixAndASingleObjectAsOneCommit) {
   EXPECT_EQ(main.head().id(), status.commit->id);
   std::size_t under_raw = 0;
   for (const auto& entry : main.objects({.prefix = "raw/"})) {
-    const auto& info = std::get<lakefs::ObjectInfo>(entry);
+    const auto& info = entry.object();
     EXPECT_TRUE(info.path.starts_with("raw/d")) << info.path;
     EXPECT_GE(info.size_bytes, 6);  // "row N\n"
     ++under_raw;

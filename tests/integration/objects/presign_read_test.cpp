@@ -168,14 +168,14 @@ TEST_F(PresignReadTest, APresignedUrlIsHandedOutOnlyWhenAskedFor) {
 
   std::size_t listed = 0;
   for (const auto& entry : main_branch().objects({.prefix = "shared/", .pre_sign = true})) {
-    const auto& info = std::get<ObjectInfo>(entry);
+    const auto& info = entry.object();
     EXPECT_TRUE(info.physical_address.starts_with(server().s3_endpoint)) << info.path;
     EXPECT_TRUE(info.physical_address_expiry.has_value());
     ++listed;
   }
   EXPECT_EQ(listed, 1u);
   for (const auto& entry : main_branch().objects({.prefix = "shared/"})) {
-    EXPECT_TRUE(std::get<ObjectInfo>(entry).physical_address.starts_with("s3://"));
+    EXPECT_TRUE(entry.object().physical_address.starts_with("s3://"));
   }
 }
 

@@ -12,7 +12,6 @@
 #include <map>
 #include <set>
 #include <string>
-#include <variant>
 
 #include "lakefs/lakefs.hpp"
 #include "support/helpers.hpp"
@@ -125,7 +124,7 @@ TEST(ServerCrash, KilledMidUploadDirectoryLeavesOnlyCompleteObjects) {
   auto main = Repository(name, client).branch("main");
   std::size_t present = 0;
   for (const auto& entry : main.objects({.prefix = "up/"})) {
-    const auto& info = std::get<ObjectInfo>(entry);
+    const auto& info = entry.object();
     SCOPED_TRACE(info.path);
     const auto expected = files.find(info.path);
     ASSERT_NE(expected, files.end()) << "an object that was never uploaded";

@@ -40,7 +40,7 @@ inline std::string base64(std::string_view in) {
 /// Paths of every object at `ref` (no delimiter), sorted.
 inline std::set<std::string> paths_at(const Reference& ref) {
   std::set<std::string> out;
-  for (const auto& entry : ref.objects()) out.insert(std::get<ObjectInfo>(entry).path);
+  for (const auto& entry : ref.objects()) out.insert(entry.object().path);
   return out;
 }
 

@@ -10,7 +10,6 @@
 #include <optional>
 #include <string>
 #include <thread>
-#include <variant>
 #include <vector>
 
 #include "lakefs/lakefs.hpp"
@@ -66,7 +65,7 @@ lakefs::Client scripted_objects(const std::shared_ptr<lt::FakeTransport>& fake, 
 
 std::vector<std::string> paths(lakefs::Listing<lakefs::ObjectEntry> listing) {
   std::vector<std::string> out;
-  for (const auto& entry : listing) out.push_back(std::get<lakefs::ObjectInfo>(entry).path);
+  for (const auto& entry : listing) out.push_back(entry.object().path);
   return out;
 }
 
@@ -184,7 +183,7 @@ TEST(Listing, AFailedNextPageIsThrownWhenIterationReachesIt) {
   std::vector<std::string> seen;
   EXPECT_THROW(
       {
-        for (const auto& e : listing) seen.push_back(std::get<lakefs::ObjectInfo>(e).path);
+        for (const auto& e : listing) seen.push_back(e.object().path);
       },
       lakefs::NotFoundError);
   EXPECT_EQ(seen.size(), 3u);
@@ -195,7 +194,7 @@ TEST(Listing, ToVectorMovesEveryPageOut) {
   const auto client = scripted_objects(fake, 2500, 1000);
   const auto all = client.repository("repo").ref("main").objects().to_vector();
   ASSERT_EQ(all.size(), 2500u);
-  EXPECT_EQ(std::get<lakefs::ObjectInfo>(all[1999]).path, name_of(1999));
+  EXPECT_EQ(all[1999].object().path, name_of(1999));
   EXPECT_EQ(fake->count(), 3u);
 }
 
@@ -285,7 +284,7 @@ TEST(ListingResume, ABreakResumesAfterTheItemTheLoopWasAt) {
   auto main = client.repository("repo").ref("main");
   auto list = main.objects({.page_size = 7});
   for (const auto& entry : list) {
-    if (std::get<lakefs::ObjectInfo>(entry).path == name_of(8)) break;  // on the second page
+    if (entry.path() == name_of(8)) break;  // on the second page
   }
   const auto cursor = list.resume_after();
   ASSERT_EQ(cursor, std::optional(name_of(8)));
@@ -314,7 +313,7 @@ TEST(ListingResume, TheEndOfTheDataIsNoCursor) {
   for (auto it = list.begin(); it != list.end(); ++it) {
     ++n;
     // While the iterator is at an item, that item's path is the cursor.
-    EXPECT_EQ(list.resume_after(), std::optional(std::get<lakefs::ObjectInfo>(*it).path));
+    EXPECT_EQ(list.resume_after(), std::optional(it->path()));
   }
   EXPECT_EQ(n, 10u);
   EXPECT_EQ(list.resume_after(), std::nullopt);
