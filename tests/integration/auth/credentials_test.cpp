@@ -27,6 +27,7 @@
 #include "lakefs/lakefs.hpp"
 #include "lakefs/transport.hpp"
 #include "support/helpers.hpp"
+#include "support/hooked_transport.hpp"
 #include "support/own_server.hpp"
 #include "support/server.hpp"
 
@@ -102,47 +103,6 @@ class LogRecorder {
     std::vector<std::string> lines;
   };
   std::shared_ptr<State> state_ = std::make_shared<State>();
-};
-
-// What the client handed the transport for one attempt.
-struct Sent {
-  std::string method;
-  std::string path;
-  std::string query;
-  bool anonymous = false;
-  bool absolute = false;  // a pre-signed URL
-  http::Authorization authorization;
-  std::string body;
-  std::vector<http::Header> headers;
-};
-
-// The default libcurl transport, recording every attempt the client starts through it.
-class RecordingTransport final : public Transport {
- public:
-  explicit RecordingTransport(const TransportOptions& options) : inner_(make_curl_transport(options)) {}
-  void start(http::Request request, http::Completion done) override {
-    {
-      std::lock_guard lock(mutex_);
-      sent_.push_back(Sent{.method = std::string(request.method),
-                           .path = request.path,
-                           .query = request.query,
-                           .anonymous = request.anonymous,
-                           .absolute = !request.absolute_url.empty(),
-                           .authorization = request.authorization,
-                           .body = request.body,
-                           .headers = request.headers});
-    }
-    inner_->start(std::move(request), std::move(done));
-  }
-  [[nodiscard]] std::vector<Sent> sent() const {
-    std::lock_guard lock(mutex_);
-    return sent_;
-  }
-
- private:
-  std::shared_ptr<Transport> inner_;
-  mutable std::mutex mutex_;
-  std::vector<Sent> sent_;
 };
 
 // Wraps a provider: counts fetch() calls and adds every credential it hands out to `secrets`.
@@ -260,7 +220,7 @@ TEST(Credentials, LoginSendsBearerTokensAndTheKeyPairOnlyToLogin) {
   LogRecorder log;
   const auto provider =
       std::make_shared<CountingProvider>(login_credentials(s.access_key_id, s.secret_access_key), secrets);
-  const auto transport = std::make_shared<RecordingTransport>(resolve_config(client_options()).transport);
+  const auto transport = std::make_shared<HookedTransport>();
   auto options = provider_options(provider, log);
   options.transport = transport;
   const Client client(options);
@@ -298,7 +258,7 @@ TEST(Credentials, LoginSendsBearerTokensAndTheKeyPairOnlyToLogin) {
   ASSERT_TRUE(issued[0].expires_at.has_value());
   EXPECT_GT(*issued[0].expires_at, std::chrono::system_clock::now() + 24h);
 
-  const auto sent = transport->sent();
+  const auto sent = transport->attempts();
   ASSERT_GE(sent.size(), 6U);
   // The key pair travels once, anonymously, in the body of POST /auth/login ...
   EXPECT_EQ(sent[0].method, "POST");
@@ -312,7 +272,7 @@ TEST(Credentials, LoginSendsBearerTokensAndTheKeyPairOnlyToLogin) {
     const std::string where = "request " + std::to_string(i) + " (" + r.method + " " + r.path + ")";
     EXPECT_NE(r.path, "/auth/login") << where;
     EXPECT_FALSE(r.anonymous) << where;
-    if (r.absolute) {
+    if (r.pre_signed) {
       EXPECT_EQ(r.authorization.scheme, http::Authorization::Scheme::none) << where;
     } else {
       EXPECT_EQ(r.authorization.scheme, http::Authorization::Scheme::bearer) << where;
@@ -406,7 +366,7 @@ TEST(Credentials, A401RenewsOnceAndTheRequestSucceeds) {
   LogRecorder log;
   const auto inner = std::make_shared<BogusThenLogin>(s.access_key_id, s.secret_access_key);
   const auto provider = std::make_shared<CountingProvider>(inner, secrets);
-  const auto transport = std::make_shared<RecordingTransport>(resolve_config(client_options()).transport);
+  const auto transport = std::make_shared<HookedTransport>();
   auto options = provider_options(provider, log);
   options.transport = transport;
   options.retry = RetryOptions{.max_retries = 0};  // the renewal is not a retry of the policy
@@ -416,7 +376,7 @@ TEST(Credentials, A401RenewsOnceAndTheRequestSucceeds) {
   EXPECT_EQ(inner->fetches(), 2);
   EXPECT_EQ(inner->rejected_flags(), (std::vector<bool>{false, true}));
   // The bogus token went once, got 401; the login, then the same request with the new token.
-  const auto sent = transport->sent();
+  const auto sent = transport->attempts();
   ASSERT_EQ(sent.size(), 3U);
   EXPECT_EQ(sent[0].path, "/config");
   EXPECT_TRUE(sent[0].authorization.secret == BogusThenLogin::bogus_token());
@@ -432,7 +392,7 @@ TEST(Credentials, A401RenewsOnceAndTheRequestSucceeds) {
   // The renewed token is kept: later requests ask the provider for nothing.
   EXPECT_EQ(client.server_version(), "1.84.0");
   EXPECT_EQ(inner->fetches(), 2);
-  EXPECT_EQ(transport->sent().size(), 4U);
+  EXPECT_EQ(transport->attempts().size(), 4U);
   log.expect_no_secret(*secrets);
 }
 
@@ -442,7 +402,7 @@ TEST(Credentials, AWrongKeyPairIsUnauthorizedAfterOneAttempt) {
   const auto secrets = server_secrets(wrong_id, wrong_secret);
   LogRecorder log;
   const auto provider = std::make_shared<CountingProvider>(static_credentials(wrong_id, wrong_secret), secrets);
-  const auto transport = std::make_shared<RecordingTransport>(resolve_config(client_options()).transport);
+  const auto transport = std::make_shared<HookedTransport>();
   auto options = provider_options(provider, log);
   options.transport = transport;
   const Client client(options);
@@ -457,14 +417,14 @@ TEST(Credentials, AWrongKeyPairIsUnauthorizedAfterOneAttempt) {
     secrets->expect_absent(e.server_message(), "server_message()");
   }
   // One attempt: asked again after the 401, the static provider had nothing new, so nothing was re-sent.
-  EXPECT_EQ(transport->sent().size(), 1U);
+  EXPECT_EQ(transport->attempts().size(), 1U);
   EXPECT_EQ(provider->fetches(), 2);
   EXPECT_EQ(provider->rejected(), 1);
   EXPECT_EQ(log.count("retrying with renewed credentials"), 0U) << log.dump();
 
   // A wrong pair given to login fails at /auth/login, and nothing else is sent.
   LogRecorder login_log;
-  const auto login_transport = std::make_shared<RecordingTransport>(resolve_config(client_options()).transport);
+  const auto login_transport = std::make_shared<HookedTransport>();
   auto login_options = provider_options(login_credentials(wrong_id, wrong_secret), login_log);
   login_options.transport = login_transport;
   const Client login_client(login_options);
@@ -475,7 +435,7 @@ TEST(Credentials, AWrongKeyPairIsUnauthorizedAfterOneAttempt) {
     EXPECT_EQ(e.path(), "/auth/login");
     secrets->expect_absent(e.what(), "the login's what()");
   }
-  const auto sent = login_transport->sent();
+  const auto sent = login_transport->attempts();
   ASSERT_EQ(sent.size(), 1U);
   EXPECT_EQ(sent[0].path, "/auth/login");
   log.expect_no_secret(*secrets);

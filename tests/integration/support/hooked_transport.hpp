@@ -3,8 +3,9 @@
 // must act at an exact point of an SDK operation against the real server: a
 // hook before an attempt leaves, and one after its answer came but before the
 // SDK sees it (a concurrent change through another client, a replacement in
-// the object store). Every attempt is recorded: what the client sent and the
-// status that came back.
+// the object store). Every attempt is recorded: what the client handed the
+// transport (credentials included: tests check where they go) and the status
+// that came back.
 #pragma once
 
 #include <algorithm>
@@ -27,7 +28,11 @@ namespace lakefs::test {
 struct Attempt {
   std::string method;
   std::string path;         ///< below the API root; for a pre-signed URL, the object it names (never the URL)
+  std::string query;
   bool pre_signed = false;  ///< sent to a pre-signed object-store URL
+  bool anonymous = false;   ///< sent without the client's credentials (the login exchange)
+  http::Authorization authorization;
+  std::string body;
   std::vector<http::Header> headers;
   int status = 0;  ///< the answer's status; 0 before the answer or when none came
 
@@ -49,8 +54,9 @@ class HookedTransport final : public Transport {
  public:
   using Hook = std::function<void(const Attempt&)>;
 
-  /// libcurl's transport with the test server's connection settings.
-  HookedTransport() : inner_(make_curl_transport(resolve_config(client_options()).transport)) {}
+  /// libcurl's transport with `options` (by default the test server's connection settings).
+  explicit HookedTransport(const TransportOptions& options = resolve_config(client_options()).transport)
+      : inner_(make_curl_transport(options)) {}
 
   /// Runs on the attempt's thread before it leaves.
   void set_before(Hook hook) {
@@ -82,7 +88,11 @@ class HookedTransport final : public Transport {
   void start(http::Request request, http::Completion done) override {
     auto attempt = std::make_shared<Attempt>(Attempt{.method = std::string(request.method),
                                                      .path = request.path,
+                                                     .query = request.query,
                                                      .pre_signed = !request.absolute_url.empty(),
+                                                     .anonymous = request.anonymous,
+                                                     .authorization = request.authorization,
+                                                     .body = request.body,
                                                      .headers = request.headers});
     if (const Hook before = hook(&HookedTransport::before_)) before(*attempt);
     inner_->start(std::move(request), [this, attempt, done = std::move(done)](http::Result result) {
