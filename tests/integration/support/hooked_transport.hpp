@@ -27,7 +27,7 @@ namespace lakefs::test {
 /// One attempt the client started through the transport.
 struct Attempt {
   std::string method;
-  std::string path;         ///< below the API root; for a pre-signed URL, the object it names (never the URL)
+  std::string path;  ///< below the API root; for a pre-signed URL, the object it names (never the URL)
   std::string query;
   bool pre_signed = false;  ///< sent to a pre-signed object-store URL
   bool anonymous = false;   ///< sent without the client's credentials (the login exchange)
