@@ -18,9 +18,8 @@ fi
 echo "fetching CMake $version from PyPI (the cmake wheel) into $dir (first time only)..." >&2
 rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
 python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$dir.tmp" "cmake==$version" >&2
-# A wheel is a zip file; Python's zipfile module unpacks it (without the execute bits, set below).
-python3 -m zipfile -e "$dir.tmp"/cmake-"$version"-*.whl "$dir.tmp"
-chmod +x "$dir.tmp"/cmake/data/bin/*
+# A wheel is a zip file.
+python3 "$repo/scripts/unzip.py" "$dir.tmp"/cmake-"$version"-*.whl "$dir.tmp"
 rm -rf "$dir" && mv "$dir.tmp" "$dir"
 "$dir/cmake/data/bin/cmake" --version | head -1 >&2
 echo "$dir/cmake/data/bin"

@@ -51,21 +51,7 @@ echo "fetching Go $want ($arch) from $proxy into $dir (first time only)..." >&2
 rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
 curl -fsSL --retry 3 -o "$dir.tmp/go.zip" "$proxy/golang.org/toolchain/@v/$module.zip"
 echo "$sha  $dir.tmp/go.zip" | sha256sum -c --quiet - || { echo "go-toolchain.sh: checksum mismatch" >&2; exit 1; }
-# Unpacked with Python's zipfile (no unzip on a minimal system), keeping each file's mode from the archive.
-python3 - "$dir.tmp/go.zip" "$dir.tmp/root" "golang.org/toolchain@$module/" <<'PY'
-import os, sys, zipfile
-archive, out, prefix = sys.argv[1:]
-with zipfile.ZipFile(archive) as z:
-    for info in z.infolist():
-        if not info.filename.startswith(prefix) or info.is_dir():
-            continue
-        target = os.path.join(out, info.filename[len(prefix):])
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with z.open(info) as src, open(target, "wb") as dst:
-            dst.write(src.read())
-        mode = (info.external_attr >> 16) & 0o777
-        os.chmod(target, mode or 0o644)
-PY
-rm -rf "$dir" && mv "$dir.tmp/root" "$dir" && rm -rf "$dir.tmp"
+python3 "$repo/scripts/unzip.py" "$dir.tmp/go.zip" "$dir.tmp/go" "golang.org/toolchain@$module/"
+rm -rf "$dir" && mv "$dir.tmp/go" "$dir" && rm -rf "$dir.tmp"
 "$dir/bin/go" version >&2
 echo "$dir/bin"

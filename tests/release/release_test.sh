@@ -41,9 +41,10 @@ if grep -E "^lakefs-cpp-$version/(build|\.cache)/" <<<"$listing"; then
 fi
 for deb in *.deb; do
   package=$(dpkg-deb -f "$deb" Package)
-  dpkg-deb -x "$deb" "$work/root"
-  grep -q "^License: Apache-2.0$" "$work/root/usr/share/doc/$package/copyright"
-  zcat "$work/root/usr/share/doc/$package/changelog.Debian.gz" | head -1 | grep -q "^lakefs-cpp ($version-1) "
-  zcat "$work/root/usr/share/doc/$package/changelog.gz" | grep -q "^## \[$version\] - "
+  dpkg-deb -x "$deb" "$work/unpacked"
+  doc=$work/unpacked/usr/share/doc/$package
+  grep -q "^License: Apache-2.0$" "$doc/copyright"
+  zcat "$doc/changelog.Debian.gz" | head -1 | grep -q "^lakefs-cpp ($version-1) "
+  zcat "$doc/changelog.gz" | grep -q "^## \[$version\] - "
 done
 echo "release $version: the archive, 3 packages and SHA256SUMS, all verified"
