@@ -18,16 +18,16 @@ Client::State::State(ResolvedConfig resolved, std::shared_ptr<Transport> transpo
                      std::shared_ptr<CredentialsProvider> credentials, LoggingOptions log)
     : config(std::move(resolved)),
       channel(transport ? std::move(transport) : make_curl_transport(config.transport),
-              detail::origin_of(config.transport.endpoint), config.retry, std::move(credentials),
-              detail::Logger(log)),
+              detail::origin_of(config.transport.endpoint), config.retry, config.transport.request_timeout,
+              std::move(credentials), detail::Logger(log)),
       api(channel) {}
 
 Client::Client() : Client(ClientOptions{}) {}
 
 Client::Client(const ClientOptions& options) {
   auto resolution = detail::resolve(options);
-  state_ = std::make_shared<State>(std::move(resolution.config), options.transport,
-                                   std::move(resolution.credentials), options.log);
+  state_ = std::make_shared<State>(std::move(resolution.config), options.transport, std::move(resolution.credentials),
+                                   options.log);
 }
 
 std::string Client::server_version() const { return server_config().version; }

@@ -52,7 +52,7 @@ struct Response;
 /// Transport, and as Client::send() takes it. Owns its body source and sink.
 struct LAKEFS_API Request {
   /// "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD".
-  std::string_view method = "GET";
+  std::string method = "GET";
   /// Path below the API root, starting with '/', each segment already percent-encoded.
   std::string path{};
   /// Encoded query string without the leading '?'; empty for none.

@@ -42,7 +42,7 @@ http::Response send_renewing(const Client& client, RenewableUrl& url, const Obje
   for (;;) {
     const auto current = url.current();
     http::Request request;
-    request.method = method;
+    request.method = std::string(method);
     // Logs and errors name the object, never the URL (its query holds the signature; its path is the store's
     // layout, not the caller's).
     request.path = object.address() + " (object store)";

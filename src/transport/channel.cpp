@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "transport/channel.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -79,10 +80,12 @@ class Channel::Context final : public CredentialsContext {
 };
 
 Channel::Channel(std::shared_ptr<Transport> transport, std::string origin, RetryOptions retry,
-                 std::shared_ptr<CredentialsProvider> credentials, Logger logger)
+                 std::chrono::milliseconds request_timeout, std::shared_ptr<CredentialsProvider> credentials,
+                 Logger logger)
     : transport_(std::move(transport)),
       origin_(std::move(origin)),
       retry_(retry),
+      request_timeout_(request_timeout),
       logger_(std::move(logger)),
       provider_(std::move(credentials)) {}
 
@@ -159,13 +162,24 @@ std::shared_ptr<const http::Authorization> Channel::authorization(const http::Au
 }
 
 http::Response Channel::send(http::Request&& request) const {
+  if (!request.call.headers.empty()) {
+    check_call_headers(request.call.headers);
+    // A pre-signed request goes to the object store, whose signature may cover headers: the call's extra headers
+    // are for lakeFS.
+    if (request.absolute_url.empty()) {
+      request.headers.insert(request.headers.end(), request.call.headers.begin(), request.call.headers.end());
+    }
+  }
   check_request(request);
   const std::string method(request.method);
-  // The retry rules go by method; an operation marked not idempotent is treated as a POST.
-  const std::string_view retry_method = request.not_idempotent ? std::string_view("POST") : std::string_view(method);
-  const bool idempotent = is_idempotent(retry_method);
+  // The retry rules go by method; an operation marked not idempotent is treated as a POST, and the call may say
+  // otherwise either way.
+  const bool idempotent = request.call.idempotent.value_or(!request.not_idempotent && is_idempotent(method));
+  const std::string_view retry_method = idempotent ? std::string_view("PUT") : std::string_view("POST");
   const RetryOptions& policy = request.call.retry ? *request.call.retry : retry_;
   const std::stop_token& stop = request.call.stop;
+  const std::optional<Clock::time_point> deadline = request.call.deadline;
+  const std::chrono::milliseconds attempt_timeout = request.call.timeout.value_or(request_timeout_);
   const bool authenticated = !request.anonymous && request.absolute_url.empty();
   const std::string target = logger_.enabled(LogLevel::debug) || logger_.enabled(LogLevel::info)
                                  ? loggable_target(request.path, request.absolute_url.empty() ? request.query : "")
@@ -193,6 +207,17 @@ http::Response Channel::send(http::Request&& request) const {
     if (authenticated) {
       used = authorization(nullptr);
       if (!same(request.authorization, *used)) request.authorization = *used;
+    }
+    if (deadline) {
+      // Each attempt gets the time left, unless its own timeout is shorter.
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
+      if (left.count() <= 0) {
+        throw_transport_error(http::Failure::timed_out, "the call's deadline passed before this attempt was sent",
+                              method, scrubbed(request.path),
+                              request.absolute_url.empty() ? origin_ : origin_of(request.absolute_url),
+                              !idempotent && earlier_attempt_unanswered);
+      }
+      request.call.timeout = attempt_timeout.count() > 0 ? std::min(attempt_timeout, left) : left;
     }
     const auto started = Clock::now();
     http::Result result = transport_->perform(request);
@@ -234,8 +259,9 @@ http::Response Channel::send(http::Request&& request) const {
     if (should_retry(retry_method, outcome_of(result), attempt, policy.max_retries, unrepeatable)) {
       const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(jitter_source);
       const auto delay = retry_delay(attempt, policy, retry_after, jitter);
-      const bool within_budget =
-          policy.total_budget.count() == 0 || Clock::now() + delay - first_start < policy.total_budget;
+      const auto retry_at = Clock::now() + delay;
+      const bool within_budget = (policy.total_budget.count() == 0 || retry_at - first_start < policy.total_budget) &&
+                                 (!deadline || retry_at < *deadline);
       if (within_budget) {
         if (result.failure != http::Failure::none && result.request_sent) earlier_attempt_unanswered = true;
         if (logger_.enabled(LogLevel::info)) {

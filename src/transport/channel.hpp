@@ -5,6 +5,7 @@
 // goes through a Channel; the transport below it only performs attempts.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,9 +23,10 @@ namespace lakefs::detail {
 
 class Channel {
  public:
-  /// `origin` (scheme://host:port of the endpoint) names the server in transport errors.
+  /// `origin` (scheme://host:port of the endpoint) names the server in transport errors; `request_timeout` is the
+  /// transport's whole-request timeout (zero: none), which a call's deadline cuts.
   Channel(std::shared_ptr<Transport> transport, std::string origin, RetryOptions retry,
-          std::shared_ptr<CredentialsProvider> credentials, Logger logger);
+          std::chrono::milliseconds request_timeout, std::shared_ptr<CredentialsProvider> credentials, Logger logger);
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
 
@@ -52,6 +54,7 @@ class Channel {
   std::shared_ptr<Transport> transport_;
   std::string origin_;
   RetryOptions retry_;
+  std::chrono::milliseconds request_timeout_;
   Logger logger_;
 
   mutable std::mutex credentials_mutex_;

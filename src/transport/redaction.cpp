@@ -35,8 +35,7 @@ Redactor::Redactor(std::string_view access_key_id, std::string_view secret_acces
   add(access_key_id, secret_access_key, session_token);
 }
 
-void Redactor::add(std::string_view access_key_id, std::string_view secret_access_key,
-                   std::string_view session_token) {
+void Redactor::add(std::string_view access_key_id, std::string_view secret_access_key, std::string_view session_token) {
   auto add_to = [](std::vector<std::string>& list, std::string_view secret) {
     // Very short values would redact ordinary words; real keys are long.
     if (secret.size() < 4) return;

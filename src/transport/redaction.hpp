@@ -33,9 +33,9 @@ class Redactor {
  private:
   void rebuild();
 
-  std::vector<std::string> pinned_{};  // key pairs and their forms
+  std::vector<std::string> pinned_{};               // key pairs and their forms
   std::vector<std::vector<std::string>> tokens_{};  // each session token with its forms, oldest first
-  std::vector<std::string> secrets_{};  // both, longest first
+  std::vector<std::string> secrets_{};              // both, longest first
 };
 
 /// Standard base64 (RFC 4648, with padding).

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "transport/request_checks.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "lakefs/errors.hpp"
@@ -68,6 +70,21 @@ void check_request(const http::Request& request) {
     }
     if (slash == std::string_view::npos) break;
     path.remove_prefix(slash + 1);
+  }
+}
+
+void check_call_headers(const std::vector<std::pair<std::string, std::string>>& headers) {
+  for (const auto& [name, value] : headers) {
+    check_header(name, value);
+    for (const std::string_view owned : {"authorization", "host", "content-length", "transfer-encoding"}) {
+      const bool same = name.size() == owned.size() &&
+                        std::equal(name.begin(), name.end(), owned.begin(),
+                                   [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+      if (same) {
+        throw InvalidArgumentError("CallOptions::headers may not set '" + name +
+                                   "': the SDK sets it (credentials go in ClientOptions)");
+      }
+    }
   }
 }
 

@@ -6,6 +6,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "lakefs/transport.hpp"
 
@@ -23,6 +25,11 @@ namespace lakefs::detail {
 /// and an absolute URL has no white space or control character. Messages
 /// name the header, never its value.
 void check_request(const http::Request& request);
+
+/// Throws InvalidArgumentError unless every one of a call's extra headers
+/// (CallOptions::headers) is a valid name and value and none is a header the
+/// SDK owns (Authorization, Host, Content-Length, Transfer-Encoding).
+void check_call_headers(const std::vector<std::pair<std::string, std::string>>& headers);
 
 /// scheme://host:port of a URL (everything before its path), for messages:
 /// never credentials (endpoints with user-info are rejected when a client is

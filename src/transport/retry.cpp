@@ -49,7 +49,7 @@ Outcome outcome_of_status(int status) noexcept {
 }
 
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
-                                                     std::chrono::system_clock::time_point now) {
+                                                      std::chrono::system_clock::time_point now) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   if (value.empty()) return std::nullopt;

@@ -566,5 +566,84 @@ TEST_F(ChannelTest, LogsNoTokenAndNamesFailures) {
   for (const auto& line : log.all()) EXPECT_THAT(line, Not(HasSubstr(kToken)));
 }
 
+// ---------------------------------------------------------------- CallOptions: headers, deadline, idempotency
+
+TEST_F(ChannelTest, CallHeadersGoToLakeFSButNotToAPreSignedUrl) {
+  transport->on("GET", "/repositories/r").reply(Reply::json(200, kRepositoryJson));
+  transport->on("GET", "http://store.test/bucket/key").reply(Reply::content(200, "abc"));
+  const auto c = client(fast_retries(0));
+  http::Request request = get("/repositories/r");
+  request.call.headers = {{"traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}};
+  (void)c.send(request);
+  http::Request presigned = get("/bucket/key");
+  presigned.absolute_url = "http://store.test/bucket/key?X-Amz-Signature=s";
+  presigned.call.headers = request.call.headers;
+  (void)c.send(presigned);
+  const auto sent = transport->requests();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].header("traceparent"), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+  EXPECT_EQ(sent[1].header("traceparent"), std::nullopt);
+}
+
+TEST_F(ChannelTest, CallHeadersThatWouldInjectOrOverrideAreRefusedBeforeSending) {
+  const auto c = client(fast_retries(0));
+  for (const auto& header : std::vector<std::pair<std::string, std::string>>{{"X-Ok", "a\r\nX-Injected: 1"},
+                                                                             {"Bad Name", "v"},
+                                                                             {"authorization", "Bearer x"},
+                                                                             {"Host", "evil.test"},
+                                                                             {"Content-Length", "0"},
+                                                                             {"TRANSFER-ENCODING", "chunked"}}) {
+    http::Request request = get("/repositories/r");
+    request.call.headers = {header};
+    EXPECT_THROW((void)c.send(request), InvalidArgumentError) << header.first;
+  }
+  EXPECT_EQ(transport->count(), 0u);
+}
+
+TEST_F(ChannelTest, APassedDeadlineSendsNothing) {
+  http::Request request = get("/repositories/r");
+  request.call.deadline = Clock::now() - milliseconds(1);
+  EXPECT_THROW((void)client(fast_retries(3)).send(request), TimeoutError);
+  EXPECT_EQ(transport->count(), 0u);
+}
+
+TEST_F(ChannelTest, ADeadlineCutsTheAttemptAndStopsRetrying) {
+  transport->on("GET", "/repositories/r")
+      .reply(Reply{.status = 200, .body = kRepositoryJson, .delay = milliseconds(5'000)})
+      .reply(Reply::json(200, kRepositoryJson));
+  http::Request request = get("/repositories/r");
+  request.call.timeout = milliseconds(60'000);
+  request.call.deadline = Clock::now() + milliseconds(100);
+  const auto started = Clock::now();
+  EXPECT_THROW((void)client(fast_retries(3)).send(request), TimeoutError);
+  EXPECT_LT(elapsed_ms(started), 2'000);
+  // The timed-out GET would be retried, but not past the deadline.
+  EXPECT_EQ(transport->count(), 1u);
+}
+
+TEST_F(ChannelTest, ACallMarkedIdempotentRepeatsAPostAndOneMarkedNotIdempotentNeverRepeatsAGet) {
+  transport->on("POST", "/repositories/r/branches/main/commits")
+      .reply(Reply::fail(http::Failure::connection_dropped, true))
+      .reply(Reply::json(201, kCommitJson));
+  const auto c = client(fast_retries(3));
+  http::Request post = commit_request();
+  post.call.idempotent = true;
+  EXPECT_EQ(c.send(post).status, 201);
+  EXPECT_EQ(transport->count("POST", "/repositories/r/branches/main/commits"), 2u);
+
+  transport->on("GET", "/repositories/r")
+      .reply(Reply::fail(http::Failure::connection_dropped, true))
+      .reply(Reply::json(200, kRepositoryJson));
+  http::Request request = get("/repositories/r");
+  request.call.idempotent = false;
+  try {
+    (void)c.send(request);
+    FAIL() << "no exception";
+  } catch (const TransportError& e) {
+    EXPECT_TRUE(e.outcome_unknown());
+  }
+  EXPECT_EQ(transport->count("GET", "/repositories/r"), 1u);
+}
+
 }  // namespace
 }  // namespace lakefs
