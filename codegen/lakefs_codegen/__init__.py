@@ -1,0 +1,6 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The generator of lakefs-cpp's lakefs::api layer, in parts (codegen/generate.py is its entry point).
+
+    special_cases  every exception to the generic rules, as data, each with its reason
+    naming         C++ identifiers: case conversion, reserved words, tag and class names
+"""
