@@ -4,4 +4,5 @@
     special_cases  every exception to the generic rules, as data, each with its reason
     naming         C++ identifiers: case conversion, reserved words, tag and class names
     schema         the spec's schemas resolved into C++ types: structs, aliases, enums
+    docs           the banner of generated files and the Doxygen comments of their declarations
 """
