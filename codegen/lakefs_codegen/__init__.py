@@ -5,4 +5,5 @@
     naming         C++ identifiers: case conversion, reserved words, tag and class names
     schema         the spec's schemas resolved into C++ types: structs, aliases, enums
     docs           the banner of generated files and the Doxygen comments of their declarations
+    models         models.hpp and the JSON codec (model_codec.hpp, models_N.cpp)
 """
