@@ -6,4 +6,5 @@
     schema         the spec's schemas resolved into C++ types: structs, aliases, enums
     docs           the banner of generated files and the Doxygen comments of their declarations
     models         models.hpp and the JSON codec (model_codec.hpp, models_N.cpp)
+    operations     the operations, their request structs and the API classes that send them
 """
