@@ -7,4 +7,5 @@
     docs           the banner of generated files and the Doxygen comments of their declarations
     models         models.hpp and the JSON codec (model_codec.hpp, models_N.cpp)
     operations     the operations, their request structs and the API classes that send them
+    generated_tests  the round-trip test of every model and the fuzzing table and dictionary
 """
