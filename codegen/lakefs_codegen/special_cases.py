@@ -7,7 +7,7 @@ emitting code.
 # Identifiers that would be C++ keywords, renamed. A keyword not listed becomes "<word>_value".
 KEYWORD_RENAMES = {
     "class": "class_name",  # StatsEvent.class: the name of a class of events
-    "default": "default_value",  # "<word>_value", spelled out so the table in codegen/README.md is complete
+    "default": "default_value",  # the fallback spelled out, as in the table of codegen/README.md
     "delete": "delete_value",  # as default
     "new": "new_value",  # as default
     "operator": "operator_name",  # an operator is named, not valued
