@@ -100,14 +100,17 @@ Listing<ActionRun> Repository::action_runs(ActionRunsOptions options) const {
   auto repo = id_;
   return Listing<ActionRun>(
       [client, repo, options](const std::string& after, std::size_t amount) {
-        const auto given = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); };
-        return detail::raw_page(client.api().actions.list_repository_runs_raw({.repository = repo,
-                                                                               .after = after,
-                                                                               .amount = static_cast<std::int64_t>(amount),
-                                                                               .branch = given(options.branch),
-                                                                               .commit = given(options.commit),
-                                                                               .call = options.call}),
-                                "ActionRunList");
+        const auto given = [](const std::string& s) {
+          return s.empty() ? std::nullopt : std::optional<std::string>(s);
+        };
+        return detail::raw_page(
+            client.api().actions.list_repository_runs_raw({.repository = repo,
+                                                           .after = after,
+                                                           .amount = static_cast<std::int64_t>(amount),
+                                                           .branch = given(options.branch),
+                                                           .commit = given(options.commit),
+                                                           .call = options.call}),
+            "ActionRunList");
       },
       [](std::string_view body, std::vector<ActionRun>& items) {
         api::ActionRunList list;
@@ -118,7 +121,7 @@ Listing<ActionRun> Repository::action_runs(ActionRunsOptions options) const {
       options.max_amount, options.page_size, options.after, [](const ActionRun& r) { return r.run_id; });
 }
 
-ActionRun Repository::action_run(const std::string& run_id, const CallOptions& call) const {
+ActionRun Repository::action_run(const std::string& run_id, CallOptions call) const {
   detail::require_non_empty(run_id, "run id");
   return to_run(client_.api().actions.get_run({.repository = id_, .run_id = run_id, .call = call}));
 }
@@ -146,8 +149,7 @@ Listing<HookRun> Repository::hook_runs(const std::string& run_id, HookRunsOption
       options.max_amount, options.page_size, options.after, [](const HookRun& h) { return h.hook_run_id; });
 }
 
-std::string Repository::hook_output(const std::string& run_id, const std::string& hook_run_id,
-                                    const CallOptions& call) const {
+std::string Repository::hook_output(const std::string& run_id, const std::string& hook_run_id, CallOptions call) const {
   detail::require_non_empty(run_id, "run id");
   detail::require_non_empty(hook_run_id, "hook run id");
   std::string out;

@@ -28,7 +28,7 @@ Branch::Branch(std::string repo_id, std::string id, Client client)
 }
 
 Branch& Branch::create(const Reference& source_reference, BranchCreateOptions options) {
-  return create(source_reference.id(), options);
+  return create(source_reference.id(), std::move(options));
 }
 
 Branch& Branch::create(const std::string& source_reference, BranchCreateOptions options) {
@@ -39,24 +39,24 @@ Branch& Branch::create(const std::string& source_reference, BranchCreateOptions 
     api::BranchCreation body{.name = id_, .source = source_reference};
     if (options.hidden) body.hidden = true;
     if (options.force) body.force = true;
-    (void)client_.api().branches.create_branch({.repository = repo_id_, .body = body});
+    (void)client_.api().branches.create_branch({.repository = repo_id_, .body = body, .call = options.call});
   } catch (const ConflictError&) {
     if (!options.exist_ok) throw;
-    (void)head();  // "ok" only if the branch really is there
+    (void)head(options.call);  // "ok" only if the branch really is there
   }
   return *this;
 }
 
 void Branch::remove(RemoveOptions options) {
   detail::require_non_empty(id_, "branch id");
-  api::DeleteBranchRequest request{.repository = repo_id_, .branch = id_};
+  api::DeleteBranchRequest request{.repository = repo_id_, .branch = id_, .call = std::move(options.call)};
   if (options.force) request.force = true;
   client_.api().branches.delete_branch(request);
 }
 
-Reference Branch::head() const {
+Reference Branch::head(CallOptions call) const {
   detail::require_non_empty(id_, "branch id");
-  auto ref = client_.api().branches.get_branch({.repository = repo_id_, .branch = id_});
+  auto ref = client_.api().branches.get_branch({.repository = repo_id_, .branch = id_, .call = std::move(call)});
   return Reference(repo_id_, std::move(ref.commit_id), client_);
 }
 
@@ -68,60 +68,62 @@ Commit Branch::commit(const std::string& message, CommitOptions options) {
   if (options.allow_empty) body.allow_empty = true;
   if (options.date) body.date = options.date->time_since_epoch().count();
   if (options.force) body.force = true;
-  return detail::to_commit(client_.api().commits.commit({.repository = repo_id_, .branch = id_, .body = body}));
+  return detail::to_commit(
+      client_.api().commits.commit({.repository = repo_id_, .branch = id_, .body = body, .call = options.call}));
 }
 
-Commit Branch::revert(const std::string& reference, int parent_number) {
-  return revert(reference, RevertOptions{.parent_number = parent_number});
-}
-
-Commit Branch::revert(const Reference& reference, const RevertOptions& options) {
+Commit Branch::revert(const Reference& reference, RevertOptions options) {
   detail::require_same_repository(repo_id_, reference.repo_id(), "the reference to revert");
-  return revert(reference.id(), options);
+  return revert(reference.id(), std::move(options));
 }
 
-Commit Branch::revert(const std::string& reference, const RevertOptions& options) {
+Commit Branch::revert(const std::string& reference, RevertOptions options) {
   detail::require_non_empty(id_, "branch id");
   detail::require_ref(reference, "reference to revert");
   api::RevertCreation body{.ref = reference, .parent_number = options.parent_number};
   if (options.allow_empty) body.allow_empty = true;
   if (options.force) body.force = true;
-  client_.api().branches.revert_branch({.repository = repo_id_, .branch = id_, .body = body});
-  return head().get_commit();
+  client_.api().branches.revert_branch({.repository = repo_id_, .branch = id_, .body = body, .call = options.call});
+  return head(options.call).get_commit(options.call);
 }
 
-Commit Branch::cherry_pick(const Reference& reference, int parent_number) {
+Commit Branch::cherry_pick(const Reference& reference, CherryPickOptions options) {
   detail::require_same_repository(repo_id_, reference.repo_id(), "the reference to cherry-pick");
-  return cherry_pick(reference.id(), parent_number);
+  return cherry_pick(reference.id(), std::move(options));
 }
 
-Commit Branch::cherry_pick(const std::string& reference, int parent_number) {
+Commit Branch::cherry_pick(const std::string& reference, CherryPickOptions options) {
   detail::require_non_empty(id_, "branch id");
   detail::require_ref(reference, "reference to cherry-pick");
   api::CherryPickCreation body{.ref = reference};
-  if (parent_number > 0) body.parent_number = parent_number;
-  return detail::to_commit(client_.api().branches.cherry_pick({.repository = repo_id_, .branch = id_, .body = body}));
+  if (options.parent_number > 0) body.parent_number = options.parent_number;
+  return detail::to_commit(client_.api().branches.cherry_pick(
+      {.repository = repo_id_, .branch = id_, .body = body, .call = std::move(options.call)}));
 }
 
-void Branch::reset_changes() {
+void Branch::reset_changes(CallOptions call) {
   detail::require_non_empty(id_, "branch id");
-  client_.api().branches.reset_branch(
-      {.repository = repo_id_, .branch = id_, .body = {.type = api::Enum<api::ResetCreationType>("reset")}});
+  client_.api().branches.reset_branch({.repository = repo_id_,
+                                       .branch = id_,
+                                       .body = {.type = api::Enum<api::ResetCreationType>("reset")},
+                                       .call = std::move(call)});
 }
 
-void Branch::reset_object(const std::string& path) {
+void Branch::reset_object(const std::string& path, CallOptions call) {
   detail::require_object_path(path);
   client_.api().branches.reset_branch({.repository = repo_id_,
                                        .branch = id_,
-                                       .body = {.type = api::Enum<api::ResetCreationType>("object"), .path = path}});
+                                       .body = {.type = api::Enum<api::ResetCreationType>("object"), .path = path},
+                                       .call = std::move(call)});
 }
 
-void Branch::reset_prefix(const std::string& prefix) {
+void Branch::reset_prefix(const std::string& prefix, CallOptions call) {
   detail::require_object_path(prefix, "prefix");
   client_.api().branches.reset_branch(
       {.repository = repo_id_,
        .branch = id_,
-       .body = {.type = api::Enum<api::ResetCreationType>("common_prefix"), .path = prefix}});
+       .body = {.type = api::Enum<api::ResetCreationType>("common_prefix"), .path = prefix},
+       .call = std::move(call)});
 }
 
 Listing<Change> Branch::uncommitted(UncommittedOptions options) const {

@@ -30,21 +30,21 @@ Client::Client(const ClientOptions& options) {
                                    options.log);
 }
 
-std::string Client::server_version() const { return server_config().version; }
+std::string Client::server_version(CallOptions call) const { return server_config(std::move(call)).version; }
 
-ServerConfiguration Client::server_config() const {
+ServerConfiguration Client::server_config(CallOptions call) const {
   ServerConfiguration out;
   api::Config config;
   try {
-    config = state_->api.config.get_config();
+    config = state_->api.config.get_config({.call = call});
   } catch (const NotFoundError&) {
     // A server from before GET /config: its deprecated endpoints.
-    auto version = state_->api.internal.get_lakefs_version();
+    auto version = state_->api.internal.get_lakefs_version({.call = call});
     if (!version.version) throw ProtocolError("the server's version response has no version");
     out.version = *version.version;
     out.upgrade_recommended = version.upgrade_recommended.value_or(false);
     out.latest_version = version.latest_version;
-    out.storages.push_back(detail::to_storage_config(state_->api.internal.get_storage_config()));
+    out.storages.push_back(detail::to_storage_config(state_->api.internal.get_storage_config({.call = call})));
     return out;
   }
   if (!config.version_config || !config.version_config->version) {
@@ -62,14 +62,14 @@ ServerConfiguration Client::server_config() const {
   return out;
 }
 
-ServerStorageConfiguration Client::storage_config() const {
-  auto config = server_config();
+ServerStorageConfiguration Client::storage_config(CallOptions call) const {
+  auto config = server_config(std::move(call));
   if (config.storages.empty()) throw ProtocolError("the server's configuration (GET /config) names no block store");
   return std::move(config.storages.front());
 }
 
-ServerStorageConfiguration Client::storage_config(const std::string& storage_id) const {
-  auto config = server_config();
+ServerStorageConfiguration Client::storage_config(const std::string& storage_id, CallOptions call) const {
+  auto config = server_config(std::move(call));
   std::string known;
   for (auto& s : config.storages) {
     if (s.blockstore_id == storage_id) return std::move(s);

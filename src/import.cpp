@@ -79,7 +79,7 @@ std::ostream& operator<<(std::ostream& os, const ImportStatus& status) {
 }
 
 ImportManager Branch::import_data() const { return ImportManager(*this); }
-ImportManager Branch::import_data(const ImportOptions& options) const { return ImportManager(*this, options); }
+ImportManager Branch::import_data(ImportOptions options) const { return ImportManager(*this, std::move(options)); }
 
 namespace {
 Branch import_target(const Branch& branch, const ImportOptions& options) {
@@ -105,7 +105,8 @@ ImportManager& ImportManager::object(std::string source_uri, std::string destina
   return *this;
 }
 
-std::string ImportManager::start(const CallOptions& call) {
+std::string ImportManager::start(ImportStartOptions options) {
+  const CallOptions& call = options.call;
   detail::require_non_empty(branch_.repo_id(), "repository id");
   detail::require_non_empty(branch_.id(), "branch id");
   if (!import_id_.empty()) {
@@ -124,13 +125,14 @@ std::string ImportManager::start(const CallOptions& call) {
                           .path = source.uri,
                           .destination = source.destination});
   }
-  body.commit.message = options_.commit_message;
-  if (!options_.commit_metadata.empty()) body.commit.metadata = options_.commit_metadata;
+  body.commit.message = options.commit_message.value_or(options_.commit_message);
+  const Metadata& metadata = options.commit_metadata ? *options.commit_metadata : options_.commit_metadata;
+  if (!metadata.empty()) body.commit.metadata = metadata;
   if (options_.force) body.force = true;
   if (call.stop.stop_requested()) {
     throw CancelledError("import into " + branch_.repo_id() + "/" + branch_.id() + ": cancelled before it was started");
   }
-  if (options_.merge) (void)target_.create(branch_, {.exist_ok = true});
+  if (options_.merge) (void)target_.create(branch_, {.exist_ok = true, .call = call});
   // Never interrupted once sent: an import that started on the server must have a known id, so it can be cancelled.
   import_id_ =
       target_.client()
@@ -142,19 +144,15 @@ std::string ImportManager::start(const CallOptions& call) {
   return import_id_;
 }
 
-ImportStatus ImportManager::status(const CallOptions& call) const {
+ImportStatus ImportManager::status(CallOptions call) const {
   if (import_id_.empty()) throw ImportError("import into " + branch_.repo_id() + "/" + branch_.id() + " not started");
   auto current = to_status(target_.client().api().imports.import_status(
-      {.repository = target_.repo_id(), .branch = target_.id(), .id = import_id_, .call = call}));
+      {.repository = target_.repo_id(), .branch = target_.id(), .id = import_id_, .call = std::move(call)}));
   current.merge_commit = merge_commit_;
   return current;
 }
 
-ImportStatus ImportManager::wait(std::chrono::milliseconds poll_interval) const {
-  return wait(ImportRunOptions{.on_progress = {}, .poll_interval = poll_interval});
-}
-
-ImportStatus ImportManager::wait(const ImportRunOptions& options) const {
+ImportStatus ImportManager::wait(ImportRunOptions options) const {
   if (import_id_.empty()) throw ImportError("import into " + branch_.repo_id() + "/" + branch_.id() + " not started");
   const std::stop_token& stop = options.call.stop;
   for (;;) {
@@ -171,7 +169,7 @@ ImportStatus ImportManager::wait(const ImportRunOptions& options) const {
     if (current->error) throw ImportError(describe(import_id_, target_) + " failed: " + *current->error);
     if (current->completed) {
       if (options_.merge && !merge_commit_) {
-        merge_commit_ = target_.merge_into(branch_, {.message = options_.merge_message});
+        merge_commit_ = target_.merge_into(branch_, {.message = options_.merge_message, .call = options.call});
         current->merge_commit = merge_commit_;
         if (options.on_progress) options.on_progress(*current);
       }
@@ -181,12 +179,13 @@ ImportStatus ImportManager::wait(const ImportRunOptions& options) const {
   }
 }
 
-ImportStatus ImportManager::run(const ImportRunOptions& options) {
-  (void)start(options.call);
-  return wait(options);
+ImportStatus ImportManager::run(ImportRunOptions options) {
+  (void)start(
+      {.commit_message = options.commit_message, .commit_metadata = options.commit_metadata, .call = options.call});
+  return wait(std::move(options));
 }
 
-void ImportManager::cancel(const CallOptions& call) {
+void ImportManager::cancel(CallOptions call) {
   if (import_id_.empty()) throw ImportError("import into " + branch_.repo_id() + "/" + branch_.id() + " not started");
   send_cancel(target_, import_id_, call);
 }

@@ -22,10 +22,10 @@
 #include "detail/parallel_download.hpp"
 #include "detail/prefault.hpp"
 #include "detail/presign.hpp"
-#include "lakefs/repository.hpp"
 #include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
+#include "lakefs/repository.hpp"
 #include "transport/request_checks.hpp"
 
 namespace lakefs {
@@ -237,9 +237,7 @@ StoredObject::StoredObject(std::string repo_id, std::string ref_id, std::string 
   detail::require_object_path(path_);
 }
 
-ObjectInfo StoredObject::stat() const { return stat(StatOptions{}); }
-
-ObjectInfo StoredObject::stat(const StatOptions& options) const {
+ObjectInfo StoredObject::stat(StatOptions options) const {
   detail::require_non_empty(path_, "object path");
   if (options.pre_sign) (void)detail::use_pre_sign(client_, true, "stat (pre_sign = true)");
   return detail::object_call(repo_id_, ref_id_, path_, [&] {
@@ -252,14 +250,14 @@ ObjectInfo StoredObject::stat(const StatOptions& options) const {
   });
 }
 
-PresignedUrl StoredObject::presigned_url(const CallOptions& call) const {
-  auto info = stat({.pre_sign = true, .call = call});
+PresignedUrl StoredObject::presigned_url(CallOptions call) const {
+  auto info = stat({.pre_sign = true, .call = std::move(call)});
   return PresignedUrl{std::move(info.physical_address), info.physical_address_expiry};
 }
 
-bool StoredObject::exists() const {
+bool StoredObject::exists(CallOptions call) const {
   try {
-    (void)stat();
+    (void)stat({.call = std::move(call)});
     return true;
   } catch (const ObjectNotFoundError&) {
     return false;
@@ -329,13 +327,13 @@ std::string read_into_memory(const StoredObject& object, bool pre_signed, const 
 
 }  // namespace
 
-std::string StoredObject::read_all(const ReadOptions& options) const {
+std::string StoredObject::read_all(ReadOptions options) const {
   detail::require_non_empty(path_, "object path");
   const bool pre_signed = detail::use_pre_sign(client_, options.pre_sign, "read_all");
   return read_into_memory(*this, pre_signed, "", std::numeric_limits<std::uint64_t>::max(), options.call);
 }
 
-std::string StoredObject::read_range(std::uint64_t offset, std::uint64_t length, const ReadOptions& options) const {
+std::string StoredObject::read_range(std::uint64_t offset, std::uint64_t length, ReadOptions options) const {
   detail::require_non_empty(path_, "object path");
   if (length == 0) return {};
   // Offsets are signed 64-bit on the server; a range reaching past that simply runs to the end of the object.
@@ -350,9 +348,9 @@ std::string StoredObject::read_range(std::uint64_t offset, std::uint64_t length,
   return read_into_memory(*this, pre_signed, range, length, options.call);
 }
 
-ObjectReader StoredObject::reader(ReaderOptions options) const { return ObjectReader(*this, options); }
+ObjectReader StoredObject::reader(ReaderOptions options) const { return ObjectReader(*this, std::move(options)); }
 
-void StoredObject::download(const std::filesystem::path& local_path, const DownloadOptions& options) const {
+void StoredObject::download(const std::filesystem::path& local_path, DownloadOptions options) const {
   detail::require_non_empty(path_, "object path");
   if (local_path.empty() || !local_path.has_filename()) {
     throw InvalidArgumentError("download of '" + path_ + "': the local path must name a file");
@@ -428,7 +426,7 @@ WriteableObject StoredObject::copy(const Branch& destination, std::string destin
     throw InvalidArgumentError("copy of '" + path_ + "': lakeFS copies objects only within one repository ('" +
                                repo_id_ + "' → '" + destination.repo_id() + "')");
   }
-  return copy(destination.id(), std::move(destination_path), options);
+  return copy(destination.id(), std::move(destination_path), std::move(options));
 }
 
 WriteableObject StoredObject::copy(const std::string& destination_branch, std::string destination_path,
@@ -440,8 +438,11 @@ WriteableObject StoredObject::copy(const std::string& destination_branch, std::s
   if (options.shallow) body.shallow = true;
   if (options.force) body.force = true;
   detail::object_call(repo_id_, ref_id_, path_, [&] {
-    return client_.api().objects.copy_object(
-        {.repository = repo_id_, .branch = destination_branch, .body = body, .dest_path = destination_path});
+    return client_.api().objects.copy_object({.repository = repo_id_,
+                                              .branch = destination_branch,
+                                              .body = body,
+                                              .dest_path = destination_path,
+                                              .call = options.call});
   });
   return WriteableObject(repo_id_, destination_branch, std::move(destination_path), client_);
 }
@@ -451,16 +452,16 @@ WriteableObject::WriteableObject(std::string repo_id, std::string branch_id, std
   detail::require_branch_id(ref_id_);
 }
 
-WriteableObject& WriteableObject::upload(std::string_view data, const UploadOptions& options) {
+WriteableObject& WriteableObject::upload(std::string_view data, UploadOptions options) {
   upload_body(*this, positional_body(memory_read_at(data), data.size()), options);
   return *this;
 }
 
-WriteableObject& WriteableObject::upload(std::span<const std::byte> data, const UploadOptions& options) {
-  return upload(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()), options);
+WriteableObject& WriteableObject::upload(std::span<const std::byte> data, UploadOptions options) {
+  return upload(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()), std::move(options));
 }
 
-WriteableObject& WriteableObject::upload(std::istream& in, const UploadOptions& options) {
+WriteableObject& WriteableObject::upload(std::istream& in, UploadOptions options) {
   Body body{.next = stream_source(in, {}), .length = remaining_length(in)};
   std::mutex mutex;  // one position: reads at offsets take turns
   if (body.length) {
@@ -476,7 +477,7 @@ WriteableObject& WriteableObject::upload(std::istream& in, const UploadOptions& 
   return *this;
 }
 
-WriteableObject& WriteableObject::upload_file(const std::filesystem::path& local_path, const UploadOptions& options) {
+WriteableObject& WriteableObject::upload_file(const std::filesystem::path& local_path, UploadOptions options) {
   const int fd = ::open(local_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw LocalIOError("open", local_path, detail::errno_code(errno));
   const struct Closer {
@@ -512,15 +513,16 @@ WriteableObject& WriteableObject::upload_file(const std::filesystem::path& local
 
 ObjectWriter WriteableObject::writer(WriterOptions options) const { return ObjectWriter(*this, std::move(options)); }
 
-void WriteableObject::update_metadata(const Metadata& metadata) {
+void WriteableObject::update_metadata(const Metadata& metadata, CallOptions call) {
   detail::require_non_empty(path_, "object path");
   detail::require_header_metadata(metadata);  // the same keys and values an upload could send
-  api::UpdateObjectUserMetadataRequest request{.repository = repo_id_, .branch = ref_id_, .path = path_};
+  api::UpdateObjectUserMetadataRequest request{
+      .repository = repo_id_, .branch = ref_id_, .path = path_, .call = std::move(call)};
   request.body.set = metadata;
   detail::object_call(repo_id_, ref_id_, path_, [&] { client_.api().objects.update_object_user_metadata(request); });
 }
 
-ObjectInfo WriteableObject::stage(const StageOptions& options) {
+ObjectInfo WriteableObject::stage(StageOptions options) {
   detail::require_non_empty(path_, "object path");
   detail::require_non_empty(options.physical_address, "physical address");
   detail::require_non_empty(options.checksum, "checksum");
@@ -528,7 +530,7 @@ ObjectInfo WriteableObject::stage(const StageOptions& options) {
   detail::require_header_metadata(options.metadata);
   detail::require_content_type(options.content_type);
   // Data under the storage namespace is lakeFS's own (garbage collection may delete it): as lakectl, refuse it.
-  const auto storage_namespace = Repository(repo_id_, client_).properties().storage_namespace;
+  const auto storage_namespace = Repository(repo_id_, client_).properties(options.call).storage_namespace;
   auto under = storage_namespace;
   if (!under.ends_with('/')) under += '/';
   if (options.physical_address == storage_namespace || options.physical_address.starts_with(under)) {
@@ -536,27 +538,31 @@ ObjectInfo WriteableObject::stage(const StageOptions& options) {
                                "' is inside the repository's storage namespace, whose data lakeFS manages; stage "
                                "data from elsewhere in the store");
   }
-  api::StageObjectRequest request{.repository = repo_id_, .branch = ref_id_, .path = path_};
+  api::StageObjectRequest request{.repository = repo_id_, .branch = ref_id_, .path = path_, .call = options.call};
   request.body.physical_address = options.physical_address;
   request.body.checksum = options.checksum;
   request.body.size_bytes = options.size_bytes;
   if (options.mtime) request.body.mtime = options.mtime->time_since_epoch().count();
   if (!options.metadata.empty()) request.body.metadata = options.metadata;
   if (!options.content_type.empty()) request.body.content_type = options.content_type;
-  return detail::object_call(repo_id_, ref_id_, path_, [&] {
-    return detail::to_object_info(client_.api().internal.stage_object(request));
-  });
+  return detail::object_call(repo_id_, ref_id_, path_,
+                             [&] { return detail::to_object_info(client_.api().internal.stage_object(request)); });
 }
 
-void WriteableObject::remove() {
+void WriteableObject::remove(CallOptions call) {
   detail::require_non_empty(path_, "object path");
   detail::object_call(repo_id_, ref_id_, path_, [&] {
-    client_.api().objects.delete_object({.repository = repo_id_, .branch = ref_id_, .path = path_});
+    client_.api().objects.delete_object(
+        {.repository = repo_id_, .branch = ref_id_, .path = path_, .call = std::move(call)});
   });
 }
 
 Branch WriteableObject::branch() const { return Branch(repo_id_, ref_id_, client_); }
 
 Commit WriteableObject::commit(const std::string& message) { return branch().commit(message); }
+
+Commit WriteableObject::commit(const std::string& message, CommitOptions options) {
+  return branch().commit(message, std::move(options));
+}
 
 }  // namespace lakefs

@@ -58,15 +58,17 @@ PullRequest to_pull_request(api::PullRequest&& p) {
 }  // namespace
 
 PullRequest Repository::create_pull_request(const std::string& source_branch, const std::string& destination_branch,
-                                            const std::string& title, const std::string& description) const {
+                                            const std::string& title, const std::string& description,
+                                            CallOptions call) const {
   detail::require_branch_id(source_branch, "source branch");
   detail::require_branch_id(destination_branch, "destination branch");
   detail::require_non_empty(title, "pull request title");
   api::PullRequestCreation body{
       .title = title, .source_branch = source_branch, .destination_branch = destination_branch};
   if (!description.empty()) body.description = description;
-  const auto created = client_.api().pulls.create_pull_request({.repository = id_, .body = std::move(body)});
-  return pull_request(created.id);
+  const auto created =
+      client_.api().pulls.create_pull_request({.repository = id_, .body = std::move(body), .call = call});
+  return pull_request(created.id, std::move(call));
 }
 
 Listing<PullRequest> Repository::pull_requests(PullRequestsOptions options) const {
@@ -79,15 +81,14 @@ Listing<PullRequest> Repository::pull_requests(PullRequestsOptions options) cons
   return Listing<PullRequest>(
       [client, repo, status, prefix = options.prefix, call = options.call](const std::string& after,
                                                                            std::size_t amount) {
-        return detail::raw_page(
-            client.api().pulls.list_pull_requests_raw(
-                {.repository = repo,
-                 .prefix = prefix.empty() ? std::nullopt : std::optional<std::string>(prefix),
-                 .after = after,
-                 .amount = static_cast<std::int64_t>(amount),
-                 .status = status,
-                 .call = call}),
-            "PullRequestsList");
+        return detail::raw_page(client.api().pulls.list_pull_requests_raw(
+                                    {.repository = repo,
+                                     .prefix = prefix.empty() ? std::nullopt : std::optional<std::string>(prefix),
+                                     .after = after,
+                                     .amount = static_cast<std::int64_t>(amount),
+                                     .status = status,
+                                     .call = call}),
+                                "PullRequestsList");
       },
       [](std::string_view body, std::vector<PullRequest>& items) {
         api::PullRequestsList list;
@@ -98,34 +99,39 @@ Listing<PullRequest> Repository::pull_requests(PullRequestsOptions options) cons
       options.max_amount, options.page_size, options.after, [](const PullRequest& p) { return p.id; });
 }
 
-PullRequest Repository::pull_request(const std::string& id) const {
+PullRequest Repository::pull_request(const std::string& id, CallOptions call) const {
   detail::require_non_empty(id, "pull request id");
-  return to_pull_request(client_.api().pulls.get_pull_request({.repository = id_, .pull_request = id}));
+  return to_pull_request(
+      client_.api().pulls.get_pull_request({.repository = id_, .pull_request = id, .call = std::move(call)}));
 }
 
-std::string Repository::merge_pull_request(const std::string& id) const {
+std::string Repository::merge_pull_request(const std::string& id, CallOptions call) const {
   detail::require_non_empty(id, "pull request id");
   try {
-    return client_.api().pulls.merge_pull_request({.repository = id_, .pull_request = id}).reference;
+    return client_.api().pulls.merge_pull_request({.repository = id_, .pull_request = id, .call = call}).reference;
   } catch (const ConflictError& e) {
     // lakeFS's 409 names neither side: read them from the pull request (which stays open).
-    const auto pr = pull_request(id);
+    const auto pr = pull_request(id, std::move(call));
     throw MergeConflictError(e, pr.source_branch, pr.destination_branch);
   }
 }
 
-void Repository::close_pull_request(const std::string& id) const {
+void Repository::close_pull_request(const std::string& id, CallOptions call) const {
   detail::require_non_empty(id, "pull request id");
-  client_.api().pulls.update_pull_request(
-      {.repository = id_, .pull_request = id, .body = {.status = api::PullRequestBasicStatus::closed}});
+  client_.api().pulls.update_pull_request({.repository = id_,
+                                           .pull_request = id,
+                                           .body = {.status = api::PullRequestBasicStatus::closed},
+                                           .call = std::move(call)});
 }
 
-void Repository::update_pull_request(const std::string& id, const PullRequestUpdate& update) const {
+void Repository::update_pull_request(const std::string& id, const PullRequestUpdate& update, CallOptions call) const {
   detail::require_non_empty(id, "pull request id");
   if (!update.title && !update.description) return;
   if (update.title) detail::require_non_empty(*update.title, "pull request title");
-  client_.api().pulls.update_pull_request(
-      {.repository = id_, .pull_request = id, .body = {.title = update.title, .description = update.description}});
+  client_.api().pulls.update_pull_request({.repository = id_,
+                                           .pull_request = id,
+                                           .body = {.title = update.title, .description = update.description},
+                                           .call = std::move(call)});
 }
 
 }  // namespace lakefs

@@ -57,10 +57,11 @@ Reference::Reference(std::string repo_id, std::string id, Client client)
   detail::require_ref(id_, "reference id");
 }
 
-Commit Reference::get_commit() const {
+Commit Reference::get_commit(CallOptions call) const {
   detail::require_non_empty(repo_id_, "repository id");
   detail::require_non_empty(id_, "reference id");
-  return detail::to_commit(client_.api().commits.get_commit({.repository = repo_id_, .commit_id = id_}));
+  return detail::to_commit(
+      client_.api().commits.get_commit({.repository = repo_id_, .commit_id = id_, .call = std::move(call)}));
 }
 
 Listing<Commit> Reference::log(LogOptions options) const {
@@ -85,6 +86,7 @@ Listing<Commit> Reference::log(LogOptions options) const {
                                      .amount = static_cast<std::int64_t>(amount),
                                      .objects = options.objects,
                                      .prefixes = options.prefixes,
+                                     .limit = options.limit ? std::optional(true) : std::nullopt,
                                      .first_parent = options.first_parent,
                                      .since = since,
                                      .stop_at = options.stop_at.empty() ? std::nullopt : std::optional(options.stop_at),
@@ -242,8 +244,11 @@ std::string Reference::merge_into(const std::string& destination_branch, MergeOp
   try {
     return client_.api()
         .refs
-        .merge_into_branch(
-            {.repository = repo_id_, .source_ref = id_, .destination_branch = destination_branch, .body = body})
+        .merge_into_branch({.repository = repo_id_,
+                            .source_ref = id_,
+                            .destination_branch = destination_branch,
+                            .body = body,
+                            .call = std::move(options.call)})
         .reference;
   } catch (const ConflictError& e) {
     // lakeFS's 409 body ({"reference":""}) says nothing: name the conflict and both refs.
@@ -251,17 +256,17 @@ std::string Reference::merge_into(const std::string& destination_branch, MergeOp
   }
 }
 
-Reference Reference::merge_base(const Branch& destination_branch) const {
+Reference Reference::merge_base(const Branch& destination_branch, CallOptions call) const {
   detail::require_same_repository(repo_id_, destination_branch.repo_id(), "the destination branch");
-  return merge_base(destination_branch.id());
+  return merge_base(destination_branch.id(), std::move(call));
 }
 
-Reference Reference::merge_base(const std::string& destination_branch) const {
+Reference Reference::merge_base(const std::string& destination_branch, CallOptions call) const {
   detail::require_non_empty(repo_id_, "repository id");
   detail::require_ref(id_, "reference");
   detail::require_branch_id(destination_branch, "destination branch");
   auto result = client_.api().refs.find_merge_base(
-      {.repository = repo_id_, .source_ref = id_, .destination_branch = destination_branch});
+      {.repository = repo_id_, .source_ref = id_, .destination_branch = destination_branch, .call = std::move(call)});
   return Reference(repo_id_, std::move(result.base_commit_id), client_);
 }
 

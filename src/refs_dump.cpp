@@ -5,9 +5,9 @@
 #include <utility>
 
 #include "detail/convert.hpp"
-#include "transport/retry.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/repository.hpp"
+#include "transport/retry.hpp"
 
 namespace lakefs {
 namespace {
@@ -46,7 +46,7 @@ auto wait_for(const char* what, const std::string& repo, const RefsTaskOptions& 
 
 }  // namespace
 
-RefsDump Repository::dump_refs(const RefsTaskOptions& options) const {
+RefsDump Repository::dump_refs(RefsTaskOptions options) const {
   auto& api = client_.api();
   const auto task = api.repositories.dump_submit({.repository = id_, .call = options.call});
   const auto done = wait_for("refs dump", id_, options, [&] {
@@ -60,7 +60,7 @@ RefsDump Repository::dump_refs(const RefsTaskOptions& options) const {
                   .branches_meta_range_id = done.refs->branches_meta_range_id};
 }
 
-void Repository::restore_refs(const RefsDump& dump, const RefsTaskOptions& options) const {
+void Repository::restore_refs(const RefsDump& dump, RefsTaskOptions options) const {
   if (dump.commits_meta_range_id.empty() || dump.tags_meta_range_id.empty() || dump.branches_meta_range_id.empty()) {
     throw InvalidArgumentError("restore_refs: the dump's three metarange ids must be set");
   }

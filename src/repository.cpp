@@ -30,17 +30,18 @@ Repository& Repository::create(RepositoryCreateOptions options) {
     if (options.bare) request.bare = true;
     if (options.read_only) request.body.read_only = true;
     if (!options.storage_id.empty()) request.body.storage_id = options.storage_id;
+    request.call = options.call;
     (void)api.repositories.create_repository(request);
   } catch (const ConflictError&) {
     if (!options.exist_ok) throw;
-    (void)properties();  // the existing repository must be readable to be "ok"
+    (void)properties(options.call);  // the existing repository must be readable to be "ok"
   }
   return *this;
 }
 
 void Repository::remove(RemoveOptions options) {
   detail::require_non_empty(id_, "repository id");
-  api::DeleteRepositoryRequest request{.repository = id_};
+  api::DeleteRepositoryRequest request{.repository = id_, .call = options.call};
   if (options.force) request.force = true;
   client_.api().repositories.delete_repository(request);
 }
@@ -50,8 +51,10 @@ namespace {
 // The rules and the ETag that names their version (for If-Match), read through the client's raw send: the
 // generated call returns the rules without the answer's headers.
 std::pair<std::vector<api::BranchProtectionRule>, std::string> protection_rules_and_etag(const Client& client,
-                                                                                         const std::string& repo) {
+                                                                                         const std::string& repo,
+                                                                                         const CallOptions& call) {
   http::Request request;
+  request.call = call;
   request.method = "GET";
   request.path = "/repositories/";
   http::append_encoded(request.path, repo);
@@ -64,12 +67,12 @@ std::pair<std::vector<api::BranchProtectionRule>, std::string> protection_rules_
 
 // Read, change, write back with If-Match; a concurrent change (412) makes it start over on the new rules.
 template <typename Change>
-void change_protection_rules(const Client& client, const std::string& repo, Change change) {
+void change_protection_rules(const Client& client, const std::string& repo, const CallOptions& call, Change change) {
   constexpr int kAttempts = 5;
   for (int attempt = 1;; ++attempt) {
-    auto [rules, etag] = protection_rules_and_etag(client, repo);
+    auto [rules, etag] = protection_rules_and_etag(client, repo, call);
     if (!change(rules)) return;  // nothing to write
-    api::SetBranchProtectionRulesRequest request{.repository = repo, .body = std::move(rules)};
+    api::SetBranchProtectionRulesRequest request{.repository = repo, .body = std::move(rules), .call = call};
     if (!etag.empty()) request.if_match = etag;
     try {
       client.api().repositories.set_branch_protection_rules(request);
@@ -82,29 +85,30 @@ void change_protection_rules(const Client& client, const std::string& repo, Chan
 
 }  // namespace
 
-std::vector<std::string> Repository::branch_protection_rules() const {
+std::vector<std::string> Repository::branch_protection_rules(CallOptions call) const {
   detail::require_non_empty(id_, "repository id");
   std::vector<std::string> patterns;
-  for (auto& rule : client_.api().repositories.get_branch_protection_rules({.repository = id_})) {
+  for (auto& rule :
+       client_.api().repositories.get_branch_protection_rules({.repository = id_, .call = std::move(call)})) {
     patterns.push_back(std::move(rule.pattern));
   }
   return patterns;
 }
 
-void Repository::add_branch_protection_rule(const std::string& pattern) {
+void Repository::add_branch_protection_rule(const std::string& pattern, CallOptions call) {
   detail::require_non_empty(id_, "repository id");
   detail::require_non_empty(pattern, "branch protection pattern");
-  change_protection_rules(client_, id_, [&](std::vector<api::BranchProtectionRule>& rules) {
+  change_protection_rules(client_, id_, call, [&](std::vector<api::BranchProtectionRule>& rules) {
     if (std::any_of(rules.begin(), rules.end(), [&](const auto& r) { return r.pattern == pattern; })) return false;
     rules.push_back({.pattern = pattern});
     return true;
   });
 }
 
-void Repository::remove_branch_protection_rule(const std::string& pattern) {
+void Repository::remove_branch_protection_rule(const std::string& pattern, CallOptions call) {
   detail::require_non_empty(id_, "repository id");
   detail::require_non_empty(pattern, "branch protection pattern");
-  change_protection_rules(client_, id_, [&](std::vector<api::BranchProtectionRule>& rules) {
+  change_protection_rules(client_, id_, call, [&](std::vector<api::BranchProtectionRule>& rules) {
     const auto it = std::find_if(rules.begin(), rules.end(), [&](const auto& r) { return r.pattern == pattern; });
     if (it == rules.end()) {
       // Not found in the rules the GET answered: that answer is the one named.
@@ -116,13 +120,13 @@ void Repository::remove_branch_protection_rule(const std::string& pattern) {
   });
 }
 
-std::optional<GarbageCollectionRules> Repository::gc_rules() const {
+std::optional<GarbageCollectionRules> Repository::gc_rules(CallOptions call) const {
   detail::require_non_empty(id_, "repository id");
   api::GarbageCollectionRules rules;
   try {
-    rules = client_.api().repositories.get_gc_rules({.repository = id_});
+    rules = client_.api().repositories.get_gc_rules({.repository = id_, .call = call});
   } catch (const NotFoundError&) {
-    (void)properties();  // a missing repository is NotFoundError; a repository without rules has none
+    (void)properties(std::move(call));  // a missing repository is NotFoundError; a repository without rules has none
     return std::nullopt;
   }
   GarbageCollectionRules out{.default_retention_days = rules.default_retention_days};
@@ -130,35 +134,35 @@ std::optional<GarbageCollectionRules> Repository::gc_rules() const {
   return out;
 }
 
-void Repository::set_gc_rules(const GarbageCollectionRules& rules) {
+void Repository::set_gc_rules(const GarbageCollectionRules& rules, CallOptions call) {
   detail::require_non_empty(id_, "repository id");
   api::GarbageCollectionRules body{.default_retention_days = rules.default_retention_days};
   for (const auto& [branch, days] : rules.branch_retention_days) {
     detail::require_branch_id(branch);
     body.branches.push_back({.branch_id = branch, .retention_days = days});
   }
-  client_.api().repositories.set_gc_rules({.repository = id_, .body = std::move(body)});
+  client_.api().repositories.set_gc_rules({.repository = id_, .body = std::move(body), .call = std::move(call)});
 }
 
-void Repository::delete_gc_rules() {
+void Repository::delete_gc_rules(CallOptions call) {
   detail::require_non_empty(id_, "repository id");
   try {
-    client_.api().repositories.delete_gc_rules({.repository = id_});
+    client_.api().repositories.delete_gc_rules({.repository = id_, .call = call});
   } catch (const NotFoundError&) {
-    (void)properties();  // none to delete is fine; a missing repository is not
+    (void)properties(std::move(call));  // none to delete is fine; a missing repository is not
   }
 }
 
-RepositoryProperties Repository::properties() const {
+RepositoryProperties Repository::properties(CallOptions call) const {
   detail::require_non_empty(id_, "repository id");
-  return detail::to_properties(client_.api().repositories.get_repository({.repository = id_}));
+  return detail::to_properties(client_.api().repositories.get_repository({.repository = id_, .call = std::move(call)}));
 }
 
-std::string Repository::storage_id() const { return properties().storage_id; }
+std::string Repository::storage_id(CallOptions call) const { return properties(std::move(call)).storage_id; }
 
-Metadata Repository::metadata() const {
+Metadata Repository::metadata(CallOptions call) const {
   detail::require_non_empty(id_, "repository id");
-  return client_.api().repositories.get_repository_metadata({.repository = id_});
+  return client_.api().repositories.get_repository_metadata({.repository = id_, .call = std::move(call)});
 }
 
 namespace {
@@ -203,14 +207,14 @@ Listing<Tag> Repository::tags(ListOptions options) const {
                           });
 }
 
-std::vector<TransactionBranch> Repository::stale_transactions(std::chrono::seconds older_than) const {
+std::vector<TransactionBranch> Repository::stale_transactions(std::chrono::seconds older_than, CallOptions call) const {
   if (older_than.count() < 0) throw InvalidArgumentError("stale_transactions: older_than must not be negative");
   const auto cutoff = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) - older_than;
   std::vector<TransactionBranch> found;
   std::string after;
   for (;;) {
     auto page = client_.api().branches.list_branches(
-        {.repository = id_, .prefix = "tx-", .after = after, .amount = 1000, .show_hidden = true});
+        {.repository = id_, .prefix = "tx-", .after = after, .amount = 1000, .show_hidden = true, .call = call});
     for (auto& ref : page.results) {
       const auto started = detail::transaction_started(ref.id);
       if (started && *started <= cutoff) found.push_back({Branch(id_, std::move(ref.id), client_), *started});
@@ -222,11 +226,12 @@ std::vector<TransactionBranch> Repository::stale_transactions(std::chrono::secon
   return found;
 }
 
-std::vector<TransactionBranch> Repository::remove_stale_transactions(std::chrono::seconds older_than) const {
-  auto stale = stale_transactions(older_than);
+std::vector<TransactionBranch> Repository::remove_stale_transactions(std::chrono::seconds older_than,
+                                                                     CallOptions call) const {
+  auto stale = stale_transactions(older_than, call);
   for (auto& tx : stale) {
     try {
-      tx.branch.remove();
+      tx.branch.remove({.call = call});
     } catch (const NotFoundError&) {
       // removed meanwhile (by its own transaction, or another cleaner): gone either way
     }
@@ -241,10 +246,8 @@ Listing<Repository> repositories(ListOptions options, Client client) {
   return Listing<Repository>(
       [client, prefix = options.prefix, call = options.call](const std::string& after, std::size_t amount) {
         return detail::raw_page(
-            client.api().repositories.list_repositories_raw({.prefix = prefix,
-                                                             .after = after,
-                                                             .amount = static_cast<std::int64_t>(amount),
-                                                             .call = call}),
+            client.api().repositories.list_repositories_raw(
+                {.prefix = prefix, .after = after, .amount = static_cast<std::int64_t>(amount), .call = call}),
             "RepositoryList");
       },
       [client](std::string_view body, std::vector<Repository>& items) {

@@ -13,7 +13,7 @@ Tag::Tag(std::string repo_id, std::string id, Client client)
 }
 
 Tag& Tag::create(const Reference& source_reference, TagCreateOptions options) {
-  return create(source_reference.id(), options);
+  return create(source_reference.id(), std::move(options));
 }
 
 Tag& Tag::create(const std::string& source_reference, TagCreateOptions options) {
@@ -23,17 +23,17 @@ Tag& Tag::create(const std::string& source_reference, TagCreateOptions options) 
   try {
     api::TagCreation body{.id = id_, .ref = source_reference};
     if (options.force) body.force = true;
-    (void)client_.api().tags.create_tag({.repository = repo_id_, .body = body});
+    (void)client_.api().tags.create_tag({.repository = repo_id_, .body = body, .call = options.call});
   } catch (const ConflictError&) {
     if (!options.exist_ok) throw;
-    (void)client_.api().tags.get_tag({.repository = repo_id_, .tag = id_});
+    (void)client_.api().tags.get_tag({.repository = repo_id_, .tag = id_, .call = options.call});
   }
   return *this;
 }
 
 void Tag::remove(RemoveOptions options) {
   detail::require_non_empty(id_, "tag id");
-  api::DeleteTagRequest request{.repository = repo_id_, .tag = id_};
+  api::DeleteTagRequest request{.repository = repo_id_, .tag = id_, .call = std::move(options.call)};
   if (options.force) request.force = true;
   client_.api().tags.delete_tag(request);
 }

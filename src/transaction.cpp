@@ -42,10 +42,13 @@ std::string ephemeral_branch_name(Timestamp started) {
   return name;
 }
 
-// Best effort: a failure to remove must never hide the error being reported.
-void remove_quietly(Branch& branch) noexcept {
+// Best effort: a failure to remove must never hide the error being reported. Sent with the call's timeout,
+// deadline and headers but not its stop token: a cancelled transaction still removes its branch (no orphan).
+void remove_quietly(Branch& branch, const CallOptions& call) noexcept {
   try {
-    branch.remove();
+    RemoveOptions options{.call = call};
+    options.call.stop = {};
+    branch.remove(std::move(options));
   } catch (...) {
   }
 }
@@ -146,16 +149,26 @@ bool Transaction::is_open() const noexcept { return state_ && state_->phase == S
 
 void Transaction::fail() noexcept {
   state_->phase = State::Phase::failed;
-  if (state_->options.delete_branch_on_error) remove_quietly(*this);
+  if (state_->options.delete_branch_on_error) remove_quietly(*this, state_->options.call);
 }
 
 void Transaction::rollback() {
   if (!is_open()) return;
+  rollback(state_->options.call);
+}
+
+void Transaction::rollback(CallOptions call) {
+  if (!is_open()) return;
   state_->phase = State::Phase::rolled_back;
-  remove_quietly(*this);
+  remove_quietly(*this, call);
 }
 
 Commit Transaction::commit() {
+  if (!is_open()) return commit(CallOptions{});  // throws: no longer open
+  return commit(state_->options.call);
+}
+
+Commit Transaction::commit(CallOptions call) {
   const std::string what = "transaction '" + id_ + "' on " + repo_id_ + "/" + (state_ ? state_->source.id() : "?");
   if (!is_open()) throw TransactionError(what + " is no longer open (already committed or rolled back)", nullptr);
   auto& s = *state_;
@@ -170,7 +183,7 @@ Commit Transaction::commit() {
       // server's 409 only once the source branch had already changed (a half-applied transaction).
       std::optional<std::string> tagged;
       try {
-        tagged = Tag(repo_id_, options.tag, client_).get_commit().id;
+        tagged = Tag(repo_id_, options.tag, client_).get_commit(call).id;
       } catch (const NotFoundError&) {
       }
       if (tagged) {
@@ -180,34 +193,35 @@ Commit Transaction::commit() {
     }
 
     stage = "looking for changes";
-    const bool staged = !uncommitted({.max_amount = 1}).to_vector().empty();
-    const bool committed_inside = head().id() != s.base_commit;  // e.g. object(p).upload(d).commit(m)
+    const bool staged = !uncommitted({.max_amount = 1, .call = call}).to_vector().empty();
+    const bool committed_inside = head(call).id() != s.base_commit;  // e.g. object(p).upload(d).commit(m)
 
     Commit result;
     if (!staged && !committed_inside && !options.allow_empty) {
       // Nothing changed: nothing to commit or merge. The source's head is the state this transaction published.
       stage = "reading the source head";
-      result = s.source.head().get_commit();
+      result = s.source.head(call).get_commit(call);
       merged = result.id;
     } else {
       if (staged || !committed_inside) {
         stage = "commit";
         (void)Branch::commit(options.commit_message,
-                             {.metadata = options.commit_metadata, .allow_empty = options.allow_empty});
+                             {.metadata = options.commit_metadata, .allow_empty = options.allow_empty, .call = call});
       }
       stage = "merge";
-      merged = merge_into(
-          s.source,
-          {.message = options.commit_message, .metadata = options.commit_metadata, .allow_empty = options.allow_empty});
+      merged = merge_into(s.source, {.message = options.commit_message,
+                                     .metadata = options.commit_metadata,
+                                     .allow_empty = options.allow_empty,
+                                     .call = call});
       stage = "reading the merge commit";
-      result = Reference(repo_id_, merged, client_).get_commit();
+      result = Reference(repo_id_, merged, client_).get_commit(call);
     }
     s.phase = State::Phase::committed;
     s.result = result;
-    remove_quietly(*this);
+    remove_quietly(*this, call);
     if (!options.tag.empty()) {
       stage = "tagging";
-      Tag(repo_id_, options.tag, client_).create(result.id);
+      Tag(repo_id_, options.tag, client_).create(result.id, {.call = call});
     }
     return result;
   } catch (...) {
@@ -231,17 +245,18 @@ Commit Transaction::commit() {
 
 Transaction Branch::begin_transaction() { return begin_transaction(TransactionOptions{}); }
 
-Transaction Branch::begin_transaction(const TransactionOptions& options) {
+Transaction Branch::begin_transaction(TransactionOptions options) {
   detail::require_non_empty(repo_id_, "repository id");
   detail::require_non_empty(id_, "branch id");
+  auto base_commit = head(options.call).id();
   auto state = std::make_unique<Transaction::State>(
-      Transaction::State{.source = *this, .base_commit = head().id(), .options = options});
+      Transaction::State{.source = *this, .base_commit = std::move(base_commit), .options = std::move(options)});
   // Pinned to the head just read, so "what changed in the transaction" is exactly the ephemeral branch's diff.
   for (int attempt = 0;; ++attempt) {
     const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     Branch ephemeral(repo_id_, ephemeral_branch_name(now), client_);
     try {
-      ephemeral.create(state->base_commit, {.hidden = true});
+      ephemeral.create(state->base_commit, {.hidden = true, .call = state->options.call});
     } catch (const ConflictError&) {
       if (attempt < 2) continue;  // name taken (vanishingly rare): draw another
       throw;
@@ -252,9 +267,10 @@ Transaction Branch::begin_transaction(const TransactionOptions& options) {
 
 Commit Branch::transact(const std::function<void(Transaction&)>& fn) { return transact(fn, TransactionOptions{}); }
 
-Commit Branch::transact(const std::function<void(Transaction&)>& fn, const TransactionOptions& options) {
+Commit Branch::transact(const std::function<void(Transaction&)>& fn, TransactionOptions options) {
   if (!fn) throw InvalidArgumentError("transaction callback must not be empty");
-  auto tx = begin_transaction(options);
+  const CallOptions call = options.call;
+  auto tx = begin_transaction(std::move(options));
   try {
     fn(tx);
   } catch (...) {
@@ -266,7 +282,7 @@ Commit Branch::transact(const std::function<void(Transaction&)>& fn, const Trans
     case Transaction::State::Phase::committed:  // fn committed it itself
       return *tx.state_->result;
     case Transaction::State::Phase::rolled_back:  // fn rolled it back: nothing was merged
-      return head().get_commit();
+      return head(call).get_commit(call);
     default:
       throw TransactionError("transaction '" + tx.id() + "' failed inside its callback", nullptr);
   }

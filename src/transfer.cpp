@@ -151,7 +151,7 @@ fs::path local_path_for(const std::string& key, const std::string& prefix, std::
 }  // namespace
 
 TransferSummary Branch::upload_directory(const fs::path& local_dir, const std::string& prefix,
-                                         const UploadDirectoryOptions& options) const {
+                                         UploadDirectoryOptions options) const {
   std::error_code ec;
   if (!fs::is_directory(local_dir, ec)) {
     throw InvalidArgumentError("upload_directory: '" + local_dir.string() + "' is not a directory");
@@ -190,15 +190,14 @@ TransferSummary Branch::upload_directory(const fs::path& local_dir, const std::s
                                      .pre_sign = options.pre_sign,
                                      .call = options.call};
   run_batch(items, concurrency_of(options.concurrency, client_), options.on_progress, options.stop_on_error,
-            {"upload_directory", options.call.stop}, summary,
-            [&](const Item& item) {
+            {"upload_directory", options.call.stop}, summary, [&](const Item& item) {
               WriteableObject(repo_id_, id_, item.object, client_).upload_file(local_dir / item.local, upload_options);
             });
   return summary;
 }
 
 TransferSummary Reference::download_prefix(const std::string& prefix, const fs::path& local_dir,
-                                           const DownloadPrefixOptions& options) const {
+                                           DownloadPrefixOptions options) const {
   TransferSummary summary;
   std::vector<Item> items;
   for (const auto& entry : objects({.prefix = prefix, .call = options.call})) {
@@ -218,8 +217,7 @@ TransferSummary Reference::download_prefix(const std::string& prefix, const fs::
 
   const DownloadOptions download_options{.pre_sign = options.pre_sign, .call = options.call};
   run_batch(items, concurrency_of(options.concurrency, client_), options.on_progress, options.stop_on_error,
-            {"download_prefix", options.call.stop}, summary,
-            [&](const Item& item) {
+            {"download_prefix", options.call.stop}, summary, [&](const Item& item) {
               const fs::path target = local_dir / item.local;
               std::error_code dir_ec;
               fs::create_directories(target.parent_path(), dir_ec);

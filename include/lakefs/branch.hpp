@@ -33,6 +33,8 @@ struct LAKEFS_API BranchCreateOptions {
   bool hidden = false;
   /// Create it even in a read-only repository (lakeFS's `force`).
   bool force = false;
+  /// Timeout, deadline, retry policy, cancellation and extra headers of its requests (see CallOptions).
+  CallOptions call{};
 };
 
 /// Options of Branch::commit().
@@ -45,6 +47,16 @@ struct LAKEFS_API CommitOptions {
   std::optional<Timestamp> date{};
   /// Commit even to a read-only repository (lakeFS's `force`).
   bool force = false;
+  /// Timeout, deadline, retry policy, cancellation and extra headers of its requests (see CallOptions).
+  CallOptions call{};
+};
+
+/// Options of Branch::cherry_pick().
+struct LAKEFS_API CherryPickOptions {
+  /// For a merge commit, the parent (1-based) whose changes are applied.
+  int parent_number = 0;
+  /// Timeout, deadline, retry policy, cancellation and extra headers of its requests (see CallOptions).
+  CallOptions call{};
 };
 
 /// Options of Branch::revert().
@@ -56,6 +68,8 @@ struct LAKEFS_API RevertOptions {
   bool allow_empty = false;
   /// Revert even in a read-only repository (lakeFS's `force`).
   bool force = false;
+  /// Timeout, deadline, retry policy, cancellation and extra headers of its requests (see CallOptions).
+  CallOptions call{};
 };
 
 /// Options of Branch::uncommitted().
@@ -102,31 +116,29 @@ class LAKEFS_API Branch : public Reference {
   void remove(RemoveOptions options = {});
 
   /// The commit the branch currently points at.
-  [[nodiscard]] Reference head() const;
+  [[nodiscard]] Reference head(CallOptions call = {}) const;
 
   /// Commits staged changes; returns the new commit.
   Commit commit(const std::string& message, CommitOptions options = {});
 
   /// Reverts the changes `reference` introduced (a new commit). For a merge
-  /// commit, `parent_number` (1-based) picks the parent to diff against.
-  Commit revert(const std::string& reference, int parent_number = 0);
-  /// The same, with every option of RevertOptions.
-  Commit revert(const std::string& reference, const RevertOptions& options);
+  /// commit, `options.parent_number` (1-based) picks the parent to diff against.
+  Commit revert(const std::string& reference, RevertOptions options = {});
   /// The same for a handle; one of another repository is InvalidArgumentError (nothing is sent).
-  Commit revert(const Reference& reference, const RevertOptions& options = {});
+  Commit revert(const Reference& reference, RevertOptions options = {});
 
   /// Applies the changes `reference` introduced onto this branch (a new commit).
-  /// For a merge commit, `parent_number` (1-based) picks the parent whose changes are applied.
-  Commit cherry_pick(const std::string& reference, int parent_number = 0);
+  /// For a merge commit, `options.parent_number` (1-based) picks the parent whose changes are applied.
+  Commit cherry_pick(const std::string& reference, CherryPickOptions options = {});
   /// The same for a handle; one of another repository is InvalidArgumentError (nothing is sent).
-  Commit cherry_pick(const Reference& reference, int parent_number = 0);
+  Commit cherry_pick(const Reference& reference, CherryPickOptions options = {});
 
   /// Drops all uncommitted changes on the branch.
-  void reset_changes();
+  void reset_changes(CallOptions call = {});
   /// Drops the uncommitted change of one object.
-  void reset_object(const std::string& path);
+  void reset_object(const std::string& path, CallOptions call = {});
   /// Drops uncommitted changes under a prefix.
-  void reset_prefix(const std::string& prefix);
+  void reset_prefix(const std::string& prefix, CallOptions call = {});
 
   /// Staged, uncommitted changes.
   [[nodiscard]] Listing<Change> uncommitted(UncommittedOptions options = {}) const;
@@ -167,27 +179,31 @@ class LAKEFS_API Branch : public Reference {
   /// concurrently, each file streamed from disk. Symlinks and special files are
   /// skipped with a note. Failures are collected in the summary; see docs/objects-and-io.md.
   [[nodiscard]] TransferSummary upload_directory(const std::filesystem::path& local_dir, const std::string& prefix,
-                                                 const UploadDirectoryOptions& options = {}) const;
+                                                 UploadDirectoryOptions options = {}) const;
 
   /// Runs `fn` in a transaction on a hidden ephemeral branch, then commits,
   /// merges into this branch, tags if asked, and returns the merge commit;
   /// if `fn` throws, nothing reaches this branch and the exception propagates
   /// unchanged. Include <lakefs/transaction.hpp>; see docs/transactions.md.
+  /// `options` give the transaction's commit message, metadata, tag, error handling and the CallOptions of its
+  /// own requests.
+  Commit transact(const std::function<void(Transaction&)>& fn, TransactionOptions options);
+  /// The same, with default options.
   Commit transact(const std::function<void(Transaction&)>& fn);
-  /// The same, with the transaction's commit message, metadata, tag and error handling from `options`.
-  Commit transact(const std::function<void(Transaction&)>& fn, const TransactionOptions& options);
 
   /// The explicit form: commit() or rollback() the returned transaction;
-  /// destroying it without either rolls it back.
+  /// destroying it without either rolls it back. `options` as for transact().
+  [[nodiscard]] Transaction begin_transaction(TransactionOptions options);
+  /// The same, with default options.
   [[nodiscard]] Transaction begin_transaction();
-  /// The same, with the transaction's commit message, metadata, tag and error handling from `options`.
-  [[nodiscard]] Transaction begin_transaction(const TransactionOptions& options);
 
   /// Imports objects from the object store into this branch (sends nothing
   /// until start()/run()). Include <lakefs/import.hpp>; see docs/imports.md.
+  /// `options` give the import commit's message and metadata (start() and
+  /// run() may replace them) and the merge mode.
+  [[nodiscard]] ImportManager import_data(ImportOptions options) const;
+  /// The same, with default options.
   [[nodiscard]] ImportManager import_data() const;
-  /// The same, with the import commit's message and metadata, and the merge mode, from `options`.
-  [[nodiscard]] ImportManager import_data(const ImportOptions& options) const;
 };
 
 }  // namespace lakefs

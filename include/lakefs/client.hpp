@@ -19,8 +19,8 @@
 #include <optional>
 #include <string>
 
-#include "lakefs/export.hpp"
 #include "lakefs/credentials.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/logging.hpp"
 #include "lakefs/models.hpp"
 #include "lakefs/policies.hpp"
@@ -140,19 +140,19 @@ class LAKEFS_API Client {
   explicit Client(const ClientOptions& options);
 
   /// The server's version string, e.g. "1.84.0" (from GET /config).
-  [[nodiscard]] std::string server_version() const;
+  [[nodiscard]] std::string server_version(CallOptions call = {}) const;
 
   /// The server's configuration (GET /config): version and every block store.
   /// A server older than /config is asked its deprecated /config/version and
   /// /config/storage instead.
-  [[nodiscard]] ServerConfiguration server_config() const;
+  [[nodiscard]] ServerConfiguration server_config(CallOptions call = {}) const;
 
   /// The server's (first) block store: type, pre-sign and import support.
-  [[nodiscard]] ServerStorageConfiguration storage_config() const;
+  [[nodiscard]] ServerStorageConfiguration storage_config(CallOptions call = {}) const;
   /// The block store `storage_id` of a multi-storage server ("" on a server
   /// with one block store); InvalidArgumentError naming the ids the server has
   /// when it has no such one.
-  [[nodiscard]] ServerStorageConfiguration storage_config(const std::string& storage_id) const;
+  [[nodiscard]] ServerStorageConfiguration storage_config(const std::string& storage_id, CallOptions call = {}) const;
 
   /// A handle to repository `id` on this client (sends nothing; include <lakefs/repository.hpp>).
   [[nodiscard]] Repository repository(std::string id) const;

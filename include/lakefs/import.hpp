@@ -25,8 +25,8 @@
 #include <string>
 #include <vector>
 
-#include "lakefs/export.hpp"
 #include "lakefs/branch.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/models.hpp"
 
 namespace lakefs {
@@ -96,9 +96,26 @@ struct LAKEFS_API ImportStatus {
 /// there is one.
 LAKEFS_API std::ostream& operator<<(std::ostream& os, const ImportStatus& status);
 
-/// Options of ImportManager::run() and ImportManager::wait(): progress callback, poll interval, timeouts and
-/// cancellation.
+/// Options of ImportManager::start(): the import commit's message and metadata for this start, and the call's
+/// options.
+struct LAKEFS_API ImportStartOptions {
+  /// Message of the import commit instead of ImportOptions::commit_message.
+  std::optional<std::string> commit_message{};
+  /// Metadata of the import commit instead of ImportOptions::commit_metadata.
+  std::optional<Metadata> commit_metadata{};
+  /// Timeout and retry policy of the request; its stop token is checked before
+  /// the request is sent (CancelledError, nothing started) but never
+  /// interrupts it, so a started import always has a known id.
+  CallOptions call{};
+};
+
+/// Options of ImportManager::run() and ImportManager::wait(): the import commit's message and metadata (run()
+/// only), progress callback, poll interval, timeouts and cancellation.
 struct LAKEFS_API ImportRunOptions {
+  /// run(): message of the import commit instead of ImportOptions::commit_message.
+  std::optional<std::string> commit_message{};
+  /// run(): metadata of the import commit instead of ImportOptions::commit_metadata.
+  std::optional<Metadata> commit_metadata{};
   /// Called with the status after every poll, including the last one.
   std::function<void(const ImportStatus&)> on_progress{};
   /// Time between two status polls (lakeFS refreshes the status about once a second).
@@ -141,14 +158,12 @@ class LAKEFS_API ImportManager {
   /// Starts the import on the server and returns its id. Throws
   /// InvalidArgumentError without sources, ImportError when already started,
   /// and the server's errors (e.g. NotFoundError for a missing branch).
-  /// `call` sets the request's timeout and retry policy; its stop token is
-  /// checked before the request is sent (CancelledError, nothing started), but
-  /// never interrupts it, so a started import always has a known id.
-  std::string start(const CallOptions& call = {});
+  /// See ImportStartOptions.
+  std::string start(ImportStartOptions options = {});
 
   /// The current status (one request, with `call`'s timeout, retry policy and
   /// cancellation). ImportError before start().
-  [[nodiscard]] ImportStatus status(const CallOptions& call = {}) const;
+  [[nodiscard]] ImportStatus status(CallOptions call = {}) const;
 
   /// Polls until the import completes and returns the final status; with
   /// ImportOptions::merge it then merges the side branch into branch() (once:
@@ -157,18 +172,17 @@ class LAKEFS_API ImportManager {
   /// cancelled, and ImportError before start(). With options.call.stop: see
   /// ImportRunOptions::call (a stop cancels the import on the server and
   /// throws CancelledError).
-  ImportStatus wait(std::chrono::milliseconds poll_interval = std::chrono::seconds(1)) const;
-  /// As wait(poll_interval), calling on_progress after every poll.
-  ImportStatus wait(const ImportRunOptions& options) const;
+  /// Polls every `options.poll_interval`, calling `options.on_progress` after every poll.
+  ImportStatus wait(ImportRunOptions options = {}) const;
 
-  /// start(options.call) then wait(options): a stop request at any point
-  /// leaves no import running on the server.
-  ImportStatus run(const ImportRunOptions& options = {});
+  /// start() with the options' commit message, metadata and call, then
+  /// wait(options): a stop request at any point leaves no import running on the server.
+  ImportStatus run(ImportRunOptions options = {});
 
   /// Asks the server to stop the import; a later status() reports the error
   /// "Canceled". Throws ImportError before start() and when the import has
   /// already completed. `call` sets the request's timeout, retry policy and cancellation.
-  void cancel(const CallOptions& call = {});
+  void cancel(CallOptions call = {});
 
  private:
   Branch branch_;

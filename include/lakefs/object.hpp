@@ -12,14 +12,15 @@
 #include <string>
 #include <string_view>
 
-#include "lakefs/export.hpp"
 #include "lakefs/client.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/models.hpp"
 #include "lakefs/object_io.hpp"
 
 namespace lakefs {
 
 class Branch;
+struct CommitOptions;
 
 /// Options of StoredObject::download().
 struct LAKEFS_API DownloadOptions {
@@ -80,6 +81,8 @@ struct LAKEFS_API CopyOptions {
   bool shallow = false;
   /// Copy even into a read-only repository (lakeFS's `force`).
   bool force = false;
+  /// Timeout, deadline, retry policy, cancellation and extra headers of its requests (see CallOptions).
+  CallOptions call{};
 };
 
 /// A read-only handle to the object at a path of any reference (branch, tag, commit): stat, read, stream,
@@ -100,26 +103,24 @@ class LAKEFS_API StoredObject {
   [[nodiscard]] const Client& client() const noexcept { return client_; }
 
   /// The object's metadata. Throws ObjectNotFoundError when it does not exist.
-  [[nodiscard]] ObjectInfo stat() const;
-  /// As stat(); with `options.pre_sign`, physical_address is a pre-signed URL.
-  [[nodiscard]] ObjectInfo stat(const StatOptions& options) const;
+  /// With `options.pre_sign`, physical_address is a pre-signed URL.
+  [[nodiscard]] ObjectInfo stat(StatOptions options = {}) const;
 
   /// A pre-signed GET URL for the object, valid for the server's configured
   /// lifetime (blockstore.*.pre_signed_expiry, 15 minutes by default): hand it
   /// to a program that has no lakeFS credentials. NotSupportedError when the
   /// server's block store cannot pre-sign (e.g. the local block store).
-  [[nodiscard]] PresignedUrl presigned_url(const CallOptions& call = {}) const;
+  [[nodiscard]] PresignedUrl presigned_url(CallOptions call = {}) const;
 
   /// False only for a missing object; every other failure still throws.
-  [[nodiscard]] bool exists() const;
+  [[nodiscard]] bool exists(CallOptions call = {}) const;
 
   /// The whole object in memory (for small objects; stream big ones with reader()).
-  [[nodiscard]] std::string read_all(const ReadOptions& options = {}) const;
+  [[nodiscard]] std::string read_all(ReadOptions options = {}) const;
 
   /// `length` bytes from `offset` (fewer at the end of the object). A range that
   /// starts at or past the end is InvalidRangeError.
-  [[nodiscard]] std::string read_range(std::uint64_t offset, std::uint64_t length,
-                                       const ReadOptions& options = {}) const;
+  [[nodiscard]] std::string read_range(std::uint64_t offset, std::uint64_t length, ReadOptions options = {}) const;
 
   /// A seekable std::istream over the object (stats it now; see ObjectReader).
   [[nodiscard]] ObjectReader reader(ReaderOptions options = {}) const;
@@ -127,7 +128,7 @@ class LAKEFS_API StoredObject {
   /// Streams the object to `local_path`, through a temporary file in the same
   /// directory renamed into place at the end: a failed download leaves no
   /// partial file (and an existing file at `local_path` untouched).
-  void download(const std::filesystem::path& local_path, const DownloadOptions& options = {}) const;
+  void download(const std::filesystem::path& local_path, DownloadOptions options = {}) const;
 
   /// Copies the object to `destination_path` on branch `destination` of the same
   /// repository (server-side, no data through the client); returns the copy.
@@ -236,6 +237,8 @@ struct LAKEFS_API StageOptions {
   std::string content_type{};
   /// User metadata recorded with the object.
   Metadata metadata{};
+  /// Timeout, deadline, retry policy, cancellation and extra headers of its requests (see CallOptions).
+  CallOptions call{};
 };
 
 /// A handle to the object at a path of a branch: everything a StoredObject does, plus upload (also as a
@@ -247,18 +250,18 @@ class LAKEFS_API WriteableObject : public StoredObject {
   WriteableObject(std::string repo_id, std::string branch_id, std::string path, Client client = default_client());
 
   /// Uploads `data` as the object's content; returns *this for chaining.
-  WriteableObject& upload(std::string_view data, const UploadOptions& options = {});
+  WriteableObject& upload(std::string_view data, UploadOptions options = {});
   /// The same for bytes.
-  WriteableObject& upload(std::span<const std::byte> data, const UploadOptions& options = {});
+  WriteableObject& upload(std::span<const std::byte> data, UploadOptions options = {});
   /// Uploads everything `in` yields from where it stands, streamed (sent with its
   /// length when `in` is seekable, chunked otherwise; see
   /// UploadOptions::multipart_threshold for large ones). A read error on `in`
   /// aborts the upload: nothing is staged. A seekable stream may be read more
   /// than once (a retried PUT, parts) and is left at an unspecified position.
-  WriteableObject& upload(std::istream& in, const UploadOptions& options = {});
+  WriteableObject& upload(std::istream& in, UploadOptions options = {});
   /// Uploads the file at `local_path`, streamed from disk (large files in
   /// parallel parts, each read at its offset: see UploadOptions).
-  WriteableObject& upload_file(const std::filesystem::path& local_path, const UploadOptions& options = {});
+  WriteableObject& upload_file(const std::filesystem::path& local_path, UploadOptions options = {});
 
   /// A std::ostream that uploads as it is written; see ObjectWriter. Destroyed
   /// without close() it leaves no object.
@@ -269,23 +272,25 @@ class LAKEFS_API WriteableObject : public StoredObject {
   /// updateObjectUserMetadata; a staged change, also for a committed object).
   /// Keys and values are checked as for uploads; a missing object is
   /// ObjectNotFoundError.
-  void update_metadata(const Metadata& metadata);
+  void update_metadata(const Metadata& metadata, CallOptions call = {});
 
   /// Stages the object at this path from data already in the object store,
   /// without copying it (lakectl fs stage; lakeFS's stageObject). Returns the
   /// staged object's info. InvalidArgumentError before any request for an
   /// empty address, a negative size, an empty checksum or an address inside
   /// the repository's storage namespace.
-  ObjectInfo stage(const StageOptions& options);
+  ObjectInfo stage(StageOptions options);
 
   /// Deletes the object (a staged change on the branch).
-  void remove();
+  void remove(CallOptions call = {});
 
   /// The branch this object is written on.
   [[nodiscard]] Branch branch() const;
 
   /// Commits the branch: `branch.object(p).upload(d).commit("msg")`.
   Commit commit(const std::string& message);
+  /// The same, with the commit's options (include <lakefs/branch.hpp>).
+  Commit commit(const std::string& message, CommitOptions options);
 };
 
 }  // namespace lakefs

@@ -26,6 +26,8 @@ struct LAKEFS_API RemoveOptions {
   /// Remove it even from a read-only repository (lakeFS's `force`); without
   /// it, lakeFS refuses any change to a read-only repository (ForbiddenError).
   bool force = false;
+  /// Timeout, deadline, retry policy, cancellation and extra headers of its requests (see CallOptions).
+  CallOptions call{};
 };
 
 /// Options of Reference::log().
@@ -48,6 +50,11 @@ struct LAKEFS_API LogOptions {
   std::optional<Timestamp> until{};
   /// Stop at this commit (exclusive), e.g. a previous head.
   std::string stop_at{};
+  /// With `objects`/`prefixes`: lakeFS stops its scan of the history once a
+  /// page holds as many matching commits as asked (`page_size`, or fewer with
+  /// `max_amount`), instead of scanning on to fill it; much faster for "the
+  /// last commit that touched this path" (lakeFS's `limit`).
+  bool limit = false;
   /// Start after this commit id (a listing's resume_after()); "" = the head.
   std::string after{};
   /// Timeout, retry policy and cancellation of every page request: once
@@ -196,6 +203,8 @@ struct LAKEFS_API MergeOptions {
   bool squash_merge = false;
   /// Merge even if the destination has uncommitted changes (forced).
   bool force = false;
+  /// Timeout, deadline, retry policy, cancellation and extra headers of its requests (see CallOptions).
+  CallOptions call{};
 };
 
 /// Read-only access to any ref of a repository: a branch, a tag, a commit id, or an expression such as
@@ -214,7 +223,7 @@ class LAKEFS_API Reference {
   [[nodiscard]] const Client& client() const noexcept { return client_; }
 
   /// The commit this reference points at.
-  [[nodiscard]] Commit get_commit() const;
+  [[nodiscard]] Commit get_commit(CallOptions call = {}) const;
 
   /// Commits reachable from this reference, newest first.
   [[nodiscard]] Listing<Commit> log(LogOptions options = {}) const;
@@ -241,9 +250,9 @@ class LAKEFS_API Reference {
   /// The best common ancestor of this reference and `destination_branch`,
   /// the commit a merge between them would start from (lakectl find-merge-base).
   /// A branch of another repository is InvalidArgumentError (nothing is sent).
-  [[nodiscard]] Reference merge_base(const Branch& destination_branch) const;
+  [[nodiscard]] Reference merge_base(const Branch& destination_branch, CallOptions call = {}) const;
   /// The same, with the branch named `destination_branch` of this repository.
-  [[nodiscard]] Reference merge_base(const std::string& destination_branch) const;
+  [[nodiscard]] Reference merge_base(const std::string& destination_branch, CallOptions call = {}) const;
 
   /// A read-only handle to the object at `path` (sends nothing).
   [[nodiscard]] StoredObject object(std::string path) const;
@@ -254,7 +263,7 @@ class LAKEFS_API Reference {
   /// Keys that would escape `local_dir` ("..", absolute) are skipped. Failures
   /// are collected in the summary; see docs/objects-and-io.md.
   [[nodiscard]] TransferSummary download_prefix(const std::string& prefix, const std::filesystem::path& local_dir,
-                                                const DownloadPrefixOptions& options = {}) const;
+                                                DownloadPrefixOptions options = {}) const;
 
   /// The same ref of the same repository, as written (the clients are not compared; "main" and the commit it
   /// points at are different references).

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "lakefs/export.hpp"
 #include "lakefs/actions.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/client.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/listing.hpp"
 #include "lakefs/models.hpp"
 #include "lakefs/pull_request.hpp"
@@ -40,6 +40,8 @@ struct LAKEFS_API RepositoryCreateOptions {
   /// The object store to create it in, on a server configured with several
   /// (lakeFS's `storage_id`); empty: the server's default.
   std::string storage_id{};
+  /// Timeout, deadline, retry policy, cancellation and extra headers of its requests (see CallOptions).
+  CallOptions call{};
 };
 
 /// The ephemeral branch of a transaction that is still on the server.
@@ -85,12 +87,12 @@ class LAKEFS_API Repository {
   void remove(RemoveOptions options = {});
 
   /// The repository's properties: creation date, default branch, storage namespace, ...
-  [[nodiscard]] RepositoryProperties properties() const;
+  [[nodiscard]] RepositoryProperties properties(CallOptions call = {}) const;
   /// The block store holding the repository's data (properties().storage_id):
   /// empty on a server with one block store. Client::storage_config(id) describes it.
-  [[nodiscard]] std::string storage_id() const;
+  [[nodiscard]] std::string storage_id(CallOptions call = {}) const;
   /// The repository's metadata (the key/value pairs set on it).
-  [[nodiscard]] Metadata metadata() const;
+  [[nodiscard]] Metadata metadata(CallOptions call = {}) const;
 
   /// A handle to branch `id` of this repository (sends nothing).
   [[nodiscard]] Branch branch(std::string id) const { return Branch(id_, std::move(id), client_); }
@@ -112,14 +114,15 @@ class LAKEFS_API Repository {
   /// process died mid-transaction, the server was unreachable at the end, or
   /// TransactionOptions::delete_branch_on_error was false. Recognised by name
   /// ("tx-YYYYMMDD-HHMMSS-<random>", UTC start), including hidden branches.
-  [[nodiscard]] std::vector<TransactionBranch> stale_transactions(std::chrono::seconds older_than) const;
+  [[nodiscard]] std::vector<TransactionBranch> stale_transactions(std::chrono::seconds older_than,
+                                                                  CallOptions call = {}) const;
 
   /// Branch protection (lakectl's branch-protect): branches whose id matches
   /// one of these patterns ("main", "release-*") take no direct commit or
   /// deletion, only merges. The patterns, in no particular order. lakeFS
   /// caches a repository's settings for a few seconds, so a change takes
   /// effect on writes shortly after the call returns.
-  [[nodiscard]] std::vector<std::string> branch_protection_rules() const;
+  [[nodiscard]] std::vector<std::string> branch_protection_rules(CallOptions call = {}) const;
   /// Adds a rule (nothing if the pattern is already there). The rules are read
   /// and written back with If-Match, so a concurrent change by another client
   /// is not lost: on a conflict the change is made again on the new rules.
@@ -127,66 +130,68 @@ class LAKEFS_API Repository {
   /// version to match (lakeFS refuses an empty If-Match), so that write is
   /// unconditional and a rule another client adds at the same moment can be
   /// overwritten.
-  void add_branch_protection_rule(const std::string& pattern);
+  void add_branch_protection_rule(const std::string& pattern, CallOptions call = {});
   /// Removes a rule; NotFoundError when there is no such pattern.
-  void remove_branch_protection_rule(const std::string& pattern);
+  void remove_branch_protection_rule(const std::string& pattern, CallOptions call = {});
 
   /// Garbage-collection rules (lakectl gc get-config / set-config /
   /// delete-config); std::nullopt when none are set.
-  [[nodiscard]] std::optional<GarbageCollectionRules> gc_rules() const;
+  [[nodiscard]] std::optional<GarbageCollectionRules> gc_rules(CallOptions call = {}) const;
   /// Replaces them.
-  void set_gc_rules(const GarbageCollectionRules& rules);
+  void set_gc_rules(const GarbageCollectionRules& rules, CallOptions call = {});
   /// Removes them (nothing if none are set).
-  void delete_gc_rules();
+  void delete_gc_rules(CallOptions call = {});
 
   /// Runs of the repository's actions (lakectl actions runs list), in run id
   /// order. lakeFS records a run only for events some action file matches.
   [[nodiscard]] Listing<ActionRun> action_runs(ActionRunsOptions options = {}) const;
   /// One run (lakectl actions runs describe); NotFoundError for an unknown id.
-  [[nodiscard]] ActionRun action_run(const std::string& run_id, const CallOptions& call = {}) const;
+  [[nodiscard]] ActionRun action_run(const std::string& run_id, CallOptions call = {}) const;
   /// The hooks of a run, in the order they ran.
   [[nodiscard]] Listing<HookRun> hook_runs(const std::string& run_id, HookRunsOptions options = {}) const;
   /// What a hook wrote while it ran (a Lua hook's error and traceback, a
   /// webhook's request and answer); empty for a skipped hook.
   [[nodiscard]] std::string hook_output(const std::string& run_id, const std::string& hook_run_id,
-                                        const CallOptions& call = {}) const;
+                                        CallOptions call = {}) const;
 
   /// Opens a pull request to merge `source_branch` into `destination_branch`
   /// and returns it as the server has it (two requests: create, then get).
   /// BadRequestError when both are the same branch, NotFoundError when one is missing.
   PullRequest create_pull_request(const std::string& source_branch, const std::string& destination_branch,
-                                  const std::string& title, const std::string& description = {}) const;
+                                  const std::string& title, const std::string& description = {},
+                                  CallOptions call = {}) const;
   /// The repository's pull requests (the open ones by default); listings leave descriptions empty.
   [[nodiscard]] Listing<PullRequest> pull_requests(PullRequestsOptions options = {}) const;
   /// One pull request, with its description and merge commit; NotFoundError for an unknown id.
-  [[nodiscard]] PullRequest pull_request(const std::string& id) const;
+  [[nodiscard]] PullRequest pull_request(const std::string& id, CallOptions call = {}) const;
   /// Merges an open pull request's source into its destination and returns the
   /// merge commit id; the pull request becomes merged. Sent at most once (a
   /// retry could not tell its own merge from an earlier one): when the outcome
   /// is unknown, the error says so and pull_request(id).status tells. A merge
   /// conflict is MergeConflictError and leaves it open; a pull request that is
   /// not open is BadRequestError.
-  std::string merge_pull_request(const std::string& id) const;
+  std::string merge_pull_request(const std::string& id, CallOptions call = {}) const;
   /// Closes a pull request without merging it.
-  void close_pull_request(const std::string& id) const;
+  void close_pull_request(const std::string& id, CallOptions call = {}) const;
   /// Changes a pull request's title and/or description.
-  void update_pull_request(const std::string& id, const PullRequestUpdate& update) const;
+  void update_pull_request(const std::string& id, const PullRequestUpdate& update, CallOptions call = {}) const;
 
   /// Writes the repository's refs (commits, tags, branches) as metaranges to
   /// its storage namespace and waits for it (lakectl refs-dump). Throws
   /// TaskFailedError when the server reports the task failed.
-  RefsDump dump_refs(const RefsTaskOptions& options = {}) const;
+  RefsDump dump_refs(RefsTaskOptions options = {}) const;
   /// Restores a dump into this repository, which must be bare (created with
   /// `.bare = true`, so it has no commit yet: BadRequestError otherwise) and
   /// on the storage namespace the dump was written to, and waits for it
   /// (lakectl refs-restore). A stop in `options.call` ends the wait with
   /// CancelledError (outcome_unknown(): the restore runs on to its end).
-  void restore_refs(const RefsDump& dump, const RefsTaskOptions& options = {}) const;
+  void restore_refs(const RefsDump& dump, RefsTaskOptions options = {}) const;
 
   /// Removes the branches stale_transactions(older_than) finds and returns
   /// them. Choose an age that no live transaction reaches: a transaction
   /// whose branch is removed fails at commit with the source untouched.
-  std::vector<TransactionBranch> remove_stale_transactions(std::chrono::seconds older_than) const;
+  std::vector<TransactionBranch> remove_stale_transactions(std::chrono::seconds older_than,
+                                                           CallOptions call = {}) const;
 
   /// The same repository id (the clients are not compared).
   bool operator==(const Repository& other) const noexcept { return id_ == other.id_; }

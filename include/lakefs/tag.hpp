@@ -15,6 +15,8 @@ struct LAKEFS_API TagCreateOptions {
   bool exist_ok = false;
   /// Create it even in a read-only repository (lakeFS's `force`).
   bool force = false;
+  /// Timeout, deadline, retry policy, cancellation and extra headers of its requests (see CallOptions).
+  CallOptions call{};
 };
 
 /// A tag of a repository: an immutable name for a commit, readable as any Reference. Constructing one sends

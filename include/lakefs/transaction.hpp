@@ -19,8 +19,8 @@
 #include <memory>
 #include <string>
 
-#include "lakefs/export.hpp"
 #include "lakefs/branch.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/models.hpp"
 
 namespace lakefs {
@@ -42,6 +42,10 @@ struct LAKEFS_API TransactionOptions {
   /// head commit (still tagged when a tag is asked for); true records an
   /// empty commit and merges it, so every transaction leaves a merge commit.
   bool allow_empty = false;
+  /// Timeout, deadline, retry policy, cancellation and extra headers of the
+  /// requests the transaction itself sends (creating its branch, commit, merge,
+  /// tag, removing the branch); what the callback writes takes its own.
+  CallOptions call{};
 };
 
 /// A running transaction: a Branch (the ephemeral one) that can be read,
@@ -91,11 +95,17 @@ class LAKEFS_API Transaction : public Branch {
   /// then the source branch is untouched and the ephemeral branch is removed
   /// unless delete_branch_on_error is false. Throws TransactionError when the
   /// transaction is no longer open.
+  /// Its requests are sent with the transaction's TransactionOptions::call.
   Commit commit();
+  /// The same, its requests sent with `call` instead.
+  Commit commit(CallOptions call);
 
   /// Discards the transaction: removes the ephemeral branch. The source
-  /// branch never saw any of it. A no-op when no longer open.
+  /// branch never saw any of it. A no-op when no longer open. The request is
+  /// sent with the transaction's TransactionOptions::call.
   void rollback();
+  /// The same, the request sent with `call` instead.
+  void rollback(CallOptions call);
 
  private:
   friend class Branch;

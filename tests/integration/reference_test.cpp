@@ -156,7 +156,7 @@ TEST_F(ReferenceOptions, RevertAndCherryPickAMergeCommitNeedItsParentNumber) {
   auto other = repo().branch("other").create(repo().ref(merge).get_commit().parents[0]);
   ASSERT_FALSE(other.object("from-side").exists());
   EXPECT_THROW((void)other.cherry_pick(merge), lakefs::BadRequestError);  // lakeFS: 400 here, 409 for revert
-  (void)other.cherry_pick(merge, 1);
+  (void)other.cherry_pick(merge, {.parent_number = 1});
   EXPECT_EQ(other.object("from-side").read_all(), "s");
 }
 

@@ -535,7 +535,7 @@ TEST_F(ImportCancellation, RunAndWaitCancelTheImportOnTheServer) {
     expect_cancelled_on_server(import);
     // A stopped token never starts an import.
     auto never = main.import_data().prefix(uri(), "never/");
-    EXPECT_THROW((void)never.start({.stop = source.get_token()}), CancelledError);
+    EXPECT_THROW((void)never.start({.call = {.stop = source.get_token()}}), CancelledError);
     EXPECT_TRUE(never.import_id().empty());
   }
   const auto last_cancel = Clock::now();

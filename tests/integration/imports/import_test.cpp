@@ -193,7 +193,7 @@ TEST_F(ImportTest, CancelARunningImport) {
     ASSERT_TRUE(status.error);
     EXPECT_NE(status.error->find("Canceled"), std::string::npos) << *status.error;
     try {
-      (void)import.wait(std::chrono::milliseconds(100));
+      (void)import.wait({.poll_interval = std::chrono::milliseconds(100)});
       FAIL() << "waiting for a cancelled import succeeded";
     } catch (const lakefs::ImportError& e) {
       EXPECT_NE(std::string(e.what()).find("Canceled"), std::string::npos) << e.what();
@@ -212,7 +212,8 @@ TEST_F(ImportTest, DisallowedSourceFailsWithTheServersMessage) {
   // no such list): a bucket that does not exist (the S3 server's NoSuchBucket).
   const bool s3 = lakefs::test::server().s3();
   const auto outside = fs::path(lakefs::test::server().dir) / ("not-importable-" + repo().id());
-  const std::string source = s3 ? "s3://lakefs-cpp-no-such-bucket/" + repo().id() + "/" : "local://" + outside.string() + "/";
+  const std::string source =
+      s3 ? "s3://lakefs-cpp-no-such-bucket/" + repo().id() + "/" : "local://" + outside.string() + "/";
   const std::string expected = s3 ? "NoSuchBucket" : "forbidden";
   auto main = main_branch();
   const auto before = main.head().id();
