@@ -99,15 +99,18 @@ Listing<ActionRun> Repository::action_runs(ActionRunsOptions options) const {
   auto client = client_;
   auto repo = id_;
   return Listing<ActionRun>(
-      [client, repo, options](const std::string& after, std::size_t amount) {
-        const auto given = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); };
-        return detail::raw_page(client.api().actions.list_repository_runs_raw({.repository = repo,
-                                                                               .after = after,
-                                                                               .amount = static_cast<std::int64_t>(amount),
-                                                                               .branch = given(options.branch),
-                                                                               .commit = given(options.commit),
-                                                                               .call = options.call}),
-                                "ActionRunList");
+      [client, repo, options](const std::string& after, std::size_t amount, const CallOptions& call) {
+        const auto given = [](const std::string& s) {
+          return s.empty() ? std::nullopt : std::optional<std::string>(s);
+        };
+        return detail::raw_page(
+            client.api().actions.list_repository_runs_raw({.repository = repo,
+                                                           .after = after,
+                                                           .amount = static_cast<std::int64_t>(amount),
+                                                           .branch = given(options.branch),
+                                                           .commit = given(options.commit),
+                                                           .call = call}),
+            "ActionRunList");
       },
       [](std::string_view body, std::vector<ActionRun>& items) {
         api::ActionRunList list;
@@ -115,7 +118,7 @@ Listing<ActionRun> Repository::action_runs(ActionRunsOptions options) const {
         items.reserve(items.size() + list.results.size());
         for (auto& r : list.results) items.push_back(to_run(std::move(r)));
       },
-      options.max_amount, options.page_size, options.after, [](const ActionRun& r) { return r.run_id; });
+      options.max_amount, options.page_size, options.after, [](const ActionRun& r) { return r.run_id; }, options.call);
 }
 
 ActionRun Repository::action_run(const std::string& run_id, const CallOptions& call) const {
@@ -129,7 +132,7 @@ Listing<HookRun> Repository::hook_runs(const std::string& run_id, HookRunsOption
   auto client = client_;
   auto repo = id_;
   return Listing<HookRun>(
-      [client, repo, run_id, call = options.call](const std::string& after, std::size_t amount) {
+      [client, repo, run_id](const std::string& after, std::size_t amount, const CallOptions& call) {
         return detail::raw_page(client.api().actions.list_run_hooks_raw({.repository = repo,
                                                                          .run_id = run_id,
                                                                          .after = after,
@@ -143,7 +146,8 @@ Listing<HookRun> Repository::hook_runs(const std::string& run_id, HookRunsOption
         items.reserve(items.size() + list.results.size());
         for (auto& h : list.results) items.push_back(to_hook(std::move(h)));
       },
-      options.max_amount, options.page_size, options.after, [](const HookRun& h) { return h.hook_run_id; });
+      options.max_amount, options.page_size, options.after, [](const HookRun& h) { return h.hook_run_id; },
+      options.call);
 }
 
 std::string Repository::hook_output(const std::string& run_id, const std::string& hook_run_id,
