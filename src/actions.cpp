@@ -99,7 +99,7 @@ Listing<ActionRun> Repository::action_runs(ActionRunsOptions options) const {
   auto client = client_;
   auto repo = id_;
   return Listing<ActionRun>(
-      [client, repo, options](const std::string& after, std::size_t amount) {
+      [client, repo, options](const std::string& after, std::size_t amount, const CallOptions& call) {
         const auto given = [](const std::string& s) {
           return s.empty() ? std::nullopt : std::optional<std::string>(s);
         };
@@ -109,7 +109,7 @@ Listing<ActionRun> Repository::action_runs(ActionRunsOptions options) const {
                                                            .amount = static_cast<std::int64_t>(amount),
                                                            .branch = given(options.branch),
                                                            .commit = given(options.commit),
-                                                           .call = options.call}),
+                                                           .call = call}),
             "ActionRunList");
       },
       [](std::string_view body, std::vector<ActionRun>& items) {
@@ -118,7 +118,7 @@ Listing<ActionRun> Repository::action_runs(ActionRunsOptions options) const {
         items.reserve(items.size() + list.results.size());
         for (auto& r : list.results) items.push_back(to_run(std::move(r)));
       },
-      options.max_amount, options.page_size, options.after, [](const ActionRun& r) { return r.run_id; });
+      options.max_amount, options.page_size, options.after, [](const ActionRun& r) { return r.run_id; }, options.call);
 }
 
 ActionRun Repository::action_run(const std::string& run_id, CallOptions call) const {
@@ -132,7 +132,7 @@ Listing<HookRun> Repository::hook_runs(const std::string& run_id, HookRunsOption
   auto client = client_;
   auto repo = id_;
   return Listing<HookRun>(
-      [client, repo, run_id, call = options.call](const std::string& after, std::size_t amount) {
+      [client, repo, run_id](const std::string& after, std::size_t amount, const CallOptions& call) {
         return detail::raw_page(client.api().actions.list_run_hooks_raw({.repository = repo,
                                                                          .run_id = run_id,
                                                                          .after = after,
@@ -146,7 +146,8 @@ Listing<HookRun> Repository::hook_runs(const std::string& run_id, HookRunsOption
         items.reserve(items.size() + list.results.size());
         for (auto& h : list.results) items.push_back(to_hook(std::move(h)));
       },
-      options.max_amount, options.page_size, options.after, [](const HookRun& h) { return h.hook_run_id; });
+      options.max_amount, options.page_size, options.after, [](const HookRun& h) { return h.hook_run_id; },
+      options.call);
 }
 
 std::string Repository::hook_output(const std::string& run_id, const std::string& hook_run_id, CallOptions call) const {

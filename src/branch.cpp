@@ -133,8 +133,8 @@ Listing<Change> Branch::uncommitted(UncommittedOptions options) const {
   auto repo = repo_id_;
   auto branch = id_;
   return Listing<Change>(
-      [client, repo, branch, prefix = options.prefix, call = options.call](const std::string& after,
-                                                                           std::size_t amount) {
+      [client, repo, branch, prefix = options.prefix](const std::string& after, std::size_t amount,
+                                                      const CallOptions& call) {
         return detail::raw_page(client.api().branches.diff_branch_raw({.repository = repo,
                                                                        .branch = branch,
                                                                        .after = after,
@@ -144,7 +144,7 @@ Listing<Change> Branch::uncommitted(UncommittedOptions options) const {
                                 "DiffList");
       },
       [](std::string_view body, std::vector<Change>& items) { detail::decode_changes(body, items); },
-      options.max_amount, options.page_size, options.after, [](const Change& c) { return c.path; });
+      options.max_amount, options.page_size, options.after, [](const Change& c) { return c.path; }, options.call);
 }
 
 void Branch::remove_objects(std::initializer_list<std::string_view> paths, RemoveObjectsOptions options) {

@@ -79,8 +79,8 @@ Listing<PullRequest> Repository::pull_requests(PullRequestsOptions options) cons
                        : options.status == PullRequestsOptions::Which::closed ? "closed"
                                                                               : "all";
   return Listing<PullRequest>(
-      [client, repo, status, prefix = options.prefix, call = options.call](const std::string& after,
-                                                                           std::size_t amount) {
+      [client, repo, status, prefix = options.prefix](const std::string& after, std::size_t amount,
+                                                      const CallOptions& call) {
         return detail::raw_page(client.api().pulls.list_pull_requests_raw(
                                     {.repository = repo,
                                      .prefix = prefix.empty() ? std::nullopt : std::optional<std::string>(prefix),
@@ -96,7 +96,7 @@ Listing<PullRequest> Repository::pull_requests(PullRequestsOptions options) cons
         items.reserve(items.size() + list.results.size());
         for (auto& p : list.results) items.push_back(to_pull_request(std::move(p)));
       },
-      options.max_amount, options.page_size, options.after, [](const PullRequest& p) { return p.id; });
+      options.max_amount, options.page_size, options.after, [](const PullRequest& p) { return p.id; }, options.call);
 }
 
 PullRequest Repository::pull_request(const std::string& id, CallOptions call) const {

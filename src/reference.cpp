@@ -77,8 +77,10 @@ Listing<Commit> Reference::log(LogOptions options) const {
   const auto max_amount = options.max_amount;
   const auto page_size = options.page_size;
   auto start = options.after;
+  auto listing_call = options.call;
   return Listing<Commit>(
-      [client, repo, ref, options = std::move(options), since](const std::string& after, std::size_t amount) {
+      [client, repo, ref, options = std::move(options), since](const std::string& after, std::size_t amount,
+                                                               const CallOptions& call) {
         return detail::raw_page(client.api().refs.log_commits_raw(
                                     {.repository = repo,
                                      .ref = ref,
@@ -90,7 +92,7 @@ Listing<Commit> Reference::log(LogOptions options) const {
                                      .first_parent = options.first_parent,
                                      .since = since,
                                      .stop_at = options.stop_at.empty() ? std::nullopt : std::optional(options.stop_at),
-                                     .call = options.call}),
+                                     .call = call}),
                                 "CommitList");
       },
       [until](std::string_view body, std::vector<Commit>& items) {
@@ -98,7 +100,7 @@ Listing<Commit> Reference::log(LogOptions options) const {
         // The API has no "until": filter here.
         if (until) std::erase_if(items, [&](const Commit& c) { return c.creation_date > *until; });
       },
-      max_amount, page_size, std::move(start), [](const Commit& c) { return c.id; });
+      max_amount, page_size, std::move(start), [](const Commit& c) { return c.id; }, std::move(listing_call));
 }
 
 Listing<Change> Reference::diff(const Reference& other, DiffOptions options) const {
@@ -114,7 +116,8 @@ Listing<Change> Reference::diff(const std::string& other_ref, DiffOptions option
   auto repo = repo_id_;
   auto left = id_;
   return Listing<Change>(
-      [client, repo, left, right = other_ref, options](const std::string& after, std::size_t amount) {
+      [client, repo, left, right = other_ref, options](const std::string& after, std::size_t amount,
+                                                       const CallOptions& call) {
         return detail::raw_page(client.api().refs.diff_refs_raw(
                                     {.repository = repo,
                                      .left_ref = left,
@@ -124,11 +127,11 @@ Listing<Change> Reference::diff(const std::string& other_ref, DiffOptions option
                                      .prefix = options.prefix,
                                      .delimiter = options.delimiter,
                                      .type = options.type == DiffOptions::Type::two_dot ? "two_dot" : "three_dot",
-                                     .call = options.call}),
+                                     .call = call}),
                                 "DiffList");
       },
       [](std::string_view body, std::vector<Change>& items) { detail::decode_changes(body, items); },
-      options.max_amount, options.page_size, options.after, [](const Change& c) { return c.path; });
+      options.max_amount, options.page_size, options.after, [](const Change& c) { return c.path; }, options.call);
 }
 
 Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {
@@ -140,7 +143,7 @@ Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {
   auto repo = repo_id_;
   auto ref = id_;
   return Listing<ObjectEntry>(
-      [client, repo, ref, options](const std::string& after, std::size_t amount) {
+      [client, repo, ref, options](const std::string& after, std::size_t amount, const CallOptions& call) {
         return detail::raw_page(client.api().objects.list_objects_raw({.repository = repo,
                                                                        .ref = ref,
                                                                        .user_metadata = true,
@@ -149,11 +152,12 @@ Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {
                                                                        .amount = static_cast<std::int64_t>(amount),
                                                                        .delimiter = options.delimiter,
                                                                        .prefix = options.prefix,
-                                                                       .call = options.call}),
+                                                                       .call = call}),
                                 "ObjectStatsList");
       },
       [](std::string_view body, std::vector<ObjectEntry>& items) { detail::decode_objects(body, items); },
-      options.max_amount, options.page_size, options.after, [](const ObjectEntry& e) { return e.path(); });
+      options.max_amount, options.page_size, options.after, [](const ObjectEntry& e) { return e.path(); },
+      options.call);
 }
 
 Listing<Annotation> Reference::annotate(AnnotateOptions options) const {
@@ -165,14 +169,15 @@ Listing<Annotation> Reference::annotate(AnnotateOptions options) const {
   auto ref = id_;
   const std::size_t workers =
       std::max<std::size_t>(1, options.concurrency ? options.concurrency : client_.options().max_connections);
-  auto fetch = [client, repo, ref, options, workers](const std::string& after, std::size_t amount) {
+  auto fetch = [client, repo, ref, options, workers](const std::string& after, std::size_t amount,
+                                                     const CallOptions& call) {
     auto raw = detail::raw_page(client.api().objects.list_objects_raw({.repository = repo,
                                                                        .ref = ref,
                                                                        .after = after,
                                                                        .amount = static_cast<std::int64_t>(amount),
                                                                        .delimiter = options.recursive ? "" : "/",
                                                                        .prefix = options.prefix,
-                                                                       .call = options.call}),
+                                                                       .call = call}),
                                 "ObjectStatsList");
     std::vector<ObjectEntry> entries;
     detail::decode_objects(raw.body, entries);
@@ -183,14 +188,14 @@ Listing<Annotation> Reference::annotate(AnnotateOptions options) const {
     // The latest commit of each entry: one log request each, `workers` at a time.
     std::atomic<std::size_t> next{0};
     auto work = [&] {
-      for (std::size_t i; !options.call.stop.stop_requested() && (i = next.fetch_add(1)) < page.items.size();) {
+      for (std::size_t i; !call.stop.stop_requested() && (i = next.fetch_add(1)) < page.items.size();) {
         auto& item = page.items[i];
         api::LogCommitsRequest request{.repository = repo,
                                        .ref = ref,
                                        .amount = 1,
                                        .limit = true,
                                        .first_parent = options.first_parent,
-                                       .call = options.call};
+                                       .call = call};
         if (item.entry.is_object()) {
           request.objects = {item.entry.path()};
         } else {
@@ -218,11 +223,12 @@ Listing<Annotation> Reference::annotate(AnnotateOptions options) const {
       }
     }
     if (error) std::rethrow_exception(error);
-    if (options.call.stop.stop_requested()) throw CancelledError("annotate: cancelled");
+    if (call.stop.stop_requested()) throw CancelledError("annotate: cancelled");
     return page;
   };
-  return Listing<Annotation>(std::move(fetch), options.max_amount, options.page_size, options.after,
-                             [](const Annotation& a) { return a.entry.path(); });
+  return Listing<Annotation>(
+      std::move(fetch), options.max_amount, options.page_size, options.after,
+      [](const Annotation& a) { return a.entry.path(); }, options.call);
 }
 
 std::string Reference::merge_into(const Branch& destination, MergeOptions options) const {

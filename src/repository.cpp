@@ -172,8 +172,8 @@ template <typename Handle, typename ListFn>
 Listing<Handle> ref_listing(const Client& client, const std::string& repo, const ListOptions& options, ListFn list_fn) {
   detail::require_page_size(options.page_size);
   return Listing<Handle>(
-      [client, repo, prefix = options.prefix, call = options.call, list_fn](const std::string& after,
-                                                                            std::size_t amount) {
+      [client, repo, prefix = options.prefix, list_fn](const std::string& after, std::size_t amount,
+                                                       const CallOptions& call) {
         return detail::raw_page(list_fn(client.api(), repo, prefix, after, static_cast<std::int64_t>(amount), call),
                                 "RefList");
       },
@@ -183,7 +183,7 @@ Listing<Handle> ref_listing(const Client& client, const std::string& repo, const
         items.reserve(items.size() + ids.size());
         for (auto& id : ids) items.emplace_back(repo, std::move(id), client);
       },
-      options.max_amount, options.page_size, options.after, [](const Handle& h) { return h.id(); });
+      options.max_amount, options.page_size, options.after, [](const Handle& h) { return h.id(); }, options.call);
 }
 
 }  // namespace
@@ -244,7 +244,7 @@ Repository repository(std::string id) { return Repository(std::move(id)); }
 Listing<Repository> repositories(ListOptions options, Client client) {
   detail::require_page_size(options.page_size);
   return Listing<Repository>(
-      [client, prefix = options.prefix, call = options.call](const std::string& after, std::size_t amount) {
+      [client, prefix = options.prefix](const std::string& after, std::size_t amount, const CallOptions& call) {
         return detail::raw_page(
             client.api().repositories.list_repositories_raw(
                 {.prefix = prefix, .after = after, .amount = static_cast<std::int64_t>(amount), .call = call}),
@@ -256,7 +256,7 @@ Listing<Repository> repositories(ListOptions options, Client client) {
         items.reserve(items.size() + ids.size());
         for (auto& id : ids) items.emplace_back(std::move(id), client);
       },
-      options.max_amount, options.page_size, options.after, [](const Repository& r) { return r.id(); });
+      options.max_amount, options.page_size, options.after, [](const Repository& r) { return r.id(); }, options.call);
 }
 
 std::ostream& operator<<(std::ostream& os, const Repository& repo) { return os << "Repository(" << repo.id() << ")"; }

@@ -13,26 +13,27 @@
 // A listing can be resumed: resume_after() is the cursor that continues right
 // after the item it is at, which a later listing takes as its `after` option
 // (after a crash, or to page through a UI).
+//
+// The fetching itself (the read-ahead thread, the two-page bound, the
+// cancellation of a page in flight when a listing is left early) is compiled
+// in the library: detail::ListingEngine, which deals in undecoded pages. Only
+// the decoding into T and the item cursor are templates here.
 #pragma once
 
-#include "lakefs/export.hpp"
-
-#include <algorithm>
-#include <condition_variable>
 #include <cstddef>
-#include <exception>
 #include <functional>
 #include <iterator>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <ranges>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 #include <vector>
+
+#include "lakefs/export.hpp"
+#include "lakefs/policies.hpp"
 
 namespace lakefs {
 
@@ -57,23 +58,72 @@ struct LAKEFS_API RawPage {
   std::size_t results = 0;
 };
 
+namespace detail {
+
+/// The page fetching behind every Listing<T>, whatever T: the first page on the calling thread, the next ones on
+/// a read-ahead thread (each requested as soon as the previous page's cursor is known, at most one page fetched
+/// ahead of the one handed out), and the cancellation of the page in flight when the engine is destroyed.
+/// Not for direct use: Listing<T> drives it.
+class LAKEFS_API ListingEngine {
+ public:
+  /// A fetched page: its body undecoded, or (a Listing built from a Fetch function) its items already decoded
+  /// into `decoded`, a std::vector of the listing's item type.
+  struct Fetched {
+    /// The body (empty when decoded), the cursor of the next page and the number of results.
+    RawPage raw{};
+    /// The items of an already decoded page; null otherwise.
+    std::shared_ptr<void> decoded{};
+  };
+  /// Fetches the page after `after` ("" = first) of at most `amount` items, sending with `call`: the listing's
+  /// CallOptions, whose stop token is also triggered when the engine is destroyed.
+  using Request = std::function<Fetched(const std::string& after, std::size_t amount, const CallOptions& call)>;
+
+  /// Fetches pages of `page_size` with `request`; `call` is the listing's options (their stop token cancels too).
+  ListingEngine(Request request, std::size_t page_size, CallOptions call);
+  /// Cancels the page in flight (through its stop token) and waits for the read-ahead thread to notice.
+  ~ListingEngine();
+  ListingEngine(const ListingEngine&) = delete;
+  ListingEngine& operator=(const ListingEngine&) = delete;
+
+  /// Fetches the page after `after` on the calling thread, and orders the one after it before returning when
+  /// there is one and `left` (what max_amount still allows; nullopt = no limit) is more than its results.
+  [[nodiscard]] Fetched first(const std::string& after, std::optional<std::size_t> left);
+  /// The page after the last one returned, waiting for it; std::nullopt when the server has no more or `left`
+  /// is 0. Throws the error of its request.
+  [[nodiscard]] std::optional<Fetched> next(std::optional<std::size_t> left);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace detail
+
 /// A lazy, single-pass C++20 input range over a paginated lakeFS listing (branch.log(), repo.branches(),
 /// ref.objects(), ...). Nothing is requested until begin(); the next page is requested while the current one is
-/// decoded and consumed, and at most two pages are held in memory. resume_after() tells where a later listing
-/// can continue.
+/// decoded and consumed, and at most two pages are held in memory. Destroying the listing (leaving a loop
+/// early) cancels the page being read ahead. resume_after() tells where a later listing can continue.
 template <typename T>
 class Listing {
   // Declared before iterator names it: clang rejects the use otherwise.
   struct State;
+  using Fetched = detail::ListingEngine::Fetched;
 
  public:
   /// Fetches the page after `after` ("" = first) holding at most `amount` items.
   using Fetch = std::function<Page<T>(const std::string& after, std::size_t amount)>;
+  /// Fetch with the options to send with: `call` is the listing's CallOptions, whose stop token is also
+  /// triggered when the listing is destroyed, so that a page read ahead is cancelled when a loop is left.
+  using CancellableFetch =
+      std::function<Page<T>(const std::string& after, std::size_t amount, const CallOptions& call)>;
   /// Sends the request for the page after `after` ("" = first) of at most
   /// `amount` items and returns it undecoded, its cursor already read. Called
   /// on the iterating thread for the first page and on the listing's
   /// read-ahead thread for the others.
   using Request = std::function<RawPage(const std::string& after, std::size_t amount)>;
+  /// Request with the options to send with, as CancellableFetch.
+  using CancellableRequest =
+      std::function<RawPage(const std::string& after, std::size_t amount, const CallOptions& call)>;
   /// Decodes a page's body, appending its items to `items`. Called on the
   /// iterating thread, once per page, never concurrently.
   using Decode = std::function<void(std::string_view body, std::vector<T>& items)>;
@@ -81,35 +131,46 @@ class Listing {
   using Key = std::function<std::string(const T&)>;
 
   /// `after` is where the first request starts ("" = the beginning); `key`
-  /// gives an item's cursor, for resume_after().
+  /// gives an item's cursor, for resume_after(). A page in flight when the
+  /// listing is destroyed is waited for (a CancellableFetch is cancelled).
   Listing(Fetch fetch, std::optional<std::size_t> max_amount, std::size_t page_size = 1000, std::string after = {},
           Key key = {})
+      : Listing(CancellableFetch([fetch = std::move(fetch)](const std::string& after, std::size_t amount,
+                                                            const CallOptions&) { return fetch(after, amount); }),
+                max_amount, page_size, std::move(after), std::move(key)) {}
+
+  /// As the Fetch form; every request is sent with `call` (its stop token triggered when the listing is
+  /// destroyed as well), so leaving a loop early cancels the page being read ahead.
+  Listing(CancellableFetch fetch, std::optional<std::size_t> max_amount, std::size_t page_size = 1000,
+          std::string after = {}, Key key = {}, CallOptions call = {})
       : state_(std::make_shared<State>(
-            [fetch = std::move(fetch)](const std::string& after, std::size_t amount) {
-              auto page = fetch(after, amount);
-              Pending p;
-              p.results = page.items.size();
-              p.items = std::move(page.items);
-              p.next_after = std::move(page.next_after);
-              p.decoded = true;
-              return p;
+            [fetch = std::move(fetch)](const std::string& after, std::size_t amount, const CallOptions& call) {
+              auto page = fetch(after, amount, call);
+              Fetched fetched;
+              fetched.raw.next_after = std::move(page.next_after);
+              fetched.raw.results = page.items.size();
+              fetched.decoded = std::make_shared<std::vector<T>>(std::move(page.items));
+              return fetched;
             },
-            Decode{}, max_amount, page_size, std::move(after), std::move(key))) {}
+            Decode{}, max_amount, page_size, std::move(after), std::move(key), std::move(call))) {}
 
   /// The read-ahead form: `request` sends a page's request and returns its body undecoded, `decode` turns
   /// the body into items on the iterating thread, so the next page is on the wire while this one is decoded.
   Listing(Request request, Decode decode, std::optional<std::size_t> max_amount, std::size_t page_size = 1000,
           std::string after = {}, Key key = {})
+      : Listing(
+            CancellableRequest([request = std::move(request)](const std::string& after, std::size_t amount,
+                                                              const CallOptions&) { return request(after, amount); }),
+            std::move(decode), max_amount, page_size, std::move(after), std::move(key)) {}
+
+  /// The read-ahead form, every request sent with `call` (as the CancellableFetch form).
+  Listing(CancellableRequest request, Decode decode, std::optional<std::size_t> max_amount,
+          std::size_t page_size = 1000, std::string after = {}, Key key = {}, CallOptions call = {})
       : state_(std::make_shared<State>(
-            [request = std::move(request)](const std::string& after, std::size_t amount) {
-              auto raw = request(after, amount);
-              Pending p;
-              p.body = std::move(raw.body);
-              p.next_after = std::move(raw.next_after);
-              p.results = raw.results;
-              return p;
+            [request = std::move(request)](const std::string& after, std::size_t amount, const CallOptions& call) {
+              return Fetched{request(after, amount, call), nullptr};
             },
-            std::move(decode), max_amount, page_size, std::move(after), std::move(key))) {}
+            std::move(decode), max_amount, page_size, std::move(after), std::move(key), std::move(call))) {}
 
   /// The listing's input iterator; compared with std::default_sentinel (end()) to detect the end. Every
   /// iterator of a listing shares its position.
@@ -194,44 +255,30 @@ class Listing {
   }
 
  private:
-  // A fetched page on its way from the read-ahead thread to the iterating one.
-  struct Pending {
-    std::string body{};
-    std::vector<T> items{};  // already decoded (the Fetch form)
-    std::string next_after{};
-    std::size_t results = 0;
-    bool decoded = false;
-  };
-  using Get = std::function<Pending(const std::string& after, std::size_t amount)>;
-
+  // The iterating side: the current page, decoded, and the position in it. The fetching is the engine's.
   struct State {
-    State(Get g, Decode d, std::optional<std::size_t> max, std::size_t size, std::string after, Key k)
-        : get(std::move(g)),
+    State(detail::ListingEngine::Request request, Decode d, std::optional<std::size_t> max, std::size_t size,
+          std::string after, Key k, CallOptions call)
+        : engine(std::move(request), size, std::move(call)),
           decode(std::move(d)),
           key(std::move(k)),
           start_after(std::move(after)),
           last_key(start_after),
-          remaining(max),
-          page_size(size) {}
-    State(const State&) = delete;
-    State& operator=(const State&) = delete;
-    ~State() {
-      {
-        std::lock_guard lock(mutex);
-        stopping = true;
-      }
-      wake.notify_all();
-      // Never leave a request running against freed state: a read-ahead in
-      // flight finishes (or is cancelled by its CallOptions) before we return.
-      if (worker.joinable()) worker.join();
-    }
+          remaining(max) {}
 
-    Get get{};
+    detail::ListingEngine engine;
     Decode decode{};
     Key key{};
     std::string start_after{};  // where the first page starts
     std::string last_key{};     // the cursor after the last item of the pages passed
     bool truncated = false;     // max_amount cut items off the final page
+
+    std::optional<std::size_t> remaining;  // items still allowed by max_amount
+    std::vector<T> page{};
+    std::size_t index = 0;
+    bool started = false;
+    bool last = false;  // `page` is the final one
+    bool more = false;  // the server has pages after it
 
     std::string key_of(const T& item) const {
       if (!key) throw std::logic_error("this Listing was built without a key: it cannot tell where it stopped");
@@ -242,101 +289,17 @@ class Listing {
       if (!page.empty() && key) last_key = key(page.back());
     }
 
-    // The iterating side.
-    std::optional<std::size_t> remaining;  // items still allowed by max_amount
-    std::size_t page_size{};
-    std::vector<T> page{};
-    std::size_t index = 0;
-    bool started = false;
-    bool last = false;     // `page` is the final one
-    std::string cursor{};  // next_after of the page taken last
-    bool more = false;     // the server has pages after it
-
-    // Shared with the read-ahead thread, under `mutex`.
-    std::mutex mutex{};
-    std::condition_variable wake{};
-    std::thread worker{};
-    bool stopping = false;
-    struct Order {
-      std::string after;
-      std::size_t amount;
-    };
-    std::optional<Order> order{};         // the next page to fetch
-    bool busy = false;                    // an order is pending or in flight
-    bool waiting = false;                 // the iterating side waits, its page released
-    std::optional<Pending> ready{};       // fetched, not taken yet
-    std::exception_ptr error{};           // the read-ahead failed
-    std::optional<std::size_t> budget{};  // max_amount minus the results fetched so far
-
-    std::size_t amount_for(const std::optional<std::size_t>& left) const {
-      return left ? std::min(*left, page_size) : page_size;
-    }
-
-    // The read-ahead thread: fetches the ordered page, and as soon as its
-    // cursor is known orders the next one itself, once the iterating side has
-    // taken the previous page or released its own (two pages at most).
-    void run() {
-      std::unique_lock lock(mutex);
-      for (;;) {
-        wake.wait(lock, [&] { return stopping || order.has_value(); });
-        if (stopping) return;
-        auto current = std::move(*order);
-        order.reset();
-        lock.unlock();
-        std::optional<Pending> fetched;
-        std::exception_ptr failure;
-        try {
-          fetched = get(current.after, current.amount);
-        } catch (...) {
-          failure = std::current_exception();
-        }
-        lock.lock();
-        wake.wait(lock, [&] { return stopping || !ready.has_value(); });
-        if (stopping) return;
-        if (failure) {
-          error = failure;
-          busy = false;
-          wake.notify_all();
-          continue;
-        }
-        std::optional<Order> next;
-        if (!fetched->next_after.empty()) {
-          if (budget) *budget -= std::min(*budget, fetched->results);
-          if (!budget || *budget > 0) next = Order{fetched->next_after, amount_for(budget)};
-        }
-        ready = std::move(fetched);
-        if (!next) busy = false;
-        wake.notify_all();
-        if (!next) continue;
-        wake.wait(lock, [&] { return stopping || !ready.has_value() || waiting; });
-        if (stopping) return;
-        order = std::move(next);
-      }
-    }
-
-    // Orders the page after `cursor` from the read-ahead thread (started on
-    // first use); `left` is what max_amount still allows. Called under `mutex`.
-    void order_next(std::optional<std::size_t> left) {
-      budget = left;
-      order = Order{cursor, amount_for(left)};
-      busy = true;
-      if (!worker.joinable()) {
-        worker = std::thread([this] { run(); });
-      } else {
-        wake.notify_all();
-      }
-    }
-
-    // Makes `p` the current page: decodes it (while the next one is fetched)
-    // and applies max_amount.
-    void take(Pending p) {
+    // Makes `fetched` the current page: decodes it (while the next one is
+    // fetched) and applies max_amount.
+    void take(Fetched fetched) {
+      more = !fetched.raw.next_after.empty();
       page.clear();
       index = 0;
-      if (p.decoded) {
-        page = std::move(p.items);
+      if (fetched.decoded) {
+        page = std::move(*std::static_pointer_cast<std::vector<T>>(fetched.decoded));
       } else {
         try {
-          decode(p.body, page);
+          decode(fetched.raw.body, page);
         } catch (...) {
           page.clear();
           last = true;
@@ -352,25 +315,12 @@ class Listing {
       last = !more || (remaining && *remaining == 0);
     }
 
-    // The first page is fetched on the iterating thread; the read-ahead thread
-    // is started only when there is a second one to fetch.
     void start() {
       if (started) return;
       started = true;
-      if (remaining && *remaining == 0) {
-        last = true;
-        return;
-      }
       last = true;  // until the first page is here: a failed begin() leaves an ended listing
-      auto first = get(start_after, amount_for(remaining));
-      cursor = first.next_after;
-      more = !cursor.empty();
-      if (more && (!remaining || first.results < *remaining)) {
-        // The cursor is known: the second page is requested before the first is decoded.
-        std::lock_guard lock(mutex);
-        order_next(remaining ? std::optional(*remaining - first.results) : std::nullopt);
-      }
-      take(std::move(first));
+      if (remaining && *remaining == 0) return;
+      take(engine.first(start_after, remaining));
       if (page.empty() && !last) advance_page();
     }
 
@@ -378,34 +328,19 @@ class Listing {
       for (;;) {
         page.clear();  // released before waiting: at most two pages in memory
         index = 0;
-        Pending p;
-        {
-          std::unique_lock lock(mutex);
-          if (!ready && !error && !busy) {
-            // The read-ahead stopped (max_amount counted results that were
-            // filtered out): order the next page if one is still needed.
-            if (!more || (remaining && *remaining == 0)) {
-              last = true;
-              return;
-            }
-            order_next(remaining);
-          }
-          waiting = true;
-          wake.notify_all();
-          wake.wait(lock, [&] { return ready.has_value() || error; });
-          waiting = false;
-          if (error) {
-            last = true;
-            more = false;
-            std::rethrow_exception(std::exchange(error, nullptr));
-          }
-          p = std::move(*ready);
-          ready.reset();
+        std::optional<Fetched> fetched;
+        try {
+          fetched = engine.next(remaining);
+        } catch (...) {
+          last = true;
+          more = false;
+          throw;
         }
-        wake.notify_all();
-        cursor = p.next_after;
-        more = !cursor.empty();
-        take(std::move(p));
+        if (!fetched) {
+          last = true;
+          return;
+        }
+        take(std::move(*fetched));
         if (!page.empty() || last) return;
       }
     }

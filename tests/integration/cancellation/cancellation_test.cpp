@@ -11,6 +11,7 @@
 //   - the client keeps working.
 // Transfers are held in flight either by the FaultProxy (a stalled answer) or
 // by sheer size (a sparse file far larger than what moves in the test's time).
+// A listing left early (no stop token) aborts the page it reads ahead as promptly.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -452,6 +453,33 @@ TEST_F(Cancellation, ListingPageFetchIsCancelled) {
   EXPECT_THROW((void)main.uncommitted({.call = {.stop = stopper.token()}}).to_vector(), CancelledError);
   EXPECT_EQ(proxy().requests("GET", "/objects/ls").size(), lists);
   EXPECT_EQ(paths_at(main), (std::set<std::string>{"ls/x.txt", "ls/y.txt"}));
+}
+
+TEST_F(Cancellation, LeavingAListingLoopEarlyCancelsThePageReadAhead) {
+  // Pages of one object: while the loop is at ls/a.txt, page 2 (after ls/a.txt) is read ahead, and its answer is
+  // stalled. Leaving the loop destroys the listing, whose stop token aborts that request instead of waiting.
+  seed("ls/", {"a.txt", "b.txt", "c.txt"});
+  auto main = proxied_main();
+  proxy().add_rule({.method = "GET", .path_contains = "after=ls", .fault = Fault::stall, .stall_for = kStall});
+  Clock::time_point left;
+  {
+    auto listing = main.objects({.page_size = 1, .prefix = "ls/"});
+    for (const auto& entry : listing) {
+      EXPECT_EQ(entry.path(), "ls/a.txt");
+      const auto give_up = Clock::now() + 10s;
+      while (!seen("GET", "after=ls")() && Clock::now() < give_up) std::this_thread::sleep_for(2ms);
+      ASSERT_TRUE(seen("GET", "after=ls")()) << "page 2 was never requested\n" << proxy().log();
+      std::this_thread::sleep_for(200ms);  // the stalled answer is awaited
+      left = Clock::now();
+      break;
+    }
+  }
+  const auto latency = Clock::now() - left;
+  RecordProperty("leave_latency_ms", ms(latency));
+  EXPECT_LT(latency, kPrompt) << ms(latency);
+  // Aborted, not retried; the client keeps working.
+  EXPECT_EQ(proxy().requests("GET", "after=ls").size(), 1u) << proxy().log();
+  EXPECT_EQ(paths_at(main), (std::set<std::string>{"ls/a.txt", "ls/b.txt", "ls/c.txt"}));
 }
 
 // ---------------------------------------------------------------- imports

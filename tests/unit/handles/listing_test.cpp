@@ -2,13 +2,17 @@
 // Listings through the public test double: the caller's page size, its
 // validation before any request, max_amount with small pages, the cursor read
 // before a page is decoded (the next request goes out first), and cursors and
-// body layouts a naive reader would get wrong.
+// body layouts a naive reader would get wrong; leaving a loop early or a
+// caller's stop cancels the page read ahead.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <optional>
+#include <stop_token>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -257,6 +261,105 @@ TEST(Listing, CommitsFilteredByUntilAreMadeUpWithoutOverFetching) {
   EXPECT_EQ(sent[0].query_param("amount"), "2");
   EXPECT_EQ(sent[1].query_param("amount"), "1");
   EXPECT_EQ(sent[1].query_param("after"), "c2");
+}
+
+// Objects in pages of 3: page 1 at once, page 2 (the last) answered only after 10 s, unless its request's stop
+// token ends the wait first.
+lakefs::Client slow_second_page(const std::shared_ptr<lt::FakeTransport>& fake) {
+  auto script = fake->on("GET", kObjects);
+  script.reply(lt::Reply::json(200, objects_page(0, 3, true)));
+  auto slow = lt::Reply::json(200, objects_page(3, 6, false));
+  slow.delay = std::chrono::seconds(10);
+  script.reply(std::move(slow));
+  return lt::make_client(fake);
+}
+
+// Waits (at most 5 s) until the fake received `n` requests: the read-ahead request is on the wire.
+void wait_for_requests(const lt::FakeTransport& fake, std::size_t n) {
+  for (int i = 0; i < 5000 && fake.count() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+std::string ms(std::chrono::steady_clock::duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+}
+
+TEST(Listing, LeavingALoopEarlyCancelsThePageReadAhead) {
+  // The loop breaks on page 1 while page 2 is on the wire. Leaving the loop (the listing's destruction) triggers
+  // the read-ahead request's stop token, which ends the fake's 10 s wait at once.
+  auto fake = std::make_shared<lt::FakeTransport>();
+  const auto client = slow_second_page(fake);
+  std::chrono::steady_clock::time_point left;
+  {
+    auto listing = client.repository("repo").ref("main").objects({.page_size = 3});
+    for (const auto& entry : listing) {
+      EXPECT_EQ(entry.path(), name_of(0));
+      wait_for_requests(*fake, 2);
+      left = std::chrono::steady_clock::now();
+      break;
+    }
+  }
+  const auto took = std::chrono::steady_clock::now() - left;
+  EXPECT_LT(took, std::chrono::seconds(1)) << ms(took);
+  const auto sent = fake->requests();
+  ASSERT_EQ(sent.size(), 2u);  // cancelled, not retried
+  EXPECT_EQ(sent[1].query_param("after"), name_of(2));
+}
+
+TEST(Listing, TheCallersStopCancelsThePageReadAhead) {
+  // The same slow page 2 with the caller's own token: stopping it ends the wait for page 2 with CancelledError.
+  auto fake = std::make_shared<lt::FakeTransport>();
+  const auto client = slow_second_page(fake);
+  std::stop_source stop;
+  auto listing = client.repository("repo").ref("main").objects({.page_size = 3, .call = {.stop = stop.get_token()}});
+  std::vector<std::string> seen;
+  std::chrono::steady_clock::time_point stopped;
+  EXPECT_THROW(
+      {
+        for (const auto& entry : listing) {
+          seen.push_back(entry.path());
+          if (seen.size() < 3) continue;
+          // At the last item of page 1, once page 2 is on the wire.
+          wait_for_requests(*fake, 2);
+          stopped = std::chrono::steady_clock::now();
+          stop.request_stop();
+        }
+      },
+      lakefs::CancelledError);
+  const auto took = std::chrono::steady_clock::now() - stopped;
+  EXPECT_LT(took, std::chrono::seconds(1)) << ms(took);
+  EXPECT_EQ(seen, (std::vector<std::string>{name_of(0), name_of(1), name_of(2)}));
+  EXPECT_EQ(fake->count(), 2u);
+}
+
+TEST(Listing, ListingsBuiltFromTwoArgumentFunctionsStillWork) {
+  // The public constructors that take a Fetch or a Request without CallOptions.
+  auto fetch = [](const std::string& after, std::size_t amount) {
+    const int from = after.empty() ? 0 : std::stoi(after);
+    lakefs::Page<int> page;
+    for (int i = from; i < std::min(from + static_cast<int>(amount), 7); ++i) page.items.push_back(i);
+    if (from + static_cast<int>(amount) < 7) page.next_after = std::to_string(from + static_cast<int>(amount));
+    return page;
+  };
+  lakefs::Listing<int> fetched(fetch, std::nullopt, 3, "", [](const int& i) { return std::to_string(i + 1); });
+  EXPECT_EQ(fetched.to_vector(), (std::vector<int>{0, 1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(fetched.resume_after(), std::nullopt);
+
+  lakefs::Listing<int> requested(
+      [&](const std::string& after, std::size_t amount) {
+        const auto page = fetch(after, amount);
+        lakefs::RawPage raw;
+        for (const int i : page.items) raw.body += static_cast<char>('0' + i);
+        raw.next_after = page.next_after;
+        raw.results = page.items.size();
+        return raw;
+      },
+      [](std::string_view body, std::vector<int>& items) {
+        for (const char c : body) items.push_back(c - '0');
+      },
+      5, 3);
+  std::vector<int> got;
+  for (const int i : requested) got.push_back(i);
+  EXPECT_EQ(got, (std::vector<int>{0, 1, 2, 3, 4}));
 }
 
 }  // namespace
