@@ -36,8 +36,8 @@ std::string header_value(const std::vector<http::Header>& headers, std::string_v
 
 // One request to the store with `url`'s current URL; on a 403 the URL is renewed and the request sent once more.
 template <typename Prepare>
-http::Response send_renewing(const Client& client, RenewableUrl& url, const ObjectName& object, std::string_view method,
-                             const std::function<void()>& restart, Prepare prepare) {
+http::Response send_renewing(const Client& client, RenewableUrl& url, const ObjectName& object,
+                             std::string_view method, const std::function<void()>& restart, Prepare prepare) {
   bool renewed = false;
   for (;;) {
     const auto current = url.current();
@@ -221,9 +221,8 @@ void throw_object_store_error(int status, std::string_view body, const std::vect
                             std::string(method), address, {}, std::move(kept));
   }
   std::string store_message = message;
-  if (status == 403)
-    store_message +=
-        (store_message.empty() ? "" : "; ") + std::string("the pre-signed URL was rejected, also after it was renewed");
+  if (status == 403) store_message += (store_message.empty() ? "" : "; ") +
+                                      std::string("the pre-signed URL was rejected, also after it was renewed");
   throw ObjectStoreError(status, code, store_message, request_id, std::string(method), address, std::move(kept));
 }
 

@@ -113,7 +113,8 @@ http::Response presigned_put(const Client& client, RenewableUrl& url, const Obje
 /// Maps the object store's error answer (`status`, its XML `body`, headers) for
 /// `object`: ObjectNotFoundError (404, NoSuchKey), InvalidRangeError (416),
 /// else ObjectStoreError; never the URL or the body.
-[[noreturn]] void throw_object_store_error(int status, std::string_view body, const std::vector<http::Header>& headers,
-                                           std::string_view method, const ObjectName& object);
+[[noreturn]] void throw_object_store_error(int status, std::string_view body,
+                                           const std::vector<http::Header>& headers, std::string_view method,
+                                           const ObjectName& object);
 
 }  // namespace lakefs::detail

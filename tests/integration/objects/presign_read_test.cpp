@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "lakefs/lakefs.hpp"
+#include "support/helpers.hpp"
 #include "support/own_server.hpp"
 #include "support/repo_fixture.hpp"
 #include "support/short_url_fixture.hpp"
@@ -33,26 +34,6 @@ std::string random_bytes(std::size_t n, unsigned seed) {
   std::string out(n, '\0');
   for (auto& c : out) c = static_cast<char>(rng());
   return out;
-}
-
-// The lines of the S3 server's access log that hold `marker` (a client's User-Agent suffix).
-std::vector<std::string> access_log_lines(const std::string& log, const std::string& marker) {
-  std::ifstream in(log);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    if (line.find(marker) != std::string::npos) lines.push_back(line);
-  }
-  return lines;
-}
-
-std::size_t count_with(const std::vector<std::string>& lines, std::initializer_list<const char*> needles) {
-  std::size_t n = 0;
-  for (const auto& line : lines) {
-    bool all = true;
-    for (const char* needle : needles) all = all && line.find(needle) != std::string::npos;
-    n += all ? 1 : 0;
-  }
-  return n;
 }
 
 // A GET of `url` with plain libcurl and no credentials at all: what a program handed a pre-signed URL does.

@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <cstddef>
-#include <fstream>
 #include <random>
 #include <span>
 #include <string>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "lakefs/lakefs.hpp"
+#include "support/helpers.hpp"
 #include "support/repo_fixture.hpp"
 #include "support/server.hpp"
 
@@ -155,15 +155,7 @@ class PresignRangeReadTest : public RepoTest {
   }
   // Pre-signed GETs of this test's client that the S3 server logged.
   [[nodiscard]] std::size_t presigned_gets() const {
-    std::ifstream in(server().s3_access_log);
-    std::size_t n = 0;
-    for (std::string line; std::getline(in, line);) {
-      n += line.find(marker_) != std::string::npos && line.find("s3_GetObject") != std::string::npos &&
-                   line.find("X-Amz-Signature=") != std::string::npos
-               ? 1
-               : 0;
-    }
-    return n;
+    return count_with(access_log_lines(server().s3_access_log, marker_), {"s3_GetObject", "X-Amz-Signature="});
   }
   std::string marker_;
   std::optional<Client> tagged_;
