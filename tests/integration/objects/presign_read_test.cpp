@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -112,6 +113,28 @@ TEST_F(PresignReadTest, UploadsAndReadsGoStraightToTheObjectStoreAndPreSignFalse
   EXPECT_EQ(head, data.substr(0, 10));
   EXPECT_EQ(log_lines().size(), before);
   EXPECT_GE(by_lakefs() - lakefs_before, 2u) << "lakeFS fetched the data for us";
+}
+
+TEST_F(PresignReadTest, ARangeReaderSendsOnePresignedGetPerRead) {
+  // Range reads into the caller's buffer or sink (tests/integration/objects/range_read_test.cpp) go straight to the
+  // store: one GET per read, with the URL the reader keeps.
+  const auto data = random_bytes(2 << 20, 15);
+  auto object = tagged_main().object("ranges/direct.bin");
+  object.upload(data);
+  const auto presigned_gets = [&] { return count_with(log_lines(), {"s3_GetObject", "X-Amz-Signature="}); };
+  const auto before = presigned_gets();
+  const auto reader = object.range_reader({.pre_sign = true});
+  std::string buffer(65536, '\0');
+  for (const std::size_t offset : {std::size_t{0}, std::size_t{1} << 20, data.size() - 65536}) {
+    ASSERT_EQ(reader.read_range(offset, std::as_writable_bytes(std::span(buffer))), buffer.size());
+    EXPECT_EQ(buffer, data.substr(offset, buffer.size()));
+  }
+  std::string sunk;
+  EXPECT_EQ(reader.read_range(7, 100000, [&](std::string_view chunk) { sunk.append(chunk); }), 100000u);
+  EXPECT_EQ(sunk, data.substr(7, 100000));
+  EXPECT_EQ(presigned_gets() - before, 4u) << "one pre-signed GET per read";
+  EXPECT_THROW((void)reader.read_range(data.size(), std::as_writable_bytes(std::span(buffer))), InvalidRangeError)
+      << "the store's 416";
 }
 
 TEST_F(PresignReadTest, PreSignTrueWorksEverywhere) {

@@ -2,8 +2,8 @@
 // Range reads into the caller's buffer or sink against the real server (StoredObject::read_range, ObjectRangeReader):
 // the exact bytes at any offsets, short at the end, the server's InvalidRangeError past it, and a pinned version
 // (if_match) refused once the object is replaced. RangeReadTest runs on both topologies (tests/CMakeLists.txt): on
-// the s3 one the reads go pre-signed, straight to the object store. PresignRangeReadTest (s3 only) proves that from
-// the S3 server's access log.
+// the s3 one the reads go pre-signed, straight to the object store (PresignReadTest.ARangeReaderSendsOnePresigned-
+// GetPerRead, in presign_read_test.cpp, proves that from the S3 server's access log).
 #include <gtest/gtest.h>
 
 #include <cstddef>
@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "lakefs/lakefs.hpp"
-#include "support/helpers.hpp"
 #include "support/repo_fixture.hpp"
 #include "support/server.hpp"
 
@@ -140,43 +139,6 @@ TEST_F(RangeReadTest, AMissingObjectIsObjectNotFound) {
   std::string buffer(10, '\0');
   EXPECT_THROW((void)main_branch().object("ranges/none.bin").read_range(0, bytes(buffer)), ObjectNotFoundError);
   EXPECT_THROW((void)main_branch().object("ranges/none.bin").range_reader().size(), ObjectNotFoundError);
-}
-
-// The s3 topology: the reads go straight to the object store, one pre-signed GET per read.
-class PresignRangeReadTest : public RepoTest {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(server().s3()) << "Presign* suites run on the s3 topology only";
-    RepoTest::SetUp();
-    marker_ = unique_name("ua");
-    auto options = client_options();
-    options.user_agent_suffix = marker_;
-    tagged_.emplace(options);
-  }
-  // Pre-signed GETs of this test's client that the S3 server logged.
-  [[nodiscard]] std::size_t presigned_gets() const {
-    return count_with(access_log_lines(server().s3_access_log, marker_), {"s3_GetObject", "X-Amz-Signature="});
-  }
-  std::string marker_;
-  std::optional<Client> tagged_;
-};
-
-TEST_F(PresignRangeReadTest, EachReadIsOnePresignedGetFromTheStore) {
-  const auto data = random_bytes(2 << 20, 15);
-  auto object = tagged_->repository(repo().id()).branch("main").object("ranges/direct.bin");
-  object.upload(data);
-  const auto before = presigned_gets();
-  const auto reader = object.range_reader({.pre_sign = true});
-  std::string buffer(65536, '\0');
-  for (const std::size_t offset : {std::size_t{0}, std::size_t{1} << 20, data.size() - 65536}) {
-    ASSERT_EQ(reader.read_range(offset, bytes(buffer)), buffer.size());
-    EXPECT_EQ(buffer, data.substr(offset, buffer.size()));
-  }
-  std::string sunk;
-  EXPECT_EQ(reader.read_range(7, 100000, [&](std::string_view chunk) { sunk.append(chunk); }), 100000u);
-  EXPECT_EQ(sunk, data.substr(7, 100000));
-  EXPECT_EQ(presigned_gets() - before, 4u) << "one pre-signed GET per read";
-  EXPECT_THROW((void)reader.read_range(data.size(), bytes(buffer)), InvalidRangeError) << "the store's 416";
 }
 
 }  // namespace
