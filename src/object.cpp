@@ -301,15 +301,20 @@ class MemoryBody {
 // A GET of `range` (empty: all) of `object`, at most `limit` bytes, into a string: straight from the object store
 // when `pre_signed` (the URL comes from a stat with presign, renewed once if the store rejects it), else through
 // lakeFS. A request that fails part-way is retried from its start.
+// With `if_match` (unquoted; may be empty), a version other than that one is ObjectChangedError before any byte.
 std::string read_into_memory(const StoredObject& object, bool pre_signed, const std::string& range, std::uint64_t limit,
-                             const CallOptions& call) {
+                             const CallOptions& call, const std::string& if_match) {
   std::string data;
   MemoryBody body(data, limit, object.path());
   const detail::ObjectName name{object.repo_id(), object.ref_id(), object.path()};
   const auto append = [&](std::string_view chunk) { body.append(chunk); };
   const auto restart = [&] { body.restart(); };
+  const auto check = [&](std::string_view version) {
+    if (!if_match.empty() && version != if_match) throw ObjectChangedError(name.repo, name.ref, name.path);
+  };
   if (pre_signed) {
     const auto info = object.stat({.pre_sign = true, .call = call});
+    check(info.checksum);
     detail::RenewableUrl url(info.physical_address, [&] {
       auto fresh = object.stat({.pre_sign = true, .call = call});
       if (fresh.checksum != info.checksum) throw ObjectChangedError(name.repo, name.ref, name.path);
@@ -319,7 +324,11 @@ std::string read_into_memory(const StoredObject& object, bool pre_signed, const 
     (void)detail::presigned_get(object.client(), url, name, range, append, restart, call);
   } else {
     (void)detail::get_object_streamed(
-        object.client(), name, range, [&](const http::Response& head) { body.reserve(detail::content_length(head)); },
+        object.client(), name, range,
+        [&](const http::Response& head) {
+          if (const auto etag = head.header("etag")) check(detail::unquote_etag(*etag));
+          body.reserve(detail::content_length(head));
+        },
         append, restart, call);
   }
   return data;
@@ -330,22 +339,16 @@ std::string read_into_memory(const StoredObject& object, bool pre_signed, const 
 std::string StoredObject::read_all(ReadOptions options) const {
   detail::require_non_empty(path_, "object path");
   const bool pre_signed = detail::use_pre_sign(client_, options.pre_sign, "read_all");
-  return read_into_memory(*this, pre_signed, "", std::numeric_limits<std::uint64_t>::max(), options.call);
+  return read_into_memory(*this, pre_signed, "", std::numeric_limits<std::uint64_t>::max(), options.call,
+                          detail::unquote_etag(options.if_match));
 }
 
 std::string StoredObject::read_range(std::uint64_t offset, std::uint64_t length, ReadOptions options) const {
   detail::require_non_empty(path_, "object path");
   if (length == 0) return {};
-  // Offsets are signed 64-bit on the server; a range reaching past that simply runs to the end of the object.
-  constexpr auto max_offset = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-  if (offset > max_offset) {
-    throw InvalidArgumentError("read_range of '" + path_ + "': offset " + std::to_string(offset) +
-                               " is beyond the largest possible object");
-  }
-  std::string range = "bytes=" + std::to_string(offset) + "-";
-  if (length - 1 <= max_offset - offset) range += std::to_string(offset + length - 1);
+  const std::string range = detail::range_header(offset, length, "read_range of '" + path_ + "'");
   const bool pre_signed = detail::use_pre_sign(client_, options.pre_sign, "read_range");
-  return read_into_memory(*this, pre_signed, range, length, options.call);
+  return read_into_memory(*this, pre_signed, range, length, options.call, detail::unquote_etag(options.if_match));
 }
 
 ObjectReader StoredObject::reader(ReaderOptions options) const { return ObjectReader(*this, std::move(options)); }

@@ -18,6 +18,7 @@
 #include "lakefs/object_io.hpp"
 #include "lakefs/policies.hpp"
 #include "lakefs/pull_request.hpp"
+#include "lakefs/range_reader.hpp"
 #include "lakefs/reference.hpp"
 #include "lakefs/refs_dump.hpp"
 #include "lakefs/repository.hpp"

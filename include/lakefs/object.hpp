@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <span>
@@ -21,6 +22,7 @@ namespace lakefs {
 
 class Branch;
 struct CommitOptions;
+class ObjectRangeReader;
 
 /// Options of StoredObject::download().
 struct LAKEFS_API DownloadOptions {
@@ -41,12 +43,18 @@ struct LAKEFS_API DownloadOptions {
   CallOptions call{};
 };
 
-/// How read_all() and read_range() fetch the bytes.
+/// How read_all(), read_range() and range_reader() fetch the bytes.
 struct LAKEFS_API ReadOptions {
   /// As DownloadOptions::pre_sign: unset = straight from the object store when
   /// the server supports pre-signed URLs (one stat to get the URL, then the
   /// store), else through lakeFS.
   std::optional<bool> pre_sign{};
+  /// Read only this version of the object: its ETag (ObjectInfo::checksum;
+  /// surrounding quotes are ignored). When the object at the path is another
+  /// version (it was replaced), the read throws ObjectChangedError before any
+  /// byte reaches the caller. Checked against the ETag of lakeFS's answer, or
+  /// pre-signed, against the stat that gives the URL. Empty = any version.
+  std::string if_match{};
   /// Timeout, retry policy and cancellation of the requests.
   CallOptions call{};
 };
@@ -121,6 +129,25 @@ class LAKEFS_API StoredObject {
   /// `length` bytes from `offset` (fewer at the end of the object). A range that
   /// starts at or past the end is InvalidRangeError.
   [[nodiscard]] std::string read_range(std::uint64_t offset, std::uint64_t length, ReadOptions options = {}) const;
+
+  /// Up to `buffer.size()` bytes from `offset` into the caller's `buffer`;
+  /// returns how many (fewer only at the end of the object). An empty buffer
+  /// sends nothing and returns 0. A range that starts at or past the end is
+  /// InvalidRangeError; an offset beyond the largest possible object (2^63 - 1)
+  /// is InvalidArgumentError, before anything is sent. Pre-signed (see
+  /// ReadOptions::pre_sign) each call stats the object for a URL: for many
+  /// reads of one object, use range_reader(), which keeps it.
+  std::size_t read_range(std::uint64_t offset, std::span<std::byte> buffer, ReadOptions options = {}) const;
+  /// `length` bytes from `offset` handed to `sink` as they arrive, each byte
+  /// once and in order (a request sent again after a failure skips what the
+  /// sink already has); returns how many (fewer only at the end of the
+  /// object). Errors as the buffer form; an exception thrown by `sink` aborts
+  /// the transfer and is rethrown.
+  std::uint64_t read_range(std::uint64_t offset, std::uint64_t length,
+                           const std::function<void(std::string_view)>& sink, ReadOptions options = {}) const;
+  /// A reusable, thread-safe reader of byte ranges of this object (one version
+  /// of it, one cached pre-signed URL); see ObjectRangeReader. Sends nothing.
+  [[nodiscard]] ObjectRangeReader range_reader(ReadOptions options = {}) const;
 
   /// A seekable std::istream over the object (stats it now; see ObjectReader).
   [[nodiscard]] ObjectReader reader(ReaderOptions options = {}) const;
@@ -294,3 +321,6 @@ class LAKEFS_API WriteableObject : public StoredObject {
 };
 
 }  // namespace lakefs
+
+// ObjectRangeReader (StoredObject::range_reader()'s type), after everything it needs from this header.
+#include "lakefs/range_reader.hpp"

@@ -6,17 +6,12 @@
 #include <stdexcept>
 
 #include "lakefs/errors.hpp"
-#include "lakefs/http.hpp"
 #include "lakefs/object.hpp"
 
 namespace lakefs_mount {
 
 namespace {
 
-// A pre-signed URL is renewed this long before the server says it expires (a request must not race its expiry).
-constexpr auto presign_margin = std::chrono::seconds(60);
-// When the server gives no expiry: well inside lakeFS's default lifetime of 15 minutes.
-constexpr auto presign_default_life = std::chrono::minutes(5);
 // Read-ahead requests waiting for a thread, at most.
 constexpr std::size_t max_queued = 64;
 // The most one read-ahead request asks for.
@@ -51,104 +46,46 @@ BlockReader::Stats BlockReader::stats() const {
           memory_hits_.load(),    read_ahead_blocks_.load(), blocks_not_cached_.load()};
 }
 
+const lakefs::ObjectRangeReader& BlockReader::ranges(const ObjectRef& object) const {
+  auto& ranges = *object.ranges;
+  std::call_once(ranges.made, [&] {
+    lakefs::CallOptions call;
+    call.timeout = options_.timeout;
+    // Pinned to the commit's version of the object: what the listing said is what the bytes are.
+    ranges.reader.emplace(
+        lakefs::StoredObject(object.repository, object.commit_id, object.key, client_)
+            .range_reader({.pre_sign = options_.pre_sign, .if_match = object.checksum, .call = call}));
+  });
+  return *ranges.reader;
+}
+
 std::vector<std::shared_ptr<Buffer>> BlockReader::fetch(const ObjectRef& object, std::uint64_t offset,
                                                         std::size_t length, const BlockDone& done) {
   // One range request whose body is written straight into pooled block buffers (no copy of the whole range, no
-  // fresh memory per block).
+  // fresh memory per block). The SDK hands each byte of the range over once and in order (a request sent again
+  // after a failure skips what was handed over), and never more than the range.
   const std::size_t bs = options_.block_size;
   std::vector<std::shared_ptr<Buffer>> blocks;
-  for (std::size_t at = 0; at < length; at += bs) blocks.push_back(pool_->acquire(std::min(bs, length - at)));
-  std::size_t received = 0;
-  // Blocks already handed to `done`: they are never touched again, also when the request starts over.
-  std::size_t complete = 0;
-  const auto reset = [&] {
-    for (std::size_t i = complete; i < blocks.size(); ++i) blocks[i]->clear();
-    received = 0;
-  };
-  reset();
-  const auto what = [&] {
-    return "reading " + object.key + " (" + std::to_string(length) + " bytes at " + std::to_string(offset) + ")";
-  };
-  const auto make_request = [&] {
-    lakefs::http::Request request;
-    request.method = "GET";
-    request.headers.emplace_back("Range",
-                                 "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1));
-    request.call.timeout = options_.timeout;
-    request.body_start = [&](const lakefs::http::Response& head) {
-      // A store that ignores the range would send the whole object: refused before any byte is taken.
-      if (head.status != 206 && !(head.status == 200 && offset == 0 && length == object.size))
-        throw lakefs::ProtocolError(what() + ": HTTP " + std::to_string(head.status) + " to a range request");
-    };
-    request.body_sink = [&](std::string_view chunk) {
-      if (chunk.size() > length - received) throw lakefs::ProtocolError(what() + ": more bytes than asked for");
-      // A request that started over sends the completed blocks' bytes again: skipped.
-      if (received < complete * bs) {
-        const std::size_t skip = std::min(chunk.size(), complete * bs - received);
-        received += skip;
-        chunk.remove_prefix(skip);
-      }
-      while (!chunk.empty()) {
-        const std::size_t i = received / bs;
-        const std::size_t n = blocks[i]->append(chunk.substr(0, bs - received % bs));
-        received += n;
-        chunk.remove_prefix(n);
-        // Each block goes to its reader as soon as it is whole, not when the whole range is in.
-        if (done && (received % bs == 0 || received == length)) {
-          done(i, blocks[i]);
-          complete = i + 1;
-        }
-      }
-    };
-    request.restart_body = reset;
-    return request;
-  };
-
-  if (!options_.pre_sign) {
-    auto request = make_request();
-    request.path = "/repositories/";
-    lakefs::http::append_encoded(request.path, object.repository);
-    request.path += "/refs/";
-    lakefs::http::append_encoded(request.path, object.commit_id);
-    request.path += "/objects";
-    request.query = "path=";
-    lakefs::http::append_encoded(request.query, object.key);
-    (void)client_.send(std::move(request));
-  } else {
-    auto& presigned = *object.presigned;
-    lakefs::CallOptions call;
-    call.timeout = options_.timeout;
-    for (int attempt = 0;; ++attempt) {
-      auto request = make_request();
-      {
-        std::lock_guard lock(presigned.mutex);
-        const auto now = std::chrono::system_clock::now();
-        if (presigned.url.empty() || now + presign_margin >= presigned.expires || attempt > 0) {
-          const lakefs::StoredObject stored(object.repository, object.commit_id, object.key, client_);
-          auto fresh = stored.presigned_url(call);
-          presigned.url = std::move(fresh.url);
-          presigned.expires =
-              fresh.expires ? std::chrono::system_clock::time_point(*fresh.expires) : now + presign_default_life;
-        }
-        request.absolute_url = presigned.url;
-      }
-      // Logs and errors name the object, never the URL (its query is a credential).
-      request.path = "/repositories/" + object.repository + "/refs/" + object.commit_id +
-                     "/objects (object store: " + object.key + ")";
-      try {
-        (void)client_.send(std::move(request));
-        break;
-      } catch (const lakefs::ServerError& e) {
-        // An expired or revoked URL: renewed once.
-        if (e.status() == 403 && attempt == 0) {
-          reset();
-          continue;
-        }
-        throw;
-      }
-    }
+  for (std::size_t at = 0; at < length; at += bs) {
+    blocks.push_back(pool_->acquire(std::min(bs, length - at)));
+    blocks.back()->clear();
   }
-  if (received != length) throw lakefs::ProtocolError(what() + ": got " + std::to_string(received) + " bytes");
+  std::size_t received = 0;
+  const auto sink = [&](std::string_view chunk) {
+    while (!chunk.empty()) {
+      const std::size_t i = received / bs;
+      const std::size_t n = blocks[i]->append(chunk.substr(0, bs - received % bs));
+      received += n;
+      chunk.remove_prefix(n);
+      // Each block goes to its reader as soon as it is whole, not when the whole range is in.
+      if (done && (received % bs == 0 || received == length)) done(i, blocks[i]);
+    }
+  };
+  const std::uint64_t got = ranges(object).read_range(offset, length, sink);
+  if (got != length) {
+    throw lakefs::ProtocolError("reading " + object.key + " (" + std::to_string(length) + " bytes at " +
+                                std::to_string(offset) + "): got " + std::to_string(got) + " bytes");
+  }
   blocks_fetched_.fetch_add(1, std::memory_order_relaxed);
   bytes_fetched_.fetch_add(length, std::memory_order_relaxed);
   return blocks;

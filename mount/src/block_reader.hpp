@@ -23,10 +23,11 @@
 
 #include "block_cache.hpp"
 #include "lakefs/client.hpp"
+#include "lakefs/range_reader.hpp"
 
 namespace lakefs_mount {
 
-/// An object of a pinned commit, as a reader needs it. Immutable but for its pre-signed URL.
+/// An object of a pinned commit, as a reader needs it. Immutable but for the SDK reader it is read through.
 struct ObjectRef {
   std::string repository{};
   std::string commit_id{};
@@ -34,13 +35,13 @@ struct ObjectRef {
   std::string checksum{};
   std::uint64_t size = 0;
 
-  /// The pre-signed URL in use (renewed before it expires or when the store refuses it).
-  struct Presigned {
-    std::mutex mutex{};
-    std::string url{};
-    std::chrono::system_clock::time_point expires{};
+  /// The SDK's reader of the object's ranges (lakefs::ObjectRangeReader, pinned to `checksum`), made by the
+  /// BlockReader on its first fetch of the object: its fetches share it, and with it one pre-signed URL.
+  struct Ranges {
+    std::once_flag made{};
+    std::optional<lakefs::ObjectRangeReader> reader{};
   };
-  std::shared_ptr<Presigned> presigned = std::make_shared<Presigned>();
+  std::shared_ptr<Ranges> ranges = std::make_shared<Ranges>();
 };
 
 /// One open file's access pattern, for read-ahead decisions.
@@ -124,6 +125,8 @@ class BlockReader {
   void write_behind(const std::stop_token& stop);
   // Called with each block of a range as soon as it is whole (its index in the range).
   using BlockDone = std::function<void(std::size_t, const std::shared_ptr<Buffer>&)>;
+  // The SDK's range reader of `object`, made on first use.
+  const lakefs::ObjectRangeReader& ranges(const ObjectRef& object) const;
   // `length` bytes from `offset` (a block boundary) with one range request, as blocks; `done` (if set) gets each
   // block as soon as it is whole.
   std::vector<std::shared_ptr<Buffer>> fetch(const ObjectRef& object, std::uint64_t offset, std::size_t length,

@@ -2,11 +2,13 @@
 #include "detail/object_get.hpp"
 
 #include <charconv>
+#include <limits>
 #include <utility>
 
 #include "api/api_support.hpp"
 #include "client_state.hpp"
 #include "detail/convert.hpp"
+#include "lakefs/errors.hpp"
 
 namespace lakefs::detail {
 namespace {
@@ -39,6 +41,16 @@ http::Response get_object_streamed(const Client& client, const ObjectName& objec
   request.body_sink = sink;
   request.restart_body = restart;
   return object_call(object.repo, object.ref, object.path, [&] { return channel_of(client).send(request); });
+}
+
+std::string range_header(std::uint64_t offset, std::uint64_t length, const std::string& what) {
+  constexpr auto max_offset = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (offset > max_offset) {
+    throw InvalidArgumentError(what + ": offset " + std::to_string(offset) + " is beyond the largest possible object");
+  }
+  std::string range = "bytes=" + std::to_string(offset) + "-";
+  if (length - 1 <= max_offset - offset) range += std::to_string(offset + length - 1);
+  return range;
 }
 
 std::optional<std::uint64_t> content_length(const http::Response& head) {

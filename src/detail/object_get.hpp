@@ -30,6 +30,10 @@ http::Response get_object_streamed(const Client& client, const ObjectName& objec
                                    const std::function<void(std::string_view)>& sink,
                                    const std::function<void()>& restart, const CallOptions& call);
 
+/// The Range header value of `length` (> 0) bytes from `offset`. Offsets are signed 64-bit on the server: an offset
+/// beyond that is InvalidArgumentError (`what` names the read), and a range reaching past it runs to the end.
+[[nodiscard]] std::string range_header(std::uint64_t offset, std::uint64_t length, const std::string& what);
+
 /// Content-Length of `head`, if present and a number.
 [[nodiscard]] std::optional<std::uint64_t> content_length(const http::Response& head);
 

@@ -101,18 +101,63 @@ std::string redact_url(std::string_view url) {
 std::string ObjectName::address() const { return "lakefs://" + repo + "/" + ref + "/" + path; }
 
 RenewableUrl::RenewableUrl(std::string url, std::function<std::string()> fetch)
-    : url_(std::move(url)), fetch_(std::move(fetch)) {}
+    : url_(std::move(url)), fetch_([fetch = std::move(fetch)] {
+        return PresignedUrl{fetch(), std::nullopt};
+      }) {}
 
-RenewableUrl::Current RenewableUrl::current() const {
-  std::lock_guard lock(mutex_);
+RenewableUrl::RenewableUrl(PresignedUrl first, std::function<PresignedUrl()> fetch) : fetch_(std::move(fetch)) {
+  set(std::move(first));
+}
+
+void RenewableUrl::set(PresignedUrl fresh) {
+  url_ = std::move(fresh.url);
+  renew_at_.reset();
+  if (!fresh.expires) return;
+  const auto now = Clock::now();
+  expires_ = Clock::time_point(*fresh.expires);
+  // A URL the clocks say is already dead (a client clock far ahead of the server's) is renewed only when the
+  // store rejects it: renewing it before each request would only add a stat to each.
+  if (expires_ <= now) return;
+  const auto margin = std::min<Clock::duration>((expires_ - now) / 2, std::chrono::minutes(1));
+  renew_at_ = expires_ - margin;
+}
+
+void RenewableUrl::refresh(std::unique_lock<std::mutex>& lock) {
+  renewing_ = true;
+  lock.unlock();
+  PresignedUrl fresh;
+  try {
+    fresh = fetch_();
+  } catch (...) {
+    lock.lock();
+    renewing_ = false;
+    renewed_.notify_all();
+    throw;
+  }
+  lock.lock();
+  set(std::move(fresh));
+  ++generation_;
+  renewing_ = false;
+  renewed_.notify_all();
+}
+
+RenewableUrl::Current RenewableUrl::current() {
+  std::unique_lock lock(mutex_);
+  if (renew_at_ && Clock::now() >= *renew_at_) {
+    if (!renewing_) {
+      refresh(lock);
+    } else if (Clock::now() >= expires_) {
+      renewed_.wait(lock, [this] { return !renewing_; });
+    }
+  }
   return {url_, generation_};
 }
 
 void RenewableUrl::renew(unsigned generation) {
-  std::lock_guard lock(mutex_);  // held while asking lakeFS: the other threads want the same new URL
+  std::unique_lock lock(mutex_);
+  renewed_.wait(lock, [this] { return !renewing_; });  // the other threads want the same new URL: one asks lakeFS
   if (generation != generation_) return;
-  url_ = fetch_();
-  ++generation_;
+  refresh(lock);
 }
 
 http::Response presigned_get(const Client& client, RenewableUrl& url, const ObjectName& object,

@@ -5,6 +5,8 @@
 // mapped to the SDK's errors (never showing the URL's signature).
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -15,6 +17,7 @@
 
 #include "client_state.hpp"
 #include "lakefs/client.hpp"
+#include "lakefs/object.hpp"
 #include "lakefs/transport.hpp"
 
 namespace lakefs::detail {
@@ -38,13 +41,18 @@ struct ObjectName {
 };
 
 /// A pre-signed URL that can be renewed: shared by the threads of one
-/// transfer (reader and read-ahead, parallel ranges or parts). When the store
-/// rejects a URL (403: expired or otherwise refused), renew(generation) asks
-/// lakeFS for a new one, once per rejected URL however many threads saw it fail.
+/// transfer (reader and read-ahead, parallel ranges or parts) or of one
+/// ObjectRangeReader. When the store rejects a URL (403: expired or otherwise
+/// refused), renew(generation) asks lakeFS for a new one, once per rejected
+/// URL however many threads saw it fail. A URL whose expiry is known is also
+/// renewed before it expires (see current()). No lock is held while lakeFS is
+/// asked: threads that need the new URL wait for it, the others go on.
 class RenewableUrl {
  public:
   /// `fetch` asks lakeFS for a fresh URL (a stat with presign, an upload-part call, ...).
   RenewableUrl(std::string url, std::function<std::string()> fetch);
+  /// A URL that stops working at `first.expires` (when set), and a `fetch` that says when its URLs do.
+  RenewableUrl(PresignedUrl first, std::function<PresignedUrl()> fetch);
   RenewableUrl(const RenewableUrl&) = delete;
   RenewableUrl& operator=(const RenewableUrl&) = delete;
 
@@ -52,15 +60,27 @@ class RenewableUrl {
     std::string url;
     unsigned generation = 0;
   };
-  [[nodiscard]] Current current() const;
+  /// The URL to send a request with. One that expires within its renewal margin (half its life as it was when
+  /// fetched, at most a minute) is renewed first, at most once per call; while another thread renews it, a URL
+  /// that has not expired yet is used as it is.
+  [[nodiscard]] Current current();
   /// Replaces the URL of `generation` by a fresh one (no-op when another thread already did).
   void renew(unsigned generation);
 
  private:
-  mutable std::mutex mutex_;
+  using Clock = std::chrono::system_clock;
+  // Fetches a fresh URL with `lock` released (it is held again on return, also when `fetch_` throws).
+  void refresh(std::unique_lock<std::mutex>& lock);
+  void set(PresignedUrl fresh);
+
+  std::mutex mutex_;
+  std::condition_variable renewed_;
   std::string url_;
+  std::optional<Clock::time_point> renew_at_;  // unset: renewed only when the store rejects it
+  Clock::time_point expires_{};
   unsigned generation_ = 0;
-  std::function<std::string()> fetch_;
+  bool renewing_ = false;
+  std::function<PresignedUrl()> fetch_;
 };
 
 /// A GET of `url` (with `range`: a Range header value, or empty for all),

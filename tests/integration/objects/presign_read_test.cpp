@@ -12,12 +12,14 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "lakefs/lakefs.hpp"
+#include "support/helpers.hpp"
 #include "support/own_server.hpp"
 #include "support/repo_fixture.hpp"
 #include "support/short_url_fixture.hpp"
@@ -33,26 +35,6 @@ std::string random_bytes(std::size_t n, unsigned seed) {
   std::string out(n, '\0');
   for (auto& c : out) c = static_cast<char>(rng());
   return out;
-}
-
-// The lines of the S3 server's access log that hold `marker` (a client's User-Agent suffix).
-std::vector<std::string> access_log_lines(const std::string& log, const std::string& marker) {
-  std::ifstream in(log);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    if (line.find(marker) != std::string::npos) lines.push_back(line);
-  }
-  return lines;
-}
-
-std::size_t count_with(const std::vector<std::string>& lines, std::initializer_list<const char*> needles) {
-  std::size_t n = 0;
-  for (const auto& line : lines) {
-    bool all = true;
-    for (const char* needle : needles) all = all && line.find(needle) != std::string::npos;
-    n += all ? 1 : 0;
-  }
-  return n;
 }
 
 // A GET of `url` with plain libcurl and no credentials at all: what a program handed a pre-signed URL does.
@@ -131,6 +113,28 @@ TEST_F(PresignReadTest, UploadsAndReadsGoStraightToTheObjectStoreAndPreSignFalse
   EXPECT_EQ(head, data.substr(0, 10));
   EXPECT_EQ(log_lines().size(), before);
   EXPECT_GE(by_lakefs() - lakefs_before, 2u) << "lakeFS fetched the data for us";
+}
+
+TEST_F(PresignReadTest, ARangeReaderSendsOnePresignedGetPerRead) {
+  // Range reads into the caller's buffer or sink (tests/integration/objects/range_read_test.cpp) go straight to the
+  // store: one GET per read, with the URL the reader keeps.
+  const auto data = random_bytes(2 << 20, 15);
+  auto object = tagged_main().object("ranges/direct.bin");
+  object.upload(data);
+  const auto presigned_gets = [&] { return count_with(log_lines(), {"s3_GetObject", "X-Amz-Signature="}); };
+  const auto before = presigned_gets();
+  const auto reader = object.range_reader({.pre_sign = true});
+  std::string buffer(65536, '\0');
+  for (const std::size_t offset : {std::size_t{0}, std::size_t{1} << 20, data.size() - 65536}) {
+    ASSERT_EQ(reader.read_range(offset, std::as_writable_bytes(std::span(buffer))), buffer.size());
+    EXPECT_EQ(buffer, data.substr(offset, buffer.size()));
+  }
+  std::string sunk;
+  EXPECT_EQ(reader.read_range(7, 100000, [&](std::string_view chunk) { sunk.append(chunk); }), 100000u);
+  EXPECT_EQ(sunk, data.substr(7, 100000));
+  EXPECT_EQ(presigned_gets() - before, 4u) << "one pre-signed GET per read";
+  EXPECT_THROW((void)reader.read_range(data.size(), std::as_writable_bytes(std::span(buffer))), InvalidRangeError)
+      << "the store's 416";
 }
 
 TEST_F(PresignReadTest, PreSignTrueWorksEverywhere) {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <filesystem>
+#include <fstream>
+#include <initializer_list>
 #include <set>
 #include <string>
 #include <string_view>
@@ -64,5 +66,26 @@ struct TempDir {
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
 };
+
+/// The lines of the S3 server's access log that hold `marker` (a client's User-Agent suffix).
+inline std::vector<std::string> access_log_lines(const std::string& log, const std::string& marker) {
+  std::ifstream in(log);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(marker) != std::string::npos) lines.push_back(line);
+  }
+  return lines;
+}
+
+/// How many of `lines` hold every one of `needles`.
+inline std::size_t count_with(const std::vector<std::string>& lines, std::initializer_list<const char*> needles) {
+  std::size_t n = 0;
+  for (const auto& line : lines) {
+    bool all = true;
+    for (const char* needle : needles) all = all && line.find(needle) != std::string::npos;
+    n += all ? 1 : 0;
+  }
+  return n;
+}
 
 }  // namespace lakefs::test
