@@ -19,8 +19,8 @@
 #include <optional>
 #include <string>
 
-#include "lakefs/export.hpp"
 #include "lakefs/credentials.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/logging.hpp"
 #include "lakefs/models.hpp"
 #include "lakefs/policies.hpp"
@@ -39,7 +39,8 @@ struct Request;
 struct Response;
 }  // namespace http
 
-class Transport;  // <lakefs/transport.hpp>
+class Transport;    // <lakefs/transport.hpp>
+class RequestHook;  // <lakefs/request_hook.hpp>
 
 class Repository;
 
@@ -87,6 +88,9 @@ struct LAKEFS_API ClientOptions {
   std::optional<RetryOptions> retry{};
   /// Request and retry lines; see <lakefs/logging.hpp> (LAKEFS_LOG=debug when unset).
   LoggingOptions log{};
+  /// Observes every attempt (lakeFS requests, pre-signed transfers, retries, the login exchange) and may add
+  /// headers to it, e.g. a W3C traceparent; never shown a credential. See <lakefs/request_hook.hpp>.
+  std::shared_ptr<RequestHook> request_hook{};
   /// Where credentials come from, instead of the key pair or token discovered
   /// above (then the endpoint is still discovered). See <lakefs/credentials.hpp>.
   std::shared_ptr<CredentialsProvider> credentials{};

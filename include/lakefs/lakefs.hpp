@@ -20,6 +20,7 @@
 #include "lakefs/pull_request.hpp"
 #include "lakefs/reference.hpp"
 #include "lakefs/refs_dump.hpp"
+#include "lakefs/request_hook.hpp"
 #include "lakefs/repository.hpp"
 #include "lakefs/tag.hpp"
 #include "lakefs/transaction.hpp"
