@@ -61,6 +61,11 @@ struct LAKEFS_API ClientOptions {
   std::string ca_file{};
   /// Directory of CA certificates to trust instead of the system's (TransportOptions::ca_path).
   std::string ca_path{};
+  /// PEM file of the client certificate to present to a server that asks for one (mutual TLS); with
+  /// `client_key_file` unless the file holds the key too (TransportOptions::client_cert_file).
+  std::string client_cert_file{};
+  /// PEM file of the client certificate's private key, unencrypted (TransportOptions::client_key_file).
+  std::string client_key_file{};
   /// HTTP(S) proxy URL; empty = libcurl's default (its proxy environment variables).
   std::string proxy{};
   /// Time allowed to establish a connection (default 10 s; must be positive).
