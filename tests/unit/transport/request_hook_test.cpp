@@ -41,10 +41,6 @@ constexpr const char* kSignature = "hookSIGNATUREneverShown3f8c";
 constexpr const char* kRepositoryJson =
     R"({"id":"r","creation_date":1718000000,"default_branch":"main","storage_namespace":"mem://x"})";
 
-RetryOptions fast_retries(int max_retries) {
-  return {.max_retries = max_retries, .initial_backoff = milliseconds(1), .max_backoff = milliseconds(2)};
-}
-
 http::Request get(std::string path) {
   http::Request request;
   request.method = "GET";
@@ -113,13 +109,9 @@ class RequestHookTest : public ::testing::Test {
   std::shared_ptr<fake::FakeTransport> transport = std::make_shared<fake::FakeTransport>();
   std::shared_ptr<Recorder> hook = std::make_shared<Recorder>();
 
-  Client client(RetryOptions retry, ClientOptions options = {}) {
-    options.retry = retry;
+  // make_client's test key pair and quick retries (3, a few milliseconds apart) unless `options` say otherwise.
+  Client client(ClientOptions options = {}) {
     options.request_hook = hook;
-    if (!options.credentials && options.session_token.empty()) {
-      options.access_key_id = kKeyId;
-      options.secret_access_key = kSecret;
-    }
     return fake::make_client(transport, std::move(options));
   }
 };
@@ -128,7 +120,7 @@ TEST_F(RequestHookTest, SeesARetriedGetAsTwoAttemptsWithTheirStatuses) {
   transport->on("GET", "/repositories/r")
       .reply(Reply::error(503, "slow down").with_header("X-Request-Id", "req-1"))
       .reply(Reply::json(200, kRepositoryJson).with_header("X-Request-Id", "req-2"));
-  (void)client(fast_retries(3)).send(get("/repositories/r"));
+  (void)client().send(get("/repositories/r"));
 
   const auto before = hook->before();
   ASSERT_EQ(before.size(), 2u);
@@ -157,7 +149,9 @@ TEST_F(RequestHookTest, SeesARetriedGetAsTwoAttemptsWithTheirStatuses) {
 
 TEST_F(RequestHookTest, ReportsAFailureWithoutStatusAndTheLastAttemptAsNotRetried) {
   transport->on("GET", "/repositories/r").always(Reply::fail(http::Failure::connection_dropped, true));
-  EXPECT_THROW((void)client(fast_retries(1)).send(get("/repositories/r")), TransportError);
+  EXPECT_THROW((void)client({.retry = RetryOptions{.max_retries = 1, .initial_backoff = milliseconds(1)}})
+                   .send(get("/repositories/r")),
+               TransportError);
   const auto after = hook->after();
   ASSERT_EQ(after.size(), 2u);
   for (const auto& seen : after) {
@@ -176,7 +170,7 @@ TEST_F(RequestHookTest, HeadersAddedBeforeAnAttemptAreSentWithThatAttemptOnly) {
     return std::vector<http::Header>{{"traceparent", "00-0af7651916cd43dd8448eb211c80319c-00000000000000" +
                                                          std::to_string(10 + attempt.attempt) + "-01"}};
   };
-  const auto c = client(fast_retries(3));
+  const auto c = client();
   http::Request request = get("/repositories/r");
   request.call.headers = {{"X-Call", "kept"}};
   (void)c.send(request);
@@ -201,7 +195,7 @@ TEST_F(RequestHookTest, HeadersAddedBeforeAnAttemptAreSentWithThatAttemptOnly) {
 }
 
 TEST_F(RequestHookTest, InvalidOrReservedHeadersFromTheHookAreRefusedBeforeSending) {
-  const auto c = client(fast_retries(0));
+  const auto c = client();
   for (const auto& header : std::vector<http::Header>{{"traceparent", "00-1\r\nX-Injected: 1"},
                                                       {"Bad Name", "v"},
                                                       {"Authorization", "Bearer x"},
@@ -235,7 +229,7 @@ class Throwing final : public RequestHook {
 TEST_F(RequestHookTest, AnExceptionFromTheHookPropagatesAndNothingMoreIsSent) {
   transport->on("GET", "/repositories/r").always(Reply::error(503, "busy"));
   auto throwing = std::make_shared<Throwing>();
-  const auto c = fake::make_client(transport, {.retry = fast_retries(3), .request_hook = throwing});
+  const auto c = fake::make_client(transport, {.request_hook = throwing});
   // From after_attempt(): the 503 is not retried.
   EXPECT_THROW((void)c.send(get("/repositories/r")), std::runtime_error);
   EXPECT_EQ(transport->count(), 1u);
@@ -255,7 +249,7 @@ TEST_F(RequestHookTest, NeverSeesAKeyPairASessionTokenOrASignature) {
   // A path that names the key id, as lakeFS's credentials routes do.
   transport->on("DELETE", std::string("/auth/users/u/credentials/") + kKeyId).reply(Reply::empty(204));
   transport->on("GET", "http://store.test/bucket/key").reply(Reply::content(200, "abc"));
-  const auto c = client(fast_retries(1), {.login = true});
+  const auto c = client({.access_key_id = kKeyId, .secret_access_key = kSecret, .login = true});
   (void)c.send(get("/repositories/r"));
   http::Request remove;
   remove.method = "DELETE";
