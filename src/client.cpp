@@ -15,11 +15,12 @@
 
 namespace lakefs {
 Client::State::State(ResolvedConfig resolved, std::shared_ptr<Transport> transport,
-                     std::shared_ptr<CredentialsProvider> credentials, LoggingOptions log)
+                     std::shared_ptr<CredentialsProvider> credentials, LoggingOptions log,
+                     std::shared_ptr<RequestHook> hook)
     : config(std::move(resolved)),
       channel(transport ? std::move(transport) : make_curl_transport(config.transport),
               detail::origin_of(config.transport.endpoint), config.retry, config.transport.request_timeout,
-              std::move(credentials), detail::Logger(log)),
+              std::move(credentials), detail::Logger(log), std::move(hook)),
       api(channel) {}
 
 Client::Client() : Client(ClientOptions{}) {}
@@ -27,7 +28,7 @@ Client::Client() : Client(ClientOptions{}) {}
 Client::Client(const ClientOptions& options) {
   auto resolution = detail::resolve(options);
   state_ = std::make_shared<State>(std::move(resolution.config), options.transport, std::move(resolution.credentials),
-                                   options.log);
+                                   options.log, options.request_hook);
 }
 
 std::string Client::server_version(CallOptions call) const { return server_config(std::move(call)).version; }

@@ -26,8 +26,8 @@ struct StoreCapabilities {
 }  // namespace detail
 
 struct Client::State {
-  State(ResolvedConfig resolved, std::shared_ptr<Transport> transport,
-        std::shared_ptr<CredentialsProvider> credentials, LoggingOptions log);
+  State(ResolvedConfig resolved, std::shared_ptr<Transport> transport, std::shared_ptr<CredentialsProvider> credentials,
+        LoggingOptions log, std::shared_ptr<RequestHook> hook = {});
 
   ResolvedConfig config;
   detail::Channel channel;

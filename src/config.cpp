@@ -145,6 +145,29 @@ Source from_file(const std::string& path, detail::LakectlConfig& rest) {
                            "explicitly or through LAKEFS_ACCESS_KEY_ID / LAKEFS_SECRET_ACCESS_KEY");
 }
 
+// A file the transport will read (a client certificate or key): a ConfigurationError naming the option now,
+// rather than a TLS failure at the first request. Only its name is shown, never what it holds.
+void check_readable_file(const std::string& path, const char* option) {
+  namespace fs = std::filesystem;
+  if (path.empty()) return;
+  const std::string where = std::string(option) + " " + shown_path(path);
+  std::error_code ec;
+  const auto status = fs::status(path, ec);
+  if (ec || status.type() == fs::file_type::not_found) {
+    throw ConfigurationError(
+        where + ": cannot access it: " +
+        (ec ? ec.message() : std::make_error_code(std::errc::no_such_file_or_directory).message()));
+  }
+  if (status.type() != fs::file_type::regular) throw ConfigurationError(where + ": is not a regular file");
+  errno = 0;
+  const std::ifstream in(path, std::ios::binary);
+  if (!in.is_open()) {
+    const int err = errno;
+    throw ConfigurationError(where + ": cannot open it" +
+                             (err != 0 ? ": " + std::generic_category().message(err) : std::string()));
+  }
+}
+
 // Checked before discovery so that a bad option is reported as such, whatever
 // the environment holds.
 void validate_options(const ClientOptions& options) {
@@ -178,6 +201,11 @@ void validate_options(const ClientOptions& options) {
       throw ConfigurationError("retry: back-off, Retry-After cap and budget must not be negative");
     }
   }
+  if (!options.client_key_file.empty() && options.client_cert_file.empty()) {
+    throw ConfigurationError("client_key_file is set but client_cert_file is not (the key's certificate)");
+  }
+  check_readable_file(options.client_cert_file, "client_cert_file");
+  check_readable_file(options.client_key_file, "client_key_file");
   if (options.login && options.credentials) {
     throw ConfigurationError("login and a credentials provider exclude each other: pass login_credentials() instead");
   }
@@ -257,6 +285,8 @@ Resolution resolve(const ClientOptions& options) {
   if (options.verify_tls) t.verify_tls = *options.verify_tls;
   t.ca_file = options.ca_file;
   t.ca_path = options.ca_path;
+  t.client_cert_file = options.client_cert_file;
+  t.client_key_file = options.client_key_file;
   t.proxy = options.proxy;
   if (options.connect_timeout) t.connect_timeout = *options.connect_timeout;
   if (options.request_timeout) t.request_timeout = *options.request_timeout;

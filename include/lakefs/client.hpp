@@ -39,7 +39,8 @@ struct Request;
 struct Response;
 }  // namespace http
 
-class Transport;  // <lakefs/transport.hpp>
+class Transport;    // <lakefs/transport.hpp>
+class RequestHook;  // <lakefs/request_hook.hpp>
 
 class Repository;
 
@@ -60,6 +61,11 @@ struct LAKEFS_API ClientOptions {
   std::string ca_file{};
   /// Directory of CA certificates to trust instead of the system's (TransportOptions::ca_path).
   std::string ca_path{};
+  /// PEM file of the client certificate to present to a server that asks for one (mutual TLS); with
+  /// `client_key_file` unless the file holds the key too (TransportOptions::client_cert_file).
+  std::string client_cert_file{};
+  /// PEM file of the client certificate's private key, unencrypted (TransportOptions::client_key_file).
+  std::string client_key_file{};
   /// HTTP(S) proxy URL; empty = libcurl's default (its proxy environment variables).
   std::string proxy{};
   /// Time allowed to establish a connection (default 10 s; must be positive).
@@ -87,6 +93,9 @@ struct LAKEFS_API ClientOptions {
   std::optional<RetryOptions> retry{};
   /// Request and retry lines; see <lakefs/logging.hpp> (LAKEFS_LOG=debug when unset).
   LoggingOptions log{};
+  /// Observes every attempt (lakeFS requests, pre-signed transfers, retries, the login exchange) and may add
+  /// headers to it, e.g. a W3C traceparent; never shown a credential. See <lakefs/request_hook.hpp>.
+  std::shared_ptr<RequestHook> request_hook{};
   /// Where credentials come from, instead of the key pair or token discovered
   /// above (then the endpoint is still discovered). See <lakefs/credentials.hpp>.
   std::shared_ptr<CredentialsProvider> credentials{};

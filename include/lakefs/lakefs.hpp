@@ -21,6 +21,7 @@
 #include "lakefs/range_reader.hpp"
 #include "lakefs/reference.hpp"
 #include "lakefs/refs_dump.hpp"
+#include "lakefs/request_hook.hpp"
 #include "lakefs/repository.hpp"
 #include "lakefs/tag.hpp"
 #include "lakefs/transaction.hpp"

@@ -22,6 +22,11 @@ struct LAKEFS_API TransportOptions {
   std::string ca_file{};
   /// Directory of CA certificates to trust instead of the system's.
   std::string ca_path{};
+  /// PEM file of the client certificate presented to a server that asks for one (mutual TLS); empty: none. The
+  /// private key is read from `client_key_file`, else from this file. Only for https:// endpoints and URLs.
+  std::string client_cert_file{};
+  /// PEM file of the client certificate's private key (unencrypted); empty: it is in `client_cert_file`.
+  std::string client_key_file{};
   /// HTTP(S) proxy URL for every request. Empty: the proxies the environment
   /// names, by libcurl's rules (http_proxy for http:// URLs, https_proxy or
   /// HTTPS_PROXY for https://, else all_proxy or ALL_PROXY), read once when

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -81,12 +83,13 @@ class Channel::Context final : public CredentialsContext {
 
 Channel::Channel(std::shared_ptr<Transport> transport, std::string origin, RetryOptions retry,
                  std::chrono::milliseconds request_timeout, std::shared_ptr<CredentialsProvider> credentials,
-                 Logger logger)
+                 Logger logger, std::shared_ptr<RequestHook> hook)
     : transport_(std::move(transport)),
       origin_(std::move(origin)),
       retry_(retry),
       request_timeout_(request_timeout),
       logger_(std::move(logger)),
+      hook_(std::move(hook)),
       provider_(std::move(credentials)) {}
 
 void Channel::set_credentials(std::shared_ptr<CredentialsProvider> provider) {
@@ -181,7 +184,8 @@ http::Response Channel::send(http::Request&& request) const {
   const std::optional<Clock::time_point> deadline = request.call.deadline;
   const std::chrono::milliseconds attempt_timeout = request.call.timeout.value_or(request_timeout_);
   const bool authenticated = !request.anonymous && request.absolute_url.empty();
-  const std::string target = logger_.enabled(LogLevel::debug) || logger_.enabled(LogLevel::info)
+  RequestHook* const hook = hook_.get();
+  const std::string target = hook != nullptr || logger_.enabled(LogLevel::debug) || logger_.enabled(LogLevel::info)
                                  ? loggable_target(request.path, request.absolute_url.empty() ? request.query : "")
                                  : std::string();
   // A path may name a credential (/auth/users/u/credentials/<key id>): log lines and the paths errors show are
@@ -202,7 +206,8 @@ http::Response Channel::send(http::Request&& request) const {
   // An earlier attempt was sent and its answer lost: the server may have applied it.
   bool earlier_attempt_unanswered = false;
   bool renewed_after_401 = false;
-  for (int attempt = 0;; ++attempt) {
+  // `attempt` counts retries (a repeat after a 401 is not one); `sent` every attempt, for the hook.
+  for (int attempt = 0, sent = 0;; ++attempt, ++sent) {
     std::shared_ptr<const http::Authorization> used;
     if (authenticated) {
       used = authorization(nullptr);
@@ -219,9 +224,40 @@ http::Response Channel::send(http::Request&& request) const {
       }
       request.call.timeout = attempt_timeout.count() > 0 ? std::min(attempt_timeout, left) : left;
     }
+    // The hook's view of this attempt, and the headers it adds to it alone.
+    std::optional<RequestAttempt> observed;
+    const std::size_t own_headers = request.headers.size();
+    if (hook != nullptr) {
+      observed.emplace();
+      observed->method = method;
+      observed->target = scrubbed(target);
+      observed->attempt = sent;
+      observed->presigned = !request.absolute_url.empty();
+      hook->before_attempt(*observed);
+      if (!observed->headers.empty()) {
+        check_call_headers(observed->headers, "a request hook's RequestAttempt::headers");
+        request.headers.insert(request.headers.end(), observed->headers.begin(), observed->headers.end());
+      }
+    }
     const auto started = Clock::now();
     http::Result result = transport_->perform(request);
     const auto elapsed = Clock::now() - started;
+    request.headers.resize(own_headers);
+    // Tells the hook how the attempt ended, once.
+    const auto observe_end = [&](bool will_retry) {
+      if (!observed) return;
+      AttemptResult seen;
+      seen.failure = result.failure;
+      if (result.failure == http::Failure::none) seen.status = result.response.status;
+      seen.elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed);
+      seen.bytes_sent = result.bytes_sent;
+      seen.bytes_received = result.bytes_received;
+      if (auto id = result.response.header("x-request-id")) seen.request_id = std::string(*id);
+      seen.will_retry = will_retry;
+      RequestAttempt ended = std::move(*observed);
+      observed.reset();
+      hook->after_attempt(ended, seen);
+    };
 
     if (logger_.enabled(LogLevel::debug)) {
       std::string line = method + " " + target + " ";
@@ -235,14 +271,25 @@ http::Response Channel::send(http::Request&& request) const {
       if (auto id = result.response.header("x-request-id")) line += ", request id " + std::string(*id);
       log(LogLevel::debug, std::move(line));
     }
-    if (result.callback_error) std::rethrow_exception(result.callback_error);
+    if (result.callback_error) {
+      observe_end(false);
+      std::rethrow_exception(result.callback_error);
+    }
 
     if (result.failure == http::Failure::none && result.response.status == 401 && authenticated && !renewed_after_401 &&
         !result.body_streamed) {
       // Expired or revoked credentials: ask the provider once for new ones. A 401 is answered before anything is
       // applied, so even a POST may go again.
       renewed_after_401 = true;
-      if (authorization(used.get()) != used) {
+      bool renewed = false;
+      try {
+        renewed = authorization(used.get()) != used;
+      } catch (...) {
+        observe_end(false);
+        throw;
+      }
+      if (renewed) {
+        observe_end(true);
         if (logger_.enabled(LogLevel::info)) {
           log(LogLevel::info, method + " " + target + ": HTTP 401, retrying with renewed credentials");
         }
@@ -263,6 +310,7 @@ http::Response Channel::send(http::Request&& request) const {
       const bool within_budget = (policy.total_budget.count() == 0 || retry_at - first_start < policy.total_budget) &&
                                  (!deadline || retry_at < *deadline);
       if (within_budget) {
+        observe_end(true);
         if (result.failure != http::Failure::none && result.request_sent) earlier_attempt_unanswered = true;
         if (logger_.enabled(LogLevel::info)) {
           const std::string reason = result.failure == http::Failure::none
@@ -280,6 +328,7 @@ http::Response Channel::send(http::Request&& request) const {
         continue;
       }
     }
+    observe_end(false);
     if (result.failure != http::Failure::none) {
       const bool sent_unanswered = result.request_sent || earlier_attempt_unanswered;
       // A pre-signed request failed on the object store's host, not on lakeFS's: name that host (never the URL's

@@ -15,6 +15,7 @@
 #include "lakefs/http.hpp"
 #include "lakefs/logging.hpp"
 #include "lakefs/policies.hpp"
+#include "lakefs/request_hook.hpp"
 #include "lakefs/transport.hpp"
 #include "transport/logger.hpp"
 #include "transport/redaction.hpp"
@@ -25,8 +26,10 @@ class Channel {
  public:
   /// `origin` (scheme://host:port of the endpoint) names the server in transport errors; `request_timeout` is the
   /// transport's whole-request timeout (zero: none), which a call's deadline cuts.
+  /// `hook` (may be null) observes every attempt (ClientOptions::request_hook).
   Channel(std::shared_ptr<Transport> transport, std::string origin, RetryOptions retry,
-          std::chrono::milliseconds request_timeout, std::shared_ptr<CredentialsProvider> credentials, Logger logger);
+          std::chrono::milliseconds request_timeout, std::shared_ptr<CredentialsProvider> credentials, Logger logger,
+          std::shared_ptr<RequestHook> hook = {});
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
 
@@ -56,6 +59,7 @@ class Channel {
   RetryOptions retry_;
   std::chrono::milliseconds request_timeout_;
   Logger logger_;
+  std::shared_ptr<RequestHook> hook_;
 
   mutable std::mutex credentials_mutex_;
   std::shared_ptr<CredentialsProvider> provider_;

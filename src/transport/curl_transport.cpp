@@ -370,6 +370,14 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
     if (!options.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
     if (!options.ca_path.empty()) curl_easy_setopt(easy, CURLOPT_CAPATH, options.ca_path.c_str());
+    // Mutual TLS: presented only when a server asks for a client certificate. Without a key file, libcurl reads
+    // the key from the certificate's file.
+    if (!options.client_cert_file.empty()) {
+      curl_easy_setopt(easy, CURLOPT_SSLCERT, options.client_cert_file.c_str());
+      curl_easy_setopt(easy, CURLOPT_SSLCERTTYPE, "PEM");
+      if (!options.client_key_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLKEY, options.client_key_file.c_str());
+      curl_easy_setopt(easy, CURLOPT_SSLKEYTYPE, "PEM");
+    }
     // The proxy is set per request, by the URL's scheme; "" here and there: libcurl must not read the environment.
     curl_easy_setopt(easy, CURLOPT_NOPROXY, proxies.no_proxy.c_str());
     curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, static_cast<long>(options.receive_buffer_size));

@@ -73,7 +73,7 @@ void check_request(const http::Request& request) {
   }
 }
 
-void check_call_headers(const std::vector<std::pair<std::string, std::string>>& headers) {
+void check_call_headers(const std::vector<std::pair<std::string, std::string>>& headers, std::string_view source) {
   for (const auto& [name, value] : headers) {
     check_header(name, value);
     for (const std::string_view owned : {"authorization", "host", "content-length", "transfer-encoding"}) {
@@ -81,7 +81,7 @@ void check_call_headers(const std::vector<std::pair<std::string, std::string>>& 
                         std::equal(name.begin(), name.end(), owned.begin(),
                                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
       if (same) {
-        throw InvalidArgumentError("CallOptions::headers may not set '" + name +
+        throw InvalidArgumentError(std::string(source) + " may not set '" + name +
                                    "': the SDK sets it (credentials go in ClientOptions)");
       }
     }

@@ -28,8 +28,10 @@ void check_request(const http::Request& request);
 
 /// Throws InvalidArgumentError unless every one of a call's extra headers
 /// (CallOptions::headers) is a valid name and value and none is a header the
-/// SDK owns (Authorization, Host, Content-Length, Transfer-Encoding).
-void check_call_headers(const std::vector<std::pair<std::string, std::string>>& headers);
+/// SDK owns (Authorization, Host, Content-Length, Transfer-Encoding). `source` names where they came from in
+/// the message.
+void check_call_headers(const std::vector<std::pair<std::string, std::string>>& headers,
+                        std::string_view source = "CallOptions::headers");
 
 /// scheme://host:port of a URL (everything before its path), for messages:
 /// never credentials (endpoints with user-info are rejected when a client is

@@ -2,11 +2,14 @@
 // The transport's TLS and proxy options through a real Client and libcurl:
 // verification is on by default (a self-signed server is a TlsError), off
 // with verify_tls = false, and a CA file or a hashed CA directory makes the
-// same server trusted; a proxy (set in the options, or named by the environment
-// when the client is made) receives the request in absolute form, and a host
-// in no_proxy is reached directly. The TLS
+// same server trusted; a server that requires a client certificate (mutual
+// TLS) accepts one its CA signed and refuses none or another CA's; a proxy (set
+// in the options, or named by the environment when the client is made)
+// receives the request in absolute form, and a host in no_proxy is reached
+// directly. The TLS
 // server is `openssl s_server` on 127.0.0.1 with a certificate made for the
 // test; it is stopped by the fixture, also when a test fails.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -16,24 +19,31 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <thread>
+#include <typeinfo>
 
 #include "lakefs/client.hpp"
 #include "lakefs/errors.hpp"
+#include "lakefs/http.hpp"
 #include "unit/transport/tiny_server.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+namespace http = lakefs::http;
+using ::testing::HasSubstr;
 
 int run(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
 
-// A self-signed certificate for 127.0.0.1 and `openssl s_server -www` serving with it.
+// A self-signed certificate for 127.0.0.1 and `openssl s_server -www` serving with it. With
+// `require_client_cert`, s_server refuses a client without a certificate signed by client-ca.pem; the test also
+// gets a client certificate signed by that CA and one signed by another CA.
 class TlsServer {
  public:
-  TlsServer() {
+  explicit TlsServer(bool require_client_cert = false) {
     dir_ = fs::temp_directory_path() / ("lakefs-tls-" + std::to_string(::getpid()));
     fs::create_directories(dir_ / "ca");
     if (run("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1"
@@ -43,6 +53,10 @@ class TlsServer {
     }
     fs::copy_file(cert(), dir_ / "ca" / "test-ca.pem");
     if (run("openssl rehash " + (dir_ / "ca").string()) != 0) throw std::runtime_error("openssl rehash failed");
+    if (require_client_cert) {
+      make_client_certificate("client-ca", "client");
+      make_client_certificate("other-ca", "other-client");
+    }
     // A free port: the kernel picks one, which is released for s_server (a test-only race, retried below).
     const int probe = lakefs::test::listen_on_loopback(1, port_);
     ::close(probe);
@@ -51,8 +65,16 @@ class TlsServer {
       const std::string accept = "127.0.0.1:" + std::to_string(port_);
       const std::string cert_path = cert().string();
       const std::string key_path = (dir_ / "key.pem").string();
-      ::execlp("openssl", "openssl", "s_server", "-quiet", "-www", "-accept", accept.c_str(), "-cert",
-               cert_path.c_str(), "-key", key_path.c_str(), static_cast<char*>(nullptr));
+      const std::string client_ca = file("client-ca.pem").string();
+      if (require_client_cert) {
+        // -Verify: a client certificate is required; -verify_return_error: one -CAfile did not sign is refused.
+        ::execlp("openssl", "openssl", "s_server", "-quiet", "-www", "-accept", accept.c_str(), "-cert",
+                 cert_path.c_str(), "-key", key_path.c_str(), "-Verify", "1", "-verify_return_error", "-CAfile",
+                 client_ca.c_str(), static_cast<char*>(nullptr));
+      } else {
+        ::execlp("openssl", "openssl", "s_server", "-quiet", "-www", "-accept", accept.c_str(), "-cert",
+                 cert_path.c_str(), "-key", key_path.c_str(), static_cast<char*>(nullptr));
+      }
       ::_exit(127);
     }
     // Ready once it accepts connections.
@@ -77,8 +99,24 @@ class TlsServer {
   [[nodiscard]] std::string endpoint() const { return "https://127.0.0.1:" + std::to_string(port_); }
   [[nodiscard]] fs::path cert() const { return dir_ / "cert.pem"; }
   [[nodiscard]] fs::path ca_dir() const { return dir_ / "ca"; }
+  /// A file the server made: client.pem / client-key.pem (signed by the CA it trusts), other-client.pem /
+  /// other-client-key.pem (signed by another CA).
+  [[nodiscard]] fs::path file(const std::string& name) const { return dir_ / name; }
 
  private:
+  // A CA `ca` (ca.pem, ca-key.pem) and a client certificate `name` (name.pem, name-key.pem) it signed.
+  void make_client_certificate(const std::string& ca, const std::string& name) {
+    const auto path = [&](const std::string& base) { return file(base).string(); };
+    if (run("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=" + ca + " -keyout " + path(ca + "-key.pem") +
+            " -out " + path(ca + ".pem")) != 0 ||
+        run("openssl req -newkey rsa:2048 -nodes -subj /CN=lakefs-test-" + name + " -keyout " +
+            path(name + "-key.pem") + " -out " + path(name + ".csr")) != 0 ||
+        run("openssl x509 -req -days 1 -in " + path(name + ".csr") + " -CA " + path(ca + ".pem") + " -CAkey " +
+            path(ca + "-key.pem") + " -CAcreateserial -out " + path(name + ".pem")) != 0) {
+      throw std::runtime_error("openssl could not make the client certificate " + name);
+    }
+  }
+
   void stop() {
     if (pid_ > 0) {
       ::kill(pid_, SIGTERM);
@@ -119,6 +157,76 @@ TEST(Tls, VerificationIsOnByDefaultAndACaFileOrDirectoryTrustsTheServer) {
   auto unchecked = options(server.endpoint());
   unchecked.verify_tls = false;
   EXPECT_THROW((void)lakefs::Client(unchecked).server_version(), lakefs::ProtocolError);
+}
+
+TEST(Tls, AServerRequiringAClientCertificateAcceptsOneItsCaSignedAndRefusesOthers) {
+  TlsServer server(/*require_client_cert=*/true);
+  auto trusted = options(server.endpoint());
+  trusted.ca_file = server.cert().string();
+  http::Request request;
+  request.path = "/status";
+
+  // The right certificate and key: the handshake completes and s_server's status page names the certificate.
+  auto with_cert = trusted;
+  with_cert.client_cert_file = server.file("client.pem").string();
+  with_cert.client_key_file = server.file("client-key.pem").string();
+  const http::Response answer = lakefs::Client(with_cert).send(request);
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_THAT(answer.body, HasSubstr("Subject: CN=lakefs-test-client"));
+
+  // The key in the certificate's file, as libcurl reads it when no key file is given.
+  {
+    std::ofstream both(server.file("client-both.pem"));
+    both << std::ifstream(server.file("client.pem")).rdbuf() << std::ifstream(server.file("client-key.pem")).rdbuf();
+  }
+  auto one_file = trusted;
+  one_file.client_cert_file = server.file("client-both.pem").string();
+  EXPECT_EQ(lakefs::Client(one_file).send(request).status, 200);
+
+  // No certificate, or one another CA signed: with TLS 1.3 the client's side of the handshake is complete when
+  // the server refuses it, so the refusal is a TLS alert read in place of the answer, which libcurl reports as a
+  // read error: a TransportError (neither a TlsError nor a ConnectionError) whose message names the alert.
+  auto other = trusted;
+  other.client_cert_file = server.file("other-client.pem").string();
+  other.client_key_file = server.file("other-client-key.pem").string();
+  for (const auto* refused : {&trusted, &other}) {
+    try {
+      (void)lakefs::Client(*refused).send(request);
+      ADD_FAILURE() << "the server accepted " << refused->client_cert_file;
+    } catch (const lakefs::TransportError& e) {
+      EXPECT_EQ(typeid(e), typeid(lakefs::TransportError)) << e.what();
+      EXPECT_THAT(e.what(), HasSubstr("alert")) << refused->client_cert_file;
+    }
+  }
+}
+
+TEST(Tls, AMissingClientCertificateOrKeyFileIsAConfigurationErrorNamingTheOption) {
+  const auto missing = (fs::temp_directory_path() / "lakefs-no-such-client-cert.pem").string();
+  const auto expect_error = [](const lakefs::ClientOptions& o, const std::string& option) {
+    try {
+      (void)lakefs::Client(o);
+      ADD_FAILURE() << "no error for " << option;
+    } catch (const lakefs::ConfigurationError& e) {
+      EXPECT_THAT(e.what(), HasSubstr(option));
+    }
+  };
+  auto cert = options("https://127.0.0.1:1");
+  cert.client_cert_file = missing;
+  expect_error(cert, "client_cert_file " + missing + ": cannot access it");
+  auto directory = options("https://127.0.0.1:1");
+  directory.client_cert_file = fs::temp_directory_path().string();
+  expect_error(directory, "client_cert_file " + fs::temp_directory_path().string() + ": is not a regular file");
+  // A key without its certificate, and a certificate with a missing key.
+  auto key_only = options("https://127.0.0.1:1");
+  key_only.client_key_file = missing;
+  expect_error(key_only, "client_key_file is set but client_cert_file is not");
+  const auto present = (fs::temp_directory_path() / ("lakefs-client-cert-" + std::to_string(::getpid()))).string();
+  std::ofstream(present) << "not read until a server asks\n";
+  auto key = options("https://127.0.0.1:1");
+  key.client_cert_file = present;
+  key.client_key_file = missing;
+  expect_error(key, "client_key_file " + missing + ": cannot access it");
+  fs::remove(present);
 }
 
 TEST(Proxy, RequestsGoThroughTheProxyInAbsoluteForm) {
