@@ -102,9 +102,10 @@ void upload_body(const WriteableObject& object, const Body& body, const UploadOp
                             "leave pre_sign unset to stream it through lakeFS");
   }
   const bool large = length && *length >= multipart_threshold(options);
-  if (length && options.storage_class.empty() && detail::use_pre_sign(client, options.pre_sign, "upload")) {
+  if (length && options.storage_class.empty() &&
+      detail::use_pre_sign(client, options.pre_sign, "upload", options.call)) {
     const detail::UploadTarget target{client, {repo, branch, path}, options};
-    const bool multipart = large && body.read_at && detail::store_capabilities(client).pre_sign_multipart;
+    const bool multipart = large && body.read_at && detail::store_capabilities(client, options.call).pre_sign_multipart;
     if (multipart && !conditional) {
       const std::size_t concurrency =
           options.concurrency != 0 ? options.concurrency : detail::default_upload_concurrency;
@@ -239,7 +240,7 @@ StoredObject::StoredObject(std::string repo_id, std::string ref_id, std::string 
 
 ObjectInfo StoredObject::stat(StatOptions options) const {
   detail::require_non_empty(path_, "object path");
-  if (options.pre_sign) (void)detail::use_pre_sign(client_, true, "stat (pre_sign = true)");
+  if (options.pre_sign) (void)detail::use_pre_sign(client_, true, "stat (pre_sign = true)", options.call);
   return detail::object_call(repo_id_, ref_id_, path_, [&] {
     return detail::to_object_info(client_.api().objects.stat_object({.repository = repo_id_,
                                                                      .ref = ref_id_,
@@ -338,7 +339,7 @@ std::string read_into_memory(const StoredObject& object, bool pre_signed, const 
 
 std::string StoredObject::read_all(ReadOptions options) const {
   detail::require_non_empty(path_, "object path");
-  const bool pre_signed = detail::use_pre_sign(client_, options.pre_sign, "read_all");
+  const bool pre_signed = detail::use_pre_sign(client_, options.pre_sign, "read_all", options.call);
   return read_into_memory(*this, pre_signed, "", std::numeric_limits<std::uint64_t>::max(), options.call,
                           detail::unquote_etag(options.if_match));
 }
@@ -347,7 +348,7 @@ std::string StoredObject::read_range(std::uint64_t offset, std::uint64_t length,
   detail::require_non_empty(path_, "object path");
   if (length == 0) return {};
   const std::string range = detail::range_header(offset, length, "read_range of '" + path_ + "'");
-  const bool pre_signed = detail::use_pre_sign(client_, options.pre_sign, "read_range");
+  const bool pre_signed = detail::use_pre_sign(client_, options.pre_sign, "read_range", options.call);
   return read_into_memory(*this, pre_signed, range, length, options.call, detail::unquote_etag(options.if_match));
 }
 
@@ -358,7 +359,7 @@ void StoredObject::download(const std::filesystem::path& local_path, DownloadOpt
   if (local_path.empty() || !local_path.has_filename()) {
     throw InvalidArgumentError("download of '" + path_ + "': the local path must name a file");
   }
-  const bool pre_signed = detail::use_pre_sign(client_, options.pre_sign, "download");
+  const bool pre_signed = detail::use_pre_sign(client_, options.pre_sign, "download", options.call);
   std::string url;
   ObjectInfo info;
   if (pre_signed) {

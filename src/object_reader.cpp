@@ -194,7 +194,7 @@ class ReaderBuf : public std::streambuf {
         read_ahead_(options.read_ahead),
         call_(options.call) {
     require_non_empty(name_.path, "object path");
-    pre_signed_ = use_pre_sign(client_, options.pre_sign, "ObjectReader");
+    pre_signed_ = use_pre_sign(client_, options.pre_sign, "ObjectReader", options.call);
     if (pre_signed_ || !read_ahead_) {
       // The pre-signed URL comes from a stat; without read-ahead the reader reads blocks, which need the size first.
       info_ = object.stat({.pre_sign = pre_signed_, .call = call_});

@@ -330,7 +330,7 @@ bool pre_signed_writer(const WriteableObject& object, const WriterOptions& optio
   const std::string what = "ObjectWriter of '" + object.path() + "'";
   (void)plan_part_size(0, options.part_size, default_writer_part_size, what);  // rejects a part_size below 5 MiB
   if (options.pre_sign.has_value() && !*options.pre_sign) return false;
-  const auto store = store_capabilities(object.client());
+  const auto store = store_capabilities(object.client(), options.call);
   const bool supported = store.pre_sign && store.pre_sign_multipart;
   // lakeFS checks If-None-Match when it links one PUT, but not when it completes a multipart upload: an exclusive
   // writer, whose object may need one, streams through lakeFS, which checks it.

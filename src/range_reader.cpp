@@ -112,7 +112,7 @@ class RangeSource {
       std::lock_guard lock(mutex_);
       if (pre_signed_) return *pre_signed_;
     }
-    const bool use = use_pre_sign(client_, requested_pre_sign_, "range read");
+    const bool use = use_pre_sign(client_, requested_pre_sign_, "range read", call_);
     std::lock_guard lock(mutex_);
     if (!pre_signed_) pre_signed_ = use;
     return *pre_signed_;

@@ -138,7 +138,7 @@ Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {
   detail::require_non_empty(repo_id_, "repository id");
   detail::require_non_empty(id_, "reference id");
   detail::require_page_size(options.page_size);
-  if (options.pre_sign) (void)detail::use_pre_sign(client_, true, "objects (pre_sign = true)");
+  if (options.pre_sign) (void)detail::use_pre_sign(client_, true, "objects (pre_sign = true)", options.call);
   auto client = client_;
   auto repo = repo_id_;
   auto ref = id_;

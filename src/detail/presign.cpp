@@ -36,8 +36,8 @@ std::string header_value(const std::vector<http::Header>& headers, std::string_v
 
 // One request to the store with `url`'s current URL; on a 403 the URL is renewed and the request sent once more.
 template <typename Prepare>
-http::Response send_renewing(const Client& client, RenewableUrl& url, const ObjectName& object,
-                             std::string_view method, const std::function<void()>& restart, Prepare prepare) {
+http::Response send_renewing(const Client& client, RenewableUrl& url, const ObjectName& object, std::string_view method,
+                             const std::function<void()>& restart, Prepare prepare) {
   bool renewed = false;
   for (;;) {
     const auto current = url.current();
@@ -66,22 +66,22 @@ http::Response send_renewing(const Client& client, RenewableUrl& url, const Obje
 
 }  // namespace
 
-StoreCapabilities store_capabilities(const Client& client) {
+StoreCapabilities store_capabilities(const Client& client, const CallOptions& call) {
   auto& state = ClientAccess::state(client);
   {
     std::lock_guard lock(state.store_mutex);
     if (state.store) return *state.store;
   }
-  const auto config = client.storage_config();  // outside the lock: a slow server must not block other threads
+  const auto config = client.storage_config(call);  // outside the lock: a slow server must not block other threads
   StoreCapabilities capabilities{config.pre_sign_support, config.pre_sign_multipart_upload, config.blockstore_type};
   std::lock_guard lock(state.store_mutex);
   if (!state.store) state.store = capabilities;
   return *state.store;
 }
 
-bool use_pre_sign(const Client& client, std::optional<bool> requested, const char* what) {
+bool use_pre_sign(const Client& client, std::optional<bool> requested, const char* what, const CallOptions& call) {
   if (requested.has_value() && !*requested) return false;
-  const bool supported = store_capabilities(client).pre_sign;
+  const bool supported = store_capabilities(client, call).pre_sign;
   if (requested.has_value() && !supported) {
     throw NotSupportedError(std::string(what) +
                             ": pre-signed transfer requested (pre_sign = true), but the server's block store does "
@@ -183,7 +183,7 @@ http::Response presigned_put(const Client& client, RenewableUrl& url, const Obje
                              const std::function<std::size_t(char*, std::size_t)>& source,
                              const std::function<void()>& restart, std::uint64_t length,
                              const std::string& content_type, const CallOptions& call) {
-  const auto store = store_capabilities(client);
+  const auto store = store_capabilities(client, call);
   return send_renewing(client, url, object, "PUT", restart, [&](http::Request& request) {
     request.call = call;
     request.body_source = source;
@@ -221,8 +221,9 @@ void throw_object_store_error(int status, std::string_view body, const std::vect
                             std::string(method), address, {}, std::move(kept));
   }
   std::string store_message = message;
-  if (status == 403) store_message += (store_message.empty() ? "" : "; ") +
-                                      std::string("the pre-signed URL was rejected, also after it was renewed");
+  if (status == 403)
+    store_message +=
+        (store_message.empty() ? "" : "; ") + std::string("the pre-signed URL was rejected, also after it was renewed");
   throw ObjectStoreError(status, code, store_message, request_id, std::string(method), address, std::move(kept));
 }
 

@@ -23,12 +23,13 @@
 namespace lakefs::detail {
 
 /// What the server's block store allows (its storage config, fetched once per client).
-[[nodiscard]] StoreCapabilities store_capabilities(const Client& client);
+[[nodiscard]] StoreCapabilities store_capabilities(const Client& client, const CallOptions& call);
 
 /// Whether a transfer uses pre-signed URLs: `requested` when set, else whether
 /// the server supports them. Forced on against a server without support:
 /// NotSupportedError naming `what`.
-[[nodiscard]] bool use_pre_sign(const Client& client, std::optional<bool> requested, const char* what);
+[[nodiscard]] bool use_pre_sign(const Client& client, std::optional<bool> requested, const char* what,
+                                const CallOptions& call);
 
 /// A pre-signed URL without its query (which carries the signature).
 [[nodiscard]] std::string redact_url(std::string_view url);
@@ -113,8 +114,7 @@ http::Response presigned_put(const Client& client, RenewableUrl& url, const Obje
 /// Maps the object store's error answer (`status`, its XML `body`, headers) for
 /// `object`: ObjectNotFoundError (404, NoSuchKey), InvalidRangeError (416),
 /// else ObjectStoreError; never the URL or the body.
-[[noreturn]] void throw_object_store_error(int status, std::string_view body,
-                                           const std::vector<http::Header>& headers, std::string_view method,
-                                           const ObjectName& object);
+[[noreturn]] void throw_object_store_error(int status, std::string_view body, const std::vector<http::Header>& headers,
+                                           std::string_view method, const ObjectName& object);
 
 }  // namespace lakefs::detail

@@ -289,6 +289,7 @@ FakeTransport::Chosen FakeTransport::choose(const http::Request& request) {
   record.body_length = request.body_length;
   record.authorization = request.authorization;
   record.anonymous = request.anonymous;
+  record.call = request.call;
 
   std::lock_guard lock(mutex_);
   const std::size_t index = requests_.size();

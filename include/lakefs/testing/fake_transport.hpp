@@ -30,8 +30,8 @@
 #include <string_view>
 #include <vector>
 
-#include "lakefs/export.hpp"
 #include "lakefs/client.hpp"
+#include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 #include "lakefs/transport.hpp"
 
@@ -112,6 +112,10 @@ struct LAKEFS_API RecordedRequest {
   bool anonymous = false;
   /// False when no script matched and the fake gave its default 404 answer.
   bool scripted = true;
+  /// The call's options as the request carried them to the transport (its
+  /// timeout as the client cut it to a deadline, its stop token, its extra
+  /// headers, which are also in `headers` for a request to lakeFS).
+  CallOptions call{};
 
   /// Value of the first request header named `name` (case-insensitive);
   /// "Content-Type" also finds `content_type`.
