@@ -8,8 +8,8 @@
 #include <stop_token>
 #include <vector>
 
+#include "codec/validate.hpp"
 #include "detail/convert.hpp"
-#include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"

@@ -5,9 +5,9 @@
 #include <utility>
 
 #include "client_state.hpp"
+#include "codec/validate.hpp"
 #include "config/resolve.hpp"
 #include "detail/convert.hpp"
-#include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/repository.hpp"

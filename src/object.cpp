@@ -15,6 +15,7 @@
 #include <random>
 #include <system_error>
 
+#include "codec/validate.hpp"
 #include "detail/convert.hpp"
 #include "detail/multipart_upload.hpp"
 #include "detail/object_get.hpp"
@@ -22,10 +23,9 @@
 #include "detail/parallel_download.hpp"
 #include "detail/prefault.hpp"
 #include "detail/presign.hpp"
-#include "lakefs/repository.hpp"
-#include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
+#include "lakefs/repository.hpp"
 #include "transport/request_checks.hpp"
 
 namespace lakefs {

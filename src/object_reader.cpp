@@ -20,11 +20,11 @@
 #include <thread>
 #include <vector>
 
+#include "codec/validate.hpp"
 #include "detail/convert.hpp"
 #include "detail/object_get.hpp"
 #include "detail/object_io_support.hpp"
 #include "detail/presign.hpp"
-#include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"

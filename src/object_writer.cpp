@@ -16,11 +16,11 @@
 #include <thread>
 #include <vector>
 
+#include "codec/validate.hpp"
 #include "detail/convert.hpp"
 #include "detail/multipart_upload.hpp"
 #include "detail/object_io_support.hpp"
 #include "detail/presign.hpp"
-#include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"

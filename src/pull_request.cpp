@@ -5,8 +5,8 @@
 #include <utility>
 
 #include "api/model_codec.hpp"
+#include "codec/validate.hpp"
 #include "detail/convert.hpp"
-#include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/repository.hpp"
 

@@ -6,9 +6,9 @@
 #include <future>
 #include <ostream>
 
+#include "codec/validate.hpp"
 #include "detail/convert.hpp"
 #include "detail/presign.hpp"
-#include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/errors.hpp"

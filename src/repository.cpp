@@ -7,9 +7,9 @@
 #include <utility>
 
 #include "api/model_codec.hpp"
+#include "codec/validate.hpp"
 #include "detail/convert.hpp"
 #include "detail/transaction_names.hpp"
-#include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 
 namespace lakefs {

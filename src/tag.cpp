@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lakefs/tag.hpp"
 
+#include "codec/validate.hpp"
 #include "detail/convert.hpp"
-#include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 
 namespace lakefs {

@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "api/model_codec.hpp"
-#include "detail/json_reader.hpp"
+#include "codec/json_reader.hpp"
 
 namespace lakefs::detail {
 namespace {

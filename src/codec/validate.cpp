@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "detail/validate.hpp"
+#include "codec/validate.hpp"
 
 #include "lakefs/errors.hpp"
 #include "transport/request_checks.hpp"
