@@ -17,15 +17,15 @@
 
 #include "codec/validate.hpp"
 #include "detail/convert.hpp"
-#include "detail/multipart_upload.hpp"
-#include "detail/object_get.hpp"
-#include "detail/object_io_support.hpp"
-#include "detail/parallel_download.hpp"
-#include "detail/prefault.hpp"
-#include "detail/presign.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/repository.hpp"
+#include "transfer/multipart_upload.hpp"
+#include "transfer/object_get.hpp"
+#include "transfer/object_io_support.hpp"
+#include "transfer/parallel_download.hpp"
+#include "transfer/prefault.hpp"
+#include "transfer/presign.hpp"
 #include "transport/request_checks.hpp"
 
 namespace lakefs {

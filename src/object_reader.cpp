@@ -22,13 +22,13 @@
 
 #include "codec/validate.hpp"
 #include "detail/convert.hpp"
-#include "detail/object_get.hpp"
-#include "detail/object_io_support.hpp"
-#include "detail/presign.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
 #include "lakefs/object_io.hpp"
+#include "transfer/object_get.hpp"
+#include "transfer/object_io_support.hpp"
+#include "transfer/presign.hpp"
 
 namespace lakefs {
 namespace detail {

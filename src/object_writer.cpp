@@ -18,13 +18,13 @@
 
 #include "codec/validate.hpp"
 #include "detail/convert.hpp"
-#include "detail/multipart_upload.hpp"
-#include "detail/object_io_support.hpp"
-#include "detail/presign.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
 #include "lakefs/object_io.hpp"
+#include "transfer/multipart_upload.hpp"
+#include "transfer/object_io_support.hpp"
+#include "transfer/presign.hpp"
 
 namespace lakefs {
 namespace detail {

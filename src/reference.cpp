@@ -8,11 +8,11 @@
 
 #include "codec/validate.hpp"
 #include "detail/convert.hpp"
-#include "detail/presign.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
+#include "transfer/presign.hpp"
 
 namespace lakefs {
 

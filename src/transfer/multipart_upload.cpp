@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "detail/multipart_upload.hpp"
+#include "transfer/multipart_upload.hpp"
 
 #include <algorithm>
 #include <atomic>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "detail/object_get.hpp"
+#include "transfer/object_get.hpp"
 
 #include <charconv>
 #include <utility>

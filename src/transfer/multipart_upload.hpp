@@ -18,10 +18,10 @@
 #include <string_view>
 #include <vector>
 
-#include "detail/presign.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/models.hpp"
 #include "lakefs/object.hpp"
+#include "transfer/presign.hpp"
 
 namespace lakefs::detail {
 
