@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "codec/validate.hpp"
-#include "detail/convert.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
+#include "model/convert.hpp"
 #include "transport/error_mapping.hpp"
 
 namespace lakefs {

@@ -7,10 +7,10 @@
 #include "client_state.hpp"
 #include "codec/validate.hpp"
 #include "config/resolve.hpp"
-#include "detail/convert.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/repository.hpp"
+#include "model/convert.hpp"
 #include "transport/request_checks.hpp"
 
 namespace lakefs {

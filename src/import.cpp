@@ -6,9 +6,9 @@
 #include <stop_token>
 #include <utility>
 
-#include "detail/convert.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
+#include "model/convert.hpp"
 #include "transport/retry.hpp"
 
 namespace lakefs {

@@ -3,7 +3,7 @@
 
 #include <ostream>
 
-#include "detail/convert.hpp"
+#include "model/convert.hpp"
 
 namespace lakefs {
 namespace {

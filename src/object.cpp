@@ -16,10 +16,10 @@
 #include <system_error>
 
 #include "codec/validate.hpp"
-#include "detail/convert.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/repository.hpp"
+#include "model/convert.hpp"
 #include "transfer/multipart_upload.hpp"
 #include "transfer/object_get.hpp"
 #include "transfer/object_io_support.hpp"

@@ -21,11 +21,11 @@
 #include <vector>
 
 #include "codec/validate.hpp"
-#include "detail/convert.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
 #include "lakefs/object_io.hpp"
+#include "model/convert.hpp"
 #include "transfer/object_get.hpp"
 #include "transfer/object_io_support.hpp"
 #include "transfer/presign.hpp"

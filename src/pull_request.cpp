@@ -6,9 +6,9 @@
 
 #include "api/model_codec.hpp"
 #include "codec/validate.hpp"
-#include "detail/convert.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/repository.hpp"
+#include "model/convert.hpp"
 
 namespace lakefs {
 

@@ -7,11 +7,11 @@
 #include <ostream>
 
 #include "codec/validate.hpp"
-#include "detail/convert.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
+#include "model/convert.hpp"
 #include "transfer/presign.hpp"
 
 namespace lakefs {

@@ -4,10 +4,10 @@
 
 #include <utility>
 
-#include "detail/convert.hpp"
-#include "transport/retry.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/repository.hpp"
+#include "model/convert.hpp"
+#include "transport/retry.hpp"
 
 namespace lakefs {
 namespace {

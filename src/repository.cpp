@@ -8,9 +8,9 @@
 
 #include "api/model_codec.hpp"
 #include "codec/validate.hpp"
-#include "detail/convert.hpp"
-#include "detail/transaction_names.hpp"
 #include "lakefs/api/api.hpp"
+#include "model/convert.hpp"
+#include "transaction_names.hpp"
 
 namespace lakefs {
 

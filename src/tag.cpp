@@ -2,8 +2,8 @@
 #include "lakefs/tag.hpp"
 
 #include "codec/validate.hpp"
-#include "detail/convert.hpp"
 #include "lakefs/api/api.hpp"
+#include "model/convert.hpp"
 
 namespace lakefs {
 

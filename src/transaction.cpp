@@ -8,11 +8,11 @@
 #include <string_view>
 #include <utility>
 
-#include "detail/convert.hpp"
-#include "detail/transaction_names.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/repository.hpp"
 #include "lakefs/tag.hpp"
+#include "model/convert.hpp"
+#include "transaction_names.hpp"
 
 namespace lakefs {
 

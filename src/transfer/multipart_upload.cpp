@@ -8,9 +8,9 @@
 #include <thread>
 #include <utility>
 
-#include "detail/convert.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
+#include "model/convert.hpp"
 
 namespace lakefs::detail {
 

@@ -6,7 +6,7 @@
 
 #include "api/api_support.hpp"
 #include "client_state.hpp"
-#include "detail/convert.hpp"
+#include "model/convert.hpp"
 
 namespace lakefs::detail {
 namespace {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "detail/convert.hpp"
+#include "model/convert.hpp"
 
 #include <chrono>
 #include <ctime>
