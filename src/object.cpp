@@ -26,6 +26,7 @@
 #include "transfer/parallel_download.hpp"
 #include "transfer/prefault.hpp"
 #include "transfer/presign.hpp"
+#include "transfer/presigned_put.hpp"
 #include "transport/request_checks.hpp"
 
 namespace lakefs {

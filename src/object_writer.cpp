@@ -25,6 +25,7 @@
 #include "transfer/multipart_upload.hpp"
 #include "transfer/object_io_support.hpp"
 #include "transfer/presign.hpp"
+#include "transfer/presigned_put.hpp"
 
 namespace lakefs {
 namespace detail {
