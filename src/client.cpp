@@ -10,6 +10,7 @@
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/repository.hpp"
+#include "login.hpp"
 #include "model/convert.hpp"
 #include "transport/request_checks.hpp"
 
@@ -19,7 +20,7 @@ Client::State::State(ResolvedConfig resolved, std::shared_ptr<Transport> transpo
     : config(std::move(resolved)),
       channel(transport ? std::move(transport) : make_curl_transport(config.transport),
               detail::origin_of(config.transport.endpoint), config.retry, config.transport.request_timeout,
-              std::move(credentials), detail::Logger(log)),
+              std::move(credentials), detail::Logger(log), detail::login_exchange),
       api(channel) {}
 
 Client::Client() : Client(ClientOptions{}) {}
