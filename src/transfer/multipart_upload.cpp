@@ -11,6 +11,7 @@
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "model/convert.hpp"
+#include "util/date.hpp"
 
 namespace lakefs::detail {
 
@@ -66,18 +67,13 @@ bool expires_soon(std::string_view url) {
   const std::string_view date = query_value(url, "X-Amz-Date");  // 20261130T054523Z
   const std::string_view expires = query_value(url, "X-Amz-Expires");
   const long lifetime = digits(expires, 0, expires.size());
-  if (date.size() != 16 || digits(date, 0, 8) < 0 || date[8] != 'T' || date[15] != 'Z' || lifetime <= 0) return false;
-  const chrono::year_month_day day{chrono::year{static_cast<int>(digits(date, 0, 4))},
-                                   chrono::month{static_cast<unsigned>(digits(date, 4, 2))},
-                                   chrono::day{static_cast<unsigned>(digits(date, 6, 2))}};
-  const long h = digits(date, 9, 2), m = digits(date, 11, 2), s = digits(date, 13, 2);
-  if (!day.ok() || h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60) return false;
-  const auto signed_at = chrono::sys_days{day} + chrono::hours{h} + chrono::minutes{m} + chrono::seconds{s};
+  const auto signed_at = parse_date(date, DateFormat::iso8601_basic);
+  if (!signed_at || lifetime <= 0) return false;
   // lakectl's margin, or half the lifetime of a short-lived URL.
   const chrono::seconds margin = std::min(chrono::seconds{15}, chrono::seconds{lifetime} / 2);
   // In seconds: any date a URL may carry fits, unlike the clock's own nanoseconds.
   return chrono::time_point_cast<chrono::seconds>(chrono::system_clock::now()) + margin >=
-         signed_at + chrono::seconds{lifetime};
+         *signed_at + chrono::seconds{lifetime};
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ enum class Outcome {
 [[nodiscard]] Outcome outcome_of_status(int status) noexcept;
 
 /// Parses a Retry-After header: delay-seconds, or an HTTP date (read by
-/// libcurl's date parser) taken relative to `now`; a date in the past is zero.
+/// the SDK's date parser, util/date.hpp) taken relative to `now`; a date in the past is zero.
 [[nodiscard]] std::optional<std::chrono::seconds> parse_retry_after(
     std::string_view value, std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
