@@ -12,7 +12,7 @@
 #include "lakefs/repository.hpp"
 #include "login.hpp"
 #include "model/convert.hpp"
-#include "transport/request_checks.hpp"
+#include "util/http_syntax.hpp"
 
 namespace lakefs {
 Client::State::State(ResolvedConfig resolved, std::shared_ptr<Transport> transport,

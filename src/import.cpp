@@ -9,7 +9,7 @@
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "model/convert.hpp"
-#include "transport/retry.hpp"
+#include "util/sleep.hpp"
 
 namespace lakefs {
 

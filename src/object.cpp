@@ -28,7 +28,7 @@
 #include "transfer/presign.hpp"
 #include "transfer/presigned_put.hpp"
 #include "transfer/upload_route.hpp"
-#include "transport/request_checks.hpp"
+#include "util/http_syntax.hpp"
 
 namespace lakefs {
 

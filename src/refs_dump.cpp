@@ -7,7 +7,7 @@
 #include "lakefs/api/api.hpp"
 #include "lakefs/repository.hpp"
 #include "model/convert.hpp"
-#include "transport/retry.hpp"
+#include "util/sleep.hpp"
 
 namespace lakefs {
 namespace {

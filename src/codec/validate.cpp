@@ -2,7 +2,7 @@
 #include "codec/validate.hpp"
 
 #include "lakefs/errors.hpp"
-#include "transport/request_checks.hpp"
+#include "util/http_syntax.hpp"
 
 namespace lakefs::detail {
 namespace {

@@ -3,10 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "util/date.hpp"
 
@@ -66,17 +63,6 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
   // In whole seconds: a far-future date does not fit system_clock's (nanosecond) time_point.
   const auto current = std::chrono::time_point_cast<std::chrono::seconds>(now);
   return *when > current ? *when - current : std::chrono::seconds(0);
-}
-
-bool sleep_unless_stopped(std::chrono::milliseconds delay, const std::stop_token& stop) {
-  if (!stop.stop_possible()) {
-    std::this_thread::sleep_for(delay);
-    return false;
-  }
-  std::mutex mutex;
-  std::condition_variable_any wake;
-  std::unique_lock lock(mutex);
-  return wake.wait_for(lock, stop, delay, [] { return false; }) || stop.stop_requested();
 }
 
 }  // namespace lakefs::detail
