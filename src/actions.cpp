@@ -5,9 +5,9 @@
 #include <utility>
 
 #include "api/model_codec.hpp"
-#include "detail/convert.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/repository.hpp"
+#include "model/convert.hpp"
 
 namespace lakefs {
 

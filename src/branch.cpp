@@ -8,11 +8,11 @@
 #include <stop_token>
 #include <vector>
 
-#include "detail/convert.hpp"
-#include "detail/validate.hpp"
+#include "codec/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
+#include "model/convert.hpp"
 #include "transport/error_mapping.hpp"
 
 namespace lakefs {

@@ -5,13 +5,14 @@
 #include <utility>
 
 #include "client_state.hpp"
+#include "codec/validate.hpp"
 #include "config/resolve.hpp"
-#include "detail/convert.hpp"
-#include "detail/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/repository.hpp"
-#include "transport/request_checks.hpp"
+#include "login.hpp"
+#include "model/convert.hpp"
+#include "util/http_syntax.hpp"
 
 namespace lakefs {
 Client::State::State(ResolvedConfig resolved, std::shared_ptr<Transport> transport,
@@ -20,7 +21,7 @@ Client::State::State(ResolvedConfig resolved, std::shared_ptr<Transport> transpo
     : config(std::move(resolved)),
       channel(transport ? std::move(transport) : make_curl_transport(config.transport),
               detail::origin_of(config.transport.endpoint), config.retry, config.transport.request_timeout,
-              std::move(credentials), detail::Logger(log), std::move(hook)),
+              std::move(credentials), detail::Logger(log), detail::login_exchange, std::move(hook)),
       api(channel) {}
 
 Client::Client() : Client(ClientOptions{}) {}

@@ -6,10 +6,10 @@
 #include <stop_token>
 #include <utility>
 
-#include "detail/convert.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
-#include "transport/retry.hpp"
+#include "model/convert.hpp"
+#include "util/sleep.hpp"
 
 namespace lakefs {
 

@@ -2,8 +2,11 @@
 #include "lakefs/models.hpp"
 
 #include <ostream>
+#include <string>
+#include <variant>
 
-#include "detail/convert.hpp"
+#include "lakefs/errors.hpp"
+#include "model/convert.hpp"
 
 namespace lakefs {
 namespace {
@@ -87,6 +90,41 @@ std::ostream& operator<<(std::ostream& os, const ServerStorageConfiguration& v) 
   return os << "ServerStorageConfiguration(blockstore_type=" << v.blockstore_type
             << ", pre_sign_support=" << std::boolalpha << v.pre_sign_support << ", import_support=" << v.import_support
             << ", default_namespace_prefix=" << v.default_namespace_prefix << ")";
+}
+
+const std::string& ObjectEntry::path() const noexcept {
+  return is_object() ? std::get<ObjectInfo>(*this).path : std::get<CommonPrefix>(*this).path;
+}
+
+namespace {
+
+// The error of an ObjectEntry accessor asked for the kind the entry is not: "ObjectEntry::object(): "data/" is a
+// common prefix, not an object".
+[[noreturn]] void throw_wrong_kind(const char* accessor, const std::string& path, const char* is_not) {
+  std::string message = "ObjectEntry::";
+  message += accessor;
+  message += "(): \"";
+  message += path;
+  message += "\" is ";
+  message += is_not;
+  throw InvalidStateError(message);
+}
+
+}  // namespace
+
+const ObjectInfo& ObjectEntry::object() const {
+  if (const auto* info = if_object()) return *info;
+  throw_wrong_kind("object", path(), "a common prefix, not an object");
+}
+
+const CommonPrefix& ObjectEntry::prefix() const {
+  if (const auto* common = if_prefix()) return *common;
+  throw_wrong_kind("prefix", path(), "an object, not a common prefix");
+}
+
+std::ostream& operator<<(std::ostream& os, const ObjectEntry& entry) {
+  if (const auto* info = entry.if_object()) return os << *info;
+  return os << entry.prefix();
 }
 
 }  // namespace lakefs

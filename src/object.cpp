@@ -15,18 +15,20 @@
 #include <random>
 #include <system_error>
 
-#include "detail/convert.hpp"
-#include "detail/multipart_upload.hpp"
-#include "detail/object_get.hpp"
-#include "detail/object_io_support.hpp"
-#include "detail/parallel_download.hpp"
-#include "detail/prefault.hpp"
-#include "detail/presign.hpp"
-#include "detail/validate.hpp"
+#include "codec/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/repository.hpp"
-#include "transport/request_checks.hpp"
+#include "model/convert.hpp"
+#include "transfer/multipart_upload.hpp"
+#include "transfer/object_get.hpp"
+#include "transfer/object_io_support.hpp"
+#include "transfer/parallel_download.hpp"
+#include "transfer/prefault.hpp"
+#include "transfer/presign.hpp"
+#include "transfer/presigned_put.hpp"
+#include "transfer/upload_route.hpp"
+#include "util/http_syntax.hpp"
 
 namespace lakefs {
 
@@ -61,14 +63,6 @@ Body positional_body(detail::ReadAt read_at, std::uint64_t length) {
   return body;
 }
 
-// The threshold at or above which an object of known length goes up as a multipart upload.
-std::uint64_t multipart_threshold(const UploadOptions& options) {
-  const std::uint64_t requested =
-      options.multipart_threshold != 0 ? options.multipart_threshold : detail::default_multipart_threshold;
-  // Above the store's single-PUT limit, one request could not carry the object at all.
-  return std::min(requested, detail::max_single_put);
-}
-
 // One upload, through lakeFS or (pre-signed) straight to the object store, in one request or in parts.
 void upload_body(const WriteableObject& object, const Body& body, const UploadOptions& options) {
   const auto& repo = object.repo_id();
@@ -89,50 +83,28 @@ void upload_body(const WriteableObject& object, const Body& body, const UploadOp
   if (!options.if_match.empty() && !detail::is_header_value(options.if_match)) {
     throw InvalidArgumentError("upload of '" + path + "': if_match holds a control character (CR, LF, NUL, ...)");
   }
-  if (!options.storage_class.empty() && options.pre_sign.value_or(false)) {
-    throw NotSupportedError("upload of '" + path +
-                            "': a storage class is sent only through lakeFS, never with a pre-signed upload; leave "
-                            "pre_sign unset");
-  }
   // A condition lakeFS checks when it links one PUT but not when it completes a multipart upload.
   const bool conditional = options.exclusive || !options.if_match.empty();
-  if (options.pre_sign.value_or(false) && !length) {
-    throw NotSupportedError("upload of '" + path +
-                            "': a pre-signed upload needs the length in advance, and this stream is not seekable; "
-                            "leave pre_sign unset to stream it through lakeFS");
-  }
-  const bool large = length && *length >= multipart_threshold(options);
-  if (length && options.storage_class.empty() &&
-      detail::use_pre_sign(client, options.pre_sign, "upload", options.call)) {
+  const detail::UploadRoute route = detail::upload_route(
+      {.length = length,
+       .in_parts = static_cast<bool>(body.read_at),
+       .pre_sign = options.pre_sign,
+       .conditional = conditional,
+       .storage_class = !options.storage_class.empty(),
+       .multipart_threshold = options.multipart_threshold},
+      [&] { return detail::store_capabilities(client, options.call); }, "upload of '" + path + "'");
+  if (route == detail::UploadRoute::presigned_multipart) {
     const detail::UploadTarget target{client, {repo, branch, path}, options};
-    const bool multipart = large && body.read_at && detail::store_capabilities(client, options.call).pre_sign_multipart;
-    if (multipart && !conditional) {
-      const std::size_t concurrency =
-          options.concurrency != 0 ? options.concurrency : detail::default_upload_concurrency;
-      (void)detail::upload_in_parts(target, *length, part_size, concurrency, body.read_at);
-      return;
-    }
-    // lakeFS checks If-None-Match when it links one PUT, not when it completes a multipart upload: an exclusive
-    // object that needs one goes through lakeFS, which checks it and splits the object into parts itself, unless
-    // pre-signing was asked for (then it goes as one PUT, within the store's single-PUT limit). So does an object
-    // larger than one PUT can carry that cannot go up in pre-signed parts here (no multipart support on the
-    // server, or a stream without random access).
-    const bool fits_one_put = *length <= detail::max_single_put;
-    const bool better_through_lakefs = (multipart && conditional) || !fits_one_put;
-    if (!better_through_lakefs || options.pre_sign.has_value()) {
-      if (!fits_one_put) {
-        throw NotSupportedError("upload of '" + path + "': " + std::to_string(*length) +
-                                " bytes is more than one PUT to the object store can carry (5 GiB), and it cannot "
-                                "go up as a pre-signed multipart upload here (" +
-                                (conditional    ? std::string("conditional")
-                                 : body.read_at ? std::string("the server does not support them")
-                                                : std::string("the stream cannot be read at offsets")) +
-                                "); leave pre_sign unset to send it through lakeFS, which splits it into parts");
-      }
-      (void)detail::put_and_link(target, body.next, body.restart, *length);
-      return;
-    }
+    const std::size_t concurrency = options.concurrency != 0 ? options.concurrency : detail::default_upload_concurrency;
+    (void)detail::upload_in_parts(target, *length, part_size, concurrency, body.read_at);
+    return;
   }
+  if (route == detail::UploadRoute::presigned_put) {
+    const detail::UploadTarget target{client, {repo, branch, path}, options};
+    (void)detail::put_and_link(target, body.next, body.restart, *length);
+    return;
+  }
+  const bool large = length && *length >= detail::multipart_threshold(options.multipart_threshold);
   api::UploadObjectRequest request{
       .repository = repo,
       .branch = branch,

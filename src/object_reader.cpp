@@ -20,15 +20,15 @@
 #include <thread>
 #include <vector>
 
-#include "detail/convert.hpp"
-#include "detail/object_get.hpp"
-#include "detail/object_io_support.hpp"
-#include "detail/presign.hpp"
-#include "detail/validate.hpp"
+#include "codec/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
 #include "lakefs/object_io.hpp"
+#include "model/convert.hpp"
+#include "transfer/object_get.hpp"
+#include "transfer/object_io_support.hpp"
+#include "transfer/presign.hpp"
 
 namespace lakefs {
 namespace detail {

@@ -16,15 +16,17 @@
 #include <thread>
 #include <vector>
 
-#include "detail/convert.hpp"
-#include "detail/multipart_upload.hpp"
-#include "detail/object_io_support.hpp"
-#include "detail/presign.hpp"
-#include "detail/validate.hpp"
+#include "codec/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
 #include "lakefs/object_io.hpp"
+#include "model/convert.hpp"
+#include "transfer/multipart_upload.hpp"
+#include "transfer/object_io_support.hpp"
+#include "transfer/presign.hpp"
+#include "transfer/presigned_put.hpp"
+#include "transfer/upload_route.hpp"
 
 namespace lakefs {
 namespace detail {
@@ -324,29 +326,16 @@ class StreamingWriterBuf final : public WriterBuf {
   std::optional<std::stop_callback<Wake>> wake_;
 };
 
-// Whether a writer goes straight to the object store: `options.pre_sign` when set, else whether the server supports
-// pre-signed multipart uploads. Throws NotSupportedError for a combination that cannot be honoured.
+// Whether a writer goes straight to the object store (upload_route: a writer's bytes come as they are written, in
+// parts): `options.pre_sign` when set, else whether the server supports pre-signed multipart uploads. Throws
+// NotSupportedError for a combination that cannot be honoured.
 bool pre_signed_writer(const WriteableObject& object, const WriterOptions& options) {
   const std::string what = "ObjectWriter of '" + object.path() + "'";
   (void)plan_part_size(0, options.part_size, default_writer_part_size, what);  // rejects a part_size below 5 MiB
-  if (options.pre_sign.has_value() && !*options.pre_sign) return false;
-  const auto store = store_capabilities(object.client(), options.call);
-  const bool supported = store.pre_sign && store.pre_sign_multipart;
-  // lakeFS checks If-None-Match when it links one PUT, but not when it completes a multipart upload: an exclusive
-  // writer, whose object may need one, streams through lakeFS, which checks it.
-  if (!options.pre_sign.has_value()) return supported && !options.exclusive;
-  if (!supported) {
-    throw NotSupportedError(what +
-                            ": pre-signed writing requested (pre_sign = true), but the server's block store does not "
-                            "support pre-signed multipart uploads; leave pre_sign unset to write through lakeFS");
-  }
-  if (options.exclusive) {
-    throw NotSupportedError(what +
-                            ": exclusive cannot be combined with pre_sign = true: lakeFS does not check If-None-Match "
-                            "when it completes a multipart upload; leave pre_sign unset (an exclusive writer then "
-                            "streams through lakeFS, which checks it)");
-  }
-  return true;
+  const UploadRoute route = upload_route(
+      {.in_parts = true, .pre_sign = options.pre_sign, .conditional = options.exclusive},
+      [&] { return store_capabilities(object.client(), options.call); }, what);
+  return route == UploadRoute::presigned_multipart;
 }
 
 // Pre-signed: the caller fills part-sized buffers; each full one is queued as the next part of a multipart upload

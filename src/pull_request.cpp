@@ -5,10 +5,10 @@
 #include <utility>
 
 #include "api/model_codec.hpp"
-#include "detail/convert.hpp"
-#include "detail/validate.hpp"
+#include "codec/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/repository.hpp"
+#include "model/convert.hpp"
 
 namespace lakefs {
 

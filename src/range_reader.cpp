@@ -8,10 +8,10 @@
 #include <cstring>
 #include <mutex>
 
-#include "detail/convert.hpp"
-#include "detail/object_get.hpp"
-#include "detail/presign.hpp"
-#include "detail/validate.hpp"
+#include "model/convert.hpp"
+#include "transfer/object_get.hpp"
+#include "transfer/presign.hpp"
+#include "codec/validate.hpp"
 #include "lakefs/errors.hpp"
 
 namespace lakefs {

@@ -6,50 +6,15 @@
 #include <future>
 #include <ostream>
 
-#include "detail/convert.hpp"
-#include "detail/presign.hpp"
-#include "detail/validate.hpp"
+#include "codec/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
+#include "model/convert.hpp"
+#include "transfer/presign.hpp"
 
 namespace lakefs {
-
-const std::string& ObjectEntry::path() const noexcept {
-  return is_object() ? std::get<ObjectInfo>(*this).path : std::get<CommonPrefix>(*this).path;
-}
-
-namespace {
-
-// The error of an ObjectEntry accessor asked for the kind the entry is not: "ObjectEntry::object(): "data/" is a
-// common prefix, not an object".
-[[noreturn]] void throw_wrong_kind(const char* accessor, const std::string& path, const char* is_not) {
-  std::string message = "ObjectEntry::";
-  message += accessor;
-  message += "(): \"";
-  message += path;
-  message += "\" is ";
-  message += is_not;
-  throw InvalidStateError(message);
-}
-
-}  // namespace
-
-const ObjectInfo& ObjectEntry::object() const {
-  if (const auto* info = if_object()) return *info;
-  throw_wrong_kind("object", path(), "a common prefix, not an object");
-}
-
-const CommonPrefix& ObjectEntry::prefix() const {
-  if (const auto* common = if_prefix()) return *common;
-  throw_wrong_kind("prefix", path(), "an object, not a common prefix");
-}
-
-std::ostream& operator<<(std::ostream& os, const ObjectEntry& entry) {
-  if (const auto* info = entry.if_object()) return os << *info;
-  return os << entry.prefix();
-}
 
 Reference::Reference(std::string repo_id, std::string id, Client client)
     : repo_id_(std::move(repo_id)), id_(std::move(id)), client_(std::move(client)) {

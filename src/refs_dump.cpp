@@ -4,10 +4,10 @@
 
 #include <utility>
 
-#include "detail/convert.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/repository.hpp"
-#include "transport/retry.hpp"
+#include "model/convert.hpp"
+#include "util/sleep.hpp"
 
 namespace lakefs {
 namespace {

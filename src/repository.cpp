@@ -7,10 +7,10 @@
 #include <utility>
 
 #include "api/model_codec.hpp"
-#include "detail/convert.hpp"
-#include "detail/transaction_names.hpp"
-#include "detail/validate.hpp"
+#include "codec/validate.hpp"
 #include "lakefs/api/api.hpp"
+#include "model/convert.hpp"
+#include "transaction_names.hpp"
 
 namespace lakefs {
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lakefs/tag.hpp"
 
-#include "detail/convert.hpp"
-#include "detail/validate.hpp"
+#include "codec/validate.hpp"
 #include "lakefs/api/api.hpp"
+#include "model/convert.hpp"
 
 namespace lakefs {
 

@@ -8,11 +8,12 @@
 #include <string_view>
 #include <utility>
 
-#include "detail/convert.hpp"
-#include "detail/transaction_names.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/repository.hpp"
 #include "lakefs/tag.hpp"
+#include "model/convert.hpp"
+#include "transaction_names.hpp"
+#include "util/date.hpp"
 
 namespace lakefs {
 
@@ -85,26 +86,11 @@ std::optional<Timestamp> transaction_started(std::string_view branch) {
   // tx-YYYYMMDD-HHMMSS-xxxxxxxxxxxx
   if (branch.size() != kPrefix.size() + 16 + kRandomChars || !branch.starts_with(kPrefix)) return std::nullopt;
   const auto body = branch.substr(kPrefix.size());
-  auto number = [&](std::size_t at, std::size_t len) -> std::optional<int> {
-    int value = 0;
-    for (std::size_t i = at; i < at + len; ++i) {
-      if (body[i] < '0' || body[i] > '9') return std::nullopt;
-      value = value * 10 + (body[i] - '0');
-    }
-    return value;
-  };
-  if (body[8] != '-' || body[15] != '-') return std::nullopt;
+  if (body[15] != '-') return std::nullopt;
   for (const char c : body.substr(16)) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return std::nullopt;
   }
-  const auto y = number(0, 4), mo = number(4, 2), d = number(6, 2), h = number(9, 2), mi = number(11, 2),
-             s = number(13, 2);
-  if (!y || !mo || !d || !h || !mi || !s || *h > 23 || *mi > 59 || *s > 59) return std::nullopt;
-  const std::chrono::year_month_day date{std::chrono::year{*y}, std::chrono::month{static_cast<unsigned>(*mo)},
-                                         std::chrono::day{static_cast<unsigned>(*d)}};
-  if (!date.ok()) return std::nullopt;
-  return Timestamp{std::chrono::sys_days{date}} + std::chrono::hours{*h} + std::chrono::minutes{*mi} +
-         std::chrono::seconds{*s};
+  return parse_date(body.substr(0, 15), DateFormat::transaction_stamp);
 }
 
 }  // namespace detail

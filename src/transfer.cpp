@@ -15,11 +15,11 @@
 #include <variant>
 #include <vector>
 
-#include "detail/convert.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
 #include "lakefs/reference.hpp"
+#include "model/convert.hpp"
 
 namespace lakefs {
 namespace {

@@ -149,8 +149,8 @@ def emit_codec_header(spec, version):
 #include <string_view>
 #include <vector>
 
-#include "detail/json_reader.hpp"
-#include "detail/json_writer.hpp"
+#include "codec/json_reader.hpp"
+#include "codec/json_writer.hpp"
 #include "lakefs/api/models.hpp"
 
 namespace lakefs::detail {
@@ -247,7 +247,7 @@ void decode_from_string(std::string_view json, T& out, const char* what) {
 def emit_codec_source(spec, names, version, with_common):
     out = [header_comment(version)]
     out.append('#include <cstdint>\n#include <string>\n#include <string_view>\n\n#include "api/model_codec.hpp"\n'
-               + ('#include "detail/validate.hpp"\n#include "lakefs/errors.hpp"\n' if with_common else '') + '\n'
+               + ('#include "codec/validate.hpp"\n#include "lakefs/errors.hpp"\n' if with_common else '') + '\n'
                "namespace lakefs::api {\n\n")
     if with_common:
         out.append("""void encode_json(detail::JsonWriter& writer, const JsonValue& value) {

@@ -108,56 +108,6 @@ struct LAKEFS_API ListObjectsOptions {
   CallOptions call{};
 };
 
-/// An entry of an object listing (Reference::objects(), Annotation::entry): an object, or a common prefix
-/// (a "directory", with ListObjectsOptions::delimiter).
-///
-///     for (const lakefs::ObjectEntry& entry : branch.objects({.prefix = "data/", .delimiter = "/"})) {
-///       if (const lakefs::ObjectInfo* object = entry.if_object()) {
-///         std::cout << object->path << " " << object->size_bytes << " bytes\n";
-///       } else {
-///         std::cout << entry.path() << " (prefix)\n";
-///       }
-///     }
-///
-/// It is a std::variant<ObjectInfo, CommonPrefix> as well (its public base), so std::visit, std::get,
-/// std::get_if and std::holds_alternative work on it unchanged.
-class LAKEFS_API ObjectEntry : public std::variant<ObjectInfo, CommonPrefix> {
- public:
-  /// The variant it is.
-  using variant_type = std::variant<ObjectInfo, CommonPrefix>;
-  /// An empty ObjectInfo.
-  ObjectEntry() = default;
-  /// An ObjectEntry from an ObjectInfo or a CommonPrefix (as the variant's constructors).
-  using variant_type::variant;
-  /// The entry a variant holds.
-  ObjectEntry(const variant_type& entry) : variant_type(entry) {}  // NOLINT(google-explicit-constructor)
-  /// The entry a variant holds, moved.
-  ObjectEntry(variant_type&& entry) : variant_type(std::move(entry)) {}  // NOLINT(google-explicit-constructor)
-  /// An ObjectEntry from an ObjectInfo or a CommonPrefix (as the variant's assignments).
-  using variant_type::operator=;
-
-  /// The object's path, or the common prefix (ending with the delimiter, e.g. "data/2024/").
-  [[nodiscard]] const std::string& path() const noexcept;
-  /// True for an object.
-  [[nodiscard]] bool is_object() const noexcept { return index() == 0; }
-  /// True for a common prefix.
-  [[nodiscard]] bool is_prefix() const noexcept { return index() == 1; }
-  /// The object's info; InvalidStateError (naming the prefix) when this is a common prefix.
-  [[nodiscard]] const ObjectInfo& object() const;
-  /// The common prefix; InvalidStateError (naming the object) when this is an object.
-  [[nodiscard]] const CommonPrefix& prefix() const;
-  /// The object's info, or nullptr when this is a common prefix.
-  [[nodiscard]] const ObjectInfo* if_object() const noexcept { return std::get_if<ObjectInfo>(this); }
-  /// The common prefix, or nullptr when this is an object.
-  [[nodiscard]] const CommonPrefix* if_prefix() const noexcept { return std::get_if<CommonPrefix>(this); }
-
-  /// Equal when both are objects with equal info, or both prefixes with equal paths.
-  bool operator==(const ObjectEntry&) const = default;
-};
-
-/// Prints the object's info or the common prefix, as their own operator<< does.
-LAKEFS_API std::ostream& operator<<(std::ostream& os, const ObjectEntry& entry);
-
 /// An entry of annotate(): an object or common prefix and the latest commit
 /// that changed it.
 struct LAKEFS_API Annotation {

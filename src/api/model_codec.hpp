@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "detail/json_reader.hpp"
-#include "detail/json_writer.hpp"
+#include "codec/json_reader.hpp"
+#include "codec/json_writer.hpp"
 #include "lakefs/api/models.hpp"
 
 namespace lakefs::detail {

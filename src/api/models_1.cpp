@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "api/model_codec.hpp"
-#include "detail/validate.hpp"
+#include "codec/validate.hpp"
 #include "lakefs/errors.hpp"
 
 namespace lakefs::api {

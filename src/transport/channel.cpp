@@ -11,8 +11,6 @@
 #include <string>
 #include <utility>
 
-#include "api/model_codec.hpp"
-#include "lakefs/api/auth_api.hpp"
 #include "lakefs/errors.hpp"
 #include "transport/error_mapping.hpp"
 #include "transport/request_checks.hpp"
@@ -56,23 +54,8 @@ class Channel::Context final : public CredentialsContext {
 
   Credentials login(const std::string& access_key_id, const std::string& secret_access_key) override {
     channel_.remember_secrets({.access_key_id = access_key_id, .secret_access_key = secret_access_key});
-    http::Request request;
-    request.method = "POST";
-    request.path = "/auth/login";
-    request.anonymous = true;
-    api::LoginInformation body;
-    body.access_key_id = access_key_id;
-    body.secret_access_key = secret_access_key;
-    request.body = encode_to_string(body);
-    request.content_type = "application/json";
-    const http::Response response = channel_.send(request);
-    api::AuthenticationToken token;
-    decode_from_string(response.body, token, "AuthenticationToken");
-    Credentials credentials;
-    credentials.session_token = std::move(token.token);
-    if (token.token_expiration) {
-      credentials.expires_at = std::chrono::system_clock::time_point(std::chrono::seconds(*token.token_expiration));
-    }
+    if (channel_.login_ == nullptr) throw NotSupportedError("this client's channel has no login exchange");
+    Credentials credentials = channel_.login_(channel_, access_key_id, secret_access_key);
     channel_.remember_secrets(credentials);
     return credentials;
   }
@@ -83,12 +66,14 @@ class Channel::Context final : public CredentialsContext {
 
 Channel::Channel(std::shared_ptr<Transport> transport, std::string origin, RetryOptions retry,
                  std::chrono::milliseconds request_timeout, std::shared_ptr<CredentialsProvider> credentials,
-                 Logger logger, std::shared_ptr<RequestHook> hook)
+                 Logger logger, LoginExchange login,
+                 std::shared_ptr<RequestHook> hook)
     : transport_(std::move(transport)),
       origin_(std::move(origin)),
       retry_(retry),
       request_timeout_(request_timeout),
       logger_(std::move(logger)),
+      login_(login),
       hook_(std::move(hook)),
       provider_(std::move(credentials)) {}
 

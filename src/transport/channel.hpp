@@ -22,14 +22,21 @@
 
 namespace lakefs::detail {
 
+class Channel;
+
+/// How a credentials provider's login (CredentialsContext::login) is sent through a channel: given by the client
+/// (src/login.cpp), so that the channel knows no API model.
+using LoginExchange = Credentials (*)(const Channel& channel, const std::string& access_key_id,
+                                      const std::string& secret_access_key);
+
 class Channel {
  public:
   /// `origin` (scheme://host:port of the endpoint) names the server in transport errors; `request_timeout` is the
-  /// transport's whole-request timeout (zero: none), which a call's deadline cuts.
-  /// `hook` (may be null) observes every attempt (ClientOptions::request_hook).
+  /// transport's whole-request timeout (zero: none), which a call's deadline cuts; `login` is offered to the
+  /// credentials provider; `hook` (may be null) observes every attempt (ClientOptions::request_hook).
   Channel(std::shared_ptr<Transport> transport, std::string origin, RetryOptions retry,
           std::chrono::milliseconds request_timeout, std::shared_ptr<CredentialsProvider> credentials, Logger logger,
-          std::shared_ptr<RequestHook> hook = {});
+          LoginExchange login, std::shared_ptr<RequestHook> hook = {});
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
 
@@ -59,6 +66,7 @@ class Channel {
   RetryOptions retry_;
   std::chrono::milliseconds request_timeout_;
   Logger logger_;
+  LoginExchange login_;
   std::shared_ptr<RequestHook> hook_;
 
   mutable std::mutex credentials_mutex_;

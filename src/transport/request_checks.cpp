@@ -9,25 +9,6 @@
 
 namespace lakefs::detail {
 
-bool is_header_name(std::string_view name) noexcept {
-  if (name.empty()) return false;
-  for (const char ch : name) {
-    const auto c = static_cast<unsigned char>(ch);
-    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    if (alnum) continue;
-    if (std::string_view("!#$%&'*+-.^_`|~").find(ch) == std::string_view::npos) return false;
-  }
-  return true;
-}
-
-bool is_header_value(std::string_view value) noexcept {
-  for (const char ch : value) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
-  }
-  return true;
-}
-
 namespace {
 
 void check_header(std::string_view name, std::string_view value) {
@@ -86,12 +67,6 @@ void check_call_headers(const std::vector<std::pair<std::string, std::string>>& 
       }
     }
   }
-}
-
-std::string origin_of(std::string_view url) {
-  const auto scheme = url.find("://");
-  const auto end = url.find_first_of("/?#", scheme == std::string_view::npos ? 0 : scheme + 3);
-  return std::string(url.substr(0, end));
 }
 
 }  // namespace lakefs::detail

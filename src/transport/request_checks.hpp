@@ -10,14 +10,9 @@
 #include <vector>
 
 #include "lakefs/transport.hpp"
+#include "util/http_syntax.hpp"  // is_header_name, is_header_value, origin_of
 
 namespace lakefs::detail {
-
-/// True when `name` is an HTTP token (RFC 9110 tchar): letters, digits and !#$%&'*+-.^_`|~.
-[[nodiscard]] bool is_header_name(std::string_view name) noexcept;
-
-/// True when `value` holds no CR, LF, NUL or other control character (HTAB allowed).
-[[nodiscard]] bool is_header_value(std::string_view value) noexcept;
 
 /// Throws InvalidArgumentError unless every header (and the content type) of
 /// `request` is a valid name and value, its path has no empty, "." or ".."
@@ -32,10 +27,5 @@ void check_request(const http::Request& request);
 /// the message.
 void check_call_headers(const std::vector<std::pair<std::string, std::string>>& headers,
                         std::string_view source = "CallOptions::headers");
-
-/// scheme://host:port of a URL (everything before its path), for messages:
-/// never credentials (endpoints with user-info are rejected when a client is
-/// configured) and never a pre-signed URL's query.
-[[nodiscard]] std::string origin_of(std::string_view url);
 
 }  // namespace lakefs::detail

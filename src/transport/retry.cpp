@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "transport/retry.hpp"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <charconv>
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
+
+#include "util/date.hpp"
 
 namespace lakefs::detail {
 
@@ -61,23 +58,11 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
   }
   if (value.front() >= '0' && value.front() <= '9' && value.size() < 12) return std::nullopt;  // "12abc", not a date
   // An HTTP date (RFC 9110: IMF-fixdate, or the obsolete RFC 850 and asctime forms).
-  const std::string text(value);
-  const time_t when = curl_getdate(text.c_str(), nullptr);
-  if (when == static_cast<time_t>(-1)) return std::nullopt;
-  // In whole seconds of time_t: a far-future date does not fit system_clock's (nanosecond) time_point.
-  const time_t current = std::chrono::system_clock::to_time_t(now);
-  return std::chrono::seconds(when > current ? static_cast<long long>(when - current) : 0);
-}
-
-bool sleep_unless_stopped(std::chrono::milliseconds delay, const std::stop_token& stop) {
-  if (!stop.stop_possible()) {
-    std::this_thread::sleep_for(delay);
-    return false;
-  }
-  std::mutex mutex;
-  std::condition_variable_any wake;
-  std::unique_lock lock(mutex);
-  return wake.wait_for(lock, stop, delay, [] { return false; }) || stop.stop_requested();
+  const auto when = parse_date(value, DateFormat::http);
+  if (!when) return std::nullopt;
+  // In whole seconds: a far-future date does not fit system_clock's (nanosecond) time_point.
+  const auto current = std::chrono::time_point_cast<std::chrono::seconds>(now);
+  return *when > current ? *when - current : std::chrono::seconds(0);
 }
 
 }  // namespace lakefs::detail

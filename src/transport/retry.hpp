@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "lakefs/policies.hpp"
+#include "util/sleep.hpp"  // sleep_unless_stopped, the back-off's pause
 
 namespace lakefs::detail {
 
@@ -43,12 +44,8 @@ enum class Outcome {
 [[nodiscard]] Outcome outcome_of_status(int status) noexcept;
 
 /// Parses a Retry-After header: delay-seconds, or an HTTP date (read by
-/// libcurl's date parser) taken relative to `now`; a date in the past is zero.
+/// the SDK's date parser, util/date.hpp) taken relative to `now`; a date in the past is zero.
 [[nodiscard]] std::optional<std::chrono::seconds> parse_retry_after(
     std::string_view value, std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
-
-/// Sleeps for `delay` unless `stop` is requested first; true when it was. The
-/// pause of the retry back-off and of the SDK's polling loops (imports, refs tasks).
-bool sleep_unless_stopped(std::chrono::milliseconds delay, const std::stop_token& stop);
 
 }  // namespace lakefs::detail

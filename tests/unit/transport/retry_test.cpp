@@ -59,7 +59,7 @@ TEST(Retry, BackoffDoublesWithJitterAndIsCapped) {
 
 TEST(Retry, RetryAfterParsing) {
   EXPECT_EQ(lakefs::detail::parse_retry_after("5"), seconds(5));
-  // An HTTP date, read by libcurl's parser, relative to now; a past date is no wait at all.
+  // An HTTP date, read by the SDK's date parser (util/date.hpp), relative to now; a past date is no wait at all.
   const auto now = std::chrono::system_clock::from_time_t(1445412470);  // 2015-10-21 07:27:50 UTC
   EXPECT_EQ(lakefs::detail::parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), seconds(10));
   EXPECT_EQ(lakefs::detail::parse_retry_after("Wednesday, 21-Oct-15 07:28:00 GMT", now), seconds(10));

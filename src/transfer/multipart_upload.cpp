@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "detail/multipart_upload.hpp"
+#include "transfer/multipart_upload.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -8,9 +8,10 @@
 #include <thread>
 #include <utility>
 
-#include "detail/convert.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
+#include "model/convert.hpp"
+#include "util/date.hpp"
 
 namespace lakefs::detail {
 
@@ -26,50 +27,6 @@ std::uint64_t plan_part_size(std::uint64_t length, std::size_t requested, std::s
     part = ((length + max_parts - 1) / max_parts + mib - 1) / mib * mib;
   }
   return part;
-}
-
-ObjectInfo put_and_link(const UploadTarget& target, const std::function<std::size_t(char*, std::size_t)>& source,
-                        const std::function<void()>& restart, std::uint64_t length) {
-  // Plain references, not a structured binding: lambdas below use them (clang 14 cannot capture bindings).
-  const std::string& repo = target.object.repo;
-  const std::string& branch = target.object.ref;
-  const std::string& path = target.object.path;
-  const UploadOptions& options = target.options;
-  const Client& client = target.client;
-  const auto locate = [&] {
-    auto location = client.api().staging.get_physical_address(
-        {.repository = repo, .branch = branch, .path = path, .presign = true, .call = options.call});
-    if (!location.presigned_url) {
-      throw NotSupportedError("upload of '" + path + "': the server returned no pre-signed URL");
-    }
-    return location;
-  };
-  return object_call(repo, branch, path, [&] {
-    api::StagingLocation location = locate();
-    // A renewed URL belongs to a new physical address: the link names the address whose URL took the bytes.
-    RenewableUrl url(*location.presigned_url, [&] {
-      location = locate();
-      return *location.presigned_url;
-    });
-    const auto response =
-        presigned_put(client, url, target.object, source, restart, length, options.content_type, options.call);
-    std::string etag = unquote_etag(response.header("etag").value_or(""));
-    if (etag.empty()) {
-      throw ProtocolError("upload of '" + path + "': the object store answered the PUT without an ETag");
-    }
-    api::LinkPhysicalAddressRequest link{
-        .repository = repo,
-        .branch = branch,
-        .body = {.staging = location, .checksum = std::move(etag), .size_bytes = static_cast<std::int64_t>(length)},
-        .path = path,
-    };
-    if (!options.metadata.empty()) link.body.user_metadata = options.metadata;
-    if (!options.content_type.empty()) link.body.content_type = options.content_type;
-    if (options.exclusive) link.if_none_match = "*";
-    if (!options.if_match.empty()) link.if_match = options.if_match;
-    link.call = options.call;
-    return to_object_info(client.api().staging.link_physical_address(link));
-  });
 }
 
 namespace {
@@ -110,18 +67,13 @@ bool expires_soon(std::string_view url) {
   const std::string_view date = query_value(url, "X-Amz-Date");  // 20261130T054523Z
   const std::string_view expires = query_value(url, "X-Amz-Expires");
   const long lifetime = digits(expires, 0, expires.size());
-  if (date.size() != 16 || digits(date, 0, 8) < 0 || date[8] != 'T' || date[15] != 'Z' || lifetime <= 0) return false;
-  const chrono::year_month_day day{chrono::year{static_cast<int>(digits(date, 0, 4))},
-                                   chrono::month{static_cast<unsigned>(digits(date, 4, 2))},
-                                   chrono::day{static_cast<unsigned>(digits(date, 6, 2))}};
-  const long h = digits(date, 9, 2), m = digits(date, 11, 2), s = digits(date, 13, 2);
-  if (!day.ok() || h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60) return false;
-  const auto signed_at = chrono::sys_days{day} + chrono::hours{h} + chrono::minutes{m} + chrono::seconds{s};
+  const auto signed_at = parse_date(date, DateFormat::iso8601_basic);
+  if (!signed_at || lifetime <= 0) return false;
   // lakectl's margin, or half the lifetime of a short-lived URL.
   const chrono::seconds margin = std::min(chrono::seconds{15}, chrono::seconds{lifetime} / 2);
   // In seconds: any date a URL may carry fits, unlike the clock's own nanoseconds.
   return chrono::time_point_cast<chrono::seconds>(chrono::system_clock::now()) + margin >=
-         signed_at + chrono::seconds{lifetime};
+         *signed_at + chrono::seconds{lifetime};
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "detail/parallel_download.hpp"
+#include "transfer/parallel_download.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -15,8 +15,8 @@
 #include <thread>
 #include <vector>
 
-#include "detail/object_io_support.hpp"
 #include "lakefs/errors.hpp"
+#include "transfer/object_io_support.hpp"
 
 namespace lakefs::detail {
 namespace {

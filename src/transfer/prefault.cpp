@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "detail/prefault.hpp"
+#include "transfer/prefault.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "detail/presign.hpp"
+#include "transfer/presign.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "detail/presign.hpp"
 #include "lakefs/policies.hpp"
+#include "transfer/presign.hpp"
 
 namespace lakefs::detail {
 

@@ -16,7 +16,6 @@
 #include "lakefs/http.hpp"
 #include "lakefs/listing.hpp"
 #include "lakefs/models.hpp"
-#include "lakefs/reference.hpp"
 
 namespace lakefs::detail {
 

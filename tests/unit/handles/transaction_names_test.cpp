@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // A leftover transaction branch is recognised, and aged, by its name alone.
-#include "detail/transaction_names.hpp"
+#include "transaction_names.hpp"
 
 #include <gtest/gtest.h>
 

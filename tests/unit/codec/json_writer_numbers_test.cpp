@@ -9,7 +9,7 @@
 #include <limits>
 #include <string>
 
-#include "detail/json_writer.hpp"
+#include "codec/json_writer.hpp"
 
 namespace lakefs::detail {
 namespace {

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "detail/convert.hpp"
+#include "model/convert.hpp"
 
 #include <chrono>
 #include <ctime>
 #include <utility>
 
 #include "api/model_codec.hpp"
-#include "detail/json_reader.hpp"
+#include "codec/json_reader.hpp"
+#include "util/date.hpp"
 
 namespace lakefs::detail {
 namespace {
@@ -241,47 +242,7 @@ std::string to_rfc3339(Timestamp t) {
   return std::string(buf, n);
 }
 
-std::optional<Timestamp> parse_rfc3339(std::string_view text) {
-  using namespace std::chrono;
-  // "YYYY-MM-DDTHH:MM:SS", then an optional fraction, then "Z" or "+HH:MM" / "-HH:MM".
-  auto digits = [&](std::size_t at, std::size_t count, int& out) {
-    if (at + count > text.size()) return false;
-    out = 0;
-    for (std::size_t i = at; i < at + count; ++i) {
-      if (text[i] < '0' || text[i] > '9') return false;
-      out = out * 10 + (text[i] - '0');
-    }
-    return true;
-  };
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  if (!digits(0, 4, y) || text.size() < 19 || text[4] != '-' || !digits(5, 2, mo) || text[7] != '-' ||
-      !digits(8, 2, d) || (text[10] != 'T' && text[10] != 't') || !digits(11, 2, h) || text[13] != ':' ||
-      !digits(14, 2, mi) || text[16] != ':' || !digits(17, 2, s)) {
-    return std::nullopt;
-  }
-  const year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!date.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  std::size_t pos = 19;
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
-  }
-  seconds offset{0};
-  if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
-    int oh = 0, om = 0;
-    if (!digits(pos + 1, 2, oh) || pos + 3 >= text.size() || text[pos + 3] != ':' || !digits(pos + 4, 2, om)) {
-      return std::nullopt;
-    }
-    offset = (text[pos] == '+' ? 1 : -1) * (hours(oh) + minutes(om));
-    pos += 6;
-  } else if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
-    ++pos;
-  } else {
-    return std::nullopt;
-  }
-  if (pos != text.size()) return std::nullopt;
-  return Timestamp(sys_days(date).time_since_epoch() + hours(h) + minutes(mi) + seconds(s) - offset);
-}
+std::optional<Timestamp> parse_rfc3339(std::string_view text) { return parse_date(text, DateFormat::rfc3339); }
 
 std::string unquote_etag(std::string_view etag) {
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "detail/validate.hpp"
+#include "codec/validate.hpp"
 
 #include "lakefs/errors.hpp"
-#include "transport/request_checks.hpp"
+#include "util/http_syntax.hpp"
 
 namespace lakefs::detail {
 namespace {

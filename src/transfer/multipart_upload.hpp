@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// Pre-signed uploads straight to the object store: one PUT and a link for an
-// object that fits in one request, or a multipart upload whose parts go up
-// (in parallel) through URLs lakeFS signs, completed by lakeFS, which then
-// stages the object. A multipart upload that does not complete is aborted, so
-// a failure, a cancellation or an abandoned writer leaves no object, no
-// staged change and no parts in the store.
+// Pre-signed multipart uploads straight to the object store (one PUT and a
+// link: transfer/presigned_put.hpp): parts go up (in parallel) through URLs
+// lakeFS signs, and lakeFS completes the upload, which then stages the object.
+// A multipart upload that does not complete is aborted, so a failure, a
+// cancellation or an abandoned writer leaves no object, no staged change and
+// no parts in the store.
 #pragma once
 
 #include <cstddef>
@@ -18,10 +18,11 @@
 #include <string_view>
 #include <vector>
 
-#include "detail/presign.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/models.hpp"
 #include "lakefs/object.hpp"
+#include "transfer/presign.hpp"
+#include "transfer/presigned_put.hpp"
 
 namespace lakefs::detail {
 
@@ -46,22 +47,6 @@ using ReadAt = std::function<std::size_t(std::uint64_t offset, char* buf, std::s
 /// min_part_size is InvalidArgumentError naming `what` (e.g. "upload of 'x'").
 [[nodiscard]] std::uint64_t plan_part_size(std::uint64_t length, std::size_t requested, std::size_t fallback,
                                            std::string_view what);
-
-/// One object written by a pre-signed upload: where, and what lakeFS records with it.
-struct UploadTarget {
-  const Client& client;
-  ObjectName object;             // repo, branch, path
-  const UploadOptions& options;  // content type, metadata, exclusive, call
-};
-
-/// One pre-signed PUT of `length` bytes from `source`, linked to the path
-/// (get-physical-address, PUT, link-physical-address with If-None-Match when
-/// exclusive). With `restart` (which must make `source` start over), a failed
-/// PUT is retried, and a rejected (expired) URL renewed: the renewal asks for
-/// a new physical address, which the link then names. Without it a PUT whose
-/// bytes left is neither.
-ObjectInfo put_and_link(const UploadTarget& target, const std::function<std::size_t(char*, std::size_t)>& source,
-                        const std::function<void()>& restart, std::uint64_t length);
 
 /// A pre-signed multipart upload in progress. Thread-safe: parts may be put
 /// from several threads at once. Aborted by abort(), or by the destructor

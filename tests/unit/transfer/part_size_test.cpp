@@ -4,8 +4,8 @@
 // than the store's 10,000 parts.
 #include <gtest/gtest.h>
 
-#include "detail/multipart_upload.hpp"
 #include "lakefs/errors.hpp"
+#include "transfer/multipart_upload.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Ids, paths and metadata are checked against lakeFS's own rules before any request.
-#include "detail/validate.hpp"
+#include "codec/validate.hpp"
 
 #include <gtest/gtest.h>
 

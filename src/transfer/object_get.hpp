@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
-#include "detail/presign.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/http.hpp"
+#include "transfer/presign.hpp"
 
 namespace lakefs::detail {
 

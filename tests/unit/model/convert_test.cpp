@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The time and ETag conversions shared by the handles.
-#include "detail/convert.hpp"
+#include "model/convert.hpp"
 
 #include <gtest/gtest.h>
 

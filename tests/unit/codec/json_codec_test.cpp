@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "detail/json_writer.hpp"
+#include "codec/json_writer.hpp"
 #include "lakefs/api/models.hpp"
 #include "lakefs/errors.hpp"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "detail/object_get.hpp"
+#include "transfer/object_get.hpp"
 
 #include <charconv>
 #include <limits>
@@ -7,8 +7,8 @@
 
 #include "api/api_support.hpp"
 #include "client_state.hpp"
-#include "detail/convert.hpp"
 #include "lakefs/errors.hpp"
+#include "model/convert.hpp"
 
 namespace lakefs::detail {
 namespace {
