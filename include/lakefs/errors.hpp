@@ -96,6 +96,14 @@ class LAKEFS_API ForbiddenError : public ServerError {
  public:
   using ServerError::ServerError;
 };
+/// 403 on an object path (stat, read, download, upload, writer, copy, remove,
+/// metadata update): lakeFS refused the operation on that object, e.g. a
+/// policy that denies it, a protected branch or a read-only repository. A
+/// ForbiddenError too; its message names the object.
+class LAKEFS_API ObjectAccessDeniedError : public ForbiddenError {
+ public:
+  using ForbiddenError::ForbiddenError;
+};
 /// 404: a repository, branch, tag, commit or other resource does not exist.
 class LAKEFS_API NotFoundError : public ServerError {
  public:
