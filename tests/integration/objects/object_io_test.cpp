@@ -8,9 +8,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -222,6 +224,27 @@ TEST_F(ObjectIoTest, ExplicitRangeOutsideObjectIsInvalidRange) {
   EXPECT_EQ(obj.read_range(8, 100), "89");  // clipped at the end
   EXPECT_THROW((void)obj.read_range(10, 1), InvalidRangeError);
   EXPECT_THROW((void)obj.read_range(1000, 5), InvalidRangeError);
+  // The error carries the object's size: lakeFS's "Content-Range: bytes */10", or, read straight from the object
+  // store, the stat that gave the pre-signed URL.
+  for (const std::optional<bool> pre_sign : {std::optional<bool>(false), std::optional<bool>()}) {
+    try {
+      (void)obj.read_range(1000, 5, {.pre_sign = pre_sign});
+      ADD_FAILURE() << "no InvalidRangeError";
+    } catch (const InvalidRangeError& e) {
+      EXPECT_EQ(e.status(), 416);
+      EXPECT_EQ(e.object_size(), std::optional<std::uint64_t>(10)) << e.what();
+    }
+  }
+  // Through the generated layer too: the server's own answer.
+  try {
+    (void)lakefs_client().api().objects.get_object(
+        {.repository = repo().id(), .ref = "main", .path = "small.bin", .presign = false, .range = "bytes=50-60"},
+        [](std::string_view) {});
+    ADD_FAILURE() << "no InvalidRangeError";
+  } catch (const InvalidRangeError& e) {
+    EXPECT_EQ(e.header("content-range"), std::optional<std::string_view>("bytes */10"));
+    EXPECT_EQ(e.object_size(), std::optional<std::uint64_t>(10));
+  }
 }
 
 TEST_F(ObjectIoTest, ReaderWorksOnTagsAndCommits) {
