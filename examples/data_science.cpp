@@ -32,7 +32,7 @@ int main() try {
       out << regions[r] << ',' << month << ',' << units << ',' << 9.5 + r << '\n';
     }
   }
-  const lakefs::ObjectInfo written = out.close();  // without close(), no object would exist
+  const lakefs::ObjectInfo written = out.close();  // throws if the object could not be stored
   std::cout << "wrote " << written.path << " (" << written.size_bytes << " bytes, " << written.content_type << ")\n";
 
   // 2. Read it back line by line and aggregate revenue per region.

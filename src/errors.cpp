@@ -3,6 +3,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string_view>
 #include <utility>
 
 namespace lakefs {
@@ -160,6 +164,34 @@ HookFailedError::HookFailedError(int status, std::string server_message, std::st
     : PreconditionFailedError(status, std::move(server_message), std::move(request_id), std::move(method),
                               std::move(path), std::move(body), std::move(headers)),
       run_id_(hook_run_id(this->server_message())) {}
+
+namespace {
+
+// The size in "bytes */<size>" (a 416's Content-Range, RFC 9110 14.4); nullopt for any other form.
+std::optional<std::uint64_t> unsatisfied_range_size(std::optional<std::string_view> content_range) {
+  if (!content_range) return std::nullopt;
+  std::string_view v = *content_range;
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  constexpr std::string_view prefix = "bytes */";
+  if (!v.starts_with(prefix)) return std::nullopt;
+  v.remove_prefix(prefix.size());
+  std::uint64_t size = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), size);
+  if (ec != std::errc{} || end != v.data() + v.size()) return std::nullopt;
+  return size;
+}
+
+}  // namespace
+
+InvalidRangeError::InvalidRangeError(int status, std::string server_message, std::string request_id, std::string method,
+                                     std::string path, std::string body, std::vector<Header> headers)
+    : ServerError(status, std::move(server_message), std::move(request_id), std::move(method), std::move(path),
+                  std::move(body), std::move(headers)),
+      object_size_(unsatisfied_range_size(header("content-range"))) {}
+
+InvalidRangeError::InvalidRangeError(const InvalidRangeError& answer, std::uint64_t object_size)
+    : ServerError(answer.what(), answer), object_size_(answer.object_size_.value_or(object_size)) {}
 
 ObjectStoreError::ObjectStoreError(int status, std::string store_code, std::string store_message,
                                    std::string request_id, std::string method, std::string object_address,

@@ -293,8 +293,14 @@ std::string read_into_memory(const StoredObject& object, bool pre_signed, const 
       if (fresh.checksum != info.checksum) throw ObjectChangedError(name.repo, name.ref, name.path);
       return std::move(fresh.physical_address);
     });
-    body.reserve(static_cast<std::uint64_t>(std::max<std::int64_t>(info.size_bytes, 0)));
-    (void)detail::presigned_get(object.client(), url, name, range, append, restart, call);
+    const auto size = static_cast<std::uint64_t>(std::max<std::int64_t>(info.size_bytes, 0));
+    body.reserve(size);
+    try {
+      (void)detail::presigned_get(object.client(), url, name, range, append, restart, call);
+    } catch (const InvalidRangeError& e) {
+      if (e.object_size()) throw;
+      throw InvalidRangeError(e, size);  // the store did not say the size; the stat that gave the URL did
+    }
   } else {
     (void)detail::get_object_streamed(
         object.client(), name, range,

@@ -9,13 +9,17 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <exception>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <optional>
 #include <stop_token>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "client_state.hpp"
 #include "codec/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
@@ -40,6 +44,30 @@ class WriterBuf : public std::streambuf {
   // Until the first byte leaves: changes what the upload will send (checked values only).
   virtual void set_content_type(std::string content_type) = 0;
   virtual void set_metadata(Metadata metadata) = 0;
+  // Whether the caller's stop token asked the writer to stop.
+  [[nodiscard]] virtual bool stop_requested() const noexcept = 0;
+
+  // What the destructor needs to report a failed close(): the client (its logger), the object, the caller's handler.
+  void set_owner(Client client, std::string address, std::function<void(std::exception_ptr)> on_error) {
+    owner_.emplace(std::move(client));
+    address_ = std::move(address);
+    on_destructor_error_ = std::move(on_error);
+  }
+
+  // ~ObjectWriter() of a writer still open: discarded when abandoned (an exception unwinding, a write that threw,
+  // a stop), else closed, a failure logged and handed to the caller's handler.
+  void finish_in_destructor(bool abandoned) noexcept {
+    if (!is_open()) return;
+    if (abandoned || stop_requested()) {
+      discard();
+      return;
+    }
+    try {
+      (void)close();
+    } catch (...) {
+      report_destructor_error(std::current_exception());
+    }
+  }
 
  protected:
   // tellp(): the bytes the caller has written, those handed over plus those in the put area. No other
@@ -75,6 +103,35 @@ class WriterBuf : public std::streambuf {
   std::uint64_t handed_over_ = 0;     // bytes of filled put areas handed to the upload (for tellp)
   std::exception_ptr error_;          // the upload's failure (guarded by the derived class's mutex while it runs)
   std::optional<ObjectInfo> result_;  // the object, once close() succeeded
+
+ private:
+  void report_destructor_error(const std::exception_ptr& error) noexcept {
+    try {
+      std::string what = "unknown error";
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        what = e.what();  // the SDK's messages hold no credential
+      } catch (...) {
+      }
+      if (owner_) {
+        const auto& logger = channel_of(*owner_).logger();
+        if (logger.enabled(LogLevel::error)) {
+          logger.write(LogLevel::error, "ObjectWriter of '" + address_ +
+                                            "' left its scope without close(); the close() its destructor made failed, "
+                                            "there is no object: " +
+                                            what);
+        }
+      }
+      if (on_destructor_error_) on_destructor_error_(error);
+    } catch (...) {
+      // a destructor reports what it can and never throws
+    }
+  }
+
+  std::optional<Client> owner_;
+  std::string address_;
+  std::function<void(std::exception_ptr)> on_destructor_error_;
 };
 
 namespace {
@@ -127,6 +184,8 @@ class StreamingWriterBuf final : public WriterBuf {
     require_header_metadata(metadata);
     request_.extra_headers = user_metadata_headers(metadata);
   }
+
+  [[nodiscard]] bool stop_requested() const noexcept override { return stop_.stop_requested(); }
 
  private:
   void require_unsent(const char* what) const {
@@ -369,6 +428,8 @@ class PresignedWriterBuf final : public WriterBuf {
     require_header_metadata(metadata);
     upload_options_.metadata = std::move(metadata);
   }
+
+  [[nodiscard]] bool stop_requested() const noexcept override { return stop_.stop_requested(); }
 
   PresignedWriterBuf(const PresignedWriterBuf&) = delete;
   PresignedWriterBuf& operator=(const PresignedWriterBuf&) = delete;
@@ -616,8 +677,15 @@ class PresignedWriterBuf final : public WriterBuf {
 }  // namespace
 
 std::unique_ptr<WriterBuf> make_writer_buf(const WriteableObject& object, const WriterOptions& options) {
-  if (pre_signed_writer(object, options)) return std::make_unique<PresignedWriterBuf>(object, options);
-  return std::make_unique<StreamingWriterBuf>(object, options);
+  std::unique_ptr<WriterBuf> buf;
+  if (pre_signed_writer(object, options)) {
+    buf = std::make_unique<PresignedWriterBuf>(object, options);
+  } else {
+    buf = std::make_unique<StreamingWriterBuf>(object, options);
+  }
+  buf->set_owner(object.client(), "lakefs://" + object.repo_id() + "/" + object.ref_id() + "/" + object.path(),
+                 options.on_destructor_error);
+  return buf;
 }
 
 }  // namespace detail
@@ -634,7 +702,7 @@ ObjectWriter::ObjectWriter(ObjectWriter&& other) noexcept
 }
 
 ObjectWriter::~ObjectWriter() {
-  if (buf_) buf_->discard();
+  if (buf_) buf_->finish_in_destructor(std::uncaught_exceptions() > uncaught_exceptions_ || bad());
 }
 
 ObjectInfo ObjectWriter::close() { return buf_->close(); }

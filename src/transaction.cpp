@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <optional>
 #include <random>
 #include <string_view>
@@ -103,6 +104,8 @@ struct Transaction::State {
   std::string base_commit;
   TransactionOptions options;
   Phase phase = Phase::open;
+  /// std::uncaught_exceptions() when the transaction began: the destructor's "unwinding" test.
+  int uncaught_exceptions = std::uncaught_exceptions();
   /// The merge commit, once committed.
   std::optional<Commit> result{};
 };
@@ -121,7 +124,21 @@ Transaction& Transaction::operator=(Transaction&& other) noexcept {
 }
 
 Transaction::~Transaction() {
-  if (state_ && state_->phase == State::Phase::open) fail();
+  if (!state_ || state_->phase != State::Phase::open) return;
+  if (std::uncaught_exceptions() <= state_->uncaught_exceptions) {
+    // Left normally, neither committed nor rolled back: rolled back all the same (a merge is not made on a scope's
+    // exit), but said, as a forgotten commit() is likely a mistake.
+    try {
+      const auto& logger = detail::channel_of(client_).logger();
+      if (logger.enabled(LogLevel::warning)) {
+        logger.write(LogLevel::warning, "transaction '" + id_ + "' on " + repo_id_ + "/" + state_->source.id() +
+                                            " left its scope without commit() or rollback(): rolled back");
+      }
+    } catch (...) {
+      // the rollback matters more than the line
+    }
+  }
+  fail();
 }
 
 const Branch& Transaction::source_branch() const { return state_->source; }

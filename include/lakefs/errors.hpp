@@ -9,6 +9,7 @@
 #include "lakefs/export.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <filesystem>
 #include <optional>
@@ -95,6 +96,14 @@ class LAKEFS_API UnauthorizedError : public ServerError {
 class LAKEFS_API ForbiddenError : public ServerError {
  public:
   using ServerError::ServerError;
+};
+/// 403 on an object path (stat, read, download, upload, writer, copy, remove,
+/// metadata update): lakeFS refused the operation on that object, e.g. a
+/// policy that denies it, a protected branch or a read-only repository. A
+/// ForbiddenError too; its message names the object.
+class LAKEFS_API ObjectAccessDeniedError : public ForbiddenError {
+ public:
+  using ForbiddenError::ForbiddenError;
 };
 /// 404: a repository, branch, tag, commit or other resource does not exist.
 class LAKEFS_API NotFoundError : public ServerError {
@@ -189,10 +198,24 @@ class LAKEFS_API ObjectExistsError : public PreconditionFailedError {
  public:
   using PreconditionFailedError::PreconditionFailedError;
 };
-/// 416: the requested byte range lies outside the object.
+/// 416: the requested byte range lies outside the object. object_size() is
+/// the object's size when it is known: lakeFS sends it with its 416 to a GET
+/// of an object (`Content-Range: bytes */<size>`); on a pre-signed read the
+/// SDK fills it in from the stat that gave the URL.
 class LAKEFS_API InvalidRangeError : public ServerError {
  public:
-  using ServerError::ServerError;
+  /// As ServerError's constructor; object_size() is read from a `content-range` header of `headers` of the
+  /// form "bytes */<size>", if there is one.
+  InvalidRangeError(int status, std::string server_message, std::string request_id, std::string method,
+                    std::string path, std::string body = {}, std::vector<Header> headers = {});
+  /// `answer` (what() and every accessor kept) with the object's size the SDK knew, when the answer did not
+  /// say it; a size the answer did give is kept.
+  InvalidRangeError(const InvalidRangeError& answer, std::uint64_t object_size);
+  /// The object's size in bytes, when the server said it or the SDK knew it; nullopt otherwise.
+  [[nodiscard]] std::optional<std::uint64_t> object_size() const noexcept { return object_size_; }
+
+ private:
+  std::optional<std::uint64_t> object_size_{};
 };
 /// 429: the server asks the client to slow down.
 class LAKEFS_API TooManyRequestsError : public ServerError {

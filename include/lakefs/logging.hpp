@@ -23,9 +23,11 @@ enum class LogLevel { debug = 0, info = 1, warning = 2, error = 3, off = 4 };
 /// \var LogLevel::info
 /// Each retry (its reason and delay) and each renewal of rejected credentials.
 /// \var LogLevel::warning
-/// As a client's level, passes on warning and error lines only (the SDK writes neither today).
+/// A transaction left without commit() or rollback() (rolled back); as a client's level, passes on warning and
+/// error lines only.
 /// \var LogLevel::error
-/// As a client's level, passes on error lines only.
+/// The close() an ObjectWriter's destructor made failed (there is no object); as a client's level, passes on
+/// error lines only.
 /// \var LogLevel::off
 /// As a client's level: no line at all.
 

@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <istream>
 #include <memory>
 #include <optional>
@@ -133,6 +135,12 @@ struct LAKEFS_API WriterOptions {
   /// upload, including the time the caller takes to write; pre-signed it
   /// applies to each request (each part).
   CallOptions call{};
+  /// Called, from the destructor, with the error of the close() the destructor
+  /// makes for a writer left without close() or discard() when no exception
+  /// is unwinding (see ~ObjectWriter()); the error is also logged at error
+  /// level through the client's logger. Unset = logged only. Must not throw
+  /// (an exception from it is ignored).
+  std::function<void(std::exception_ptr)> on_destructor_error{};
 };
 
 /// A std::ostream that uploads one object as it is written. Through lakeFS:
@@ -144,13 +152,18 @@ struct LAKEFS_API WriterOptions {
 /// parts queued or in flight), and close() sends the last part and completes
 /// it; an object that ends within its first part goes as one pre-signed PUT.
 ///
-/// The object appears only when close() succeeds. **A writer destroyed without
-/// close(), or discarded, leaves no object and no change on the branch**:
-/// through lakeFS the upload is aborted before its last chunk, and lakeFS
-/// stages nothing from an incomplete body; pre-signed, the multipart upload is
-/// aborted (its parts removed from the store). A failed upload throws its
-/// typed error from the next write (the stream's exception mask includes
-/// badbit) and from close(), and leaves nothing behind either.
+/// The object appears when close() succeeds. A writer that leaves its scope
+/// normally without close() is closed by its destructor, as a std::ofstream
+/// is (and as Python's `with obj.writer()` uploads on a clean exit); a
+/// destructor cannot throw, so a failure there is logged and handed to
+/// WriterOptions::on_destructor_error: call close() to get it as an
+/// exception. **A writer destroyed while an exception unwinds, or discarded,
+/// leaves no object and no change on the branch**: through lakeFS the upload
+/// is aborted before its last chunk, and lakeFS stages nothing from an
+/// incomplete body; pre-signed, the multipart upload is aborted (its parts
+/// removed from the store). A failed upload throws its typed error from the
+/// next write (the stream's exception mask includes badbit) and from close(),
+/// and leaves nothing behind either.
 ///
 /// flush() does not force a partly filled buffer out; bytes leave as buffers
 /// fill, and close() sends the rest. Through lakeFS, a writer idle for longer
@@ -164,7 +177,13 @@ class LAKEFS_API ObjectWriter : public std::ostream {
   /// Takes over `other`'s upload; `other` is left without one (destroy it, do not use it).
   ObjectWriter(ObjectWriter&& other) noexcept;
   ObjectWriter& operator=(ObjectWriter&&) = delete;
-  /// Discards the upload if close() was not called: no object is created.
+  /// A writer still open (neither close() nor discard() called): left while an
+  /// exception unwinds (std::uncaught_exceptions() above its count when this
+  /// writer was constructed), after a write threw (bad()) or once its stop was
+  /// requested, the upload is discarded: no object. Left normally, it is
+  /// closed: the object is created; if that close() fails, there is no object,
+  /// and the error is logged (error level, the client's logger) and passed to
+  /// WriterOptions::on_destructor_error. Never throws.
   ~ObjectWriter() override;
 
   /// Sends what is left, waits for the server, and returns the new object's
@@ -191,6 +210,7 @@ class LAKEFS_API ObjectWriter : public std::ostream {
 
  private:
   std::unique_ptr<detail::WriterBuf> buf_;
+  int uncaught_exceptions_ = std::uncaught_exceptions();  // at construction: the destructor's "unwinding" test
 };
 
 }  // namespace lakefs

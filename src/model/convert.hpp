@@ -63,8 +63,8 @@ inline api::Api& api_of(const Client& client) { return client.api(); }
 void require_non_empty(const std::string& value, const char* what);
 
 /// Runs `fn`; a 404 about the object (or its ref: lakeFS answers both with "not found") becomes
-/// ObjectNotFoundError naming the object, a 412 ObjectExistsError. A missing repository
-/// (RepositoryNotFoundError) or branch (on writes) stays what it is.
+/// ObjectNotFoundError naming the object, a 403 ObjectAccessDeniedError, a 412 ObjectExistsError. A missing
+/// repository (RepositoryNotFoundError) or branch (on writes) stays what it is.
 template <typename F>
 auto object_call(const std::string& repo, const std::string& ref, const std::string& path, F&& fn) -> decltype(fn()) {
   try {
@@ -77,6 +77,11 @@ auto object_call(const std::string& repo, const std::string& ref, const std::str
       throw;
     throw ObjectNotFoundError(e.status(), e.server_message() + " (object '" + path + "' at '" + repo + "/" + ref + "')",
                               e.request_id(), e.method(), e.path(), e.body(), e.headers());
+  } catch (const ForbiddenError& e) {
+    if (dynamic_cast<const ObjectAccessDeniedError*>(&e) != nullptr) throw;
+    throw ObjectAccessDeniedError(e.status(),
+                                  e.server_message() + " (object '" + path + "' at '" + repo + "/" + ref + "')",
+                                  e.request_id(), e.method(), e.path(), e.body(), e.headers());
   } catch (const PreconditionFailedError& e) {
     if (dynamic_cast<const ObjectExistsError*>(&e) != nullptr) throw;
     throw ObjectExistsError(e.status(), e.server_message() + " (object '" + path + "' already exists)", e.request_id(),

@@ -203,7 +203,8 @@ void throw_object_store_error(int status, std::string_view body, const std::vect
   std::vector<http::Header> kept;
   for (const auto& header : headers) {
     if (header.first == "x-amz-request-id" || header.first == "x-amz-id-2" || header.first == "x-ms-request-id" ||
-        header.first == "content-type" || header.first == "date" || header.first == "server") {
+        header.first == "content-type" || header.first == "date" || header.first == "server" ||
+        header.first == "content-range") {  // a 416's "bytes */<size>": InvalidRangeError::object_size()
       kept.push_back(header);
     }
   }

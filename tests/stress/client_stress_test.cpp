@@ -370,14 +370,18 @@ class Worker {
     main_model_[path] = content;
 
     const std::string abandoned = "wd/" + std::to_string(k);
-    {
+    struct Abandoned {};
+    try {
       auto w = main_->object(abandoned).writer({.buffer_size = 4096, .max_buffers = 2});
       const std::string junk = payload(abandoned, 20'000);
       w.write(junk.data(), static_cast<std::streamsize>(junk.size()));
       if (k % 2 == 0) {
         w.discard();
         check(!w.is_open(), "writer open after discard()");
-      }  // else: destroyed without close()
+      } else {
+        throw Abandoned{};  // destroyed while an exception unwinds: aborted
+      }
+    } catch (const Abandoned&) {
     }
     check(!main_->object(abandoned).exists(), "an abandoned writer left " + abandoned);
   }

@@ -2,11 +2,12 @@
 // The error model against the real server: a merge conflict says "conflict"
 // and names both refs, a transaction's existing tag is a local precondition
 // (nothing merged), a download into an unwritable place is a LocalIOError,
-// and a wrong method gets the server's real answer.
+// a wrong method gets the server's real answer, and a 403 on an object names it.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -147,6 +148,53 @@ TEST_F(ErrorModelTest, WrongMethodGetsTheServersRealAnswer) {
     EXPECT_NE(e.body().find("invalid API endpoint"), std::string::npos) << e.body();
     EXPECT_FALSE(e.headers().empty());
   }
+}
+
+// lakeFS refuses a change to a read-only repository with 403: on an object, ObjectAccessDeniedError naming it
+// (a ForbiddenError too); reading stays allowed.
+TEST(ErrorModel, AnObjectChangeRefusedWith403IsObjectAccessDenied) {
+  auto client = lakefs::test::client();
+  const auto name = lakefs::test::unique_name("ro-obj");
+  auto repo = client.repository(name).create(
+      {.storage_namespace = lakefs::test::server().storage_namespace(name), .read_only = true});
+  // The object to remove and copy, put there with lakeFS's `force` (which the SDK's upload does not send).
+  (void)client.send({.method = "POST",
+                     .path = "/repositories/" + name + "/branches/main/objects",
+                     .query = "path=src&force=true",
+                     .body = "kept",
+                     .content_type = "application/octet-stream"});
+  auto main = repo.branch("main");
+  EXPECT_EQ(main.object("src").read_all(), "kept");
+
+  const auto expect_denied = [&](const std::function<void()>& op, const std::string& path) {
+    try {
+      op();
+      ADD_FAILURE() << path << ": accepted by a read-only repository";
+    } catch (const lakefs::ObjectAccessDeniedError& e) {
+      EXPECT_EQ(e.status(), 403);
+      EXPECT_FALSE(e.request_id().empty());
+      const std::string what = e.what();
+      EXPECT_NE(what.find("read-only repository"), std::string::npos) << what;
+      EXPECT_NE(what.find("object '" + path + "' at '" + name + "/main'"), std::string::npos) << what;
+    }
+  };
+  expect_denied([&] { main.object("new").upload("x", {.pre_sign = false}); }, "new");
+  expect_denied(
+      [&] {
+        auto writer = main.object("streamed").writer({.pre_sign = false});
+        writer << "x";
+        (void)writer.close();
+      },
+      "streamed");
+  expect_denied([&] { main.object("src").remove(); }, "src");
+  expect_denied([&] { (void)main.object("src").copy("main", "dst"); }, "src");
+  EXPECT_THROW(main.object("src").remove(), lakefs::ForbiddenError);  // catchable as the plain 403
+
+  EXPECT_EQ(main.object("src").read_all(), "kept");
+  EXPECT_FALSE(main.object("new").exists());
+  EXPECT_FALSE(main.object("streamed").exists());
+  EXPECT_FALSE(main.object("dst").exists());
+  repo.remove({.force = true});
 }
 
 }  // namespace

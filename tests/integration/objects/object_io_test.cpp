@@ -5,12 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -222,6 +226,27 @@ TEST_F(ObjectIoTest, ExplicitRangeOutsideObjectIsInvalidRange) {
   EXPECT_EQ(obj.read_range(8, 100), "89");  // clipped at the end
   EXPECT_THROW((void)obj.read_range(10, 1), InvalidRangeError);
   EXPECT_THROW((void)obj.read_range(1000, 5), InvalidRangeError);
+  // The error carries the object's size: lakeFS's "Content-Range: bytes */10", or, read straight from the object
+  // store, the stat that gave the pre-signed URL.
+  for (const std::optional<bool> pre_sign : {std::optional<bool>(false), std::optional<bool>()}) {
+    try {
+      (void)obj.read_range(1000, 5, {.pre_sign = pre_sign});
+      ADD_FAILURE() << "no InvalidRangeError";
+    } catch (const InvalidRangeError& e) {
+      EXPECT_EQ(e.status(), 416);
+      EXPECT_EQ(e.object_size(), std::optional<std::uint64_t>(10)) << e.what();
+    }
+  }
+  // Through the generated layer too: the server's own answer.
+  try {
+    (void)lakefs_client().api().objects.get_object(
+        {.repository = repo().id(), .ref = "main", .path = "small.bin", .presign = false, .range = "bytes=50-60"},
+        [](std::string_view) {});
+    ADD_FAILURE() << "no InvalidRangeError";
+  } catch (const InvalidRangeError& e) {
+    EXPECT_EQ(e.header("content-range"), std::optional<std::string_view>("bytes */10"));
+    EXPECT_EQ(e.object_size(), std::optional<std::uint64_t>(10));
+  }
 }
 
 TEST_F(ObjectIoTest, ReaderWorksOnTagsAndCommits) {
@@ -346,15 +371,44 @@ TEST_F(ObjectIoTest, RemoveThenStatIsObjectNotFound) {
   EXPECT_FALSE(obj.exists());
 }
 
-TEST_F(ObjectIoTest, WriterDestroyedWithoutCloseLeavesNothing) {
+// A writer left without close(): normally, its destructor closes it (as std::ofstream's, and Python's `with`);
+// while an exception unwinds, it aborts the upload: no object, nothing staged.
+TEST_F(ObjectIoTest, WriterLeftNormallyUploadsAndWriterLeftByAnExceptionLeavesNothing) {
   auto branch = main_branch();
   const auto chunk = random_bytes(256 * 1024, 9);
+  std::string expected;
+  for (int i = 0; i < 12; ++i) expected += chunk;
+  int reported = 0;
   {
-    auto out = branch.object("abandoned.bin").writer({.buffer_size = 64 * 1024, .max_buffers = 2});
+    auto out = branch.object("kept.bin")
+                   .writer({.buffer_size = 64 * 1024, .max_buffers = 2, .on_destructor_error = [&](std::exception_ptr) {
+                              ++reported;
+                            }});
+    for (int i = 0; i < 12; ++i) out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    // left here, without close()
+  }
+  EXPECT_EQ(reported, 0);
+  EXPECT_EQ(branch.object("kept.bin").read_all(), expected);
+  { auto out = branch.object("empty.bin").writer(); }  // like an std::ofstream: an empty object
+  EXPECT_EQ(branch.object("empty.bin").stat().size_bytes, 0);
+  branch.commit("kept");
+
+  try {
+    auto out = branch.object("abandoned.bin")
+                   .writer({.buffer_size = 64 * 1024, .max_buffers = 2, .on_destructor_error = [&](std::exception_ptr) {
+                              ++reported;
+                            }});
     for (int i = 0; i < 12; ++i) out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
     out.flush();
-    // destroyed here, without close()
+    throw std::runtime_error("the producer failed");  // unwinds past the writer
+  } catch (const std::runtime_error&) {
   }
+  try {
+    auto out = branch.object("never-written.bin").writer();
+    throw std::runtime_error("before any byte");
+  } catch (const std::runtime_error&) {
+  }
+  EXPECT_EQ(reported, 0);
   {
     auto out = branch.object("discarded.bin").writer();
     out << "some bytes";
@@ -362,11 +416,10 @@ TEST_F(ObjectIoTest, WriterDestroyedWithoutCloseLeavesNothing) {
     EXPECT_FALSE(out.is_open());
     EXPECT_THROW((void)out.close(), InvalidStateError);  // there is nothing to close
   }
-  { auto out = branch.object("never-written.bin").writer(); }
   EXPECT_FALSE(branch.object("abandoned.bin").exists());
   EXPECT_FALSE(branch.object("discarded.bin").exists());
   EXPECT_FALSE(branch.object("never-written.bin").exists());
-  EXPECT_EQ(std::ranges::distance(branch.objects()), 0);
+  EXPECT_EQ(std::ranges::distance(branch.objects()), 2);  // kept.bin and empty.bin
   EXPECT_EQ(std::ranges::distance(branch.uncommitted()), 0);
 }
 

@@ -12,12 +12,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <stop_token>
 #include <streambuf>
 #include <string>
@@ -279,10 +281,11 @@ TEST_F(PresignUploadTest, DiscardMidStreamAbortsTheUploadAndLeavesNothing) {
     EXPECT_FALSE(out.is_open());
     EXPECT_THROW((void)out.close(), InvalidStateError);
   }
-  {
+  try {
     auto out = main_branch().object("abandoned.bin").writer({.part_size = 5 * MiB});
     for (int i = 0; i < 11; ++i) out << piece;
-    // destroyed without close()
+    throw std::runtime_error("abandoned");  // destroyed while the exception unwinds: aborted
+  } catch (const std::runtime_error&) {
   }
   EXPECT_FALSE(main_branch().object("discarded.bin").exists());
   EXPECT_FALSE(main_branch().object("abandoned.bin").exists());

@@ -3,10 +3,12 @@
 // exceptions, conflicts, tags, the empty transaction and the explicit form.
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lakefs/api/api.hpp"
@@ -251,6 +253,47 @@ TEST_F(TransactionTest, ExplicitFormCommitRollbackAndDestruction) {
   EXPECT_EQ(main.head().id(), head);
   EXPECT_FALSE(main.object("rolled-back.txt").exists());
   EXPECT_FALSE(main.object("abandoned.txt").exists());
+  EXPECT_TRUE(tx_branches(repo()).empty());
+}
+
+// Left normally without commit() or rollback(), a transaction is rolled back and says so (a warning: a forgotten
+// commit() is likely a mistake); left while an exception unwinds, it is rolled back silently, as in transact().
+TEST_F(TransactionTest, DestructionRollsBackAndWarnsOnlyWhenLeftNormally) {
+  std::mutex mutex;
+  std::vector<std::string> warnings;
+  auto options = lakefs::test::client_options();
+  options.log = {.level = lakefs::LogLevel::warning, .handler = [&](lakefs::LogLevel level, std::string_view line) {
+                   std::lock_guard lock(mutex);
+                   if (level == lakefs::LogLevel::warning) warnings.emplace_back(line);
+                 }};
+  const lakefs::Client client(options);
+  auto main = client.repository(repo().id()).branch("main");
+  const auto head = main.head().id();
+  std::string id;
+  {
+    auto tx = main.begin_transaction();
+    id = tx.id();
+    tx.object("forgotten.txt").upload("1");
+  }
+  {
+    std::lock_guard lock(mutex);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("transaction '" + id + "'"), std::string::npos) << warnings[0];
+    EXPECT_NE(warnings[0].find("without commit() or rollback(): rolled back"), std::string::npos) << warnings[0];
+  }
+  try {
+    auto tx = main.begin_transaction();
+    tx.object("unwound.txt").upload("2");
+    throw std::runtime_error("failed");
+  } catch (const std::runtime_error&) {
+  }
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(warnings.size(), 1u);
+  }
+  EXPECT_EQ(main.head().id(), head);
+  EXPECT_FALSE(main.object("forgotten.txt").exists());
+  EXPECT_FALSE(main.object("unwound.txt").exists());
   EXPECT_TRUE(tx_branches(repo()).empty());
 }
 

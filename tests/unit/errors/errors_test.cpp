@@ -7,8 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -87,6 +89,37 @@ TEST(ErrorModel, EveryStatusMapsToItsExactType) {
       EXPECT_EQ(error.server_message(), "why");
     }
   }
+}
+
+// lakeFS's 416 to a GET of an object carries "Content-Range: bytes */<size>"; only that form gives object_size().
+TEST(ErrorModel, InvalidRangeCarriesTheObjectSizeFromContentRange) {
+  auto with_range = [](std::string value) {
+    auto r = answer(416, R"({"message":"Requested Range Not Satisfiable"})");
+    r.headers.emplace_back("Content-Range", std::move(value));
+    return r;
+  };
+  EXPECT_EQ(caught<lakefs::InvalidRangeError>(raised(with_range("bytes */1234"))).object_size(),
+            std::optional<std::uint64_t>(1234));
+  EXPECT_EQ(caught<lakefs::InvalidRangeError>(raised(with_range("bytes */0"))).object_size(),
+            std::optional<std::uint64_t>(0));
+  EXPECT_EQ(caught<lakefs::InvalidRangeError>(raised(with_range(" bytes */18446744073709551615 "))).object_size(),
+            std::optional<std::uint64_t>(18446744073709551615ULL));
+  for (const std::string bad : {"bytes 0-1/5", "bytes */", "bytes */abc", "bytes */12x", "bytes */-1", "items */3",
+                                "bytes */18446744073709551616"}) {
+    EXPECT_EQ(caught<lakefs::InvalidRangeError>(raised(with_range(bad))).object_size(), std::nullopt) << bad;
+  }
+  const auto none = caught<lakefs::InvalidRangeError>(raised(answer(416, "")));
+  EXPECT_EQ(none.object_size(), std::nullopt);
+
+  // The SDK adds a size it knew to an answer without one, keeping everything else; an answer's own size wins.
+  const lakefs::InvalidRangeError known(none, 42);
+  EXPECT_EQ(known.object_size(), std::optional<std::uint64_t>(42));
+  EXPECT_STREQ(known.what(), none.what());
+  EXPECT_EQ(known.status(), 416);
+  EXPECT_EQ(known.request_id(), "req-7");
+  EXPECT_EQ(known.path(), none.path());
+  const lakefs::InvalidRangeError kept(caught<lakefs::InvalidRangeError>(raised(with_range("bytes */9"))), 42);
+  EXPECT_EQ(kept.object_size(), std::optional<std::uint64_t>(9));
 }
 
 TEST(ErrorModel, MethodNotAllowedSaysSoWithoutAMessage) {

@@ -8,7 +8,9 @@
 // presign_read_test.cpp); these are the answers a real store gives only by chance.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "lakefs/api/models.hpp"
@@ -59,6 +61,30 @@ struct PresignedRead : ::testing::Test {
   std::shared_ptr<lt::FakeTransport> fake = std::make_shared<lt::FakeTransport>();
   const std::string content = std::string(100000, 'a') + std::string(100000, 'b');
 };
+
+// A store's 416 without the object's size (InvalidRange, no Content-Range): the size comes from the stat that gave
+// the URL; one that says it ("bytes */<size>") is believed.
+TEST_F(PresignedRead, ARangeOutsideTheObjectIsInvalidRangeWithTheSizeFromTheStat) {
+  fake->on("GET", kStat).always(lt::Reply::json(200, stat_json("abc", content.size(), "SIG")));
+  fake->on("GET", kStore)
+      .reply(lt::Reply{.status = 416, .body = "<Error><Code>InvalidRange</Code></Error>"})
+      .reply(lt::Reply{.status = 416, .body = "<Error><Code>InvalidRange</Code></Error>"}.with_header("Content-Range",
+                                                                                                      "bytes */7"));
+  try {
+    (void)object().read_range(content.size() + 10, 5, {.pre_sign = true});
+    ADD_FAILURE() << "no InvalidRangeError";
+  } catch (const lakefs::InvalidRangeError& e) {
+    EXPECT_EQ(e.status(), 416);
+    EXPECT_EQ(e.object_size(), std::optional<std::uint64_t>(content.size()));
+    EXPECT_EQ(std::string(e.what()).find("SIG"), std::string::npos) << e.what();
+  }
+  try {
+    (void)object().read_range(content.size() + 10, 5, {.pre_sign = true});
+    ADD_FAILURE() << "no InvalidRangeError";
+  } catch (const lakefs::InvalidRangeError& e) {
+    EXPECT_EQ(e.object_size(), std::optional<std::uint64_t>(7));
+  }
+}
 
 TEST_F(PresignedRead, AnExpiredUrlIsRenewedOnceAndTheReadCompletes) {
   fake->on("GET", kStat)
