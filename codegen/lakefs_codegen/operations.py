@@ -153,14 +153,14 @@ class Operation:
         return self.name + "_raw"
 
     def signature(self, qualifier=""):
-        args = f"const {self.request_name}& request"
+        args = f"{self.request_name} request"
         if self.response_kind == "stream":
             args += ", const std::function<void(std::string_view chunk)>& sink"
         return f"{self.return_cpp} {qualifier}{self.name}({args}) const"
 
     def decl_args_with_default(self):
         default = " = {}" if not self.has_required_members() and self.response_kind != "stream" else ""
-        args = f"const {self.request_name}& request{default}"
+        args = f"{self.request_name} request{default}"
         if self.response_kind == "stream":
             args += ", const std::function<void(std::string_view chunk)>& sink"
         return args
@@ -244,7 +244,7 @@ namespace lakefs::api {
             out.append(f"  {p.member_cpp} {p.member}{{}};\n")
         out.append("  /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).\n")
         out.append("  std::vector<http::Header> extra_headers{};\n")
-        out.append("  /// Timeout, retry policy and cancellation of this call.\n")
+        out.append("  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).\n")
         out.append("  CallOptions call{};\n")
         out.append("};\n\n")
     out.append("}  // namespace lakefs::api\n")
@@ -353,14 +353,14 @@ def emit_operation_body(o):
         else:
             lines.append(f"  if (request.{p.member}) req.headers.emplace_back(\"{p.name}\", *request.{p.member});")
     lines.append("  req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());")
-    lines.append("  req.call = request.call;")
+    lines.append("  req.call = std::move(request.call);")
     if o.accept_json:
         lines.append("  req.headers.emplace_back(\"Accept\", \"application/json\");")
     if o.body_kind == "json":
         lines.append("  req.body = encode_to_string(request.body);")
         lines.append("  req.content_type = \"application/json\";")
     elif o.body_kind == "stream":
-        lines.append("  req.body_source = request.body_source;")
+        lines.append("  req.body_source = std::move(request.body_source);")
         lines.append("  req.body_length = request.body_length;")
         lines.append("  req.content_type = request.content_type;")
     if o.anonymous:
@@ -401,21 +401,21 @@ def emit_tag_source(tag, ops, primary, version):
         out.append(f"{o.signature(cls + '::')} {{\n")
         if primary[o.op_id] != tag:
             other = class_name(primary[o.op_id])
-            call_args = "request, sink" if o.response_kind == "stream" else "request"
+            call_args = "std::move(request), sink" if o.response_kind == "stream" else "std::move(request)"
             ret = "" if o.response_kind == "void" else "return "
             out.append(f"  {ret}{other}(*channel_).{o.name}({call_args});\n}}\n\n")
             if o.paginated:
-                out.append(f"http::Response {cls}::{o.raw_name}(const {o.request_name}& request) const {{\n")
-                out.append(f"  return {other}(*channel_).{o.raw_name}(request);\n}}\n\n")
+                out.append(f"http::Response {cls}::{o.raw_name}({o.request_name} request) const {{\n")
+                out.append(f"  return {other}(*channel_).{o.raw_name}(std::move(request));\n}}\n\n")
             continue
         if o.paginated:
             # The typed method decodes what the raw one returns.
             cpp = cpp_type(o.response_type)
-            out.append(f"  const http::Response response = {o.raw_name}(request);\n")
+            out.append(f"  const http::Response response = {o.raw_name}(std::move(request));\n")
             out.append(f"  {cpp} result{{}};\n")
             out.append(f"  decode_from_string(response.body, result, \"{type_label(o.response_type)}\");\n")
             out.append("  return result;\n}\n\n")
-            out.append(f"http::Response {cls}::{o.raw_name}(const {o.request_name}& request) const {{\n")
+            out.append(f"http::Response {cls}::{o.raw_name}({o.request_name} request) const {{\n")
         out.append(emit_operation_body(o))
         out.append("}\n\n")
     out.append("}  // namespace lakefs::api\n")

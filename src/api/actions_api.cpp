@@ -12,7 +12,7 @@
 
 namespace lakefs::api {
 
-ActionRun ActionsApi::get_run(const GetRunRequest& request) const {
+ActionRun ActionsApi::get_run(GetRunRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -20,14 +20,14 @@ ActionRun ActionsApi::get_run(const GetRunRequest& request) const {
   req.path += "/actions/runs/";
   http::append_encoded(req.path, request.run_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   ActionRun result{};
   decode_from_string(response.body, result, "ActionRun");
   return result;
 }
 
-http::Response ActionsApi::get_run_hook_output(const GetRunHookOutputRequest& request, const std::function<void(std::string_view chunk)>& sink) const {
+http::Response ActionsApi::get_run_hook_output(GetRunHookOutputRequest request, const std::function<void(std::string_view chunk)>& sink) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -38,19 +38,19 @@ http::Response ActionsApi::get_run_hook_output(const GetRunHookOutputRequest& re
   http::append_encoded(req.path, request.hook_run_id);
   req.path += "/output";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body_sink = sink;
   return channel_->send(std::move(req));
 }
 
-ActionRunList ActionsApi::list_repository_runs(const ListRepositoryRunsRequest& request) const {
-  const http::Response response = list_repository_runs_raw(request);
+ActionRunList ActionsApi::list_repository_runs(ListRepositoryRunsRequest request) const {
+  const http::Response response = list_repository_runs_raw(std::move(request));
   ActionRunList result{};
   decode_from_string(response.body, result, "ActionRunList");
   return result;
 }
 
-http::Response ActionsApi::list_repository_runs_raw(const ListRepositoryRunsRequest& request) const {
+http::Response ActionsApi::list_repository_runs_raw(ListRepositoryRunsRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -61,18 +61,18 @@ http::Response ActionsApi::list_repository_runs_raw(const ListRepositoryRunsRequ
   if (request.branch) detail::add_query_string(req.query, "branch", *request.branch);
   if (request.commit) detail::add_query_string(req.query, "commit", *request.commit);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-HookRunList ActionsApi::list_run_hooks(const ListRunHooksRequest& request) const {
-  const http::Response response = list_run_hooks_raw(request);
+HookRunList ActionsApi::list_run_hooks(ListRunHooksRequest request) const {
+  const http::Response response = list_run_hooks_raw(std::move(request));
   HookRunList result{};
   decode_from_string(response.body, result, "HookRunList");
   return result;
 }
 
-http::Response ActionsApi::list_run_hooks_raw(const ListRunHooksRequest& request) const {
+http::Response ActionsApi::list_run_hooks_raw(ListRunHooksRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -83,7 +83,7 @@ http::Response ActionsApi::list_run_hooks_raw(const ListRunHooksRequest& request
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 

@@ -13,7 +13,7 @@
 
 namespace lakefs::api {
 
-void AuthApi::add_group_membership(const AddGroupMembershipRequest& request) const {
+void AuthApi::add_group_membership(AddGroupMembershipRequest request) const {
   http::Request req;
   req.method = "PUT";
   req.path += "/auth/groups/";
@@ -21,11 +21,11 @@ void AuthApi::add_group_membership(const AddGroupMembershipRequest& request) con
   req.path += "/members/";
   http::append_encoded(req.path, request.user_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-void AuthApi::attach_policy_to_group(const AttachPolicyToGroupRequest& request) const {
+void AuthApi::attach_policy_to_group(AttachPolicyToGroupRequest request) const {
   http::Request req;
   req.method = "PUT";
   req.path += "/auth/groups/";
@@ -33,11 +33,11 @@ void AuthApi::attach_policy_to_group(const AttachPolicyToGroupRequest& request) 
   req.path += "/policies/";
   http::append_encoded(req.path, request.policy_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-void AuthApi::attach_policy_to_user(const AttachPolicyToUserRequest& request) const {
+void AuthApi::attach_policy_to_user(AttachPolicyToUserRequest request) const {
   http::Request req;
   req.method = "PUT";
   req.path += "/auth/users/";
@@ -45,30 +45,30 @@ void AuthApi::attach_policy_to_user(const AttachPolicyToUserRequest& request) co
   req.path += "/policies/";
   http::append_encoded(req.path, request.policy_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-CredentialsWithSecret AuthApi::create_credentials(const CreateCredentialsRequest& request) const {
+CredentialsWithSecret AuthApi::create_credentials(CreateCredentialsRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/auth/users/";
   http::append_encoded(req.path, request.user_id);
   req.path += "/credentials";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   CredentialsWithSecret result{};
   decode_from_string(response.body, result, "CredentialsWithSecret");
   return result;
 }
 
-Group AuthApi::create_group(const CreateGroupRequest& request) const {
+Group AuthApi::create_group(CreateGroupRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/auth/groups";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));
@@ -77,12 +77,12 @@ Group AuthApi::create_group(const CreateGroupRequest& request) const {
   return result;
 }
 
-Policy AuthApi::create_policy(const CreatePolicyRequest& request) const {
+Policy AuthApi::create_policy(CreatePolicyRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/auth/policies";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));
@@ -91,12 +91,12 @@ Policy AuthApi::create_policy(const CreatePolicyRequest& request) const {
   return result;
 }
 
-User AuthApi::create_user(const CreateUserRequest& request) const {
+User AuthApi::create_user(CreateUserRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/auth/users";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));
@@ -105,7 +105,7 @@ User AuthApi::create_user(const CreateUserRequest& request) const {
   return result;
 }
 
-void AuthApi::create_user_external_principal(const CreateUserExternalPrincipalRequest& request) const {
+void AuthApi::create_user_external_principal(CreateUserExternalPrincipalRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/auth/users/";
@@ -113,13 +113,13 @@ void AuthApi::create_user_external_principal(const CreateUserExternalPrincipalRe
   req.path += "/external/principals";
   detail::add_query_string(req.query, "principalId", request.principal_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)channel_->send(std::move(req));
 }
 
-void AuthApi::delete_credentials(const DeleteCredentialsRequest& request) const {
+void AuthApi::delete_credentials(DeleteCredentialsRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/auth/users/";
@@ -127,21 +127,21 @@ void AuthApi::delete_credentials(const DeleteCredentialsRequest& request) const 
   req.path += "/credentials/";
   http::append_encoded(req.path, request.access_key_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-void AuthApi::delete_group(const DeleteGroupRequest& request) const {
+void AuthApi::delete_group(DeleteGroupRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/auth/groups/";
   http::append_encoded(req.path, request.group_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-void AuthApi::delete_group_membership(const DeleteGroupMembershipRequest& request) const {
+void AuthApi::delete_group_membership(DeleteGroupMembershipRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/auth/groups/";
@@ -149,31 +149,31 @@ void AuthApi::delete_group_membership(const DeleteGroupMembershipRequest& reques
   req.path += "/members/";
   http::append_encoded(req.path, request.user_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-void AuthApi::delete_policy(const DeletePolicyRequest& request) const {
+void AuthApi::delete_policy(DeletePolicyRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/auth/policies/";
   http::append_encoded(req.path, request.policy_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-void AuthApi::delete_user(const DeleteUserRequest& request) const {
+void AuthApi::delete_user(DeleteUserRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/auth/users/";
   http::append_encoded(req.path, request.user_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-void AuthApi::delete_user_external_principal(const DeleteUserExternalPrincipalRequest& request) const {
+void AuthApi::delete_user_external_principal(DeleteUserExternalPrincipalRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/auth/users/";
@@ -181,11 +181,11 @@ void AuthApi::delete_user_external_principal(const DeleteUserExternalPrincipalRe
   req.path += "/external/principals";
   detail::add_query_string(req.query, "principalId", request.principal_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-void AuthApi::detach_policy_from_group(const DetachPolicyFromGroupRequest& request) const {
+void AuthApi::detach_policy_from_group(DetachPolicyFromGroupRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/auth/groups/";
@@ -193,11 +193,11 @@ void AuthApi::detach_policy_from_group(const DetachPolicyFromGroupRequest& reque
   req.path += "/policies/";
   http::append_encoded(req.path, request.policy_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-void AuthApi::detach_policy_from_user(const DetachPolicyFromUserRequest& request) const {
+void AuthApi::detach_policy_from_user(DetachPolicyFromUserRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/auth/users/";
@@ -205,15 +205,15 @@ void AuthApi::detach_policy_from_user(const DetachPolicyFromUserRequest& request
   req.path += "/policies/";
   http::append_encoded(req.path, request.policy_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-AuthenticationToken AuthApi::external_principal_login(const ExternalPrincipalLoginRequest& request) const {
-  return ExternalApi(*channel_).external_principal_login(request);
+AuthenticationToken AuthApi::external_principal_login(ExternalPrincipalLoginRequest request) const {
+  return ExternalApi(*channel_).external_principal_login(std::move(request));
 }
 
-Credentials AuthApi::get_credentials(const GetCredentialsRequest& request) const {
+Credentials AuthApi::get_credentials(GetCredentialsRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/users/";
@@ -221,99 +221,99 @@ Credentials AuthApi::get_credentials(const GetCredentialsRequest& request) const
   req.path += "/credentials/";
   http::append_encoded(req.path, request.access_key_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   Credentials result{};
   decode_from_string(response.body, result, "Credentials");
   return result;
 }
 
-CurrentUser AuthApi::get_current_user(const GetCurrentUserRequest& request) const {
+CurrentUser AuthApi::get_current_user(GetCurrentUserRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/user";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   CurrentUser result{};
   decode_from_string(response.body, result, "CurrentUser");
   return result;
 }
 
-ExternalPrincipal AuthApi::get_external_principal(const GetExternalPrincipalRequest& request) const {
+ExternalPrincipal AuthApi::get_external_principal(GetExternalPrincipalRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/external/principals";
   detail::add_query_string(req.query, "principalId", request.principal_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   ExternalPrincipal result{};
   decode_from_string(response.body, result, "ExternalPrincipal");
   return result;
 }
 
-Group AuthApi::get_group(const GetGroupRequest& request) const {
+Group AuthApi::get_group(GetGroupRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/groups/";
   http::append_encoded(req.path, request.group_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   Group result{};
   decode_from_string(response.body, result, "Group");
   return result;
 }
 
-ACL AuthApi::get_group_acl(const GetGroupACLRequest& request) const {
+ACL AuthApi::get_group_acl(GetGroupACLRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/groups/";
   http::append_encoded(req.path, request.group_id);
   req.path += "/acl";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   ACL result{};
   decode_from_string(response.body, result, "ACL");
   return result;
 }
 
-Policy AuthApi::get_policy(const GetPolicyRequest& request) const {
+Policy AuthApi::get_policy(GetPolicyRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/policies/";
   http::append_encoded(req.path, request.policy_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   Policy result{};
   decode_from_string(response.body, result, "Policy");
   return result;
 }
 
-User AuthApi::get_user(const GetUserRequest& request) const {
+User AuthApi::get_user(GetUserRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/users/";
   http::append_encoded(req.path, request.user_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   User result{};
   decode_from_string(response.body, result, "User");
   return result;
 }
 
-UserList AuthApi::list_group_members(const ListGroupMembersRequest& request) const {
-  const http::Response response = list_group_members_raw(request);
+UserList AuthApi::list_group_members(ListGroupMembersRequest request) const {
+  const http::Response response = list_group_members_raw(std::move(request));
   UserList result{};
   decode_from_string(response.body, result, "UserList");
   return result;
 }
 
-http::Response AuthApi::list_group_members_raw(const ListGroupMembersRequest& request) const {
+http::Response AuthApi::list_group_members_raw(ListGroupMembersRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/groups/";
@@ -323,18 +323,18 @@ http::Response AuthApi::list_group_members_raw(const ListGroupMembersRequest& re
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-PolicyList AuthApi::list_group_policies(const ListGroupPoliciesRequest& request) const {
-  const http::Response response = list_group_policies_raw(request);
+PolicyList AuthApi::list_group_policies(ListGroupPoliciesRequest request) const {
+  const http::Response response = list_group_policies_raw(std::move(request));
   PolicyList result{};
   decode_from_string(response.body, result, "PolicyList");
   return result;
 }
 
-http::Response AuthApi::list_group_policies_raw(const ListGroupPoliciesRequest& request) const {
+http::Response AuthApi::list_group_policies_raw(ListGroupPoliciesRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/groups/";
@@ -344,18 +344,18 @@ http::Response AuthApi::list_group_policies_raw(const ListGroupPoliciesRequest& 
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-GroupList AuthApi::list_groups(const ListGroupsRequest& request) const {
-  const http::Response response = list_groups_raw(request);
+GroupList AuthApi::list_groups(ListGroupsRequest request) const {
+  const http::Response response = list_groups_raw(std::move(request));
   GroupList result{};
   decode_from_string(response.body, result, "GroupList");
   return result;
 }
 
-http::Response AuthApi::list_groups_raw(const ListGroupsRequest& request) const {
+http::Response AuthApi::list_groups_raw(ListGroupsRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/groups";
@@ -363,18 +363,18 @@ http::Response AuthApi::list_groups_raw(const ListGroupsRequest& request) const 
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-PolicyList AuthApi::list_policies(const ListPoliciesRequest& request) const {
-  const http::Response response = list_policies_raw(request);
+PolicyList AuthApi::list_policies(ListPoliciesRequest request) const {
+  const http::Response response = list_policies_raw(std::move(request));
   PolicyList result{};
   decode_from_string(response.body, result, "PolicyList");
   return result;
 }
 
-http::Response AuthApi::list_policies_raw(const ListPoliciesRequest& request) const {
+http::Response AuthApi::list_policies_raw(ListPoliciesRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/policies";
@@ -382,18 +382,18 @@ http::Response AuthApi::list_policies_raw(const ListPoliciesRequest& request) co
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-CredentialsList AuthApi::list_user_credentials(const ListUserCredentialsRequest& request) const {
-  const http::Response response = list_user_credentials_raw(request);
+CredentialsList AuthApi::list_user_credentials(ListUserCredentialsRequest request) const {
+  const http::Response response = list_user_credentials_raw(std::move(request));
   CredentialsList result{};
   decode_from_string(response.body, result, "CredentialsList");
   return result;
 }
 
-http::Response AuthApi::list_user_credentials_raw(const ListUserCredentialsRequest& request) const {
+http::Response AuthApi::list_user_credentials_raw(ListUserCredentialsRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/users/";
@@ -403,18 +403,18 @@ http::Response AuthApi::list_user_credentials_raw(const ListUserCredentialsReque
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-ExternalPrincipalList AuthApi::list_user_external_principals(const ListUserExternalPrincipalsRequest& request) const {
-  const http::Response response = list_user_external_principals_raw(request);
+ExternalPrincipalList AuthApi::list_user_external_principals(ListUserExternalPrincipalsRequest request) const {
+  const http::Response response = list_user_external_principals_raw(std::move(request));
   ExternalPrincipalList result{};
   decode_from_string(response.body, result, "ExternalPrincipalList");
   return result;
 }
 
-http::Response AuthApi::list_user_external_principals_raw(const ListUserExternalPrincipalsRequest& request) const {
+http::Response AuthApi::list_user_external_principals_raw(ListUserExternalPrincipalsRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/users/";
@@ -424,18 +424,18 @@ http::Response AuthApi::list_user_external_principals_raw(const ListUserExternal
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-GroupList AuthApi::list_user_groups(const ListUserGroupsRequest& request) const {
-  const http::Response response = list_user_groups_raw(request);
+GroupList AuthApi::list_user_groups(ListUserGroupsRequest request) const {
+  const http::Response response = list_user_groups_raw(std::move(request));
   GroupList result{};
   decode_from_string(response.body, result, "GroupList");
   return result;
 }
 
-http::Response AuthApi::list_user_groups_raw(const ListUserGroupsRequest& request) const {
+http::Response AuthApi::list_user_groups_raw(ListUserGroupsRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/users/";
@@ -445,18 +445,18 @@ http::Response AuthApi::list_user_groups_raw(const ListUserGroupsRequest& reques
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-PolicyList AuthApi::list_user_policies(const ListUserPoliciesRequest& request) const {
-  const http::Response response = list_user_policies_raw(request);
+PolicyList AuthApi::list_user_policies(ListUserPoliciesRequest request) const {
+  const http::Response response = list_user_policies_raw(std::move(request));
   PolicyList result{};
   decode_from_string(response.body, result, "PolicyList");
   return result;
 }
 
-http::Response AuthApi::list_user_policies_raw(const ListUserPoliciesRequest& request) const {
+http::Response AuthApi::list_user_policies_raw(ListUserPoliciesRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/users/";
@@ -467,18 +467,18 @@ http::Response AuthApi::list_user_policies_raw(const ListUserPoliciesRequest& re
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   if (request.effective) detail::add_query_bool(req.query, "effective", *request.effective);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-UserList AuthApi::list_users(const ListUsersRequest& request) const {
-  const http::Response response = list_users_raw(request);
+UserList AuthApi::list_users(ListUsersRequest request) const {
+  const http::Response response = list_users_raw(std::move(request));
   UserList result{};
   decode_from_string(response.body, result, "UserList");
   return result;
 }
 
-http::Response AuthApi::list_users_raw(const ListUsersRequest& request) const {
+http::Response AuthApi::list_users_raw(ListUsersRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/users";
@@ -486,16 +486,16 @@ http::Response AuthApi::list_users_raw(const ListUsersRequest& request) const {
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-AuthenticationToken AuthApi::login(const LoginRequest& request) const {
+AuthenticationToken AuthApi::login(LoginRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/auth/login";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   req.anonymous = true;
@@ -505,36 +505,36 @@ AuthenticationToken AuthApi::login(const LoginRequest& request) const {
   return result;
 }
 
-http::Response AuthApi::oauth_callback(const OauthCallbackRequest& request) const {
+http::Response AuthApi::oauth_callback(OauthCallbackRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/oidc/callback";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.anonymous = true;
   return channel_->send(std::move(req));
 }
 
-void AuthApi::set_group_acl(const SetGroupACLRequest& request) const {
+void AuthApi::set_group_acl(SetGroupACLRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/auth/groups/";
   http::append_encoded(req.path, request.group_id);
   req.path += "/acl";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)channel_->send(std::move(req));
 }
 
-Policy AuthApi::update_policy(const UpdatePolicyRequest& request) const {
+Policy AuthApi::update_policy(UpdatePolicyRequest request) const {
   http::Request req;
   req.method = "PUT";
   req.path += "/auth/policies/";
   http::append_encoded(req.path, request.policy_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));

@@ -12,7 +12,7 @@
 
 namespace lakefs::api {
 
-Commit BranchesApi::cherry_pick(const CherryPickRequest& request) const {
+Commit BranchesApi::cherry_pick(CherryPickRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
@@ -21,7 +21,7 @@ Commit BranchesApi::cherry_pick(const CherryPickRequest& request) const {
   http::append_encoded(req.path, request.branch);
   req.path += "/cherry-pick";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));
@@ -30,20 +30,20 @@ Commit BranchesApi::cherry_pick(const CherryPickRequest& request) const {
   return result;
 }
 
-std::string BranchesApi::create_branch(const CreateBranchRequest& request) const {
+std::string BranchesApi::create_branch(CreateBranchRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/branches";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   return channel_->send(std::move(req)).body;
 }
 
-void BranchesApi::delete_branch(const DeleteBranchRequest& request) const {
+void BranchesApi::delete_branch(DeleteBranchRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/repositories/";
@@ -52,18 +52,18 @@ void BranchesApi::delete_branch(const DeleteBranchRequest& request) const {
   http::append_encoded(req.path, request.branch);
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-DiffList BranchesApi::diff_branch(const DiffBranchRequest& request) const {
-  const http::Response response = diff_branch_raw(request);
+DiffList BranchesApi::diff_branch(DiffBranchRequest request) const {
+  const http::Response response = diff_branch_raw(std::move(request));
   DiffList result{};
   decode_from_string(response.body, result, "DiffList");
   return result;
 }
 
-http::Response BranchesApi::diff_branch_raw(const DiffBranchRequest& request) const {
+http::Response BranchesApi::diff_branch_raw(DiffBranchRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -76,11 +76,11 @@ http::Response BranchesApi::diff_branch_raw(const DiffBranchRequest& request) co
   if (request.prefix) detail::add_query_string(req.query, "prefix", *request.prefix);
   if (request.delimiter) detail::add_query_string(req.query, "delimiter", *request.delimiter);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-Ref BranchesApi::get_branch(const GetBranchRequest& request) const {
+Ref BranchesApi::get_branch(GetBranchRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -88,21 +88,21 @@ Ref BranchesApi::get_branch(const GetBranchRequest& request) const {
   req.path += "/branches/";
   http::append_encoded(req.path, request.branch);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   Ref result{};
   decode_from_string(response.body, result, "Ref");
   return result;
 }
 
-RefList BranchesApi::list_branches(const ListBranchesRequest& request) const {
-  const http::Response response = list_branches_raw(request);
+RefList BranchesApi::list_branches(ListBranchesRequest request) const {
+  const http::Response response = list_branches_raw(std::move(request));
   RefList result{};
   decode_from_string(response.body, result, "RefList");
   return result;
 }
 
-http::Response BranchesApi::list_branches_raw(const ListBranchesRequest& request) const {
+http::Response BranchesApi::list_branches_raw(ListBranchesRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -113,11 +113,11 @@ http::Response BranchesApi::list_branches_raw(const ListBranchesRequest& request
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   if (request.show_hidden) detail::add_query_bool(req.query, "show_hidden", *request.show_hidden);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-void BranchesApi::reset_branch(const ResetBranchRequest& request) const {
+void BranchesApi::reset_branch(ResetBranchRequest request) const {
   http::Request req;
   req.method = "PUT";
   req.path += "/repositories/";
@@ -125,13 +125,13 @@ void BranchesApi::reset_branch(const ResetBranchRequest& request) const {
   req.path += "/branches/";
   http::append_encoded(req.path, request.branch);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)channel_->send(std::move(req));
 }
 
-void BranchesApi::revert_branch(const RevertBranchRequest& request) const {
+void BranchesApi::revert_branch(RevertBranchRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
@@ -140,7 +140,7 @@ void BranchesApi::revert_branch(const RevertBranchRequest& request) const {
   http::append_encoded(req.path, request.branch);
   req.path += "/revert";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)channel_->send(std::move(req));

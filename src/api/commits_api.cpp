@@ -12,7 +12,7 @@
 
 namespace lakefs::api {
 
-Commit CommitsApi::commit(const CommitRequest& request) const {
+Commit CommitsApi::commit(CommitRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
@@ -22,7 +22,7 @@ Commit CommitsApi::commit(const CommitRequest& request) const {
   req.path += "/commits";
   if (request.source_metarange) detail::add_query_string(req.query, "source_metarange", *request.source_metarange);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));
@@ -31,7 +31,7 @@ Commit CommitsApi::commit(const CommitRequest& request) const {
   return result;
 }
 
-Commit CommitsApi::get_commit(const GetCommitRequest& request) const {
+Commit CommitsApi::get_commit(GetCommitRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -39,7 +39,7 @@ Commit CommitsApi::get_commit(const GetCommitRequest& request) const {
   req.path += "/commits/";
   http::append_encoded(req.path, request.commit_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   Commit result{};
   decode_from_string(response.body, result, "Commit");

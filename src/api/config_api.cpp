@@ -12,12 +12,12 @@
 
 namespace lakefs::api {
 
-Config ConfigApi::get_config(const GetConfigRequest& request) const {
+Config ConfigApi::get_config(GetConfigRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/config";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   Config result{};
   decode_from_string(response.body, result, "Config");

@@ -16,7 +16,7 @@
 
 namespace lakefs::api {
 
-void ExperimentalApi::abort_presign_multipart_upload(const AbortPresignMultipartUploadRequest& request) const {
+void ExperimentalApi::abort_presign_multipart_upload(AbortPresignMultipartUploadRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/repositories/";
@@ -27,13 +27,13 @@ void ExperimentalApi::abort_presign_multipart_upload(const AbortPresignMultipart
   http::append_encoded(req.path, request.upload_id);
   detail::add_query_string(req.query, "path", request.path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)channel_->send(std::move(req));
 }
 
-ObjectStats ExperimentalApi::complete_presign_multipart_upload(const CompletePresignMultipartUploadRequest& request) const {
+ObjectStats ExperimentalApi::complete_presign_multipart_upload(CompletePresignMultipartUploadRequest request) const {
   http::Request req;
   req.method = "PUT";
   req.path += "/repositories/";
@@ -44,7 +44,7 @@ ObjectStats ExperimentalApi::complete_presign_multipart_upload(const CompletePre
   http::append_encoded(req.path, request.upload_id);
   detail::add_query_string(req.query, "path", request.path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));
@@ -53,7 +53,7 @@ ObjectStats ExperimentalApi::complete_presign_multipart_upload(const CompletePre
   return result;
 }
 
-PresignMultipartUpload ExperimentalApi::create_presign_multipart_upload(const CreatePresignMultipartUploadRequest& request) const {
+PresignMultipartUpload ExperimentalApi::create_presign_multipart_upload(CreatePresignMultipartUploadRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
@@ -64,38 +64,38 @@ PresignMultipartUpload ExperimentalApi::create_presign_multipart_upload(const Cr
   detail::add_query_string(req.query, "path", request.path);
   if (request.parts) detail::add_query_int(req.query, "parts", *request.parts);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   PresignMultipartUpload result{};
   decode_from_string(response.body, result, "PresignMultipartUpload");
   return result;
 }
 
-PullRequestCreationResponse ExperimentalApi::create_pull_request(const CreatePullRequestRequest& request) const {
-  return PullsApi(*channel_).create_pull_request(request);
+PullRequestCreationResponse ExperimentalApi::create_pull_request(CreatePullRequestRequest request) const {
+  return PullsApi(*channel_).create_pull_request(std::move(request));
 }
 
-void ExperimentalApi::create_user_external_principal(const CreateUserExternalPrincipalRequest& request) const {
-  AuthApi(*channel_).create_user_external_principal(request);
+void ExperimentalApi::create_user_external_principal(CreateUserExternalPrincipalRequest request) const {
+  AuthApi(*channel_).create_user_external_principal(std::move(request));
 }
 
-void ExperimentalApi::delete_user_external_principal(const DeleteUserExternalPrincipalRequest& request) const {
-  AuthApi(*channel_).delete_user_external_principal(request);
+void ExperimentalApi::delete_user_external_principal(DeleteUserExternalPrincipalRequest request) const {
+  AuthApi(*channel_).delete_user_external_principal(std::move(request));
 }
 
-AuthenticationToken ExperimentalApi::external_principal_login(const ExternalPrincipalLoginRequest& request) const {
-  return ExternalApi(*channel_).external_principal_login(request);
+AuthenticationToken ExperimentalApi::external_principal_login(ExternalPrincipalLoginRequest request) const {
+  return ExternalApi(*channel_).external_principal_login(std::move(request));
 }
 
-ExternalPrincipal ExperimentalApi::get_external_principal(const GetExternalPrincipalRequest& request) const {
-  return AuthApi(*channel_).get_external_principal(request);
+ExternalPrincipal ExperimentalApi::get_external_principal(GetExternalPrincipalRequest request) const {
+  return AuthApi(*channel_).get_external_principal(std::move(request));
 }
 
-PullRequest ExperimentalApi::get_pull_request(const GetPullRequestRequest& request) const {
-  return PullsApi(*channel_).get_pull_request(request);
+PullRequest ExperimentalApi::get_pull_request(GetPullRequestRequest request) const {
+  return PullsApi(*channel_).get_pull_request(std::move(request));
 }
 
-void ExperimentalApi::hard_reset_branch(const HardResetBranchRequest& request) const {
+void ExperimentalApi::hard_reset_branch(HardResetBranchRequest request) const {
   http::Request req;
   req.method = "PUT";
   req.path += "/repositories/";
@@ -106,36 +106,36 @@ void ExperimentalApi::hard_reset_branch(const HardResetBranchRequest& request) c
   detail::add_query_string(req.query, "ref", request.ref);
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-PullRequestsList ExperimentalApi::list_pull_requests(const ListPullRequestsRequest& request) const {
-  return PullsApi(*channel_).list_pull_requests(request);
+PullRequestsList ExperimentalApi::list_pull_requests(ListPullRequestsRequest request) const {
+  return PullsApi(*channel_).list_pull_requests(std::move(request));
 }
 
-http::Response ExperimentalApi::list_pull_requests_raw(const ListPullRequestsRequest& request) const {
-  return PullsApi(*channel_).list_pull_requests_raw(request);
+http::Response ExperimentalApi::list_pull_requests_raw(ListPullRequestsRequest request) const {
+  return PullsApi(*channel_).list_pull_requests_raw(std::move(request));
 }
 
-ExternalPrincipalList ExperimentalApi::list_user_external_principals(const ListUserExternalPrincipalsRequest& request) const {
-  return AuthApi(*channel_).list_user_external_principals(request);
+ExternalPrincipalList ExperimentalApi::list_user_external_principals(ListUserExternalPrincipalsRequest request) const {
+  return AuthApi(*channel_).list_user_external_principals(std::move(request));
 }
 
-http::Response ExperimentalApi::list_user_external_principals_raw(const ListUserExternalPrincipalsRequest& request) const {
-  return AuthApi(*channel_).list_user_external_principals_raw(request);
+http::Response ExperimentalApi::list_user_external_principals_raw(ListUserExternalPrincipalsRequest request) const {
+  return AuthApi(*channel_).list_user_external_principals_raw(std::move(request));
 }
 
-MergeResult ExperimentalApi::merge_pull_request(const MergePullRequestRequest& request) const {
-  return PullsApi(*channel_).merge_pull_request(request);
+MergeResult ExperimentalApi::merge_pull_request(MergePullRequestRequest request) const {
+  return PullsApi(*channel_).merge_pull_request(std::move(request));
 }
 
-AuthenticationToken ExperimentalApi::sts_login(const StsLoginRequest& request) const {
+AuthenticationToken ExperimentalApi::sts_login(StsLoginRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/sts/login";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   req.anonymous = true;
@@ -145,15 +145,15 @@ AuthenticationToken ExperimentalApi::sts_login(const StsLoginRequest& request) c
   return result;
 }
 
-void ExperimentalApi::update_object_user_metadata(const UpdateObjectUserMetadataRequest& request) const {
-  ObjectsApi(*channel_).update_object_user_metadata(request);
+void ExperimentalApi::update_object_user_metadata(UpdateObjectUserMetadataRequest request) const {
+  ObjectsApi(*channel_).update_object_user_metadata(std::move(request));
 }
 
-void ExperimentalApi::update_pull_request(const UpdatePullRequestRequest& request) const {
-  PullsApi(*channel_).update_pull_request(request);
+void ExperimentalApi::update_pull_request(UpdatePullRequestRequest request) const {
+  PullsApi(*channel_).update_pull_request(std::move(request));
 }
 
-UploadTo ExperimentalApi::upload_part(const UploadPartRequest& request) const {
+UploadTo ExperimentalApi::upload_part(UploadPartRequest request) const {
   http::Request req;
   req.method = "PUT";
   req.path += "/repositories/";
@@ -166,7 +166,7 @@ UploadTo ExperimentalApi::upload_part(const UploadPartRequest& request) const {
   req.path += std::to_string(request.part_number);
   detail::add_query_string(req.query, "path", request.path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));
@@ -175,7 +175,7 @@ UploadTo ExperimentalApi::upload_part(const UploadPartRequest& request) const {
   return result;
 }
 
-http::Response ExperimentalApi::upload_part_copy(const UploadPartCopyRequest& request) const {
+http::Response ExperimentalApi::upload_part_copy(UploadPartCopyRequest request) const {
   http::Request req;
   req.method = "PUT";
   req.path += "/repositories/";
@@ -189,7 +189,7 @@ http::Response ExperimentalApi::upload_part_copy(const UploadPartCopyRequest& re
   req.path += "/copy";
   detail::add_query_string(req.query, "path", request.path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   return channel_->send(std::move(req));

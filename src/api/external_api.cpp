@@ -13,20 +13,20 @@
 
 namespace lakefs::api {
 
-void ExternalApi::create_user_external_principal(const CreateUserExternalPrincipalRequest& request) const {
-  AuthApi(*channel_).create_user_external_principal(request);
+void ExternalApi::create_user_external_principal(CreateUserExternalPrincipalRequest request) const {
+  AuthApi(*channel_).create_user_external_principal(std::move(request));
 }
 
-void ExternalApi::delete_user_external_principal(const DeleteUserExternalPrincipalRequest& request) const {
-  AuthApi(*channel_).delete_user_external_principal(request);
+void ExternalApi::delete_user_external_principal(DeleteUserExternalPrincipalRequest request) const {
+  AuthApi(*channel_).delete_user_external_principal(std::move(request));
 }
 
-AuthenticationToken ExternalApi::external_principal_login(const ExternalPrincipalLoginRequest& request) const {
+AuthenticationToken ExternalApi::external_principal_login(ExternalPrincipalLoginRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/auth/external/principal/login";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   req.anonymous = true;
@@ -36,16 +36,16 @@ AuthenticationToken ExternalApi::external_principal_login(const ExternalPrincipa
   return result;
 }
 
-ExternalPrincipal ExternalApi::get_external_principal(const GetExternalPrincipalRequest& request) const {
-  return AuthApi(*channel_).get_external_principal(request);
+ExternalPrincipal ExternalApi::get_external_principal(GetExternalPrincipalRequest request) const {
+  return AuthApi(*channel_).get_external_principal(std::move(request));
 }
 
-ExternalPrincipalList ExternalApi::list_user_external_principals(const ListUserExternalPrincipalsRequest& request) const {
-  return AuthApi(*channel_).list_user_external_principals(request);
+ExternalPrincipalList ExternalApi::list_user_external_principals(ListUserExternalPrincipalsRequest request) const {
+  return AuthApi(*channel_).list_user_external_principals(std::move(request));
 }
 
-http::Response ExternalApi::list_user_external_principals_raw(const ListUserExternalPrincipalsRequest& request) const {
-  return AuthApi(*channel_).list_user_external_principals_raw(request);
+http::Response ExternalApi::list_user_external_principals_raw(ListUserExternalPrincipalsRequest request) const {
+  return AuthApi(*channel_).list_user_external_principals_raw(std::move(request));
 }
 
 }  // namespace lakefs::api

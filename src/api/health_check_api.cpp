@@ -12,12 +12,12 @@
 
 namespace lakefs::api {
 
-void HealthCheckApi::health_check(const HealthCheckRequest& request) const {
+void HealthCheckApi::health_check(HealthCheckRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/healthcheck";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.anonymous = true;
   (void)channel_->send(std::move(req));
 }

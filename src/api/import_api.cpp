@@ -12,7 +12,7 @@
 
 namespace lakefs::api {
 
-void ImportApi::import_cancel(const ImportCancelRequest& request) const {
+void ImportApi::import_cancel(ImportCancelRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/repositories/";
@@ -22,11 +22,11 @@ void ImportApi::import_cancel(const ImportCancelRequest& request) const {
   req.path += "/import";
   detail::add_query_string(req.query, "id", request.id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-ImportCreationResponse ImportApi::import_start(const ImportStartRequest& request) const {
+ImportCreationResponse ImportApi::import_start(ImportStartRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
@@ -35,7 +35,7 @@ ImportCreationResponse ImportApi::import_start(const ImportStartRequest& request
   http::append_encoded(req.path, request.branch);
   req.path += "/import";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));
@@ -44,7 +44,7 @@ ImportCreationResponse ImportApi::import_start(const ImportStartRequest& request
   return result;
 }
 
-ImportStatus ImportApi::import_status(const ImportStatusRequest& request) const {
+ImportStatus ImportApi::import_status(ImportStatusRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -54,7 +54,7 @@ ImportStatus ImportApi::import_status(const ImportStatusRequest& request) const 
   req.path += "/import";
   detail::add_query_string(req.query, "id", request.id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   ImportStatus result{};
   decode_from_string(response.body, result, "ImportStatus");

@@ -12,31 +12,31 @@
 
 namespace lakefs::api {
 
-void InternalApi::create_branch_protection_rule_preflight(const CreateBranchProtectionRulePreflightRequest& request) const {
+void InternalApi::create_branch_protection_rule_preflight(CreateBranchProtectionRulePreflightRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/branch_protection/set_allowed";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-void InternalApi::create_commit_record(const CreateCommitRecordRequest& request) const {
+void InternalApi::create_commit_record(CreateCommitRecordRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/commits";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)channel_->send(std::move(req));
 }
 
-StorageURI InternalApi::create_symlink_file(const CreateSymlinkFileRequest& request) const {
+StorageURI InternalApi::create_symlink_file(CreateSymlinkFileRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
@@ -46,46 +46,46 @@ StorageURI InternalApi::create_symlink_file(const CreateSymlinkFileRequest& requ
   req.path += "/symlink";
   if (request.location) detail::add_query_string(req.query, "location", *request.location);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   StorageURI result{};
   decode_from_string(response.body, result, "StorageURI");
   return result;
 }
 
-void InternalApi::delete_repository_metadata(const DeleteRepositoryMetadataRequest& request) const {
+void InternalApi::delete_repository_metadata(DeleteRepositoryMetadataRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/metadata";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)channel_->send(std::move(req));
 }
 
-RefsDump InternalApi::dump_refs(const DumpRefsRequest& request) const {
+RefsDump InternalApi::dump_refs(DumpRefsRequest request) const {
   http::Request req;
   req.method = "PUT";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/refs/dump";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   RefsDump result{};
   decode_from_string(response.body, result, "RefsDump");
   return result;
 }
 
-AuthCapabilities InternalApi::get_auth_capabilities(const GetAuthCapabilitiesRequest& request) const {
+AuthCapabilities InternalApi::get_auth_capabilities(GetAuthCapabilitiesRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/auth/capabilities";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.anonymous = true;
   const http::Response response = channel_->send(std::move(req));
   AuthCapabilities result{};
@@ -93,31 +93,31 @@ AuthCapabilities InternalApi::get_auth_capabilities(const GetAuthCapabilitiesReq
   return result;
 }
 
-GarbageCollectionConfig InternalApi::get_garbage_collection_config(const GetGarbageCollectionConfigRequest& request) const {
+GarbageCollectionConfig InternalApi::get_garbage_collection_config(GetGarbageCollectionConfigRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/config/garbage-collection";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   GarbageCollectionConfig result{};
   decode_from_string(response.body, result, "GarbageCollectionConfig");
   return result;
 }
 
-VersionConfig InternalApi::get_lakefs_version(const GetLakeFSVersionRequest& request) const {
+VersionConfig InternalApi::get_lakefs_version(GetLakeFSVersionRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/config/version";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   VersionConfig result{};
   decode_from_string(response.body, result, "VersionConfig");
   return result;
 }
 
-http::Response InternalApi::get_metadata_object(const GetMetadataObjectRequest& request, const std::function<void(std::string_view chunk)>& sink) const {
+http::Response InternalApi::get_metadata_object(GetMetadataObjectRequest request, const std::function<void(std::string_view chunk)>& sink) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -128,17 +128,17 @@ http::Response InternalApi::get_metadata_object(const GetMetadataObjectRequest& 
   http::append_encoded(req.path, request.object_id);
   if (request.presign) detail::add_query_bool(req.query, "presign", *request.presign);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body_sink = sink;
   return channel_->send(std::move(req));
 }
 
-SetupState InternalApi::get_setup_state(const GetSetupStateRequest& request) const {
+SetupState InternalApi::get_setup_state(GetSetupStateRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/setup_lakefs";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.anonymous = true;
   const http::Response response = channel_->send(std::move(req));
   SetupState result{};
@@ -146,24 +146,24 @@ SetupState InternalApi::get_setup_state(const GetSetupStateRequest& request) con
   return result;
 }
 
-StorageConfig InternalApi::get_storage_config(const GetStorageConfigRequest& request) const {
+StorageConfig InternalApi::get_storage_config(GetStorageConfigRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/config/storage";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   StorageConfig result{};
   decode_from_string(response.body, result, "StorageConfig");
   return result;
 }
 
-InstallationUsageReport InternalApi::get_usage_report_summary(const GetUsageReportSummaryRequest& request) const {
+InstallationUsageReport InternalApi::get_usage_report_summary(GetUsageReportSummaryRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/usage-report/summary";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.headers.emplace_back("Accept", "application/json");
   const http::Response response = channel_->send(std::move(req));
   InstallationUsageReport result{};
@@ -171,124 +171,124 @@ InstallationUsageReport InternalApi::get_usage_report_summary(const GetUsageRepo
   return result;
 }
 
-void InternalApi::internal_create_branch_protection_rule(const InternalCreateBranchProtectionRuleRequest& request) const {
+void InternalApi::internal_create_branch_protection_rule(InternalCreateBranchProtectionRuleRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/branch_protection";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)channel_->send(std::move(req));
 }
 
-void InternalApi::internal_delete_branch_protection_rule(const InternalDeleteBranchProtectionRuleRequest& request) const {
+void InternalApi::internal_delete_branch_protection_rule(InternalDeleteBranchProtectionRuleRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/branch_protection";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)channel_->send(std::move(req));
 }
 
-void InternalApi::internal_delete_garbage_collection_rules(const InternalDeleteGarbageCollectionRulesRequest& request) const {
+void InternalApi::internal_delete_garbage_collection_rules(InternalDeleteGarbageCollectionRulesRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/rules";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-std::vector<BranchProtectionRule> InternalApi::internal_get_branch_protection_rules(const InternalGetBranchProtectionRulesRequest& request) const {
+std::vector<BranchProtectionRule> InternalApi::internal_get_branch_protection_rules(InternalGetBranchProtectionRulesRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/branch_protection";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   std::vector<BranchProtectionRule> result{};
   decode_from_string(response.body, result, "BranchProtectionRule[]");
   return result;
 }
 
-GarbageCollectionRules InternalApi::internal_get_garbage_collection_rules(const InternalGetGarbageCollectionRulesRequest& request) const {
+GarbageCollectionRules InternalApi::internal_get_garbage_collection_rules(InternalGetGarbageCollectionRulesRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/rules";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   GarbageCollectionRules result{};
   decode_from_string(response.body, result, "GarbageCollectionRules");
   return result;
 }
 
-void InternalApi::internal_set_garbage_collection_rules(const InternalSetGarbageCollectionRulesRequest& request) const {
+void InternalApi::internal_set_garbage_collection_rules(InternalSetGarbageCollectionRulesRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/rules";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)channel_->send(std::move(req));
 }
 
-void InternalApi::post_stats_events(const PostStatsEventsRequest& request) const {
+void InternalApi::post_stats_events(PostStatsEventsRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/statistics";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)channel_->send(std::move(req));
 }
 
-GarbageCollectionPrepareResponse InternalApi::prepare_garbage_collection_commits(const PrepareGarbageCollectionCommitsRequest& request) const {
+GarbageCollectionPrepareResponse InternalApi::prepare_garbage_collection_commits(PrepareGarbageCollectionCommitsRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/prepare_commits";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   GarbageCollectionPrepareResponse result{};
   decode_from_string(response.body, result, "GarbageCollectionPrepareResponse");
   return result;
 }
 
-TaskCreation InternalApi::prepare_garbage_collection_commits_async(const PrepareGarbageCollectionCommitsAsyncRequest& request) const {
+TaskCreation InternalApi::prepare_garbage_collection_commits_async(PrepareGarbageCollectionCommitsAsyncRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/prepare_commits/async";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   TaskCreation result{};
   decode_from_string(response.body, result, "TaskCreation");
   return result;
 }
 
-PrepareGarbageCollectionCommitsStatus InternalApi::prepare_garbage_collection_commits_status(const PrepareGarbageCollectionCommitsStatusRequest& request) const {
+PrepareGarbageCollectionCommitsStatus InternalApi::prepare_garbage_collection_commits_status(PrepareGarbageCollectionCommitsStatusRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -296,21 +296,21 @@ PrepareGarbageCollectionCommitsStatus InternalApi::prepare_garbage_collection_co
   req.path += "/gc/prepare_commits/status";
   detail::add_query_string(req.query, "id", request.id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   PrepareGarbageCollectionCommitsStatus result{};
   decode_from_string(response.body, result, "PrepareGarbageCollectionCommitsStatus");
   return result;
 }
 
-PrepareGCUncommittedResponse InternalApi::prepare_garbage_collection_uncommitted(const PrepareGarbageCollectionUncommittedRequest& request) const {
+PrepareGCUncommittedResponse InternalApi::prepare_garbage_collection_uncommitted(PrepareGarbageCollectionUncommittedRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/prepare_uncommited";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));
@@ -319,49 +319,49 @@ PrepareGCUncommittedResponse InternalApi::prepare_garbage_collection_uncommitted
   return result;
 }
 
-void InternalApi::restore_refs(const RestoreRefsRequest& request) const {
+void InternalApi::restore_refs(RestoreRefsRequest request) const {
   http::Request req;
   req.method = "PUT";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/refs/restore";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)channel_->send(std::move(req));
 }
 
-void InternalApi::set_garbage_collection_rules_preflight(const SetGarbageCollectionRulesPreflightRequest& request) const {
+void InternalApi::set_garbage_collection_rules_preflight(SetGarbageCollectionRulesPreflightRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/gc/rules/set_allowed";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-void InternalApi::set_repository_metadata(const SetRepositoryMetadataRequest& request) const {
+void InternalApi::set_repository_metadata(SetRepositoryMetadataRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/metadata";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)channel_->send(std::move(req));
 }
 
-CredentialsWithSecret InternalApi::setup(const SetupRequest& request) const {
+CredentialsWithSecret InternalApi::setup(SetupRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/setup_lakefs";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   req.anonymous = true;
@@ -371,19 +371,19 @@ CredentialsWithSecret InternalApi::setup(const SetupRequest& request) const {
   return result;
 }
 
-void InternalApi::setup_comm_prefs(const SetupCommPrefsRequest& request) const {
+void InternalApi::setup_comm_prefs(SetupCommPrefsRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/setup_comm_prefs";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   req.anonymous = true;
   (void)channel_->send(std::move(req));
 }
 
-ObjectStats InternalApi::stage_object(const StageObjectRequest& request) const {
+ObjectStats InternalApi::stage_object(StageObjectRequest request) const {
   http::Request req;
   req.method = "PUT";
   req.path += "/repositories/";
@@ -393,7 +393,7 @@ ObjectStats InternalApi::stage_object(const StageObjectRequest& request) const {
   req.path += "/objects";
   detail::add_query_string(req.query, "path", request.path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));
@@ -402,7 +402,7 @@ ObjectStats InternalApi::stage_object(const StageObjectRequest& request) const {
   return result;
 }
 
-void InternalApi::upload_object_preflight(const UploadObjectPreflightRequest& request) const {
+void InternalApi::upload_object_preflight(UploadObjectPreflightRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -412,7 +412,7 @@ void InternalApi::upload_object_preflight(const UploadObjectPreflightRequest& re
   req.path += "/objects/stage_allowed";
   detail::add_query_string(req.query, "path", request.path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 

@@ -12,7 +12,7 @@
 
 namespace lakefs::api {
 
-StorageURI MetadataApi::get_meta_range(const GetMetaRangeRequest& request) const {
+StorageURI MetadataApi::get_meta_range(GetMetaRangeRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -20,14 +20,14 @@ StorageURI MetadataApi::get_meta_range(const GetMetaRangeRequest& request) const
   req.path += "/metadata/meta_range/";
   http::append_encoded(req.path, request.meta_range);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   StorageURI result{};
   decode_from_string(response.body, result, "StorageURI");
   return result;
 }
 
-StorageURI MetadataApi::get_range(const GetRangeRequest& request) const {
+StorageURI MetadataApi::get_range(GetRangeRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -35,7 +35,7 @@ StorageURI MetadataApi::get_range(const GetRangeRequest& request) const {
   req.path += "/metadata/range/";
   http::append_encoded(req.path, request.range);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   StorageURI result{};
   decode_from_string(response.body, result, "StorageURI");

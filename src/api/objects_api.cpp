@@ -12,7 +12,7 @@
 
 namespace lakefs::api {
 
-ObjectStats ObjectsApi::copy_object(const CopyObjectRequest& request) const {
+ObjectStats ObjectsApi::copy_object(CopyObjectRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
@@ -22,7 +22,7 @@ ObjectStats ObjectsApi::copy_object(const CopyObjectRequest& request) const {
   req.path += "/objects/copy";
   detail::add_query_string(req.query, "dest_path", request.dest_path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));
@@ -31,7 +31,7 @@ ObjectStats ObjectsApi::copy_object(const CopyObjectRequest& request) const {
   return result;
 }
 
-void ObjectsApi::delete_object(const DeleteObjectRequest& request) const {
+void ObjectsApi::delete_object(DeleteObjectRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/repositories/";
@@ -43,11 +43,11 @@ void ObjectsApi::delete_object(const DeleteObjectRequest& request) const {
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
   if (request.no_tombstone) detail::add_query_bool(req.query, "no_tombstone", *request.no_tombstone);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-ObjectErrorList ObjectsApi::delete_objects(const DeleteObjectsRequest& request) const {
+ObjectErrorList ObjectsApi::delete_objects(DeleteObjectsRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
@@ -58,7 +58,7 @@ ObjectErrorList ObjectsApi::delete_objects(const DeleteObjectsRequest& request) 
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
   if (request.no_tombstone) detail::add_query_bool(req.query, "no_tombstone", *request.no_tombstone);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));
@@ -67,7 +67,7 @@ ObjectErrorList ObjectsApi::delete_objects(const DeleteObjectsRequest& request) 
   return result;
 }
 
-http::Response ObjectsApi::get_object(const GetObjectRequest& request, const std::function<void(std::string_view chunk)>& sink) const {
+http::Response ObjectsApi::get_object(GetObjectRequest request, const std::function<void(std::string_view chunk)>& sink) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -80,12 +80,12 @@ http::Response ObjectsApi::get_object(const GetObjectRequest& request, const std
   if (request.range) req.headers.emplace_back("Range", *request.range);
   if (request.if_none_match) req.headers.emplace_back("If-None-Match", *request.if_none_match);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body_sink = sink;
   return channel_->send(std::move(req));
 }
 
-UnderlyingObjectProperties ObjectsApi::get_underlying_properties(const GetUnderlyingPropertiesRequest& request) const {
+UnderlyingObjectProperties ObjectsApi::get_underlying_properties(GetUnderlyingPropertiesRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -95,14 +95,14 @@ UnderlyingObjectProperties ObjectsApi::get_underlying_properties(const GetUnderl
   req.path += "/objects/underlyingProperties";
   detail::add_query_string(req.query, "path", request.path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   UnderlyingObjectProperties result{};
   decode_from_string(response.body, result, "UnderlyingObjectProperties");
   return result;
 }
 
-http::Response ObjectsApi::head_object(const HeadObjectRequest& request) const {
+http::Response ObjectsApi::head_object(HeadObjectRequest request) const {
   http::Request req;
   req.method = "HEAD";
   req.path += "/repositories/";
@@ -113,18 +113,18 @@ http::Response ObjectsApi::head_object(const HeadObjectRequest& request) const {
   detail::add_query_string(req.query, "path", request.path);
   if (request.range) req.headers.emplace_back("Range", *request.range);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-ObjectStatsList ObjectsApi::list_objects(const ListObjectsRequest& request) const {
-  const http::Response response = list_objects_raw(request);
+ObjectStatsList ObjectsApi::list_objects(ListObjectsRequest request) const {
+  const http::Response response = list_objects_raw(std::move(request));
   ObjectStatsList result{};
   decode_from_string(response.body, result, "ObjectStatsList");
   return result;
 }
 
-http::Response ObjectsApi::list_objects_raw(const ListObjectsRequest& request) const {
+http::Response ObjectsApi::list_objects_raw(ListObjectsRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -139,11 +139,11 @@ http::Response ObjectsApi::list_objects_raw(const ListObjectsRequest& request) c
   if (request.delimiter) detail::add_query_string(req.query, "delimiter", *request.delimiter);
   if (request.prefix) detail::add_query_string(req.query, "prefix", *request.prefix);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-ObjectStats ObjectsApi::stat_object(const StatObjectRequest& request) const {
+ObjectStats ObjectsApi::stat_object(StatObjectRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -155,14 +155,14 @@ ObjectStats ObjectsApi::stat_object(const StatObjectRequest& request) const {
   if (request.user_metadata) detail::add_query_bool(req.query, "user_metadata", *request.user_metadata);
   if (request.presign) detail::add_query_bool(req.query, "presign", *request.presign);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   ObjectStats result{};
   decode_from_string(response.body, result, "ObjectStats");
   return result;
 }
 
-void ObjectsApi::update_object_user_metadata(const UpdateObjectUserMetadataRequest& request) const {
+void ObjectsApi::update_object_user_metadata(UpdateObjectUserMetadataRequest request) const {
   http::Request req;
   req.method = "PUT";
   req.path += "/repositories/";
@@ -172,13 +172,13 @@ void ObjectsApi::update_object_user_metadata(const UpdateObjectUserMetadataReque
   req.path += "/objects/stat/user_metadata";
   detail::add_query_string(req.query, "path", request.path);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)channel_->send(std::move(req));
 }
 
-ObjectStats ObjectsApi::upload_object(const UploadObjectRequest& request) const {
+ObjectStats ObjectsApi::upload_object(UploadObjectRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
@@ -192,8 +192,8 @@ ObjectStats ObjectsApi::upload_object(const UploadObjectRequest& request) const 
   if (request.if_none_match) req.headers.emplace_back("If-None-Match", *request.if_none_match);
   if (request.if_match) req.headers.emplace_back("If-Match", *request.if_match);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
-  req.body_source = request.body_source;
+  req.call = std::move(request.call);
+  req.body_source = std::move(request.body_source);
   req.body_length = request.body_length;
   req.content_type = request.content_type;
   const http::Response response = channel_->send(std::move(req));

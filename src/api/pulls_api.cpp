@@ -12,14 +12,14 @@
 
 namespace lakefs::api {
 
-PullRequestCreationResponse PullsApi::create_pull_request(const CreatePullRequestRequest& request) const {
+PullRequestCreationResponse PullsApi::create_pull_request(CreatePullRequestRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/pulls";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));
@@ -28,7 +28,7 @@ PullRequestCreationResponse PullsApi::create_pull_request(const CreatePullReques
   return result;
 }
 
-PullRequest PullsApi::get_pull_request(const GetPullRequestRequest& request) const {
+PullRequest PullsApi::get_pull_request(GetPullRequestRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -36,21 +36,21 @@ PullRequest PullsApi::get_pull_request(const GetPullRequestRequest& request) con
   req.path += "/pulls/";
   http::append_encoded(req.path, request.pull_request);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   PullRequest result{};
   decode_from_string(response.body, result, "PullRequest");
   return result;
 }
 
-PullRequestsList PullsApi::list_pull_requests(const ListPullRequestsRequest& request) const {
-  const http::Response response = list_pull_requests_raw(request);
+PullRequestsList PullsApi::list_pull_requests(ListPullRequestsRequest request) const {
+  const http::Response response = list_pull_requests_raw(std::move(request));
   PullRequestsList result{};
   decode_from_string(response.body, result, "PullRequestsList");
   return result;
 }
 
-http::Response PullsApi::list_pull_requests_raw(const ListPullRequestsRequest& request) const {
+http::Response PullsApi::list_pull_requests_raw(ListPullRequestsRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -61,11 +61,11 @@ http::Response PullsApi::list_pull_requests_raw(const ListPullRequestsRequest& r
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   if (request.status) detail::add_query_string(req.query, "status", *request.status);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-MergeResult PullsApi::merge_pull_request(const MergePullRequestRequest& request) const {
+MergeResult PullsApi::merge_pull_request(MergePullRequestRequest request) const {
   http::Request req;
   req.method = "PUT";
   req.not_idempotent = true;  // repeating it would merge again or fail on the merged state
@@ -75,14 +75,14 @@ MergeResult PullsApi::merge_pull_request(const MergePullRequestRequest& request)
   http::append_encoded(req.path, request.pull_request);
   req.path += "/merge";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   MergeResult result{};
   decode_from_string(response.body, result, "MergeResult");
   return result;
 }
 
-void PullsApi::update_pull_request(const UpdatePullRequestRequest& request) const {
+void PullsApi::update_pull_request(UpdatePullRequestRequest request) const {
   http::Request req;
   req.method = "PATCH";
   req.path += "/repositories/";
@@ -90,7 +90,7 @@ void PullsApi::update_pull_request(const UpdatePullRequestRequest& request) cons
   req.path += "/pulls/";
   http::append_encoded(req.path, request.pull_request);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)channel_->send(std::move(req));

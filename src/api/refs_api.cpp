@@ -12,14 +12,14 @@
 
 namespace lakefs::api {
 
-DiffList RefsApi::diff_refs(const DiffRefsRequest& request) const {
-  const http::Response response = diff_refs_raw(request);
+DiffList RefsApi::diff_refs(DiffRefsRequest request) const {
+  const http::Response response = diff_refs_raw(std::move(request));
   DiffList result{};
   decode_from_string(response.body, result, "DiffList");
   return result;
 }
 
-http::Response RefsApi::diff_refs_raw(const DiffRefsRequest& request) const {
+http::Response RefsApi::diff_refs_raw(DiffRefsRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -35,11 +35,11 @@ http::Response RefsApi::diff_refs_raw(const DiffRefsRequest& request) const {
   if (request.type) detail::add_query_string(req.query, "type", *request.type);
   if (request.include_right_stats) detail::add_query_bool(req.query, "include_right_stats", *request.include_right_stats);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-FindMergeBaseResult RefsApi::find_merge_base(const FindMergeBaseRequest& request) const {
+FindMergeBaseResult RefsApi::find_merge_base(FindMergeBaseRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -49,21 +49,21 @@ FindMergeBaseResult RefsApi::find_merge_base(const FindMergeBaseRequest& request
   req.path += "/merge/";
   http::append_encoded(req.path, request.destination_branch);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   FindMergeBaseResult result{};
   decode_from_string(response.body, result, "FindMergeBaseResult");
   return result;
 }
 
-CommitList RefsApi::log_commits(const LogCommitsRequest& request) const {
-  const http::Response response = log_commits_raw(request);
+CommitList RefsApi::log_commits(LogCommitsRequest request) const {
+  const http::Response response = log_commits_raw(std::move(request));
   CommitList result{};
   decode_from_string(response.body, result, "CommitList");
   return result;
 }
 
-http::Response RefsApi::log_commits_raw(const LogCommitsRequest& request) const {
+http::Response RefsApi::log_commits_raw(LogCommitsRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -80,11 +80,11 @@ http::Response RefsApi::log_commits_raw(const LogCommitsRequest& request) const 
   if (request.since) detail::add_query_string(req.query, "since", *request.since);
   if (request.stop_at) detail::add_query_string(req.query, "stop_at", *request.stop_at);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-MergeResult RefsApi::merge_into_branch(const MergeIntoBranchRequest& request) const {
+MergeResult RefsApi::merge_into_branch(MergeIntoBranchRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
@@ -94,7 +94,7 @@ MergeResult RefsApi::merge_into_branch(const MergeIntoBranchRequest& request) co
   req.path += "/merge/";
   http::append_encoded(req.path, request.destination_branch);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));

@@ -12,13 +12,13 @@
 
 namespace lakefs::api {
 
-Repository RepositoriesApi::create_repository(const CreateRepositoryRequest& request) const {
+Repository RepositoriesApi::create_repository(CreateRepositoryRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories";
   if (request.bare) detail::add_query_bool(req.query, "bare", *request.bare);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));
@@ -27,29 +27,29 @@ Repository RepositoriesApi::create_repository(const CreateRepositoryRequest& req
   return result;
 }
 
-void RepositoriesApi::delete_gc_rules(const DeleteGCRulesRequest& request) const {
+void RepositoriesApi::delete_gc_rules(DeleteGCRulesRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/settings/gc_rules";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-void RepositoriesApi::delete_repository(const DeleteRepositoryRequest& request) const {
+void RepositoriesApi::delete_repository(DeleteRepositoryRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-RepositoryDumpStatus RepositoriesApi::dump_status(const DumpStatusRequest& request) const {
+RepositoryDumpStatus RepositoriesApi::dump_status(DumpStatusRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -57,90 +57,90 @@ RepositoryDumpStatus RepositoriesApi::dump_status(const DumpStatusRequest& reque
   req.path += "/dump";
   detail::add_query_string(req.query, "task_id", request.task_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   RepositoryDumpStatus result{};
   decode_from_string(response.body, result, "RepositoryDumpStatus");
   return result;
 }
 
-TaskInfo RepositoriesApi::dump_submit(const DumpSubmitRequest& request) const {
+TaskInfo RepositoriesApi::dump_submit(DumpSubmitRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/dump";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   TaskInfo result{};
   decode_from_string(response.body, result, "TaskInfo");
   return result;
 }
 
-std::vector<BranchProtectionRule> RepositoriesApi::get_branch_protection_rules(const GetBranchProtectionRulesRequest& request) const {
+std::vector<BranchProtectionRule> RepositoriesApi::get_branch_protection_rules(GetBranchProtectionRulesRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/settings/branch_protection";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   std::vector<BranchProtectionRule> result{};
   decode_from_string(response.body, result, "BranchProtectionRule[]");
   return result;
 }
 
-GarbageCollectionRules RepositoriesApi::get_gc_rules(const GetGCRulesRequest& request) const {
+GarbageCollectionRules RepositoriesApi::get_gc_rules(GetGCRulesRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/settings/gc_rules";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   GarbageCollectionRules result{};
   decode_from_string(response.body, result, "GarbageCollectionRules");
   return result;
 }
 
-Repository RepositoriesApi::get_repository(const GetRepositoryRequest& request) const {
+Repository RepositoriesApi::get_repository(GetRepositoryRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   Repository result{};
   decode_from_string(response.body, result, "Repository");
   return result;
 }
 
-RepositoryMetadata RepositoriesApi::get_repository_metadata(const GetRepositoryMetadataRequest& request) const {
+RepositoryMetadata RepositoriesApi::get_repository_metadata(GetRepositoryMetadataRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/metadata";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   RepositoryMetadata result{};
   decode_from_string(response.body, result, "RepositoryMetadata");
   return result;
 }
 
-RepositoryList RepositoriesApi::list_repositories(const ListRepositoriesRequest& request) const {
-  const http::Response response = list_repositories_raw(request);
+RepositoryList RepositoriesApi::list_repositories(ListRepositoriesRequest request) const {
+  const http::Response response = list_repositories_raw(std::move(request));
   RepositoryList result{};
   decode_from_string(response.body, result, "RepositoryList");
   return result;
 }
 
-http::Response RepositoriesApi::list_repositories_raw(const ListRepositoriesRequest& request) const {
+http::Response RepositoriesApi::list_repositories_raw(ListRepositoriesRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories";
@@ -149,11 +149,11 @@ http::Response RepositoriesApi::list_repositories_raw(const ListRepositoriesRequ
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   if (request.search) detail::add_query_string(req.query, "search", *request.search);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 
-RepositoryRestoreStatus RepositoriesApi::restore_status(const RestoreStatusRequest& request) const {
+RepositoryRestoreStatus RepositoriesApi::restore_status(RestoreStatusRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -161,21 +161,21 @@ RepositoryRestoreStatus RepositoriesApi::restore_status(const RestoreStatusReque
   req.path += "/restore";
   detail::add_query_string(req.query, "task_id", request.task_id);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   RepositoryRestoreStatus result{};
   decode_from_string(response.body, result, "RepositoryRestoreStatus");
   return result;
 }
 
-TaskInfo RepositoriesApi::restore_submit(const RestoreSubmitRequest& request) const {
+TaskInfo RepositoriesApi::restore_submit(RestoreSubmitRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/restore";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));
@@ -184,7 +184,7 @@ TaskInfo RepositoriesApi::restore_submit(const RestoreSubmitRequest& request) co
   return result;
 }
 
-void RepositoriesApi::set_branch_protection_rules(const SetBranchProtectionRulesRequest& request) const {
+void RepositoriesApi::set_branch_protection_rules(SetBranchProtectionRulesRequest request) const {
   http::Request req;
   req.method = "PUT";
   req.path += "/repositories/";
@@ -192,20 +192,20 @@ void RepositoriesApi::set_branch_protection_rules(const SetBranchProtectionRules
   req.path += "/settings/branch_protection";
   if (request.if_match) req.headers.emplace_back("If-Match", *request.if_match);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)channel_->send(std::move(req));
 }
 
-void RepositoriesApi::set_gc_rules(const SetGCRulesRequest& request) const {
+void RepositoriesApi::set_gc_rules(SetGCRulesRequest request) const {
   http::Request req;
   req.method = "PUT";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/settings/gc_rules";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   (void)channel_->send(std::move(req));

@@ -12,7 +12,7 @@
 
 namespace lakefs::api {
 
-StagingLocation StagingApi::get_physical_address(const GetPhysicalAddressRequest& request) const {
+StagingLocation StagingApi::get_physical_address(GetPhysicalAddressRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -23,14 +23,14 @@ StagingLocation StagingApi::get_physical_address(const GetPhysicalAddressRequest
   detail::add_query_string(req.query, "path", request.path);
   if (request.presign) detail::add_query_bool(req.query, "presign", *request.presign);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   StagingLocation result{};
   decode_from_string(response.body, result, "StagingLocation");
   return result;
 }
 
-ObjectStats StagingApi::link_physical_address(const LinkPhysicalAddressRequest& request) const {
+ObjectStats StagingApi::link_physical_address(LinkPhysicalAddressRequest request) const {
   http::Request req;
   req.method = "PUT";
   req.path += "/repositories/";
@@ -42,7 +42,7 @@ ObjectStats StagingApi::link_physical_address(const LinkPhysicalAddressRequest& 
   if (request.if_none_match) req.headers.emplace_back("If-None-Match", *request.if_none_match);
   if (request.if_match) req.headers.emplace_back("If-Match", *request.if_match);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));

@@ -12,14 +12,14 @@
 
 namespace lakefs::api {
 
-Ref TagsApi::create_tag(const CreateTagRequest& request) const {
+Ref TagsApi::create_tag(CreateTagRequest request) const {
   http::Request req;
   req.method = "POST";
   req.path += "/repositories/";
   http::append_encoded(req.path, request.repository);
   req.path += "/tags";
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   req.body = encode_to_string(request.body);
   req.content_type = "application/json";
   const http::Response response = channel_->send(std::move(req));
@@ -28,7 +28,7 @@ Ref TagsApi::create_tag(const CreateTagRequest& request) const {
   return result;
 }
 
-void TagsApi::delete_tag(const DeleteTagRequest& request) const {
+void TagsApi::delete_tag(DeleteTagRequest request) const {
   http::Request req;
   req.method = "DELETE";
   req.path += "/repositories/";
@@ -37,11 +37,11 @@ void TagsApi::delete_tag(const DeleteTagRequest& request) const {
   http::append_encoded(req.path, request.tag);
   if (request.force) detail::add_query_bool(req.query, "force", *request.force);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   (void)channel_->send(std::move(req));
 }
 
-Ref TagsApi::get_tag(const GetTagRequest& request) const {
+Ref TagsApi::get_tag(GetTagRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -49,21 +49,21 @@ Ref TagsApi::get_tag(const GetTagRequest& request) const {
   req.path += "/tags/";
   http::append_encoded(req.path, request.tag);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   const http::Response response = channel_->send(std::move(req));
   Ref result{};
   decode_from_string(response.body, result, "Ref");
   return result;
 }
 
-RefList TagsApi::list_tags(const ListTagsRequest& request) const {
-  const http::Response response = list_tags_raw(request);
+RefList TagsApi::list_tags(ListTagsRequest request) const {
+  const http::Response response = list_tags_raw(std::move(request));
   RefList result{};
   decode_from_string(response.body, result, "RefList");
   return result;
 }
 
-http::Response TagsApi::list_tags_raw(const ListTagsRequest& request) const {
+http::Response TagsApi::list_tags_raw(ListTagsRequest request) const {
   http::Request req;
   req.method = "GET";
   req.path += "/repositories/";
@@ -73,7 +73,7 @@ http::Response TagsApi::list_tags_raw(const ListTagsRequest& request) const {
   if (request.after) detail::add_query_string(req.query, "after", *request.after);
   if (request.amount) detail::add_query_int(req.query, "amount", *request.amount);
   req.headers.insert(req.headers.end(), request.extra_headers.begin(), request.extra_headers.end());
-  req.call = request.call;
+  req.call = std::move(request.call);
   return channel_->send(std::move(req));
 }
 

@@ -36,28 +36,28 @@ class LAKEFS_API ActionsApi {
   explicit ActionsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// get a run (GET /repositories/{repository}/actions/runs/{run_id}).
-  [[nodiscard]] ActionRun get_run(const GetRunRequest& request) const;
+  [[nodiscard]] ActionRun get_run(GetRunRequest request) const;
 
   /// get run hook output (GET
   /// /repositories/{repository}/actions/runs/{run_id}/hooks/{hook_run_id}/output).
   /// Streams the 2xx body to `sink`; returns the response (headers, status) without the body.
-  http::Response get_run_hook_output(const GetRunHookOutputRequest& request, const std::function<void(std::string_view chunk)>& sink) const;
+  http::Response get_run_hook_output(GetRunHookOutputRequest request, const std::function<void(std::string_view chunk)>& sink) const;
 
   /// list runs (GET /repositories/{repository}/actions/runs).
-  [[nodiscard]] ActionRunList list_repository_runs(const ListRepositoryRunsRequest& request) const;
+  [[nodiscard]] ActionRunList list_repository_runs(ListRepositoryRunsRequest request) const;
 
   /// As list_repository_runs, but the 2xx response is returned undecoded: its body is the JSON of
   /// ActionRunList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_repository_runs_raw(const ListRepositoryRunsRequest& request) const;
+  [[nodiscard]] http::Response list_repository_runs_raw(ListRepositoryRunsRequest request) const;
 
   /// list run hooks (GET /repositories/{repository}/actions/runs/{run_id}/hooks).
-  [[nodiscard]] HookRunList list_run_hooks(const ListRunHooksRequest& request) const;
+  [[nodiscard]] HookRunList list_run_hooks(ListRunHooksRequest request) const;
 
   /// As list_run_hooks, but the 2xx response is returned undecoded: its body is the JSON of
   /// HookRunList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_run_hooks_raw(const ListRunHooksRequest& request) const;
+  [[nodiscard]] http::Response list_run_hooks_raw(ListRunHooksRequest request) const;
 
  private:
   const detail::Channel* channel_;

@@ -36,162 +36,162 @@ class LAKEFS_API AuthApi {
   explicit AuthApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// add group membership (PUT /auth/groups/{groupId}/members/{userId}).
-  void add_group_membership(const AddGroupMembershipRequest& request) const;
+  void add_group_membership(AddGroupMembershipRequest request) const;
 
   /// attach policy to group (PUT /auth/groups/{groupId}/policies/{policyId}).
-  void attach_policy_to_group(const AttachPolicyToGroupRequest& request) const;
+  void attach_policy_to_group(AttachPolicyToGroupRequest request) const;
 
   /// attach policy to user (PUT /auth/users/{userId}/policies/{policyId}).
-  void attach_policy_to_user(const AttachPolicyToUserRequest& request) const;
+  void attach_policy_to_user(AttachPolicyToUserRequest request) const;
 
   /// create credentials (POST /auth/users/{userId}/credentials).
-  [[nodiscard]] CredentialsWithSecret create_credentials(const CreateCredentialsRequest& request) const;
+  [[nodiscard]] CredentialsWithSecret create_credentials(CreateCredentialsRequest request) const;
 
   /// create group (POST /auth/groups).
-  [[nodiscard]] Group create_group(const CreateGroupRequest& request) const;
+  [[nodiscard]] Group create_group(CreateGroupRequest request) const;
 
   /// create policy (POST /auth/policies).
-  [[nodiscard]] Policy create_policy(const CreatePolicyRequest& request) const;
+  [[nodiscard]] Policy create_policy(CreatePolicyRequest request) const;
 
   /// create user (POST /auth/users).
-  [[nodiscard]] User create_user(const CreateUserRequest& request) const;
+  [[nodiscard]] User create_user(CreateUserRequest request) const;
 
   /// attach external principal to user (POST /auth/users/{userId}/external/principals).
-  void create_user_external_principal(const CreateUserExternalPrincipalRequest& request) const;
+  void create_user_external_principal(CreateUserExternalPrincipalRequest request) const;
 
   /// delete credentials (DELETE /auth/users/{userId}/credentials/{accessKeyId}).
-  void delete_credentials(const DeleteCredentialsRequest& request) const;
+  void delete_credentials(DeleteCredentialsRequest request) const;
 
   /// delete group (DELETE /auth/groups/{groupId}).
-  void delete_group(const DeleteGroupRequest& request) const;
+  void delete_group(DeleteGroupRequest request) const;
 
   /// delete group membership (DELETE /auth/groups/{groupId}/members/{userId}).
-  void delete_group_membership(const DeleteGroupMembershipRequest& request) const;
+  void delete_group_membership(DeleteGroupMembershipRequest request) const;
 
   /// delete policy (DELETE /auth/policies/{policyId}).
-  void delete_policy(const DeletePolicyRequest& request) const;
+  void delete_policy(DeletePolicyRequest request) const;
 
   /// delete user (DELETE /auth/users/{userId}).
-  void delete_user(const DeleteUserRequest& request) const;
+  void delete_user(DeleteUserRequest request) const;
 
   /// delete external principal from user (DELETE /auth/users/{userId}/external/principals).
-  void delete_user_external_principal(const DeleteUserExternalPrincipalRequest& request) const;
+  void delete_user_external_principal(DeleteUserExternalPrincipalRequest request) const;
 
   /// detach policy from group (DELETE /auth/groups/{groupId}/policies/{policyId}).
-  void detach_policy_from_group(const DetachPolicyFromGroupRequest& request) const;
+  void detach_policy_from_group(DetachPolicyFromGroupRequest request) const;
 
   /// detach policy from user (DELETE /auth/users/{userId}/policies/{policyId}).
-  void detach_policy_from_user(const DetachPolicyFromUserRequest& request) const;
+  void detach_policy_from_user(DetachPolicyFromUserRequest request) const;
 
   /// perform a login using an external authenticator (POST /auth/external/principal/login).
-  [[nodiscard]] AuthenticationToken external_principal_login(const ExternalPrincipalLoginRequest& request) const;
+  [[nodiscard]] AuthenticationToken external_principal_login(ExternalPrincipalLoginRequest request) const;
 
   /// get credentials (GET /auth/users/{userId}/credentials/{accessKeyId}).
-  [[nodiscard]] Credentials get_credentials(const GetCredentialsRequest& request) const;
+  [[nodiscard]] Credentials get_credentials(GetCredentialsRequest request) const;
 
   /// get current user (GET /user).
-  [[nodiscard]] CurrentUser get_current_user(const GetCurrentUserRequest& request = {}) const;
+  [[nodiscard]] CurrentUser get_current_user(GetCurrentUserRequest request = {}) const;
 
   /// describe external principal by id (GET /auth/external/principals).
-  [[nodiscard]] ExternalPrincipal get_external_principal(const GetExternalPrincipalRequest& request) const;
+  [[nodiscard]] ExternalPrincipal get_external_principal(GetExternalPrincipalRequest request) const;
 
   /// get group (GET /auth/groups/{groupId}).
-  [[nodiscard]] Group get_group(const GetGroupRequest& request) const;
+  [[nodiscard]] Group get_group(GetGroupRequest request) const;
 
   /// get ACL of group (GET /auth/groups/{groupId}/acl).
-  [[nodiscard]] ACL get_group_acl(const GetGroupACLRequest& request) const;
+  [[nodiscard]] ACL get_group_acl(GetGroupACLRequest request) const;
 
   /// get policy (GET /auth/policies/{policyId}).
-  [[nodiscard]] Policy get_policy(const GetPolicyRequest& request) const;
+  [[nodiscard]] Policy get_policy(GetPolicyRequest request) const;
 
   /// get user (GET /auth/users/{userId}).
-  [[nodiscard]] User get_user(const GetUserRequest& request) const;
+  [[nodiscard]] User get_user(GetUserRequest request) const;
 
   /// list group members (GET /auth/groups/{groupId}/members).
-  [[nodiscard]] UserList list_group_members(const ListGroupMembersRequest& request) const;
+  [[nodiscard]] UserList list_group_members(ListGroupMembersRequest request) const;
 
   /// As list_group_members, but the 2xx response is returned undecoded: its body is the JSON of
   /// UserList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_group_members_raw(const ListGroupMembersRequest& request) const;
+  [[nodiscard]] http::Response list_group_members_raw(ListGroupMembersRequest request) const;
 
   /// list group policies (GET /auth/groups/{groupId}/policies).
-  [[nodiscard]] PolicyList list_group_policies(const ListGroupPoliciesRequest& request) const;
+  [[nodiscard]] PolicyList list_group_policies(ListGroupPoliciesRequest request) const;
 
   /// As list_group_policies, but the 2xx response is returned undecoded: its body is the JSON of
   /// PolicyList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_group_policies_raw(const ListGroupPoliciesRequest& request) const;
+  [[nodiscard]] http::Response list_group_policies_raw(ListGroupPoliciesRequest request) const;
 
   /// list groups (GET /auth/groups).
-  [[nodiscard]] GroupList list_groups(const ListGroupsRequest& request = {}) const;
+  [[nodiscard]] GroupList list_groups(ListGroupsRequest request = {}) const;
 
   /// As list_groups, but the 2xx response is returned undecoded: its body is the JSON of
   /// GroupList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_groups_raw(const ListGroupsRequest& request = {}) const;
+  [[nodiscard]] http::Response list_groups_raw(ListGroupsRequest request = {}) const;
 
   /// list policies (GET /auth/policies).
-  [[nodiscard]] PolicyList list_policies(const ListPoliciesRequest& request = {}) const;
+  [[nodiscard]] PolicyList list_policies(ListPoliciesRequest request = {}) const;
 
   /// As list_policies, but the 2xx response is returned undecoded: its body is the JSON of
   /// PolicyList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_policies_raw(const ListPoliciesRequest& request = {}) const;
+  [[nodiscard]] http::Response list_policies_raw(ListPoliciesRequest request = {}) const;
 
   /// list user credentials (GET /auth/users/{userId}/credentials).
-  [[nodiscard]] CredentialsList list_user_credentials(const ListUserCredentialsRequest& request) const;
+  [[nodiscard]] CredentialsList list_user_credentials(ListUserCredentialsRequest request) const;
 
   /// As list_user_credentials, but the 2xx response is returned undecoded: its body is the JSON of
   /// CredentialsList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_user_credentials_raw(const ListUserCredentialsRequest& request) const;
+  [[nodiscard]] http::Response list_user_credentials_raw(ListUserCredentialsRequest request) const;
 
   /// list user external policies attached to a user (GET
   /// /auth/users/{userId}/external/principals/ls).
-  [[nodiscard]] ExternalPrincipalList list_user_external_principals(const ListUserExternalPrincipalsRequest& request) const;
+  [[nodiscard]] ExternalPrincipalList list_user_external_principals(ListUserExternalPrincipalsRequest request) const;
 
   /// As list_user_external_principals, but the 2xx response is returned undecoded: its body is the JSON of
   /// ExternalPrincipalList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_user_external_principals_raw(const ListUserExternalPrincipalsRequest& request) const;
+  [[nodiscard]] http::Response list_user_external_principals_raw(ListUserExternalPrincipalsRequest request) const;
 
   /// list user groups (GET /auth/users/{userId}/groups).
-  [[nodiscard]] GroupList list_user_groups(const ListUserGroupsRequest& request) const;
+  [[nodiscard]] GroupList list_user_groups(ListUserGroupsRequest request) const;
 
   /// As list_user_groups, but the 2xx response is returned undecoded: its body is the JSON of
   /// GroupList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_user_groups_raw(const ListUserGroupsRequest& request) const;
+  [[nodiscard]] http::Response list_user_groups_raw(ListUserGroupsRequest request) const;
 
   /// list user policies (GET /auth/users/{userId}/policies).
-  [[nodiscard]] PolicyList list_user_policies(const ListUserPoliciesRequest& request) const;
+  [[nodiscard]] PolicyList list_user_policies(ListUserPoliciesRequest request) const;
 
   /// As list_user_policies, but the 2xx response is returned undecoded: its body is the JSON of
   /// PolicyList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_user_policies_raw(const ListUserPoliciesRequest& request) const;
+  [[nodiscard]] http::Response list_user_policies_raw(ListUserPoliciesRequest request) const;
 
   /// list users (GET /auth/users).
-  [[nodiscard]] UserList list_users(const ListUsersRequest& request = {}) const;
+  [[nodiscard]] UserList list_users(ListUsersRequest request = {}) const;
 
   /// As list_users, but the 2xx response is returned undecoded: its body is the JSON of
   /// UserList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_users_raw(const ListUsersRequest& request = {}) const;
+  [[nodiscard]] http::Response list_users_raw(ListUsersRequest request = {}) const;
 
   /// perform a login (POST /auth/login).
-  [[nodiscard]] AuthenticationToken login(const LoginRequest& request) const;
+  [[nodiscard]] AuthenticationToken login(LoginRequest request) const;
 
   /// oauthCallback (GET /oidc/callback).
   /// Returns the raw response (status and headers).
-  http::Response oauth_callback(const OauthCallbackRequest& request = {}) const;
+  http::Response oauth_callback(OauthCallbackRequest request = {}) const;
 
   /// set ACL of group (POST /auth/groups/{groupId}/acl).
-  void set_group_acl(const SetGroupACLRequest& request) const;
+  void set_group_acl(SetGroupACLRequest request) const;
 
   /// update policy (PUT /auth/policies/{policyId}).
-  [[nodiscard]] Policy update_policy(const UpdatePolicyRequest& request) const;
+  [[nodiscard]] Policy update_policy(UpdatePolicyRequest request) const;
 
  private:
   const detail::Channel* channel_;

@@ -37,38 +37,38 @@ class LAKEFS_API BranchesApi {
 
   /// Replay the changes from the given commit on the branch (POST
   /// /repositories/{repository}/branches/{branch}/cherry-pick).
-  [[nodiscard]] Commit cherry_pick(const CherryPickRequest& request) const;
+  [[nodiscard]] Commit cherry_pick(CherryPickRequest request) const;
 
   /// create branch (POST /repositories/{repository}/branches).
-  std::string create_branch(const CreateBranchRequest& request) const;
+  std::string create_branch(CreateBranchRequest request) const;
 
   /// delete branch (DELETE /repositories/{repository}/branches/{branch}).
-  void delete_branch(const DeleteBranchRequest& request) const;
+  void delete_branch(DeleteBranchRequest request) const;
 
   /// diff branch (GET /repositories/{repository}/branches/{branch}/diff).
-  [[nodiscard]] DiffList diff_branch(const DiffBranchRequest& request) const;
+  [[nodiscard]] DiffList diff_branch(DiffBranchRequest request) const;
 
   /// As diff_branch, but the 2xx response is returned undecoded: its body is the JSON of
   /// DiffList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response diff_branch_raw(const DiffBranchRequest& request) const;
+  [[nodiscard]] http::Response diff_branch_raw(DiffBranchRequest request) const;
 
   /// get branch (GET /repositories/{repository}/branches/{branch}).
-  [[nodiscard]] Ref get_branch(const GetBranchRequest& request) const;
+  [[nodiscard]] Ref get_branch(GetBranchRequest request) const;
 
   /// list branches (GET /repositories/{repository}/branches).
-  [[nodiscard]] RefList list_branches(const ListBranchesRequest& request) const;
+  [[nodiscard]] RefList list_branches(ListBranchesRequest request) const;
 
   /// As list_branches, but the 2xx response is returned undecoded: its body is the JSON of
   /// RefList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_branches_raw(const ListBranchesRequest& request) const;
+  [[nodiscard]] http::Response list_branches_raw(ListBranchesRequest request) const;
 
   /// reset branch (PUT /repositories/{repository}/branches/{branch}).
-  void reset_branch(const ResetBranchRequest& request) const;
+  void reset_branch(ResetBranchRequest request) const;
 
   /// revert (POST /repositories/{repository}/branches/{branch}/revert).
-  void revert_branch(const RevertBranchRequest& request) const;
+  void revert_branch(RevertBranchRequest request) const;
 
  private:
   const detail::Channel* channel_;

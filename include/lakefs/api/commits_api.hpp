@@ -36,10 +36,10 @@ class LAKEFS_API CommitsApi {
   explicit CommitsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// create commit (POST /repositories/{repository}/branches/{branch}/commits).
-  [[nodiscard]] Commit commit(const CommitRequest& request) const;
+  [[nodiscard]] Commit commit(CommitRequest request) const;
 
   /// get commit (GET /repositories/{repository}/commits/{commitId}).
-  [[nodiscard]] Commit get_commit(const GetCommitRequest& request) const;
+  [[nodiscard]] Commit get_commit(GetCommitRequest request) const;
 
  private:
   const detail::Channel* channel_;

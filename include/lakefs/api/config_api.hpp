@@ -36,7 +36,7 @@ class LAKEFS_API ConfigApi {
   explicit ConfigApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// getConfig (GET /config).
-  [[nodiscard]] Config get_config(const GetConfigRequest& request = {}) const;
+  [[nodiscard]] Config get_config(GetConfigRequest request = {}) const;
 
  private:
   const detail::Channel* channel_;

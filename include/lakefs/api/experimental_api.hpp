@@ -37,75 +37,75 @@ class LAKEFS_API ExperimentalApi {
 
   /// Abort a presign multipart upload (DELETE
   /// /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}).
-  void abort_presign_multipart_upload(const AbortPresignMultipartUploadRequest& request) const;
+  void abort_presign_multipart_upload(AbortPresignMultipartUploadRequest request) const;
 
   /// Complete a presign multipart upload request (PUT
   /// /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}).
-  [[nodiscard]] ObjectStats complete_presign_multipart_upload(const CompletePresignMultipartUploadRequest& request) const;
+  [[nodiscard]] ObjectStats complete_presign_multipart_upload(CompletePresignMultipartUploadRequest request) const;
 
   /// Initiate a multipart upload (POST
   /// /repositories/{repository}/branches/{branch}/staging/pmpu).
-  [[nodiscard]] PresignMultipartUpload create_presign_multipart_upload(const CreatePresignMultipartUploadRequest& request) const;
+  [[nodiscard]] PresignMultipartUpload create_presign_multipart_upload(CreatePresignMultipartUploadRequest request) const;
 
   /// create pull request (POST /repositories/{repository}/pulls).
-  [[nodiscard]] PullRequestCreationResponse create_pull_request(const CreatePullRequestRequest& request) const;
+  [[nodiscard]] PullRequestCreationResponse create_pull_request(CreatePullRequestRequest request) const;
 
   /// attach external principal to user (POST /auth/users/{userId}/external/principals).
-  void create_user_external_principal(const CreateUserExternalPrincipalRequest& request) const;
+  void create_user_external_principal(CreateUserExternalPrincipalRequest request) const;
 
   /// delete external principal from user (DELETE /auth/users/{userId}/external/principals).
-  void delete_user_external_principal(const DeleteUserExternalPrincipalRequest& request) const;
+  void delete_user_external_principal(DeleteUserExternalPrincipalRequest request) const;
 
   /// perform a login using an external authenticator (POST /auth/external/principal/login).
-  [[nodiscard]] AuthenticationToken external_principal_login(const ExternalPrincipalLoginRequest& request) const;
+  [[nodiscard]] AuthenticationToken external_principal_login(ExternalPrincipalLoginRequest request) const;
 
   /// describe external principal by id (GET /auth/external/principals).
-  [[nodiscard]] ExternalPrincipal get_external_principal(const GetExternalPrincipalRequest& request) const;
+  [[nodiscard]] ExternalPrincipal get_external_principal(GetExternalPrincipalRequest request) const;
 
   /// get pull request (GET /repositories/{repository}/pulls/{pull_request}).
-  [[nodiscard]] PullRequest get_pull_request(const GetPullRequestRequest& request) const;
+  [[nodiscard]] PullRequest get_pull_request(GetPullRequestRequest request) const;
 
   /// hard reset branch (PUT /repositories/{repository}/branches/{branch}/hard_reset).
-  void hard_reset_branch(const HardResetBranchRequest& request) const;
+  void hard_reset_branch(HardResetBranchRequest request) const;
 
   /// list pull requests (GET /repositories/{repository}/pulls).
-  [[nodiscard]] PullRequestsList list_pull_requests(const ListPullRequestsRequest& request) const;
+  [[nodiscard]] PullRequestsList list_pull_requests(ListPullRequestsRequest request) const;
 
   /// As list_pull_requests, but the 2xx response is returned undecoded: its body is the JSON of
   /// PullRequestsList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_pull_requests_raw(const ListPullRequestsRequest& request) const;
+  [[nodiscard]] http::Response list_pull_requests_raw(ListPullRequestsRequest request) const;
 
   /// list user external policies attached to a user (GET
   /// /auth/users/{userId}/external/principals/ls).
-  [[nodiscard]] ExternalPrincipalList list_user_external_principals(const ListUserExternalPrincipalsRequest& request) const;
+  [[nodiscard]] ExternalPrincipalList list_user_external_principals(ListUserExternalPrincipalsRequest request) const;
 
   /// As list_user_external_principals, but the 2xx response is returned undecoded: its body is the JSON of
   /// ExternalPrincipalList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_user_external_principals_raw(const ListUserExternalPrincipalsRequest& request) const;
+  [[nodiscard]] http::Response list_user_external_principals_raw(ListUserExternalPrincipalsRequest request) const;
 
   /// merge pull request (PUT /repositories/{repository}/pulls/{pull_request}/merge).
-  [[nodiscard]] MergeResult merge_pull_request(const MergePullRequestRequest& request) const;
+  [[nodiscard]] MergeResult merge_pull_request(MergePullRequestRequest request) const;
 
   /// perform a login with STS (POST /sts/login).
-  [[nodiscard]] AuthenticationToken sts_login(const StsLoginRequest& request) const;
+  [[nodiscard]] AuthenticationToken sts_login(StsLoginRequest request) const;
 
   /// rewrite (all) object metadata (PUT
   /// /repositories/{repository}/branches/{branch}/objects/stat/user_metadata).
-  void update_object_user_metadata(const UpdateObjectUserMetadataRequest& request) const;
+  void update_object_user_metadata(UpdateObjectUserMetadataRequest request) const;
 
   /// update pull request (PATCH /repositories/{repository}/pulls/{pull_request}).
-  void update_pull_request(const UpdatePullRequestRequest& request) const;
+  void update_pull_request(UpdatePullRequestRequest request) const;
 
   /// uploadPart (PUT
   /// /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}/parts/{partNumber}).
-  [[nodiscard]] UploadTo upload_part(const UploadPartRequest& request) const;
+  [[nodiscard]] UploadTo upload_part(UploadPartRequest request) const;
 
   /// uploadPartCopy (PUT
   /// /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}/parts/{partNumber}/copy).
   /// Returns the raw response (status and headers).
-  http::Response upload_part_copy(const UploadPartCopyRequest& request) const;
+  http::Response upload_part_copy(UploadPartCopyRequest request) const;
 
  private:
   const detail::Channel* channel_;

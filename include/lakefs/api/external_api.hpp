@@ -36,25 +36,25 @@ class LAKEFS_API ExternalApi {
   explicit ExternalApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// attach external principal to user (POST /auth/users/{userId}/external/principals).
-  void create_user_external_principal(const CreateUserExternalPrincipalRequest& request) const;
+  void create_user_external_principal(CreateUserExternalPrincipalRequest request) const;
 
   /// delete external principal from user (DELETE /auth/users/{userId}/external/principals).
-  void delete_user_external_principal(const DeleteUserExternalPrincipalRequest& request) const;
+  void delete_user_external_principal(DeleteUserExternalPrincipalRequest request) const;
 
   /// perform a login using an external authenticator (POST /auth/external/principal/login).
-  [[nodiscard]] AuthenticationToken external_principal_login(const ExternalPrincipalLoginRequest& request) const;
+  [[nodiscard]] AuthenticationToken external_principal_login(ExternalPrincipalLoginRequest request) const;
 
   /// describe external principal by id (GET /auth/external/principals).
-  [[nodiscard]] ExternalPrincipal get_external_principal(const GetExternalPrincipalRequest& request) const;
+  [[nodiscard]] ExternalPrincipal get_external_principal(GetExternalPrincipalRequest request) const;
 
   /// list user external policies attached to a user (GET
   /// /auth/users/{userId}/external/principals/ls).
-  [[nodiscard]] ExternalPrincipalList list_user_external_principals(const ListUserExternalPrincipalsRequest& request) const;
+  [[nodiscard]] ExternalPrincipalList list_user_external_principals(ListUserExternalPrincipalsRequest request) const;
 
   /// As list_user_external_principals, but the 2xx response is returned undecoded: its body is the JSON of
   /// ExternalPrincipalList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_user_external_principals_raw(const ListUserExternalPrincipalsRequest& request) const;
+  [[nodiscard]] http::Response list_user_external_principals_raw(ListUserExternalPrincipalsRequest request) const;
 
  private:
   const detail::Channel* channel_;

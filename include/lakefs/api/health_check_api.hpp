@@ -36,7 +36,7 @@ class LAKEFS_API HealthCheckApi {
   explicit HealthCheckApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// healthCheck (GET /healthcheck).
-  void health_check(const HealthCheckRequest& request = {}) const;
+  void health_check(HealthCheckRequest request = {}) const;
 
  private:
   const detail::Channel* channel_;

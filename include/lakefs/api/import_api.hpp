@@ -36,13 +36,13 @@ class LAKEFS_API ImportApi {
   explicit ImportApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// cancel ongoing import (DELETE /repositories/{repository}/branches/{branch}/import).
-  void import_cancel(const ImportCancelRequest& request) const;
+  void import_cancel(ImportCancelRequest request) const;
 
   /// import data from object store (POST /repositories/{repository}/branches/{branch}/import).
-  [[nodiscard]] ImportCreationResponse import_start(const ImportStartRequest& request) const;
+  [[nodiscard]] ImportCreationResponse import_start(ImportStartRequest request) const;
 
   /// get import status (GET /repositories/{repository}/branches/{branch}/import).
-  [[nodiscard]] ImportStatus import_status(const ImportStatusRequest& request) const;
+  [[nodiscard]] ImportStatus import_status(ImportStatusRequest request) const;
 
  private:
   const detail::Channel* channel_;

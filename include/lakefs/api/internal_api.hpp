@@ -37,113 +37,113 @@ class LAKEFS_API InternalApi {
 
   /// createBranchProtectionRulePreflight (GET
   /// /repositories/{repository}/branch_protection/set_allowed).
-  void create_branch_protection_rule_preflight(const CreateBranchProtectionRulePreflightRequest& request) const;
+  void create_branch_protection_rule_preflight(CreateBranchProtectionRulePreflightRequest request) const;
 
   /// create commit record (POST /repositories/{repository}/commits).
-  void create_commit_record(const CreateCommitRecordRequest& request) const;
+  void create_commit_record(CreateCommitRecordRequest request) const;
 
   /// creates symlink files corresponding to the given directory (POST
   /// /repositories/{repository}/refs/{branch}/symlink).
-  [[nodiscard]] StorageURI create_symlink_file(const CreateSymlinkFileRequest& request) const;
+  [[nodiscard]] StorageURI create_symlink_file(CreateSymlinkFileRequest request) const;
 
   /// delete repository metadata (DELETE /repositories/{repository}/metadata).
-  void delete_repository_metadata(const DeleteRepositoryMetadataRequest& request) const;
+  void delete_repository_metadata(DeleteRepositoryMetadataRequest request) const;
 
   /// Dump repository refs (tags, commits, branches) to object store Deprecated: a new API will
   /// introduce long running operations (PUT /repositories/{repository}/refs/dump).
-  [[nodiscard]] RefsDump dump_refs(const DumpRefsRequest& request) const;
+  [[nodiscard]] RefsDump dump_refs(DumpRefsRequest request) const;
 
   /// list authentication capabilities supported (GET /auth/capabilities).
-  [[nodiscard]] AuthCapabilities get_auth_capabilities(const GetAuthCapabilitiesRequest& request = {}) const;
+  [[nodiscard]] AuthCapabilities get_auth_capabilities(GetAuthCapabilitiesRequest request = {}) const;
 
   /// getGarbageCollectionConfig (GET /config/garbage-collection).
-  [[nodiscard]] GarbageCollectionConfig get_garbage_collection_config(const GetGarbageCollectionConfigRequest& request = {}) const;
+  [[nodiscard]] GarbageCollectionConfig get_garbage_collection_config(GetGarbageCollectionConfigRequest request = {}) const;
 
   /// getLakeFSVersion (GET /config/version).
   /// Deprecated by lakeFS.
-  [[nodiscard]] VersionConfig get_lakefs_version(const GetLakeFSVersionRequest& request = {}) const;
+  [[nodiscard]] VersionConfig get_lakefs_version(GetLakeFSVersionRequest request = {}) const;
 
   /// return a lakeFS metadata object by ID (GET
   /// /repositories/{repository}/metadata/object/{type}/{object_id}).
   /// Streams the 2xx body to `sink`; returns the response (headers, status) without the body.
-  http::Response get_metadata_object(const GetMetadataObjectRequest& request, const std::function<void(std::string_view chunk)>& sink) const;
+  http::Response get_metadata_object(GetMetadataObjectRequest request, const std::function<void(std::string_view chunk)>& sink) const;
 
   /// check if the lakeFS installation is already set up (GET /setup_lakefs).
-  [[nodiscard]] SetupState get_setup_state(const GetSetupStateRequest& request = {}) const;
+  [[nodiscard]] SetupState get_setup_state(GetSetupStateRequest request = {}) const;
 
   /// getStorageConfig (GET /config/storage).
   /// Deprecated by lakeFS.
-  [[nodiscard]] StorageConfig get_storage_config(const GetStorageConfigRequest& request = {}) const;
+  [[nodiscard]] StorageConfig get_storage_config(GetStorageConfigRequest request = {}) const;
 
   /// get usage report summary (GET /usage-report/summary).
-  [[nodiscard]] InstallationUsageReport get_usage_report_summary(const GetUsageReportSummaryRequest& request = {}) const;
+  [[nodiscard]] InstallationUsageReport get_usage_report_summary(GetUsageReportSummaryRequest request = {}) const;
 
   /// internalCreateBranchProtectionRule (POST /repositories/{repository}/branch_protection).
   /// Deprecated by lakeFS.
-  void internal_create_branch_protection_rule(const InternalCreateBranchProtectionRuleRequest& request) const;
+  void internal_create_branch_protection_rule(InternalCreateBranchProtectionRuleRequest request) const;
 
   /// internalDeleteBranchProtectionRule (DELETE /repositories/{repository}/branch_protection).
   /// Deprecated by lakeFS.
-  void internal_delete_branch_protection_rule(const InternalDeleteBranchProtectionRuleRequest& request) const;
+  void internal_delete_branch_protection_rule(InternalDeleteBranchProtectionRuleRequest request) const;
 
   /// internalDeleteGarbageCollectionRules (DELETE /repositories/{repository}/gc/rules).
   /// Deprecated by lakeFS.
-  void internal_delete_garbage_collection_rules(const InternalDeleteGarbageCollectionRulesRequest& request) const;
+  void internal_delete_garbage_collection_rules(InternalDeleteGarbageCollectionRulesRequest request) const;
 
   /// get branch protection rules (GET /repositories/{repository}/branch_protection).
   /// Deprecated by lakeFS.
-  [[nodiscard]] std::vector<BranchProtectionRule> internal_get_branch_protection_rules(const InternalGetBranchProtectionRulesRequest& request) const;
+  [[nodiscard]] std::vector<BranchProtectionRule> internal_get_branch_protection_rules(InternalGetBranchProtectionRulesRequest request) const;
 
   /// internalGetGarbageCollectionRules (GET /repositories/{repository}/gc/rules).
   /// Deprecated by lakeFS.
-  [[nodiscard]] GarbageCollectionRules internal_get_garbage_collection_rules(const InternalGetGarbageCollectionRulesRequest& request) const;
+  [[nodiscard]] GarbageCollectionRules internal_get_garbage_collection_rules(InternalGetGarbageCollectionRulesRequest request) const;
 
   /// internalSetGarbageCollectionRules (POST /repositories/{repository}/gc/rules).
   /// Deprecated by lakeFS.
-  void internal_set_garbage_collection_rules(const InternalSetGarbageCollectionRulesRequest& request) const;
+  void internal_set_garbage_collection_rules(InternalSetGarbageCollectionRulesRequest request) const;
 
   /// post stats events, this endpoint is meant for internal use only (POST /statistics).
-  void post_stats_events(const PostStatsEventsRequest& request) const;
+  void post_stats_events(PostStatsEventsRequest request) const;
 
   /// save lists of active commits for garbage collection (POST
   /// /repositories/{repository}/gc/prepare_commits).
-  [[nodiscard]] GarbageCollectionPrepareResponse prepare_garbage_collection_commits(const PrepareGarbageCollectionCommitsRequest& request) const;
+  [[nodiscard]] GarbageCollectionPrepareResponse prepare_garbage_collection_commits(PrepareGarbageCollectionCommitsRequest request) const;
 
   /// prepare gc commits (POST /repositories/{repository}/gc/prepare_commits/async).
-  [[nodiscard]] TaskCreation prepare_garbage_collection_commits_async(const PrepareGarbageCollectionCommitsAsyncRequest& request) const;
+  [[nodiscard]] TaskCreation prepare_garbage_collection_commits_async(PrepareGarbageCollectionCommitsAsyncRequest request) const;
 
   /// get status of prepare gc commits operation (GET
   /// /repositories/{repository}/gc/prepare_commits/status).
-  [[nodiscard]] PrepareGarbageCollectionCommitsStatus prepare_garbage_collection_commits_status(const PrepareGarbageCollectionCommitsStatusRequest& request) const;
+  [[nodiscard]] PrepareGarbageCollectionCommitsStatus prepare_garbage_collection_commits_status(PrepareGarbageCollectionCommitsStatusRequest request) const;
 
   /// save repository uncommitted metadata for garbage collection (POST
   /// /repositories/{repository}/gc/prepare_uncommited).
-  [[nodiscard]] PrepareGCUncommittedResponse prepare_garbage_collection_uncommitted(const PrepareGarbageCollectionUncommittedRequest& request) const;
+  [[nodiscard]] PrepareGCUncommittedResponse prepare_garbage_collection_uncommitted(PrepareGarbageCollectionUncommittedRequest request) const;
 
   /// Restore repository refs (tags, commits, branches) from object store. Deprecated: a new API
   /// will introduce long running operations (PUT /repositories/{repository}/refs/restore).
-  void restore_refs(const RestoreRefsRequest& request) const;
+  void restore_refs(RestoreRefsRequest request) const;
 
   /// setGarbageCollectionRulesPreflight (GET /repositories/{repository}/gc/rules/set_allowed).
-  void set_garbage_collection_rules_preflight(const SetGarbageCollectionRulesPreflightRequest& request) const;
+  void set_garbage_collection_rules_preflight(SetGarbageCollectionRulesPreflightRequest request) const;
 
   /// set repository metadata (POST /repositories/{repository}/metadata).
-  void set_repository_metadata(const SetRepositoryMetadataRequest& request) const;
+  void set_repository_metadata(SetRepositoryMetadataRequest request) const;
 
   /// setup lakeFS and create a first user (POST /setup_lakefs).
-  [[nodiscard]] CredentialsWithSecret setup(const SetupRequest& request) const;
+  [[nodiscard]] CredentialsWithSecret setup(SetupRequest request) const;
 
   /// setup communications preferences (POST /setup_comm_prefs).
-  void setup_comm_prefs(const SetupCommPrefsRequest& request) const;
+  void setup_comm_prefs(SetupCommPrefsRequest request) const;
 
   /// stage an object's metadata for the given branch (PUT
   /// /repositories/{repository}/branches/{branch}/objects).
   /// Deprecated by lakeFS.
-  [[nodiscard]] ObjectStats stage_object(const StageObjectRequest& request) const;
+  [[nodiscard]] ObjectStats stage_object(StageObjectRequest request) const;
 
   /// uploadObjectPreflight (GET
   /// /repositories/{repository}/branches/{branch}/objects/stage_allowed).
-  void upload_object_preflight(const UploadObjectPreflightRequest& request) const;
+  void upload_object_preflight(UploadObjectPreflightRequest request) const;
 
  private:
   const detail::Channel* channel_;

@@ -37,10 +37,10 @@ class LAKEFS_API MetadataApi {
 
   /// return URI to a meta-range file (GET
   /// /repositories/{repository}/metadata/meta_range/{meta_range}).
-  [[nodiscard]] StorageURI get_meta_range(const GetMetaRangeRequest& request) const;
+  [[nodiscard]] StorageURI get_meta_range(GetMetaRangeRequest request) const;
 
   /// return URI to a range file (GET /repositories/{repository}/metadata/range/{range}).
-  [[nodiscard]] StorageURI get_range(const GetRangeRequest& request) const;
+  [[nodiscard]] StorageURI get_range(GetRangeRequest request) const;
 
  private:
   const detail::Channel* channel_;

@@ -36,46 +36,46 @@ class LAKEFS_API ObjectsApi {
   explicit ObjectsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// create a copy of an object (POST /repositories/{repository}/branches/{branch}/objects/copy).
-  [[nodiscard]] ObjectStats copy_object(const CopyObjectRequest& request) const;
+  [[nodiscard]] ObjectStats copy_object(CopyObjectRequest request) const;
 
   /// delete object. Missing objects will not return a NotFound error. (DELETE
   /// /repositories/{repository}/branches/{branch}/objects).
-  void delete_object(const DeleteObjectRequest& request) const;
+  void delete_object(DeleteObjectRequest request) const;
 
   /// delete objects. Missing objects will not return a NotFound error. (POST
   /// /repositories/{repository}/branches/{branch}/objects/delete).
-  [[nodiscard]] ObjectErrorList delete_objects(const DeleteObjectsRequest& request) const;
+  [[nodiscard]] ObjectErrorList delete_objects(DeleteObjectsRequest request) const;
 
   /// get object content (GET /repositories/{repository}/refs/{ref}/objects).
   /// Streams the 2xx body to `sink`; returns the response (headers, status) without the body.
-  http::Response get_object(const GetObjectRequest& request, const std::function<void(std::string_view chunk)>& sink) const;
+  http::Response get_object(GetObjectRequest request, const std::function<void(std::string_view chunk)>& sink) const;
 
   /// get object properties on underlying storage (GET
   /// /repositories/{repository}/refs/{ref}/objects/underlyingProperties).
-  [[nodiscard]] UnderlyingObjectProperties get_underlying_properties(const GetUnderlyingPropertiesRequest& request) const;
+  [[nodiscard]] UnderlyingObjectProperties get_underlying_properties(GetUnderlyingPropertiesRequest request) const;
 
   /// check if object exists (HEAD /repositories/{repository}/refs/{ref}/objects).
   /// Returns the raw response (status and headers).
-  http::Response head_object(const HeadObjectRequest& request) const;
+  http::Response head_object(HeadObjectRequest request) const;
 
   /// list objects under a given prefix (GET /repositories/{repository}/refs/{ref}/objects/ls).
-  [[nodiscard]] ObjectStatsList list_objects(const ListObjectsRequest& request) const;
+  [[nodiscard]] ObjectStatsList list_objects(ListObjectsRequest request) const;
 
   /// As list_objects, but the 2xx response is returned undecoded: its body is the JSON of
   /// ObjectStatsList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_objects_raw(const ListObjectsRequest& request) const;
+  [[nodiscard]] http::Response list_objects_raw(ListObjectsRequest request) const;
 
   /// get object metadata (GET /repositories/{repository}/refs/{ref}/objects/stat).
-  [[nodiscard]] ObjectStats stat_object(const StatObjectRequest& request) const;
+  [[nodiscard]] ObjectStats stat_object(StatObjectRequest request) const;
 
   /// rewrite (all) object metadata (PUT
   /// /repositories/{repository}/branches/{branch}/objects/stat/user_metadata).
-  void update_object_user_metadata(const UpdateObjectUserMetadataRequest& request) const;
+  void update_object_user_metadata(UpdateObjectUserMetadataRequest request) const;
 
   /// uploadObject (POST /repositories/{repository}/branches/{branch}/objects).
   /// Streams the request body from `request.body_source`.
-  [[nodiscard]] ObjectStats upload_object(const UploadObjectRequest& request) const;
+  [[nodiscard]] ObjectStats upload_object(UploadObjectRequest request) const;
 
  private:
   const detail::Channel* channel_;

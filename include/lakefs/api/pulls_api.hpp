@@ -36,24 +36,24 @@ class LAKEFS_API PullsApi {
   explicit PullsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// create pull request (POST /repositories/{repository}/pulls).
-  [[nodiscard]] PullRequestCreationResponse create_pull_request(const CreatePullRequestRequest& request) const;
+  [[nodiscard]] PullRequestCreationResponse create_pull_request(CreatePullRequestRequest request) const;
 
   /// get pull request (GET /repositories/{repository}/pulls/{pull_request}).
-  [[nodiscard]] PullRequest get_pull_request(const GetPullRequestRequest& request) const;
+  [[nodiscard]] PullRequest get_pull_request(GetPullRequestRequest request) const;
 
   /// list pull requests (GET /repositories/{repository}/pulls).
-  [[nodiscard]] PullRequestsList list_pull_requests(const ListPullRequestsRequest& request) const;
+  [[nodiscard]] PullRequestsList list_pull_requests(ListPullRequestsRequest request) const;
 
   /// As list_pull_requests, but the 2xx response is returned undecoded: its body is the JSON of
   /// PullRequestsList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_pull_requests_raw(const ListPullRequestsRequest& request) const;
+  [[nodiscard]] http::Response list_pull_requests_raw(ListPullRequestsRequest request) const;
 
   /// merge pull request (PUT /repositories/{repository}/pulls/{pull_request}/merge).
-  [[nodiscard]] MergeResult merge_pull_request(const MergePullRequestRequest& request) const;
+  [[nodiscard]] MergeResult merge_pull_request(MergePullRequestRequest request) const;
 
   /// update pull request (PATCH /repositories/{repository}/pulls/{pull_request}).
-  void update_pull_request(const UpdatePullRequestRequest& request) const;
+  void update_pull_request(UpdatePullRequestRequest request) const;
 
  private:
   const detail::Channel* channel_;

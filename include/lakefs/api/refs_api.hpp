@@ -36,29 +36,29 @@ class LAKEFS_API RefsApi {
   explicit RefsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// diff references (GET /repositories/{repository}/refs/{leftRef}/diff/{rightRef}).
-  [[nodiscard]] DiffList diff_refs(const DiffRefsRequest& request) const;
+  [[nodiscard]] DiffList diff_refs(DiffRefsRequest request) const;
 
   /// As diff_refs, but the 2xx response is returned undecoded: its body is the JSON of
   /// DiffList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response diff_refs_raw(const DiffRefsRequest& request) const;
+  [[nodiscard]] http::Response diff_refs_raw(DiffRefsRequest request) const;
 
   /// find the merge base for 2 references (GET
   /// /repositories/{repository}/refs/{sourceRef}/merge/{destinationBranch}).
-  [[nodiscard]] FindMergeBaseResult find_merge_base(const FindMergeBaseRequest& request) const;
+  [[nodiscard]] FindMergeBaseResult find_merge_base(FindMergeBaseRequest request) const;
 
   /// get commit log from ref. If both objects and prefixes are empty, return all commits. (GET
   /// /repositories/{repository}/refs/{ref}/commits).
-  [[nodiscard]] CommitList log_commits(const LogCommitsRequest& request) const;
+  [[nodiscard]] CommitList log_commits(LogCommitsRequest request) const;
 
   /// As log_commits, but the 2xx response is returned undecoded: its body is the JSON of
   /// CommitList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response log_commits_raw(const LogCommitsRequest& request) const;
+  [[nodiscard]] http::Response log_commits_raw(LogCommitsRequest request) const;
 
   /// merge references (POST
   /// /repositories/{repository}/refs/{sourceRef}/merge/{destinationBranch}).
-  [[nodiscard]] MergeResult merge_into_branch(const MergeIntoBranchRequest& request) const;
+  [[nodiscard]] MergeResult merge_into_branch(MergeIntoBranchRequest request) const;
 
  private:
   const detail::Channel* channel_;

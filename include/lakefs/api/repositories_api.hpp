@@ -36,53 +36,53 @@ class LAKEFS_API RepositoriesApi {
   explicit RepositoriesApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// create repository (POST /repositories).
-  [[nodiscard]] Repository create_repository(const CreateRepositoryRequest& request) const;
+  [[nodiscard]] Repository create_repository(CreateRepositoryRequest request) const;
 
   /// deleteGCRules (DELETE /repositories/{repository}/settings/gc_rules).
-  void delete_gc_rules(const DeleteGCRulesRequest& request) const;
+  void delete_gc_rules(DeleteGCRulesRequest request) const;
 
   /// delete repository (DELETE /repositories/{repository}).
-  void delete_repository(const DeleteRepositoryRequest& request) const;
+  void delete_repository(DeleteRepositoryRequest request) const;
 
   /// Status of a repository dump task (GET /repositories/{repository}/dump).
-  [[nodiscard]] RepositoryDumpStatus dump_status(const DumpStatusRequest& request) const;
+  [[nodiscard]] RepositoryDumpStatus dump_status(DumpStatusRequest request) const;
 
   /// Backup the repository metadata (tags, commits, branches) and save the backup to the object
   /// store. (POST /repositories/{repository}/dump).
-  [[nodiscard]] TaskInfo dump_submit(const DumpSubmitRequest& request) const;
+  [[nodiscard]] TaskInfo dump_submit(DumpSubmitRequest request) const;
 
   /// get branch protection rules (GET /repositories/{repository}/settings/branch_protection).
-  [[nodiscard]] std::vector<BranchProtectionRule> get_branch_protection_rules(const GetBranchProtectionRulesRequest& request) const;
+  [[nodiscard]] std::vector<BranchProtectionRule> get_branch_protection_rules(GetBranchProtectionRulesRequest request) const;
 
   /// get repository GC rules (GET /repositories/{repository}/settings/gc_rules).
-  [[nodiscard]] GarbageCollectionRules get_gc_rules(const GetGCRulesRequest& request) const;
+  [[nodiscard]] GarbageCollectionRules get_gc_rules(GetGCRulesRequest request) const;
 
   /// get repository (GET /repositories/{repository}).
-  [[nodiscard]] Repository get_repository(const GetRepositoryRequest& request) const;
+  [[nodiscard]] Repository get_repository(GetRepositoryRequest request) const;
 
   /// get repository metadata (GET /repositories/{repository}/metadata).
-  [[nodiscard]] RepositoryMetadata get_repository_metadata(const GetRepositoryMetadataRequest& request) const;
+  [[nodiscard]] RepositoryMetadata get_repository_metadata(GetRepositoryMetadataRequest request) const;
 
   /// list repositories (GET /repositories).
-  [[nodiscard]] RepositoryList list_repositories(const ListRepositoriesRequest& request = {}) const;
+  [[nodiscard]] RepositoryList list_repositories(ListRepositoriesRequest request = {}) const;
 
   /// As list_repositories, but the 2xx response is returned undecoded: its body is the JSON of
   /// RepositoryList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_repositories_raw(const ListRepositoriesRequest& request = {}) const;
+  [[nodiscard]] http::Response list_repositories_raw(ListRepositoriesRequest request = {}) const;
 
   /// Status of a restore request (GET /repositories/{repository}/restore).
-  [[nodiscard]] RepositoryRestoreStatus restore_status(const RestoreStatusRequest& request) const;
+  [[nodiscard]] RepositoryRestoreStatus restore_status(RestoreStatusRequest request) const;
 
   /// Restore repository from a dump in the object store (POST
   /// /repositories/{repository}/restore).
-  [[nodiscard]] TaskInfo restore_submit(const RestoreSubmitRequest& request) const;
+  [[nodiscard]] TaskInfo restore_submit(RestoreSubmitRequest request) const;
 
   /// setBranchProtectionRules (PUT /repositories/{repository}/settings/branch_protection).
-  void set_branch_protection_rules(const SetBranchProtectionRulesRequest& request) const;
+  void set_branch_protection_rules(SetBranchProtectionRulesRequest request) const;
 
   /// setGCRules (PUT /repositories/{repository}/settings/gc_rules).
-  void set_gc_rules(const SetGCRulesRequest& request) const;
+  void set_gc_rules(SetGCRulesRequest request) const;
 
  private:
   const detail::Channel* channel_;

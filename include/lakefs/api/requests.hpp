@@ -37,7 +37,7 @@ struct LAKEFS_API AbortPresignMultipartUploadRequest {
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -50,7 +50,7 @@ struct LAKEFS_API AddGroupMembershipRequest {
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -63,7 +63,7 @@ struct LAKEFS_API AttachPolicyToGroupRequest {
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -76,7 +76,7 @@ struct LAKEFS_API AttachPolicyToUserRequest {
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -91,7 +91,7 @@ struct LAKEFS_API CherryPickRequest {
   CherryPickCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -108,7 +108,7 @@ struct LAKEFS_API CommitRequest {
   std::optional<std::string> source_metarange{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -127,7 +127,7 @@ struct LAKEFS_API CompletePresignMultipartUploadRequest {
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -144,7 +144,7 @@ struct LAKEFS_API CopyObjectRequest {
   std::string dest_path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -157,7 +157,7 @@ struct LAKEFS_API CreateBranchRequest {
   BranchCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -168,7 +168,7 @@ struct LAKEFS_API CreateBranchProtectionRulePreflightRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -181,7 +181,7 @@ struct LAKEFS_API CreateCommitRecordRequest {
   CommitRecordCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -192,7 +192,7 @@ struct LAKEFS_API CreateCredentialsRequest {
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -203,7 +203,7 @@ struct LAKEFS_API CreateGroupRequest {
   GroupCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -214,7 +214,7 @@ struct LAKEFS_API CreatePolicyRequest {
   Policy body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -231,7 +231,7 @@ struct LAKEFS_API CreatePresignMultipartUploadRequest {
   std::optional<std::int64_t> parts{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -244,7 +244,7 @@ struct LAKEFS_API CreatePullRequestRequest {
   PullRequestCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -257,7 +257,7 @@ struct LAKEFS_API CreateRepositoryRequest {
   std::optional<bool> bare{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -272,7 +272,7 @@ struct LAKEFS_API CreateSymlinkFileRequest {
   std::optional<std::string> location{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -285,7 +285,7 @@ struct LAKEFS_API CreateTagRequest {
   TagCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -296,7 +296,7 @@ struct LAKEFS_API CreateUserRequest {
   UserCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -311,7 +311,7 @@ struct LAKEFS_API CreateUserExternalPrincipalRequest {
   std::string principal_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -326,7 +326,7 @@ struct LAKEFS_API DeleteBranchRequest {
   std::optional<bool> force{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -339,7 +339,7 @@ struct LAKEFS_API DeleteCredentialsRequest {
   std::string access_key_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -350,7 +350,7 @@ struct LAKEFS_API DeleteGCRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -361,7 +361,7 @@ struct LAKEFS_API DeleteGroupRequest {
   std::string group_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -374,7 +374,7 @@ struct LAKEFS_API DeleteGroupMembershipRequest {
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -393,7 +393,7 @@ struct LAKEFS_API DeleteObjectRequest {
   std::optional<bool> no_tombstone{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -412,7 +412,7 @@ struct LAKEFS_API DeleteObjectsRequest {
   std::optional<bool> no_tombstone{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -423,7 +423,7 @@ struct LAKEFS_API DeletePolicyRequest {
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -436,7 +436,7 @@ struct LAKEFS_API DeleteRepositoryRequest {
   std::optional<bool> force{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -449,7 +449,7 @@ struct LAKEFS_API DeleteRepositoryMetadataRequest {
   RepositoryMetadataKeys body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -464,7 +464,7 @@ struct LAKEFS_API DeleteTagRequest {
   std::optional<bool> force{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -475,7 +475,7 @@ struct LAKEFS_API DeleteUserRequest {
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -488,7 +488,7 @@ struct LAKEFS_API DeleteUserExternalPrincipalRequest {
   std::string principal_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -501,7 +501,7 @@ struct LAKEFS_API DetachPolicyFromGroupRequest {
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -514,7 +514,7 @@ struct LAKEFS_API DetachPolicyFromUserRequest {
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -535,7 +535,7 @@ struct LAKEFS_API DiffBranchRequest {
   std::optional<std::string> delimiter{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -562,7 +562,7 @@ struct LAKEFS_API DiffRefsRequest {
   std::optional<bool> include_right_stats{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -573,7 +573,7 @@ struct LAKEFS_API DumpRefsRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -586,7 +586,7 @@ struct LAKEFS_API DumpStatusRequest {
   std::string task_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -597,7 +597,7 @@ struct LAKEFS_API DumpSubmitRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -608,7 +608,7 @@ struct LAKEFS_API ExternalPrincipalLoginRequest {
   ExternalLoginInformation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -623,7 +623,7 @@ struct LAKEFS_API FindMergeBaseRequest {
   std::string destination_branch{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -632,7 +632,7 @@ struct LAKEFS_API FindMergeBaseRequest {
 struct LAKEFS_API GetAuthCapabilitiesRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -645,7 +645,7 @@ struct LAKEFS_API GetBranchRequest {
   std::string branch{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -656,7 +656,7 @@ struct LAKEFS_API GetBranchProtectionRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -669,7 +669,7 @@ struct LAKEFS_API GetCommitRequest {
   std::string commit_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -678,7 +678,7 @@ struct LAKEFS_API GetCommitRequest {
 struct LAKEFS_API GetConfigRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -691,7 +691,7 @@ struct LAKEFS_API GetCredentialsRequest {
   std::string access_key_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -700,7 +700,7 @@ struct LAKEFS_API GetCredentialsRequest {
 struct LAKEFS_API GetCurrentUserRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -711,7 +711,7 @@ struct LAKEFS_API GetExternalPrincipalRequest {
   std::string principal_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -720,7 +720,7 @@ struct LAKEFS_API GetExternalPrincipalRequest {
 struct LAKEFS_API GetGarbageCollectionConfigRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -731,7 +731,7 @@ struct LAKEFS_API GetGCRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -742,7 +742,7 @@ struct LAKEFS_API GetGroupRequest {
   std::string group_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -753,7 +753,7 @@ struct LAKEFS_API GetGroupACLRequest {
   std::string group_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -762,7 +762,7 @@ struct LAKEFS_API GetGroupACLRequest {
 struct LAKEFS_API GetLakeFSVersionRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -779,7 +779,7 @@ struct LAKEFS_API GetMetadataObjectRequest {
   std::optional<bool> presign{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -792,7 +792,7 @@ struct LAKEFS_API GetMetaRangeRequest {
   std::string meta_range{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -815,7 +815,7 @@ struct LAKEFS_API GetObjectRequest {
   std::optional<std::string> if_none_match{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -832,7 +832,7 @@ struct LAKEFS_API GetPhysicalAddressRequest {
   std::optional<bool> presign{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -843,7 +843,7 @@ struct LAKEFS_API GetPolicyRequest {
   std::string policy_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -856,7 +856,7 @@ struct LAKEFS_API GetPullRequestRequest {
   std::string pull_request{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -869,7 +869,7 @@ struct LAKEFS_API GetRangeRequest {
   std::string range{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -880,7 +880,7 @@ struct LAKEFS_API GetRepositoryRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -891,7 +891,7 @@ struct LAKEFS_API GetRepositoryMetadataRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -904,7 +904,7 @@ struct LAKEFS_API GetRunRequest {
   std::string run_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -919,7 +919,7 @@ struct LAKEFS_API GetRunHookOutputRequest {
   std::string hook_run_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -928,7 +928,7 @@ struct LAKEFS_API GetRunHookOutputRequest {
 struct LAKEFS_API GetSetupStateRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -937,7 +937,7 @@ struct LAKEFS_API GetSetupStateRequest {
 struct LAKEFS_API GetStorageConfigRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -950,7 +950,7 @@ struct LAKEFS_API GetTagRequest {
   std::string tag{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -965,7 +965,7 @@ struct LAKEFS_API GetUnderlyingPropertiesRequest {
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -974,7 +974,7 @@ struct LAKEFS_API GetUnderlyingPropertiesRequest {
 struct LAKEFS_API GetUsageReportSummaryRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -985,7 +985,7 @@ struct LAKEFS_API GetUserRequest {
   std::string user_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1002,7 +1002,7 @@ struct LAKEFS_API HardResetBranchRequest {
   std::optional<bool> force{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1020,7 +1020,7 @@ struct LAKEFS_API HeadObjectRequest {
   std::optional<std::string> range{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1029,7 +1029,7 @@ struct LAKEFS_API HeadObjectRequest {
 struct LAKEFS_API HealthCheckRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1044,7 +1044,7 @@ struct LAKEFS_API ImportCancelRequest {
   std::string id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1059,7 +1059,7 @@ struct LAKEFS_API ImportStartRequest {
   ImportCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1074,7 +1074,7 @@ struct LAKEFS_API ImportStatusRequest {
   std::string id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1087,7 +1087,7 @@ struct LAKEFS_API InternalCreateBranchProtectionRuleRequest {
   BranchProtectionRule body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1100,7 +1100,7 @@ struct LAKEFS_API InternalDeleteBranchProtectionRuleRequest {
   InternalDeleteBranchProtectionRuleBody body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1111,7 +1111,7 @@ struct LAKEFS_API InternalDeleteGarbageCollectionRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1122,7 +1122,7 @@ struct LAKEFS_API InternalGetBranchProtectionRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1133,7 +1133,7 @@ struct LAKEFS_API InternalGetGarbageCollectionRulesRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1146,7 +1146,7 @@ struct LAKEFS_API InternalSetGarbageCollectionRulesRequest {
   GarbageCollectionRules body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1171,7 +1171,7 @@ struct LAKEFS_API LinkPhysicalAddressRequest {
   std::optional<std::string> if_match{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1190,7 +1190,7 @@ struct LAKEFS_API ListBranchesRequest {
   std::optional<bool> show_hidden{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1207,7 +1207,7 @@ struct LAKEFS_API ListGroupMembersRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1224,7 +1224,7 @@ struct LAKEFS_API ListGroupPoliciesRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1239,7 +1239,7 @@ struct LAKEFS_API ListGroupsRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1264,7 +1264,7 @@ struct LAKEFS_API ListObjectsRequest {
   std::optional<std::string> prefix{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1279,7 +1279,7 @@ struct LAKEFS_API ListPoliciesRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1298,7 +1298,7 @@ struct LAKEFS_API ListPullRequestsRequest {
   std::optional<std::string> status{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1315,7 +1315,7 @@ struct LAKEFS_API ListRepositoriesRequest {
   std::optional<std::string> search{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1334,7 +1334,7 @@ struct LAKEFS_API ListRepositoryRunsRequest {
   std::optional<std::string> commit{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1351,7 +1351,7 @@ struct LAKEFS_API ListRunHooksRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1368,7 +1368,7 @@ struct LAKEFS_API ListTagsRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1385,7 +1385,7 @@ struct LAKEFS_API ListUserCredentialsRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1402,7 +1402,7 @@ struct LAKEFS_API ListUserExternalPrincipalsRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1419,7 +1419,7 @@ struct LAKEFS_API ListUserGroupsRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1438,7 +1438,7 @@ struct LAKEFS_API ListUserPoliciesRequest {
   std::optional<bool> effective{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1453,7 +1453,7 @@ struct LAKEFS_API ListUsersRequest {
   std::optional<std::int64_t> amount{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1485,7 +1485,7 @@ struct LAKEFS_API LogCommitsRequest {
   std::optional<std::string> stop_at{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1496,7 +1496,7 @@ struct LAKEFS_API LoginRequest {
   LoginInformation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1513,7 +1513,7 @@ struct LAKEFS_API MergeIntoBranchRequest {
   Merge body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1526,7 +1526,7 @@ struct LAKEFS_API MergePullRequestRequest {
   std::string pull_request{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1535,7 +1535,7 @@ struct LAKEFS_API MergePullRequestRequest {
 struct LAKEFS_API OauthCallbackRequest {
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1546,7 +1546,7 @@ struct LAKEFS_API PostStatsEventsRequest {
   StatsEventsList body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1557,7 +1557,7 @@ struct LAKEFS_API PrepareGarbageCollectionCommitsRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1568,7 +1568,7 @@ struct LAKEFS_API PrepareGarbageCollectionCommitsAsyncRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1581,7 +1581,7 @@ struct LAKEFS_API PrepareGarbageCollectionCommitsStatusRequest {
   std::string id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1594,7 +1594,7 @@ struct LAKEFS_API PrepareGarbageCollectionUncommittedRequest {
   PrepareGCUncommittedRequest body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1609,7 +1609,7 @@ struct LAKEFS_API ResetBranchRequest {
   ResetCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1622,7 +1622,7 @@ struct LAKEFS_API RestoreRefsRequest {
   RefsRestore body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1635,7 +1635,7 @@ struct LAKEFS_API RestoreStatusRequest {
   std::string task_id{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1648,7 +1648,7 @@ struct LAKEFS_API RestoreSubmitRequest {
   RefsRestore body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1663,7 +1663,7 @@ struct LAKEFS_API RevertBranchRequest {
   RevertCreation body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1680,7 +1680,7 @@ struct LAKEFS_API SetBranchProtectionRulesRequest {
   std::optional<std::string> if_match{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1691,7 +1691,7 @@ struct LAKEFS_API SetGarbageCollectionRulesPreflightRequest {
   std::string repository{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1704,7 +1704,7 @@ struct LAKEFS_API SetGCRulesRequest {
   GarbageCollectionRules body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1717,7 +1717,7 @@ struct LAKEFS_API SetGroupACLRequest {
   ACL body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1730,7 +1730,7 @@ struct LAKEFS_API SetRepositoryMetadataRequest {
   RepositoryMetadataSet body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1741,7 +1741,7 @@ struct LAKEFS_API SetupRequest {
   Setup body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1752,7 +1752,7 @@ struct LAKEFS_API SetupCommPrefsRequest {
   CommPrefsInput body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1769,7 +1769,7 @@ struct LAKEFS_API StageObjectRequest {
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1788,7 +1788,7 @@ struct LAKEFS_API StatObjectRequest {
   std::optional<bool> presign{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1799,7 +1799,7 @@ struct LAKEFS_API StsLoginRequest {
   StsAuthRequest body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1816,7 +1816,7 @@ struct LAKEFS_API UpdateObjectUserMetadataRequest {
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1829,7 +1829,7 @@ struct LAKEFS_API UpdatePolicyRequest {
   Policy body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1844,7 +1844,7 @@ struct LAKEFS_API UpdatePullRequestRequest {
   PullRequestBasic body{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1878,7 +1878,7 @@ struct LAKEFS_API UploadObjectRequest {
   std::optional<std::string> if_match{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1893,7 +1893,7 @@ struct LAKEFS_API UploadObjectPreflightRequest {
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1914,7 +1914,7 @@ struct LAKEFS_API UploadPartRequest {
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 
@@ -1935,7 +1935,7 @@ struct LAKEFS_API UploadPartCopyRequest {
   std::string path{};
   /// Additional headers to send (e.g. X-Lakefs-Meta-* user metadata on uploads).
   std::vector<http::Header> extra_headers{};
-  /// Timeout, retry policy and cancellation of this call.
+  /// Timeout, deadline, retry policy, cancellation and extra headers of this call (see CallOptions).
   CallOptions call{};
 };
 

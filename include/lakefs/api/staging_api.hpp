@@ -37,11 +37,11 @@ class LAKEFS_API StagingApi {
 
   /// generate an address to which the client can upload an object (GET
   /// /repositories/{repository}/branches/{branch}/staging/backing).
-  [[nodiscard]] StagingLocation get_physical_address(const GetPhysicalAddressRequest& request) const;
+  [[nodiscard]] StagingLocation get_physical_address(GetPhysicalAddressRequest request) const;
 
   /// associate staging on this physical address with a path (PUT
   /// /repositories/{repository}/branches/{branch}/staging/backing).
-  [[nodiscard]] ObjectStats link_physical_address(const LinkPhysicalAddressRequest& request) const;
+  [[nodiscard]] ObjectStats link_physical_address(LinkPhysicalAddressRequest request) const;
 
  private:
   const detail::Channel* channel_;

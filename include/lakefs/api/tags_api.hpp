@@ -36,21 +36,21 @@ class LAKEFS_API TagsApi {
   explicit TagsApi(const detail::Channel& channel) noexcept : channel_(&channel) {}
 
   /// create tag (POST /repositories/{repository}/tags).
-  [[nodiscard]] Ref create_tag(const CreateTagRequest& request) const;
+  [[nodiscard]] Ref create_tag(CreateTagRequest request) const;
 
   /// delete tag (DELETE /repositories/{repository}/tags/{tag}).
-  void delete_tag(const DeleteTagRequest& request) const;
+  void delete_tag(DeleteTagRequest request) const;
 
   /// get tag (GET /repositories/{repository}/tags/{tag}).
-  [[nodiscard]] Ref get_tag(const GetTagRequest& request) const;
+  [[nodiscard]] Ref get_tag(GetTagRequest request) const;
 
   /// list tags (GET /repositories/{repository}/tags).
-  [[nodiscard]] RefList list_tags(const ListTagsRequest& request) const;
+  [[nodiscard]] RefList list_tags(ListTagsRequest request) const;
 
   /// As list_tags, but the 2xx response is returned undecoded: its body is the JSON of
   /// RefList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
-  [[nodiscard]] http::Response list_tags_raw(const ListTagsRequest& request) const;
+  [[nodiscard]] http::Response list_tags_raw(ListTagsRequest request) const;
 
  private:
   const detail::Channel* channel_;
