@@ -236,8 +236,8 @@ std::size_t StoredObject::read_range(std::uint64_t offset, std::span<std::byte> 
   return ObjectRangeReader(*this, std::move(options)).read_range(offset, buffer, call);
 }
 
-std::uint64_t StoredObject::read_range(std::uint64_t offset, std::uint64_t length,
-                                       const std::function<void(std::string_view)>& sink, ReadOptions options) const {
+std::uint64_t StoredObject::read_range_to(std::uint64_t offset, std::uint64_t length,
+                                          const std::function<void(std::string_view)>& sink, ReadOptions options) const {
   const CallOptions call = options.call;
   return ObjectRangeReader(*this, std::move(options)).read_range(offset, length, sink, call);
 }

@@ -12,6 +12,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include "lakefs/client.hpp"
 #include "lakefs/export.hpp"
@@ -143,8 +145,13 @@ class LAKEFS_API StoredObject {
   /// sink already has); returns how many (fewer only at the end of the
   /// object). Errors as the buffer form; an exception thrown by `sink` aborts
   /// the transfer and is rethrown.
-  std::uint64_t read_range(std::uint64_t offset, std::uint64_t length,
-                           const std::function<void(std::string_view)>& sink, ReadOptions options = {}) const;
+  /// `sink` is anything callable with a std::string_view (a template, so that
+  /// `read_range(0, n, {.if_match = etag})` always means the string form).
+  template <class Sink>
+    requires std::is_invocable_v<Sink&, std::string_view>
+  std::uint64_t read_range(std::uint64_t offset, std::uint64_t length, Sink&& sink, ReadOptions options = {}) const {
+    return read_range_to(offset, length, std::function<void(std::string_view)>(std::ref(sink)), std::move(options));
+  }
   /// A reusable, thread-safe reader of byte ranges of this object (one version
   /// of it, one cached pre-signed URL); see ObjectRangeReader. Sends nothing.
   [[nodiscard]] ObjectRangeReader range_reader(ReadOptions options = {}) const;
@@ -179,6 +186,10 @@ class LAKEFS_API StoredObject {
   std::string path_{};
   /// The client (client()).
   Client client_{};
+
+ private:
+  std::uint64_t read_range_to(std::uint64_t offset, std::uint64_t length,
+                              const std::function<void(std::string_view)>& sink, ReadOptions options) const;
 };
 
 /// Options of the uploads of WriteableObject (upload(), upload_file()).
