@@ -24,6 +24,7 @@ ImportStatus to_status(const api::ImportStatus& s) {
   out.metarange_id = s.metarange_id.value_or("");
   if (s.commit) out.commit = detail::to_commit(*s.commit);
   if (s.error) out.error = s.error->message;
+  out.unknown_fields = detail::to_unknown_fields(s.unknown_fields);
   return out;
 }
 

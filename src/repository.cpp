@@ -129,14 +129,18 @@ std::optional<GarbageCollectionRules> Repository::gc_rules(CallOptions call) con
     (void)properties(std::move(call));  // a missing repository is NotFoundError; a repository without rules has none
     return std::nullopt;
   }
-  GarbageCollectionRules out{.default_retention_days = rules.default_retention_days};
+  GarbageCollectionRules out{.default_retention_days = rules.default_retention_days,
+                             .unknown_fields = detail::to_unknown_fields(std::move(rules.unknown_fields))};
   for (const auto& rule : rules.branches) out.branch_retention_days[rule.branch_id] = rule.retention_days;
   return out;
 }
 
 void Repository::set_gc_rules(const GarbageCollectionRules& rules, CallOptions call) {
   detail::require_non_empty(id_, "repository id");
-  api::GarbageCollectionRules body{.default_retention_days = rules.default_retention_days};
+  // What the server sent that this SDK does not know goes back as it came (a gc_rules() → set_gc_rules() round trip).
+  api::GarbageCollectionRules body{
+      .default_retention_days = rules.default_retention_days,
+      .unknown_fields = detail::to_api_fields(rules.unknown_fields, {"default_retention_days", "branches"})};
   for (const auto& [branch, days] : rules.branch_retention_days) {
     detail::require_branch_id(branch);
     body.branches.push_back({.branch_id = branch, .retention_days = days});

@@ -47,6 +47,8 @@ struct LAKEFS_API ActionRun {
   Timestamp start_time{};
   /// When the run ended; unset when the server reports no end time.
   std::optional<Timestamp> end_time{};
+  /// Members of the server's answer this SDK version does not know (see UnknownFields).
+  UnknownFields unknown_fields{};
   /// Equal when every member is.
   bool operator==(const ActionRun&) const = default;
 };
@@ -76,6 +78,8 @@ struct LAKEFS_API HookRun {
   Timestamp start_time{};
   /// When the hook ended; unset when the server reports no end time.
   std::optional<Timestamp> end_time{};
+  /// Members of the server's answer this SDK version does not know (see UnknownFields).
+  UnknownFields unknown_fields{};
   /// Equal when every member is.
   bool operator==(const HookRun&) const = default;
 };

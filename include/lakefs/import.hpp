@@ -88,6 +88,8 @@ struct LAKEFS_API ImportStatus {
   std::optional<std::string> error{};
   /// With ImportOptions::merge, the merge commit on the branch, once wait() has merged.
   std::optional<std::string> merge_commit{};
+  /// Members of the server's answer this SDK version does not know (see UnknownFields).
+  UnknownFields unknown_fields{};
   /// Equal when every member is.
   bool operator==(const ImportStatus&) const = default;
 };

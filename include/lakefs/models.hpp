@@ -21,6 +21,11 @@ namespace lakefs {
 using Metadata = std::map<std::string, std::string>;
 /// Seconds since the Unix epoch, as lakeFS reports times.
 using Timestamp = std::chrono::sys_seconds;
+/// The members of a server's answer this SDK version does not know, as JSON text: member name → its value's
+/// compact JSON text (`{"a":1}`, `[1,2]`, `3`, `"text"`). Empty against a server of the version the SDK was
+/// built for; a newer server's additions land here instead of being dropped. Models the SDK sends back
+/// (GarbageCollectionRules, through Repository::set_gc_rules()) send these members back as they are.
+using UnknownFields = std::map<std::string, std::string>;
 
 /// A commit, as lakeFS reports it.
 struct LAKEFS_API Commit {
@@ -38,6 +43,8 @@ struct LAKEFS_API Commit {
   std::string meta_range_id{};
   /// The commit's metadata.
   Metadata metadata{};
+  /// Members of the server's answer this SDK version does not know (see UnknownFields).
+  UnknownFields unknown_fields{};
   /// Equal when every member is.
   bool operator==(const Commit&) const = default;
 };
@@ -76,6 +83,8 @@ struct LAKEFS_API Change {
   PathType path_type = PathType::object;
   /// The size of the added or changed object, when the server reports it.
   std::optional<std::int64_t> size_bytes{};
+  /// Members of the server's answer this SDK version does not know (see UnknownFields).
+  UnknownFields unknown_fields{};
   /// Equal when every member is.
   bool operator==(const Change&) const = default;
 };
@@ -99,6 +108,8 @@ struct LAKEFS_API ObjectInfo {
   Metadata metadata{};
   /// The object's Content-Type; empty when it has none.
   std::string content_type{};
+  /// Members of the server's answer this SDK version does not know (see UnknownFields).
+  UnknownFields unknown_fields{};
   /// Equal when every member is.
   bool operator==(const ObjectInfo&) const = default;
 };
@@ -107,7 +118,9 @@ struct LAKEFS_API ObjectInfo {
 struct LAKEFS_API CommonPrefix {
   /// The prefix, ending with the delimiter (e.g. "data/2024/").
   std::string path{};
-  /// Equal when the paths are.
+  /// Members of the server's answer this SDK version does not know (see UnknownFields).
+  UnknownFields unknown_fields{};
+  /// Equal when every member is.
   bool operator==(const CommonPrefix&) const = default;
 };
 
@@ -154,7 +167,7 @@ class LAKEFS_API ObjectEntry : public std::variant<ObjectInfo, CommonPrefix> {
   /// The common prefix, or nullptr when this is an object.
   [[nodiscard]] const CommonPrefix* if_prefix() const noexcept { return std::get_if<CommonPrefix>(this); }
 
-  /// Equal when both are objects with equal info, or both prefixes with equal paths.
+  /// Equal when both are equal objects, or both equal prefixes.
   bool operator==(const ObjectEntry&) const = default;
 };
 
@@ -172,6 +185,8 @@ struct LAKEFS_API RepositoryProperties {
   std::string storage_id{};
   /// The repository refuses changes without `force` (RepositoryCreateOptions::read_only).
   bool read_only = false;
+  /// Members of the server's answer this SDK version does not know (see UnknownFields).
+  UnknownFields unknown_fields{};
   /// Equal when every member is.
   bool operator==(const RepositoryProperties&) const = default;
 };
@@ -183,6 +198,8 @@ struct LAKEFS_API GarbageCollectionRules {
   std::int64_t default_retention_days = 0;
   /// Branch id → retention days, for branches that differ from the default.
   std::map<std::string, std::int64_t> branch_retention_days{};
+  /// Members of the server's answer this SDK version does not know (see UnknownFields).
+  UnknownFields unknown_fields{};
   /// Equal when every member is.
   bool operator==(const GarbageCollectionRules&) const = default;
 };
@@ -213,6 +230,8 @@ struct LAKEFS_API ServerStorageConfiguration {
   std::string blockstore_id{};
   /// A description of the block store, as configured on the server; may be empty.
   std::string blockstore_description{};
+  /// Members of the server's answer this SDK version does not know (see UnknownFields).
+  UnknownFields unknown_fields{};
   /// Equal when every member is.
   bool operator==(const ServerStorageConfiguration&) const = default;
 };
@@ -228,6 +247,8 @@ struct LAKEFS_API ServerConfiguration {
   /// Every block store: one on an open-source server (blockstore_id empty),
   /// several on a multi-storage one.
   std::vector<ServerStorageConfiguration> storages{};
+  /// Members of the server's answer this SDK version does not know (see UnknownFields).
+  UnknownFields unknown_fields{};
   /// Equal when every member is.
   bool operator==(const ServerConfiguration&) const = default;
 };

@@ -51,6 +51,8 @@ struct LAKEFS_API PullRequest {
   std::optional<Timestamp> closed_date{};
   /// The merge commit, once merged (pull_request(id) only).
   std::string merged_commit_id{};
+  /// Members of the server's answer this SDK version does not know (see UnknownFields).
+  UnknownFields unknown_fields{};
   /// Equal when every member is.
   bool operator==(const PullRequest&) const = default;
 };

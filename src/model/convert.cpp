@@ -97,6 +97,35 @@ Change::PathType path_type(const std::string& raw) {
 
 }  // namespace
 
+UnknownFields to_unknown_fields(const std::map<std::string, api::JsonValue>& fields) {
+  UnknownFields out;
+  for (const auto& [name, value] : fields) out.emplace_hint(out.end(), name, value.json);
+  return out;
+}
+
+UnknownFields to_unknown_fields(std::map<std::string, api::JsonValue>&& fields) {
+  UnknownFields out;
+  while (!fields.empty()) {
+    auto node = fields.extract(fields.begin());
+    out.emplace_hint(out.end(), std::move(node.key()), std::move(node.mapped().json));
+  }
+  return out;
+}
+
+std::map<std::string, api::JsonValue> to_api_fields(const UnknownFields& fields,
+                                                    std::initializer_list<std::string_view> known) {
+  std::map<std::string, api::JsonValue> out;
+  for (const auto& [name, json] : fields) {
+    for (const std::string_view k : known) {
+      if (name == k) {
+        throw InvalidArgumentError("unknown_fields names '" + name + "', a member this SDK sends itself");
+      }
+    }
+    out.emplace_hint(out.end(), name, api::JsonValue{json});
+  }
+  return out;
+}
+
 Commit to_commit(const api::Commit& c) {
   return Commit{c.id,
                 c.parents,
@@ -104,11 +133,13 @@ Commit to_commit(const api::Commit& c) {
                 c.message,
                 from_epoch(c.creation_date),
                 c.meta_range_id,
-                c.metadata.value_or(Metadata{})};
+                c.metadata.value_or(Metadata{}),
+                to_unknown_fields(c.unknown_fields)};
 }
 
 Change to_change(const api::Diff& d) {
-  return Change{change_type(d.type.raw()), d.path, path_type(d.path_type.raw()), d.size_bytes};
+  return Change{change_type(d.type.raw()), d.path, path_type(d.path_type.raw()), d.size_bytes,
+                to_unknown_fields(d.unknown_fields)};
 }
 
 ObjectInfo to_object_info(const api::ObjectStats& s) {
@@ -121,6 +152,7 @@ ObjectInfo to_object_info(const api::ObjectStats& s) {
   info.mtime = from_epoch(s.mtime);
   info.metadata = s.metadata.value_or(Metadata{});
   info.content_type = s.content_type.value_or("");
+  info.unknown_fields = to_unknown_fields(s.unknown_fields);
   return info;
 }
 
@@ -131,11 +163,13 @@ Commit to_commit(api::Commit&& c) {
                 std::move(c.message),
                 from_epoch(c.creation_date),
                 std::move(c.meta_range_id),
-                c.metadata ? std::move(*c.metadata) : Metadata{}};
+                c.metadata ? std::move(*c.metadata) : Metadata{},
+                to_unknown_fields(std::move(c.unknown_fields))};
 }
 
 Change to_change(api::Diff&& d) {
-  return Change{change_type(d.type.raw()), std::move(d.path), path_type(d.path_type.raw()), d.size_bytes};
+  return Change{change_type(d.type.raw()), std::move(d.path), path_type(d.path_type.raw()), d.size_bytes,
+                to_unknown_fields(std::move(d.unknown_fields))};
 }
 
 ObjectInfo to_object_info(api::ObjectStats&& s) {
@@ -148,6 +182,7 @@ ObjectInfo to_object_info(api::ObjectStats&& s) {
   info.mtime = from_epoch(s.mtime);
   if (s.metadata) info.metadata = std::move(*s.metadata);
   if (s.content_type) info.content_type = std::move(*s.content_type);
+  info.unknown_fields = to_unknown_fields(std::move(s.unknown_fields));
   return info;
 }
 
@@ -185,7 +220,7 @@ void require_page_size(std::size_t page_size) {
 void decode_objects(std::string_view body, std::vector<ObjectEntry>& out) {
   for_each_result<api::ObjectStats>(body, "ObjectStatsList", out, [&](api::ObjectStats&& s) {
     if (s.path_type.raw() == "common_prefix") {
-      out.emplace_back(CommonPrefix{std::move(s.path)});
+      out.emplace_back(CommonPrefix{std::move(s.path), to_unknown_fields(std::move(s.unknown_fields))});
     } else {
       out.emplace_back(to_object_info(std::move(s)));
     }
@@ -216,7 +251,8 @@ RepositoryProperties to_properties(const api::Repository& r) {
                               r.default_branch,
                               r.storage_namespace,
                               r.storage_id.value_or(""),
-                              r.read_only.value_or(false)};
+                              r.read_only.value_or(false),
+                              to_unknown_fields(r.unknown_fields)};
 }
 
 ServerStorageConfiguration to_storage_config(const api::StorageConfig& s) {
@@ -230,7 +266,8 @@ ServerStorageConfiguration to_storage_config(const api::StorageConfig& s) {
                                     s.import_validity_regex,
                                     s.pre_sign_multipart_upload.value_or(false),
                                     s.blockstore_id.value_or(""),
-                                    s.blockstore_description.value_or("")};
+                                    s.blockstore_description.value_or(""),
+                                    to_unknown_fields(s.unknown_fields)};
 }
 
 std::string to_rfc3339(Timestamp t) {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +30,15 @@ Change to_change(api::Diff&& d);
 ObjectInfo to_object_info(api::ObjectStats&& s);
 RepositoryProperties to_properties(const api::Repository& r);
 ServerStorageConfiguration to_storage_config(const api::StorageConfig& s);
+
+/// A generated model's unknown members as the high-level models keep them: name → JSON text.
+UnknownFields to_unknown_fields(const std::map<std::string, api::JsonValue>& fields);
+UnknownFields to_unknown_fields(std::map<std::string, api::JsonValue>&& fields);
+/// The reverse, for a model sent back: each JSON text as a JsonValue (written verbatim; the encoder rejects text
+/// that is not one JSON value). InvalidArgumentError when a name is one of `known` (a member the SDK writes
+/// itself, which would be sent twice).
+std::map<std::string, api::JsonValue> to_api_fields(const UnknownFields& fields,
+                                                    std::initializer_list<std::string_view> known);
 
 /// A listing page as it came: reads the cursor from the body's `pagination`
 /// (which lakeFS writes first, so only that object is parsed) without decoding
