@@ -3,11 +3,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 #include <utility>
+
+#include "util/http_syntax.hpp"
 
 namespace lakefs {
 namespace {
@@ -176,10 +177,7 @@ std::optional<std::uint64_t> unsatisfied_range_size(std::optional<std::string_vi
   constexpr std::string_view prefix = "bytes */";
   if (!v.starts_with(prefix)) return std::nullopt;
   v.remove_prefix(prefix.size());
-  std::uint64_t size = 0;
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), size);
-  if (ec != std::errc{} || end != v.data() + v.size()) return std::nullopt;
-  return size;
+  return detail::parse_decimal(v);
 }
 
 }  // namespace
@@ -196,10 +194,10 @@ InvalidRangeError::InvalidRangeError(const InvalidRangeError& answer, std::uint6
 ObjectStoreError::ObjectStoreError(int status, std::string store_code, std::string store_message,
                                    std::string request_id, std::string method, std::string object_address,
                                    std::vector<Header> headers)
-    : ServerError("object store: " + describe(status, store_explanation(store_code, store_message), request_id,
-                                              method, object_address),
-                  ServerError(status, store_explanation(store_code, store_message), request_id, method,
-                              object_address, {}, std::move(headers))),
+    : ServerError("object store: " + describe(status, store_explanation(store_code, store_message), request_id, method,
+                                              object_address),
+                  ServerError(status, store_explanation(store_code, store_message), request_id, method, object_address,
+                              {}, std::move(headers))),
       store_code_(std::move(store_code)) {}
 
 ObjectChangedError::ObjectChangedError(std::string repository, std::string ref, std::string path)

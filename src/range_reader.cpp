@@ -8,11 +8,11 @@
 #include <cstring>
 #include <mutex>
 
+#include "codec/validate.hpp"
+#include "lakefs/errors.hpp"
 #include "model/convert.hpp"
 #include "transfer/object_get.hpp"
 #include "transfer/presign.hpp"
-#include "codec/validate.hpp"
-#include "lakefs/errors.hpp"
 
 namespace lakefs {
 namespace detail {
@@ -237,7 +237,8 @@ std::size_t StoredObject::read_range(std::uint64_t offset, std::span<std::byte> 
 }
 
 std::uint64_t StoredObject::read_range_to(std::uint64_t offset, std::uint64_t length,
-                                          const std::function<void(std::string_view)>& sink, ReadOptions options) const {
+                                          const std::function<void(std::string_view)>& sink,
+                                          ReadOptions options) const {
   const CallOptions call = options.call;
   return ObjectRangeReader(*this, std::move(options)).read_range(offset, length, sink, call);
 }

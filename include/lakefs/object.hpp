@@ -148,8 +148,10 @@ class LAKEFS_API StoredObject {
   /// `sink` is anything callable with a std::string_view (a template, so that
   /// `read_range(0, n, {.if_match = etag})` always means the string form).
   template <class Sink>
-    requires std::is_invocable_v<Sink&, std::string_view>
-  std::uint64_t read_range(std::uint64_t offset, std::uint64_t length, Sink&& sink, ReadOptions options = {}) const {
+  requires std::is_invocable_v<Sink&, std::string_view> std::uint64_t read_range(std::uint64_t offset,
+                                                                                 std::uint64_t length, Sink&& sink,
+                                                                                 ReadOptions options = {})
+  const {
     return read_range_to(offset, length, std::function<void(std::string_view)>(std::ref(sink)), std::move(options));
   }
   /// A reusable, thread-safe reader of byte ranges of this object (one version

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "transfer/object_get.hpp"
 
-#include <charconv>
 #include <limits>
 #include <utility>
 
@@ -9,19 +8,9 @@
 #include "client_state.hpp"
 #include "lakefs/errors.hpp"
 #include "model/convert.hpp"
+#include "util/http_syntax.hpp"
 
 namespace lakefs::detail {
-namespace {
-
-std::optional<std::uint64_t> parse_number(std::string_view text) {
-  std::uint64_t value = 0;
-  const auto* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
-  return value;
-}
-
-}  // namespace
 
 http::Response get_object_streamed(const Client& client, const ObjectName& object, const std::string& range,
                                    const std::function<void(const http::Response&)>& start,
@@ -55,7 +44,7 @@ std::string range_header(std::uint64_t offset, std::uint64_t length, const std::
 
 std::optional<std::uint64_t> content_length(const http::Response& head) {
   const auto value = head.header("content-length");
-  return value ? parse_number(*value) : std::nullopt;
+  return value ? parse_decimal(*value) : std::nullopt;
 }
 
 std::optional<ContentRange> content_range(const http::Response& head) {
@@ -65,13 +54,13 @@ std::optional<ContentRange> content_range(const http::Response& head) {
   const auto dash = text.find('-');
   const auto slash = text.find('/');
   if (dash == std::string_view::npos || slash == std::string_view::npos || dash > slash) return std::nullopt;
-  const auto first = parse_number(text.substr(0, dash));
-  const auto last = parse_number(text.substr(dash + 1, slash - dash - 1));
+  const auto first = parse_decimal(text.substr(0, dash));
+  const auto last = parse_decimal(text.substr(dash + 1, slash - dash - 1));
   if (!first || !last || *last < *first) return std::nullopt;
   ContentRange out{*first, *last, std::nullopt};
   const auto total = text.substr(slash + 1);
   if (total != "*") {
-    out.total = parse_number(total);
+    out.total = parse_decimal(total);
     if (!out.total || *out.total <= *last) return std::nullopt;
   }
   return out;

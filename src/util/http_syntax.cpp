@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "util/http_syntax.hpp"
 
+#include <charconv>
+#include <system_error>
+
 namespace lakefs::detail {
 
 bool is_header_name(std::string_view name) noexcept {
@@ -26,6 +29,14 @@ std::string origin_of(std::string_view url) {
   const auto scheme = url.find("://");
   const auto end = url.find_first_of("/?#", scheme == std::string_view::npos ? 0 : scheme + 3);
   return std::string(url.substr(0, end));
+}
+
+std::optional<std::uint64_t> parse_decimal(std::string_view text) noexcept {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc() || stop != end) return std::nullopt;
+  return value;
 }
 
 }  // namespace lakefs::detail

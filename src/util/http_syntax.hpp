@@ -5,6 +5,8 @@
 // and the handles all use them.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,5 +22,9 @@ namespace lakefs::detail {
 /// never credentials (endpoints with user-info are rejected when a client is
 /// configured) and never a pre-signed URL's query.
 [[nodiscard]] std::string origin_of(std::string_view url);
+
+/// A non-negative decimal number, all of `text` (RFC 9110's 1*DIGIT, as in Content-Length or Content-Range);
+/// nullopt when empty, not all digits, or above 2^64 - 1.
+[[nodiscard]] std::optional<std::uint64_t> parse_decimal(std::string_view text) noexcept;
 
 }  // namespace lakefs::detail

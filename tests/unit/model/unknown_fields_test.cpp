@@ -38,7 +38,8 @@ TEST_F(UnknownFields, ACommitKeepsTheMembersItDoesNotKnowAsCompactJson) {
   fake->on("GET", "/repositories/repo/commits/c1").always(Reply::json(200, kCommit));
   const lakefs::Commit commit = repo.ref("c1").get_commit();
   EXPECT_EQ(commit.id, "c1");
-  const lakefs::UnknownFields expected{{"reviewed_by", R"(["ana"])"}, {"signature", R"({"alg":"ed25519","keys":[1,2]})"}};
+  const lakefs::UnknownFields expected{{"reviewed_by", R"(["ana"])"},
+                                       {"signature", R"({"alg":"ed25519","keys":[1,2]})"}};
   EXPECT_EQ(commit.unknown_fields, expected);
 }
 
@@ -60,7 +61,8 @@ TEST_F(UnknownFields, ObjectInfoAndListingEntriesKeepThem) {
 TEST_F(UnknownFields, AnAnswerWithOnlyKnownMembersLeavesThemEmpty) {
   fake->on("GET", "/repositories/repo/commits/c1")
       .always(Reply::json(
-          200, R"({"id":"c1","parents":[],"committer":"me","message":"m","creation_date":1718000000,"meta_range_id":""})"));
+          200,
+          R"({"id":"c1","parents":[],"committer":"me","message":"m","creation_date":1718000000,"meta_range_id":""})"));
   EXPECT_TRUE(repo.ref("c1").get_commit().unknown_fields.empty());
 }
 
