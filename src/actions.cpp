@@ -64,7 +64,7 @@ ActionRun to_run(api::ActionRun&& r) {
   out.commit_id = std::move(r.commit_id);
   out.start_time = time_of(r.start_time);
   out.end_time = time_of(r.end_time);
-  out.unknown_fields = detail::to_unknown_fields(std::move(r.unknown_fields));
+  out.unknown_fields = detail::to_unknown_fields(r.unknown_fields);
   return out;
 }
 
@@ -87,7 +87,7 @@ HookRun to_hook(api::HookRun&& h) {
   }
   out.start_time = time_of(h.start_time);
   out.end_time = time_of(h.end_time);
-  out.unknown_fields = detail::to_unknown_fields(std::move(h.unknown_fields));
+  out.unknown_fields = detail::to_unknown_fields(h.unknown_fields);
   return out;
 }
 

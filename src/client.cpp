@@ -46,7 +46,7 @@ ServerConfiguration Client::server_config(CallOptions call) const {
     out.version = *version.version;
     out.upgrade_recommended = version.upgrade_recommended.value_or(false);
     out.latest_version = version.latest_version;
-    out.unknown_fields = detail::to_unknown_fields(std::move(version.unknown_fields));
+    out.unknown_fields = detail::to_unknown_fields(version.unknown_fields);
     out.storages.push_back(detail::to_storage_config(state_->api.internal.get_storage_config({.call = call})));
     return out;
   }
@@ -56,7 +56,7 @@ ServerConfiguration Client::server_config(CallOptions call) const {
   out.version = *config.version_config->version;
   out.latest_version = config.version_config->latest_version;
   out.upgrade_recommended = config.version_config->upgrade_recommended.value_or(false);
-  out.unknown_fields = detail::to_unknown_fields(std::move(config.unknown_fields));
+  out.unknown_fields = detail::to_unknown_fields(config.unknown_fields);
   // A multi-storage server lists every block store; one with a single store leaves the list empty.
   if (config.storage_config_list && !config.storage_config_list->empty()) {
     for (const auto& s : *config.storage_config_list) out.storages.push_back(detail::to_storage_config(s));

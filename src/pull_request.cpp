@@ -52,7 +52,7 @@ PullRequest to_pull_request(api::PullRequest&& p) {
   out.creation_date = detail::parse_rfc3339(p.creation_date).value_or(Timestamp{});
   if (p.closed_date) out.closed_date = detail::parse_rfc3339(*p.closed_date);
   out.merged_commit_id = std::move(p.merged_commit_id).value_or("");
-  out.unknown_fields = detail::to_unknown_fields(std::move(p.unknown_fields));
+  out.unknown_fields = detail::to_unknown_fields(p.unknown_fields);
   return out;
 }
 

@@ -130,7 +130,7 @@ std::optional<GarbageCollectionRules> Repository::gc_rules(CallOptions call) con
     return std::nullopt;
   }
   GarbageCollectionRules out{.default_retention_days = rules.default_retention_days,
-                             .unknown_fields = detail::to_unknown_fields(std::move(rules.unknown_fields))};
+                             .unknown_fields = detail::to_unknown_fields(rules.unknown_fields)};
   for (const auto& rule : rules.branches) out.branch_retention_days[rule.branch_id] = rule.retention_days;
   return out;
 }

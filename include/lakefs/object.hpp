@@ -3,6 +3,7 @@
 // branch). Constructing one sends nothing.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -12,7 +13,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 
 #include "lakefs/client.hpp"
@@ -147,11 +147,8 @@ class LAKEFS_API StoredObject {
   /// the transfer and is rethrown.
   /// `sink` is anything callable with a std::string_view (a template, so that
   /// `read_range(0, n, {.if_match = etag})` always means the string form).
-  template <class Sink>
-  requires std::is_invocable_v<Sink&, std::string_view> std::uint64_t read_range(std::uint64_t offset,
-                                                                                 std::uint64_t length, Sink&& sink,
-                                                                                 ReadOptions options = {})
-  const {
+  template <std::invocable<std::string_view> Sink>
+  std::uint64_t read_range(std::uint64_t offset, std::uint64_t length, Sink&& sink, ReadOptions options = {}) const {
     return read_range_to(offset, length, std::function<void(std::string_view)>(std::ref(sink)), std::move(options));
   }
   /// A reusable, thread-safe reader of byte ranges of this object (one version

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "model/convert.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <utility>
@@ -103,23 +104,12 @@ UnknownFields to_unknown_fields(const std::map<std::string, api::JsonValue>& fie
   return out;
 }
 
-UnknownFields to_unknown_fields(std::map<std::string, api::JsonValue>&& fields) {
-  UnknownFields out;
-  while (!fields.empty()) {
-    auto node = fields.extract(fields.begin());
-    out.emplace_hint(out.end(), std::move(node.key()), std::move(node.mapped().json));
-  }
-  return out;
-}
-
 std::map<std::string, api::JsonValue> to_api_fields(const UnknownFields& fields,
                                                     std::initializer_list<std::string_view> known) {
   std::map<std::string, api::JsonValue> out;
   for (const auto& [name, json] : fields) {
-    for (const std::string_view k : known) {
-      if (name == k) {
-        throw InvalidArgumentError("unknown_fields names '" + name + "', a member this SDK sends itself");
-      }
+    if (std::ranges::find(known, name) != known.end()) {
+      throw InvalidArgumentError("unknown_fields names '" + name + "', a member this SDK sends itself");
     }
     out.emplace_hint(out.end(), name, api::JsonValue{json});
   }
@@ -164,12 +154,12 @@ Commit to_commit(api::Commit&& c) {
                 from_epoch(c.creation_date),
                 std::move(c.meta_range_id),
                 c.metadata ? std::move(*c.metadata) : Metadata{},
-                to_unknown_fields(std::move(c.unknown_fields))};
+                to_unknown_fields(c.unknown_fields)};
 }
 
 Change to_change(api::Diff&& d) {
   return Change{change_type(d.type.raw()), std::move(d.path), path_type(d.path_type.raw()), d.size_bytes,
-                to_unknown_fields(std::move(d.unknown_fields))};
+                to_unknown_fields(d.unknown_fields)};
 }
 
 ObjectInfo to_object_info(api::ObjectStats&& s) {
@@ -182,7 +172,7 @@ ObjectInfo to_object_info(api::ObjectStats&& s) {
   info.mtime = from_epoch(s.mtime);
   if (s.metadata) info.metadata = std::move(*s.metadata);
   if (s.content_type) info.content_type = std::move(*s.content_type);
-  info.unknown_fields = to_unknown_fields(std::move(s.unknown_fields));
+  info.unknown_fields = to_unknown_fields(s.unknown_fields);
   return info;
 }
 
@@ -220,7 +210,7 @@ void require_page_size(std::size_t page_size) {
 void decode_objects(std::string_view body, std::vector<ObjectEntry>& out) {
   for_each_result<api::ObjectStats>(body, "ObjectStatsList", out, [&](api::ObjectStats&& s) {
     if (s.path_type.raw() == "common_prefix") {
-      out.emplace_back(CommonPrefix{std::move(s.path), to_unknown_fields(std::move(s.unknown_fields))});
+      out.emplace_back(CommonPrefix{std::move(s.path), to_unknown_fields(s.unknown_fields)});
     } else {
       out.emplace_back(to_object_info(std::move(s)));
     }

@@ -33,7 +33,6 @@ ServerStorageConfiguration to_storage_config(const api::StorageConfig& s);
 
 /// A generated model's unknown members as the high-level models keep them: name → JSON text.
 UnknownFields to_unknown_fields(const std::map<std::string, api::JsonValue>& fields);
-UnknownFields to_unknown_fields(std::map<std::string, api::JsonValue>&& fields);
 /// The reverse, for a model sent back: each JSON text as a JsonValue (written verbatim; the encoder rejects text
 /// that is not one JSON value). InvalidArgumentError when a name is one of `known` (a member the SDK writes
 /// itself, which would be sent twice).
@@ -84,7 +83,8 @@ auto object_call(const std::string& repo, const std::string& ref, const std::str
     if (dynamic_cast<const ObjectNotFoundError*>(&e) != nullptr) throw;
     if (dynamic_cast<const RepositoryNotFoundError*>(&e) != nullptr) throw;
     // lakeFS says "branch not found" (reads) or "branch '<id>' not found" (uploads).
-    if (const auto& m = e.server_message(); m == "branch not found" || (m.starts_with("branch '") && m.ends_with("' not found")))
+    if (const auto& m = e.server_message();
+        m == "branch not found" || (m.starts_with("branch '") && m.ends_with("' not found")))
       throw;
     throw ObjectNotFoundError(e.status(), e.server_message() + " (object '" + path + "' at '" + repo + "/" + ref + "')",
                               e.request_id(), e.method(), e.path(), e.body(), e.headers());
