@@ -21,7 +21,10 @@ Client::State::State(ResolvedConfig resolved, std::shared_ptr<Transport> transpo
     : config(std::move(resolved)),
       channel(transport ? std::move(transport) : make_curl_transport(config.transport),
               detail::origin_of(config.transport.endpoint), config.retry, config.transport.request_timeout,
-              std::move(credentials), detail::Logger(log), detail::login_exchange, std::move(hook)),
+              std::move(credentials), detail::Logger(log), detail::login_exchange, std::move(hook),
+              detail::EngineLimits{.threads = config.transport.engine_threads,
+                                   .max_in_flight = config.transport.max_in_flight,
+                                   .max_queued = config.transport.max_queued_requests}),
       api(channel) {}
 
 Client::Client() : Client(ClientOptions{}) {}
@@ -30,6 +33,7 @@ Client::Client(const ClientOptions& options) {
   auto resolution = detail::resolve(options);
   state_ = std::make_shared<State>(std::move(resolution.config), options.transport, std::move(resolution.credentials),
                                    options.log, options.request_hook);
+  state_->channel.set_owner(state_);
 }
 
 std::string Client::server_version(CallOptions call) const { return server_config(std::move(call)).version; }

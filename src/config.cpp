@@ -189,6 +189,12 @@ void validate_options(const ClientOptions& options) {
   if (options.max_connections && *options.max_connections == 0) {
     throw ConfigurationError("max_connections must be at least 1");
   }
+  if (options.engine_threads && *options.engine_threads == 0) {
+    throw ConfigurationError("engine_threads must be at least 1");
+  }
+  if (options.max_in_flight && *options.max_in_flight == 0) {
+    throw ConfigurationError("max_in_flight must be at least 1");
+  }
   if (options.receive_buffer_size &&
       (*options.receive_buffer_size < (1u << 10) || *options.receive_buffer_size > (10u << 20))) {
     throw ConfigurationError("receive_buffer_size must be between 1 KiB and 10 MiB (libcurl's limits)");
@@ -302,6 +308,9 @@ Resolution resolve(const ClientOptions& options) {
     resolved.max_connections_source = sources.back().name + " (options.parallelism)";
   }
   if (options.receive_buffer_size) t.receive_buffer_size = *options.receive_buffer_size;
+  if (options.engine_threads) t.engine_threads = *options.engine_threads;
+  if (options.max_in_flight) t.max_in_flight = *options.max_in_flight;
+  if (options.max_queued_requests) t.max_queued_requests = *options.max_queued_requests;
   if (!options.user_agent_suffix.empty()) t.user_agent_suffix = options.user_agent_suffix;
   resolved.retry_source = "defaults";
   if (options.retry) {

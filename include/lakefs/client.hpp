@@ -84,6 +84,15 @@ struct LAKEFS_API ClientOptions {
   /// libcurl's receive buffer per connection, in bytes (default 512 KiB; 1 KiB
   /// to 10 MiB): see TransportOptions::receive_buffer_size.
   std::optional<std::size_t> receive_buffer_size{};
+  /// Threads of the asynchronous engine (default 1), which runs every `_async` call and the batch operations; see
+  /// TransportOptions::engine_threads and docs/async.md.
+  std::optional<std::size_t> engine_threads{};
+  /// Requests the asynchronous engine sends at once, per engine thread (default 256); more wait in its queue. See
+  /// TransportOptions::max_in_flight.
+  std::optional<std::size_t> max_in_flight{};
+  /// Requests that may wait in the asynchronous engine's queue, per engine thread (default 1,000,000); one more is
+  /// refused with InvalidStateError. See TransportOptions::max_queued_requests.
+  std::optional<std::size_t> max_queued_requests{};
   /// Appended to the User-Agent "lakefs-cpp/<version>" (e.g. your application's
   /// name, to find its requests in the server's or object store's logs).
   /// Printable ASCII only.

@@ -48,6 +48,19 @@ struct LAKEFS_API TransportOptions {
   /// where the server's CPU is the limit: in a sweep on 2,000 files of 4 KiB, 32
   /// had the best median and 48 or 64 gained nothing; the spreads overlap (docs/bench/NOTES.md).
   std::size_t max_connections = 32;
+  /// Threads of the asynchronous engine, each driving one libcurl multi handle with many requests in flight.
+  /// Started by a client's first asynchronous call; a client that makes none has no engine thread. One thread
+  /// keeps a thousand small requests in flight; more help only when continuations (your code after each
+  /// co_await, and response decoding) keep one core busy.
+  std::size_t engine_threads = 1;
+  /// Requests the asynchronous engine runs at once, per engine thread; the rest wait in its queue, where no
+  /// timeout counts the waiting. Also the most connections the engine keeps open (in use or idle for reuse).
+  /// 256 by default: far more than a thread pool would run, few enough for one lakeFS server; raise it for
+  /// high-latency links (1,000 in flight at 50 ms of latency is 20,000 requests a second on paper).
+  std::size_t max_in_flight = 256;
+  /// Requests that may wait for admission in the engine's queue, per engine thread; the next one fails with
+  /// InvalidStateError rather than grow memory without bound (a queued request takes well under 1 KiB).
+  std::size_t max_queued_requests = 1'000'000;
   /// Extra text appended to the User-Agent after "lakefs-cpp/<version>".
   std::string user_agent_suffix{};
   /// Size of libcurl's receive buffer per connection (CURLOPT_BUFFERSIZE), in

@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 
+#include "async/engine.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/credentials.hpp"
 #include "lakefs/http.hpp"
 #include "lakefs/logging.hpp"
@@ -36,7 +38,8 @@ class Channel {
   /// credentials provider; `hook` (may be null) observes every attempt (ClientOptions::request_hook).
   Channel(std::shared_ptr<Transport> transport, std::string origin, RetryOptions retry,
           std::chrono::milliseconds request_timeout, std::shared_ptr<CredentialsProvider> credentials, Logger logger,
-          LoginExchange login, std::shared_ptr<RequestHook> hook = {});
+          LoginExchange login, std::shared_ptr<RequestHook> hook = {}, EngineLimits engine_limits = {});
+  ~Channel();
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
 
@@ -47,6 +50,13 @@ class Channel {
   /// The same, on a request the channel may change (each attempt's Authorization is set on it): no copy.
   [[nodiscard]] http::Response send(http::Request&& request) const;
 
+  /// The same as a task: the attempts run on the client's engine (started by the first asynchronous call), back-off
+  /// waits on its timers. Stopped by request.call.stop and by the token the task inherits.
+  [[nodiscard]] async::Task<http::Response> send_async(http::Request request) const;
+
+  /// What an asynchronous call keeps alive while it runs (the client's state, which owns this channel).
+  void set_owner(std::weak_ptr<const void> owner) noexcept { owner_ = std::move(owner); }
+
   void set_credentials(std::shared_ptr<CredentialsProvider> provider);
 
   [[nodiscard]] const Logger& logger() const noexcept { return logger_; }
@@ -54,6 +64,8 @@ class Channel {
 
  private:
   class Context;
+  class Exchange;
+  [[nodiscard]] Engine& engine() const;
   /// The Authorization for the next attempt: the cached credentials, renewed
   /// when expired, or when `rejected` (answered 401) is still the current one.
   /// Built once per credentials, so that an attempt only shares it.
@@ -76,6 +88,11 @@ class Channel {
 
   mutable std::mutex secrets_mutex_;
   mutable Redactor redactor_;  // every credential this channel used, scrubbed from messages
+
+  std::weak_ptr<const void> owner_;
+  EngineLimits engine_limits_;
+  mutable std::once_flag engine_once_;
+  mutable std::unique_ptr<Engine> engine_;  // made by the first asynchronous call
 };
 
 }  // namespace lakefs::detail

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: Apache-2.0
+// lakefs::async::Task<T>: the result of every asynchronous call of the SDK. A
+// task is lazy (nothing is sent until it is awaited or started), move-only, and
+// awaitable from a C++20 coroutine; it ends with a value or with the same
+// exception the synchronous call would throw. Callers without coroutines use
+// sync_wait(), spawn() to a std::future, or spawn() with a callback.
+//
+// Where code runs: a task starts on the thread that awaits or spawns it and
+// runs until its first request; it then resumes on the client's engine thread
+// when the answer is in. Continuations therefore run on the engine thread:
+// never block there (no sync_wait, no future.get(), no synchronous SDK call;
+// those throw or stall every request of the client). Move work elsewhere with
+// resume_on().
+//
+// Cancellation: a task inherits the stop token of the task that awaits it
+// (unless it has one of its own), and every request it sends watches that
+// token besides its CallOptions::stop. So one token stops a whole tree of
+// tasks: see for_each() and when_all() in <lakefs/async/combinators.hpp>.
+// See docs/async.md.
+#pragma once
+
+#include <atomic>
+#include <concepts>
+#include <condition_variable>
+#include <coroutine>
+#include <exception>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <type_traits>
+#include <utility>
+
+#include "lakefs/export.hpp"
+
+namespace lakefs::async {
+
+template <class T = void>
+class Task;
+
+namespace detail {
+struct TaskAccess;
+}  // namespace detail
+
+/// Whether the calling thread is one of the SDK's engine threads (where
+/// continuations run). Blocking calls check it: sync_wait() there would wait
+/// for the thread it blocks, and throws InvalidStateError instead.
+[[nodiscard]] LAKEFS_API bool on_engine_thread() noexcept;
+
+namespace detail {
+
+/// Throws lakefs::InvalidStateError naming `what`, when called on an engine thread.
+LAKEFS_API void check_not_on_engine_thread(const char* what);
+
+/// What every task's promise has: the coroutine to resume at the end, the
+/// stop token inherited from the awaiting task, and the failure.
+class PromiseBase {
+ public:
+  struct FinalAwaiter {
+    [[nodiscard]] bool await_ready() const noexcept { return false; }
+    template <class Promise>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept {
+      return self.promise().continuation_;
+    }
+    void await_resume() const noexcept {}
+  };
+
+  [[nodiscard]] std::suspend_always initial_suspend() const noexcept { return {}; }
+  [[nodiscard]] FinalAwaiter final_suspend() const noexcept { return {}; }
+  void unhandled_exception() noexcept { error_ = std::current_exception(); }
+
+  /// The token this task and the requests it sends watch (empty: none).
+  [[nodiscard]] const std::stop_token& stop_token() const noexcept { return stop_; }
+  void set_stop_token(std::stop_token token) noexcept { stop_ = std::move(token); }
+  void set_continuation(std::coroutine_handle<> continuation) noexcept { continuation_ = continuation; }
+
+ protected:
+  void rethrow_if_failed() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  std::coroutine_handle<> continuation_ = std::noop_coroutine();
+  std::stop_token stop_{};
+  std::exception_ptr error_{};
+};
+
+template <class T>
+class Promise final : public PromiseBase {
+ public:
+  Task<T> get_return_object() noexcept;
+  template <class U>
+    requires std::convertible_to<U &&, T>
+  void return_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
+    value_.emplace(std::forward<U>(value));
+  }
+  T take() {
+    rethrow_if_failed();
+    return std::move(*value_);
+  }
+
+ private:
+  std::optional<T> value_{};
+};
+
+template <>
+class Promise<void> final : public PromiseBase {
+ public:
+  Task<void> get_return_object() noexcept;
+  void return_void() const noexcept {}
+  void take() const { rethrow_if_failed(); }
+};
+
+}  // namespace detail
+
+/// An asynchronous computation ending in a T (or an exception). Lazy and
+/// move-only: `co_await std::move(task)` (or `co_await sdk_call_async(...)`)
+/// runs it and resumes the awaiting coroutine with its result; destroying a
+/// task that never ran sends nothing. A task is awaited (or spawned) once.
+template <class T>
+class [[nodiscard]] Task {
+ public:
+  using promise_type = detail::Promise<T>;
+  using value_type = T;
+
+  Task() noexcept = default;
+  Task(Task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
+  Task& operator=(Task&& other) noexcept {
+    if (this != &other) {
+      if (handle_) handle_.destroy();
+      handle_ = std::exchange(other.handle_, {});
+    }
+    return *this;
+  }
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+  ~Task() {
+    if (handle_) handle_.destroy();
+  }
+
+  /// Whether this task can still be awaited (false once moved from).
+  [[nodiscard]] bool valid() const noexcept { return static_cast<bool>(handle_); }
+
+  /// Gives the task a stop token of its own, instead of inheriting the
+  /// awaiting task's. Returns the task, to chain: `spawn(std::move(t).with_stop(token))`.
+  Task&& with_stop(std::stop_token token) && noexcept {
+    if (handle_) handle_.promise().set_stop_token(std::move(token));
+    return std::move(*this);
+  }
+
+  struct Awaiter {
+    std::coroutine_handle<promise_type> handle;
+    [[nodiscard]] bool await_ready() const noexcept { return !handle; }
+    template <class Parent>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<Parent> parent) noexcept {
+      auto& promise = handle.promise();
+      promise.set_continuation(parent);
+      if constexpr (std::is_base_of_v<detail::PromiseBase, Parent>) {
+        if (!promise.stop_token().stop_possible()) promise.set_stop_token(parent.promise().stop_token());
+      }
+      return handle;
+    }
+    T await_resume() {
+      if (!handle) throw std::future_error(std::future_errc::no_state);
+      return handle.promise().take();
+    }
+  };
+  /// Runs the task; the awaiting coroutine resumes with its result.
+  Awaiter operator co_await() && noexcept { return Awaiter{handle_}; }
+  /// The same on an lvalue (`co_await task;`): the task is consumed either way.
+  Awaiter operator co_await() & noexcept { return Awaiter{handle_}; }
+
+ private:
+  friend class detail::Promise<T>;
+  friend struct detail::TaskAccess;
+  explicit Task(std::coroutine_handle<promise_type> handle) noexcept : handle_(handle) {}
+  std::coroutine_handle<promise_type> handle_{};
+};
+
+namespace detail {
+
+template <class T>
+Task<T> Promise<T>::get_return_object() noexcept {
+  return Task<T>(std::coroutine_handle<Promise<T>>::from_promise(*this));
+}
+inline Task<void> Promise<void>::get_return_object() noexcept {
+  return Task<void>(std::coroutine_handle<Promise<void>>::from_promise(*this));
+}
+
+}  // namespace detail
+
+/// `co_await current_stop_token()` inside a Task: the token the task watches
+/// (its own, or the one it inherited from the task awaiting it).
+struct current_stop_token {
+  std::stop_token token{};
+  [[nodiscard]] bool await_ready() const noexcept { return false; }
+  template <class Promise>
+    requires std::is_base_of_v<detail::PromiseBase, Promise>
+  bool await_suspend(std::coroutine_handle<Promise> self) noexcept {
+    token = self.promise().stop_token();
+    return false;  // resume at once
+  }
+  [[nodiscard]] std::stop_token await_resume() noexcept { return std::move(token); }
+};
+
+/// A task that ends with `error` (for a function returning a Task that fails
+/// before it can start one).
+template <class T = void>
+Task<T> failed(std::exception_ptr error) {
+  co_await std::suspend_never{};  // a coroutine: the exception is the task's, thrown where it is awaited
+  std::rethrow_exception(std::move(error));
+}
+
+/// How a spawned task ended: its value, or the exception it threw.
+template <class T>
+class Outcome {
+ public:
+  Outcome() = default;
+  explicit Outcome(std::exception_ptr error) noexcept : error_(std::move(error)) {}
+  template <class... Args>
+  explicit Outcome(std::in_place_t, Args&&... args) : value_(std::in_place, std::forward<Args>(args)...) {}
+
+  [[nodiscard]] bool has_value() const noexcept { return !error_; }
+  /// The exception the task ended with; null when it succeeded.
+  [[nodiscard]] const std::exception_ptr& error() const noexcept { return error_; }
+  /// The value, or rethrows the task's exception.
+  T& value() & {
+    if (error_) std::rethrow_exception(error_);
+    return *value_;
+  }
+  T&& value() && {
+    if (error_) std::rethrow_exception(error_);
+    return std::move(*value_);
+  }
+
+ private:
+  std::optional<T> value_{};
+  std::exception_ptr error_{};
+};
+
+template <>
+class Outcome<void> {
+ public:
+  Outcome() = default;
+  explicit Outcome(std::exception_ptr error) noexcept : error_(std::move(error)) {}
+  [[nodiscard]] bool has_value() const noexcept { return !error_; }
+  [[nodiscard]] const std::exception_ptr& error() const noexcept { return error_; }
+  void value() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  std::exception_ptr error_{};
+};
+
+namespace detail {
+
+struct TaskAccess {
+  /// Gives `task` the token `stop` unless it has a token of its own.
+  template <class T>
+  static void inherit_stop(Task<T>& task, const std::stop_token& stop) noexcept {
+    if (task.handle_ && !task.handle_.promise().stop_token().stop_possible()) {
+      task.handle_.promise().set_stop_token(stop);
+    }
+  }
+};
+
+/// An eager, self-destroying coroutine: the root that runs a task to its end
+/// and hands its Outcome to a function. The only coroutine the adapters need.
+struct Detached {
+  struct promise_type {
+    Detached get_return_object() const noexcept { return {}; }
+    std::suspend_never initial_suspend() const noexcept { return {}; }
+    std::suspend_never final_suspend() const noexcept { return {}; }
+    void return_void() const noexcept {}
+    [[noreturn]] void unhandled_exception() const noexcept { std::terminate(); }
+  };
+};
+
+/// Runs `task` (with its own stop token, else `stop`) and calls `done(Outcome<T>)` on the thread it ends on.
+template <class T, class Done>
+Detached run_detached(Task<T> task, Done done, std::stop_token stop = {}) {
+  if (stop.stop_possible()) TaskAccess::inherit_stop(task, stop);
+  std::exception_ptr error;
+  if constexpr (std::is_void_v<T>) {
+    try {
+      co_await std::move(task);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(error ? Outcome<void>(error) : Outcome<void>());
+  } else {
+    std::optional<T> value;
+    try {
+      value.emplace(co_await std::move(task));
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (error) {
+      done(Outcome<T>(error));
+    } else {
+      done(Outcome<T>(std::in_place, std::move(*value)));
+    }
+  }
+}
+
+}  // namespace detail
+
+/// Runs `task` and blocks the calling thread until it ends: its value, or its
+/// exception rethrown. Throws InvalidStateError on an engine thread (inside a
+/// continuation), where waiting would stall the engine that must finish it.
+template <class T>
+T sync_wait(Task<T> task) {
+  detail::check_not_on_engine_thread("sync_wait");
+  std::mutex mutex;
+  std::condition_variable ended;
+  std::optional<Outcome<T>> outcome;
+  detail::run_detached(std::move(task), [&](Outcome<T> result) {
+    std::lock_guard lock(mutex);
+    outcome.emplace(std::move(result));
+    ended.notify_one();  // under the lock: the waiter cannot return and destroy `ended` first
+  });
+  std::unique_lock lock(mutex);
+  ended.wait(lock, [&] { return outcome.has_value(); });
+  if constexpr (std::is_void_v<T>) {
+    outcome->value();
+  } else {
+    return std::move(*outcome).value();
+  }
+}
+
+/// Starts `task` now, without waiting: its result arrives in the returned
+/// future (get() rethrows its exception). Do not call get() on an engine thread.
+template <class T>
+std::future<T> spawn(Task<T> task) {
+  auto promise = std::make_shared<std::promise<T>>();
+  std::future<T> future = promise->get_future();
+  detail::run_detached(std::move(task), [promise](Outcome<T> result) {
+    if (!result.has_value()) {
+      promise->set_exception(result.error());
+    } else if constexpr (std::is_void_v<T>) {
+      promise->set_value();
+    } else {
+      promise->set_value(std::move(result).value());
+    }
+  });
+  return future;
+}
+
+/// Starts `task` now and calls `callback(Outcome<T>)` when it ends, on the
+/// thread it ends on (an engine thread, unless it ended before its first
+/// request). The callback must not throw; an exception from it terminates.
+template <class T, class Callback>
+  requires std::invocable<Callback&, Outcome<T>>
+void spawn(Task<T> task, Callback callback) {
+  detail::run_detached(std::move(task), std::move(callback));
+}
+
+/// `co_await resume_on(post)`: continues the coroutine wherever `post` runs
+/// the function it is given, e.g. a thread pool of your own:
+/// `co_await lakefs::async::resume_on([&](std::function<void()> f) { pool.submit(std::move(f)); });`
+template <class Post>
+  requires std::invocable<Post&, std::function<void()>>
+auto resume_on(Post post) {
+  struct Awaiter {
+    Post post;
+    [[nodiscard]] bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> self) {
+      post(std::function<void()>([self] { self.resume(); }));
+    }
+    void await_resume() const noexcept {}
+  };
+  return Awaiter{std::move(post)};
+}
+
+}  // namespace lakefs::async

@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "async/engine.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "lakefs/async/task.hpp"
+#include "lakefs/errors.hpp"
+#include "transport/curl_handle.hpp"
+#include "transport/curl_transport.hpp"
+
+namespace lakefs {
+namespace {
+thread_local bool t_on_engine_thread = false;
+}  // namespace
+
+namespace async {
+
+bool on_engine_thread() noexcept { return t_on_engine_thread; }
+
+namespace detail {
+
+void check_not_on_engine_thread(const char* what) {
+  if (t_on_engine_thread) {
+    throw InvalidStateError(std::string(what) +
+                            " was called on the SDK's engine thread (in a continuation of an asynchronous call): "
+                            "waiting there would stall the engine that must finish the work; co_await instead");
+  }
+}
+
+void throw_zero_concurrency() { throw InvalidArgumentError("for_each: concurrency must be at least 1"); }
+
+}  // namespace detail
+}  // namespace async
+
+namespace detail {
+
+namespace {
+
+using Clock = Engine::Clock;
+
+// A transfer or a timer, owned by its loop from submission to completion.
+struct Op {
+  std::uint64_t id = 0;
+  bool timer = false;
+  std::coroutine_handle<> waiter{};
+  // A transfer's
+  const http::Request* request = nullptr;
+  http::Result* result = nullptr;
+  std::unique_ptr<curl::Handle> handle{};  // while libcurl runs it
+  bool running = false;                    // admitted (libcurl's or a custom transport's)
+  // A timer's
+  Clock::time_point when{};
+  std::stop_token stop{};
+  bool* stopped = nullptr;
+
+  struct Cancel {
+    EngineLoop* loop;
+    std::uint64_t id;
+    void operator()() const noexcept;
+  };
+  std::optional<std::stop_callback<Cancel>> on_stop{};
+};
+
+struct Command {
+  enum class Kind { submit, cancel, completed } kind;
+  std::unique_ptr<Op> op{};     // submit
+  std::uint64_t id = 0;         // cancel, completed
+  http::Result result{};        // completed (a custom transport's attempt)
+};
+
+}  // namespace
+
+class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
+ public:
+  EngineLoop(std::shared_ptr<Transport> transport, EngineLimits limits)
+      : transport_(std::move(transport)), limits_(limits) {
+    if (auto* curl_transport = dynamic_cast<CurlTransport*>(transport_.get())) setup_ = curl_transport->setup();
+    curl::global_init();
+    multi_ = curl_multi_init();
+    if (multi_ == nullptr) throw std::bad_alloc();
+    // The connection cache holds the connections of the transfers in flight and the idle ones kept for reuse: as
+    // many as may run at once (libcurl's default would keep four per easy handle ever added).
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
+                      static_cast<long>(std::max<std::size_t>(limits_.max_in_flight, 1)));
+  }
+  ~EngineLoop() {
+    if (multi_ != nullptr) curl_multi_cleanup(multi_);
+  }
+  EngineLoop(const EngineLoop&) = delete;
+  EngineLoop& operator=(const EngineLoop&) = delete;
+
+  void start() {
+    thread_ = std::thread([self = shared_from_this()] { self->run(); });
+  }
+
+  // Any thread: asks the loop to end (what is pending ends as cancelled) and waits for it, unless called on the
+  // loop's own thread (the last owner of a client released in a continuation): then the thread ends by itself.
+  void stop_and_join() {
+    {
+      std::lock_guard lock(mutex_);
+      shutdown_ = true;
+    }
+    curl_multi_wakeup(multi_);
+    if (thread_.get_id() == std::this_thread::get_id()) {
+      thread_.detach();
+    } else if (thread_.joinable()) {
+      thread_.join();
+    }
+  }
+
+  // Any thread.
+  void submit(std::unique_ptr<Op> op) {
+    if (!op->timer && queued_.fetch_add(1, std::memory_order_relaxed) >= limits_.max_queued) {
+      queued_.fetch_sub(1, std::memory_order_relaxed);
+      throw InvalidStateError("the asynchronous engine's queue is full (max_queued_requests = " +
+                              std::to_string(limits_.max_queued) + " waiting to be sent)");
+    }
+    op->id = next_id_.fetch_add(1, std::memory_order_relaxed);
+    post(Command{Command::Kind::submit, std::move(op)});
+  }
+
+  void cancel(std::uint64_t id) { post(Command{Command::Kind::cancel, nullptr, id}); }
+
+ private:
+  void post(Command command) {
+    {
+      std::lock_guard lock(mutex_);
+      commands_.push_back(std::move(command));
+    }
+    pending_.store(true, std::memory_order_release);
+    curl_multi_wakeup(multi_);
+  }
+
+  void run() {
+    t_on_engine_thread = true;
+    std::vector<Command> commands;
+    for (;;) {
+      bool shutting_down = false;
+      if (pending_.exchange(false, std::memory_order_acquire)) {
+        std::lock_guard lock(mutex_);
+        commands.swap(commands_);
+        shutting_down = shutdown_;
+      } else {
+        std::lock_guard lock(mutex_);
+        shutting_down = shutdown_;
+      }
+      for (Command& command : commands) take(command);
+      commands.clear();
+      if (shutting_down) break;
+
+      bool progressed = admit();
+      int running = 0;
+      curl_multi_perform(multi_, &running);
+      progressed = harvest() || progressed;
+      progressed = fire_due_timers() || progressed;
+      // Work that became possible this turn (a slot freed, a continuation submitted more) goes out before any wait.
+      if (pending_.load(std::memory_order_acquire) || (progressed && can_admit())) continue;
+      curl_multi_poll(multi_, nullptr, 0, poll_timeout_ms(), nullptr);
+    }
+    end_everything();
+  }
+
+  void take(Command& command) {
+    switch (command.kind) {
+      case Command::Kind::submit: {
+        Op* op = command.op.get();
+        const std::stop_token& stop = op->timer ? op->stop : op->request->call.stop;
+        ops_.emplace(op->id, std::move(command.op));
+        if (stop.stop_requested()) {
+          if (!op->timer) queued_.fetch_sub(1, std::memory_order_relaxed);
+          end_cancelled(*op, "cancelled before it was sent");
+          return;
+        }
+        if (stop.stop_possible()) op->on_stop.emplace(stop, Op::Cancel{this, op->id});
+        if (op->timer) {
+          timers_.emplace(op->when, op->id);
+        } else {
+          waiting_.push_back(op->id);
+        }
+        return;
+      }
+      case Command::Kind::cancel: {
+        auto it = ops_.find(command.id);
+        if (it == ops_.end()) return;
+        Op& op = *it->second;
+        if (op.timer) {
+          *op.stopped = true;
+          complete(op);
+        } else if (!op.running) {
+          queued_.fetch_sub(1, std::memory_order_relaxed);  // its id stays in waiting_ and is skipped there
+          end_cancelled(op, "cancelled before it was sent");
+        } else if (op.handle) {
+          curl_multi_remove_handle(multi_, op.handle->easy);  // a transfer cut short closes its connection
+          --running_;
+          curl::Setup::finish(*op.handle, CURLE_ABORTED_BY_CALLBACK, *op.request, *op.result);
+          op.result->failure_message = "cancelled";
+          recycle(std::move(op.handle));
+          complete(op);
+        }
+        // A custom transport's attempt runs on; it watches the same stop token and reports its end.
+        return;
+      }
+      case Command::Kind::completed: {
+        auto it = ops_.find(command.id);
+        if (it == ops_.end()) return;
+        --running_;
+        *it->second->result = std::move(command.result);
+        complete(*it->second);
+        return;
+      }
+    }
+  }
+
+  [[nodiscard]] bool can_admit() const noexcept { return running_ < limits_.max_in_flight && !waiting_.empty(); }
+
+  bool admit() {
+    bool any = false;
+    while (can_admit()) {
+      const std::uint64_t id = waiting_.front();
+      waiting_.pop_front();
+      auto it = ops_.find(id);
+      if (it == ops_.end()) continue;  // cancelled while it waited
+      queued_.fetch_sub(1, std::memory_order_relaxed);
+      Op& op = *it->second;
+      op.running = true;
+      ++running_;
+      any = true;
+      if (setup_) {
+        start_on_curl(op);
+      } else {
+        start_on_transport(op);
+      }
+    }
+    return any;
+  }
+
+  void start_on_curl(Op& op) {
+    std::unique_ptr<curl::Handle> handle;
+    if (!idle_.empty()) {
+      handle = std::move(idle_.back());
+      idle_.pop_back();
+    } else {
+      handle = setup_->make_handle();
+    }
+    if (handle == nullptr) {
+      --running_;
+      op.result->failure = http::Failure::other;
+      op.result->failure_message = "cannot create a libcurl handle";
+      complete(op);
+      return;
+    }
+    try {
+      setup_->prepare(*handle, *op.request, op.result->response);
+    } catch (...) {  // the handle's remembered state may not match its options: not reused
+      --running_;
+      op.result->failure = http::Failure::other;
+      op.result->failure_message = "the transfer could not be set up";
+      op.result->callback_error = std::current_exception();
+      complete(op);
+      return;
+    }
+    curl_easy_setopt(handle->easy, CURLOPT_PRIVATE, static_cast<void*>(&op));
+    if (curl_multi_add_handle(multi_, handle->easy) != CURLM_OK) {
+      --running_;
+      op.result->failure = http::Failure::other;
+      op.result->failure_message = "libcurl refused the transfer";
+      complete(op);
+      return;
+    }
+    op.handle = std::move(handle);
+  }
+
+  void start_on_transport(Op& op) {
+    try {
+      transport_->start(http::Request(*op.request),
+                        [self = shared_from_this(), id = op.id](http::Result result) {
+                          self->post(Command{Command::Kind::completed, nullptr, id, std::move(result)});
+                        });
+    } catch (...) {
+      // A transport must report, not throw; one that threw before taking the request gets the same treatment.
+      post(Command{Command::Kind::completed, nullptr, op.id,
+                   http::Result{.failure = http::Failure::other,
+                                .failure_message = "the transport threw from start()",
+                                .callback_error = std::current_exception()}});
+    }
+  }
+
+  bool harvest() {
+    bool any = false;
+    int left = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi_, &left)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      void* data = nullptr;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &data);
+      const CURLcode code = message->data.result;
+      auto* op = static_cast<Op*>(data);
+      curl_multi_remove_handle(multi_, op->handle->easy);  // invalidates `message`
+      --running_;
+      curl::Setup::finish(*op->handle, code, *op->request, *op->result);
+      recycle(std::move(op->handle));
+      complete(*op);
+      any = true;
+    }
+    return any;
+  }
+
+  bool fire_due_timers() {
+    bool any = false;
+    const auto now = Clock::now();
+    while (!timers_.empty() && timers_.top().first <= now) {
+      const std::uint64_t id = timers_.top().second;
+      timers_.pop();
+      auto it = ops_.find(id);
+      if (it == ops_.end()) continue;  // stopped earlier
+      *it->second->stopped = false;
+      complete(*it->second);
+      any = true;
+    }
+    return any;
+  }
+
+  [[nodiscard]] int poll_timeout_ms() const {
+    constexpr int longest = 1000;  // nothing is missed by a longer wait; this only bounds a stray one
+    if (timers_.empty()) return longest;
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(timers_.top().first - Clock::now()).count();
+    return static_cast<int>(std::clamp<std::int64_t>(left, 0, longest));
+  }
+
+  void recycle(std::unique_ptr<curl::Handle> handle) {
+    // Idle easy handles hold no connection (the multi handle's cache does): keep enough for the next burst.
+    if (idle_.size() < limits_.max_in_flight) idle_.push_back(std::move(handle));
+  }
+
+  void end_cancelled(Op& op, const char* message) {
+    if (op.timer) {
+      *op.stopped = true;
+    } else {
+      op.result->failure = http::Failure::cancelled;
+      op.result->failure_message = message;
+    }
+    complete(op);
+  }
+
+  // Ends `op`: it leaves the loop (its stop callback first, so that none runs after), then its coroutine resumes.
+  void complete(Op& op) {
+    auto node = ops_.extract(op.id);
+    std::unique_ptr<Op> owned = std::move(node.mapped());
+    owned->on_stop.reset();
+    const std::coroutine_handle<> waiter = owned->waiter;
+    owned.reset();
+    waiter.resume();
+  }
+
+  void end_everything() {
+    // Only reached when the engine is destroyed with work pending, which the SDK's tasks prevent (each keeps its
+    // client alive): end it as cancelled rather than leave coroutines suspended forever.
+    while (!ops_.empty()) {
+      Op& op = *ops_.begin()->second;
+      if (op.handle) {
+        curl_multi_remove_handle(multi_, op.handle->easy);
+        curl::Setup::finish(*op.handle, CURLE_ABORTED_BY_CALLBACK, *op.request, *op.result);
+        op.handle.reset();
+      }
+      end_cancelled(op, "cancelled: the client was destroyed");
+    }
+    idle_.clear();
+  }
+
+  std::shared_ptr<Transport> transport_;
+  std::shared_ptr<const curl::Setup> setup_;  // null: not libcurl's transport
+  EngineLimits limits_;
+  CURLM* multi_ = nullptr;
+  std::thread thread_;
+
+  std::mutex mutex_;  // guards commands_ and shutdown_
+  std::vector<Command> commands_;
+  bool shutdown_ = false;
+  std::atomic<bool> pending_{false};
+  std::atomic<std::uint64_t> next_id_{1};
+  std::atomic<std::size_t> queued_{0};  // transfers submitted and not yet admitted
+
+  // The loop's thread only.
+  std::unordered_map<std::uint64_t, std::unique_ptr<Op>> ops_;
+  std::deque<std::uint64_t> waiting_;
+  std::size_t running_ = 0;
+  using Timer = std::pair<Clock::time_point, std::uint64_t>;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  std::vector<std::unique_ptr<curl::Handle>> idle_;
+};
+
+namespace {
+void Op::Cancel::operator()() const noexcept { loop->cancel(id); }
+}  // namespace
+
+Engine::Engine(std::shared_ptr<Transport> transport, EngineLimits limits) {
+  if (limits.threads == 0) throw ConfigurationError("engine_threads must be at least 1");
+  if (limits.max_in_flight == 0) throw ConfigurationError("max_in_flight must be at least 1");
+  loops_.reserve(limits.threads);
+  for (std::size_t i = 0; i < limits.threads; ++i) {
+    loops_.push_back(std::make_shared<EngineLoop>(transport, limits));
+  }
+  for (auto& loop : loops_) loop->start();
+}
+
+Engine::~Engine() {
+  for (auto& loop : loops_) loop->stop_and_join();
+}
+
+EngineLoop& Engine::next_loop() noexcept {
+  if (loops_.size() == 1) return *loops_.front();
+  return *loops_[next_.fetch_add(1, std::memory_order_relaxed) % loops_.size()];
+}
+
+void Engine::Attempt::await_suspend(std::coroutine_handle<> waiter) {
+  auto op = std::make_unique<Op>();
+  op->waiter = waiter;
+  op->request = request;
+  op->result = &result;
+  engine->next_loop().submit(std::move(op));  // the last use of *this: the coroutine may already run again
+}
+
+void Engine::Sleep::await_suspend(std::coroutine_handle<> waiter) {
+  auto op = std::make_unique<Op>();
+  op->timer = true;
+  op->waiter = waiter;
+  op->when = when;
+  op->stop = stop;
+  op->stopped = &stopped;
+  engine->next_loop().submit(std::move(op));
+}
+
+}  // namespace detail
+}  // namespace lakefs
