@@ -93,6 +93,10 @@ api::Api& Client::api() const& { return state_->api; }
 
 http::Response Client::send(http::Request request) const { return state_->channel.send(std::move(request)); }
 
+async::Task<http::Response> Client::send_async(http::Request request) const {
+  return state_->channel.send_async(std::move(request));
+}
+
 void Client::set_credentials(std::shared_ptr<CredentialsProvider> provider) const {
   if (!provider) throw InvalidArgumentError("set_credentials: the provider is null");
   state_->channel.set_credentials(std::move(provider));

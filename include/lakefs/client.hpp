@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "lakefs/async/task.hpp"
 #include "lakefs/credentials.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/logging.hpp"
@@ -187,6 +188,11 @@ class LAKEFS_API Client {
   /// with the client's credentials, retry policy and logging, and returns the
   /// 2xx response or throws the matching error, like the generated API.
   [[nodiscard]] http::Response send(http::Request request) const;
+
+  /// send() as a task (include <lakefs/http.hpp>): the request goes out on the client's asynchronous engine
+  /// when the task is awaited, retries wait on the engine's timers, and the awaiting coroutine resumes on the
+  /// engine thread with the 2xx response or the same exception send() would throw. See docs/async.md.
+  [[nodiscard]] async::Task<http::Response> send_async(http::Request request) const;
 
   /// Replaces the credentials provider of this client and all its copies;
   /// requests already in flight finish with the old credentials.

@@ -60,7 +60,10 @@ class Engine {
   /// Awaitable: runs one attempt of `request` and resumes the awaiting coroutine on the engine thread with its
   /// Result (never throws for a failed exchange, as Transport::perform). `request` must stay untouched until then.
   /// Cancelled by request.call.stop.
+  // The awaiters have constructors: GCC 12 copies an aggregate temporary of a co_await expression into the
+  // coroutine frame bitwise, which breaks the std::string members of a Result (docs/async.md, "GCC 12").
   struct Attempt {
+    Attempt(Engine* e, const http::Request* r) noexcept : engine(e), request(r) {}
     Engine* engine;
     const http::Request* request;
     http::Result result{};
@@ -68,11 +71,12 @@ class Engine {
     void await_suspend(std::coroutine_handle<> waiter);
     http::Result await_resume() noexcept { return std::move(result); }
   };
-  [[nodiscard]] Attempt attempt(const http::Request& request) noexcept { return Attempt{this, &request}; }
+  [[nodiscard]] Attempt attempt(const http::Request& request) noexcept { return Attempt(this, &request); }
 
   /// Awaitable: resumes the awaiting coroutine on the engine thread at `when`, or as soon as `stop` is
   /// requested; yields true when it was stopped.
   struct Sleep {
+    Sleep(Engine* e, Clock::time_point w, std::stop_token s) noexcept : engine(e), when(w), stop(std::move(s)) {}
     Engine* engine;
     Clock::time_point when;
     std::stop_token stop;
@@ -82,7 +86,7 @@ class Engine {
     [[nodiscard]] bool await_resume() const noexcept { return stopped; }
   };
   [[nodiscard]] Sleep sleep_until(Clock::time_point when, std::stop_token stop) noexcept {
-    return Sleep{this, when, std::move(stop)};
+    return Sleep(this, when, std::move(stop));
   }
 
  private:

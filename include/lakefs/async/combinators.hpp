@@ -15,7 +15,6 @@
 #include <iterator>
 #include <mutex>
 #include <optional>
-#include <ranges>
 #include <stop_token>
 #include <type_traits>
 #include <utility>
@@ -96,6 +95,14 @@ class Join {
 template <class T>
 using Slot = std::conditional_t<std::is_void_v<T>, char, std::optional<T>>;
 
+/// What for_each iterates: anything with begin() and end() (a container, a view, a generator-like range of your
+/// own). Spelled with std::begin rather than std::ranges concepts, which clang 14 cannot check on libstdc++ 12.
+template <class Range>
+concept Iterable = requires(Range& range) {
+  std::begin(range) != std::end(range);
+  *std::begin(range);
+};
+
 }  // namespace detail
 
 /// Runs every task at once and ends when all have ended: their values in the
@@ -138,8 +145,8 @@ template <class Range, class Fn>
 class ForEach {
  public:
   ForEach(Range& range, Fn& fn, const ForEachOptions& options, const std::stop_token& inherited)
-      : it_(std::ranges::begin(range)),
-        end_(std::ranges::end(range)),
+      : it_(std::begin(range)),
+        end_(std::end(range)),
         fn_(fn),
         limit_(options.concurrency),
         stop_(options.stop, inherited) {}
@@ -186,7 +193,7 @@ class ForEach {
       }
     } while (again_);
     pumping_ = false;
-    const bool finished = active_ == 0 && waiter_ && (error_ || it_ == end_ || stop_.token().stop_requested());
+    const bool finished = active_ == 0 && waiter_ && (error_ || !(it_ != end_) || stop_.token().stop_requested());
     if (!finished) return false;
     const std::coroutine_handle<> waiter = std::exchange(waiter_, {});
     lock.unlock();
@@ -206,8 +213,8 @@ class ForEach {
     pump(/*may_resume=*/true);
   }
 
-  std::ranges::iterator_t<Range> it_;
-  std::ranges::sentinel_t<Range> end_;
+  decltype(std::begin(std::declval<Range&>())) it_;
+  decltype(std::end(std::declval<Range&>())) end_;
   Fn& fn_;
   std::size_t limit_;
   GroupStop stop_;
@@ -229,7 +236,7 @@ class ForEach {
 /// iterator moved on. Ends when every item is done, or with the first
 /// failure's exception once the running tasks ended (no new item starts after
 /// a failure or a stop request).
-template <std::ranges::input_range Range, class Fn>
+template <detail::Iterable Range, class Fn>
 Task<void> for_each(Range range, Fn fn, ForEachOptions options = {}) {
   if (options.concurrency == 0) detail::throw_zero_concurrency();
   const std::stop_token inherited = co_await current_stop_token{};

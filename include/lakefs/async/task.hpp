@@ -193,6 +193,8 @@ inline Task<void> Promise<void>::get_return_object() noexcept {
 /// `co_await current_stop_token()` inside a Task: the token the task watches
 /// (its own, or the one it inherited from the task awaiting it).
 struct current_stop_token {
+  // Not an aggregate: GCC 12 copies an aggregate temporary of a co_await expression bitwise (docs/async.md).
+  current_stop_token() noexcept {}  // NOLINT(modernize-use-equals-default): = default would keep it an aggregate
   std::stop_token token{};
   [[nodiscard]] bool await_ready() const noexcept { return false; }
   template <class Promise>
@@ -364,6 +366,7 @@ template <class Post>
   requires std::invocable<Post&, std::function<void()>>
 auto resume_on(Post post) {
   struct Awaiter {
+    explicit Awaiter(Post p) : post(std::move(p)) {}  // not an aggregate: see current_stop_token
     Post post;
     [[nodiscard]] bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<> self) {
@@ -371,7 +374,7 @@ auto resume_on(Post post) {
     }
     void await_resume() const noexcept {}
   };
-  return Awaiter{std::move(post)};
+  return Awaiter(std::move(post));
 }
 
 }  // namespace lakefs::async

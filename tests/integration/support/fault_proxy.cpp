@@ -54,7 +54,7 @@ constexpr milliseconds kConnectTimeout{5'000};
 constexpr std::size_t kMaxHead = 64 * 1024;
 constexpr std::size_t kMaxLine = 8 * 1024;
 constexpr std::size_t kChunk = 64 * 1024;
-constexpr std::size_t kMaxConnections = 256;
+constexpr std::size_t kMaxConnections = 2048;  // tests/integration/async holds 1,000 requests at once
 
 enum class Ready { yes, timeout, stopped };
 
@@ -400,7 +400,7 @@ FaultProxy::FaultProxy(const std::string& upstream_endpoint) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof addr;
   if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listen_fd_, 128) != 0 || ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      ::listen(listen_fd_, 4096) != 0 || ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     const std::string why = strerror(errno);
     if (listen_fd_ >= 0) ::close(listen_fd_);
     ::close(stop_pipe_[0]);
@@ -569,6 +569,19 @@ void FaultProxy::serve(int client_fd, std::size_t connection_id) {
       const auto send_continue = [&] { return !expects_continue || client.write_all("HTTP/1.1 100 Continue\r\n\r\n"); };
 
       ++index_on_connection;
+      // In flight from the moment its head was read until this iteration ends (answered, or the connection dropped).
+      struct InFlight {
+        FaultProxy* proxy;
+        explicit InFlight(FaultProxy* p) : proxy(p) {
+          const std::size_t now = ++proxy->in_flight_;
+          std::size_t peak = proxy->peak_in_flight_.load();
+          while (now > peak && !proxy->peak_in_flight_.compare_exchange_weak(peak, now)) {
+          }
+        }
+        ~InFlight() { --proxy->in_flight_; }
+        InFlight(const InFlight&) = delete;
+        InFlight& operator=(const InFlight&) = delete;
+      } in_flight(this);
       const auto rule = take_rule(method, target);
       const Fault fault = rule ? rule->fault : Fault::none;
       const std::size_t seen = record(SeenRequest{.method = method,

@@ -105,6 +105,11 @@ class FaultProxy {
   /// How many of those reached the upstream server.
   [[nodiscard]] std::size_t forwarded(const std::string& method, const std::string& path_contains) const;
   [[nodiscard]] std::size_t connections_accepted() const;
+  /// Requests read and not yet answered (or dropped) right now.
+  [[nodiscard]] std::size_t in_flight() const noexcept { return in_flight_.load(); }
+  /// The most requests that were in flight at once since the proxy started (or reset_peak()).
+  [[nodiscard]] std::size_t peak_in_flight() const noexcept { return peak_in_flight_.load(); }
+  void reset_peak() noexcept { peak_in_flight_.store(in_flight_.load()); }
   /// Every request seen, one per line, for failure messages.
   [[nodiscard]] std::string log() const;
 
@@ -132,6 +137,8 @@ class FaultProxy {
   int stop_pipe_[2] = {-1, -1};
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> accepted_{0};
+  std::atomic<std::size_t> in_flight_{0};
+  std::atomic<std::size_t> peak_in_flight_{0};
 
   mutable std::mutex mutex_;  // guards rules_, seen_
   std::vector<FaultRule> rules_;
