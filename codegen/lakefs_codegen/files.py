@@ -6,11 +6,11 @@ unchanged are left alone, generated files no longer produced are removed).
 import os
 
 from .docs import MARKER
-from .generated_tests import emit_fuzz_dict, emit_fuzz_model_table, emit_models_test
+from .generated_tests import emit_async_twins_test, emit_fuzz_dict, emit_fuzz_model_table, emit_models_test
 from .models import emit_codec_header, emit_codec_source, emit_models_header
 from .naming import member_name, tag_file
-from .operations import (emit_api_header, emit_api_support, emit_requests_header, emit_tag_header, emit_tag_source,
-                         emit_umbrella, load_operations)
+from .operations import (emit_api_header, emit_api_support, emit_operation_support, emit_operation_support_source,
+                         emit_requests_header, emit_tag_header, emit_tag_source, emit_umbrella, load_operations)
 from .schema import Spec
 from .spec_file import load_spec
 
@@ -58,12 +58,15 @@ def generate(spec_file, version):
     files.add("include/lakefs/api/all.hpp", emit_umbrella(tags, version))
     files.add("src/api/model_codec.hpp", emit_codec_header(spec, version))
     files.add("src/api/api_support.hpp", emit_api_support(version))
+    files.add("src/api/operation_support.hpp", emit_operation_support(version))
+    files.add("src/api/operation_support.cpp", emit_operation_support_source(version))
     names = sorted(spec.structs)
     size = (len(names) + MODEL_SOURCES - 1) // MODEL_SOURCES
     for i in range(MODEL_SOURCES):
         part = names[i * size:(i + 1) * size]
         files.add(f"src/api/models_{i + 1}.cpp", emit_codec_source(spec, part, version, i == 0))
     files.add("tests/unit/api/generated_models_test.cpp", emit_models_test(spec, order, version))
+    files.add("tests/unit/api/generated_async_twins_test.cpp", emit_async_twins_test(ops, version))
     files.add("tests/fuzz/generated_model_table.cpp", emit_fuzz_model_table(spec, version))
     files.add("tests/fuzz/generated_models.dict", emit_fuzz_dict(spec, version))
     return spec, ops, tags, tag_ops, files

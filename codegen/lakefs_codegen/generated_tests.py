@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 """The generated tests: tests/unit/api/generated_models_test.cpp (a round trip of every model, with sample values
-from Sampler) and the fuzzing inputs of fuzz_models, tests/fuzz/generated_model_table.cpp and
-tests/fuzz/generated_models.dict.
+from Sampler), tests/unit/api/generated_async_twins_test.cpp (every operation against its asynchronous twin) and the
+fuzzing inputs of fuzz_models, tests/fuzz/generated_model_table.cpp and tests/fuzz/generated_models.dict.
 """
 
 import re
 
 from .docs import header_comment
 from .models import alias_cpp_types
+from .naming import member_name
 from .schema import cpp_type
 
 
@@ -167,4 +168,99 @@ def emit_fuzz_dict(spec, version):
     for w in sorted(words):
         assert re.match(r"^[A-Za-z0-9_.:/-]+$", w), w
         out.append(f"\"\\\"{w}\\\"\"\n")
+    return "".join(out)
+
+
+def json_sample(t):
+    """A C++ expression giving JSON text that decodes as the type `t`: a value-initialised model, encoded."""
+    if t[0] in ("model", "alias"):
+        return f"to_json({t[1]}{{}})"
+    if t[0] == "vector" and t[1][0] in ("model", "alias"):
+        return f"\"[\" + to_json({t[1][1]}{{}}) + \"]\""
+    raise SystemExit(f"codegen: no JSON sample for {t}")
+
+
+def twin_request(o):
+    """The statements that fill `request` of operation `o` for the twins test: every parameter set (path segments
+    plain, so that the route is known), and the path the request goes to."""
+    lines = [f"  {o.request_name} request{{}};\n"]
+    values = {}
+    for i, p in enumerate(o.path_params, 1):
+        values[p.name] = "7" if p.kind == "int" else f"p{i}"
+        quoted = values[p.name] if p.kind == "int" else f"\"{values[p.name]}\""
+        lines.append(f"  request.{p.member} = {quoted};\n")
+    for i, p in enumerate(o.query_params + o.header_params, 1):
+        value = {"string": f"\"v{i}\"", "bool": "true", "int": "3", "string_list": f"{{\"l{i}\", \"m{i}\"}}"}[p.kind]
+        lines.append(f"  request.{p.member} = {value};\n")
+    if o.body_kind == "stream":
+        lines.append("  request.body_source = twins::body_source(\"streamed request body\");\n")
+        lines.append("  request.body_length = 21;\n")
+    lines.append("  request.extra_headers = {{\"X-Twin\", \"x\"}};\n")
+    path = re.sub(r"\{([^}]+)\}", lambda m: values[m.group(1)], o.path)
+    return "".join(lines), path
+
+
+def twin_reply(o):
+    """The 2xx answer the fake gives to operation `o` in the twins test."""
+    if o.response_kind == "json":
+        return f"Reply::json(200, {json_sample(o.response_type)})"
+    if o.response_kind == "text":
+        return "Reply::content(201, \"c0ffee\", \"text/html\")"
+    if o.response_kind == "stream":
+        return "Reply::content(200, std::string(40000, 's'))"
+    if o.response_kind == "response":
+        return "Reply::empty(200).with_header(\"ETag\", \"\\\"e1\\\"\")"
+    return "Reply::empty(204)"
+
+
+def emit_async_twins_test(ops, version):
+    out = [header_comment(version)]
+    out.append("""//
+// Every operation against its asynchronous twin, through a Client over
+// lakefs::testing::FakeTransport: x(request) and sync_wait(x_async(request))
+// (and x_raw / x_raw_async for listings) send the same request (method, path,
+// query, headers, body) and end alike: the same decoded result for a 2xx
+// answer, an exception of the same type and message for a lakeFS error. Every
+// parameter of the request is set; an operation with several tags is checked
+// through each of their classes. See tests/unit/api/twin_check.hpp.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+#include "lakefs/api/api.hpp"
+#include "lakefs/testing/fake_transport.hpp"
+#include "unit/api/twin_check.hpp"
+
+namespace lakefs::api {
+namespace {
+
+using lakefs::testing::Reply;
+
+class GeneratedAsyncTwins : public twins::AsyncTwins {};
+
+""")
+    for o in ops:
+        fill, path = twin_request(o)
+        out.append(f"TEST_F(GeneratedAsyncTwins, {o.name}) {{\n")
+        out.append(fill)
+        out.append(f"  const auto route = transport->on(\"{o.method}\", \"{path}\");\n")
+        out.append(f"  const Reply ok = {twin_reply(o)};\n")
+        for tag in o.tags:
+            cls = f"api.{member_name(tag)}"
+            if o.response_kind == "stream":
+                sync = f"return twins::streamed([&](auto sink) {{ return {cls}.{o.name}(request, sink); }});"
+                twin = (f"return twins::streamed_async([&](auto sink) {{ return {cls}.{o.async_name}(request, "
+                        f"std::move(sink)); }});")
+            else:
+                sync = f"return {cls}.{o.name}(request);"
+                twin = f"return {cls}.{o.async_name}(request);"
+            out.append(f"  twins::expect_twins_agree_on(\n      *transport, route, ok, [&] {{ {sync} }},\n"
+                       f"      [&] {{ {twin} }});\n")
+            if o.paginated:
+                out.append(f"  twins::expect_twins_agree_on(\n      *transport, route, ok, "
+                           f"[&] {{ return {cls}.{o.raw_name}(request); }},\n"
+                           f"      [&] {{ return {cls}.{o.raw_async_name}(request); }});\n")
+        out.append("}\n\n")
+    out.append("}  // namespace\n}  // namespace lakefs::api\n")
     return "".join(out)

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """Operations: the spec's paths as Operation objects (parameters, body, response kind), and the emission of the
 API classes: requests.hpp (one request struct per operation), <tag>_api.hpp/.cpp (request building and response
-decoding), api_support.hpp (query-string helpers), api.hpp (the Api object) and all.hpp (the umbrella header).
+decoding; every method `x` with its asynchronous twin `x_async`, both sending the request one builder makes),
+api_support.hpp (query-string helpers), operation_support.hpp/.cpp (response decoding and the twins' coroutines),
+api.hpp (the Api object) and all.hpp (the umbrella header).
 """
 
 import re
@@ -9,7 +11,7 @@ import re
 from .docs import doc_comment, group_name, header_comment
 from .naming import class_name, ident, member_name, pascal, snake, tag_file
 from .schema import cpp_type, type_label
-from .special_cases import NOT_IDEMPOTENT_OPERATIONS
+from .special_cases import ASYNC_TWIN_RENAMES, NOT_IDEMPOTENT_OPERATIONS
 
 
 class Param:
@@ -152,18 +154,40 @@ class Operation:
     def raw_name(self):
         return self.name + "_raw"
 
-    def signature(self, qualifier=""):
-        args = f"{self.request_name} request"
-        if self.response_kind == "stream":
-            args += ", const std::function<void(std::string_view chunk)>& sink"
-        return f"{self.return_cpp} {qualifier}{self.name}({args}) const"
+    @property
+    def async_name(self):
+        """The asynchronous twin: the same request, an async::Task of the same result."""
+        return ASYNC_TWIN_RENAMES.get(self.op_id, self.name + "_async")
 
-    def decl_args_with_default(self):
-        default = " = {}" if not self.has_required_members() and self.response_kind != "stream" else ""
+    @property
+    def raw_async_name(self):
+        return self.raw_name + "_async"
+
+    @property
+    def builder_name(self):
+        """The function of the tag's .cpp that builds the http::Request, shared by the method and its twin."""
+        return "build_" + self.name
+
+    def signature(self, qualifier=""):
+        return f"{self.return_cpp} {qualifier}{self.name}({self.args()}) const"
+
+    def async_signature(self, qualifier="", raw=False):
+        result = "http::Response" if raw else self.return_cpp
+        name = self.raw_async_name if raw else self.async_name
+        return f"async::Task<{result}> {qualifier}{name}({self.args(asynchronous=True)}) const"
+
+    def args(self, default="", asynchronous=False):
+        """The parameters: the request (by value), and for a streamed response the sink; the twin holds the sink
+        (by value) until the body comes, the synchronous method only borrows it."""
         args = f"{self.request_name} request{default}"
         if self.response_kind == "stream":
-            args += ", const std::function<void(std::string_view chunk)>& sink"
+            sink = "std::function<void(std::string_view chunk)>"
+            args += f", {sink} sink" if asynchronous else f", const {sink}& sink"
         return args
+
+    def decl_args_with_default(self, asynchronous=False):
+        default = " = {}" if not self.has_required_members() and self.response_kind != "stream" else ""
+        return self.args(default, asynchronous)
 
     def has_required_members(self):
         return bool(self.path_params) or self.body_kind is not None or \
@@ -188,8 +212,11 @@ def load_operations(spec):
             raise SystemExit(f"codegen: {o.op_id} and {names[o.name]} share a method name")
         names[o.name] = o.op_id
     for o in ops:
-        if o.paginated and o.raw_name in names:
-            raise SystemExit(f"codegen: {o.raw_name} of {o.op_id} collides with {names[o.raw_name]}")
+        extra = [o.async_name] + ([o.raw_name, o.raw_async_name] if o.paginated else [])
+        for name in extra:
+            if name in names:
+                raise SystemExit(f"codegen: {name} of {o.op_id} collides with {names[name]}")
+            names[name] = o.op_id
     return sorted(ops, key=lambda o: o.op_id.lower())
 
 
@@ -264,6 +291,7 @@ def emit_tag_header(tag, ops, version):
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
@@ -282,7 +310,9 @@ namespace lakefs::api {{
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
-/// response cannot be decoded.
+/// response cannot be decoded. Each method `x` has an asynchronous twin
+/// `x_async` taking the same parameters: a lazy async::Task that sends the same
+/// request and ends with the same result, or with the same exception.
 class LAKEFS_API {cls} {{
  public:
   /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
@@ -301,12 +331,16 @@ class LAKEFS_API {cls} {{
         if o.body_kind == "stream":
             out.append("  /// Streams the request body from `request.body_source`.\n")
         nodiscard = "[[nodiscard]] " if o.response_kind in ("json",) else ""
-        out.append(f"  {nodiscard}{o.return_cpp} {o.name}({o.decl_args_with_default()}) const;\n\n")
+        out.append(f"  {nodiscard}{o.return_cpp} {o.name}({o.decl_args_with_default()}) const;\n")
+        out.append(async_twin_doc(o.name, o.response_kind == "stream"))
+        out.append(f"  async::Task<{o.return_cpp}> {o.async_name}({o.decl_args_with_default(True)}) const;\n\n")
         if o.paginated:
             out.append(f"  /// As {o.name}, but the 2xx response is returned undecoded: its body is the JSON of\n"
                        f"  /// {type_label(o.response_type)}, whose `pagination` lakeFS writes before `results`, so the\n"
                        f"  /// cursor can be read (and the next page requested) before the results are decoded.\n")
-            out.append(f"  [[nodiscard]] http::Response {o.raw_name}({o.decl_args_with_default()}) const;\n\n")
+            out.append(f"  [[nodiscard]] http::Response {o.raw_name}({o.decl_args_with_default()}) const;\n")
+            out.append(async_twin_doc(o.raw_name, False))
+            out.append(f"  async::Task<http::Response> {o.raw_async_name}({o.decl_args_with_default(True)}) const;\n\n")
     out.append(f""" private:
   const detail::Channel* channel_;
 }};
@@ -318,7 +352,17 @@ class LAKEFS_API {cls} {{
     return "".join(out)
 
 
-def emit_operation_body(o):
+def async_twin_doc(name, sink):
+    """The comment of an asynchronous twin: what it is the form of, and where its sink runs."""
+    text = f"  /// Asynchronous form of {name}(): runs on the client's engine (see docs/async.md).\n"
+    if sink:
+        text += "  /// The task keeps `sink` and calls it on an engine thread: it must not block.\n"
+    return text
+
+
+def emit_builder(o):
+    """The function that turns the request struct into the http::Request (today's request-building lines), shared
+    by the method and its twin; the method then sends it and decodes the answer."""
     lines = ["  http::Request req;", f"  req.method = \"{o.method}\";"]
     if o.op_id in NOT_IDEMPOTENT_OPERATIONS:
         lines.append(f"  req.not_idempotent = true;  // {NOT_IDEMPOTENT_OPERATIONS[o.op_id]}")
@@ -365,24 +409,54 @@ def emit_operation_body(o):
         lines.append("  req.content_type = request.content_type;")
     if o.anonymous:
         lines.append("  req.anonymous = true;")
-    if o.response_kind == "stream":
-        lines.append("  req.body_sink = sink;")
-        lines.append("  return channel_->send(std::move(req));")
-    elif o.response_kind == "response":
-        lines.append("  return channel_->send(std::move(req));")
-    elif o.response_kind == "void":
-        lines.append("  (void)channel_->send(std::move(req));")
-    elif o.response_kind == "text":
-        lines.append("  return channel_->send(std::move(req)).body;")
-    elif o.paginated:
-        lines.append("  return channel_->send(std::move(req));")
+    lines.append("  return req;")
+    return (f"// {o.op_id} ({o.method} {o.path}).\n"
+            f"http::Request {o.builder_name}({o.request_name}& request) {{\n" + "\n".join(lines) + "\n}\n\n")
+
+
+def emit_sync_body(o, raw=False):
+    """The synchronous method: builds, sends (blocking) and decodes, the same work as before twins existed."""
+    build = f"{o.builder_name}(request)"
+    kind = "response" if raw else o.response_kind
+    if kind == "stream":
+        return (f"  http::Request req = {build};\n"
+                "  req.body_sink = sink;\n"
+                "  return channel_->send(std::move(req));\n")
+    if kind == "response":
+        return f"  return channel_->send({build});\n"
+    if kind == "void":
+        return f"  (void)channel_->send({build});\n"
+    if kind == "text":
+        return f"  return channel_->send({build}).body;\n"
+    if o.paginated:
+        # The typed method decodes what the raw one returns.
+        return (f"  return detail::decode_response<{cpp_type(o.response_type)}>({o.raw_name}(std::move(request)), "
+                f"\"{type_label(o.response_type)}\");\n")
+    return (f"  return detail::decode_response<{cpp_type(o.response_type)}>(channel_->send({build}), "
+            f"\"{type_label(o.response_type)}\");\n")
+
+
+def emit_async_body(o, raw=False):
+    """The asynchronous twin: builds the request now (a failure ends the task instead of being thrown), and returns
+    the task that sends it and decodes the answer with the helper of its response kind (api/operation_support.hpp)."""
+    build = f"{o.builder_name}(request)"
+    kind = "response" if raw else o.response_kind
+    result = "http::Response" if raw else o.return_cpp
+    if kind == "stream":
+        send = (f"    http::Request req = {build};\n"
+                "    req.body_sink = std::move(sink);\n"
+                "    return channel_->send_async(std::move(req));\n")
+    elif kind == "response":
+        send = f"    return channel_->send_async({build});\n"
+    elif kind == "void":
+        send = f"    return detail::send_discarding(*channel_, {build});\n"
+    elif kind == "text":
+        send = f"    return detail::send_text(*channel_, {build});\n"
     else:
-        cpp = cpp_type(o.response_type)
-        lines.append("  const http::Response response = channel_->send(std::move(req));")
-        lines.append(f"  {cpp} result{{}};")
-        lines.append(f"  decode_from_string(response.body, result, \"{type_label(o.response_type)}\");")
-        lines.append("  return result;")
-    return "\n".join(lines) + "\n"
+        send = (f"    return detail::send_decoded<{cpp_type(o.response_type)}>(*channel_, {build}, "
+                f"\"{type_label(o.response_type)}\");\n")
+    return ("  try {\n" + send + "  } catch (...) {\n"
+            f"    return async::failed<{result}>(std::current_exception());\n  }}\n")
 
 
 def emit_tag_source(tag, ops, primary, version):
@@ -392,32 +466,43 @@ def emit_tag_source(tag, ops, primary, version):
     for o in ops:
         if primary[o.op_id] != tag:
             includes.add(f"lakefs/api/{tag_file(primary[o.op_id])}.hpp")
-    out.append("#include <string>\n#include <utility>\n\n")
+    out.append("#include <exception>\n#include <functional>\n#include <string>\n#include <string_view>\n"
+               "#include <utility>\n\n")
     for inc in sorted(includes):
         out.append(f"#include \"{inc}\"\n")
-    out.append("\n#include \"api/api_support.hpp\"\n#include \"api/model_codec.hpp\"\n#include \"transport/channel.hpp\"\n\n")
+    out.append("\n#include \"api/api_support.hpp\"\n#include \"api/model_codec.hpp\"\n"
+               "#include \"api/operation_support.hpp\"\n#include \"lakefs/async/task.hpp\"\n"
+               "#include \"transport/channel.hpp\"\n\n")
     out.append("namespace lakefs::api {\n\n")
+    own = [o for o in ops if primary[o.op_id] == tag]
+    if own:
+        out.append("namespace {\n\n")
+        for o in own:
+            out.append(emit_builder(o))
+        out.append("}  // namespace\n\n")
     for o in ops:
-        out.append(f"{o.signature(cls + '::')} {{\n")
         if primary[o.op_id] != tag:
+            # Another tag's class holds the implementation: delegate to it.
             other = class_name(primary[o.op_id])
-            call_args = "std::move(request), sink" if o.response_kind == "stream" else "std::move(request)"
+            sink = ", sink" if o.response_kind == "stream" else ""
             ret = "" if o.response_kind == "void" else "return "
-            out.append(f"  {ret}{other}(*channel_).{o.name}({call_args});\n}}\n\n")
+            out.append(f"{o.signature(cls + '::')} {{\n")
+            out.append(f"  {ret}{other}(*channel_).{o.name}(std::move(request){sink});\n}}\n\n")
+            out.append(f"{o.async_signature(cls + '::')} {{\n")
+            moved_sink = ", std::move(sink)" if o.response_kind == "stream" else ""
+            out.append(f"  return {other}(*channel_).{o.async_name}(std::move(request){moved_sink});\n}}\n\n")
             if o.paginated:
                 out.append(f"http::Response {cls}::{o.raw_name}({o.request_name} request) const {{\n")
                 out.append(f"  return {other}(*channel_).{o.raw_name}(std::move(request));\n}}\n\n")
+                out.append(f"{o.async_signature(cls + '::', raw=True)} {{\n")
+                out.append(f"  return {other}(*channel_).{o.raw_async_name}(std::move(request));\n}}\n\n")
             continue
+        out.append(f"{o.signature(cls + '::')} {{\n{emit_sync_body(o)}}}\n\n")
+        out.append(f"{o.async_signature(cls + '::')} {{\n{emit_async_body(o)}}}\n\n")
         if o.paginated:
-            # The typed method decodes what the raw one returns.
-            cpp = cpp_type(o.response_type)
-            out.append(f"  const http::Response response = {o.raw_name}(std::move(request));\n")
-            out.append(f"  {cpp} result{{}};\n")
-            out.append(f"  decode_from_string(response.body, result, \"{type_label(o.response_type)}\");\n")
-            out.append("  return result;\n}\n\n")
-            out.append(f"http::Response {cls}::{o.raw_name}({o.request_name} request) const {{\n")
-        out.append(emit_operation_body(o))
-        out.append("}\n\n")
+            out.append(f"http::Response {cls}::{o.raw_name}({o.request_name} request) const {{\n"
+                       f"{emit_sync_body(o, raw=True)}}}\n\n")
+            out.append(f"{o.async_signature(cls + '::', raw=True)} {{\n{emit_async_body(o, raw=True)}}}\n\n")
     out.append("}  // namespace lakefs::api\n")
     return "".join(out)
 
@@ -458,6 +543,76 @@ inline void add_query_int(std::string& query, std::string_view key, std::int64_t
 /// Arrays use the form style with explode: one `key=value` pair per element.
 inline void add_query_strings(std::string& query, std::string_view key, const std::vector<std::string>& values) {
   for (const auto& value : values) add_query_string(query, key, value);
+}
+
+}  // namespace lakefs::detail
+"""
+
+
+def emit_operation_support(version):
+    """src/api/operation_support.hpp: the decoding shared by every operation and its twin, and the one coroutine per
+    response kind the twins return (never one per operation: each coroutine costs compile time, and GCC 12's
+    coroutine support is best kept to a few plain ones)."""
+    return header_comment(version) + """//
+// Internal helpers of the generated *_api.cpp files: decoding a response, shared
+// by every method and its asynchronous twin, and the coroutines the twins return,
+// one per response kind (a stream, a raw response: Channel::send_async itself).
+// The coroutines take everything by value: a task is lazy and runs after the
+// twin has returned. The channel outlives its tasks.
+#pragma once
+
+#include <string>
+
+#include "api/model_codec.hpp"
+#include "lakefs/async/task.hpp"
+#include "lakefs/http.hpp"
+#include "transport/channel.hpp"
+
+namespace lakefs::detail {
+
+/// The 2xx JSON body of `response` as a T; ProtocolError naming `what` when it does not decode.
+template <class T>
+[[nodiscard]] T decode_response(const http::Response& response, const char* what) {
+  T result{};
+  api::decode_from_string(response.body, result, what);
+  return result;
+}
+
+/// Sends `request` on the channel's engine and decodes the answer as a T (`what`: a string literal).
+template <class T>
+async::Task<T> send_decoded(const Channel& channel, http::Request request, const char* what) {
+  const http::Response response = co_await channel.send_async(std::move(request));
+  co_return decode_response<T>(response, what);
+}
+
+/// Sends `request` on the channel's engine; the answer's body is dropped.
+async::Task<void> send_discarding(const Channel& channel, http::Request request);
+
+/// Sends `request` on the channel's engine; ends with the answer's body.
+async::Task<std::string> send_text(const Channel& channel, http::Request request);
+
+}  // namespace lakefs::detail
+"""
+
+
+def emit_operation_support_source(version):
+    """src/api/operation_support.cpp: the coroutines of operation_support.hpp that are not templates, compiled once."""
+    return header_comment(version) + """//
+// The coroutines of the asynchronous twins that do not depend on a model type.
+#include <string>
+#include <utility>
+
+#include "api/operation_support.hpp"
+
+namespace lakefs::detail {
+
+async::Task<void> send_discarding(const Channel& channel, http::Request request) {
+  (void)co_await channel.send_async(std::move(request));
+}
+
+async::Task<std::string> send_text(const Channel& channel, http::Request request) {
+  http::Response response = co_await channel.send_async(std::move(request));
+  co_return std::move(response.body);
 }
 
 }  // namespace lakefs::detail

@@ -37,3 +37,9 @@ SERVER_OMITTED_REQUIRED = {
 NOT_IDEMPOTENT_OPERATIONS = {
     "mergePullRequest": "repeating it would merge again or fail on the merged state",
 }
+
+# Asynchronous twins that cannot be called "<method>_async" because an operation of the spec already has that name.
+ASYNC_TWIN_RENAMES = {
+    # prepareGarbageCollectionCommitsAsync is lakeFS's own asynchronous form (it starts a task on the server).
+    "prepareGarbageCollectionCommits": "prepare_garbage_collection_commits_twin_async",
+}

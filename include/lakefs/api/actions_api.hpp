@@ -11,6 +11,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
@@ -29,7 +30,9 @@ namespace lakefs::api {
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
-/// response cannot be decoded.
+/// response cannot be decoded. Each method `x` has an asynchronous twin
+/// `x_async` taking the same parameters: a lazy async::Task that sends the same
+/// request and ends with the same result, or with the same exception.
 class LAKEFS_API ActionsApi {
  public:
   /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
@@ -37,27 +40,40 @@ class LAKEFS_API ActionsApi {
 
   /// get a run (GET /repositories/{repository}/actions/runs/{run_id}).
   [[nodiscard]] ActionRun get_run(GetRunRequest request) const;
+  /// Asynchronous form of get_run(): runs on the client's engine (see docs/async.md).
+  async::Task<ActionRun> get_run_async(GetRunRequest request) const;
 
   /// get run hook output (GET
   /// /repositories/{repository}/actions/runs/{run_id}/hooks/{hook_run_id}/output).
   /// Streams the 2xx body to `sink`; returns the response (headers, status) without the body.
   http::Response get_run_hook_output(GetRunHookOutputRequest request, const std::function<void(std::string_view chunk)>& sink) const;
+  /// Asynchronous form of get_run_hook_output(): runs on the client's engine (see docs/async.md).
+  /// The task keeps `sink` and calls it on an engine thread: it must not block.
+  async::Task<http::Response> get_run_hook_output_async(GetRunHookOutputRequest request, std::function<void(std::string_view chunk)> sink) const;
 
   /// list runs (GET /repositories/{repository}/actions/runs).
   [[nodiscard]] ActionRunList list_repository_runs(ListRepositoryRunsRequest request) const;
+  /// Asynchronous form of list_repository_runs(): runs on the client's engine (see docs/async.md).
+  async::Task<ActionRunList> list_repository_runs_async(ListRepositoryRunsRequest request) const;
 
   /// As list_repository_runs, but the 2xx response is returned undecoded: its body is the JSON of
   /// ActionRunList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_repository_runs_raw(ListRepositoryRunsRequest request) const;
+  /// Asynchronous form of list_repository_runs_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_repository_runs_raw_async(ListRepositoryRunsRequest request) const;
 
   /// list run hooks (GET /repositories/{repository}/actions/runs/{run_id}/hooks).
   [[nodiscard]] HookRunList list_run_hooks(ListRunHooksRequest request) const;
+  /// Asynchronous form of list_run_hooks(): runs on the client's engine (see docs/async.md).
+  async::Task<HookRunList> list_run_hooks_async(ListRunHooksRequest request) const;
 
   /// As list_run_hooks, but the 2xx response is returned undecoded: its body is the JSON of
   /// HookRunList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_run_hooks_raw(ListRunHooksRequest request) const;
+  /// Asynchronous form of list_run_hooks_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_run_hooks_raw_async(ListRunHooksRequest request) const;
 
  private:
   const detail::Channel* channel_;

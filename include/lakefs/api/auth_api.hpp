@@ -11,6 +11,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
@@ -29,7 +30,9 @@ namespace lakefs::api {
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
-/// response cannot be decoded.
+/// response cannot be decoded. Each method `x` has an asynchronous twin
+/// `x_async` taking the same parameters: a lazy async::Task that sends the same
+/// request and ends with the same result, or with the same exception.
 class LAKEFS_API AuthApi {
  public:
   /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
@@ -37,161 +40,253 @@ class LAKEFS_API AuthApi {
 
   /// add group membership (PUT /auth/groups/{groupId}/members/{userId}).
   void add_group_membership(AddGroupMembershipRequest request) const;
+  /// Asynchronous form of add_group_membership(): runs on the client's engine (see docs/async.md).
+  async::Task<void> add_group_membership_async(AddGroupMembershipRequest request) const;
 
   /// attach policy to group (PUT /auth/groups/{groupId}/policies/{policyId}).
   void attach_policy_to_group(AttachPolicyToGroupRequest request) const;
+  /// Asynchronous form of attach_policy_to_group(): runs on the client's engine (see docs/async.md).
+  async::Task<void> attach_policy_to_group_async(AttachPolicyToGroupRequest request) const;
 
   /// attach policy to user (PUT /auth/users/{userId}/policies/{policyId}).
   void attach_policy_to_user(AttachPolicyToUserRequest request) const;
+  /// Asynchronous form of attach_policy_to_user(): runs on the client's engine (see docs/async.md).
+  async::Task<void> attach_policy_to_user_async(AttachPolicyToUserRequest request) const;
 
   /// create credentials (POST /auth/users/{userId}/credentials).
   [[nodiscard]] CredentialsWithSecret create_credentials(CreateCredentialsRequest request) const;
+  /// Asynchronous form of create_credentials(): runs on the client's engine (see docs/async.md).
+  async::Task<CredentialsWithSecret> create_credentials_async(CreateCredentialsRequest request) const;
 
   /// create group (POST /auth/groups).
   [[nodiscard]] Group create_group(CreateGroupRequest request) const;
+  /// Asynchronous form of create_group(): runs on the client's engine (see docs/async.md).
+  async::Task<Group> create_group_async(CreateGroupRequest request) const;
 
   /// create policy (POST /auth/policies).
   [[nodiscard]] Policy create_policy(CreatePolicyRequest request) const;
+  /// Asynchronous form of create_policy(): runs on the client's engine (see docs/async.md).
+  async::Task<Policy> create_policy_async(CreatePolicyRequest request) const;
 
   /// create user (POST /auth/users).
   [[nodiscard]] User create_user(CreateUserRequest request) const;
+  /// Asynchronous form of create_user(): runs on the client's engine (see docs/async.md).
+  async::Task<User> create_user_async(CreateUserRequest request) const;
 
   /// attach external principal to user (POST /auth/users/{userId}/external/principals).
   void create_user_external_principal(CreateUserExternalPrincipalRequest request) const;
+  /// Asynchronous form of create_user_external_principal(): runs on the client's engine (see docs/async.md).
+  async::Task<void> create_user_external_principal_async(CreateUserExternalPrincipalRequest request) const;
 
   /// delete credentials (DELETE /auth/users/{userId}/credentials/{accessKeyId}).
   void delete_credentials(DeleteCredentialsRequest request) const;
+  /// Asynchronous form of delete_credentials(): runs on the client's engine (see docs/async.md).
+  async::Task<void> delete_credentials_async(DeleteCredentialsRequest request) const;
 
   /// delete group (DELETE /auth/groups/{groupId}).
   void delete_group(DeleteGroupRequest request) const;
+  /// Asynchronous form of delete_group(): runs on the client's engine (see docs/async.md).
+  async::Task<void> delete_group_async(DeleteGroupRequest request) const;
 
   /// delete group membership (DELETE /auth/groups/{groupId}/members/{userId}).
   void delete_group_membership(DeleteGroupMembershipRequest request) const;
+  /// Asynchronous form of delete_group_membership(): runs on the client's engine (see docs/async.md).
+  async::Task<void> delete_group_membership_async(DeleteGroupMembershipRequest request) const;
 
   /// delete policy (DELETE /auth/policies/{policyId}).
   void delete_policy(DeletePolicyRequest request) const;
+  /// Asynchronous form of delete_policy(): runs on the client's engine (see docs/async.md).
+  async::Task<void> delete_policy_async(DeletePolicyRequest request) const;
 
   /// delete user (DELETE /auth/users/{userId}).
   void delete_user(DeleteUserRequest request) const;
+  /// Asynchronous form of delete_user(): runs on the client's engine (see docs/async.md).
+  async::Task<void> delete_user_async(DeleteUserRequest request) const;
 
   /// delete external principal from user (DELETE /auth/users/{userId}/external/principals).
   void delete_user_external_principal(DeleteUserExternalPrincipalRequest request) const;
+  /// Asynchronous form of delete_user_external_principal(): runs on the client's engine (see docs/async.md).
+  async::Task<void> delete_user_external_principal_async(DeleteUserExternalPrincipalRequest request) const;
 
   /// detach policy from group (DELETE /auth/groups/{groupId}/policies/{policyId}).
   void detach_policy_from_group(DetachPolicyFromGroupRequest request) const;
+  /// Asynchronous form of detach_policy_from_group(): runs on the client's engine (see docs/async.md).
+  async::Task<void> detach_policy_from_group_async(DetachPolicyFromGroupRequest request) const;
 
   /// detach policy from user (DELETE /auth/users/{userId}/policies/{policyId}).
   void detach_policy_from_user(DetachPolicyFromUserRequest request) const;
+  /// Asynchronous form of detach_policy_from_user(): runs on the client's engine (see docs/async.md).
+  async::Task<void> detach_policy_from_user_async(DetachPolicyFromUserRequest request) const;
 
   /// perform a login using an external authenticator (POST /auth/external/principal/login).
   [[nodiscard]] AuthenticationToken external_principal_login(ExternalPrincipalLoginRequest request) const;
+  /// Asynchronous form of external_principal_login(): runs on the client's engine (see docs/async.md).
+  async::Task<AuthenticationToken> external_principal_login_async(ExternalPrincipalLoginRequest request) const;
 
   /// get credentials (GET /auth/users/{userId}/credentials/{accessKeyId}).
   [[nodiscard]] Credentials get_credentials(GetCredentialsRequest request) const;
+  /// Asynchronous form of get_credentials(): runs on the client's engine (see docs/async.md).
+  async::Task<Credentials> get_credentials_async(GetCredentialsRequest request) const;
 
   /// get current user (GET /user).
   [[nodiscard]] CurrentUser get_current_user(GetCurrentUserRequest request = {}) const;
+  /// Asynchronous form of get_current_user(): runs on the client's engine (see docs/async.md).
+  async::Task<CurrentUser> get_current_user_async(GetCurrentUserRequest request = {}) const;
 
   /// describe external principal by id (GET /auth/external/principals).
   [[nodiscard]] ExternalPrincipal get_external_principal(GetExternalPrincipalRequest request) const;
+  /// Asynchronous form of get_external_principal(): runs on the client's engine (see docs/async.md).
+  async::Task<ExternalPrincipal> get_external_principal_async(GetExternalPrincipalRequest request) const;
 
   /// get group (GET /auth/groups/{groupId}).
   [[nodiscard]] Group get_group(GetGroupRequest request) const;
+  /// Asynchronous form of get_group(): runs on the client's engine (see docs/async.md).
+  async::Task<Group> get_group_async(GetGroupRequest request) const;
 
   /// get ACL of group (GET /auth/groups/{groupId}/acl).
   [[nodiscard]] ACL get_group_acl(GetGroupACLRequest request) const;
+  /// Asynchronous form of get_group_acl(): runs on the client's engine (see docs/async.md).
+  async::Task<ACL> get_group_acl_async(GetGroupACLRequest request) const;
 
   /// get policy (GET /auth/policies/{policyId}).
   [[nodiscard]] Policy get_policy(GetPolicyRequest request) const;
+  /// Asynchronous form of get_policy(): runs on the client's engine (see docs/async.md).
+  async::Task<Policy> get_policy_async(GetPolicyRequest request) const;
 
   /// get user (GET /auth/users/{userId}).
   [[nodiscard]] User get_user(GetUserRequest request) const;
+  /// Asynchronous form of get_user(): runs on the client's engine (see docs/async.md).
+  async::Task<User> get_user_async(GetUserRequest request) const;
 
   /// list group members (GET /auth/groups/{groupId}/members).
   [[nodiscard]] UserList list_group_members(ListGroupMembersRequest request) const;
+  /// Asynchronous form of list_group_members(): runs on the client's engine (see docs/async.md).
+  async::Task<UserList> list_group_members_async(ListGroupMembersRequest request) const;
 
   /// As list_group_members, but the 2xx response is returned undecoded: its body is the JSON of
   /// UserList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_group_members_raw(ListGroupMembersRequest request) const;
+  /// Asynchronous form of list_group_members_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_group_members_raw_async(ListGroupMembersRequest request) const;
 
   /// list group policies (GET /auth/groups/{groupId}/policies).
   [[nodiscard]] PolicyList list_group_policies(ListGroupPoliciesRequest request) const;
+  /// Asynchronous form of list_group_policies(): runs on the client's engine (see docs/async.md).
+  async::Task<PolicyList> list_group_policies_async(ListGroupPoliciesRequest request) const;
 
   /// As list_group_policies, but the 2xx response is returned undecoded: its body is the JSON of
   /// PolicyList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_group_policies_raw(ListGroupPoliciesRequest request) const;
+  /// Asynchronous form of list_group_policies_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_group_policies_raw_async(ListGroupPoliciesRequest request) const;
 
   /// list groups (GET /auth/groups).
   [[nodiscard]] GroupList list_groups(ListGroupsRequest request = {}) const;
+  /// Asynchronous form of list_groups(): runs on the client's engine (see docs/async.md).
+  async::Task<GroupList> list_groups_async(ListGroupsRequest request = {}) const;
 
   /// As list_groups, but the 2xx response is returned undecoded: its body is the JSON of
   /// GroupList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_groups_raw(ListGroupsRequest request = {}) const;
+  /// Asynchronous form of list_groups_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_groups_raw_async(ListGroupsRequest request = {}) const;
 
   /// list policies (GET /auth/policies).
   [[nodiscard]] PolicyList list_policies(ListPoliciesRequest request = {}) const;
+  /// Asynchronous form of list_policies(): runs on the client's engine (see docs/async.md).
+  async::Task<PolicyList> list_policies_async(ListPoliciesRequest request = {}) const;
 
   /// As list_policies, but the 2xx response is returned undecoded: its body is the JSON of
   /// PolicyList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_policies_raw(ListPoliciesRequest request = {}) const;
+  /// Asynchronous form of list_policies_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_policies_raw_async(ListPoliciesRequest request = {}) const;
 
   /// list user credentials (GET /auth/users/{userId}/credentials).
   [[nodiscard]] CredentialsList list_user_credentials(ListUserCredentialsRequest request) const;
+  /// Asynchronous form of list_user_credentials(): runs on the client's engine (see docs/async.md).
+  async::Task<CredentialsList> list_user_credentials_async(ListUserCredentialsRequest request) const;
 
   /// As list_user_credentials, but the 2xx response is returned undecoded: its body is the JSON of
   /// CredentialsList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_user_credentials_raw(ListUserCredentialsRequest request) const;
+  /// Asynchronous form of list_user_credentials_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_user_credentials_raw_async(ListUserCredentialsRequest request) const;
 
   /// list user external policies attached to a user (GET
   /// /auth/users/{userId}/external/principals/ls).
   [[nodiscard]] ExternalPrincipalList list_user_external_principals(ListUserExternalPrincipalsRequest request) const;
+  /// Asynchronous form of list_user_external_principals(): runs on the client's engine (see docs/async.md).
+  async::Task<ExternalPrincipalList> list_user_external_principals_async(ListUserExternalPrincipalsRequest request) const;
 
   /// As list_user_external_principals, but the 2xx response is returned undecoded: its body is the JSON of
   /// ExternalPrincipalList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_user_external_principals_raw(ListUserExternalPrincipalsRequest request) const;
+  /// Asynchronous form of list_user_external_principals_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_user_external_principals_raw_async(ListUserExternalPrincipalsRequest request) const;
 
   /// list user groups (GET /auth/users/{userId}/groups).
   [[nodiscard]] GroupList list_user_groups(ListUserGroupsRequest request) const;
+  /// Asynchronous form of list_user_groups(): runs on the client's engine (see docs/async.md).
+  async::Task<GroupList> list_user_groups_async(ListUserGroupsRequest request) const;
 
   /// As list_user_groups, but the 2xx response is returned undecoded: its body is the JSON of
   /// GroupList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_user_groups_raw(ListUserGroupsRequest request) const;
+  /// Asynchronous form of list_user_groups_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_user_groups_raw_async(ListUserGroupsRequest request) const;
 
   /// list user policies (GET /auth/users/{userId}/policies).
   [[nodiscard]] PolicyList list_user_policies(ListUserPoliciesRequest request) const;
+  /// Asynchronous form of list_user_policies(): runs on the client's engine (see docs/async.md).
+  async::Task<PolicyList> list_user_policies_async(ListUserPoliciesRequest request) const;
 
   /// As list_user_policies, but the 2xx response is returned undecoded: its body is the JSON of
   /// PolicyList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_user_policies_raw(ListUserPoliciesRequest request) const;
+  /// Asynchronous form of list_user_policies_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_user_policies_raw_async(ListUserPoliciesRequest request) const;
 
   /// list users (GET /auth/users).
   [[nodiscard]] UserList list_users(ListUsersRequest request = {}) const;
+  /// Asynchronous form of list_users(): runs on the client's engine (see docs/async.md).
+  async::Task<UserList> list_users_async(ListUsersRequest request = {}) const;
 
   /// As list_users, but the 2xx response is returned undecoded: its body is the JSON of
   /// UserList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_users_raw(ListUsersRequest request = {}) const;
+  /// Asynchronous form of list_users_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_users_raw_async(ListUsersRequest request = {}) const;
 
   /// perform a login (POST /auth/login).
   [[nodiscard]] AuthenticationToken login(LoginRequest request) const;
+  /// Asynchronous form of login(): runs on the client's engine (see docs/async.md).
+  async::Task<AuthenticationToken> login_async(LoginRequest request) const;
 
   /// oauthCallback (GET /oidc/callback).
   /// Returns the raw response (status and headers).
   http::Response oauth_callback(OauthCallbackRequest request = {}) const;
+  /// Asynchronous form of oauth_callback(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> oauth_callback_async(OauthCallbackRequest request = {}) const;
 
   /// set ACL of group (POST /auth/groups/{groupId}/acl).
   void set_group_acl(SetGroupACLRequest request) const;
+  /// Asynchronous form of set_group_acl(): runs on the client's engine (see docs/async.md).
+  async::Task<void> set_group_acl_async(SetGroupACLRequest request) const;
 
   /// update policy (PUT /auth/policies/{policyId}).
   [[nodiscard]] Policy update_policy(UpdatePolicyRequest request) const;
+  /// Asynchronous form of update_policy(): runs on the client's engine (see docs/async.md).
+  async::Task<Policy> update_policy_async(UpdatePolicyRequest request) const;
 
  private:
   const detail::Channel* channel_;

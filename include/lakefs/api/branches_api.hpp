@@ -11,6 +11,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
@@ -29,7 +30,9 @@ namespace lakefs::api {
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
-/// response cannot be decoded.
+/// response cannot be decoded. Each method `x` has an asynchronous twin
+/// `x_async` taking the same parameters: a lazy async::Task that sends the same
+/// request and ends with the same result, or with the same exception.
 class LAKEFS_API BranchesApi {
  public:
   /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
@@ -38,37 +41,57 @@ class LAKEFS_API BranchesApi {
   /// Replay the changes from the given commit on the branch (POST
   /// /repositories/{repository}/branches/{branch}/cherry-pick).
   [[nodiscard]] Commit cherry_pick(CherryPickRequest request) const;
+  /// Asynchronous form of cherry_pick(): runs on the client's engine (see docs/async.md).
+  async::Task<Commit> cherry_pick_async(CherryPickRequest request) const;
 
   /// create branch (POST /repositories/{repository}/branches).
   std::string create_branch(CreateBranchRequest request) const;
+  /// Asynchronous form of create_branch(): runs on the client's engine (see docs/async.md).
+  async::Task<std::string> create_branch_async(CreateBranchRequest request) const;
 
   /// delete branch (DELETE /repositories/{repository}/branches/{branch}).
   void delete_branch(DeleteBranchRequest request) const;
+  /// Asynchronous form of delete_branch(): runs on the client's engine (see docs/async.md).
+  async::Task<void> delete_branch_async(DeleteBranchRequest request) const;
 
   /// diff branch (GET /repositories/{repository}/branches/{branch}/diff).
   [[nodiscard]] DiffList diff_branch(DiffBranchRequest request) const;
+  /// Asynchronous form of diff_branch(): runs on the client's engine (see docs/async.md).
+  async::Task<DiffList> diff_branch_async(DiffBranchRequest request) const;
 
   /// As diff_branch, but the 2xx response is returned undecoded: its body is the JSON of
   /// DiffList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response diff_branch_raw(DiffBranchRequest request) const;
+  /// Asynchronous form of diff_branch_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> diff_branch_raw_async(DiffBranchRequest request) const;
 
   /// get branch (GET /repositories/{repository}/branches/{branch}).
   [[nodiscard]] Ref get_branch(GetBranchRequest request) const;
+  /// Asynchronous form of get_branch(): runs on the client's engine (see docs/async.md).
+  async::Task<Ref> get_branch_async(GetBranchRequest request) const;
 
   /// list branches (GET /repositories/{repository}/branches).
   [[nodiscard]] RefList list_branches(ListBranchesRequest request) const;
+  /// Asynchronous form of list_branches(): runs on the client's engine (see docs/async.md).
+  async::Task<RefList> list_branches_async(ListBranchesRequest request) const;
 
   /// As list_branches, but the 2xx response is returned undecoded: its body is the JSON of
   /// RefList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_branches_raw(ListBranchesRequest request) const;
+  /// Asynchronous form of list_branches_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_branches_raw_async(ListBranchesRequest request) const;
 
   /// reset branch (PUT /repositories/{repository}/branches/{branch}).
   void reset_branch(ResetBranchRequest request) const;
+  /// Asynchronous form of reset_branch(): runs on the client's engine (see docs/async.md).
+  async::Task<void> reset_branch_async(ResetBranchRequest request) const;
 
   /// revert (POST /repositories/{repository}/branches/{branch}/revert).
   void revert_branch(RevertBranchRequest request) const;
+  /// Asynchronous form of revert_branch(): runs on the client's engine (see docs/async.md).
+  async::Task<void> revert_branch_async(RevertBranchRequest request) const;
 
  private:
   const detail::Channel* channel_;

@@ -11,6 +11,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
@@ -29,7 +30,9 @@ namespace lakefs::api {
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
-/// response cannot be decoded.
+/// response cannot be decoded. Each method `x` has an asynchronous twin
+/// `x_async` taking the same parameters: a lazy async::Task that sends the same
+/// request and ends with the same result, or with the same exception.
 class LAKEFS_API CommitsApi {
  public:
   /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
@@ -37,9 +40,13 @@ class LAKEFS_API CommitsApi {
 
   /// create commit (POST /repositories/{repository}/branches/{branch}/commits).
   [[nodiscard]] Commit commit(CommitRequest request) const;
+  /// Asynchronous form of commit(): runs on the client's engine (see docs/async.md).
+  async::Task<Commit> commit_async(CommitRequest request) const;
 
   /// get commit (GET /repositories/{repository}/commits/{commitId}).
   [[nodiscard]] Commit get_commit(GetCommitRequest request) const;
+  /// Asynchronous form of get_commit(): runs on the client's engine (see docs/async.md).
+  async::Task<Commit> get_commit_async(GetCommitRequest request) const;
 
  private:
   const detail::Channel* channel_;

@@ -11,6 +11,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
@@ -29,7 +30,9 @@ namespace lakefs::api {
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
-/// response cannot be decoded.
+/// response cannot be decoded. Each method `x` has an asynchronous twin
+/// `x_async` taking the same parameters: a lazy async::Task that sends the same
+/// request and ends with the same result, or with the same exception.
 class LAKEFS_API ConfigApi {
  public:
   /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
@@ -37,6 +40,8 @@ class LAKEFS_API ConfigApi {
 
   /// getConfig (GET /config).
   [[nodiscard]] Config get_config(GetConfigRequest request = {}) const;
+  /// Asynchronous form of get_config(): runs on the client's engine (see docs/async.md).
+  async::Task<Config> get_config_async(GetConfigRequest request = {}) const;
 
  private:
   const detail::Channel* channel_;

@@ -11,6 +11,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
@@ -29,7 +30,9 @@ namespace lakefs::api {
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
-/// response cannot be decoded.
+/// response cannot be decoded. Each method `x` has an asynchronous twin
+/// `x_async` taking the same parameters: a lazy async::Task that sends the same
+/// request and ends with the same result, or with the same exception.
 class LAKEFS_API ExperimentalApi {
  public:
   /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
@@ -38,74 +41,114 @@ class LAKEFS_API ExperimentalApi {
   /// Abort a presign multipart upload (DELETE
   /// /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}).
   void abort_presign_multipart_upload(AbortPresignMultipartUploadRequest request) const;
+  /// Asynchronous form of abort_presign_multipart_upload(): runs on the client's engine (see docs/async.md).
+  async::Task<void> abort_presign_multipart_upload_async(AbortPresignMultipartUploadRequest request) const;
 
   /// Complete a presign multipart upload request (PUT
   /// /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}).
   [[nodiscard]] ObjectStats complete_presign_multipart_upload(CompletePresignMultipartUploadRequest request) const;
+  /// Asynchronous form of complete_presign_multipart_upload(): runs on the client's engine (see docs/async.md).
+  async::Task<ObjectStats> complete_presign_multipart_upload_async(CompletePresignMultipartUploadRequest request) const;
 
   /// Initiate a multipart upload (POST
   /// /repositories/{repository}/branches/{branch}/staging/pmpu).
   [[nodiscard]] PresignMultipartUpload create_presign_multipart_upload(CreatePresignMultipartUploadRequest request) const;
+  /// Asynchronous form of create_presign_multipart_upload(): runs on the client's engine (see docs/async.md).
+  async::Task<PresignMultipartUpload> create_presign_multipart_upload_async(CreatePresignMultipartUploadRequest request) const;
 
   /// create pull request (POST /repositories/{repository}/pulls).
   [[nodiscard]] PullRequestCreationResponse create_pull_request(CreatePullRequestRequest request) const;
+  /// Asynchronous form of create_pull_request(): runs on the client's engine (see docs/async.md).
+  async::Task<PullRequestCreationResponse> create_pull_request_async(CreatePullRequestRequest request) const;
 
   /// attach external principal to user (POST /auth/users/{userId}/external/principals).
   void create_user_external_principal(CreateUserExternalPrincipalRequest request) const;
+  /// Asynchronous form of create_user_external_principal(): runs on the client's engine (see docs/async.md).
+  async::Task<void> create_user_external_principal_async(CreateUserExternalPrincipalRequest request) const;
 
   /// delete external principal from user (DELETE /auth/users/{userId}/external/principals).
   void delete_user_external_principal(DeleteUserExternalPrincipalRequest request) const;
+  /// Asynchronous form of delete_user_external_principal(): runs on the client's engine (see docs/async.md).
+  async::Task<void> delete_user_external_principal_async(DeleteUserExternalPrincipalRequest request) const;
 
   /// perform a login using an external authenticator (POST /auth/external/principal/login).
   [[nodiscard]] AuthenticationToken external_principal_login(ExternalPrincipalLoginRequest request) const;
+  /// Asynchronous form of external_principal_login(): runs on the client's engine (see docs/async.md).
+  async::Task<AuthenticationToken> external_principal_login_async(ExternalPrincipalLoginRequest request) const;
 
   /// describe external principal by id (GET /auth/external/principals).
   [[nodiscard]] ExternalPrincipal get_external_principal(GetExternalPrincipalRequest request) const;
+  /// Asynchronous form of get_external_principal(): runs on the client's engine (see docs/async.md).
+  async::Task<ExternalPrincipal> get_external_principal_async(GetExternalPrincipalRequest request) const;
 
   /// get pull request (GET /repositories/{repository}/pulls/{pull_request}).
   [[nodiscard]] PullRequest get_pull_request(GetPullRequestRequest request) const;
+  /// Asynchronous form of get_pull_request(): runs on the client's engine (see docs/async.md).
+  async::Task<PullRequest> get_pull_request_async(GetPullRequestRequest request) const;
 
   /// hard reset branch (PUT /repositories/{repository}/branches/{branch}/hard_reset).
   void hard_reset_branch(HardResetBranchRequest request) const;
+  /// Asynchronous form of hard_reset_branch(): runs on the client's engine (see docs/async.md).
+  async::Task<void> hard_reset_branch_async(HardResetBranchRequest request) const;
 
   /// list pull requests (GET /repositories/{repository}/pulls).
   [[nodiscard]] PullRequestsList list_pull_requests(ListPullRequestsRequest request) const;
+  /// Asynchronous form of list_pull_requests(): runs on the client's engine (see docs/async.md).
+  async::Task<PullRequestsList> list_pull_requests_async(ListPullRequestsRequest request) const;
 
   /// As list_pull_requests, but the 2xx response is returned undecoded: its body is the JSON of
   /// PullRequestsList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_pull_requests_raw(ListPullRequestsRequest request) const;
+  /// Asynchronous form of list_pull_requests_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_pull_requests_raw_async(ListPullRequestsRequest request) const;
 
   /// list user external policies attached to a user (GET
   /// /auth/users/{userId}/external/principals/ls).
   [[nodiscard]] ExternalPrincipalList list_user_external_principals(ListUserExternalPrincipalsRequest request) const;
+  /// Asynchronous form of list_user_external_principals(): runs on the client's engine (see docs/async.md).
+  async::Task<ExternalPrincipalList> list_user_external_principals_async(ListUserExternalPrincipalsRequest request) const;
 
   /// As list_user_external_principals, but the 2xx response is returned undecoded: its body is the JSON of
   /// ExternalPrincipalList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_user_external_principals_raw(ListUserExternalPrincipalsRequest request) const;
+  /// Asynchronous form of list_user_external_principals_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_user_external_principals_raw_async(ListUserExternalPrincipalsRequest request) const;
 
   /// merge pull request (PUT /repositories/{repository}/pulls/{pull_request}/merge).
   [[nodiscard]] MergeResult merge_pull_request(MergePullRequestRequest request) const;
+  /// Asynchronous form of merge_pull_request(): runs on the client's engine (see docs/async.md).
+  async::Task<MergeResult> merge_pull_request_async(MergePullRequestRequest request) const;
 
   /// perform a login with STS (POST /sts/login).
   [[nodiscard]] AuthenticationToken sts_login(StsLoginRequest request) const;
+  /// Asynchronous form of sts_login(): runs on the client's engine (see docs/async.md).
+  async::Task<AuthenticationToken> sts_login_async(StsLoginRequest request) const;
 
   /// rewrite (all) object metadata (PUT
   /// /repositories/{repository}/branches/{branch}/objects/stat/user_metadata).
   void update_object_user_metadata(UpdateObjectUserMetadataRequest request) const;
+  /// Asynchronous form of update_object_user_metadata(): runs on the client's engine (see docs/async.md).
+  async::Task<void> update_object_user_metadata_async(UpdateObjectUserMetadataRequest request) const;
 
   /// update pull request (PATCH /repositories/{repository}/pulls/{pull_request}).
   void update_pull_request(UpdatePullRequestRequest request) const;
+  /// Asynchronous form of update_pull_request(): runs on the client's engine (see docs/async.md).
+  async::Task<void> update_pull_request_async(UpdatePullRequestRequest request) const;
 
   /// uploadPart (PUT
   /// /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}/parts/{partNumber}).
   [[nodiscard]] UploadTo upload_part(UploadPartRequest request) const;
+  /// Asynchronous form of upload_part(): runs on the client's engine (see docs/async.md).
+  async::Task<UploadTo> upload_part_async(UploadPartRequest request) const;
 
   /// uploadPartCopy (PUT
   /// /repositories/{repository}/branches/{branch}/staging/pmpu/{uploadId}/parts/{partNumber}/copy).
   /// Returns the raw response (status and headers).
   http::Response upload_part_copy(UploadPartCopyRequest request) const;
+  /// Asynchronous form of upload_part_copy(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> upload_part_copy_async(UploadPartCopyRequest request) const;
 
  private:
   const detail::Channel* channel_;

@@ -11,6 +11,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
@@ -29,7 +30,9 @@ namespace lakefs::api {
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
-/// response cannot be decoded.
+/// response cannot be decoded. Each method `x` has an asynchronous twin
+/// `x_async` taking the same parameters: a lazy async::Task that sends the same
+/// request and ends with the same result, or with the same exception.
 class LAKEFS_API ExternalApi {
  public:
   /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
@@ -37,24 +40,36 @@ class LAKEFS_API ExternalApi {
 
   /// attach external principal to user (POST /auth/users/{userId}/external/principals).
   void create_user_external_principal(CreateUserExternalPrincipalRequest request) const;
+  /// Asynchronous form of create_user_external_principal(): runs on the client's engine (see docs/async.md).
+  async::Task<void> create_user_external_principal_async(CreateUserExternalPrincipalRequest request) const;
 
   /// delete external principal from user (DELETE /auth/users/{userId}/external/principals).
   void delete_user_external_principal(DeleteUserExternalPrincipalRequest request) const;
+  /// Asynchronous form of delete_user_external_principal(): runs on the client's engine (see docs/async.md).
+  async::Task<void> delete_user_external_principal_async(DeleteUserExternalPrincipalRequest request) const;
 
   /// perform a login using an external authenticator (POST /auth/external/principal/login).
   [[nodiscard]] AuthenticationToken external_principal_login(ExternalPrincipalLoginRequest request) const;
+  /// Asynchronous form of external_principal_login(): runs on the client's engine (see docs/async.md).
+  async::Task<AuthenticationToken> external_principal_login_async(ExternalPrincipalLoginRequest request) const;
 
   /// describe external principal by id (GET /auth/external/principals).
   [[nodiscard]] ExternalPrincipal get_external_principal(GetExternalPrincipalRequest request) const;
+  /// Asynchronous form of get_external_principal(): runs on the client's engine (see docs/async.md).
+  async::Task<ExternalPrincipal> get_external_principal_async(GetExternalPrincipalRequest request) const;
 
   /// list user external policies attached to a user (GET
   /// /auth/users/{userId}/external/principals/ls).
   [[nodiscard]] ExternalPrincipalList list_user_external_principals(ListUserExternalPrincipalsRequest request) const;
+  /// Asynchronous form of list_user_external_principals(): runs on the client's engine (see docs/async.md).
+  async::Task<ExternalPrincipalList> list_user_external_principals_async(ListUserExternalPrincipalsRequest request) const;
 
   /// As list_user_external_principals, but the 2xx response is returned undecoded: its body is the JSON of
   /// ExternalPrincipalList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_user_external_principals_raw(ListUserExternalPrincipalsRequest request) const;
+  /// Asynchronous form of list_user_external_principals_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_user_external_principals_raw_async(ListUserExternalPrincipalsRequest request) const;
 
  private:
   const detail::Channel* channel_;

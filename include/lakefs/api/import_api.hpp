@@ -11,6 +11,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
@@ -29,7 +30,9 @@ namespace lakefs::api {
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
-/// response cannot be decoded.
+/// response cannot be decoded. Each method `x` has an asynchronous twin
+/// `x_async` taking the same parameters: a lazy async::Task that sends the same
+/// request and ends with the same result, or with the same exception.
 class LAKEFS_API ImportApi {
  public:
   /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
@@ -37,12 +40,18 @@ class LAKEFS_API ImportApi {
 
   /// cancel ongoing import (DELETE /repositories/{repository}/branches/{branch}/import).
   void import_cancel(ImportCancelRequest request) const;
+  /// Asynchronous form of import_cancel(): runs on the client's engine (see docs/async.md).
+  async::Task<void> import_cancel_async(ImportCancelRequest request) const;
 
   /// import data from object store (POST /repositories/{repository}/branches/{branch}/import).
   [[nodiscard]] ImportCreationResponse import_start(ImportStartRequest request) const;
+  /// Asynchronous form of import_start(): runs on the client's engine (see docs/async.md).
+  async::Task<ImportCreationResponse> import_start_async(ImportStartRequest request) const;
 
   /// get import status (GET /repositories/{repository}/branches/{branch}/import).
   [[nodiscard]] ImportStatus import_status(ImportStatusRequest request) const;
+  /// Asynchronous form of import_status(): runs on the client's engine (see docs/async.md).
+  async::Task<ImportStatus> import_status_async(ImportStatusRequest request) const;
 
  private:
   const detail::Channel* channel_;

@@ -11,6 +11,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
@@ -29,7 +30,9 @@ namespace lakefs::api {
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
-/// response cannot be decoded.
+/// response cannot be decoded. Each method `x` has an asynchronous twin
+/// `x_async` taking the same parameters: a lazy async::Task that sends the same
+/// request and ends with the same result, or with the same exception.
 class LAKEFS_API InternalApi {
  public:
   /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
@@ -38,112 +41,173 @@ class LAKEFS_API InternalApi {
   /// createBranchProtectionRulePreflight (GET
   /// /repositories/{repository}/branch_protection/set_allowed).
   void create_branch_protection_rule_preflight(CreateBranchProtectionRulePreflightRequest request) const;
+  /// Asynchronous form of create_branch_protection_rule_preflight(): runs on the client's engine (see docs/async.md).
+  async::Task<void> create_branch_protection_rule_preflight_async(CreateBranchProtectionRulePreflightRequest request) const;
 
   /// create commit record (POST /repositories/{repository}/commits).
   void create_commit_record(CreateCommitRecordRequest request) const;
+  /// Asynchronous form of create_commit_record(): runs on the client's engine (see docs/async.md).
+  async::Task<void> create_commit_record_async(CreateCommitRecordRequest request) const;
 
   /// creates symlink files corresponding to the given directory (POST
   /// /repositories/{repository}/refs/{branch}/symlink).
   [[nodiscard]] StorageURI create_symlink_file(CreateSymlinkFileRequest request) const;
+  /// Asynchronous form of create_symlink_file(): runs on the client's engine (see docs/async.md).
+  async::Task<StorageURI> create_symlink_file_async(CreateSymlinkFileRequest request) const;
 
   /// delete repository metadata (DELETE /repositories/{repository}/metadata).
   void delete_repository_metadata(DeleteRepositoryMetadataRequest request) const;
+  /// Asynchronous form of delete_repository_metadata(): runs on the client's engine (see docs/async.md).
+  async::Task<void> delete_repository_metadata_async(DeleteRepositoryMetadataRequest request) const;
 
   /// Dump repository refs (tags, commits, branches) to object store Deprecated: a new API will
   /// introduce long running operations (PUT /repositories/{repository}/refs/dump).
   [[nodiscard]] RefsDump dump_refs(DumpRefsRequest request) const;
+  /// Asynchronous form of dump_refs(): runs on the client's engine (see docs/async.md).
+  async::Task<RefsDump> dump_refs_async(DumpRefsRequest request) const;
 
   /// list authentication capabilities supported (GET /auth/capabilities).
   [[nodiscard]] AuthCapabilities get_auth_capabilities(GetAuthCapabilitiesRequest request = {}) const;
+  /// Asynchronous form of get_auth_capabilities(): runs on the client's engine (see docs/async.md).
+  async::Task<AuthCapabilities> get_auth_capabilities_async(GetAuthCapabilitiesRequest request = {}) const;
 
   /// getGarbageCollectionConfig (GET /config/garbage-collection).
   [[nodiscard]] GarbageCollectionConfig get_garbage_collection_config(GetGarbageCollectionConfigRequest request = {}) const;
+  /// Asynchronous form of get_garbage_collection_config(): runs on the client's engine (see docs/async.md).
+  async::Task<GarbageCollectionConfig> get_garbage_collection_config_async(GetGarbageCollectionConfigRequest request = {}) const;
 
   /// getLakeFSVersion (GET /config/version).
   /// Deprecated by lakeFS.
   [[nodiscard]] VersionConfig get_lakefs_version(GetLakeFSVersionRequest request = {}) const;
+  /// Asynchronous form of get_lakefs_version(): runs on the client's engine (see docs/async.md).
+  async::Task<VersionConfig> get_lakefs_version_async(GetLakeFSVersionRequest request = {}) const;
 
   /// return a lakeFS metadata object by ID (GET
   /// /repositories/{repository}/metadata/object/{type}/{object_id}).
   /// Streams the 2xx body to `sink`; returns the response (headers, status) without the body.
   http::Response get_metadata_object(GetMetadataObjectRequest request, const std::function<void(std::string_view chunk)>& sink) const;
+  /// Asynchronous form of get_metadata_object(): runs on the client's engine (see docs/async.md).
+  /// The task keeps `sink` and calls it on an engine thread: it must not block.
+  async::Task<http::Response> get_metadata_object_async(GetMetadataObjectRequest request, std::function<void(std::string_view chunk)> sink) const;
 
   /// check if the lakeFS installation is already set up (GET /setup_lakefs).
   [[nodiscard]] SetupState get_setup_state(GetSetupStateRequest request = {}) const;
+  /// Asynchronous form of get_setup_state(): runs on the client's engine (see docs/async.md).
+  async::Task<SetupState> get_setup_state_async(GetSetupStateRequest request = {}) const;
 
   /// getStorageConfig (GET /config/storage).
   /// Deprecated by lakeFS.
   [[nodiscard]] StorageConfig get_storage_config(GetStorageConfigRequest request = {}) const;
+  /// Asynchronous form of get_storage_config(): runs on the client's engine (see docs/async.md).
+  async::Task<StorageConfig> get_storage_config_async(GetStorageConfigRequest request = {}) const;
 
   /// get usage report summary (GET /usage-report/summary).
   [[nodiscard]] InstallationUsageReport get_usage_report_summary(GetUsageReportSummaryRequest request = {}) const;
+  /// Asynchronous form of get_usage_report_summary(): runs on the client's engine (see docs/async.md).
+  async::Task<InstallationUsageReport> get_usage_report_summary_async(GetUsageReportSummaryRequest request = {}) const;
 
   /// internalCreateBranchProtectionRule (POST /repositories/{repository}/branch_protection).
   /// Deprecated by lakeFS.
   void internal_create_branch_protection_rule(InternalCreateBranchProtectionRuleRequest request) const;
+  /// Asynchronous form of internal_create_branch_protection_rule(): runs on the client's engine (see docs/async.md).
+  async::Task<void> internal_create_branch_protection_rule_async(InternalCreateBranchProtectionRuleRequest request) const;
 
   /// internalDeleteBranchProtectionRule (DELETE /repositories/{repository}/branch_protection).
   /// Deprecated by lakeFS.
   void internal_delete_branch_protection_rule(InternalDeleteBranchProtectionRuleRequest request) const;
+  /// Asynchronous form of internal_delete_branch_protection_rule(): runs on the client's engine (see docs/async.md).
+  async::Task<void> internal_delete_branch_protection_rule_async(InternalDeleteBranchProtectionRuleRequest request) const;
 
   /// internalDeleteGarbageCollectionRules (DELETE /repositories/{repository}/gc/rules).
   /// Deprecated by lakeFS.
   void internal_delete_garbage_collection_rules(InternalDeleteGarbageCollectionRulesRequest request) const;
+  /// Asynchronous form of internal_delete_garbage_collection_rules(): runs on the client's engine (see docs/async.md).
+  async::Task<void> internal_delete_garbage_collection_rules_async(InternalDeleteGarbageCollectionRulesRequest request) const;
 
   /// get branch protection rules (GET /repositories/{repository}/branch_protection).
   /// Deprecated by lakeFS.
   [[nodiscard]] std::vector<BranchProtectionRule> internal_get_branch_protection_rules(InternalGetBranchProtectionRulesRequest request) const;
+  /// Asynchronous form of internal_get_branch_protection_rules(): runs on the client's engine (see docs/async.md).
+  async::Task<std::vector<BranchProtectionRule>> internal_get_branch_protection_rules_async(InternalGetBranchProtectionRulesRequest request) const;
 
   /// internalGetGarbageCollectionRules (GET /repositories/{repository}/gc/rules).
   /// Deprecated by lakeFS.
   [[nodiscard]] GarbageCollectionRules internal_get_garbage_collection_rules(InternalGetGarbageCollectionRulesRequest request) const;
+  /// Asynchronous form of internal_get_garbage_collection_rules(): runs on the client's engine (see docs/async.md).
+  async::Task<GarbageCollectionRules> internal_get_garbage_collection_rules_async(InternalGetGarbageCollectionRulesRequest request) const;
 
   /// internalSetGarbageCollectionRules (POST /repositories/{repository}/gc/rules).
   /// Deprecated by lakeFS.
   void internal_set_garbage_collection_rules(InternalSetGarbageCollectionRulesRequest request) const;
+  /// Asynchronous form of internal_set_garbage_collection_rules(): runs on the client's engine (see docs/async.md).
+  async::Task<void> internal_set_garbage_collection_rules_async(InternalSetGarbageCollectionRulesRequest request) const;
 
   /// post stats events, this endpoint is meant for internal use only (POST /statistics).
   void post_stats_events(PostStatsEventsRequest request) const;
+  /// Asynchronous form of post_stats_events(): runs on the client's engine (see docs/async.md).
+  async::Task<void> post_stats_events_async(PostStatsEventsRequest request) const;
 
   /// save lists of active commits for garbage collection (POST
   /// /repositories/{repository}/gc/prepare_commits).
   [[nodiscard]] GarbageCollectionPrepareResponse prepare_garbage_collection_commits(PrepareGarbageCollectionCommitsRequest request) const;
+  /// Asynchronous form of prepare_garbage_collection_commits(): runs on the client's engine (see docs/async.md).
+  async::Task<GarbageCollectionPrepareResponse> prepare_garbage_collection_commits_twin_async(PrepareGarbageCollectionCommitsRequest request) const;
 
   /// prepare gc commits (POST /repositories/{repository}/gc/prepare_commits/async).
   [[nodiscard]] TaskCreation prepare_garbage_collection_commits_async(PrepareGarbageCollectionCommitsAsyncRequest request) const;
+  /// Asynchronous form of prepare_garbage_collection_commits_async(): runs on the client's engine (see docs/async.md).
+  async::Task<TaskCreation> prepare_garbage_collection_commits_async_async(PrepareGarbageCollectionCommitsAsyncRequest request) const;
 
   /// get status of prepare gc commits operation (GET
   /// /repositories/{repository}/gc/prepare_commits/status).
   [[nodiscard]] PrepareGarbageCollectionCommitsStatus prepare_garbage_collection_commits_status(PrepareGarbageCollectionCommitsStatusRequest request) const;
+  /// Asynchronous form of prepare_garbage_collection_commits_status(): runs on the client's engine (see docs/async.md).
+  async::Task<PrepareGarbageCollectionCommitsStatus> prepare_garbage_collection_commits_status_async(PrepareGarbageCollectionCommitsStatusRequest request) const;
 
   /// save repository uncommitted metadata for garbage collection (POST
   /// /repositories/{repository}/gc/prepare_uncommited).
   [[nodiscard]] PrepareGCUncommittedResponse prepare_garbage_collection_uncommitted(PrepareGarbageCollectionUncommittedRequest request) const;
+  /// Asynchronous form of prepare_garbage_collection_uncommitted(): runs on the client's engine (see docs/async.md).
+  async::Task<PrepareGCUncommittedResponse> prepare_garbage_collection_uncommitted_async(PrepareGarbageCollectionUncommittedRequest request) const;
 
   /// Restore repository refs (tags, commits, branches) from object store. Deprecated: a new API
   /// will introduce long running operations (PUT /repositories/{repository}/refs/restore).
   void restore_refs(RestoreRefsRequest request) const;
+  /// Asynchronous form of restore_refs(): runs on the client's engine (see docs/async.md).
+  async::Task<void> restore_refs_async(RestoreRefsRequest request) const;
 
   /// setGarbageCollectionRulesPreflight (GET /repositories/{repository}/gc/rules/set_allowed).
   void set_garbage_collection_rules_preflight(SetGarbageCollectionRulesPreflightRequest request) const;
+  /// Asynchronous form of set_garbage_collection_rules_preflight(): runs on the client's engine (see docs/async.md).
+  async::Task<void> set_garbage_collection_rules_preflight_async(SetGarbageCollectionRulesPreflightRequest request) const;
 
   /// set repository metadata (POST /repositories/{repository}/metadata).
   void set_repository_metadata(SetRepositoryMetadataRequest request) const;
+  /// Asynchronous form of set_repository_metadata(): runs on the client's engine (see docs/async.md).
+  async::Task<void> set_repository_metadata_async(SetRepositoryMetadataRequest request) const;
 
   /// setup lakeFS and create a first user (POST /setup_lakefs).
   [[nodiscard]] CredentialsWithSecret setup(SetupRequest request) const;
+  /// Asynchronous form of setup(): runs on the client's engine (see docs/async.md).
+  async::Task<CredentialsWithSecret> setup_async(SetupRequest request) const;
 
   /// setup communications preferences (POST /setup_comm_prefs).
   void setup_comm_prefs(SetupCommPrefsRequest request) const;
+  /// Asynchronous form of setup_comm_prefs(): runs on the client's engine (see docs/async.md).
+  async::Task<void> setup_comm_prefs_async(SetupCommPrefsRequest request) const;
 
   /// stage an object's metadata for the given branch (PUT
   /// /repositories/{repository}/branches/{branch}/objects).
   /// Deprecated by lakeFS.
   [[nodiscard]] ObjectStats stage_object(StageObjectRequest request) const;
+  /// Asynchronous form of stage_object(): runs on the client's engine (see docs/async.md).
+  async::Task<ObjectStats> stage_object_async(StageObjectRequest request) const;
 
   /// uploadObjectPreflight (GET
   /// /repositories/{repository}/branches/{branch}/objects/stage_allowed).
   void upload_object_preflight(UploadObjectPreflightRequest request) const;
+  /// Asynchronous form of upload_object_preflight(): runs on the client's engine (see docs/async.md).
+  async::Task<void> upload_object_preflight_async(UploadObjectPreflightRequest request) const;
 
  private:
   const detail::Channel* channel_;

@@ -11,6 +11,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
@@ -29,7 +30,9 @@ namespace lakefs::api {
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
-/// response cannot be decoded.
+/// response cannot be decoded. Each method `x` has an asynchronous twin
+/// `x_async` taking the same parameters: a lazy async::Task that sends the same
+/// request and ends with the same result, or with the same exception.
 class LAKEFS_API MetadataApi {
  public:
   /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
@@ -38,9 +41,13 @@ class LAKEFS_API MetadataApi {
   /// return URI to a meta-range file (GET
   /// /repositories/{repository}/metadata/meta_range/{meta_range}).
   [[nodiscard]] StorageURI get_meta_range(GetMetaRangeRequest request) const;
+  /// Asynchronous form of get_meta_range(): runs on the client's engine (see docs/async.md).
+  async::Task<StorageURI> get_meta_range_async(GetMetaRangeRequest request) const;
 
   /// return URI to a range file (GET /repositories/{repository}/metadata/range/{range}).
   [[nodiscard]] StorageURI get_range(GetRangeRequest request) const;
+  /// Asynchronous form of get_range(): runs on the client's engine (see docs/async.md).
+  async::Task<StorageURI> get_range_async(GetRangeRequest request) const;
 
  private:
   const detail::Channel* channel_;

@@ -11,6 +11,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
@@ -29,7 +30,9 @@ namespace lakefs::api {
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
-/// response cannot be decoded.
+/// response cannot be decoded. Each method `x` has an asynchronous twin
+/// `x_async` taking the same parameters: a lazy async::Task that sends the same
+/// request and ends with the same result, or with the same exception.
 class LAKEFS_API ObjectsApi {
  public:
   /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
@@ -37,45 +40,68 @@ class LAKEFS_API ObjectsApi {
 
   /// create a copy of an object (POST /repositories/{repository}/branches/{branch}/objects/copy).
   [[nodiscard]] ObjectStats copy_object(CopyObjectRequest request) const;
+  /// Asynchronous form of copy_object(): runs on the client's engine (see docs/async.md).
+  async::Task<ObjectStats> copy_object_async(CopyObjectRequest request) const;
 
   /// delete object. Missing objects will not return a NotFound error. (DELETE
   /// /repositories/{repository}/branches/{branch}/objects).
   void delete_object(DeleteObjectRequest request) const;
+  /// Asynchronous form of delete_object(): runs on the client's engine (see docs/async.md).
+  async::Task<void> delete_object_async(DeleteObjectRequest request) const;
 
   /// delete objects. Missing objects will not return a NotFound error. (POST
   /// /repositories/{repository}/branches/{branch}/objects/delete).
   [[nodiscard]] ObjectErrorList delete_objects(DeleteObjectsRequest request) const;
+  /// Asynchronous form of delete_objects(): runs on the client's engine (see docs/async.md).
+  async::Task<ObjectErrorList> delete_objects_async(DeleteObjectsRequest request) const;
 
   /// get object content (GET /repositories/{repository}/refs/{ref}/objects).
   /// Streams the 2xx body to `sink`; returns the response (headers, status) without the body.
   http::Response get_object(GetObjectRequest request, const std::function<void(std::string_view chunk)>& sink) const;
+  /// Asynchronous form of get_object(): runs on the client's engine (see docs/async.md).
+  /// The task keeps `sink` and calls it on an engine thread: it must not block.
+  async::Task<http::Response> get_object_async(GetObjectRequest request, std::function<void(std::string_view chunk)> sink) const;
 
   /// get object properties on underlying storage (GET
   /// /repositories/{repository}/refs/{ref}/objects/underlyingProperties).
   [[nodiscard]] UnderlyingObjectProperties get_underlying_properties(GetUnderlyingPropertiesRequest request) const;
+  /// Asynchronous form of get_underlying_properties(): runs on the client's engine (see docs/async.md).
+  async::Task<UnderlyingObjectProperties> get_underlying_properties_async(GetUnderlyingPropertiesRequest request) const;
 
   /// check if object exists (HEAD /repositories/{repository}/refs/{ref}/objects).
   /// Returns the raw response (status and headers).
   http::Response head_object(HeadObjectRequest request) const;
+  /// Asynchronous form of head_object(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> head_object_async(HeadObjectRequest request) const;
 
   /// list objects under a given prefix (GET /repositories/{repository}/refs/{ref}/objects/ls).
   [[nodiscard]] ObjectStatsList list_objects(ListObjectsRequest request) const;
+  /// Asynchronous form of list_objects(): runs on the client's engine (see docs/async.md).
+  async::Task<ObjectStatsList> list_objects_async(ListObjectsRequest request) const;
 
   /// As list_objects, but the 2xx response is returned undecoded: its body is the JSON of
   /// ObjectStatsList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_objects_raw(ListObjectsRequest request) const;
+  /// Asynchronous form of list_objects_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_objects_raw_async(ListObjectsRequest request) const;
 
   /// get object metadata (GET /repositories/{repository}/refs/{ref}/objects/stat).
   [[nodiscard]] ObjectStats stat_object(StatObjectRequest request) const;
+  /// Asynchronous form of stat_object(): runs on the client's engine (see docs/async.md).
+  async::Task<ObjectStats> stat_object_async(StatObjectRequest request) const;
 
   /// rewrite (all) object metadata (PUT
   /// /repositories/{repository}/branches/{branch}/objects/stat/user_metadata).
   void update_object_user_metadata(UpdateObjectUserMetadataRequest request) const;
+  /// Asynchronous form of update_object_user_metadata(): runs on the client's engine (see docs/async.md).
+  async::Task<void> update_object_user_metadata_async(UpdateObjectUserMetadataRequest request) const;
 
   /// uploadObject (POST /repositories/{repository}/branches/{branch}/objects).
   /// Streams the request body from `request.body_source`.
   [[nodiscard]] ObjectStats upload_object(UploadObjectRequest request) const;
+  /// Asynchronous form of upload_object(): runs on the client's engine (see docs/async.md).
+  async::Task<ObjectStats> upload_object_async(UploadObjectRequest request) const;
 
  private:
   const detail::Channel* channel_;

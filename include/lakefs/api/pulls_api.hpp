@@ -11,6 +11,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
@@ -29,7 +30,9 @@ namespace lakefs::api {
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
-/// response cannot be decoded.
+/// response cannot be decoded. Each method `x` has an asynchronous twin
+/// `x_async` taking the same parameters: a lazy async::Task that sends the same
+/// request and ends with the same result, or with the same exception.
 class LAKEFS_API PullsApi {
  public:
   /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
@@ -37,23 +40,35 @@ class LAKEFS_API PullsApi {
 
   /// create pull request (POST /repositories/{repository}/pulls).
   [[nodiscard]] PullRequestCreationResponse create_pull_request(CreatePullRequestRequest request) const;
+  /// Asynchronous form of create_pull_request(): runs on the client's engine (see docs/async.md).
+  async::Task<PullRequestCreationResponse> create_pull_request_async(CreatePullRequestRequest request) const;
 
   /// get pull request (GET /repositories/{repository}/pulls/{pull_request}).
   [[nodiscard]] PullRequest get_pull_request(GetPullRequestRequest request) const;
+  /// Asynchronous form of get_pull_request(): runs on the client's engine (see docs/async.md).
+  async::Task<PullRequest> get_pull_request_async(GetPullRequestRequest request) const;
 
   /// list pull requests (GET /repositories/{repository}/pulls).
   [[nodiscard]] PullRequestsList list_pull_requests(ListPullRequestsRequest request) const;
+  /// Asynchronous form of list_pull_requests(): runs on the client's engine (see docs/async.md).
+  async::Task<PullRequestsList> list_pull_requests_async(ListPullRequestsRequest request) const;
 
   /// As list_pull_requests, but the 2xx response is returned undecoded: its body is the JSON of
   /// PullRequestsList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_pull_requests_raw(ListPullRequestsRequest request) const;
+  /// Asynchronous form of list_pull_requests_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_pull_requests_raw_async(ListPullRequestsRequest request) const;
 
   /// merge pull request (PUT /repositories/{repository}/pulls/{pull_request}/merge).
   [[nodiscard]] MergeResult merge_pull_request(MergePullRequestRequest request) const;
+  /// Asynchronous form of merge_pull_request(): runs on the client's engine (see docs/async.md).
+  async::Task<MergeResult> merge_pull_request_async(MergePullRequestRequest request) const;
 
   /// update pull request (PATCH /repositories/{repository}/pulls/{pull_request}).
   void update_pull_request(UpdatePullRequestRequest request) const;
+  /// Asynchronous form of update_pull_request(): runs on the client's engine (see docs/async.md).
+  async::Task<void> update_pull_request_async(UpdatePullRequestRequest request) const;
 
  private:
   const detail::Channel* channel_;

@@ -11,6 +11,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
@@ -29,7 +30,9 @@ namespace lakefs::api {
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
-/// response cannot be decoded.
+/// response cannot be decoded. Each method `x` has an asynchronous twin
+/// `x_async` taking the same parameters: a lazy async::Task that sends the same
+/// request and ends with the same result, or with the same exception.
 class LAKEFS_API RefsApi {
  public:
   /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
@@ -37,28 +40,40 @@ class LAKEFS_API RefsApi {
 
   /// diff references (GET /repositories/{repository}/refs/{leftRef}/diff/{rightRef}).
   [[nodiscard]] DiffList diff_refs(DiffRefsRequest request) const;
+  /// Asynchronous form of diff_refs(): runs on the client's engine (see docs/async.md).
+  async::Task<DiffList> diff_refs_async(DiffRefsRequest request) const;
 
   /// As diff_refs, but the 2xx response is returned undecoded: its body is the JSON of
   /// DiffList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response diff_refs_raw(DiffRefsRequest request) const;
+  /// Asynchronous form of diff_refs_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> diff_refs_raw_async(DiffRefsRequest request) const;
 
   /// find the merge base for 2 references (GET
   /// /repositories/{repository}/refs/{sourceRef}/merge/{destinationBranch}).
   [[nodiscard]] FindMergeBaseResult find_merge_base(FindMergeBaseRequest request) const;
+  /// Asynchronous form of find_merge_base(): runs on the client's engine (see docs/async.md).
+  async::Task<FindMergeBaseResult> find_merge_base_async(FindMergeBaseRequest request) const;
 
   /// get commit log from ref. If both objects and prefixes are empty, return all commits. (GET
   /// /repositories/{repository}/refs/{ref}/commits).
   [[nodiscard]] CommitList log_commits(LogCommitsRequest request) const;
+  /// Asynchronous form of log_commits(): runs on the client's engine (see docs/async.md).
+  async::Task<CommitList> log_commits_async(LogCommitsRequest request) const;
 
   /// As log_commits, but the 2xx response is returned undecoded: its body is the JSON of
   /// CommitList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response log_commits_raw(LogCommitsRequest request) const;
+  /// Asynchronous form of log_commits_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> log_commits_raw_async(LogCommitsRequest request) const;
 
   /// merge references (POST
   /// /repositories/{repository}/refs/{sourceRef}/merge/{destinationBranch}).
   [[nodiscard]] MergeResult merge_into_branch(MergeIntoBranchRequest request) const;
+  /// Asynchronous form of merge_into_branch(): runs on the client's engine (see docs/async.md).
+  async::Task<MergeResult> merge_into_branch_async(MergeIntoBranchRequest request) const;
 
  private:
   const detail::Channel* channel_;

@@ -11,6 +11,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
@@ -29,7 +30,9 @@ namespace lakefs::api {
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
-/// response cannot be decoded.
+/// response cannot be decoded. Each method `x` has an asynchronous twin
+/// `x_async` taking the same parameters: a lazy async::Task that sends the same
+/// request and ends with the same result, or with the same exception.
 class LAKEFS_API RepositoriesApi {
  public:
   /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
@@ -37,52 +40,82 @@ class LAKEFS_API RepositoriesApi {
 
   /// create repository (POST /repositories).
   [[nodiscard]] Repository create_repository(CreateRepositoryRequest request) const;
+  /// Asynchronous form of create_repository(): runs on the client's engine (see docs/async.md).
+  async::Task<Repository> create_repository_async(CreateRepositoryRequest request) const;
 
   /// deleteGCRules (DELETE /repositories/{repository}/settings/gc_rules).
   void delete_gc_rules(DeleteGCRulesRequest request) const;
+  /// Asynchronous form of delete_gc_rules(): runs on the client's engine (see docs/async.md).
+  async::Task<void> delete_gc_rules_async(DeleteGCRulesRequest request) const;
 
   /// delete repository (DELETE /repositories/{repository}).
   void delete_repository(DeleteRepositoryRequest request) const;
+  /// Asynchronous form of delete_repository(): runs on the client's engine (see docs/async.md).
+  async::Task<void> delete_repository_async(DeleteRepositoryRequest request) const;
 
   /// Status of a repository dump task (GET /repositories/{repository}/dump).
   [[nodiscard]] RepositoryDumpStatus dump_status(DumpStatusRequest request) const;
+  /// Asynchronous form of dump_status(): runs on the client's engine (see docs/async.md).
+  async::Task<RepositoryDumpStatus> dump_status_async(DumpStatusRequest request) const;
 
   /// Backup the repository metadata (tags, commits, branches) and save the backup to the object
   /// store. (POST /repositories/{repository}/dump).
   [[nodiscard]] TaskInfo dump_submit(DumpSubmitRequest request) const;
+  /// Asynchronous form of dump_submit(): runs on the client's engine (see docs/async.md).
+  async::Task<TaskInfo> dump_submit_async(DumpSubmitRequest request) const;
 
   /// get branch protection rules (GET /repositories/{repository}/settings/branch_protection).
   [[nodiscard]] std::vector<BranchProtectionRule> get_branch_protection_rules(GetBranchProtectionRulesRequest request) const;
+  /// Asynchronous form of get_branch_protection_rules(): runs on the client's engine (see docs/async.md).
+  async::Task<std::vector<BranchProtectionRule>> get_branch_protection_rules_async(GetBranchProtectionRulesRequest request) const;
 
   /// get repository GC rules (GET /repositories/{repository}/settings/gc_rules).
   [[nodiscard]] GarbageCollectionRules get_gc_rules(GetGCRulesRequest request) const;
+  /// Asynchronous form of get_gc_rules(): runs on the client's engine (see docs/async.md).
+  async::Task<GarbageCollectionRules> get_gc_rules_async(GetGCRulesRequest request) const;
 
   /// get repository (GET /repositories/{repository}).
   [[nodiscard]] Repository get_repository(GetRepositoryRequest request) const;
+  /// Asynchronous form of get_repository(): runs on the client's engine (see docs/async.md).
+  async::Task<Repository> get_repository_async(GetRepositoryRequest request) const;
 
   /// get repository metadata (GET /repositories/{repository}/metadata).
   [[nodiscard]] RepositoryMetadata get_repository_metadata(GetRepositoryMetadataRequest request) const;
+  /// Asynchronous form of get_repository_metadata(): runs on the client's engine (see docs/async.md).
+  async::Task<RepositoryMetadata> get_repository_metadata_async(GetRepositoryMetadataRequest request) const;
 
   /// list repositories (GET /repositories).
   [[nodiscard]] RepositoryList list_repositories(ListRepositoriesRequest request = {}) const;
+  /// Asynchronous form of list_repositories(): runs on the client's engine (see docs/async.md).
+  async::Task<RepositoryList> list_repositories_async(ListRepositoriesRequest request = {}) const;
 
   /// As list_repositories, but the 2xx response is returned undecoded: its body is the JSON of
   /// RepositoryList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_repositories_raw(ListRepositoriesRequest request = {}) const;
+  /// Asynchronous form of list_repositories_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_repositories_raw_async(ListRepositoriesRequest request = {}) const;
 
   /// Status of a restore request (GET /repositories/{repository}/restore).
   [[nodiscard]] RepositoryRestoreStatus restore_status(RestoreStatusRequest request) const;
+  /// Asynchronous form of restore_status(): runs on the client's engine (see docs/async.md).
+  async::Task<RepositoryRestoreStatus> restore_status_async(RestoreStatusRequest request) const;
 
   /// Restore repository from a dump in the object store (POST
   /// /repositories/{repository}/restore).
   [[nodiscard]] TaskInfo restore_submit(RestoreSubmitRequest request) const;
+  /// Asynchronous form of restore_submit(): runs on the client's engine (see docs/async.md).
+  async::Task<TaskInfo> restore_submit_async(RestoreSubmitRequest request) const;
 
   /// setBranchProtectionRules (PUT /repositories/{repository}/settings/branch_protection).
   void set_branch_protection_rules(SetBranchProtectionRulesRequest request) const;
+  /// Asynchronous form of set_branch_protection_rules(): runs on the client's engine (see docs/async.md).
+  async::Task<void> set_branch_protection_rules_async(SetBranchProtectionRulesRequest request) const;
 
   /// setGCRules (PUT /repositories/{repository}/settings/gc_rules).
   void set_gc_rules(SetGCRulesRequest request) const;
+  /// Asynchronous form of set_gc_rules(): runs on the client's engine (see docs/async.md).
+  async::Task<void> set_gc_rules_async(SetGCRulesRequest request) const;
 
  private:
   const detail::Channel* channel_;

@@ -11,6 +11,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
@@ -29,7 +30,9 @@ namespace lakefs::api {
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
-/// response cannot be decoded.
+/// response cannot be decoded. Each method `x` has an asynchronous twin
+/// `x_async` taking the same parameters: a lazy async::Task that sends the same
+/// request and ends with the same result, or with the same exception.
 class LAKEFS_API StagingApi {
  public:
   /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
@@ -38,10 +41,14 @@ class LAKEFS_API StagingApi {
   /// generate an address to which the client can upload an object (GET
   /// /repositories/{repository}/branches/{branch}/staging/backing).
   [[nodiscard]] StagingLocation get_physical_address(GetPhysicalAddressRequest request) const;
+  /// Asynchronous form of get_physical_address(): runs on the client's engine (see docs/async.md).
+  async::Task<StagingLocation> get_physical_address_async(GetPhysicalAddressRequest request) const;
 
   /// associate staging on this physical address with a path (PUT
   /// /repositories/{repository}/branches/{branch}/staging/backing).
   [[nodiscard]] ObjectStats link_physical_address(LinkPhysicalAddressRequest request) const;
+  /// Asynchronous form of link_physical_address(): runs on the client's engine (see docs/async.md).
+  async::Task<ObjectStats> link_physical_address_async(LinkPhysicalAddressRequest request) const;
 
  private:
   const detail::Channel* channel_;

@@ -11,6 +11,7 @@
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/http.hpp"
 
@@ -29,7 +30,9 @@ namespace lakefs::api {
 /// pointer into the client, which must outlive it. Methods send through the
 /// client's credentials, retry policy and logging, throw the typed errors of
 /// lakefs/errors.hpp for failed requests, and lakefs::ProtocolError when a
-/// response cannot be decoded.
+/// response cannot be decoded. Each method `x` has an asynchronous twin
+/// `x_async` taking the same parameters: a lazy async::Task that sends the same
+/// request and ends with the same result, or with the same exception.
 class LAKEFS_API TagsApi {
  public:
   /// Made by lakefs::api::Api, inside a client: reach it through lakefs::Client::api().
@@ -37,20 +40,30 @@ class LAKEFS_API TagsApi {
 
   /// create tag (POST /repositories/{repository}/tags).
   [[nodiscard]] Ref create_tag(CreateTagRequest request) const;
+  /// Asynchronous form of create_tag(): runs on the client's engine (see docs/async.md).
+  async::Task<Ref> create_tag_async(CreateTagRequest request) const;
 
   /// delete tag (DELETE /repositories/{repository}/tags/{tag}).
   void delete_tag(DeleteTagRequest request) const;
+  /// Asynchronous form of delete_tag(): runs on the client's engine (see docs/async.md).
+  async::Task<void> delete_tag_async(DeleteTagRequest request) const;
 
   /// get tag (GET /repositories/{repository}/tags/{tag}).
   [[nodiscard]] Ref get_tag(GetTagRequest request) const;
+  /// Asynchronous form of get_tag(): runs on the client's engine (see docs/async.md).
+  async::Task<Ref> get_tag_async(GetTagRequest request) const;
 
   /// list tags (GET /repositories/{repository}/tags).
   [[nodiscard]] RefList list_tags(ListTagsRequest request) const;
+  /// Asynchronous form of list_tags(): runs on the client's engine (see docs/async.md).
+  async::Task<RefList> list_tags_async(ListTagsRequest request) const;
 
   /// As list_tags, but the 2xx response is returned undecoded: its body is the JSON of
   /// RefList, whose `pagination` lakeFS writes before `results`, so the
   /// cursor can be read (and the next page requested) before the results are decoded.
   [[nodiscard]] http::Response list_tags_raw(ListTagsRequest request) const;
+  /// Asynchronous form of list_tags_raw(): runs on the client's engine (see docs/async.md).
+  async::Task<http::Response> list_tags_raw_async(ListTagsRequest request) const;
 
  private:
   const detail::Channel* channel_;
