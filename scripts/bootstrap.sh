@@ -47,6 +47,8 @@ test=(
   # lakefs-mount (mount/): libfuse3 to build it, fusermount3 (fuse3) to mount and unmount without privileges.
   # The benchmarks compare it with s3fs over lakeFS's S3 gateway.
   libfuse3-dev fuse3 s3fs
+  # The optional Asio adapter (<lakefs/async/asio.hpp>): standalone Asio, header-only, for its test and example.
+  libasio-dev
   # The fresh-system test (tests/release/fresh_debian.sh): a minimal Debian 12 made with debootstrap, into
   # which only the library's and the demo's packages are installed.
   debootstrap

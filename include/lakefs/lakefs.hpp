@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Umbrella header: everything the lakefs-cpp SDK offers, the generated API layer (client.api()) included.
+// Umbrella header: everything the lakefs-cpp SDK offers, the generated API layer (client.api()) included, but
+// not the optional Asio adapter (<lakefs/async/asio.hpp>).
 #pragma once
 
 #include "lakefs/actions.hpp"
 #include "lakefs/api/api.hpp"
+#include "lakefs/async/combinators.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/credentials.hpp"

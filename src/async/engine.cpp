@@ -77,9 +77,9 @@ struct Op {
 
 struct Command {
   enum class Kind { submit, cancel, completed } kind;
-  std::unique_ptr<Op> op{};     // submit
-  std::uint64_t id = 0;         // cancel, completed
-  http::Result result{};        // completed (a custom transport's attempt)
+  std::unique_ptr<Op> op{};  // submit
+  std::uint64_t id = 0;      // cancel, completed
+  http::Result result{};     // completed (a custom transport's attempt)
 };
 
 }  // namespace
@@ -94,8 +94,7 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
     if (multi_ == nullptr) throw std::bad_alloc();
     // The connection cache holds the connections of the transfers in flight and the idle ones kept for reuse: as
     // many as may run at once (libcurl's default would keep four per easy handle ever added).
-    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
-                      static_cast<long>(std::max<std::size_t>(limits_.max_in_flight, 1)));
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(std::max<std::size_t>(limits_.max_in_flight, 1)));
   }
   ~EngineLoop() {
     if (multi_ != nullptr) curl_multi_cleanup(multi_);
@@ -286,10 +285,9 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
 
   void start_on_transport(Op& op) {
     try {
-      transport_->start(http::Request(*op.request),
-                        [self = shared_from_this(), id = op.id](http::Result result) {
-                          self->post(Command{Command::Kind::completed, nullptr, id, std::move(result)});
-                        });
+      transport_->start(http::Request(*op.request), [self = shared_from_this(), id = op.id](http::Result result) {
+        self->post(Command{Command::Kind::completed, nullptr, id, std::move(result)});
+      });
     } catch (...) {
       // A transport must report, not throw; one that threw before taking the request gets the same treatment.
       post(Command{Command::Kind::completed, nullptr, op.id,

@@ -11,8 +11,8 @@
 #include <string>
 #include <utility>
 
-#include "lakefs/errors.hpp"
 #include "lakefs/async/combinators.hpp"
+#include "lakefs/errors.hpp"
 #include "transport/error_mapping.hpp"
 #include "transport/request_checks.hpp"
 #include "transport/retry.hpp"
@@ -282,9 +282,8 @@ class Channel::Exchange {
       const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(jitter_source);
       delay_ = retry_delay(attempt_, policy, retry_after, jitter);
       const auto retry_at = Clock::now() + delay_;
-      const bool within_budget =
-          (policy.total_budget.count() == 0 || retry_at - first_start_ < policy.total_budget) &&
-          (!deadline_ || retry_at < *deadline_);
+      const bool within_budget = (policy.total_budget.count() == 0 || retry_at - first_start_ < policy.total_budget) &&
+                                 (!deadline_ || retry_at < *deadline_);
       if (within_budget) {
         observe_end(true);
         if (result.failure != http::Failure::none && result.request_sent) earlier_attempt_unanswered_ = true;

@@ -346,7 +346,8 @@ void Setup::prepare(Handle& handle, const http::Request& request, http::Response
   // second commit. A fresh connection is never re-sent that way. A DELETE goes fresh too, so that only the
   // client's retry loop repeats it and knows when an earlier attempt may have been applied.
   // GET, HEAD and PUT keep reusing connections. The fresh connection replaces the handle's kept-alive one to the
-  // same server in the blocking pool (CURLMOPT_MAX_HOST_CONNECTIONS, see curl_transport.cpp), and is then kept for the requests that follow.
+  // same server in the blocking pool (CURLMOPT_MAX_HOST_CONNECTIONS, see curl_transport.cpp), and is then kept for the
+  // requests that follow.
   const bool fresh_connection = !is_idempotent(method) || request.not_idempotent || method == "DELETE";
   if (fresh_connection != handle.applied_fresh) {
     curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, fresh_connection ? 1L : 0L);

@@ -26,7 +26,7 @@
 namespace lakefs::async {
 
 /// Options of for_each().
-struct ForEachOptions {
+struct LAKEFS_API ForEachOptions {
   /// Items in progress at once (at least 1).
   std::size_t concurrency = 64;
   /// Stops the iteration: no new item starts and the running ones see the
@@ -42,7 +42,7 @@ namespace detail {
 
 /// The stop source of a group of tasks: stopped by the group's first failure,
 /// or by any of the tokens it watches.
-class GroupStop {
+class LAKEFS_API GroupStop {
  public:
   explicit GroupStop(const std::stop_token& a, const std::stop_token& b = {}) {
     if (a.stop_possible()) on_a_.emplace(a, Forward{&source_});
@@ -62,7 +62,7 @@ class GroupStop {
 };
 
 /// Counts running tasks down to zero and resumes the coroutine waiting for them.
-class Join {
+class LAKEFS_API Join {
  public:
   explicit Join(std::size_t tasks) noexcept : pending_(tasks + 1) {}  // +1: the waiter's own arrival
 
@@ -188,7 +188,8 @@ class ForEach {
         }
         ++active_;
         lock.unlock();
-        run_detached(std::move(*task), [this](auto outcome) { ended(outcome.error()); }, stop_.token());
+        run_detached(
+            std::move(*task), [this](auto outcome) { ended(outcome.error()); }, stop_.token());
         lock.lock();
       }
     } while (again_);

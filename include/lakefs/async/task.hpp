@@ -55,7 +55,7 @@ LAKEFS_API void check_not_on_engine_thread(const char* what);
 
 /// What every task's promise has: the coroutine to resume at the end, the
 /// stop token inherited from the awaiting task, and the failure.
-class PromiseBase {
+class LAKEFS_API PromiseBase {
  public:
   struct FinalAwaiter {
     [[nodiscard]] bool await_ready() const noexcept { return false; }
@@ -91,7 +91,7 @@ class Promise final : public PromiseBase {
  public:
   Task<T> get_return_object() noexcept;
   template <class U>
-    requires std::convertible_to<U &&, T>
+  requires std::convertible_to<U&&, T>
   void return_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
     value_.emplace(std::forward<U>(value));
   }
@@ -121,11 +121,16 @@ class Promise<void> final : public PromiseBase {
 template <class T>
 class [[nodiscard]] Task {
  public:
+  /// The coroutine machinery (C++20's name for it).
   using promise_type = detail::Promise<T>;
+  /// What the task ends with.
   using value_type = T;
 
+  /// An empty task (valid() is false), to assign one to later.
   Task() noexcept = default;
+  /// Takes over `other`'s computation; `other` becomes empty.
   Task(Task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
+  /// Drops this task's computation (if it never ran, nothing is sent) and takes over `other`'s.
   Task& operator=(Task&& other) noexcept {
     if (this != &other) {
       if (handle_) handle_.destroy();
@@ -149,9 +154,13 @@ class [[nodiscard]] Task {
     return std::move(*this);
   }
 
+  /// What `co_await task` works through (C++20's awaiter protocol); not used directly.
   struct Awaiter {
+    /// The task's coroutine.
     std::coroutine_handle<promise_type> handle;
+    /// Never ready until run (an empty task is: await_resume then throws std::future_error).
     [[nodiscard]] bool await_ready() const noexcept { return !handle; }
+    /// Runs the task, to resume `parent` when it ends; the task inherits `parent`'s stop token unless it has one.
     template <class Parent>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<Parent> parent) noexcept {
       auto& promise = handle.promise();
@@ -161,6 +170,7 @@ class [[nodiscard]] Task {
       }
       return handle;
     }
+    /// The task's value, or its exception rethrown.
     T await_resume() {
       if (!handle) throw std::future_error(std::future_errc::no_state);
       return handle.promise().take();
@@ -192,17 +202,21 @@ inline Task<void> Promise<void>::get_return_object() noexcept {
 
 /// `co_await current_stop_token()` inside a Task: the token the task watches
 /// (its own, or the one it inherited from the task awaiting it).
-struct current_stop_token {
+struct LAKEFS_API current_stop_token {
   // Not an aggregate: GCC 12 copies an aggregate temporary of a co_await expression bitwise (docs/async.md).
   current_stop_token() noexcept {}  // NOLINT(modernize-use-equals-default): = default would keep it an aggregate
+  /// The token read (filled in by await_suspend).
   std::stop_token token{};
+  /// Not ready: await_suspend reads the awaiting task's token.
   [[nodiscard]] bool await_ready() const noexcept { return false; }
+  /// Reads the token of the task `self` and resumes it at once.
   template <class Promise>
-    requires std::is_base_of_v<detail::PromiseBase, Promise>
+  requires std::is_base_of_v<detail::PromiseBase, Promise>
   bool await_suspend(std::coroutine_handle<Promise> self) noexcept {
     token = self.promise().stop_token();
     return false;  // resume at once
   }
+  /// The token the task watches.
   [[nodiscard]] std::stop_token await_resume() noexcept { return std::move(token); }
 };
 
@@ -218,11 +232,15 @@ Task<T> failed(std::exception_ptr error) {
 template <class T>
 class Outcome {
  public:
+  /// No value and no error (a placeholder to assign to).
   Outcome() = default;
+  /// A failure: `error` is the exception the task ended with.
   explicit Outcome(std::exception_ptr error) noexcept : error_(std::move(error)) {}
+  /// A success: the value made from `args`.
   template <class... Args>
   explicit Outcome(std::in_place_t, Args&&... args) : value_(std::in_place, std::forward<Args>(args)...) {}
 
+  /// Whether the task ended with a value.
   [[nodiscard]] bool has_value() const noexcept { return !error_; }
   /// The exception the task ended with; null when it succeeded.
   [[nodiscard]] const std::exception_ptr& error() const noexcept { return error_; }
@@ -231,6 +249,7 @@ class Outcome {
     if (error_) std::rethrow_exception(error_);
     return *value_;
   }
+  /// The value, moved out, or rethrows the task's exception.
   T&& value() && {
     if (error_) std::rethrow_exception(error_);
     return std::move(*value_);
@@ -241,13 +260,19 @@ class Outcome {
   std::exception_ptr error_{};
 };
 
+/// How a spawned Task<void> ended: successfully, or with the exception it threw.
 template <>
 class Outcome<void> {
  public:
+  /// A success.
   Outcome() = default;
+  /// A failure: `error` is the exception the task ended with.
   explicit Outcome(std::exception_ptr error) noexcept : error_(std::move(error)) {}
+  /// Whether the task succeeded.
   [[nodiscard]] bool has_value() const noexcept { return !error_; }
+  /// The exception the task ended with; null when it succeeded.
   [[nodiscard]] const std::exception_ptr& error() const noexcept { return error_; }
+  /// Returns, or rethrows the task's exception.
   void value() const {
     if (error_) std::rethrow_exception(error_);
   }
@@ -258,7 +283,7 @@ class Outcome<void> {
 
 namespace detail {
 
-struct TaskAccess {
+struct LAKEFS_API TaskAccess {
   /// Gives `task` the token `stop` unless it has a token of its own.
   template <class T>
   static void inherit_stop(Task<T>& task, const std::stop_token& stop) noexcept {
@@ -270,7 +295,7 @@ struct TaskAccess {
 
 /// An eager, self-destroying coroutine: the root that runs a task to its end
 /// and hands its Outcome to a function. The only coroutine the adapters need.
-struct Detached {
+struct LAKEFS_API Detached {
   struct promise_type {
     Detached get_return_object() const noexcept { return {}; }
     std::suspend_never initial_suspend() const noexcept { return {}; }
@@ -284,23 +309,33 @@ struct Detached {
 template <class T, class Done>
 Detached run_detached(Task<T> task, Done done, std::stop_token stop = {}) {
   if (stop.stop_possible()) TaskAccess::inherit_stop(task, stop);
+  // The task's frame (and the reference its promise holds to a failure) is gone before `done` runs, and the
+  // failure is moved on, not copied: nothing of the outcome stays on this thread once `done` wakes another.
+  // (libstdc++ counts exception_ptr references in uninstrumented code, so ThreadSanitizer could not see a
+  // reference dropped here after the waiter freed the exception as ordered.)
   std::exception_ptr error;
   if constexpr (std::is_void_v<T>) {
-    try {
-      co_await std::move(task);
-    } catch (...) {
-      error = std::current_exception();
+    {
+      Task<void> running = std::move(task);
+      try {
+        co_await std::move(running);
+      } catch (...) {
+        error = std::current_exception();
+      }
     }
-    done(error ? Outcome<void>(error) : Outcome<void>());
+    done(error ? Outcome<void>(std::move(error)) : Outcome<void>());
   } else {
     std::optional<T> value;
-    try {
-      value.emplace(co_await std::move(task));
-    } catch (...) {
-      error = std::current_exception();
+    {
+      Task<T> running = std::move(task);
+      try {
+        value.emplace(co_await std::move(running));
+      } catch (...) {
+        error = std::current_exception();
+      }
     }
     if (error) {
-      done(Outcome<T>(error));
+      done(Outcome<T>(std::move(error)));
     } else {
       done(Outcome<T>(std::in_place, std::move(*value)));
     }
@@ -354,16 +389,14 @@ std::future<T> spawn(Task<T> task) {
 /// thread it ends on (an engine thread, unless it ended before its first
 /// request). The callback must not throw; an exception from it terminates.
 template <class T, class Callback>
-  requires std::invocable<Callback&, Outcome<T>>
-void spawn(Task<T> task, Callback callback) {
-  detail::run_detached(std::move(task), std::move(callback));
-}
+requires std::invocable<Callback&, Outcome<T>>
+void spawn(Task<T> task, Callback callback) { detail::run_detached(std::move(task), std::move(callback)); }
 
 /// `co_await resume_on(post)`: continues the coroutine wherever `post` runs
 /// the function it is given, e.g. a thread pool of your own:
 /// `co_await lakefs::async::resume_on([&](std::function<void()> f) { pool.submit(std::move(f)); });`
 template <class Post>
-  requires std::invocable<Post&, std::function<void()>>
+requires std::invocable<Post&, std::function<void()>>
 auto resume_on(Post post) {
   struct Awaiter {
     explicit Awaiter(Post p) : post(std::move(p)) {}  // not an aggregate: see current_stop_token

@@ -99,7 +99,8 @@ TEST_F(AsyncEngineTest, WhenAllReturnsEveryAnswerOrTheFirstFailure) {
   }
 
   std::vector<Task<http::Response>> with_a_gap;
-  for (int i = 0; i < 8; ++i) with_a_gap.push_back(client.send_async(stat_request(repo().id(), "f" + std::to_string(i))));
+  for (int i = 0; i < 8; ++i)
+    with_a_gap.push_back(client.send_async(stat_request(repo().id(), "f" + std::to_string(i))));
   EXPECT_THROW((void)async::sync_wait(async::when_all(std::move(with_a_gap))), NotFoundError);
 }
 
@@ -134,8 +135,8 @@ class AsyncProxiedTest : public ProxiedRepoTest {
   }
   // Every stat held `stall` by the proxy, so that requests overlap.
   void hold_stats(std::optional<std::chrono::milliseconds> stall, int times) {
-    proxy().add_rule(
-        FaultRule{.method = "GET", .path_contains = "/objects/stat", .fault = Fault::stall, .times = times, .stall_for = stall});
+    proxy().add_rule(FaultRule{
+        .method = "GET", .path_contains = "/objects/stat", .fault = Fault::stall, .times = times, .stall_for = stall});
   }
 };
 
@@ -143,12 +144,15 @@ TEST_F(AsyncProxiedTest, NeverMoreRequestsInFlightThanMaxInFlight) {
   main_branch().object("x").upload("x");
   for (const std::size_t limit : {8u, 64u}) {
     Client client(engine_options(limit));
-    hold_stats(20ms, 1000);
+    hold_stats(50ms, 1000);
     proxy().reset_peak();
     std::vector<Task<http::Response>> tasks;
     for (std::size_t i = 0; i < 4 * limit; ++i) tasks.push_back(client.send_async(stat_request(repo().id(), "x")));
     EXPECT_EQ(async::sync_wait(async::when_all(std::move(tasks))).size(), 4 * limit);
-    EXPECT_EQ(proxy().peak_in_flight(), limit) << "with max_in_flight = " << limit;
+    // Never above the limit; and near it, or the test would not show admission at work (a slow build, e.g. under
+    // ThreadSanitizer, may end some requests before the last of the first wave is sent).
+    EXPECT_LE(proxy().peak_in_flight(), limit) << "with max_in_flight = " << limit;
+    EXPECT_GE(proxy().peak_in_flight(), limit / 2) << "with max_in_flight = " << limit;
     proxy().clear_rules();
   }
 }
@@ -204,8 +208,7 @@ TEST_F(AsyncProxiedTest, StoppingAThousandRequestsInFlightEndsThemAll) {
   auto all = async::spawn(async::when_all(std::move(tasks)).with_stop(stop.get_token()));
 
   const auto deadline = Clock::now() + 60s;
-  while (proxy().in_flight() < kTasks && Clock::now() < deadline &&
-         all.wait_for(0s) != std::future_status::ready) {
+  while (proxy().in_flight() < kTasks && Clock::now() < deadline && all.wait_for(0s) != std::future_status::ready) {
     std::this_thread::sleep_for(5ms);
   }
   if (all.wait_for(0s) == std::future_status::ready) {

@@ -137,7 +137,8 @@ TEST(AsyncEngine, AdmitsAtMostMaxInFlightAndCancelsQueuedRequestsBeforeTheWire) 
   std::stop_source stop;
   std::vector<Task<http::Response>> tasks;
   for (int i = 0; i < 20; ++i) tasks.push_back(client.send_async(get("/slow")));
-  std::future<std::vector<http::Response>> all = async::spawn(async::when_all(std::move(tasks)).with_stop(stop.get_token()));
+  std::future<std::vector<http::Response>> all =
+      async::spawn(async::when_all(std::move(tasks)).with_stop(stop.get_token()));
   std::this_thread::sleep_for(45ms);  // one or two went out, one at a time
   stop.request_stop();
   EXPECT_THROW((void)all.get(), CancelledError);

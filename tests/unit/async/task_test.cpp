@@ -2,6 +2,8 @@
 // lakefs::async::Task and its adapters and combinators, without a server: tasks
 // that end on another thread (a tiny executor of the test's own), so that every
 // path where a result crosses threads runs.
+#include "lakefs/async/task.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -16,7 +18,6 @@
 #include <vector>
 
 #include "lakefs/async/combinators.hpp"
-#include "lakefs/async/task.hpp"
 #include "lakefs/errors.hpp"
 
 namespace lakefs {
@@ -189,7 +190,7 @@ TEST(AsyncTask, StopTokenIsInheritedByAwaitedTasksUnlessTheyHaveTheirOwn) {
     const bool own_kept = co_await [](std::stop_token expected) -> Task<bool> {
       co_return (co_await async::current_stop_token{}) == expected;
     }(own.get_token())
-                                         .with_stop(own.get_token());
+                                                                       .with_stop(own.get_token());
     co_return std::pair{inherited, own_kept};
   };
   const auto [inherited, own_kept] = async::sync_wait(outer().with_stop(source.get_token()));
@@ -263,8 +264,7 @@ TEST(AsyncForEach, AFailureStopsNewItemsAndIsRethrown) {
     co_await on_worker();
     if (i == 10) throw InvalidStateError("item 10");
   };
-  EXPECT_THROW(async::sync_wait(async::for_each(Counter(10000), visit, {.concurrency = 2})),
-               InvalidStateError);
+  EXPECT_THROW(async::sync_wait(async::for_each(Counter(10000), visit, {.concurrency = 2})), InvalidStateError);
   EXPECT_LT(started.load(), 20);
 }
 
