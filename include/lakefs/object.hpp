@@ -125,6 +125,12 @@ class LAKEFS_API StoredObject {
   /// False only for a missing object; every other failure still throws.
   [[nodiscard]] bool exists(CallOptions call = {}) const;
 
+  /// stat() as a task (include <lakefs/async/task.hpp>; docs/async.md): nothing is sent until it is awaited;
+  /// the task holds a copy of this handle, so the handle may go first.
+  [[nodiscard]] async::Task<ObjectInfo> stat_async(StatOptions options = {}) const;
+  /// exists() as a task (see stat_async).
+  [[nodiscard]] async::Task<bool> exists_async(CallOptions call = {}) const;
+
   /// The whole object in memory (for small objects; stream big ones with reader()).
   [[nodiscard]] std::string read_all(ReadOptions options = {}) const;
 
@@ -170,6 +176,9 @@ class LAKEFS_API StoredObject {
   /// The same, to the branch named `destination_branch` of this repository.
   WriteableObject copy(const std::string& destination_branch, std::string destination_path,
                        CopyOptions options = {}) const;
+  /// copy() to the branch named `destination_branch` as a task (see stat_async).
+  [[nodiscard]] async::Task<WriteableObject> copy_async(std::string destination_branch, std::string destination_path,
+                                                        CopyOptions options = {}) const;
 
   /// The same object: same repository, reference and path (the clients are not compared).
   bool operator==(const StoredObject& o) const noexcept {
@@ -320,6 +329,8 @@ class LAKEFS_API WriteableObject : public StoredObject {
 
   /// Deletes the object (a staged change on the branch).
   void remove(CallOptions call = {});
+  /// remove() as a task (see StoredObject::stat_async).
+  [[nodiscard]] async::Task<void> remove_async(CallOptions call = {}) const;
 
   /// The branch this object is written on.
   [[nodiscard]] Branch branch() const;

@@ -3,6 +3,7 @@
 // and small shared helpers of the handle implementations.
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <initializer_list>
 #include <map>
@@ -98,6 +99,13 @@ auto object_call(const std::string& repo, const std::string& ref, const std::str
     throw ObjectExistsError(e.status(), e.server_message() + " (object '" + path + "' already exists)", e.request_id(),
                             e.method(), e.path(), e.body(), e.headers());
   }
+}
+
+/// Rethrows `error` as object_call() maps it: for a coroutine, which cannot co_await inside a try block's handler.
+[[noreturn]] inline void rethrow_object_error(const std::exception_ptr& error, const std::string& repo,
+                                              const std::string& ref, const std::string& path) {
+  object_call(repo, ref, path, [&] { std::rethrow_exception(error); });
+  std::terminate();  // not reached: object_call rethrows every exception, mapped or not
 }
 
 }  // namespace lakefs::detail

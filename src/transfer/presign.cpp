@@ -3,9 +3,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
+#include <string>
 #include <utility>
 
+#include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
+#include "model/convert.hpp"
 
 namespace lakefs::detail {
 namespace {
@@ -79,16 +83,56 @@ StoreCapabilities store_capabilities(const Client& client, const CallOptions& ca
   return *state.store;
 }
 
+namespace {
+
+[[noreturn]] void throw_pre_sign_unsupported(const std::string& what) {
+  throw NotSupportedError(what +
+                          ": pre-signed transfer requested (pre_sign = true), but the server's block store does "
+                          "not support pre-signed URLs (e.g. the local block store); leave pre_sign unset to "
+                          "transfer through lakeFS");
+}
+
+}  // namespace
+
 bool use_pre_sign(const Client& client, std::optional<bool> requested, const char* what, const CallOptions& call) {
   if (requested.has_value() && !*requested) return false;
   const bool supported = store_capabilities(client, call).pre_sign;
-  if (requested.has_value() && !supported) {
-    throw NotSupportedError(std::string(what) +
-                            ": pre-signed transfer requested (pre_sign = true), but the server's block store does "
-                            "not support pre-signed URLs (e.g. the local block store); leave pre_sign unset to "
-                            "transfer through lakeFS");
-  }
+  if (requested.has_value() && !supported) throw_pre_sign_unsupported(what);
   return supported;
+}
+
+async::Task<StoreCapabilities> store_capabilities_async(Client client, CallOptions call) {
+  auto& state = ClientAccess::state(client);
+  {
+    std::lock_guard lock(state.store_mutex);
+    if (state.store) co_return *state.store;
+  }
+  api::GetConfigRequest request{.call = call};
+  std::optional<api::Config> config;
+  bool old_server = false;
+  try {
+    api::Config answer = co_await client.api().config.get_config_async(std::move(request));
+    config.emplace(std::move(answer));
+  } catch (const NotFoundError&) {
+    old_server = true;  // from before GET /config: its deprecated endpoints, the blocking way
+  }
+  if (old_server) co_return store_capabilities(client, call);
+  std::optional<ServerStorageConfiguration> first;
+  if (config->storage_config_list && !config->storage_config_list->empty()) {
+    first = to_storage_config(config->storage_config_list->front());
+  } else if (config->storage_config) {
+    first = to_storage_config(*config->storage_config);
+  }
+  if (!first) throw ProtocolError("the server's configuration (GET /config) names no block store");
+  StoreCapabilities capabilities{first->pre_sign_support, first->pre_sign_multipart_upload, first->blockstore_type};
+  std::lock_guard lock(state.store_mutex);
+  if (!state.store) state.store = capabilities;
+  co_return *state.store;
+}
+
+async::Task<void> require_pre_sign_async(Client client, std::string what, CallOptions call) {
+  const StoreCapabilities capabilities = co_await store_capabilities_async(std::move(client), std::move(call));
+  if (!capabilities.pre_sign) throw_pre_sign_unsupported(what);
 }
 
 std::string redact_url(std::string_view url) {

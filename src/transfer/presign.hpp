@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "client_state.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/object.hpp"
 #include "lakefs/transport.hpp"
@@ -24,6 +25,11 @@ namespace lakefs::detail {
 
 /// What the server's block store allows (its storage config, fetched once per client).
 [[nodiscard]] StoreCapabilities store_capabilities(const Client& client, const CallOptions& call);
+/// The same as a task: the first one asks GET /config on the engine (a server from before /config is asked the
+/// blocking way, once per client).
+[[nodiscard]] async::Task<StoreCapabilities> store_capabilities_async(Client client, CallOptions call);
+/// use_pre_sign(client, true, what, call) as a task: NotSupportedError when the block store cannot pre-sign.
+[[nodiscard]] async::Task<void> require_pre_sign_async(Client client, std::string what, CallOptions call);
 
 /// Whether a transfer uses pre-signed URLs: `requested` when set, else whether
 /// the server supports them. Forced on against a server without support:
