@@ -449,11 +449,11 @@ def emit_async_body(o, raw=False):
     elif kind == "response":
         send = f"    return channel_->send_async({build});\n"
     elif kind == "void":
-        send = f"    return detail::send_discarding(*channel_, {build});\n"
+        send = f"    return detail::send_discarding(channel_->send_async({build}));\n"
     elif kind == "text":
-        send = f"    return detail::send_text(*channel_, {build});\n"
+        send = f"    return detail::send_text(channel_->send_async({build}));\n"
     else:
-        send = (f"    return detail::send_decoded<{cpp_type(o.response_type)}>(*channel_, {build}, "
+        send = (f"    return detail::send_decoded<{cpp_type(o.response_type)}>(channel_->send_async({build}), "
                 f"\"{type_label(o.response_type)}\");\n")
     return ("  try {\n" + send + "  } catch (...) {\n"
             f"    return async::failed<{result}>(std::current_exception());\n  }}\n")
@@ -557,8 +557,8 @@ def emit_operation_support(version):
 // Internal helpers of the generated *_api.cpp files: decoding a response, shared
 // by every method and its asynchronous twin, and the coroutines the twins return,
 // one per response kind (a stream, a raw response: Channel::send_async itself).
-// The coroutines take everything by value: a task is lazy and runs after the
-// twin has returned. The channel outlives its tasks.
+// Each takes the task of Channel::send_async, made when the twin is called: that
+// task holds the client from then on, so a twin's task may outlive every Client.
 #pragma once
 
 #include <string>
@@ -578,18 +578,18 @@ template <class T>
   return result;
 }
 
-/// Sends `request` on the channel's engine and decodes the answer as a T (`what`: a string literal).
+/// Runs `sent` (a Channel::send_async task) and decodes the answer as a T (`what`: a string literal).
 template <class T>
-async::Task<T> send_decoded(const Channel& channel, http::Request request, const char* what) {
-  const http::Response response = co_await channel.send_async(std::move(request));
+async::Task<T> send_decoded(async::Task<http::Response> sent, const char* what) {
+  const http::Response response = co_await std::move(sent);
   co_return decode_response<T>(response, what);
 }
 
-/// Sends `request` on the channel's engine; the answer's body is dropped.
-async::Task<void> send_discarding(const Channel& channel, http::Request request);
+/// Runs `sent`; the answer's body is dropped.
+async::Task<void> send_discarding(async::Task<http::Response> sent);
 
-/// Sends `request` on the channel's engine; ends with the answer's body.
-async::Task<std::string> send_text(const Channel& channel, http::Request request);
+/// Runs `sent`; ends with the answer's body.
+async::Task<std::string> send_text(async::Task<http::Response> sent);
 
 }  // namespace lakefs::detail
 """
@@ -606,12 +606,10 @@ def emit_operation_support_source(version):
 
 namespace lakefs::detail {
 
-async::Task<void> send_discarding(const Channel& channel, http::Request request) {
-  (void)co_await channel.send_async(std::move(request));
-}
+async::Task<void> send_discarding(async::Task<http::Response> sent) { (void)co_await std::move(sent); }
 
-async::Task<std::string> send_text(const Channel& channel, http::Request request) {
-  http::Response response = co_await channel.send_async(std::move(request));
+async::Task<std::string> send_text(async::Task<http::Response> sent) {
+  http::Response response = co_await std::move(sent);
   co_return std::move(response.body);
 }
 

@@ -88,7 +88,7 @@ ActionRun ActionsApi::get_run(GetRunRequest request) const {
 
 async::Task<ActionRun> ActionsApi::get_run_async(GetRunRequest request) const {
   try {
-    return detail::send_decoded<ActionRun>(*channel_, build_get_run(request), "ActionRun");
+    return detail::send_decoded<ActionRun>(channel_->send_async(build_get_run(request)), "ActionRun");
   } catch (...) {
     return async::failed<ActionRun>(std::current_exception());
   }
@@ -116,7 +116,7 @@ ActionRunList ActionsApi::list_repository_runs(ListRepositoryRunsRequest request
 
 async::Task<ActionRunList> ActionsApi::list_repository_runs_async(ListRepositoryRunsRequest request) const {
   try {
-    return detail::send_decoded<ActionRunList>(*channel_, build_list_repository_runs(request), "ActionRunList");
+    return detail::send_decoded<ActionRunList>(channel_->send_async(build_list_repository_runs(request)), "ActionRunList");
   } catch (...) {
     return async::failed<ActionRunList>(std::current_exception());
   }
@@ -140,7 +140,7 @@ HookRunList ActionsApi::list_run_hooks(ListRunHooksRequest request) const {
 
 async::Task<HookRunList> ActionsApi::list_run_hooks_async(ListRunHooksRequest request) const {
   try {
-    return detail::send_decoded<HookRunList>(*channel_, build_list_run_hooks(request), "HookRunList");
+    return detail::send_decoded<HookRunList>(channel_->send_async(build_list_run_hooks(request)), "HookRunList");
   } catch (...) {
     return async::failed<HookRunList>(std::current_exception());
   }

@@ -488,7 +488,7 @@ void AuthApi::add_group_membership(AddGroupMembershipRequest request) const {
 
 async::Task<void> AuthApi::add_group_membership_async(AddGroupMembershipRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_add_group_membership(request));
+    return detail::send_discarding(channel_->send_async(build_add_group_membership(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -500,7 +500,7 @@ void AuthApi::attach_policy_to_group(AttachPolicyToGroupRequest request) const {
 
 async::Task<void> AuthApi::attach_policy_to_group_async(AttachPolicyToGroupRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_attach_policy_to_group(request));
+    return detail::send_discarding(channel_->send_async(build_attach_policy_to_group(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -512,7 +512,7 @@ void AuthApi::attach_policy_to_user(AttachPolicyToUserRequest request) const {
 
 async::Task<void> AuthApi::attach_policy_to_user_async(AttachPolicyToUserRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_attach_policy_to_user(request));
+    return detail::send_discarding(channel_->send_async(build_attach_policy_to_user(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -524,7 +524,7 @@ CredentialsWithSecret AuthApi::create_credentials(CreateCredentialsRequest reque
 
 async::Task<CredentialsWithSecret> AuthApi::create_credentials_async(CreateCredentialsRequest request) const {
   try {
-    return detail::send_decoded<CredentialsWithSecret>(*channel_, build_create_credentials(request), "CredentialsWithSecret");
+    return detail::send_decoded<CredentialsWithSecret>(channel_->send_async(build_create_credentials(request)), "CredentialsWithSecret");
   } catch (...) {
     return async::failed<CredentialsWithSecret>(std::current_exception());
   }
@@ -536,7 +536,7 @@ Group AuthApi::create_group(CreateGroupRequest request) const {
 
 async::Task<Group> AuthApi::create_group_async(CreateGroupRequest request) const {
   try {
-    return detail::send_decoded<Group>(*channel_, build_create_group(request), "Group");
+    return detail::send_decoded<Group>(channel_->send_async(build_create_group(request)), "Group");
   } catch (...) {
     return async::failed<Group>(std::current_exception());
   }
@@ -548,7 +548,7 @@ Policy AuthApi::create_policy(CreatePolicyRequest request) const {
 
 async::Task<Policy> AuthApi::create_policy_async(CreatePolicyRequest request) const {
   try {
-    return detail::send_decoded<Policy>(*channel_, build_create_policy(request), "Policy");
+    return detail::send_decoded<Policy>(channel_->send_async(build_create_policy(request)), "Policy");
   } catch (...) {
     return async::failed<Policy>(std::current_exception());
   }
@@ -560,7 +560,7 @@ User AuthApi::create_user(CreateUserRequest request) const {
 
 async::Task<User> AuthApi::create_user_async(CreateUserRequest request) const {
   try {
-    return detail::send_decoded<User>(*channel_, build_create_user(request), "User");
+    return detail::send_decoded<User>(channel_->send_async(build_create_user(request)), "User");
   } catch (...) {
     return async::failed<User>(std::current_exception());
   }
@@ -572,7 +572,7 @@ void AuthApi::create_user_external_principal(CreateUserExternalPrincipalRequest 
 
 async::Task<void> AuthApi::create_user_external_principal_async(CreateUserExternalPrincipalRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_create_user_external_principal(request));
+    return detail::send_discarding(channel_->send_async(build_create_user_external_principal(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -584,7 +584,7 @@ void AuthApi::delete_credentials(DeleteCredentialsRequest request) const {
 
 async::Task<void> AuthApi::delete_credentials_async(DeleteCredentialsRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_delete_credentials(request));
+    return detail::send_discarding(channel_->send_async(build_delete_credentials(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -596,7 +596,7 @@ void AuthApi::delete_group(DeleteGroupRequest request) const {
 
 async::Task<void> AuthApi::delete_group_async(DeleteGroupRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_delete_group(request));
+    return detail::send_discarding(channel_->send_async(build_delete_group(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -608,7 +608,7 @@ void AuthApi::delete_group_membership(DeleteGroupMembershipRequest request) cons
 
 async::Task<void> AuthApi::delete_group_membership_async(DeleteGroupMembershipRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_delete_group_membership(request));
+    return detail::send_discarding(channel_->send_async(build_delete_group_membership(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -620,7 +620,7 @@ void AuthApi::delete_policy(DeletePolicyRequest request) const {
 
 async::Task<void> AuthApi::delete_policy_async(DeletePolicyRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_delete_policy(request));
+    return detail::send_discarding(channel_->send_async(build_delete_policy(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -632,7 +632,7 @@ void AuthApi::delete_user(DeleteUserRequest request) const {
 
 async::Task<void> AuthApi::delete_user_async(DeleteUserRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_delete_user(request));
+    return detail::send_discarding(channel_->send_async(build_delete_user(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -644,7 +644,7 @@ void AuthApi::delete_user_external_principal(DeleteUserExternalPrincipalRequest 
 
 async::Task<void> AuthApi::delete_user_external_principal_async(DeleteUserExternalPrincipalRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_delete_user_external_principal(request));
+    return detail::send_discarding(channel_->send_async(build_delete_user_external_principal(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -656,7 +656,7 @@ void AuthApi::detach_policy_from_group(DetachPolicyFromGroupRequest request) con
 
 async::Task<void> AuthApi::detach_policy_from_group_async(DetachPolicyFromGroupRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_detach_policy_from_group(request));
+    return detail::send_discarding(channel_->send_async(build_detach_policy_from_group(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -668,7 +668,7 @@ void AuthApi::detach_policy_from_user(DetachPolicyFromUserRequest request) const
 
 async::Task<void> AuthApi::detach_policy_from_user_async(DetachPolicyFromUserRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_detach_policy_from_user(request));
+    return detail::send_discarding(channel_->send_async(build_detach_policy_from_user(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -688,7 +688,7 @@ Credentials AuthApi::get_credentials(GetCredentialsRequest request) const {
 
 async::Task<Credentials> AuthApi::get_credentials_async(GetCredentialsRequest request) const {
   try {
-    return detail::send_decoded<Credentials>(*channel_, build_get_credentials(request), "Credentials");
+    return detail::send_decoded<Credentials>(channel_->send_async(build_get_credentials(request)), "Credentials");
   } catch (...) {
     return async::failed<Credentials>(std::current_exception());
   }
@@ -700,7 +700,7 @@ CurrentUser AuthApi::get_current_user(GetCurrentUserRequest request) const {
 
 async::Task<CurrentUser> AuthApi::get_current_user_async(GetCurrentUserRequest request) const {
   try {
-    return detail::send_decoded<CurrentUser>(*channel_, build_get_current_user(request), "CurrentUser");
+    return detail::send_decoded<CurrentUser>(channel_->send_async(build_get_current_user(request)), "CurrentUser");
   } catch (...) {
     return async::failed<CurrentUser>(std::current_exception());
   }
@@ -712,7 +712,7 @@ ExternalPrincipal AuthApi::get_external_principal(GetExternalPrincipalRequest re
 
 async::Task<ExternalPrincipal> AuthApi::get_external_principal_async(GetExternalPrincipalRequest request) const {
   try {
-    return detail::send_decoded<ExternalPrincipal>(*channel_, build_get_external_principal(request), "ExternalPrincipal");
+    return detail::send_decoded<ExternalPrincipal>(channel_->send_async(build_get_external_principal(request)), "ExternalPrincipal");
   } catch (...) {
     return async::failed<ExternalPrincipal>(std::current_exception());
   }
@@ -724,7 +724,7 @@ Group AuthApi::get_group(GetGroupRequest request) const {
 
 async::Task<Group> AuthApi::get_group_async(GetGroupRequest request) const {
   try {
-    return detail::send_decoded<Group>(*channel_, build_get_group(request), "Group");
+    return detail::send_decoded<Group>(channel_->send_async(build_get_group(request)), "Group");
   } catch (...) {
     return async::failed<Group>(std::current_exception());
   }
@@ -736,7 +736,7 @@ ACL AuthApi::get_group_acl(GetGroupACLRequest request) const {
 
 async::Task<ACL> AuthApi::get_group_acl_async(GetGroupACLRequest request) const {
   try {
-    return detail::send_decoded<ACL>(*channel_, build_get_group_acl(request), "ACL");
+    return detail::send_decoded<ACL>(channel_->send_async(build_get_group_acl(request)), "ACL");
   } catch (...) {
     return async::failed<ACL>(std::current_exception());
   }
@@ -748,7 +748,7 @@ Policy AuthApi::get_policy(GetPolicyRequest request) const {
 
 async::Task<Policy> AuthApi::get_policy_async(GetPolicyRequest request) const {
   try {
-    return detail::send_decoded<Policy>(*channel_, build_get_policy(request), "Policy");
+    return detail::send_decoded<Policy>(channel_->send_async(build_get_policy(request)), "Policy");
   } catch (...) {
     return async::failed<Policy>(std::current_exception());
   }
@@ -760,7 +760,7 @@ User AuthApi::get_user(GetUserRequest request) const {
 
 async::Task<User> AuthApi::get_user_async(GetUserRequest request) const {
   try {
-    return detail::send_decoded<User>(*channel_, build_get_user(request), "User");
+    return detail::send_decoded<User>(channel_->send_async(build_get_user(request)), "User");
   } catch (...) {
     return async::failed<User>(std::current_exception());
   }
@@ -772,7 +772,7 @@ UserList AuthApi::list_group_members(ListGroupMembersRequest request) const {
 
 async::Task<UserList> AuthApi::list_group_members_async(ListGroupMembersRequest request) const {
   try {
-    return detail::send_decoded<UserList>(*channel_, build_list_group_members(request), "UserList");
+    return detail::send_decoded<UserList>(channel_->send_async(build_list_group_members(request)), "UserList");
   } catch (...) {
     return async::failed<UserList>(std::current_exception());
   }
@@ -796,7 +796,7 @@ PolicyList AuthApi::list_group_policies(ListGroupPoliciesRequest request) const 
 
 async::Task<PolicyList> AuthApi::list_group_policies_async(ListGroupPoliciesRequest request) const {
   try {
-    return detail::send_decoded<PolicyList>(*channel_, build_list_group_policies(request), "PolicyList");
+    return detail::send_decoded<PolicyList>(channel_->send_async(build_list_group_policies(request)), "PolicyList");
   } catch (...) {
     return async::failed<PolicyList>(std::current_exception());
   }
@@ -820,7 +820,7 @@ GroupList AuthApi::list_groups(ListGroupsRequest request) const {
 
 async::Task<GroupList> AuthApi::list_groups_async(ListGroupsRequest request) const {
   try {
-    return detail::send_decoded<GroupList>(*channel_, build_list_groups(request), "GroupList");
+    return detail::send_decoded<GroupList>(channel_->send_async(build_list_groups(request)), "GroupList");
   } catch (...) {
     return async::failed<GroupList>(std::current_exception());
   }
@@ -844,7 +844,7 @@ PolicyList AuthApi::list_policies(ListPoliciesRequest request) const {
 
 async::Task<PolicyList> AuthApi::list_policies_async(ListPoliciesRequest request) const {
   try {
-    return detail::send_decoded<PolicyList>(*channel_, build_list_policies(request), "PolicyList");
+    return detail::send_decoded<PolicyList>(channel_->send_async(build_list_policies(request)), "PolicyList");
   } catch (...) {
     return async::failed<PolicyList>(std::current_exception());
   }
@@ -868,7 +868,7 @@ CredentialsList AuthApi::list_user_credentials(ListUserCredentialsRequest reques
 
 async::Task<CredentialsList> AuthApi::list_user_credentials_async(ListUserCredentialsRequest request) const {
   try {
-    return detail::send_decoded<CredentialsList>(*channel_, build_list_user_credentials(request), "CredentialsList");
+    return detail::send_decoded<CredentialsList>(channel_->send_async(build_list_user_credentials(request)), "CredentialsList");
   } catch (...) {
     return async::failed<CredentialsList>(std::current_exception());
   }
@@ -892,7 +892,7 @@ ExternalPrincipalList AuthApi::list_user_external_principals(ListUserExternalPri
 
 async::Task<ExternalPrincipalList> AuthApi::list_user_external_principals_async(ListUserExternalPrincipalsRequest request) const {
   try {
-    return detail::send_decoded<ExternalPrincipalList>(*channel_, build_list_user_external_principals(request), "ExternalPrincipalList");
+    return detail::send_decoded<ExternalPrincipalList>(channel_->send_async(build_list_user_external_principals(request)), "ExternalPrincipalList");
   } catch (...) {
     return async::failed<ExternalPrincipalList>(std::current_exception());
   }
@@ -916,7 +916,7 @@ GroupList AuthApi::list_user_groups(ListUserGroupsRequest request) const {
 
 async::Task<GroupList> AuthApi::list_user_groups_async(ListUserGroupsRequest request) const {
   try {
-    return detail::send_decoded<GroupList>(*channel_, build_list_user_groups(request), "GroupList");
+    return detail::send_decoded<GroupList>(channel_->send_async(build_list_user_groups(request)), "GroupList");
   } catch (...) {
     return async::failed<GroupList>(std::current_exception());
   }
@@ -940,7 +940,7 @@ PolicyList AuthApi::list_user_policies(ListUserPoliciesRequest request) const {
 
 async::Task<PolicyList> AuthApi::list_user_policies_async(ListUserPoliciesRequest request) const {
   try {
-    return detail::send_decoded<PolicyList>(*channel_, build_list_user_policies(request), "PolicyList");
+    return detail::send_decoded<PolicyList>(channel_->send_async(build_list_user_policies(request)), "PolicyList");
   } catch (...) {
     return async::failed<PolicyList>(std::current_exception());
   }
@@ -964,7 +964,7 @@ UserList AuthApi::list_users(ListUsersRequest request) const {
 
 async::Task<UserList> AuthApi::list_users_async(ListUsersRequest request) const {
   try {
-    return detail::send_decoded<UserList>(*channel_, build_list_users(request), "UserList");
+    return detail::send_decoded<UserList>(channel_->send_async(build_list_users(request)), "UserList");
   } catch (...) {
     return async::failed<UserList>(std::current_exception());
   }
@@ -988,7 +988,7 @@ AuthenticationToken AuthApi::login(LoginRequest request) const {
 
 async::Task<AuthenticationToken> AuthApi::login_async(LoginRequest request) const {
   try {
-    return detail::send_decoded<AuthenticationToken>(*channel_, build_login(request), "AuthenticationToken");
+    return detail::send_decoded<AuthenticationToken>(channel_->send_async(build_login(request)), "AuthenticationToken");
   } catch (...) {
     return async::failed<AuthenticationToken>(std::current_exception());
   }
@@ -1012,7 +1012,7 @@ void AuthApi::set_group_acl(SetGroupACLRequest request) const {
 
 async::Task<void> AuthApi::set_group_acl_async(SetGroupACLRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_set_group_acl(request));
+    return detail::send_discarding(channel_->send_async(build_set_group_acl(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -1024,7 +1024,7 @@ Policy AuthApi::update_policy(UpdatePolicyRequest request) const {
 
 async::Task<Policy> AuthApi::update_policy_async(UpdatePolicyRequest request) const {
   try {
-    return detail::send_decoded<Policy>(*channel_, build_update_policy(request), "Policy");
+    return detail::send_decoded<Policy>(channel_->send_async(build_update_policy(request)), "Policy");
   } catch (...) {
     return async::failed<Policy>(std::current_exception());
   }

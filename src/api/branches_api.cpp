@@ -149,7 +149,7 @@ Commit BranchesApi::cherry_pick(CherryPickRequest request) const {
 
 async::Task<Commit> BranchesApi::cherry_pick_async(CherryPickRequest request) const {
   try {
-    return detail::send_decoded<Commit>(*channel_, build_cherry_pick(request), "Commit");
+    return detail::send_decoded<Commit>(channel_->send_async(build_cherry_pick(request)), "Commit");
   } catch (...) {
     return async::failed<Commit>(std::current_exception());
   }
@@ -161,7 +161,7 @@ std::string BranchesApi::create_branch(CreateBranchRequest request) const {
 
 async::Task<std::string> BranchesApi::create_branch_async(CreateBranchRequest request) const {
   try {
-    return detail::send_text(*channel_, build_create_branch(request));
+    return detail::send_text(channel_->send_async(build_create_branch(request)));
   } catch (...) {
     return async::failed<std::string>(std::current_exception());
   }
@@ -173,7 +173,7 @@ void BranchesApi::delete_branch(DeleteBranchRequest request) const {
 
 async::Task<void> BranchesApi::delete_branch_async(DeleteBranchRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_delete_branch(request));
+    return detail::send_discarding(channel_->send_async(build_delete_branch(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -185,7 +185,7 @@ DiffList BranchesApi::diff_branch(DiffBranchRequest request) const {
 
 async::Task<DiffList> BranchesApi::diff_branch_async(DiffBranchRequest request) const {
   try {
-    return detail::send_decoded<DiffList>(*channel_, build_diff_branch(request), "DiffList");
+    return detail::send_decoded<DiffList>(channel_->send_async(build_diff_branch(request)), "DiffList");
   } catch (...) {
     return async::failed<DiffList>(std::current_exception());
   }
@@ -209,7 +209,7 @@ Ref BranchesApi::get_branch(GetBranchRequest request) const {
 
 async::Task<Ref> BranchesApi::get_branch_async(GetBranchRequest request) const {
   try {
-    return detail::send_decoded<Ref>(*channel_, build_get_branch(request), "Ref");
+    return detail::send_decoded<Ref>(channel_->send_async(build_get_branch(request)), "Ref");
   } catch (...) {
     return async::failed<Ref>(std::current_exception());
   }
@@ -221,7 +221,7 @@ RefList BranchesApi::list_branches(ListBranchesRequest request) const {
 
 async::Task<RefList> BranchesApi::list_branches_async(ListBranchesRequest request) const {
   try {
-    return detail::send_decoded<RefList>(*channel_, build_list_branches(request), "RefList");
+    return detail::send_decoded<RefList>(channel_->send_async(build_list_branches(request)), "RefList");
   } catch (...) {
     return async::failed<RefList>(std::current_exception());
   }
@@ -245,7 +245,7 @@ void BranchesApi::reset_branch(ResetBranchRequest request) const {
 
 async::Task<void> BranchesApi::reset_branch_async(ResetBranchRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_reset_branch(request));
+    return detail::send_discarding(channel_->send_async(build_reset_branch(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -257,7 +257,7 @@ void BranchesApi::revert_branch(RevertBranchRequest request) const {
 
 async::Task<void> BranchesApi::revert_branch_async(RevertBranchRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_revert_branch(request));
+    return detail::send_discarding(channel_->send_async(build_revert_branch(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }

@@ -57,7 +57,7 @@ Commit CommitsApi::commit(CommitRequest request) const {
 
 async::Task<Commit> CommitsApi::commit_async(CommitRequest request) const {
   try {
-    return detail::send_decoded<Commit>(*channel_, build_commit(request), "Commit");
+    return detail::send_decoded<Commit>(channel_->send_async(build_commit(request)), "Commit");
   } catch (...) {
     return async::failed<Commit>(std::current_exception());
   }
@@ -69,7 +69,7 @@ Commit CommitsApi::get_commit(GetCommitRequest request) const {
 
 async::Task<Commit> CommitsApi::get_commit_async(GetCommitRequest request) const {
   try {
-    return detail::send_decoded<Commit>(*channel_, build_get_commit(request), "Commit");
+    return detail::send_decoded<Commit>(channel_->send_async(build_get_commit(request)), "Commit");
   } catch (...) {
     return async::failed<Commit>(std::current_exception());
   }

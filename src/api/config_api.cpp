@@ -37,7 +37,7 @@ Config ConfigApi::get_config(GetConfigRequest request) const {
 
 async::Task<Config> ConfigApi::get_config_async(GetConfigRequest request) const {
   try {
-    return detail::send_decoded<Config>(*channel_, build_get_config(request), "Config");
+    return detail::send_decoded<Config>(channel_->send_async(build_get_config(request)), "Config");
   } catch (...) {
     return async::failed<Config>(std::current_exception());
   }

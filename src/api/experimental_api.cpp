@@ -153,7 +153,7 @@ void ExperimentalApi::abort_presign_multipart_upload(AbortPresignMultipartUpload
 
 async::Task<void> ExperimentalApi::abort_presign_multipart_upload_async(AbortPresignMultipartUploadRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_abort_presign_multipart_upload(request));
+    return detail::send_discarding(channel_->send_async(build_abort_presign_multipart_upload(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -165,7 +165,7 @@ ObjectStats ExperimentalApi::complete_presign_multipart_upload(CompletePresignMu
 
 async::Task<ObjectStats> ExperimentalApi::complete_presign_multipart_upload_async(CompletePresignMultipartUploadRequest request) const {
   try {
-    return detail::send_decoded<ObjectStats>(*channel_, build_complete_presign_multipart_upload(request), "ObjectStats");
+    return detail::send_decoded<ObjectStats>(channel_->send_async(build_complete_presign_multipart_upload(request)), "ObjectStats");
   } catch (...) {
     return async::failed<ObjectStats>(std::current_exception());
   }
@@ -177,7 +177,7 @@ PresignMultipartUpload ExperimentalApi::create_presign_multipart_upload(CreatePr
 
 async::Task<PresignMultipartUpload> ExperimentalApi::create_presign_multipart_upload_async(CreatePresignMultipartUploadRequest request) const {
   try {
-    return detail::send_decoded<PresignMultipartUpload>(*channel_, build_create_presign_multipart_upload(request), "PresignMultipartUpload");
+    return detail::send_decoded<PresignMultipartUpload>(channel_->send_async(build_create_presign_multipart_upload(request)), "PresignMultipartUpload");
   } catch (...) {
     return async::failed<PresignMultipartUpload>(std::current_exception());
   }
@@ -237,7 +237,7 @@ void ExperimentalApi::hard_reset_branch(HardResetBranchRequest request) const {
 
 async::Task<void> ExperimentalApi::hard_reset_branch_async(HardResetBranchRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_hard_reset_branch(request));
+    return detail::send_discarding(channel_->send_async(build_hard_reset_branch(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -289,7 +289,7 @@ AuthenticationToken ExperimentalApi::sts_login(StsLoginRequest request) const {
 
 async::Task<AuthenticationToken> ExperimentalApi::sts_login_async(StsLoginRequest request) const {
   try {
-    return detail::send_decoded<AuthenticationToken>(*channel_, build_sts_login(request), "AuthenticationToken");
+    return detail::send_decoded<AuthenticationToken>(channel_->send_async(build_sts_login(request)), "AuthenticationToken");
   } catch (...) {
     return async::failed<AuthenticationToken>(std::current_exception());
   }
@@ -317,7 +317,7 @@ UploadTo ExperimentalApi::upload_part(UploadPartRequest request) const {
 
 async::Task<UploadTo> ExperimentalApi::upload_part_async(UploadPartRequest request) const {
   try {
-    return detail::send_decoded<UploadTo>(*channel_, build_upload_part(request), "UploadTo");
+    return detail::send_decoded<UploadTo>(channel_->send_async(build_upload_part(request)), "UploadTo");
   } catch (...) {
     return async::failed<UploadTo>(std::current_exception());
   }

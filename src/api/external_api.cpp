@@ -57,7 +57,7 @@ AuthenticationToken ExternalApi::external_principal_login(ExternalPrincipalLogin
 
 async::Task<AuthenticationToken> ExternalApi::external_principal_login_async(ExternalPrincipalLoginRequest request) const {
   try {
-    return detail::send_decoded<AuthenticationToken>(*channel_, build_external_principal_login(request), "AuthenticationToken");
+    return detail::send_decoded<AuthenticationToken>(channel_->send_async(build_external_principal_login(request)), "AuthenticationToken");
   } catch (...) {
     return async::failed<AuthenticationToken>(std::current_exception());
   }

@@ -38,7 +38,7 @@ void HealthCheckApi::health_check(HealthCheckRequest request) const {
 
 async::Task<void> HealthCheckApi::health_check_async(HealthCheckRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_health_check(request));
+    return detail::send_discarding(channel_->send_async(build_health_check(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }

@@ -73,7 +73,7 @@ void ImportApi::import_cancel(ImportCancelRequest request) const {
 
 async::Task<void> ImportApi::import_cancel_async(ImportCancelRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_import_cancel(request));
+    return detail::send_discarding(channel_->send_async(build_import_cancel(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -85,7 +85,7 @@ ImportCreationResponse ImportApi::import_start(ImportStartRequest request) const
 
 async::Task<ImportCreationResponse> ImportApi::import_start_async(ImportStartRequest request) const {
   try {
-    return detail::send_decoded<ImportCreationResponse>(*channel_, build_import_start(request), "ImportCreationResponse");
+    return detail::send_decoded<ImportCreationResponse>(channel_->send_async(build_import_start(request)), "ImportCreationResponse");
   } catch (...) {
     return async::failed<ImportCreationResponse>(std::current_exception());
   }
@@ -97,7 +97,7 @@ ImportStatus ImportApi::import_status(ImportStatusRequest request) const {
 
 async::Task<ImportStatus> ImportApi::import_status_async(ImportStatusRequest request) const {
   try {
-    return detail::send_decoded<ImportStatus>(*channel_, build_import_status(request), "ImportStatus");
+    return detail::send_decoded<ImportStatus>(channel_->send_async(build_import_status(request)), "ImportStatus");
   } catch (...) {
     return async::failed<ImportStatus>(std::current_exception());
   }

@@ -412,7 +412,7 @@ void InternalApi::create_branch_protection_rule_preflight(CreateBranchProtection
 
 async::Task<void> InternalApi::create_branch_protection_rule_preflight_async(CreateBranchProtectionRulePreflightRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_create_branch_protection_rule_preflight(request));
+    return detail::send_discarding(channel_->send_async(build_create_branch_protection_rule_preflight(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -424,7 +424,7 @@ void InternalApi::create_commit_record(CreateCommitRecordRequest request) const 
 
 async::Task<void> InternalApi::create_commit_record_async(CreateCommitRecordRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_create_commit_record(request));
+    return detail::send_discarding(channel_->send_async(build_create_commit_record(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -436,7 +436,7 @@ StorageURI InternalApi::create_symlink_file(CreateSymlinkFileRequest request) co
 
 async::Task<StorageURI> InternalApi::create_symlink_file_async(CreateSymlinkFileRequest request) const {
   try {
-    return detail::send_decoded<StorageURI>(*channel_, build_create_symlink_file(request), "StorageURI");
+    return detail::send_decoded<StorageURI>(channel_->send_async(build_create_symlink_file(request)), "StorageURI");
   } catch (...) {
     return async::failed<StorageURI>(std::current_exception());
   }
@@ -448,7 +448,7 @@ void InternalApi::delete_repository_metadata(DeleteRepositoryMetadataRequest req
 
 async::Task<void> InternalApi::delete_repository_metadata_async(DeleteRepositoryMetadataRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_delete_repository_metadata(request));
+    return detail::send_discarding(channel_->send_async(build_delete_repository_metadata(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -460,7 +460,7 @@ RefsDump InternalApi::dump_refs(DumpRefsRequest request) const {
 
 async::Task<RefsDump> InternalApi::dump_refs_async(DumpRefsRequest request) const {
   try {
-    return detail::send_decoded<RefsDump>(*channel_, build_dump_refs(request), "RefsDump");
+    return detail::send_decoded<RefsDump>(channel_->send_async(build_dump_refs(request)), "RefsDump");
   } catch (...) {
     return async::failed<RefsDump>(std::current_exception());
   }
@@ -472,7 +472,7 @@ AuthCapabilities InternalApi::get_auth_capabilities(GetAuthCapabilitiesRequest r
 
 async::Task<AuthCapabilities> InternalApi::get_auth_capabilities_async(GetAuthCapabilitiesRequest request) const {
   try {
-    return detail::send_decoded<AuthCapabilities>(*channel_, build_get_auth_capabilities(request), "AuthCapabilities");
+    return detail::send_decoded<AuthCapabilities>(channel_->send_async(build_get_auth_capabilities(request)), "AuthCapabilities");
   } catch (...) {
     return async::failed<AuthCapabilities>(std::current_exception());
   }
@@ -484,7 +484,7 @@ GarbageCollectionConfig InternalApi::get_garbage_collection_config(GetGarbageCol
 
 async::Task<GarbageCollectionConfig> InternalApi::get_garbage_collection_config_async(GetGarbageCollectionConfigRequest request) const {
   try {
-    return detail::send_decoded<GarbageCollectionConfig>(*channel_, build_get_garbage_collection_config(request), "GarbageCollectionConfig");
+    return detail::send_decoded<GarbageCollectionConfig>(channel_->send_async(build_get_garbage_collection_config(request)), "GarbageCollectionConfig");
   } catch (...) {
     return async::failed<GarbageCollectionConfig>(std::current_exception());
   }
@@ -496,7 +496,7 @@ VersionConfig InternalApi::get_lakefs_version(GetLakeFSVersionRequest request) c
 
 async::Task<VersionConfig> InternalApi::get_lakefs_version_async(GetLakeFSVersionRequest request) const {
   try {
-    return detail::send_decoded<VersionConfig>(*channel_, build_get_lakefs_version(request), "VersionConfig");
+    return detail::send_decoded<VersionConfig>(channel_->send_async(build_get_lakefs_version(request)), "VersionConfig");
   } catch (...) {
     return async::failed<VersionConfig>(std::current_exception());
   }
@@ -524,7 +524,7 @@ SetupState InternalApi::get_setup_state(GetSetupStateRequest request) const {
 
 async::Task<SetupState> InternalApi::get_setup_state_async(GetSetupStateRequest request) const {
   try {
-    return detail::send_decoded<SetupState>(*channel_, build_get_setup_state(request), "SetupState");
+    return detail::send_decoded<SetupState>(channel_->send_async(build_get_setup_state(request)), "SetupState");
   } catch (...) {
     return async::failed<SetupState>(std::current_exception());
   }
@@ -536,7 +536,7 @@ StorageConfig InternalApi::get_storage_config(GetStorageConfigRequest request) c
 
 async::Task<StorageConfig> InternalApi::get_storage_config_async(GetStorageConfigRequest request) const {
   try {
-    return detail::send_decoded<StorageConfig>(*channel_, build_get_storage_config(request), "StorageConfig");
+    return detail::send_decoded<StorageConfig>(channel_->send_async(build_get_storage_config(request)), "StorageConfig");
   } catch (...) {
     return async::failed<StorageConfig>(std::current_exception());
   }
@@ -548,7 +548,7 @@ InstallationUsageReport InternalApi::get_usage_report_summary(GetUsageReportSumm
 
 async::Task<InstallationUsageReport> InternalApi::get_usage_report_summary_async(GetUsageReportSummaryRequest request) const {
   try {
-    return detail::send_decoded<InstallationUsageReport>(*channel_, build_get_usage_report_summary(request), "InstallationUsageReport");
+    return detail::send_decoded<InstallationUsageReport>(channel_->send_async(build_get_usage_report_summary(request)), "InstallationUsageReport");
   } catch (...) {
     return async::failed<InstallationUsageReport>(std::current_exception());
   }
@@ -560,7 +560,7 @@ void InternalApi::internal_create_branch_protection_rule(InternalCreateBranchPro
 
 async::Task<void> InternalApi::internal_create_branch_protection_rule_async(InternalCreateBranchProtectionRuleRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_internal_create_branch_protection_rule(request));
+    return detail::send_discarding(channel_->send_async(build_internal_create_branch_protection_rule(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -572,7 +572,7 @@ void InternalApi::internal_delete_branch_protection_rule(InternalDeleteBranchPro
 
 async::Task<void> InternalApi::internal_delete_branch_protection_rule_async(InternalDeleteBranchProtectionRuleRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_internal_delete_branch_protection_rule(request));
+    return detail::send_discarding(channel_->send_async(build_internal_delete_branch_protection_rule(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -584,7 +584,7 @@ void InternalApi::internal_delete_garbage_collection_rules(InternalDeleteGarbage
 
 async::Task<void> InternalApi::internal_delete_garbage_collection_rules_async(InternalDeleteGarbageCollectionRulesRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_internal_delete_garbage_collection_rules(request));
+    return detail::send_discarding(channel_->send_async(build_internal_delete_garbage_collection_rules(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -596,7 +596,7 @@ std::vector<BranchProtectionRule> InternalApi::internal_get_branch_protection_ru
 
 async::Task<std::vector<BranchProtectionRule>> InternalApi::internal_get_branch_protection_rules_async(InternalGetBranchProtectionRulesRequest request) const {
   try {
-    return detail::send_decoded<std::vector<BranchProtectionRule>>(*channel_, build_internal_get_branch_protection_rules(request), "BranchProtectionRule[]");
+    return detail::send_decoded<std::vector<BranchProtectionRule>>(channel_->send_async(build_internal_get_branch_protection_rules(request)), "BranchProtectionRule[]");
   } catch (...) {
     return async::failed<std::vector<BranchProtectionRule>>(std::current_exception());
   }
@@ -608,7 +608,7 @@ GarbageCollectionRules InternalApi::internal_get_garbage_collection_rules(Intern
 
 async::Task<GarbageCollectionRules> InternalApi::internal_get_garbage_collection_rules_async(InternalGetGarbageCollectionRulesRequest request) const {
   try {
-    return detail::send_decoded<GarbageCollectionRules>(*channel_, build_internal_get_garbage_collection_rules(request), "GarbageCollectionRules");
+    return detail::send_decoded<GarbageCollectionRules>(channel_->send_async(build_internal_get_garbage_collection_rules(request)), "GarbageCollectionRules");
   } catch (...) {
     return async::failed<GarbageCollectionRules>(std::current_exception());
   }
@@ -620,7 +620,7 @@ void InternalApi::internal_set_garbage_collection_rules(InternalSetGarbageCollec
 
 async::Task<void> InternalApi::internal_set_garbage_collection_rules_async(InternalSetGarbageCollectionRulesRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_internal_set_garbage_collection_rules(request));
+    return detail::send_discarding(channel_->send_async(build_internal_set_garbage_collection_rules(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -632,7 +632,7 @@ void InternalApi::post_stats_events(PostStatsEventsRequest request) const {
 
 async::Task<void> InternalApi::post_stats_events_async(PostStatsEventsRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_post_stats_events(request));
+    return detail::send_discarding(channel_->send_async(build_post_stats_events(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -644,7 +644,7 @@ GarbageCollectionPrepareResponse InternalApi::prepare_garbage_collection_commits
 
 async::Task<GarbageCollectionPrepareResponse> InternalApi::prepare_garbage_collection_commits_twin_async(PrepareGarbageCollectionCommitsRequest request) const {
   try {
-    return detail::send_decoded<GarbageCollectionPrepareResponse>(*channel_, build_prepare_garbage_collection_commits(request), "GarbageCollectionPrepareResponse");
+    return detail::send_decoded<GarbageCollectionPrepareResponse>(channel_->send_async(build_prepare_garbage_collection_commits(request)), "GarbageCollectionPrepareResponse");
   } catch (...) {
     return async::failed<GarbageCollectionPrepareResponse>(std::current_exception());
   }
@@ -656,7 +656,7 @@ TaskCreation InternalApi::prepare_garbage_collection_commits_async(PrepareGarbag
 
 async::Task<TaskCreation> InternalApi::prepare_garbage_collection_commits_async_async(PrepareGarbageCollectionCommitsAsyncRequest request) const {
   try {
-    return detail::send_decoded<TaskCreation>(*channel_, build_prepare_garbage_collection_commits_async(request), "TaskCreation");
+    return detail::send_decoded<TaskCreation>(channel_->send_async(build_prepare_garbage_collection_commits_async(request)), "TaskCreation");
   } catch (...) {
     return async::failed<TaskCreation>(std::current_exception());
   }
@@ -668,7 +668,7 @@ PrepareGarbageCollectionCommitsStatus InternalApi::prepare_garbage_collection_co
 
 async::Task<PrepareGarbageCollectionCommitsStatus> InternalApi::prepare_garbage_collection_commits_status_async(PrepareGarbageCollectionCommitsStatusRequest request) const {
   try {
-    return detail::send_decoded<PrepareGarbageCollectionCommitsStatus>(*channel_, build_prepare_garbage_collection_commits_status(request), "PrepareGarbageCollectionCommitsStatus");
+    return detail::send_decoded<PrepareGarbageCollectionCommitsStatus>(channel_->send_async(build_prepare_garbage_collection_commits_status(request)), "PrepareGarbageCollectionCommitsStatus");
   } catch (...) {
     return async::failed<PrepareGarbageCollectionCommitsStatus>(std::current_exception());
   }
@@ -680,7 +680,7 @@ PrepareGCUncommittedResponse InternalApi::prepare_garbage_collection_uncommitted
 
 async::Task<PrepareGCUncommittedResponse> InternalApi::prepare_garbage_collection_uncommitted_async(PrepareGarbageCollectionUncommittedRequest request) const {
   try {
-    return detail::send_decoded<PrepareGCUncommittedResponse>(*channel_, build_prepare_garbage_collection_uncommitted(request), "PrepareGCUncommittedResponse");
+    return detail::send_decoded<PrepareGCUncommittedResponse>(channel_->send_async(build_prepare_garbage_collection_uncommitted(request)), "PrepareGCUncommittedResponse");
   } catch (...) {
     return async::failed<PrepareGCUncommittedResponse>(std::current_exception());
   }
@@ -692,7 +692,7 @@ void InternalApi::restore_refs(RestoreRefsRequest request) const {
 
 async::Task<void> InternalApi::restore_refs_async(RestoreRefsRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_restore_refs(request));
+    return detail::send_discarding(channel_->send_async(build_restore_refs(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -704,7 +704,7 @@ void InternalApi::set_garbage_collection_rules_preflight(SetGarbageCollectionRul
 
 async::Task<void> InternalApi::set_garbage_collection_rules_preflight_async(SetGarbageCollectionRulesPreflightRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_set_garbage_collection_rules_preflight(request));
+    return detail::send_discarding(channel_->send_async(build_set_garbage_collection_rules_preflight(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -716,7 +716,7 @@ void InternalApi::set_repository_metadata(SetRepositoryMetadataRequest request) 
 
 async::Task<void> InternalApi::set_repository_metadata_async(SetRepositoryMetadataRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_set_repository_metadata(request));
+    return detail::send_discarding(channel_->send_async(build_set_repository_metadata(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -728,7 +728,7 @@ CredentialsWithSecret InternalApi::setup(SetupRequest request) const {
 
 async::Task<CredentialsWithSecret> InternalApi::setup_async(SetupRequest request) const {
   try {
-    return detail::send_decoded<CredentialsWithSecret>(*channel_, build_setup(request), "CredentialsWithSecret");
+    return detail::send_decoded<CredentialsWithSecret>(channel_->send_async(build_setup(request)), "CredentialsWithSecret");
   } catch (...) {
     return async::failed<CredentialsWithSecret>(std::current_exception());
   }
@@ -740,7 +740,7 @@ void InternalApi::setup_comm_prefs(SetupCommPrefsRequest request) const {
 
 async::Task<void> InternalApi::setup_comm_prefs_async(SetupCommPrefsRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_setup_comm_prefs(request));
+    return detail::send_discarding(channel_->send_async(build_setup_comm_prefs(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -752,7 +752,7 @@ ObjectStats InternalApi::stage_object(StageObjectRequest request) const {
 
 async::Task<ObjectStats> InternalApi::stage_object_async(StageObjectRequest request) const {
   try {
-    return detail::send_decoded<ObjectStats>(*channel_, build_stage_object(request), "ObjectStats");
+    return detail::send_decoded<ObjectStats>(channel_->send_async(build_stage_object(request)), "ObjectStats");
   } catch (...) {
     return async::failed<ObjectStats>(std::current_exception());
   }
@@ -764,7 +764,7 @@ void InternalApi::upload_object_preflight(UploadObjectPreflightRequest request) 
 
 async::Task<void> InternalApi::upload_object_preflight_async(UploadObjectPreflightRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_upload_object_preflight(request));
+    return detail::send_discarding(channel_->send_async(build_upload_object_preflight(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }

@@ -53,7 +53,7 @@ StorageURI MetadataApi::get_meta_range(GetMetaRangeRequest request) const {
 
 async::Task<StorageURI> MetadataApi::get_meta_range_async(GetMetaRangeRequest request) const {
   try {
-    return detail::send_decoded<StorageURI>(*channel_, build_get_meta_range(request), "StorageURI");
+    return detail::send_decoded<StorageURI>(channel_->send_async(build_get_meta_range(request)), "StorageURI");
   } catch (...) {
     return async::failed<StorageURI>(std::current_exception());
   }
@@ -65,7 +65,7 @@ StorageURI MetadataApi::get_range(GetRangeRequest request) const {
 
 async::Task<StorageURI> MetadataApi::get_range_async(GetRangeRequest request) const {
   try {
-    return detail::send_decoded<StorageURI>(*channel_, build_get_range(request), "StorageURI");
+    return detail::send_decoded<StorageURI>(channel_->send_async(build_get_range(request)), "StorageURI");
   } catch (...) {
     return async::failed<StorageURI>(std::current_exception());
   }

@@ -204,7 +204,7 @@ ObjectStats ObjectsApi::copy_object(CopyObjectRequest request) const {
 
 async::Task<ObjectStats> ObjectsApi::copy_object_async(CopyObjectRequest request) const {
   try {
-    return detail::send_decoded<ObjectStats>(*channel_, build_copy_object(request), "ObjectStats");
+    return detail::send_decoded<ObjectStats>(channel_->send_async(build_copy_object(request)), "ObjectStats");
   } catch (...) {
     return async::failed<ObjectStats>(std::current_exception());
   }
@@ -216,7 +216,7 @@ void ObjectsApi::delete_object(DeleteObjectRequest request) const {
 
 async::Task<void> ObjectsApi::delete_object_async(DeleteObjectRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_delete_object(request));
+    return detail::send_discarding(channel_->send_async(build_delete_object(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -228,7 +228,7 @@ ObjectErrorList ObjectsApi::delete_objects(DeleteObjectsRequest request) const {
 
 async::Task<ObjectErrorList> ObjectsApi::delete_objects_async(DeleteObjectsRequest request) const {
   try {
-    return detail::send_decoded<ObjectErrorList>(*channel_, build_delete_objects(request), "ObjectErrorList");
+    return detail::send_decoded<ObjectErrorList>(channel_->send_async(build_delete_objects(request)), "ObjectErrorList");
   } catch (...) {
     return async::failed<ObjectErrorList>(std::current_exception());
   }
@@ -256,7 +256,7 @@ UnderlyingObjectProperties ObjectsApi::get_underlying_properties(GetUnderlyingPr
 
 async::Task<UnderlyingObjectProperties> ObjectsApi::get_underlying_properties_async(GetUnderlyingPropertiesRequest request) const {
   try {
-    return detail::send_decoded<UnderlyingObjectProperties>(*channel_, build_get_underlying_properties(request), "UnderlyingObjectProperties");
+    return detail::send_decoded<UnderlyingObjectProperties>(channel_->send_async(build_get_underlying_properties(request)), "UnderlyingObjectProperties");
   } catch (...) {
     return async::failed<UnderlyingObjectProperties>(std::current_exception());
   }
@@ -280,7 +280,7 @@ ObjectStatsList ObjectsApi::list_objects(ListObjectsRequest request) const {
 
 async::Task<ObjectStatsList> ObjectsApi::list_objects_async(ListObjectsRequest request) const {
   try {
-    return detail::send_decoded<ObjectStatsList>(*channel_, build_list_objects(request), "ObjectStatsList");
+    return detail::send_decoded<ObjectStatsList>(channel_->send_async(build_list_objects(request)), "ObjectStatsList");
   } catch (...) {
     return async::failed<ObjectStatsList>(std::current_exception());
   }
@@ -304,7 +304,7 @@ ObjectStats ObjectsApi::stat_object(StatObjectRequest request) const {
 
 async::Task<ObjectStats> ObjectsApi::stat_object_async(StatObjectRequest request) const {
   try {
-    return detail::send_decoded<ObjectStats>(*channel_, build_stat_object(request), "ObjectStats");
+    return detail::send_decoded<ObjectStats>(channel_->send_async(build_stat_object(request)), "ObjectStats");
   } catch (...) {
     return async::failed<ObjectStats>(std::current_exception());
   }
@@ -316,7 +316,7 @@ void ObjectsApi::update_object_user_metadata(UpdateObjectUserMetadataRequest req
 
 async::Task<void> ObjectsApi::update_object_user_metadata_async(UpdateObjectUserMetadataRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_update_object_user_metadata(request));
+    return detail::send_discarding(channel_->send_async(build_update_object_user_metadata(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -328,7 +328,7 @@ ObjectStats ObjectsApi::upload_object(UploadObjectRequest request) const {
 
 async::Task<ObjectStats> ObjectsApi::upload_object_async(UploadObjectRequest request) const {
   try {
-    return detail::send_decoded<ObjectStats>(*channel_, build_upload_object(request), "ObjectStats");
+    return detail::send_decoded<ObjectStats>(channel_->send_async(build_upload_object(request)), "ObjectStats");
   } catch (...) {
     return async::failed<ObjectStats>(std::current_exception());
   }

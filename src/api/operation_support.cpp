@@ -10,12 +10,10 @@
 
 namespace lakefs::detail {
 
-async::Task<void> send_discarding(const Channel& channel, http::Request request) {
-  (void)co_await channel.send_async(std::move(request));
-}
+async::Task<void> send_discarding(async::Task<http::Response> sent) { (void)co_await std::move(sent); }
 
-async::Task<std::string> send_text(const Channel& channel, http::Request request) {
-  http::Response response = co_await channel.send_async(std::move(request));
+async::Task<std::string> send_text(async::Task<http::Response> sent) {
+  http::Response response = co_await std::move(sent);
   co_return std::move(response.body);
 }
 

@@ -100,7 +100,7 @@ PullRequestCreationResponse PullsApi::create_pull_request(CreatePullRequestReque
 
 async::Task<PullRequestCreationResponse> PullsApi::create_pull_request_async(CreatePullRequestRequest request) const {
   try {
-    return detail::send_decoded<PullRequestCreationResponse>(*channel_, build_create_pull_request(request), "PullRequestCreationResponse");
+    return detail::send_decoded<PullRequestCreationResponse>(channel_->send_async(build_create_pull_request(request)), "PullRequestCreationResponse");
   } catch (...) {
     return async::failed<PullRequestCreationResponse>(std::current_exception());
   }
@@ -112,7 +112,7 @@ PullRequest PullsApi::get_pull_request(GetPullRequestRequest request) const {
 
 async::Task<PullRequest> PullsApi::get_pull_request_async(GetPullRequestRequest request) const {
   try {
-    return detail::send_decoded<PullRequest>(*channel_, build_get_pull_request(request), "PullRequest");
+    return detail::send_decoded<PullRequest>(channel_->send_async(build_get_pull_request(request)), "PullRequest");
   } catch (...) {
     return async::failed<PullRequest>(std::current_exception());
   }
@@ -124,7 +124,7 @@ PullRequestsList PullsApi::list_pull_requests(ListPullRequestsRequest request) c
 
 async::Task<PullRequestsList> PullsApi::list_pull_requests_async(ListPullRequestsRequest request) const {
   try {
-    return detail::send_decoded<PullRequestsList>(*channel_, build_list_pull_requests(request), "PullRequestsList");
+    return detail::send_decoded<PullRequestsList>(channel_->send_async(build_list_pull_requests(request)), "PullRequestsList");
   } catch (...) {
     return async::failed<PullRequestsList>(std::current_exception());
   }
@@ -148,7 +148,7 @@ MergeResult PullsApi::merge_pull_request(MergePullRequestRequest request) const 
 
 async::Task<MergeResult> PullsApi::merge_pull_request_async(MergePullRequestRequest request) const {
   try {
-    return detail::send_decoded<MergeResult>(*channel_, build_merge_pull_request(request), "MergeResult");
+    return detail::send_decoded<MergeResult>(channel_->send_async(build_merge_pull_request(request)), "MergeResult");
   } catch (...) {
     return async::failed<MergeResult>(std::current_exception());
   }
@@ -160,7 +160,7 @@ void PullsApi::update_pull_request(UpdatePullRequestRequest request) const {
 
 async::Task<void> PullsApi::update_pull_request_async(UpdatePullRequestRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_update_pull_request(request));
+    return detail::send_discarding(channel_->send_async(build_update_pull_request(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }

@@ -102,7 +102,7 @@ DiffList RefsApi::diff_refs(DiffRefsRequest request) const {
 
 async::Task<DiffList> RefsApi::diff_refs_async(DiffRefsRequest request) const {
   try {
-    return detail::send_decoded<DiffList>(*channel_, build_diff_refs(request), "DiffList");
+    return detail::send_decoded<DiffList>(channel_->send_async(build_diff_refs(request)), "DiffList");
   } catch (...) {
     return async::failed<DiffList>(std::current_exception());
   }
@@ -126,7 +126,7 @@ FindMergeBaseResult RefsApi::find_merge_base(FindMergeBaseRequest request) const
 
 async::Task<FindMergeBaseResult> RefsApi::find_merge_base_async(FindMergeBaseRequest request) const {
   try {
-    return detail::send_decoded<FindMergeBaseResult>(*channel_, build_find_merge_base(request), "FindMergeBaseResult");
+    return detail::send_decoded<FindMergeBaseResult>(channel_->send_async(build_find_merge_base(request)), "FindMergeBaseResult");
   } catch (...) {
     return async::failed<FindMergeBaseResult>(std::current_exception());
   }
@@ -138,7 +138,7 @@ CommitList RefsApi::log_commits(LogCommitsRequest request) const {
 
 async::Task<CommitList> RefsApi::log_commits_async(LogCommitsRequest request) const {
   try {
-    return detail::send_decoded<CommitList>(*channel_, build_log_commits(request), "CommitList");
+    return detail::send_decoded<CommitList>(channel_->send_async(build_log_commits(request)), "CommitList");
   } catch (...) {
     return async::failed<CommitList>(std::current_exception());
   }
@@ -162,7 +162,7 @@ MergeResult RefsApi::merge_into_branch(MergeIntoBranchRequest request) const {
 
 async::Task<MergeResult> RefsApi::merge_into_branch_async(MergeIntoBranchRequest request) const {
   try {
-    return detail::send_decoded<MergeResult>(*channel_, build_merge_into_branch(request), "MergeResult");
+    return detail::send_decoded<MergeResult>(channel_->send_async(build_merge_into_branch(request)), "MergeResult");
   } catch (...) {
     return async::failed<MergeResult>(std::current_exception());
   }

@@ -206,7 +206,7 @@ Repository RepositoriesApi::create_repository(CreateRepositoryRequest request) c
 
 async::Task<Repository> RepositoriesApi::create_repository_async(CreateRepositoryRequest request) const {
   try {
-    return detail::send_decoded<Repository>(*channel_, build_create_repository(request), "Repository");
+    return detail::send_decoded<Repository>(channel_->send_async(build_create_repository(request)), "Repository");
   } catch (...) {
     return async::failed<Repository>(std::current_exception());
   }
@@ -218,7 +218,7 @@ void RepositoriesApi::delete_gc_rules(DeleteGCRulesRequest request) const {
 
 async::Task<void> RepositoriesApi::delete_gc_rules_async(DeleteGCRulesRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_delete_gc_rules(request));
+    return detail::send_discarding(channel_->send_async(build_delete_gc_rules(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -230,7 +230,7 @@ void RepositoriesApi::delete_repository(DeleteRepositoryRequest request) const {
 
 async::Task<void> RepositoriesApi::delete_repository_async(DeleteRepositoryRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_delete_repository(request));
+    return detail::send_discarding(channel_->send_async(build_delete_repository(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -242,7 +242,7 @@ RepositoryDumpStatus RepositoriesApi::dump_status(DumpStatusRequest request) con
 
 async::Task<RepositoryDumpStatus> RepositoriesApi::dump_status_async(DumpStatusRequest request) const {
   try {
-    return detail::send_decoded<RepositoryDumpStatus>(*channel_, build_dump_status(request), "RepositoryDumpStatus");
+    return detail::send_decoded<RepositoryDumpStatus>(channel_->send_async(build_dump_status(request)), "RepositoryDumpStatus");
   } catch (...) {
     return async::failed<RepositoryDumpStatus>(std::current_exception());
   }
@@ -254,7 +254,7 @@ TaskInfo RepositoriesApi::dump_submit(DumpSubmitRequest request) const {
 
 async::Task<TaskInfo> RepositoriesApi::dump_submit_async(DumpSubmitRequest request) const {
   try {
-    return detail::send_decoded<TaskInfo>(*channel_, build_dump_submit(request), "TaskInfo");
+    return detail::send_decoded<TaskInfo>(channel_->send_async(build_dump_submit(request)), "TaskInfo");
   } catch (...) {
     return async::failed<TaskInfo>(std::current_exception());
   }
@@ -266,7 +266,7 @@ std::vector<BranchProtectionRule> RepositoriesApi::get_branch_protection_rules(G
 
 async::Task<std::vector<BranchProtectionRule>> RepositoriesApi::get_branch_protection_rules_async(GetBranchProtectionRulesRequest request) const {
   try {
-    return detail::send_decoded<std::vector<BranchProtectionRule>>(*channel_, build_get_branch_protection_rules(request), "BranchProtectionRule[]");
+    return detail::send_decoded<std::vector<BranchProtectionRule>>(channel_->send_async(build_get_branch_protection_rules(request)), "BranchProtectionRule[]");
   } catch (...) {
     return async::failed<std::vector<BranchProtectionRule>>(std::current_exception());
   }
@@ -278,7 +278,7 @@ GarbageCollectionRules RepositoriesApi::get_gc_rules(GetGCRulesRequest request) 
 
 async::Task<GarbageCollectionRules> RepositoriesApi::get_gc_rules_async(GetGCRulesRequest request) const {
   try {
-    return detail::send_decoded<GarbageCollectionRules>(*channel_, build_get_gc_rules(request), "GarbageCollectionRules");
+    return detail::send_decoded<GarbageCollectionRules>(channel_->send_async(build_get_gc_rules(request)), "GarbageCollectionRules");
   } catch (...) {
     return async::failed<GarbageCollectionRules>(std::current_exception());
   }
@@ -290,7 +290,7 @@ Repository RepositoriesApi::get_repository(GetRepositoryRequest request) const {
 
 async::Task<Repository> RepositoriesApi::get_repository_async(GetRepositoryRequest request) const {
   try {
-    return detail::send_decoded<Repository>(*channel_, build_get_repository(request), "Repository");
+    return detail::send_decoded<Repository>(channel_->send_async(build_get_repository(request)), "Repository");
   } catch (...) {
     return async::failed<Repository>(std::current_exception());
   }
@@ -302,7 +302,7 @@ RepositoryMetadata RepositoriesApi::get_repository_metadata(GetRepositoryMetadat
 
 async::Task<RepositoryMetadata> RepositoriesApi::get_repository_metadata_async(GetRepositoryMetadataRequest request) const {
   try {
-    return detail::send_decoded<RepositoryMetadata>(*channel_, build_get_repository_metadata(request), "RepositoryMetadata");
+    return detail::send_decoded<RepositoryMetadata>(channel_->send_async(build_get_repository_metadata(request)), "RepositoryMetadata");
   } catch (...) {
     return async::failed<RepositoryMetadata>(std::current_exception());
   }
@@ -314,7 +314,7 @@ RepositoryList RepositoriesApi::list_repositories(ListRepositoriesRequest reques
 
 async::Task<RepositoryList> RepositoriesApi::list_repositories_async(ListRepositoriesRequest request) const {
   try {
-    return detail::send_decoded<RepositoryList>(*channel_, build_list_repositories(request), "RepositoryList");
+    return detail::send_decoded<RepositoryList>(channel_->send_async(build_list_repositories(request)), "RepositoryList");
   } catch (...) {
     return async::failed<RepositoryList>(std::current_exception());
   }
@@ -338,7 +338,7 @@ RepositoryRestoreStatus RepositoriesApi::restore_status(RestoreStatusRequest req
 
 async::Task<RepositoryRestoreStatus> RepositoriesApi::restore_status_async(RestoreStatusRequest request) const {
   try {
-    return detail::send_decoded<RepositoryRestoreStatus>(*channel_, build_restore_status(request), "RepositoryRestoreStatus");
+    return detail::send_decoded<RepositoryRestoreStatus>(channel_->send_async(build_restore_status(request)), "RepositoryRestoreStatus");
   } catch (...) {
     return async::failed<RepositoryRestoreStatus>(std::current_exception());
   }
@@ -350,7 +350,7 @@ TaskInfo RepositoriesApi::restore_submit(RestoreSubmitRequest request) const {
 
 async::Task<TaskInfo> RepositoriesApi::restore_submit_async(RestoreSubmitRequest request) const {
   try {
-    return detail::send_decoded<TaskInfo>(*channel_, build_restore_submit(request), "TaskInfo");
+    return detail::send_decoded<TaskInfo>(channel_->send_async(build_restore_submit(request)), "TaskInfo");
   } catch (...) {
     return async::failed<TaskInfo>(std::current_exception());
   }
@@ -362,7 +362,7 @@ void RepositoriesApi::set_branch_protection_rules(SetBranchProtectionRulesReques
 
 async::Task<void> RepositoriesApi::set_branch_protection_rules_async(SetBranchProtectionRulesRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_set_branch_protection_rules(request));
+    return detail::send_discarding(channel_->send_async(build_set_branch_protection_rules(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -374,7 +374,7 @@ void RepositoriesApi::set_gc_rules(SetGCRulesRequest request) const {
 
 async::Task<void> RepositoriesApi::set_gc_rules_async(SetGCRulesRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_set_gc_rules(request));
+    return detail::send_discarding(channel_->send_async(build_set_gc_rules(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }

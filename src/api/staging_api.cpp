@@ -62,7 +62,7 @@ StagingLocation StagingApi::get_physical_address(GetPhysicalAddressRequest reque
 
 async::Task<StagingLocation> StagingApi::get_physical_address_async(GetPhysicalAddressRequest request) const {
   try {
-    return detail::send_decoded<StagingLocation>(*channel_, build_get_physical_address(request), "StagingLocation");
+    return detail::send_decoded<StagingLocation>(channel_->send_async(build_get_physical_address(request)), "StagingLocation");
   } catch (...) {
     return async::failed<StagingLocation>(std::current_exception());
   }
@@ -74,7 +74,7 @@ ObjectStats StagingApi::link_physical_address(LinkPhysicalAddressRequest request
 
 async::Task<ObjectStats> StagingApi::link_physical_address_async(LinkPhysicalAddressRequest request) const {
   try {
-    return detail::send_decoded<ObjectStats>(*channel_, build_link_physical_address(request), "ObjectStats");
+    return detail::send_decoded<ObjectStats>(channel_->send_async(build_link_physical_address(request)), "ObjectStats");
   } catch (...) {
     return async::failed<ObjectStats>(std::current_exception());
   }

@@ -83,7 +83,7 @@ Ref TagsApi::create_tag(CreateTagRequest request) const {
 
 async::Task<Ref> TagsApi::create_tag_async(CreateTagRequest request) const {
   try {
-    return detail::send_decoded<Ref>(*channel_, build_create_tag(request), "Ref");
+    return detail::send_decoded<Ref>(channel_->send_async(build_create_tag(request)), "Ref");
   } catch (...) {
     return async::failed<Ref>(std::current_exception());
   }
@@ -95,7 +95,7 @@ void TagsApi::delete_tag(DeleteTagRequest request) const {
 
 async::Task<void> TagsApi::delete_tag_async(DeleteTagRequest request) const {
   try {
-    return detail::send_discarding(*channel_, build_delete_tag(request));
+    return detail::send_discarding(channel_->send_async(build_delete_tag(request)));
   } catch (...) {
     return async::failed<void>(std::current_exception());
   }
@@ -107,7 +107,7 @@ Ref TagsApi::get_tag(GetTagRequest request) const {
 
 async::Task<Ref> TagsApi::get_tag_async(GetTagRequest request) const {
   try {
-    return detail::send_decoded<Ref>(*channel_, build_get_tag(request), "Ref");
+    return detail::send_decoded<Ref>(channel_->send_async(build_get_tag(request)), "Ref");
   } catch (...) {
     return async::failed<Ref>(std::current_exception());
   }
@@ -119,7 +119,7 @@ RefList TagsApi::list_tags(ListTagsRequest request) const {
 
 async::Task<RefList> TagsApi::list_tags_async(ListTagsRequest request) const {
   try {
-    return detail::send_decoded<RefList>(*channel_, build_list_tags(request), "RefList");
+    return detail::send_decoded<RefList>(channel_->send_async(build_list_tags(request)), "RefList");
   } catch (...) {
     return async::failed<RefList>(std::current_exception());
   }

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "lakefs/async/combinators.hpp"  // declares throw_zero_concurrency, exported (LAKEFS_API) from here
 #include "lakefs/async/task.hpp"
 #include "lakefs/errors.hpp"
 #include "transport/curl_handle.hpp"

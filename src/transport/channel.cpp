@@ -399,8 +399,14 @@ http::Response Channel::send(http::Request&& request) const {
 }
 
 async::Task<http::Response> Channel::send_async(http::Request request) const {
-  // The client stays alive while its task runs, though the caller may drop every handle to it.
-  const std::shared_ptr<const void> keep_alive = owner_.lock();
+  // The client stays alive from now until the task ends, though the caller may drop every handle to it before the
+  // task even starts.
+  return exchange_async(owner_.lock(), std::move(request));
+}
+
+async::Task<http::Response> Channel::exchange_async(std::shared_ptr<const void> keep_alive,
+                                                    http::Request request) const {
+  static_cast<void>(keep_alive);  // held by the frame, not used
   // The call's own token and the one the task inherited both stop it.
   const std::stop_token inherited = co_await async::current_stop_token{};
   std::optional<async::detail::GroupStop> both;

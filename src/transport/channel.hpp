@@ -51,7 +51,8 @@ class Channel {
   [[nodiscard]] http::Response send(http::Request&& request) const;
 
   /// The same as a task: the attempts run on the client's engine (started by the first asynchronous call), back-off
-  /// waits on its timers. Stopped by request.call.stop and by the token the task inherits.
+  /// waits on its timers. Stopped by request.call.stop and by the token the task inherits. The task holds the
+  /// client's state (set_owner) from this call on.
   [[nodiscard]] async::Task<http::Response> send_async(http::Request request) const;
 
   /// What an asynchronous call keeps alive while it runs (the client's state, which owns this channel).
@@ -66,6 +67,9 @@ class Channel {
   class Context;
   class Exchange;
   [[nodiscard]] Engine& engine() const;
+  /// send_async's coroutine; `keep_alive` holds the client (the owner) for as long as it runs.
+  [[nodiscard]] async::Task<http::Response> exchange_async(std::shared_ptr<const void> keep_alive,
+                                                           http::Request request) const;
   /// The Authorization for the next attempt: the cached credentials, renewed
   /// when expired, or when `rejected` (answered 401) is still the current one.
   /// Built once per credentials, so that an attempt only shares it.
