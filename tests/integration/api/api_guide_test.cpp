@@ -17,6 +17,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "lakefs/api/all.hpp"
@@ -104,6 +105,18 @@ std::map<std::string, std::string> unknown_members(const lakefs::Client& client,
   for (const auto& [name, value] : commit.unknown_fields) out[name] = value.json;  // e.g. {"key":"k1"}
   return out;
 }
+
+// The client by value (a copy shares the same client): the task runs after the caller returns.
+lakefs::async::Task<std::string> default_branch(lakefs::Client client, std::string repo) {
+  const lakefs::api::GetRepositoryRequest request{.repository = std::move(repo)};
+  const lakefs::api::Repository r = co_await client.api().repositories.get_repository_async(request);
+  co_return r.default_branch;
+}
+
+lakefs::api::ObjectStats stat(const lakefs::Client& client, const std::string& repo, const std::string& path) {
+  auto task = client.api().objects.stat_object_async({.repository = repo, .ref = "main", .path = path});
+  return lakefs::async::sync_wait(std::move(task));  // the result, or the exception stat_object would throw
+}
 // ---- end: the guide's code
 
 std::string read_file(const std::string& path) {
@@ -130,10 +143,17 @@ TEST(ApiGuideText, EverySnippetOfTheGuideIsInThisTest) {
     EXPECT_NE(self.find(code), std::string::npos) << "guide snippet not in the test:\n" << code;
     ++blocks;
   }
-  EXPECT_EQ(blocks, 5);
+  EXPECT_EQ(blocks, 7);
 }
 
 class ApiGuide : public lakefs::test::RepoTest {};
+
+TEST_F(ApiGuide, AsynchronousTwinsAwaitedAndWaitedFor) {
+  EXPECT_EQ(lakefs::async::sync_wait(default_branch(lakefs_client(), repo().id())), "main");
+  main_branch().object("guide.txt").upload("guide");
+  EXPECT_EQ(stat(lakefs_client(), repo().id(), "guide.txt").path, "guide.txt");
+  EXPECT_THROW((void)stat(lakefs_client(), repo().id(), "missing.txt"), lakefs::NotFoundError);
+}
 
 TEST_F(ApiGuide, ListsBranchesAcrossPages) {
   auto& api = lakefs_client().api();
