@@ -204,11 +204,8 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
           queued_.fetch_sub(1, std::memory_order_relaxed);  // its id stays in waiting_ and is skipped there
           end_cancelled(op, "cancelled before it was sent");
         } else if (op.handle) {
-          curl_multi_remove_handle(multi_, op.handle->easy);  // a transfer cut short closes its connection
-          --running_;
-          curl::Setup::finish(*op.handle, CURLE_ABORTED_BY_CALLBACK, *op.request, *op.result);
+          end_on_curl(op, CURLE_ABORTED_BY_CALLBACK);  // a transfer cut short closes its connection
           op.result->failure_message = "cancelled";
-          recycle(std::move(op.handle));
           complete(op);
         }
         // A custom transport's attempt runs on; it watches the same stop token and reports its end.
@@ -307,10 +304,7 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
       curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &data);
       const CURLcode code = message->data.result;
       auto* op = static_cast<Op*>(data);
-      curl_multi_remove_handle(multi_, op->handle->easy);  // invalidates `message`
-      --running_;
-      curl::Setup::finish(*op->handle, code, *op->request, *op->result);
-      recycle(std::move(op->handle));
+      end_on_curl(*op, code);  // invalidates `message`
       complete(*op);
       any = true;
     }
@@ -337,6 +331,15 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
     if (timers_.empty()) return longest;
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(timers_.top().first - Clock::now()).count();
     return static_cast<int>(std::clamp<std::int64_t>(left, 0, longest));
+  }
+
+  // Takes `op`'s transfer out of the multi handle and fills its result (libcurl's `code`); its handle is kept for
+  // the next transfer. The caller completes `op`.
+  void end_on_curl(Op& op, CURLcode code) {
+    curl_multi_remove_handle(multi_, op.handle->easy);
+    --running_;
+    curl::Setup::finish(*op.handle, code, *op.request, *op.result);
+    recycle(std::move(op.handle));
   }
 
   void recycle(std::unique_ptr<curl::Handle> handle) {
@@ -369,11 +372,7 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
     // client alive): end it as cancelled rather than leave coroutines suspended forever.
     while (!ops_.empty()) {
       Op& op = *ops_.begin()->second;
-      if (op.handle) {
-        curl_multi_remove_handle(multi_, op.handle->easy);
-        curl::Setup::finish(*op.handle, CURLE_ABORTED_BY_CALLBACK, *op.request, *op.result);
-        op.handle.reset();
-      }
+      if (op.handle) end_on_curl(op, CURLE_ABORTED_BY_CALLBACK);
       end_cancelled(op, "cancelled: the client was destroyed");
     }
     idle_.clear();
