@@ -3,11 +3,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <future>
+#include <optional>
 #include <mutex>
 #include <stop_token>
 #include <vector>
 
+#include "async/batch.hpp"
 #include "codec/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
@@ -20,6 +21,30 @@ namespace lakefs {
 namespace {
 // lakeFS's limit on paths per deleteObjects request.
 constexpr std::size_t kDeleteChunk = 1000;
+
+// What the delete requests of one remove_objects report.
+struct RemoveProgress {
+  std::atomic<std::size_t> completed{0};    // requests the server answered
+  std::atomic<bool> maybe_applied{false};   // a request aborted by the stop may have deleted (some of) its chunk
+  std::mutex mutex;                         // guards failures
+  std::vector<api::ObjectError> failures;   // the objects lakeFS could not delete
+};
+
+// Awaits one delete request and records its answer.
+async::Task<void> record_chunk(async::Task<api::ObjectErrorList> request, RemoveProgress& progress) {
+  std::optional<api::ObjectErrorList> answer;
+  try {
+    answer.emplace(co_await std::move(request));
+  } catch (const CancelledError& e) {
+    if (e.outcome_unknown()) progress.maybe_applied.store(true);
+    throw;
+  }
+  progress.completed.fetch_add(1);
+  if (!answer->errors.empty()) {
+    std::lock_guard lock(progress.mutex);
+    progress.failures.insert(progress.failures.end(), answer->errors.begin(), answer->errors.end());
+  }
+}
 }  // namespace
 
 Branch::Branch(std::string repo_id, std::string id, Client client)
@@ -165,49 +190,31 @@ void Branch::remove_objects(std::span<const std::string> paths, RemoveObjectsOpt
   const std::size_t chunks = (paths.size() + kDeleteChunk - 1) / kDeleteChunk;
   const std::stop_token& stop = options.call.stop;
 
-  std::atomic<std::size_t> next{0};
-  std::atomic<std::size_t> completed{0};  // chunks the server answered
-  std::mutex failures_mutex;
-  std::vector<api::ObjectError> failures;
-  auto work = [&] {
+  RemoveProgress progress;
+  std::exception_ptr error;
+  try {
     // Once stop is requested no new request starts; one in flight is aborted (CancelledError).
-    for (std::size_t c; !stop.stop_requested() && (c = next.fetch_add(1)) < chunks;) {
+    detail::run_batch("remove_objects", chunks, workers, stop, [&](std::size_t c) {
       const auto begin = paths.begin() + static_cast<std::ptrdiff_t>(c * kDeleteChunk);
       const auto end = paths.begin() + static_cast<std::ptrdiff_t>(std::min(paths.size(), (c + 1) * kDeleteChunk));
-      auto result = client_.api().objects.delete_objects({.repository = repo_id_,
-                                                          .branch = id_,
-                                                          .body = {.paths = std::vector<std::string>(begin, end)},
-                                                          .call = options.call});
-      completed.fetch_add(1);
-      if (!result.errors.empty()) {
-        std::lock_guard lock(failures_mutex);
-        failures.insert(failures.end(), result.errors.begin(), result.errors.end());
-      }
-    }
-  };
-  std::vector<std::future<void>> running;
-  for (std::size_t i = 1; i < std::min(workers, chunks); ++i) running.push_back(std::async(std::launch::async, work));
-  std::exception_ptr error;
-  bool maybe_applied = false;  // a request aborted by the stop may have deleted (some of) its chunk
-  const auto collect = [&](auto&& run) {
-    try {
-      run();
-    } catch (const CancelledError& e) {
-      maybe_applied = maybe_applied || e.outcome_unknown();
-      if (!error) error = std::current_exception();
-    } catch (...) {
-      if (!error) error = std::current_exception();
-    }
-  };
-  collect(work);
-  for (auto& f : running) collect([&] { f.get(); });
-  if (stop.stop_requested() && completed.load() < chunks) {
+      api::DeleteObjectsRequest request{.repository = repo_id_,
+                                        .branch = id_,
+                                        .body = {.paths = std::vector<std::string>(begin, end)},
+                                        .call = options.call};
+      return record_chunk(client_.api().objects.delete_objects_async(std::move(request)), progress);
+    });
+  } catch (...) {
+    error = std::current_exception();
+  }
+  const std::size_t completed = progress.completed.load();
+  if (stop.stop_requested() && completed < chunks) {
     throw CancelledError("remove_objects on " + repo_id_ + "/" + id_ + ": cancelled after " +
-                             std::to_string(completed.load()) + " of " + std::to_string(chunks) +
+                             std::to_string(completed) + " of " + std::to_string(chunks) +
                              " delete requests (of up to " + std::to_string(kDeleteChunk) +
                              " paths each); deleted objects stay deleted",
-                         maybe_applied);
+                         progress.maybe_applied.load());
   }
+  std::vector<api::ObjectError>& failures = progress.failures;
   if (error) std::rethrow_exception(error);
   if (!failures.empty()) {
     // lakeFS answered, listing the objects it could not delete, each with its own status and message.

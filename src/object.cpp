@@ -313,6 +313,15 @@ std::string read_into_memory(const StoredObject& object, bool pre_signed, const 
   return data;
 }
 
+// A fresh pre-signed URL of `object` (a stat on the engine); ObjectChangedError when it is no longer the version
+// with `checksum`.
+async::Task<std::string> fresh_presigned_url(StoredObject object, std::string checksum, CallOptions call) {
+  StatOptions stat{.pre_sign = true, .call = std::move(call)};  // named: GCC 12 and braced temporaries in co_await
+  ObjectInfo fresh = co_await object.stat_async(std::move(stat));
+  if (fresh.checksum != checksum) throw ObjectChangedError(object.repo_id(), object.ref_id(), object.path());
+  co_return std::move(fresh.physical_address);
+}
+
 }  // namespace
 
 std::string StoredObject::read_all(ReadOptions options) const {
@@ -354,15 +363,6 @@ void StoredObject::download(const std::filesystem::path& local_path, DownloadOpt
     };
     if (pre_signed) {
       const std::string checksum = info.checksum;
-      detail::RenewableUrl renewable(url, [&] {
-        auto fresh = stat({.pre_sign = true, .call = options.call});
-        if (fresh.checksum != checksum) throw ObjectChangedError(repo_id_, ref_id_, path_);
-        return std::move(fresh.physical_address);
-      });
-      const auto restart = [&] {
-        if (::ftruncate(fd, 0) != 0) throw LocalIOError("rewind", temp, detail::errno_code(errno));
-        written = 0;
-      };
       const auto size = static_cast<std::uint64_t>(std::max<std::int64_t>(info.size_bytes, 0));
       const std::uint64_t threshold =
           options.parallel_threshold != 0 ? options.parallel_threshold : detail::default_parallel_threshold;
@@ -371,18 +371,24 @@ void StoredObject::download(const std::filesystem::path& local_path, DownloadOpt
           options.concurrency != 0 ? options.concurrency : detail::default_download_concurrency;
       const detail::ObjectName name{repo_id_, ref_id_, path_};
       if (size >= threshold && concurrency > 1 && size > part_size) {
+        // The ranges go out on the engine: a rejected URL is renewed there, by a stat that also checks the version.
+        detail::SharedUrl shared(url, [&] { return fresh_presigned_url(*this, checksum, options.call); });
         detail::parallel_download(
             fd, temp, size, part_size, concurrency, name,
-            [&](std::uint64_t offset, std::uint64_t length, const std::function<void(std::string_view)>& part_sink,
-                const std::function<void()>& part_restart, const CallOptions& call) {
-              const auto response =
-                  detail::presigned_get(client_, renewable, name,
-                                        "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1),
-                                        part_sink, part_restart, call);
-              return std::string(response.header("etag").value_or(""));
+            [&](http::Request request) {
+              return detail::presigned_send_async(client_, shared, name, std::move(request));
             },
             options.call);
       } else {
+        detail::RenewableUrl renewable(url, [&] {
+          auto fresh = stat({.pre_sign = true, .call = options.call});
+          if (fresh.checksum != checksum) throw ObjectChangedError(repo_id_, ref_id_, path_);
+          return std::move(fresh.physical_address);
+        });
+        const auto restart = [&] {
+          if (::ftruncate(fd, 0) != 0) throw LocalIOError("rewind", temp, detail::errno_code(errno));
+          written = 0;
+        };
         (void)detail::presigned_get(client_, renewable, name, "", sink, restart, options.call);
       }
     } else {

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lakefs/reference.hpp"
 
-#include <atomic>
-#include <exception>
-#include <future>
 #include <ostream>
+#include <utility>
 
+#include "async/batch.hpp"
 #include "codec/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/branch.hpp"
@@ -15,6 +14,15 @@
 #include "transfer/presign.hpp"
 
 namespace lakefs {
+namespace {
+
+// Awaits the one-commit log of an annotated entry and records its commit.
+async::Task<void> record_latest_commit(async::Task<api::CommitList> request, Annotation& item) {
+  api::CommitList log = co_await std::move(request);
+  if (!log.results.empty()) item.commit = detail::to_commit(std::move(log.results.front()));
+}
+
+}  // namespace
 
 Reference::Reference(std::string repo_id, std::string id, Client client)
     : repo_id_(std::move(repo_id)), id_(std::move(id)), client_(std::move(client)) {
@@ -151,43 +159,21 @@ Listing<Annotation> Reference::annotate(AnnotateOptions options) const {
     page.items.resize(entries.size());
     for (std::size_t i = 0; i < entries.size(); ++i) page.items[i].entry = std::move(entries[i]);
     // The latest commit of each entry: one log request each, `workers` at a time.
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-      for (std::size_t i; !call.stop.stop_requested() && (i = next.fetch_add(1)) < page.items.size();) {
-        auto& item = page.items[i];
-        api::LogCommitsRequest request{.repository = repo,
-                                       .ref = ref,
-                                       .amount = 1,
-                                       .limit = true,
-                                       .first_parent = options.first_parent,
-                                       .call = call};
-        if (item.entry.is_object()) {
-          request.objects = {item.entry.path()};
-        } else {
-          request.prefixes = {item.entry.path()};
-        }
-        auto log = client.api().refs.log_commits(request);
-        if (!log.results.empty()) item.commit = detail::to_commit(std::move(log.results.front()));
+    detail::run_batch("annotate", page.items.size(), workers, call.stop, [&](std::size_t i) {
+      auto& item = page.items[i];
+      api::LogCommitsRequest request{.repository = repo,
+                                     .ref = ref,
+                                     .amount = 1,
+                                     .limit = true,
+                                     .first_parent = options.first_parent,
+                                     .call = call};
+      if (item.entry.is_object()) {
+        request.objects = {item.entry.path()};
+      } else {
+        request.prefixes = {item.entry.path()};
       }
-    };
-    std::vector<std::future<void>> running;
-    for (std::size_t i = 1; i < std::min(workers, page.items.size()); ++i) {
-      running.push_back(std::async(std::launch::async, work));
-    }
-    std::exception_ptr error;
-    try {
-      work();
-    } catch (...) {
-      error = std::current_exception();
-    }
-    for (auto& f : running) {
-      try {
-        f.get();
-      } catch (...) {
-        if (!error) error = std::current_exception();
-      }
-    }
-    if (error) std::rethrow_exception(error);
+      return record_latest_commit(client.api().refs.log_commits_async(std::move(request)), item);
+    });
     if (call.stop.stop_requested()) throw CancelledError("annotate: cancelled");
     return page;
   };

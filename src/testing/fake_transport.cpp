@@ -290,6 +290,7 @@ FakeTransport::Chosen FakeTransport::choose(const http::Request& request) {
   record.authorization = request.authorization;
   record.anonymous = request.anonymous;
   record.call = request.call;
+  record.stoppable = request.call.stop.stop_possible();
 
   std::lock_guard lock(mutex_);
   const std::size_t index = requests_.size();

@@ -2,12 +2,11 @@
 #include "transfer/multipart_upload.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <string_view>
-#include <thread>
 #include <utility>
 
+#include "async/batch.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "model/convert.hpp"
@@ -101,56 +100,120 @@ MultipartUpload::MultipartUpload(const Client& client, ObjectName object, std::u
 
 MultipartUpload::~MultipartUpload() { abort(); }
 
-std::string MultipartUpload::part_url(std::uint64_t number) {
-  return object_call(object_.repo, object_.ref, object_.path, [&] {
-    return client_.api()
-        .experimental
-        .upload_part({.repository = object_.repo,
-                      .branch = object_.ref,
-                      .upload_id = upload_id_,
-                      .part_number = static_cast<std::int64_t>(number),
-                      .body = {.physical_address = physical_address_},
-                      .path = object_.path,
-                      .call = part_call_})
-        .presigned_url;
-  });
+api::UploadPartRequest MultipartUpload::part_url_request(std::uint64_t number) const {
+  return {.repository = object_.repo,
+          .branch = object_.ref,
+          .upload_id = upload_id_,
+          .part_number = static_cast<std::int64_t>(number),
+          .body = {.physical_address = physical_address_},
+          .path = object_.path,
+          .call = part_call_};
 }
+
+std::string MultipartUpload::part_url(std::uint64_t number) {
+  return object_call(object_.repo, object_.ref, object_.path,
+                     [&] { return client_.api().experimental.upload_part(part_url_request(number)).presigned_url; });
+}
+
+async::Task<std::string> MultipartUpload::part_url_async(std::uint64_t number) {
+  api::UploadPartRequest request = part_url_request(number);
+  std::exception_ptr error;
+  std::string url;
+  try {
+    api::UploadTo answer = co_await client_.api().experimental.upload_part_async(std::move(request));
+    url = std::move(answer.presigned_url);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (error) rethrow_object_error(error, object_.repo, object_.ref, object_.path);
+  co_return url;
+}
+
+std::string MultipartUpload::take_url(std::uint64_t number) {
+  std::lock_guard lock(mutex_);
+  // Handed out once: a URL is a credential, kept no longer than needed.
+  return number <= urls_.size() ? std::exchange(urls_[number - 1], {}) : std::string();
+}
+
+void MultipartUpload::record_etag(std::uint64_t number, const http::Response& response) {
+  std::string etag = unquote_etag(response.header("etag").value_or(""));
+  if (etag.empty()) {
+    throw ProtocolError("upload of '" + object_.path + "': the object store answered part " + std::to_string(number) +
+                        " without an ETag");
+  }
+  std::lock_guard lock(mutex_);
+  etags_.emplace_back(number, std::move(etag));
+}
+
+namespace {
+
+// The bytes of one part: `length` bytes from `read`, from the start again after restart().
+class PartBody {
+ public:
+  PartBody(ReadAt read, std::uint64_t length, const std::string& path)
+      : read_(std::move(read)), length_(length), path_(path) {}
+  std::size_t next(char* buf, std::size_t size) {
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size, length_ - sent_));
+    if (want == 0) return 0;
+    const std::size_t n = read_(sent_, buf, want);
+    if (n == 0) {
+      // Sending fewer bytes than announced would only fail later, less clearly.
+      throw LocalIOError("read", {}, {}, "the data of '" + path_ + "' ended before its length");
+    }
+    sent_ += n;
+    return n;
+  }
+  void restart() noexcept { sent_ = 0; }
+
+ private:
+  ReadAt read_;
+  std::uint64_t length_;
+  const std::string& path_;
+  std::uint64_t sent_ = 0;
+};
+
+}  // namespace
 
 void MultipartUpload::put_part(std::uint64_t number, std::uint64_t length, const ReadAt& read) {
   try {
-    std::string first;
-    {
-      std::lock_guard lock(mutex_);
-      // Handed out once: a URL is a credential, kept no longer than needed.
-      if (number <= urls_.size()) first = std::exchange(urls_[number - 1], {});
-    }
+    std::string first = take_url(number);
     // The URLs signed with the upload age while earlier parts go up: one about to expire is replaced first.
     if (first.empty() || expires_soon(first)) first = part_url(number);
     RenewableUrl url(std::move(first), [this, number] { return part_url(number); });
-    std::uint64_t sent = 0;
-    const auto source = [&](char* buf, std::size_t size) -> std::size_t {
-      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size, length - sent));
-      if (want == 0) return 0;
-      const std::size_t n = read(sent, buf, want);
-      if (n == 0) {
-        // Sending fewer bytes than announced would only fail later, less clearly.
-        throw LocalIOError("read", {}, {}, "the data of '" + object_.path + "' ended before its length");
-      }
-      sent += n;
-      return n;
-    };
+    PartBody body(read, length, object_.path);
     const auto response = presigned_put(
-        client_, url, object_, source, [&] { sent = 0; }, length, "", part_call_);
-    std::string etag = unquote_etag(response.header("etag").value_or(""));
-    if (etag.empty()) {
-      throw ProtocolError("upload of '" + object_.path + "': the object store answered part " + std::to_string(number) +
-                          " without an ETag");
-    }
-    std::lock_guard lock(mutex_);
-    etags_.emplace_back(number, std::move(etag));
+        client_, url, object_, [&body](char* buf, std::size_t size) { return body.next(buf, size); },
+        [&body] { body.restart(); }, length, "", part_call_);
+    record_etag(number, response);
   } catch (...) {
     fail(std::current_exception());
     throw;
+  }
+}
+
+async::Task<void> MultipartUpload::put_part_async(std::uint64_t number, std::uint64_t length, ReadAt read,
+                                                  std::vector<http::Header> headers) {
+  std::exception_ptr error;
+  try {
+    std::string first = take_url(number);
+    if (first.empty() || expires_soon(first)) first = co_await part_url_async(number);  // as put_part
+    SharedUrl url(std::move(first), [this, number] { return part_url_async(number); });
+    PartBody body(std::move(read), length, object_.path);
+    http::Request request;
+    request.method = "PUT";
+    request.body_source = [&body](char* buf, std::size_t size) { return body.next(buf, size); };
+    request.body_length = length;
+    request.restart_body = [&body] { body.restart(); };
+    request.headers = std::move(headers);
+    request.call = part_call_;
+    const http::Response response = co_await presigned_send_async(client_, url, object_, std::move(request));
+    record_etag(number, response);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (error) {
+    fail(error);
+    std::rethrow_exception(error);
   }
 }
 
@@ -228,32 +291,18 @@ void MultipartUpload::abort() noexcept {
 ObjectInfo upload_in_parts(const UploadTarget& target, std::uint64_t length, std::uint64_t part_size,
                            std::size_t concurrency, const ReadAt& read) {
   const std::uint64_t parts = std::max<std::uint64_t>(1, (length + part_size - 1) / part_size);
+  const std::vector<http::Header> headers = presigned_put_headers(store_capabilities(target.client, target.options.call));
   MultipartUpload upload(target.client, target.object, parts, target.options.call);
-  std::atomic<std::uint64_t> next{1};
-  const auto work = [&]() noexcept {
-    while (!upload.stopped()) {
-      const std::uint64_t number = next.fetch_add(1);
-      if (number > parts) return;
-      const std::uint64_t offset = (number - 1) * part_size;
-      try {
-        upload.put_part(
-            number, std::min(part_size, length - offset),
-            [&read, offset](std::uint64_t at, char* buf, std::size_t size) { return read(offset + at, buf, size); });
-      } catch (...) {
-        return;  // recorded by put_part; the other workers stop too
-      }
-    }
-  };
-  {
-    std::vector<std::jthread> workers;  // joined at the end of the block
-    try {
-      for (std::uint64_t i = 1; i < std::min<std::uint64_t>(std::max<std::size_t>(concurrency, 1), parts); ++i) {
-        workers.emplace_back(work);
-      }
-    } catch (...) {
-      upload.fail(std::current_exception());  // no thread to be had: stop the ones started
-    }
-    work();  // the calling thread uploads parts too
+  try {
+    run_batch("upload", static_cast<std::size_t>(parts), concurrency, target.options.call.stop, [&](std::size_t index) {
+      const std::uint64_t offset = index * part_size;
+      return upload.put_part_async(
+          index + 1, std::min(part_size, length - offset),
+          [&read, offset](std::uint64_t at, char* buf, std::size_t size) { return read(offset + at, buf, size); },
+          headers);
+    });
+  } catch (...) {
+    upload.fail(std::current_exception());  // a part's failure is recorded already: the first one is kept
   }
   upload.rethrow_failure();  // the destructor aborts
   return upload.complete(target.options.content_type, target.options.metadata);

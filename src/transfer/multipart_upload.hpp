@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "lakefs/api/requests.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/models.hpp"
 #include "lakefs/object.hpp"
@@ -69,6 +71,11 @@ class MultipartUpload {
   /// part's ETag. Throws the part's typed error (also recorded by fail()).
   void put_part(std::uint64_t number, std::uint64_t length, const ReadAt& read);
 
+  /// put_part() as a task on the engine: the PUT carries `headers` (presigned_put_headers()); the part's URL is
+  /// asked for on the engine too. The upload must outlive the task.
+  [[nodiscard]] async::Task<void> put_part_async(std::uint64_t number, std::uint64_t length, ReadAt read,
+                                                 std::vector<http::Header> headers);
+
   /// Records the upload's first failure and stops every part in flight (the
   /// later parts then fail with CancelledError, which is not recorded over it).
   void fail(std::exception_ptr error) noexcept;
@@ -87,6 +94,10 @@ class MultipartUpload {
 
  private:
   std::string part_url(std::uint64_t number);  // a fresh one, from lakeFS
+  async::Task<std::string> part_url_async(std::uint64_t number);
+  api::UploadPartRequest part_url_request(std::uint64_t number) const;
+  std::string take_url(std::uint64_t number);  // the one signed with the upload (empty: none, or handed out)
+  void record_etag(std::uint64_t number, const http::Response& response);
 
   const Client& client_;
   const ObjectName object_;
@@ -112,7 +123,7 @@ class MultipartUpload {
 
 /// Uploads `length` bytes (read through `read`, thread-safe, at offsets of
 /// the object) as a multipart upload of `part_size`-byte parts, `concurrency`
-/// at once, and completes it. The first failure stops the others, aborts the
+/// at once on the client's engine, and completes it. The first failure stops the others, aborts the
 /// upload and is thrown; the object is then not created (nor replaced).
 ObjectInfo upload_in_parts(const UploadTarget& target, std::uint64_t length, std::uint64_t part_size,
                            std::size_t concurrency, const ReadAt& read);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // A download of one large object as ranged GETs in parallel, each written at
 // its own offset of an already open file (StoredObject::download's temporary
-// file). Threads take the parts in order; the first failure stops the others.
+// file), on the engine. Parts start in order; the first failure stops the others.
 #pragma once
 
 #include <cstddef>
@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "lakefs/async/task.hpp"
+#include "lakefs/http.hpp"
 #include "lakefs/policies.hpp"
 #include "transfer/presign.hpp"
 
@@ -21,21 +23,19 @@ inline constexpr std::uint64_t default_parallel_threshold = 64u << 20;
 inline constexpr std::uint64_t default_download_part_size = 16u << 20;
 inline constexpr std::size_t default_download_concurrency = 4;
 
-/// One ranged GET of [offset, offset + length): streams the bytes to `sink`;
-/// `restart` (called before a retry) makes the sink forget them. Returns the
-/// response's ETag header (empty when none). Runs on the download's threads.
-using RangeFetch = std::function<std::string(std::uint64_t offset, std::uint64_t length,
-                                             const std::function<void(std::string_view)>& sink,
-                                             const std::function<void()>& restart, const CallOptions& call)>;
+/// Sends one ranged GET (complete but for its URL: method, Range header, body sink, restart_body, call) as a task
+/// on the engine, and returns its response (for the ETag).
+using RangeSend = std::function<async::Task<http::Response>(http::Request request)>;
 
 /// Fills `fd` (open for writing; `file` names it in errors) with the `size`
-/// bytes of `object`, `part_size` bytes per GET, `concurrency` GETs at once.
+/// bytes of `object`, `part_size` bytes per GET, `concurrency` GETs at once on
+/// the client's engine.
 /// Every part must carry the ETag of the first (one version of the object,
 /// else ObjectChangedError) and exactly its length (else ProtocolError). The
 /// caller's `call.stop` cancels (CancelledError); the first failure of any part
 /// stops the others and is rethrown.
 void parallel_download(int fd, const std::filesystem::path& file, std::uint64_t size, std::uint64_t part_size,
-                       std::size_t concurrency, const ObjectName& object, const RangeFetch& fetch,
+                       std::size_t concurrency, const ObjectName& object, const RangeSend& send,
                        const CallOptions& call);
 
 }  // namespace lakefs::detail

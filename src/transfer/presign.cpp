@@ -204,6 +204,51 @@ void RenewableUrl::renew(unsigned generation) {
   refresh(lock);
 }
 
+SharedUrl::SharedUrl(std::string url, Fetch fetch) : url_(std::move(url)), fetch_(std::move(fetch)) {}
+
+RenewableUrl::Current SharedUrl::current() const {
+  std::lock_guard lock(mutex_);
+  return {url_, generation_};
+}
+
+async::Task<void> SharedUrl::renew(unsigned generation) {
+  {
+    std::lock_guard lock(mutex_);
+    if (generation != generation_) co_return;  // renewed meanwhile
+  }
+  std::string fresh = co_await fetch_();
+  std::lock_guard lock(mutex_);
+  if (generation != generation_) co_return;  // another task's renewal came first
+  url_ = std::move(fresh);
+  ++generation_;
+}
+
+async::Task<http::Response> presigned_send_async(Client client, SharedUrl& url, ObjectName object,
+                                                 http::Request request) {
+  // Logs and errors name the object, never the URL (as send_renewing).
+  request.path = object.address() + " (object store)";
+  bool renewed = false;
+  for (;;) {
+    const auto current = url.current();
+    http::Request attempt = request;
+    attempt.absolute_url = current.url;
+    std::optional<ServerError> rejected;
+    try {
+      co_return co_await channel_of(client).send_async(std::move(attempt));
+    } catch (const ServerError& e) {
+      rejected.emplace(e);
+    }
+    // Renewed only when the body can be sent again (a caller's one-shot stream cannot).
+    if (rejected->status() == 403 && !renewed && request.restart_body) {
+      renewed = true;
+      co_await url.renew(current.generation);
+      request.restart_body();
+      continue;
+    }
+    throw_object_store_error(rejected->status(), rejected->body(), rejected->headers(), request.method, object);
+  }
+}
+
 http::Response presigned_get(const Client& client, RenewableUrl& url, const ObjectName& object,
                              const std::string& range, const std::function<void(std::string_view)>& sink,
                              const std::function<void()>& restart, const CallOptions& call,

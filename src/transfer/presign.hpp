@@ -90,6 +90,36 @@ class RenewableUrl {
   std::function<PresignedUrl()> fetch_;
 };
 
+/// A pre-signed URL that the tasks of one transfer on the engine share (the ranges of a parallel download, the
+/// attempts of one part), renewed by an asynchronous `fetch` when the store rejects it. Thread-safe, and no task
+/// ever waits for another: tasks that see the same URL rejected at once may each fetch a fresh one (the first
+/// answer is kept), which costs a request each where RenewableUrl would make the others wait, and blocking the
+/// engine's thread is not an option.
+class SharedUrl {
+ public:
+  using Fetch = std::function<async::Task<std::string>()>;
+  SharedUrl(std::string url, Fetch fetch);
+  SharedUrl(const SharedUrl&) = delete;
+  SharedUrl& operator=(const SharedUrl&) = delete;
+
+  /// The URL to send a request with, and its generation.
+  [[nodiscard]] RenewableUrl::Current current() const;
+  /// Replaces the URL of `generation` by a fresh one (no-op when another task already did).
+  [[nodiscard]] async::Task<void> renew(unsigned generation);
+
+ private:
+  mutable std::mutex mutex_;
+  std::string url_;
+  unsigned generation_ = 0;
+  Fetch fetch_;
+};
+
+/// presigned_get() and presigned_put() as a task on the engine: `request` is complete but for its URL (method,
+/// headers, body source or sink, restart_body, call). Retried as they are; a rejected URL (403) is renewed once
+/// when the body can be sent again (restart_body set). `url` must outlive the task. Errors as theirs.
+[[nodiscard]] async::Task<http::Response> presigned_send_async(Client client, SharedUrl& url, ObjectName object,
+                                                               http::Request request);
+
 /// A GET of `url` (with `range`: a Range header value, or empty for all),
 /// streaming the body to `sink`. Retried like any idempotent request, also
 /// after part of the body arrived: `restart` (required) is called first and

@@ -116,6 +116,10 @@ struct LAKEFS_API RecordedRequest {
   /// timeout as the client cut it to a deadline, its stop token, its extra
   /// headers, which are also in `headers` for a request to lakeFS).
   CallOptions call{};
+  /// Whether the request's stop token could stop it when the fake received it. Check this rather than
+  /// call.stop.stop_possible() afterwards: an asynchronous call (and a batch, which runs on the engine) hands the
+  /// transport a token that joins the caller's with its task's, and that one ends with the call.
+  bool stoppable = false;
 
   /// Value of the first request header named `name` (case-insensitive);
   /// "Content-Type" also finds `content_type`.

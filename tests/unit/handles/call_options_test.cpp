@@ -134,7 +134,7 @@ class CallOptionsTest : public ::testing::Test {
       EXPECT_TRUE(request.scripted) << name << ": unscripted " << request;
       EXPECT_EQ(request.call.timeout, kTimeout) << name << ": " << request;
       const bool is_cleanup = !cleanup.empty() && request.method == "DELETE" && request.path.starts_with(cleanup);
-      EXPECT_EQ(request.call.stop.stop_possible(), !is_cleanup) << name << ": stop token on " << request;
+      EXPECT_EQ(request.stoppable, !is_cleanup) << name << ": stop token on " << request;
       EXPECT_EQ(request.header(kMarker), "1") << name << ": " << request;
     }
   }
