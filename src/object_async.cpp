@@ -13,6 +13,7 @@
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
 #include "model/convert.hpp"
+#include "transfer/object_transfer.hpp"
 #include "transfer/presign.hpp"
 
 namespace lakefs {
@@ -105,6 +106,27 @@ async::Task<WriteableObject> StoredObject::copy_async(std::string destination_br
                                                       CopyOptions options) const {
   return copy_task(client_, repo_id_, ref_id_, path_, std::move(destination_branch), std::move(destination_path),
                    std::move(options));
+}
+
+async::Task<std::string> StoredObject::read_all_async(ReadOptions options) const {
+  return detail::read_all(detail::Via::engine, *this, std::move(options));
+}
+
+async::Task<std::string> StoredObject::read_range_async(std::uint64_t offset, std::uint64_t length,
+                                                        ReadOptions options) const {
+  return detail::read_range(detail::Via::engine, *this, offset, length, std::move(options));
+}
+
+async::Task<void> StoredObject::download_async(std::filesystem::path local_path, DownloadOptions options) const {
+  return detail::download(detail::Via::engine, *this, std::move(local_path), std::move(options));
+}
+
+async::Task<void> WriteableObject::upload_async(std::string data, UploadOptions options) const {
+  return detail::upload_data(detail::Via::engine, *this, std::move(data), std::move(options));
+}
+
+async::Task<void> WriteableObject::upload_file_async(std::filesystem::path local_path, UploadOptions options) const {
+  return detail::upload_file(detail::Via::engine, *this, std::move(local_path), std::move(options));
 }
 
 async::Task<void> WriteableObject::remove_async(CallOptions call) const {

@@ -137,6 +137,11 @@ class LAKEFS_API StoredObject {
   /// `length` bytes from `offset` (fewer at the end of the object). A range that
   /// starts at or past the end is InvalidRangeError.
   [[nodiscard]] std::string read_range(std::uint64_t offset, std::uint64_t length, ReadOptions options = {}) const;
+  /// read_all() as a task (see stat_async): the same requests, on the client's engine.
+  [[nodiscard]] async::Task<std::string> read_all_async(ReadOptions options = {}) const;
+  /// read_range() as a task (see stat_async).
+  [[nodiscard]] async::Task<std::string> read_range_async(std::uint64_t offset, std::uint64_t length,
+                                                          ReadOptions options = {}) const;
 
   /// Up to `buffer.size()` bytes from `offset` into the caller's `buffer`;
   /// returns how many (fewer only at the end of the object). An empty buffer
@@ -168,6 +173,8 @@ class LAKEFS_API StoredObject {
   /// directory renamed into place at the end: a failed download leaves no
   /// partial file (and an existing file at `local_path` untouched).
   void download(const std::filesystem::path& local_path, DownloadOptions options = {}) const;
+  /// download() as a task (see stat_async); the file is written from the engine's thread.
+  [[nodiscard]] async::Task<void> download_async(std::filesystem::path local_path, DownloadOptions options = {}) const;
 
   /// Copies the object to `destination_path` on branch `destination` of the same
   /// repository (server-side, no data through the client); returns the copy.
@@ -308,6 +315,11 @@ class LAKEFS_API WriteableObject : public StoredObject {
   /// Uploads the file at `local_path`, streamed from disk (large files in
   /// parallel parts, each read at its offset: see UploadOptions).
   WriteableObject& upload_file(const std::filesystem::path& local_path, UploadOptions options = {});
+  /// upload() of `data` as a task (see StoredObject::stat_async): the task owns the bytes.
+  [[nodiscard]] async::Task<void> upload_async(std::string data, UploadOptions options = {}) const;
+  /// upload_file() as a task (see StoredObject::stat_async); the file is read on the engine's thread.
+  [[nodiscard]] async::Task<void> upload_file_async(std::filesystem::path local_path,
+                                                    UploadOptions options = {}) const;
 
   /// A std::ostream that uploads as it is written; see ObjectWriter. Destroyed
   /// without close() it leaves no object.

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "lakefs/async/combinators.hpp"
+#include "async/via.hpp"
 #include "lakefs/async/task.hpp"
 
 namespace lakefs::detail {
@@ -48,6 +49,20 @@ void run_batch(const char* what, std::size_t n, std::size_t concurrency, const s
   if (n == 0) return;
   async::sync_wait(async::for_each(IndexRange(n), std::move(item),
                                    {.concurrency = concurrency == 0 ? 1 : concurrency, .stop = stop}));
+}
+
+/// run_batch() inside a transfer that runs the Via way: with Via::caller the calling thread blocks in run_batch()
+/// (its items are on the engine); with Via::engine the batch is awaited.
+template <class Item>
+async::Task<void> batch(Via via, const char* what, std::size_t n, std::size_t concurrency, std::stop_token stop,
+                        Item item) {
+  if (via == Via::caller) {
+    run_batch(what, n, concurrency, stop, std::move(item));
+    co_return;
+  }
+  if (n == 0) co_return;
+  const async::ForEachOptions options{.concurrency = concurrency == 0 ? 1 : concurrency, .stop = std::move(stop)};
+  co_await async::for_each(IndexRange(n), std::move(item), options);
 }
 
 }  // namespace lakefs::detail

@@ -44,6 +44,10 @@ void check_not_on_engine_thread(const char* what) {
 
 void throw_zero_concurrency() { throw InvalidArgumentError("for_each: concurrency must be at least 1"); }
 
+void throw_for_each_stopped() {
+  throw CancelledError("for_each: stopped before every item ran (the items that ended stay done)");
+}
+
 }  // namespace detail
 }  // namespace async
 

@@ -10,10 +10,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "client_state.hpp"
 #include "lakefs/api/models.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/http.hpp"
@@ -106,6 +108,24 @@ auto object_call(const std::string& repo, const std::string& ref, const std::str
                                               const std::string& ref, const std::string& path) {
   object_call(repo, ref, path, [&] { std::rethrow_exception(error); });
   std::terminate();  // not reached: object_call rethrows every exception, mapped or not
+}
+
+/// object_call() for a task: awaits `task` and maps its error as object_call() does.
+template <class T>
+async::Task<T> object_task(async::Task<T> task, std::string repo, std::string ref, std::string path) {
+  std::exception_ptr error;
+  std::optional<std::conditional_t<std::is_void_v<T>, char, T>> value;
+  try {
+    if constexpr (std::is_void_v<T>) {
+      co_await std::move(task);
+    } else {
+      value.emplace(co_await std::move(task));
+    }
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (error) rethrow_object_error(error, repo, ref, path);
+  if constexpr (!std::is_void_v<T>) co_return std::move(*value);
 }
 
 }  // namespace lakefs::detail

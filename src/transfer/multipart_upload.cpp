@@ -77,22 +77,37 @@ bool expires_soon(std::string_view url) {
 
 }  // namespace
 
-MultipartUpload::MultipartUpload(const Client& client, ObjectName object, std::uint64_t parts, const CallOptions& call)
+MultipartUpload::MultipartUpload(const Client& client, ObjectName object, const CallOptions& call)
     : client_(client), object_(std::move(object)), call_(call), part_call_(call) {
   part_call_.stop = stop_.get_token();
   if (call.stop.stop_possible()) forward_.emplace(call.stop, Forward{&stop_});
-  auto created = object_call(object_.repo, object_.ref, object_.path, [&] {
-    return client_.api().experimental.create_presign_multipart_upload({.repository = object_.repo,
-                                                                       .branch = object_.ref,
-                                                                       .path = object_.path,
-                                                                       .parts = static_cast<std::int64_t>(parts),
-                                                                       .call = call_});
-  });
-  upload_id_ = std::move(created.upload_id);
-  physical_address_ = std::move(created.physical_address);
-  if (created.presigned_urls) urls_ = std::move(*created.presigned_urls);
+}
+
+MultipartUpload::MultipartUpload(const Client& client, ObjectName object, std::uint64_t parts, const CallOptions& call)
+    : MultipartUpload(client, std::move(object), call) {
+  run_on_caller(start(Via::caller, parts));
+}
+
+async::Task<void> MultipartUpload::start(Via via, std::uint64_t parts) {
+  api::CreatePresignMultipartUploadRequest request{.repository = object_.repo,
+                                                   .branch = object_.ref,
+                                                   .path = object_.path,
+                                                   .parts = static_cast<std::int64_t>(parts),
+                                                   .call = call_};
+  const auto& api = client_.api().experimental;
+  api::PresignMultipartUpload created = co_await object_task(
+      call_via(
+          via, [&] { return api.create_presign_multipart_upload(request); },
+          [&] { return api.create_presign_multipart_upload_async(request); }),
+      object_.repo, object_.ref, object_.path);
+  {
+    std::lock_guard lock(mutex_);
+    upload_id_ = std::move(created.upload_id);
+    physical_address_ = std::move(created.physical_address);
+    if (created.presigned_urls) urls_ = std::move(*created.presigned_urls);
+  }
   if (urls_.size() != parts && parts != 0) {
-    abort();
+    co_await abort(via);
     throw ProtocolError("upload of '" + object_.path + "': the server signed " + std::to_string(urls_.size()) +
                         " part URLs for a multipart upload of " + std::to_string(parts) + " parts");
   }
@@ -206,7 +221,7 @@ async::Task<void> MultipartUpload::put_part_async(std::uint64_t number, std::uin
     request.restart_body = [&body] { body.restart(); };
     request.headers = std::move(headers);
     request.call = part_call_;
-    const http::Response response = co_await presigned_send_async(client_, url, object_, std::move(request));
+    const http::Response response = co_await presigned_send(Via::engine, client_, url, object_, std::move(request));
     record_etag(number, response);
   } catch (...) {
     error = std::current_exception();
@@ -227,6 +242,11 @@ void MultipartUpload::fail(std::exception_ptr error) noexcept {
 
 bool MultipartUpload::stopped() const noexcept { return stop_.stop_requested(); }
 
+std::size_t MultipartUpload::parts_put() const {
+  std::lock_guard lock(mutex_);
+  return etags_.size();
+}
+
 void MultipartUpload::rethrow_failure() const {
   {
     std::lock_guard lock(mutex_);
@@ -237,7 +257,9 @@ void MultipartUpload::rethrow_failure() const {
   }
 }
 
-ObjectInfo MultipartUpload::complete(const std::string& content_type, const Metadata& metadata) {
+async::Task<ObjectInfo> MultipartUpload::complete(Via via, std::string content_type, Metadata metadata) {
+  std::exception_ptr error;
+  std::optional<ObjectInfo> info;
   try {
     rethrow_failure();
     api::CompletePresignMultipartUploadRequest request{
@@ -255,57 +277,95 @@ ObjectInfo MultipartUpload::complete(const std::string& content_type, const Meta
         request.body.parts.push_back({.part_number = static_cast<std::int64_t>(number), .etag = etag});
       }
     }
-    if (!metadata.empty()) request.body.user_metadata = metadata;
-    if (!content_type.empty()) request.body.content_type = content_type;
-    auto stats = object_call(object_.repo, object_.ref, object_.path,
-                             [&] { return client_.api().experimental.complete_presign_multipart_upload(request); });
+    if (!metadata.empty()) request.body.user_metadata = std::move(metadata);
+    if (!content_type.empty()) request.body.content_type = std::move(content_type);
+    const auto& api = client_.api().experimental;
+    api::ObjectStats stats = co_await object_task(
+        call_via(
+            via, [&] { return api.complete_presign_multipart_upload(request); },
+            [&] { return api.complete_presign_multipart_upload_async(request); }),
+        object_.repo, object_.ref, object_.path);
     std::lock_guard lock(mutex_);
     finished_ = true;
-    return to_object_info(stats);
+    info.emplace(to_object_info(std::move(stats)));
   } catch (...) {
-    abort();
-    throw;
+    error = std::current_exception();
   }
+  if (error) {
+    co_await abort(via);
+    std::rethrow_exception(error);
+  }
+  co_return std::move(*info);
 }
 
-void MultipartUpload::abort() noexcept {
+ObjectInfo MultipartUpload::complete(const std::string& content_type, const Metadata& metadata) {
+  return run_on_caller(complete(Via::caller, content_type, metadata));
+}
+
+async::Task<void> MultipartUpload::abort(Via via) {
   {
     std::lock_guard lock(mutex_);
-    if (finished_ || upload_id_.empty()) return;
+    if (finished_ || upload_id_.empty()) co_return;
     finished_ = true;
   }
+  // Not the caller's stop token: after a cancellation the abort is what must still go out.
+  api::AbortPresignMultipartUploadRequest request{.repository = object_.repo,
+                                                  .branch = object_.ref,
+                                                  .upload_id = upload_id_,
+                                                  .body = {.physical_address = physical_address_},
+                                                  .path = object_.path,
+                                                  .call = {.timeout = call_.timeout, .retry = call_.retry}};
+  const auto& api = client_.api().experimental;
   try {
-    // Not the caller's stop token: after a cancellation the abort is what must still go out.
-    const CallOptions call{.timeout = call_.timeout, .retry = call_.retry};
-    client_.api().experimental.abort_presign_multipart_upload({.repository = object_.repo,
-                                                               .branch = object_.ref,
-                                                               .upload_id = upload_id_,
-                                                               .body = {.physical_address = physical_address_},
-                                                               .path = object_.path,
-                                                               .call = call});
+    // Nor the token a task inherits: a task stopped by its caller aborts all the same.
+    co_await call_via(
+        via, [&] { api.abort_presign_multipart_upload(request); },
+        [&] { return api.abort_presign_multipart_upload_async(request).with_stop(std::stop_token()); });
   } catch (...) {
     // Nothing was staged either way; parts an abort could not remove are the store's lifecycle rules' to reclaim.
   }
 }
 
-ObjectInfo upload_in_parts(const UploadTarget& target, std::uint64_t length, std::uint64_t part_size,
-                           std::size_t concurrency, const ReadAt& read) {
-  const std::uint64_t parts = std::max<std::uint64_t>(1, (length + part_size - 1) / part_size);
-  const std::vector<http::Header> headers = presigned_put_headers(store_capabilities(target.client, target.options.call));
-  MultipartUpload upload(target.client, target.object, parts, target.options.call);
+void MultipartUpload::abort() noexcept {
   try {
-    run_batch("upload", static_cast<std::size_t>(parts), concurrency, target.options.call.stop, [&](std::size_t index) {
-      const std::uint64_t offset = index * part_size;
-      return upload.put_part_async(
-          index + 1, std::min(part_size, length - offset),
-          [&read, offset](std::uint64_t at, char* buf, std::size_t size) { return read(offset + at, buf, size); },
-          headers);
-    });
+    run_on_caller(abort(Via::caller));
   } catch (...) {
-    upload.fail(std::current_exception());  // a part's failure is recorded already: the first one is kept
+    // only allocation can fail here; the store's lifecycle rules reclaim what an abort leaves
   }
-  upload.rethrow_failure();  // the destructor aborts
-  return upload.complete(target.options.content_type, target.options.metadata);
+}
+
+async::Task<ObjectInfo> upload_in_parts(Via via, UploadTarget target, std::uint64_t length, std::uint64_t part_size,
+                                        std::size_t concurrency, ReadAt read) {
+  const std::uint64_t parts = std::max<std::uint64_t>(1, (length + part_size - 1) / part_size);
+  const CallOptions& call = target.options.call;
+  const StoreCapabilities store = co_await call_via(
+      via, [&] { return store_capabilities(target.client, call); },
+      [&] { return store_capabilities_async(target.client, call); });
+  const std::vector<http::Header> headers = presigned_put_headers(store);
+  MultipartUpload upload(target.client, target.object, call);
+  co_await upload.start(via, parts);
+  std::exception_ptr error;
+  try {
+    co_await batch(via, "upload", static_cast<std::size_t>(parts), concurrency, call.stop,
+                   [&upload, &read, &headers, part_size, length](std::size_t index) {
+                     const std::uint64_t offset = index * part_size;
+                     return upload.put_part_async(
+                         index + 1, std::min(part_size, length - offset),
+                         [&read, offset](std::uint64_t at, char* buf, std::size_t size) {
+                           return read(offset + at, buf, size);
+                         },
+                         headers);
+                   });
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (error) upload.fail(error);  // a part's failure is recorded already: the first one is kept
+  if (upload.parts_put() < parts) {
+    // Stopped with no part running to report it: never complete an object with a part missing.
+    upload.fail(std::make_exception_ptr(
+        CancelledError("upload of '" + target.object.path + "': cancelled (stop requested); the upload was aborted")));
+  }
+  co_return co_await upload.complete(via, target.options.content_type, target.options.metadata);  // aborts on failure
 }
 
 }  // namespace lakefs::detail

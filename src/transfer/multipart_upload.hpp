@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "async/via.hpp"
 #include "lakefs/api/requests.hpp"
 #include "lakefs/async/task.hpp"
 #include "lakefs/client.hpp"
@@ -56,12 +57,15 @@ using ReadAt = std::function<std::size_t(std::uint64_t offset, char* buf, std::s
 /// swallowed: the store's lifecycle rules reclaim what an abort leaves).
 class MultipartUpload {
  public:
-  /// Creates the upload (one request). `parts` > 0: the object's number of
-  /// parts, whose URLs come with the answer; 0 = not known yet, each part
-  /// asks for its own URL. The caller's stop token (`call.stop`) stops every
-  /// part in flight.
+  /// An upload that start() creates. The caller's stop token (`call.stop`) stops every part in flight.
+  MultipartUpload(const Client& client, ObjectName object, const CallOptions& call);
+  /// Creates the upload at once, the blocking way (start(Via::caller, parts)).
   MultipartUpload(const Client& client, ObjectName object, std::uint64_t parts, const CallOptions& call);
   ~MultipartUpload();
+
+  /// Creates the upload (one request). `parts` > 0: the object's number of parts, whose URLs come with the answer;
+  /// 0 = not known yet, each part asks for its own URL.
+  [[nodiscard]] async::Task<void> start(Via via, std::uint64_t parts);
   MultipartUpload(const MultipartUpload&) = delete;
   MultipartUpload& operator=(const MultipartUpload&) = delete;
 
@@ -81,15 +85,21 @@ class MultipartUpload {
   void fail(std::exception_ptr error) noexcept;
   /// True once the upload failed or the caller's stop was requested: start no more parts.
   [[nodiscard]] bool stopped() const noexcept;
+  /// Parts put so far.
+  [[nodiscard]] std::size_t parts_put() const;
   /// Rethrows the recorded failure, if any (a CancelledError when only the caller's stop came).
   void rethrow_failure() const;
 
   /// Completes the upload with the parts put so far (in part-number order),
   /// storing `content_type` and `metadata`; lakeFS stages the object. A failure
-  /// aborts the upload and throws.
+  /// (or one recorded before) aborts the upload and throws.
+  [[nodiscard]] async::Task<ObjectInfo> complete(Via via, std::string content_type, Metadata metadata);
+  /// complete() the blocking way.
   ObjectInfo complete(const std::string& content_type, const Metadata& metadata);
 
   /// Aborts the upload unless it completed or was aborted already. Never throws.
+  [[nodiscard]] async::Task<void> abort(Via via);
+  /// abort() the blocking way.
   void abort() noexcept;
 
  private:
@@ -123,9 +133,10 @@ class MultipartUpload {
 
 /// Uploads `length` bytes (read through `read`, thread-safe, at offsets of
 /// the object) as a multipart upload of `part_size`-byte parts, `concurrency`
-/// at once on the client's engine, and completes it. The first failure stops the others, aborts the
-/// upload and is thrown; the object is then not created (nor replaced).
-ObjectInfo upload_in_parts(const UploadTarget& target, std::uint64_t length, std::uint64_t part_size,
-                           std::size_t concurrency, const ReadAt& read);
+/// at once on the client's engine, and completes it; create and complete go the
+/// Via way. The first failure stops the others, aborts the upload and is
+/// thrown; the object is then not created (nor replaced). `target` must outlive the task.
+[[nodiscard]] async::Task<ObjectInfo> upload_in_parts(Via via, UploadTarget target, std::uint64_t length,
+                                                      std::uint64_t part_size, std::size_t concurrency, ReadAt read);
 
 }  // namespace lakefs::detail

@@ -12,10 +12,7 @@
 
 namespace lakefs::detail {
 
-http::Response get_object_streamed(const Client& client, const ObjectName& object, const std::string& range,
-                                   const std::function<void(const http::Response&)>& start,
-                                   const std::function<void(std::string_view)>& sink,
-                                   const std::function<void()>& restart, const CallOptions& call) {
+http::Request object_get_request(const ObjectName& object, const std::string& range) {
   http::Request request;
   request.method = "GET";
   request.path = "/repositories/";
@@ -25,6 +22,14 @@ http::Response get_object_streamed(const Client& client, const ObjectName& objec
   request.path += "/objects";
   add_query_string(request.query, "path", object.path);
   if (!range.empty()) request.headers.emplace_back("Range", range);
+  return request;
+}
+
+http::Response get_object_streamed(const Client& client, const ObjectName& object, const std::string& range,
+                                   const std::function<void(const http::Response&)>& start,
+                                   const std::function<void(std::string_view)>& sink,
+                                   const std::function<void()>& restart, const CallOptions& call) {
+  http::Request request = object_get_request(object, range);
   request.call = call;
   request.body_start = start;
   request.body_sink = sink;

@@ -17,6 +17,10 @@
 
 namespace lakefs::detail {
 
+/// The GET of `object` through lakeFS (all of it when `range` is empty, else the Range header value `range`),
+/// without its body hooks and call options.
+[[nodiscard]] http::Request object_get_request(const ObjectName& object, const std::string& range);
+
 /// One GET of `object` through lakeFS: all of it when `range` is empty, else
 /// the Range header value `range`. `start` (may be empty) sees the 2xx head;
 /// `sink` the body. With `restart` set, an attempt that failed after part of

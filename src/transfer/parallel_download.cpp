@@ -67,9 +67,9 @@ async::Task<void> download_range(Download& download, std::uint64_t offset, std::
 
 }  // namespace
 
-void parallel_download(int fd, const std::filesystem::path& file, std::uint64_t size, std::uint64_t part_size,
-                       std::size_t concurrency, const ObjectName& object, const RangeSend& send,
-                       const CallOptions& call) {
+async::Task<void> parallel_download(Via via, int fd, std::filesystem::path file, std::uint64_t size,
+                                    std::uint64_t part_size, std::size_t concurrency, ObjectName object, RangeSend send,
+                                    CallOptions call) {
   // The whole file at once: the parts then land in allocated blocks, and a full disk fails before any transfer.
   if (const int err = ::posix_fallocate(fd, 0, static_cast<off_t>(size)); err != 0) {
     if (err != EOPNOTSUPP && err != EINVAL) throw LocalIOError("allocate", file, errno_code(err));
@@ -79,18 +79,20 @@ void parallel_download(int fd, const std::filesystem::path& file, std::uint64_t 
   Download download(fd, file, object, send, call);
   std::exception_ptr failure;
   try {
-    run_batch("download", static_cast<std::size_t>(parts), concurrency, call.stop, [&](std::size_t index) {
-      const std::uint64_t offset = index * part_size;
-      return download_range(download, offset, std::min(part_size, size - offset));
-    });
+    co_await batch(via, "download", static_cast<std::size_t>(parts), concurrency, call.stop,
+                   [&download, part_size, size](std::size_t index) {
+                     const std::uint64_t offset = index * part_size;
+                     return download_range(download, offset, std::min(part_size, size - offset));
+                   });
   } catch (...) {
     failure = std::current_exception();
   }
-  // A stop the caller asked for is reported as such, whichever part noticed it first (or when none was running).
-  if (call.stop.stop_requested() && download.parts_done < parts) {
+  // A stop (the caller's, or the task's) is reported as such, whichever part noticed it first, or when none was
+  // running: never a file with a range missing.
+  if (failure && !call.stop.stop_requested()) std::rethrow_exception(failure);
+  if (failure || download.parts_done < parts) {
     throw CancelledError("download of '" + object.path + "': cancelled; the temporary file was removed");
   }
-  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace lakefs::detail

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "async/via.hpp"
 #include "lakefs/async/task.hpp"
 #include "lakefs/http.hpp"
 #include "lakefs/policies.hpp"
@@ -34,8 +35,9 @@ using RangeSend = std::function<async::Task<http::Response>(http::Request reques
 /// else ObjectChangedError) and exactly its length (else ProtocolError). The
 /// caller's `call.stop` cancels (CancelledError); the first failure of any part
 /// stops the others and is rethrown.
-void parallel_download(int fd, const std::filesystem::path& file, std::uint64_t size, std::uint64_t part_size,
-                       std::size_t concurrency, const ObjectName& object, const RangeSend& send,
-                       const CallOptions& call);
+/// With Via::caller the calling thread waits for the ranges (run_batch); with Via::engine the task awaits them.
+[[nodiscard]] async::Task<void> parallel_download(Via via, int fd, std::filesystem::path file, std::uint64_t size,
+                                                  std::uint64_t part_size, std::size_t concurrency, ObjectName object,
+                                                  RangeSend send, CallOptions call);
 
 }  // namespace lakefs::detail

@@ -135,6 +135,19 @@ async::Task<void> require_pre_sign_async(Client client, std::string what, CallOp
   if (!capabilities.pre_sign) throw_pre_sign_unsupported(what);
 }
 
+async::Task<StoreCapabilities> store_capabilities(Via via, Client client, CallOptions call) {
+  if (via == Via::engine) co_return co_await store_capabilities_async(std::move(client), std::move(call));
+  co_return store_capabilities(client, call);
+}
+
+async::Task<bool> use_pre_sign(Via via, Client client, std::optional<bool> requested, std::string what,
+                               CallOptions call) {
+  if (requested.has_value() && !*requested) co_return false;
+  const StoreCapabilities capabilities = co_await store_capabilities(via, std::move(client), std::move(call));
+  if (requested.has_value() && !capabilities.pre_sign) throw_pre_sign_unsupported(what);
+  co_return capabilities.pre_sign;
+}
+
 std::string redact_url(std::string_view url) {
   const auto query = url.find('?');
   std::string out(url.substr(0, query));
@@ -223,8 +236,8 @@ async::Task<void> SharedUrl::renew(unsigned generation) {
   ++generation_;
 }
 
-async::Task<http::Response> presigned_send_async(Client client, SharedUrl& url, ObjectName object,
-                                                 http::Request request) {
+async::Task<http::Response> presigned_send(Via via, Client client, SharedUrl& url, ObjectName object,
+                                           http::Request request) {
   // Logs and errors name the object, never the URL (as send_renewing).
   request.path = object.address() + " (object store)";
   bool renewed = false;
@@ -234,7 +247,7 @@ async::Task<http::Response> presigned_send_async(Client client, SharedUrl& url, 
     attempt.absolute_url = current.url;
     std::optional<ServerError> rejected;
     try {
-      co_return co_await channel_of(client).send_async(std::move(attempt));
+      co_return co_await send_via(via, client, std::move(attempt));
     } catch (const ServerError& e) {
       rejected.emplace(e);
     }

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "async/via.hpp"
 #include "client_state.hpp"
 #include "lakefs/async/task.hpp"
 #include "lakefs/client.hpp"
@@ -30,6 +31,12 @@ namespace lakefs::detail {
 [[nodiscard]] async::Task<StoreCapabilities> store_capabilities_async(Client client, CallOptions call);
 /// use_pre_sign(client, true, what, call) as a task: NotSupportedError when the block store cannot pre-sign.
 [[nodiscard]] async::Task<void> require_pre_sign_async(Client client, std::string what, CallOptions call);
+
+/// store_capabilities() the Via way.
+[[nodiscard]] async::Task<StoreCapabilities> store_capabilities(Via via, Client client, CallOptions call);
+/// use_pre_sign() the Via way.
+[[nodiscard]] async::Task<bool> use_pre_sign(Via via, Client client, std::optional<bool> requested, std::string what,
+                                             CallOptions call);
 
 /// Whether a transfer uses pre-signed URLs: `requested` when set, else whether
 /// the server supports them. Forced on against a server without support:
@@ -90,11 +97,10 @@ class RenewableUrl {
   std::function<PresignedUrl()> fetch_;
 };
 
-/// A pre-signed URL that the tasks of one transfer on the engine share (the ranges of a parallel download, the
-/// attempts of one part), renewed by an asynchronous `fetch` when the store rejects it. Thread-safe, and no task
-/// ever waits for another: tasks that see the same URL rejected at once may each fetch a fresh one (the first
-/// answer is kept), which costs a request each where RenewableUrl would make the others wait, and blocking the
-/// engine's thread is not an option.
+/// A pre-signed URL that the tasks of one transfer share (the ranges of a parallel download, the attempts of one
+/// part), renewed by a `fetch` task when the store rejects it. Thread-safe, and no task ever waits for another:
+/// tasks that see the same URL rejected at once may each fetch a fresh one (the first answer is kept), which costs
+/// a request each where RenewableUrl would make the others wait, and blocking the engine's thread is not an option.
 class SharedUrl {
  public:
   using Fetch = std::function<async::Task<std::string>()>;
@@ -114,11 +120,11 @@ class SharedUrl {
   Fetch fetch_;
 };
 
-/// presigned_get() and presigned_put() as a task on the engine: `request` is complete but for its URL (method,
-/// headers, body source or sink, restart_body, call). Retried as they are; a rejected URL (403) is renewed once
-/// when the body can be sent again (restart_body set). `url` must outlive the task. Errors as theirs.
-[[nodiscard]] async::Task<http::Response> presigned_send_async(Client client, SharedUrl& url, ObjectName object,
-                                                               http::Request request);
+/// presigned_get() and presigned_put() as a task that runs the Via way: `request` is complete but for its URL
+/// (method, headers, body source or sink, restart_body, call). Retried as they are; a rejected URL (403) is renewed
+/// once when the body can be sent again (restart_body set). `url` must outlive the task. Errors as theirs.
+[[nodiscard]] async::Task<http::Response> presigned_send(Via via, Client client, SharedUrl& url, ObjectName object,
+                                                         http::Request request);
 
 /// A GET of `url` (with `range`: a Range header value, or empty for all),
 /// streaming the body to `sink`. Retried like any idempotent request, also

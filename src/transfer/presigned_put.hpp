@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <functional>
 
+#include "async/via.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/models.hpp"
 #include "lakefs/object.hpp"
@@ -30,5 +32,9 @@ struct UploadTarget {
 /// bytes left is neither.
 ObjectInfo put_and_link(const UploadTarget& target, const std::function<std::size_t(char*, std::size_t)>& source,
                         const std::function<void()>& restart, std::uint64_t length);
+/// The same, the Via way. `target` must outlive the task.
+[[nodiscard]] async::Task<ObjectInfo> put_and_link(Via via, UploadTarget target,
+                                                   std::function<std::size_t(char*, std::size_t)> source,
+                                                   std::function<void()> restart, std::uint64_t length);
 
 }  // namespace lakefs::detail

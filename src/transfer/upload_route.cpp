@@ -14,6 +14,12 @@ std::uint64_t multipart_threshold(std::uint64_t requested) noexcept {
   return std::min(requested != 0 ? requested : default_multipart_threshold, max_single_put);
 }
 
+bool route_needs_store(const UploadCase& upload) noexcept {
+  if (upload.pre_sign.has_value() && !*upload.pre_sign) return false;
+  if (upload.storage_class) return false;
+  return upload.length.has_value() || upload.in_parts;
+}
+
 UploadRoute upload_route(const UploadCase& upload, const std::function<StoreCapabilities()>& store,
                          std::string_view what) {
   const std::string name(what);

@@ -41,6 +41,10 @@ struct UploadCase {
 /// capped at the store's single-PUT limit.
 [[nodiscard]] std::uint64_t multipart_threshold(std::uint64_t requested) noexcept;
 
+/// Whether upload_route() asks for the store's capabilities on `upload` (so an asynchronous caller fetches them
+/// first, only then).
+[[nodiscard]] bool route_needs_store(const UploadCase& upload) noexcept;
+
 /// The route of `upload`. `store` gives the server's block-store capabilities; it is asked only when the answer
 /// depends on them (never with pre_sign = false). A combination that cannot be honoured is NotSupportedError, its
 /// message starting with `what` (e.g. "upload of 'data/x'").

@@ -5,7 +5,8 @@
 // failure stops the rest (their stop token is triggered, no new item starts),
 // the tasks already running are waited for, and then that first exception is
 // rethrown. A stop request from outside ends them the same way, with
-// lakefs::CancelledError from the tasks it cut short. See docs/async.md.
+// lakefs::CancelledError (from the tasks it cut short, or for_each's own when
+// it came between items): they end normally only when every item ran. See docs/async.md.
 #pragma once
 
 #include <atomic>
@@ -39,6 +40,8 @@ namespace detail {
 
 /// Throws lakefs::InvalidArgumentError: for_each's concurrency is 0.
 [[noreturn]] LAKEFS_API void throw_zero_concurrency();
+/// Throws lakefs::CancelledError: for_each was stopped before every item started.
+[[noreturn]] LAKEFS_API void throw_for_each_stopped();
 
 /// The stop source of a group of tasks: stopped by the group's first failure,
 /// or by any of the tokens it watches.
@@ -161,6 +164,7 @@ class ForEach {
   }
   void await_resume() const {
     if (error_) std::rethrow_exception(error_);
+    if (it_ != end_) throw_for_each_stopped();  // stopped while no item was running to report it
   }
 
  private:
@@ -236,7 +240,8 @@ class ForEach {
 /// keep); `fn` must take the item by value, as its task runs after the
 /// iterator moved on. Ends when every item is done, or with the first
 /// failure's exception once the running tasks ended (no new item starts after
-/// a failure or a stop request).
+/// a failure or a stop request; a stop that left items unstarted and cut no
+/// task short is CancelledError).
 template <detail::Iterable Range, class Fn>
 Task<void> for_each(Range range, Fn fn, ForEachOptions options = {}) {
   if (options.concurrency == 0) detail::throw_zero_concurrency();

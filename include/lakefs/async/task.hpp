@@ -342,14 +342,10 @@ Detached run_detached(Task<T> task, Done done, std::stop_token stop = {}) {
   }
 }
 
-}  // namespace detail
-
-/// Runs `task` and blocks the calling thread until it ends: its value, or its
-/// exception rethrown. Throws InvalidStateError on an engine thread (inside a
-/// continuation), where waiting would stall the engine that must finish it.
+/// sync_wait() without its check: for the SDK's synchronous calls, whose tasks never wait for the engine (they
+/// end before run_detached returns, and the wait below is not entered).
 template <class T>
-T sync_wait(Task<T> task) {
-  detail::check_not_on_engine_thread("sync_wait");
+T wait_for(Task<T> task) {
   std::mutex mutex;
   std::condition_variable ended;
   std::optional<Outcome<T>> outcome;
@@ -365,6 +361,17 @@ T sync_wait(Task<T> task) {
   } else {
     return std::move(*outcome).value();
   }
+}
+
+}  // namespace detail
+
+/// Runs `task` and blocks the calling thread until it ends: its value, or its
+/// exception rethrown. Throws InvalidStateError on an engine thread (inside a
+/// continuation), where waiting would stall the engine that must finish it.
+template <class T>
+T sync_wait(Task<T> task) {
+  detail::check_not_on_engine_thread("sync_wait");
+  return detail::wait_for(std::move(task));
 }
 
 /// Starts `task` now, without waiting: its result arrives in the returned

@@ -251,7 +251,9 @@ TEST(AsyncForEach, PullsLazilyFromAnEndlessRange) {
     co_await on_worker();
     if (i == 99) stop.request_stop();
   };
-  async::sync_wait(async::for_each(items, visit, {.concurrency = 4, .stop = stop.get_token()}));
+  // Stopped before the range's end, with no item cut short to say so: for_each's own CancelledError.
+  EXPECT_THROW(async::sync_wait(async::for_each(items, visit, {.concurrency = 4, .stop = stop.get_token()})),
+               CancelledError);
   // Stopped at item 99 with at most 4 in progress: at most a few more items were taken.
   EXPECT_GE(pulled.load(), 100);
   EXPECT_LE(pulled.load(), 104);
