@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Branch::upload_directory and Reference::download_prefix: a fixed set of
-// worker threads pulls files from a shared list; each file streams, so memory
-// stays bounded by the workers' transfer buffers whatever the file sizes.
+// Branch::upload_directory and Reference::download_prefix: the files are a
+// batch on the client's engine (one bounded async::for_each, no threads of
+// their own); each file streams, so memory stays bounded by the transfers in
+// flight whatever the file sizes.
 #include "lakefs/transfer.hpp"
 
 #include <algorithm>
@@ -11,7 +12,6 @@
 #include <mutex>
 #include <stop_token>
 #include <string>
-#include <thread>
 #include <variant>
 #include <vector>
 
@@ -19,7 +19,9 @@
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
 #include "lakefs/reference.hpp"
+#include "async/batch.hpp"
 #include "model/convert.hpp"
+#include "transfer/object_transfer.hpp"
 
 namespace lakefs {
 namespace {
@@ -37,87 +39,105 @@ std::size_t concurrency_of(std::size_t requested, const Client& client) {
   return std::max<std::size_t>(n, 1);
 }
 
-// What stops a batch on the caller's request: `stop` (the transfers' own CallOptions::stop), named `what` in errors.
-struct BatchCancel {
-  const char* what;
-  std::stop_token stop;
+// What a batch's items report, and the flag that stops new ones (stop_on_error, a throwing progress callback).
+struct BatchState {
+  BatchState(std::size_t items, TransferSummary& summary, const ProgressCallback& on_progress, bool stop_on_error)
+      : summary(summary), on_progress(on_progress), stop_on_error(stop_on_error) {
+    progress.objects_total = items;
+  }
+  TransferSummary& summary;
+  const ProgressCallback& on_progress;
+  const bool stop_on_error;
+  std::mutex mutex;  // guards summary, progress and the callback
+  TransferProgress progress{};
+  std::atomic<bool> halt{false};               // start no new item; the running ones finish
+  std::atomic<bool> cancelled_unknown{false};  // an aborted transfer may have been applied
 };
 
-// Runs `transfer` on every item with `workers` threads; collects failures. Once
-// `cancel.stop` is requested no new item starts and, unless every item was done
-// by then, CancelledError is thrown (a transfer aborted by the stop is no failure).
-template <typename Transfer>
-void run_batch(const std::vector<Item>& items, std::size_t workers, const ProgressCallback& on_progress,
-               bool stop_on_error, const BatchCancel& cancel, TransferSummary& summary, Transfer transfer) {
-  TransferProgress progress;
-  progress.objects_total = items.size();
-  for (const auto& item : items) progress.bytes_total += item.size;
-  std::mutex mutex;  // guards summary, progress and the callback
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> stop{false};
-  std::atomic<bool> cancelled_unknown{false};  // an aborted transfer may have been applied
+async::Task<void> nothing() { co_return; }
 
-  const auto work = [&] {
-    while (!stop.load() && !cancel.stop.stop_requested()) {
-      const std::size_t index = next.fetch_add(1);
-      if (index >= items.size()) return;
-      const Item& item = items[index];
-      std::string failure;
-      std::exception_ptr error;
-      try {
-        transfer(item);
-      } catch (const CancelledError& e) {
-        // Stopped on purpose: the batch ends with CancelledError, not with a failure per aborted item.
-        if (e.outcome_unknown()) cancelled_unknown.store(true);
-        return;
-      } catch (const std::exception& e) {
-        failure = e.what();
-        error = std::current_exception();
-      } catch (...) {
-        failure = "unknown error";
-        error = std::current_exception();
-      }
-      std::lock_guard lock(mutex);
-      ++progress.objects_done;
-      if (!error) {
-        ++summary.objects;
-        summary.bytes += item.size;
-        progress.bytes_done += item.size;
-      } else {
-        ++progress.objects_failed;
-        summary.failures.push_back({item.local, item.object, std::move(failure), std::move(error)});
-        if (stop_on_error) stop.store(true);
-      }
-      if (on_progress) {
-        try {
-          on_progress(progress);
-        } catch (...) {
-          // a throwing callback must not kill a worker thread; stop the batch instead
-          stop.store(true);
-          summary.failures.push_back(
-              {item.local, item.object, "progress callback threw; batch stopped", std::current_exception()});
-        }
-      }
-    }
-  };
-
-  const std::size_t n = std::min(workers, std::max<std::size_t>(items.size(), 1));
-  std::vector<std::thread> threads;
-  threads.reserve(n);
+// Awaits one item's transfer and records how it went. A failure is the item's, in the summary, not the batch's; a
+// CancelledError (the caller's stop) ends the batch.
+async::Task<void> record(async::Task<void> transfer, const Item& item, BatchState& state) {
+  std::string failure;
+  std::exception_ptr error;
   try {
-    for (std::size_t i = 0; i < n; ++i) threads.emplace_back(work);
-  } catch (...) {
-    stop.store(true);
-    for (auto& t : threads) t.join();
+    co_await std::move(transfer);
+  } catch (const CancelledError& e) {
+    if (e.outcome_unknown()) state.cancelled_unknown.store(true);
     throw;
+  } catch (const std::exception& e) {
+    failure = e.what();
+    error = std::current_exception();
+  } catch (...) {
+    failure = "unknown error";
+    error = std::current_exception();
   }
-  for (auto& t : threads) t.join();
-  if (cancel.stop.stop_requested() && progress.objects_done < items.size()) {
-    throw CancelledError(std::string(cancel.what) + ": cancelled after " + std::to_string(progress.objects_done) +
-                             " of " + std::to_string(items.size()) + " objects (completed ones stay)",
-                         cancelled_unknown.load());
+  std::lock_guard lock(state.mutex);
+  TransferProgress& progress = state.progress;
+  ++progress.objects_done;
+  if (!error) {
+    ++state.summary.objects;
+    state.summary.bytes += item.size;
+    progress.bytes_done += item.size;
+  } else {
+    ++progress.objects_failed;
+    state.summary.failures.push_back({item.local, item.object, std::move(failure), std::move(error)});
+    if (state.stop_on_error) state.halt.store(true);
   }
-  summary.not_attempted = items.size() - std::min(items.size(), progress.objects_done);
+  if (state.on_progress) {
+    try {
+      state.on_progress(progress);
+    } catch (...) {
+      // a throwing callback stops the batch, not the engine's thread
+      state.halt.store(true);
+      state.summary.failures.push_back(
+          {item.local, item.object, "progress callback threw; batch stopped", std::current_exception()});
+    }
+  }
+}
+
+// Runs the task `transfer(item)` for every item, `workers` at once on the client's engine (detail::run_batch), and
+// records each in `summary`. Once `stop` (the transfers' own CallOptions::stop) is requested no new item starts,
+// the running ones are aborted and, unless every item was done by then, CancelledError is thrown naming `what`
+// (an aborted transfer is no failure).
+template <typename Transfer>
+void run_batch(const char* what, const std::vector<Item>& items, std::size_t workers,
+               const ProgressCallback& on_progress, bool stop_on_error, const std::stop_token& stop,
+               TransferSummary& summary, Transfer transfer) {
+  BatchState state(items.size(), summary, on_progress, stop_on_error);
+  for (const auto& item : items) state.progress.bytes_total += item.size;
+  try {
+    detail::run_batch(what, items.size(), workers, stop, [&](std::size_t i) {
+      return state.halt.load() ? nothing() : record(transfer(items[i]), items[i], state);
+    });
+  } catch (const CancelledError&) {
+    if (!stop.stop_requested()) throw;
+  }
+  const std::size_t done = state.progress.objects_done;
+  if (stop.stop_requested() && done < items.size()) {
+    throw CancelledError(std::string(what) + ": cancelled after " + std::to_string(done) + " of " +
+                             std::to_string(items.size()) + " objects (completed ones stay)",
+                         state.cancelled_unknown.load());
+  }
+  summary.not_attempted = items.size() - std::min(items.size(), done);
+}
+
+// One file of upload_directory (the handle is made in the task, so a bad path is that file's failure).
+async::Task<void> upload_item(Client client, std::string repo, std::string branch, std::string object,
+                              fs::path file, UploadOptions options) {
+  WriteableObject target(std::move(repo), std::move(branch), std::move(object), std::move(client));
+  co_await detail::upload_file(detail::Via::engine, std::move(target), std::move(file), std::move(options));
+}
+
+// One object of download_prefix, into `target` (its directory made first).
+async::Task<void> download_item(Client client, std::string repo, std::string ref, std::string object,
+                                fs::path target, DownloadOptions options) {
+  std::error_code dir_ec;
+  fs::create_directories(target.parent_path(), dir_ec);
+  if (dir_ec) throw LocalIOError("create the directory", target.parent_path(), dir_ec);
+  StoredObject source(std::move(repo), std::move(ref), std::move(object), std::move(client));
+  co_await detail::download(detail::Via::engine, std::move(source), std::move(target), std::move(options));
 }
 
 std::string join_prefix(const std::string& prefix, const std::string& relative) {
@@ -189,9 +209,9 @@ TransferSummary Branch::upload_directory(const fs::path& local_dir, const std::s
                                      .exclusive = options.exclusive,
                                      .pre_sign = options.pre_sign,
                                      .call = options.call};
-  run_batch(items, concurrency_of(options.concurrency, client_), options.on_progress, options.stop_on_error,
-            {"upload_directory", options.call.stop}, summary, [&](const Item& item) {
-              WriteableObject(repo_id_, id_, item.object, client_).upload_file(local_dir / item.local, upload_options);
+  run_batch("upload_directory", items, concurrency_of(options.concurrency, client_), options.on_progress,
+            options.stop_on_error, options.call.stop, summary, [&](const Item& item) {
+              return upload_item(client_, repo_id_, id_, item.object, local_dir / item.local, upload_options);
             });
   return summary;
 }
@@ -216,13 +236,9 @@ TransferSummary Reference::download_prefix(const std::string& prefix, const fs::
   if (ec) throw LocalIOError("create the directory", local_dir, ec, "download_prefix");
 
   const DownloadOptions download_options{.pre_sign = options.pre_sign, .call = options.call};
-  run_batch(items, concurrency_of(options.concurrency, client_), options.on_progress, options.stop_on_error,
-            {"download_prefix", options.call.stop}, summary, [&](const Item& item) {
-              const fs::path target = local_dir / item.local;
-              std::error_code dir_ec;
-              fs::create_directories(target.parent_path(), dir_ec);
-              if (dir_ec) throw LocalIOError("create the directory", target.parent_path(), dir_ec);
-              StoredObject(repo_id_, id_, item.object, client_).download(target, download_options);
+  run_batch("download_prefix", items, concurrency_of(options.concurrency, client_), options.on_progress,
+            options.stop_on_error, options.call.stop, summary, [&](const Item& item) {
+              return download_item(client_, repo_id_, id_, item.object, local_dir / item.local, download_options);
             });
   return summary;
 }
