@@ -85,16 +85,35 @@ Reference Branch::head(CallOptions call) const {
   return Reference(repo_id_, std::move(ref.commit_id), client_);
 }
 
-Commit Branch::commit(const std::string& message, CommitOptions options) {
-  detail::require_non_empty(id_, "branch id");
+namespace {
+
+api::CommitRequest commit_request(const std::string& repo, const std::string& branch, const std::string& message,
+                                  CommitOptions options) {
+  detail::require_non_empty(branch, "branch id");
   detail::require_non_empty(message, "commit message");
   api::CommitCreation body{.message = message};
   if (!options.metadata.empty()) body.metadata = std::move(options.metadata);
   if (options.allow_empty) body.allow_empty = true;
   if (options.date) body.date = options.date->time_since_epoch().count();
   if (options.force) body.force = true;
-  return detail::to_commit(
-      client_.api().commits.commit({.repository = repo_id_, .branch = id_, .body = body, .call = options.call}));
+  return {.repository = repo, .branch = branch, .body = std::move(body), .call = std::move(options.call)};
+}
+
+async::Task<Commit> commit_task(Client client, std::string repo, std::string branch, std::string message,
+                                CommitOptions options) {
+  api::CommitRequest request = commit_request(repo, branch, message, std::move(options));
+  api::Commit commit = co_await client.api().commits.commit_async(std::move(request));
+  co_return detail::to_commit(std::move(commit));
+}
+
+}  // namespace
+
+Commit Branch::commit(const std::string& message, CommitOptions options) {
+  return detail::to_commit(client_.api().commits.commit(commit_request(repo_id_, id_, message, std::move(options))));
+}
+
+async::Task<Commit> Branch::commit_async(std::string message, CommitOptions options) const {
+  return commit_task(client_, repo_id_, id_, std::move(message), std::move(options));
 }
 
 Commit Branch::revert(const Reference& reference, RevertOptions options) {

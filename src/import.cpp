@@ -153,6 +153,27 @@ ImportStatus ImportManager::status(CallOptions call) const {
   return current;
 }
 
+namespace {
+
+async::Task<ImportStatus> status_task(Client client, std::string repo, std::string branch, std::string id,
+                                      std::optional<std::string> merge_commit, CallOptions call) {
+  api::ImportStatusRequest request{.repository = repo, .branch = branch, .id = id, .call = std::move(call)};
+  api::ImportStatus answer = co_await client.api().imports.import_status_async(std::move(request));
+  ImportStatus current = to_status(std::move(answer));
+  current.merge_commit = std::move(merge_commit);
+  co_return current;
+}
+
+}  // namespace
+
+async::Task<ImportStatus> ImportManager::status_async(CallOptions call) const {
+  if (import_id_.empty()) {
+    return async::failed<ImportStatus>(std::make_exception_ptr(
+        ImportError("import into " + branch_.repo_id() + "/" + branch_.id() + " not started")));
+  }
+  return status_task(target_.client(), target_.repo_id(), target_.id(), import_id_, merge_commit_, std::move(call));
+}
+
 ImportStatus ImportManager::wait(ImportRunOptions options) const {
   if (import_id_.empty()) throw ImportError("import into " + branch_.repo_id() + "/" + branch_.id() + " not started");
   const std::stop_token& stop = options.call.stop;

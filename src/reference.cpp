@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lakefs/reference.hpp"
 
+#include <optional>
 #include <ostream>
 #include <utility>
 
@@ -187,30 +188,57 @@ std::string Reference::merge_into(const Branch& destination, MergeOptions option
   return merge_into(destination.id(), std::move(options));
 }
 
-std::string Reference::merge_into(const std::string& destination_branch, MergeOptions options) const {
-  detail::require_non_empty(repo_id_, "repository id");
-  detail::require_non_empty(id_, "reference id");
-  detail::require_branch_id(destination_branch, "destination branch");
+namespace {
+
+api::MergeIntoBranchRequest merge_request(const std::string& repo, const std::string& source,
+                                          const std::string& destination, MergeOptions options) {
+  detail::require_non_empty(repo, "repository id");
+  detail::require_non_empty(source, "reference id");
+  detail::require_branch_id(destination, "destination branch");
   api::Merge body;
-  if (!options.message.empty()) body.message = options.message;
-  if (!options.metadata.empty()) body.metadata = options.metadata;
-  if (!options.strategy.empty()) body.strategy = options.strategy;
+  if (!options.message.empty()) body.message = std::move(options.message);
+  if (!options.metadata.empty()) body.metadata = std::move(options.metadata);
+  if (!options.strategy.empty()) body.strategy = std::move(options.strategy);
   if (options.force) body.force = true;
   if (options.allow_empty) body.allow_empty = true;
   if (options.squash_merge) body.squash_merge = true;
+  return {.repository = repo,
+          .source_ref = source,
+          .destination_branch = destination,
+          .body = std::move(body),
+          .call = std::move(options.call)};
+}
+
+async::Task<std::string> merge_task(Client client, std::string repo, std::string source, std::string destination,
+                                    MergeOptions options) {
+  api::MergeIntoBranchRequest request = merge_request(repo, source, destination, std::move(options));
+  std::optional<ConflictError> conflict;
+  std::string reference;
+  try {
+    api::MergeResult result = co_await client.api().refs.merge_into_branch_async(std::move(request));
+    reference = std::move(result.reference);
+  } catch (const ConflictError& e) {
+    conflict.emplace(e);
+  }
+  if (conflict) throw MergeConflictError(*conflict, source, destination);
+  co_return reference;
+}
+
+}  // namespace
+
+std::string Reference::merge_into(const std::string& destination_branch, MergeOptions options) const {
   try {
     return client_.api()
-        .refs
-        .merge_into_branch({.repository = repo_id_,
-                            .source_ref = id_,
-                            .destination_branch = destination_branch,
-                            .body = body,
-                            .call = std::move(options.call)})
+        .refs.merge_into_branch(merge_request(repo_id_, id_, destination_branch, std::move(options)))
         .reference;
   } catch (const ConflictError& e) {
     // lakeFS's 409 body ({"reference":""}) says nothing: name the conflict and both refs.
     throw MergeConflictError(e, id_, destination_branch);
   }
+}
+
+async::Task<std::string> Reference::merge_into_async(std::string destination_branch, MergeOptions options) const {
+  return merge_task(client_, repo_id_, id_, std::move(destination_branch), std::move(options));
 }
 
 Reference Reference::merge_base(const Branch& destination_branch, CallOptions call) const {

@@ -120,6 +120,9 @@ class LAKEFS_API Branch : public Reference {
 
   /// Commits staged changes; returns the new commit.
   Commit commit(const std::string& message, CommitOptions options = {});
+  /// commit() as a task (include <lakefs/async/task.hpp>; docs/async.md): sent when awaited, on the client's
+  /// engine; the task holds a copy of this handle. The pinned lakeFS commits synchronously, so this is one request.
+  [[nodiscard]] async::Task<Commit> commit_async(std::string message, CommitOptions options = {}) const;
 
   /// Reverts the changes `reference` introduced (a new commit). For a merge
   /// commit, `options.parent_number` (1-based) picks the parent to diff against.

@@ -166,6 +166,8 @@ class LAKEFS_API ImportManager {
   /// The current status (one request, with `call`'s timeout, retry policy and
   /// cancellation). ImportError before start().
   [[nodiscard]] ImportStatus status(CallOptions call = {}) const;
+  /// status() as a task (include <lakefs/async/task.hpp>; docs/async.md), on the client's engine.
+  [[nodiscard]] async::Task<ImportStatus> status_async(CallOptions call = {}) const;
 
   /// Polls until the import completes and returns the final status; with
   /// ImportOptions::merge it then merges the side branch into branch() (once:

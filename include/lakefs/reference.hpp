@@ -196,6 +196,10 @@ class LAKEFS_API Reference {
   std::string merge_into(const Branch& destination, MergeOptions options = {}) const;
   /// The same, into the branch named `destination_branch` of this repository.
   std::string merge_into(const std::string& destination_branch, MergeOptions options = {}) const;
+  /// merge_into() the branch named `destination_branch`, as a task (include <lakefs/async/task.hpp>;
+  /// docs/async.md): one request on the client's engine, the same errors.
+  [[nodiscard]] async::Task<std::string> merge_into_async(std::string destination_branch,
+                                                          MergeOptions options = {}) const;
 
   /// The best common ancestor of this reference and `destination_branch`,
   /// the commit a merge between them would start from (lakectl find-merge-base).
