@@ -134,6 +134,45 @@ Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {
       options.call);
 }
 
+namespace {
+
+async::Task<Page<ObjectEntry>> objects_page(Client client, std::string repo, std::string ref,
+                                            ListObjectsOptions options, std::string after, std::size_t amount) {
+  if (options.pre_sign) co_await detail::require_pre_sign_async(client, "objects (pre_sign = true)", options.call);
+  api::ListObjectsRequest request{.repository = repo,
+                                  .ref = ref,
+                                  .user_metadata = true,
+                                  .presign = options.pre_sign,
+                                  .after = std::move(after),
+                                  .amount = static_cast<std::int64_t>(amount),
+                                  .delimiter = options.delimiter,
+                                  .prefix = options.prefix,
+                                  .call = options.call};
+  http::Response response = co_await client.api().objects.list_objects_raw_async(std::move(request));
+  RawPage raw = detail::raw_page(std::move(response), "ObjectStatsList");
+  Page<ObjectEntry> page;
+  detail::decode_objects(raw.body, page.items);
+  page.next_after = std::move(raw.next_after);
+  co_return page;
+}
+
+}  // namespace
+
+AsyncListing<ObjectEntry> Reference::objects_async(ListObjectsOptions options) const {
+  detail::require_non_empty(repo_id_, "repository id");
+  detail::require_non_empty(id_, "reference id");
+  detail::require_page_size(options.page_size);
+  const auto max_amount = options.max_amount;
+  const auto page_size = options.page_size;
+  std::string after = options.after;
+  return AsyncListing<ObjectEntry>(
+      [client = client_, repo = repo_id_, ref = id_, options = std::move(options)](std::string after,
+                                                                                   std::size_t amount) {
+        return objects_page(client, repo, ref, options, std::move(after), amount);
+      },
+      max_amount, page_size, std::move(after));
+}
+
 Listing<Annotation> Reference::annotate(AnnotateOptions options) const {
   detail::require_non_empty(repo_id_, "repository id");
   detail::require_non_empty(id_, "reference id");

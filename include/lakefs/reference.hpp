@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "lakefs/async/listing.hpp"
 #include "lakefs/client.hpp"
 #include "lakefs/export.hpp"
 #include "lakefs/listing.hpp"
@@ -185,6 +186,9 @@ class LAKEFS_API Reference {
 
   /// Objects (and common prefixes, with a delimiter) at this reference.
   [[nodiscard]] Listing<ObjectEntry> objects(ListObjectsOptions options = {}) const;
+  /// objects() with awaited pages (see AsyncListing, docs/async.md): each page one request on the client's engine.
+  /// Arguments are checked now (InvalidArgumentError); nothing is sent until a page is awaited.
+  [[nodiscard]] AsyncListing<ObjectEntry> objects_async(ListObjectsOptions options = {}) const;
   /// Each object (or common prefix) under a prefix with the latest commit that
   /// changed it (lakectl annotate): a listing page, then one log request per
   /// entry, `concurrency` at a time, while the next page is read ahead.
