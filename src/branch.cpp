@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <vector>
 
@@ -24,10 +24,10 @@ constexpr std::size_t kDeleteChunk = 1000;
 
 // What the delete requests of one remove_objects report.
 struct RemoveProgress {
-  std::atomic<std::size_t> completed{0};    // requests the server answered
-  std::atomic<bool> maybe_applied{false};   // a request aborted by the stop may have deleted (some of) its chunk
-  std::mutex mutex;                         // guards failures
-  std::vector<api::ObjectError> failures;   // the objects lakeFS could not delete
+  std::atomic<std::size_t> completed{0};   // requests the server answered
+  std::atomic<bool> maybe_applied{false};  // a request aborted by the stop may have deleted (some of) its chunk
+  std::mutex mutex;                        // guards failures
+  std::vector<api::ObjectError> failures;  // the objects lakeFS could not delete
 };
 
 // Awaits one delete request and records its answer.

@@ -168,8 +168,8 @@ async::Task<ImportStatus> status_task(Client client, std::string repo, std::stri
 
 async::Task<ImportStatus> ImportManager::status_async(CallOptions call) const {
   if (import_id_.empty()) {
-    return async::failed<ImportStatus>(std::make_exception_ptr(
-        ImportError("import into " + branch_.repo_id() + "/" + branch_.id() + " not started")));
+    return async::failed<ImportStatus>(
+        std::make_exception_ptr(ImportError("import into " + branch_.repo_id() + "/" + branch_.id() + " not started")));
   }
   return status_task(target_.client(), target_.repo_id(), target_.id(), import_id_, merge_commit_, std::move(call));
 }

@@ -15,11 +15,11 @@
 #include <variant>
 #include <vector>
 
+#include "async/batch.hpp"
 #include "lakefs/branch.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
 #include "lakefs/reference.hpp"
-#include "async/batch.hpp"
 #include "model/convert.hpp"
 #include "transfer/object_transfer.hpp"
 
@@ -124,15 +124,15 @@ void run_batch(const char* what, const std::vector<Item>& items, std::size_t wor
 }
 
 // One file of upload_directory (the handle is made in the task, so a bad path is that file's failure).
-async::Task<void> upload_item(Client client, std::string repo, std::string branch, std::string object,
-                              fs::path file, UploadOptions options) {
+async::Task<void> upload_item(Client client, std::string repo, std::string branch, std::string object, fs::path file,
+                              UploadOptions options) {
   WriteableObject target(std::move(repo), std::move(branch), std::move(object), std::move(client));
   co_await detail::upload_file(detail::Via::engine, std::move(target), std::move(file), std::move(options));
 }
 
 // One object of download_prefix, into `target` (its directory made first).
-async::Task<void> download_item(Client client, std::string repo, std::string ref, std::string object,
-                                fs::path target, DownloadOptions options) {
+async::Task<void> download_item(Client client, std::string repo, std::string ref, std::string object, fs::path target,
+                                DownloadOptions options) {
   std::error_code dir_ec;
   fs::create_directories(target.parent_path(), dir_ec);
   if (dir_ec) throw LocalIOError("create the directory", target.parent_path(), dir_ec);

@@ -318,8 +318,7 @@ class LAKEFS_API WriteableObject : public StoredObject {
   /// upload() of `data` as a task (see StoredObject::stat_async): the task owns the bytes.
   [[nodiscard]] async::Task<void> upload_async(std::string data, UploadOptions options = {}) const;
   /// upload_file() as a task (see StoredObject::stat_async); the file is read on the engine's thread.
-  [[nodiscard]] async::Task<void> upload_file_async(std::filesystem::path local_path,
-                                                    UploadOptions options = {}) const;
+  [[nodiscard]] async::Task<void> upload_file_async(std::filesystem::path local_path, UploadOptions options = {}) const;
 
   /// A std::ostream that uploads as it is written; see ObjectWriter. Destroyed
   /// without close() it leaves no object.

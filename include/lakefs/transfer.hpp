@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Batch transfers between a local directory and a prefix of a repository:
 // Branch::upload_directory and Reference::download_prefix. Bounded
-// concurrency, memory independent of file sizes (every file streams), a
-// progress callback, and a summary instead of stopping at the first failure.
+// concurrency on the client's asynchronous engine (no threads of their own),
+// memory independent of file sizes (every file streams), a progress callback,
+// and a summary instead of stopping at the first failure.
 #pragma once
 
 #include <cstddef>
@@ -79,7 +80,7 @@ struct LAKEFS_API TransferSummary {
 struct LAKEFS_API UploadDirectoryOptions {
   /// Concurrent uploads. 0 = the client's max_connections.
   std::size_t concurrency = 0;
-  /// Called after each file finishes; none when empty.
+  /// Called after each file finishes, on the client's engine thread (keep it short); none when empty.
   ProgressCallback on_progress{};
   /// Stop starting new uploads after the first failure (running ones finish).
   bool stop_on_error = false;
@@ -101,7 +102,7 @@ struct LAKEFS_API UploadDirectoryOptions {
 struct LAKEFS_API DownloadPrefixOptions {
   /// Concurrent downloads. 0 = the client's max_connections.
   std::size_t concurrency = 0;
-  /// Called after each object finishes; none when empty.
+  /// Called after each object finishes, on the client's engine thread (keep it short); none when empty.
   ProgressCallback on_progress{};
   /// Stop starting new downloads after the first failure (running ones finish).
   bool stop_on_error = false;

@@ -10,8 +10,8 @@
 #include <stop_token>
 #include <utility>
 
-#include "lakefs/async/combinators.hpp"
 #include "async/via.hpp"
+#include "lakefs/async/combinators.hpp"
 #include "lakefs/async/task.hpp"
 
 namespace lakefs::detail {

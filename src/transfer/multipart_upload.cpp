@@ -95,11 +95,11 @@ async::Task<void> MultipartUpload::start(Via via, std::uint64_t parts) {
                                                    .parts = static_cast<std::int64_t>(parts),
                                                    .call = call_};
   const auto& api = client_.api().experimental;
-  api::PresignMultipartUpload created = co_await object_task(
-      call_via(
-          via, [&] { return api.create_presign_multipart_upload(request); },
-          [&] { return api.create_presign_multipart_upload_async(request); }),
-      object_.repo, object_.ref, object_.path);
+  api::PresignMultipartUpload created =
+      co_await object_task(call_via(
+                               via, [&] { return api.create_presign_multipart_upload(request); },
+                               [&] { return api.create_presign_multipart_upload_async(request); }),
+                           object_.repo, object_.ref, object_.path);
   {
     std::lock_guard lock(mutex_);
     upload_id_ = std::move(created.upload_id);
@@ -280,11 +280,11 @@ async::Task<ObjectInfo> MultipartUpload::complete(Via via, std::string content_t
     if (!metadata.empty()) request.body.user_metadata = std::move(metadata);
     if (!content_type.empty()) request.body.content_type = std::move(content_type);
     const auto& api = client_.api().experimental;
-    api::ObjectStats stats = co_await object_task(
-        call_via(
-            via, [&] { return api.complete_presign_multipart_upload(request); },
-            [&] { return api.complete_presign_multipart_upload_async(request); }),
-        object_.repo, object_.ref, object_.path);
+    api::ObjectStats stats =
+        co_await object_task(call_via(
+                                 via, [&] { return api.complete_presign_multipart_upload(request); },
+                                 [&] { return api.complete_presign_multipart_upload_async(request); }),
+                             object_.repo, object_.ref, object_.path);
     std::lock_guard lock(mutex_);
     finished_ = true;
     info.emplace(to_object_info(std::move(stats)));
@@ -346,16 +346,15 @@ async::Task<ObjectInfo> upload_in_parts(Via via, UploadTarget target, std::uint6
   co_await upload.start(via, parts);
   std::exception_ptr error;
   try {
-    co_await batch(via, "upload", static_cast<std::size_t>(parts), concurrency, call.stop,
-                   [&upload, &read, &headers, part_size, length](std::size_t index) {
-                     const std::uint64_t offset = index * part_size;
-                     return upload.put_part_async(
-                         index + 1, std::min(part_size, length - offset),
-                         [&read, offset](std::uint64_t at, char* buf, std::size_t size) {
-                           return read(offset + at, buf, size);
-                         },
-                         headers);
-                   });
+    co_await batch(
+        via, "upload", static_cast<std::size_t>(parts), concurrency, call.stop,
+        [&upload, &read, &headers, part_size, length](std::size_t index) {
+          const std::uint64_t offset = index * part_size;
+          return upload.put_part_async(
+              index + 1, std::min(part_size, length - offset),
+              [&read, offset](std::uint64_t at, char* buf, std::size_t size) { return read(offset + at, buf, size); },
+              headers);
+        });
   } catch (...) {
     error = std::current_exception();
   }

@@ -66,8 +66,7 @@ async::Task<void> upload(Via via, WriteableObject object, UploadBody body, Uploa
   require_content_type(options.content_type);
   const auto length = body.length;
   const std::string what = "upload of '" + path + "'";
-  const std::uint64_t part_size =
-      plan_part_size(length.value_or(0), options.part_size, default_upload_part_size, what);
+  const std::uint64_t part_size = plan_part_size(length.value_or(0), options.part_size, default_upload_part_size, what);
   if (options.exclusive && !options.if_match.empty()) {
     throw InvalidArgumentError(what + ": exclusive (If-None-Match) and if_match (If-Match) exclude each other");
   }
@@ -84,7 +83,8 @@ async::Task<void> upload(Via via, WriteableObject object, UploadBody body, Uploa
                                .multipart_threshold = options.multipart_threshold};
   StoreCapabilities store;
   if (route_needs_store(upload_case)) store = co_await store_capabilities(via, client, options.call);
-  const UploadRoute route = upload_route(upload_case, [&] { return store; }, what);
+  const UploadRoute route = upload_route(
+      upload_case, [&] { return store; }, what);
   const UploadTarget target{client, {repo, branch, path}, options};
   if (route == UploadRoute::presigned_multipart) {
     const std::size_t concurrency = options.concurrency != 0 ? options.concurrency : default_upload_concurrency;
@@ -202,8 +202,8 @@ void for_object_store(http::Request& request) {
 async::Task<std::string> fresh_presigned_url(Via via, const StoredObject& object, const std::string& checksum,
                                              const CallOptions& call) {
   const StatOptions stat{.pre_sign = true, .call = call};  // named: GCC 12 and braced temporaries in co_await
-  ObjectInfo fresh =
-      co_await call_via(via, [&] { return object.stat(stat); }, [&] { return object.stat_async(stat); });
+  ObjectInfo fresh = co_await call_via(
+      via, [&] { return object.stat(stat); }, [&] { return object.stat_async(stat); });
   if (fresh.checksum != checksum) throw ObjectChangedError(object.repo_id(), object.ref_id(), object.path());
   co_return std::move(fresh.physical_address);
 }
@@ -211,7 +211,8 @@ async::Task<std::string> fresh_presigned_url(Via via, const StoredObject& object
 // The pre-signed URL of `object` and what its stat says.
 async::Task<ObjectInfo> presigned_stat(Via via, const StoredObject& object, const CallOptions& call) {
   const StatOptions stat{.pre_sign = true, .call = call};
-  co_return co_await call_via(via, [&] { return object.stat(stat); }, [&] { return object.stat_async(stat); });
+  co_return co_await call_via(
+      via, [&] { return object.stat(stat); }, [&] { return object.stat_async(stat); });
 }
 
 // A GET of `range` (empty: all) of `object`, at most `limit` bytes, into a string: straight from the object store

@@ -38,8 +38,7 @@ async::Task<void> download_range(Download& download, std::uint64_t offset, std::
   std::uint64_t received = 0;
   http::Request request;
   request.method = "GET";
-  request.headers.emplace_back("Range",
-                               "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1));
+  request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1));
   request.body_sink = [&download, &received, offset, length](std::string_view chunk) {
     if (chunk.size() > length - received) {
       throw ProtocolError("object '" + download.object.path + "': the store sent more bytes than the range asked for");

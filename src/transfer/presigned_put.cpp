@@ -76,7 +76,8 @@ async::Task<ObjectInfo> put_and_link_unmapped(Via via, const UploadTarget& targe
 
 }  // namespace
 
-async::Task<ObjectInfo> put_and_link(Via via, UploadTarget target, std::function<std::size_t(char*, std::size_t)> source,
+async::Task<ObjectInfo> put_and_link(Via via, UploadTarget target,
+                                     std::function<std::size_t(char*, std::size_t)> source,
                                      std::function<void()> restart, std::uint64_t length) {
   // A coroutine itself: `target` lives in its frame while the inner task refers to it.
   const ObjectName& name = target.object;

@@ -63,8 +63,7 @@ class AsyncListing {
   };
 
   static async::Task<std::vector<T>> next_page_of(std::shared_ptr<State> state) {
-    const std::size_t amount =
-        state->remaining ? std::min(state->page_size, *state->remaining) : state->page_size;
+    const std::size_t amount = state->remaining ? std::min(state->page_size, *state->remaining) : state->page_size;
     if (state->done || amount == 0) {
       state->done = true;
       co_return std::vector<T>();

@@ -3,10 +3,12 @@
 // synchronous forms, and a task that outlives the handle it came from.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -190,6 +192,31 @@ TEST_F(ObjectAsyncTest, AStoppedUploadInPartsStagesNothing) {
                                     .with_stop(task_stop.get_token())),
                CancelledError);
   EXPECT_FALSE(object.exists());
+}
+
+// The directory batches run their files as tasks on the engine (here also under ThreadSanitizer: label async).
+TEST_F(ObjectAsyncTest, DirectoryBatchesRunTheirFilesOnTheEngine) {
+  TempDir source;
+  TempDir target;
+  for (int i = 0; i < 40; ++i) {
+    std::ofstream out(source.path / ("f" + std::to_string(i) + ".txt"), std::ios::binary);
+    out << "file " << i;
+  }
+  auto main = main_branch();
+  std::atomic<std::size_t> calls{0};
+  const TransferSummary up = main.upload_directory(
+      source.path, "dir/", {.concurrency = 8, .on_progress = [&](const TransferProgress&) { ++calls; }});
+  EXPECT_TRUE(up.ok());
+  EXPECT_EQ(up.objects, 40u);
+  EXPECT_EQ(calls.load(), 40u);
+  const TransferSummary down = main.download_prefix("dir/", target.path, {.concurrency = 8});
+  EXPECT_TRUE(down.ok());
+  EXPECT_EQ(down.objects, 40u);
+  EXPECT_EQ(file_content(target.path / "f7.txt"), "file 7");
+  std::vector<std::string> paths;
+  for (int i = 0; i < 40; ++i) paths.push_back("dir/f" + std::to_string(i) + ".txt");
+  main.remove_objects(std::span<const std::string>(paths));
+  EXPECT_TRUE(main.objects({.prefix = "dir/"}).to_vector().empty());
 }
 
 }  // namespace
