@@ -2,8 +2,6 @@
 // The asynchronous members of the object handles (include/lakefs/object.hpp): each is a coroutine that owns a
 // copy of what it needs (the client, the ids, the options), so a task outlives the handle it came from. They send
 // the same requests as their synchronous forms and map errors the same way (detail::object_call).
-#include <exception>
-#include <optional>
 #include <string>
 #include <utility>
 
@@ -31,16 +29,9 @@ async::Task<ObjectInfo> stat_task(Client client, std::string repo, std::string r
                                  .user_metadata = true,
                                  .presign = options.pre_sign,
                                  .call = std::move(options.call)};
-  std::exception_ptr error;
-  std::optional<api::ObjectStats> stats;
-  try {
-    api::ObjectStats answer = co_await client.api().objects.stat_object_async(std::move(request));
-    stats.emplace(std::move(answer));
-  } catch (...) {
-    error = std::current_exception();
-  }
-  if (error) detail::rethrow_object_error(error, repo, ref, path);
-  co_return detail::to_object_info(std::move(*stats));
+  api::ObjectStats stats =
+      co_await detail::object_task(client.api().objects.stat_object_async(std::move(request)), repo, ref, path);
+  co_return detail::to_object_info(std::move(stats));
 }
 
 async::Task<bool> exists_task(Client client, std::string repo, std::string ref, std::string path, CallOptions call) {
@@ -58,13 +49,7 @@ async::Task<bool> exists_task(Client client, std::string repo, std::string ref, 
 async::Task<void> remove_task(Client client, std::string repo, std::string branch, std::string path, CallOptions call) {
   detail::require_non_empty(path, "object path");
   api::DeleteObjectRequest request{.repository = repo, .branch = branch, .path = path, .call = std::move(call)};
-  std::exception_ptr error;
-  try {
-    co_await client.api().objects.delete_object_async(std::move(request));
-  } catch (...) {
-    error = std::current_exception();
-  }
-  if (error) detail::rethrow_object_error(error, repo, branch, path);
+  co_await detail::object_task(client.api().objects.delete_object_async(std::move(request)), repo, branch, path);
 }
 
 async::Task<WriteableObject> copy_task(Client client, std::string repo, std::string ref, std::string path,
@@ -81,13 +66,7 @@ async::Task<WriteableObject> copy_task(Client client, std::string repo, std::str
                                  .body = std::move(body),
                                  .dest_path = destination_path,
                                  .call = std::move(options.call)};
-  std::exception_ptr error;
-  try {
-    (void)co_await client.api().objects.copy_object_async(std::move(request));
-  } catch (...) {
-    error = std::current_exception();
-  }
-  if (error) detail::rethrow_object_error(error, repo, ref, path);
+  (void)co_await detail::object_task(client.api().objects.copy_object_async(std::move(request)), repo, ref, path);
   co_return WriteableObject(std::move(repo), std::move(destination_branch), std::move(destination_path),
                             std::move(client));
 }

@@ -131,17 +131,10 @@ std::string MultipartUpload::part_url(std::uint64_t number) {
 }
 
 async::Task<std::string> MultipartUpload::part_url_async(std::uint64_t number) {
-  api::UploadPartRequest request = part_url_request(number);
-  std::exception_ptr error;
-  std::string url;
-  try {
-    api::UploadTo answer = co_await client_.api().experimental.upload_part_async(std::move(request));
-    url = std::move(answer.presigned_url);
-  } catch (...) {
-    error = std::current_exception();
-  }
-  if (error) rethrow_object_error(error, object_.repo, object_.ref, object_.path);
-  co_return url;
+  api::UploadTo answer =
+      co_await object_task(client_.api().experimental.upload_part_async(part_url_request(number)), object_.repo,
+                           object_.ref, object_.path);
+  co_return std::move(answer.presigned_url);
 }
 
 std::string MultipartUpload::take_url(std::uint64_t number) {
