@@ -131,9 +131,8 @@ std::string MultipartUpload::part_url(std::uint64_t number) {
 }
 
 async::Task<std::string> MultipartUpload::part_url_async(std::uint64_t number) {
-  api::UploadTo answer =
-      co_await object_task(client_.api().experimental.upload_part_async(part_url_request(number)), object_.repo,
-                           object_.ref, object_.path);
+  api::UploadTo answer = co_await object_task(client_.api().experimental.upload_part_async(part_url_request(number)),
+                                              object_.repo, object_.ref, object_.path);
   co_return std::move(answer.presigned_url);
 }
 
