@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "lakefs/errors.hpp"
@@ -137,6 +138,32 @@ TEST(UploadRoute, AWriterGoesUpInPartsWhenTheServerAllowsAndItIsNotExclusive) {
   // Unsupported is reported before exclusive.
   EXPECT_THAT(refusal(kLocal, {.in_parts = true, .pre_sign = true, .conditional = true}),
               HasSubstr("does not support pre-signed multipart uploads"));
+}
+
+// An asynchronous upload fetches the capabilities before it asks for the route, and only when the route needs
+// them: route_needs_store() must say exactly when upload_route() asks.
+TEST(UploadRoute, NeedsTheStoreExactlyWhenTheRouteAsksForIt) {
+  for (const std::optional<std::uint64_t> length :
+       {std::optional<std::uint64_t>{}, std::optional<std::uint64_t>{MiB}, std::optional<std::uint64_t>{100 * MiB}}) {
+    for (const bool in_parts : {false, true}) {
+      for (const std::optional<bool> pre_sign : {std::optional<bool>{}, std::optional<bool>{false}}) {
+        for (const bool conditional : {false, true}) {
+          for (const bool storage_class : {false, true}) {
+            const UploadCase upload{.length = length,
+                                    .in_parts = in_parts,
+                                    .pre_sign = pre_sign,
+                                    .conditional = conditional,
+                                    .storage_class = storage_class};
+            Router router{kS3};
+            (void)router(upload);
+            EXPECT_EQ(router.asked > 0, lakefs::detail::route_needs_store(upload))
+                << "length " << length.value_or(0) << " in_parts " << in_parts << " pre_sign " << pre_sign.has_value()
+                << " conditional " << conditional << " storage_class " << storage_class;
+          }
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
