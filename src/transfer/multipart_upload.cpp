@@ -308,11 +308,13 @@ async::Task<void> MultipartUpload::abort(Via via) {
                                                   .path = object_.path,
                                                   .call = {.timeout = call_.timeout, .retry = call_.retry}};
   const auto& api = client_.api().experimental;
+  // Nor the token a task inherits: a task stopped by its caller aborts all the same. A task given a token of its
+  // own keeps it, and an empty token would be replaced by the inherited one: this one is live and never stopped.
+  const std::stop_source never;
   try {
-    // Nor the token a task inherits: a task stopped by its caller aborts all the same.
     co_await call_via(
         via, [&] { api.abort_presign_multipart_upload(request); },
-        [&] { return api.abort_presign_multipart_upload_async(request).with_stop(std::stop_token()); });
+        [&] { return api.abort_presign_multipart_upload_async(request).with_stop(never.get_token()); });
   } catch (...) {
     // Nothing was staged either way; parts an abort could not remove are the store's lifecycle rules' to reclaim.
   }

@@ -9,8 +9,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
+#include <stop_token>
 #include <string>
+#include <thread>
 
 #include "lakefs/api/models.hpp"
 #include "lakefs/lakefs.hpp"
@@ -70,8 +73,9 @@ struct PresignedUpload : ::testing::Test {
     config.blockstore_type = blockstore_type;
     config.pre_sign_support = true;
     config.pre_sign_multipart_upload = multipart;
-    fake->on("GET", "/config").always(lt::Reply::json(
-        200, R"({"version_config":{"version":"1.84.0"},"storage_config":)" + lakefs::api::to_json(config) + "}"));
+    fake->on("GET", "/config")
+        .always(lt::Reply::json(
+            200, R"({"version_config":{"version":"1.84.0"},"storage_config":)" + lakefs::api::to_json(config) + "}"));
   }
   [[nodiscard]] lakefs::WriteableObject object() const {
     return lt::make_client(fake).repository("repo").branch("main").object("data.bin");
@@ -242,6 +246,29 @@ TEST_F(PresignedUpload, AFailedPartFailsTheUploadWithItsErrorAndAbortsIt) {
   lakefs::api::from_json(sent("DELETE", kUpload).at(0).body, abort);
   EXPECT_EQ(abort.physical_address, "data/abc,signed");
   EXPECT_EQ(sent("PUT", kStore).size(), 2u) << "concurrency 1: part 3 never started";
+}
+
+// A task's stop (a for_each's, a batch's) cuts its parts short, and the abort still goes out: it is sent without
+// the stopped token, so the store keeps no parts.
+TEST_F(PresignedUpload, AStoppedUploadTaskAbortsItsUploadAllTheSame) {
+  store("s3");
+  script_multipart(3);
+  lt::Reply slow = lt::Reply::empty(200).with_header("ETag", "\"etag-2\"");
+  slow.delay = std::chrono::seconds(30);  // ends at once when the stop comes
+  fake->on("PUT", kStore, "partNumber=2").reply(std::move(slow));
+  std::stop_source stop;
+  const std::jthread stopper([this, &stop] {
+    while (sent("PUT", kStore).size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    stop.request_stop();  // part 2 is on the wire
+  });
+  EXPECT_THROW(lakefs::async::sync_wait(
+                   object()
+                       .upload_async(std::string(12 * MiB, 'y'),
+                                     {.multipart_threshold = 6 * MiB, .part_size = 5 * MiB, .concurrency = 1})
+                       .with_stop(stop.get_token())),
+               lakefs::CancelledError);
+  EXPECT_EQ(fake->count("DELETE", kUpload), 1u) << "aborted";
+  EXPECT_EQ(sent("PUT", kUpload).size() - sent("PUT", std::string(kUpload) + "/").size(), 0u) << "not completed";
 }
 
 TEST_F(PresignedUpload, ExclusiveLargeUploadsGoThroughLakeFSWhichChecksIfNoneMatch) {
