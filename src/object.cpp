@@ -1,18 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lakefs/object.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <istream>
-#include <limits>
 #include <memory>
 #include <mutex>
-#include <random>
 #include <system_error>
 
 #include "codec/validate.hpp"
@@ -20,16 +11,8 @@
 #include "lakefs/branch.hpp"
 #include "lakefs/repository.hpp"
 #include "model/convert.hpp"
-#include "transfer/multipart_upload.hpp"
-#include "transfer/object_get.hpp"
-#include "transfer/object_io_support.hpp"
 #include "transfer/object_transfer.hpp"
-#include "transfer/parallel_download.hpp"
-#include "transfer/prefault.hpp"
 #include "transfer/presign.hpp"
-#include "transfer/presigned_put.hpp"
-#include "transfer/upload_route.hpp"
-#include "util/http_syntax.hpp"
 
 namespace lakefs {
 

@@ -102,9 +102,9 @@ async::Task<void> record(async::Task<void> transfer, const Item& item, BatchStat
 // the running ones are aborted and, unless every item was done by then, CancelledError is thrown naming `what`
 // (an aborted transfer is no failure).
 template <typename Transfer>
-void run_batch(const char* what, const std::vector<Item>& items, std::size_t workers,
-               const ProgressCallback& on_progress, bool stop_on_error, const std::stop_token& stop,
-               TransferSummary& summary, Transfer transfer) {
+void transfer_files(const char* what, const std::vector<Item>& items, std::size_t workers,
+                    const ProgressCallback& on_progress, bool stop_on_error, const std::stop_token& stop,
+                    TransferSummary& summary, Transfer transfer) {
   BatchState state(items.size(), summary, on_progress, stop_on_error);
   for (const auto& item : items) state.progress.bytes_total += item.size;
   try {
@@ -209,10 +209,10 @@ TransferSummary Branch::upload_directory(const fs::path& local_dir, const std::s
                                      .exclusive = options.exclusive,
                                      .pre_sign = options.pre_sign,
                                      .call = options.call};
-  run_batch("upload_directory", items, concurrency_of(options.concurrency, client_), options.on_progress,
-            options.stop_on_error, options.call.stop, summary, [&](const Item& item) {
-              return upload_item(client_, repo_id_, id_, item.object, local_dir / item.local, upload_options);
-            });
+  transfer_files("upload_directory", items, concurrency_of(options.concurrency, client_), options.on_progress,
+                 options.stop_on_error, options.call.stop, summary, [&](const Item& item) {
+                   return upload_item(client_, repo_id_, id_, item.object, local_dir / item.local, upload_options);
+                 });
   return summary;
 }
 
@@ -236,10 +236,10 @@ TransferSummary Reference::download_prefix(const std::string& prefix, const fs::
   if (ec) throw LocalIOError("create the directory", local_dir, ec, "download_prefix");
 
   const DownloadOptions download_options{.pre_sign = options.pre_sign, .call = options.call};
-  run_batch("download_prefix", items, concurrency_of(options.concurrency, client_), options.on_progress,
-            options.stop_on_error, options.call.stop, summary, [&](const Item& item) {
-              return download_item(client_, repo_id_, id_, item.object, local_dir / item.local, download_options);
-            });
+  transfer_files("download_prefix", items, concurrency_of(options.concurrency, client_), options.on_progress,
+                 options.stop_on_error, options.call.stop, summary, [&](const Item& item) {
+                   return download_item(client_, repo_id_, id_, item.object, local_dir / item.local, download_options);
+                 });
   return summary;
 }
 

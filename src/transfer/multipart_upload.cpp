@@ -125,14 +125,13 @@ api::UploadPartRequest MultipartUpload::part_url_request(std::uint64_t number) c
           .call = part_call_};
 }
 
-std::string MultipartUpload::part_url(std::uint64_t number) {
-  return object_call(object_.repo, object_.ref, object_.path,
-                     [&] { return client_.api().experimental.upload_part(part_url_request(number)).presigned_url; });
-}
-
-async::Task<std::string> MultipartUpload::part_url_async(std::uint64_t number) {
-  api::UploadTo answer = co_await object_task(client_.api().experimental.upload_part_async(part_url_request(number)),
-                                              object_.repo, object_.ref, object_.path);
+async::Task<std::string> MultipartUpload::part_url(Via via, std::uint64_t number) {
+  const api::UploadPartRequest request = part_url_request(number);
+  const auto& api = client_.api().experimental;
+  api::UploadTo answer = co_await object_task(
+      call_via(
+          via, [&] { return api.upload_part(request); }, [&] { return api.upload_part_async(request); }),
+      object_.repo, object_.ref, object_.path);
   co_return std::move(answer.presigned_url);
 }
 
@@ -182,29 +181,17 @@ class PartBody {
 }  // namespace
 
 void MultipartUpload::put_part(std::uint64_t number, std::uint64_t length, const ReadAt& read) {
-  try {
-    std::string first = take_url(number);
-    // The URLs signed with the upload age while earlier parts go up: one about to expire is replaced first.
-    if (first.empty() || expires_soon(first)) first = part_url(number);
-    RenewableUrl url(std::move(first), [this, number] { return part_url(number); });
-    PartBody body(read, length, object_.path);
-    const auto response = presigned_put(
-        client_, url, object_, [&body](char* buf, std::size_t size) { return body.next(buf, size); },
-        [&body] { body.restart(); }, length, "", part_call_);
-    record_etag(number, response);
-  } catch (...) {
-    fail(std::current_exception());
-    throw;
-  }
+  run_on_caller(put_part(Via::caller, number, length, read, presigned_put_headers(store_capabilities(client_, call_))));
 }
 
-async::Task<void> MultipartUpload::put_part_async(std::uint64_t number, std::uint64_t length, ReadAt read,
-                                                  std::vector<http::Header> headers) {
+async::Task<void> MultipartUpload::put_part(Via via, std::uint64_t number, std::uint64_t length, ReadAt read,
+                                            std::vector<http::Header> headers) {
   std::exception_ptr error;
   try {
     std::string first = take_url(number);
-    if (first.empty() || expires_soon(first)) first = co_await part_url_async(number);  // as put_part
-    SharedUrl url(std::move(first), [this, number] { return part_url_async(number); });
+    // The URLs signed with the upload age while earlier parts go up: one about to expire is replaced first.
+    if (first.empty() || expires_soon(first)) first = co_await part_url(via, number);
+    SharedUrl url(std::move(first), [this, via, number] { return part_url(via, number); });
     PartBody body(std::move(read), length, object_.path);
     http::Request request;
     request.method = "PUT";
@@ -213,7 +200,7 @@ async::Task<void> MultipartUpload::put_part_async(std::uint64_t number, std::uin
     request.restart_body = [&body] { body.restart(); };
     request.headers = std::move(headers);
     request.call = part_call_;
-    const http::Response response = co_await presigned_send(Via::engine, client_, url, object_, std::move(request));
+    const http::Response response = co_await presigned_send(via, client_, url, object_, std::move(request));
     record_etag(number, response);
   } catch (...) {
     error = std::current_exception();
@@ -344,8 +331,8 @@ async::Task<ObjectInfo> upload_in_parts(Via via, UploadTarget target, std::uint6
         via, "upload", static_cast<std::size_t>(parts), concurrency, call.stop,
         [&upload, &read, &headers, part_size, length](std::size_t index) {
           const std::uint64_t offset = index * part_size;
-          return upload.put_part_async(
-              index + 1, std::min(part_size, length - offset),
+          return upload.put_part(
+              Via::engine, index + 1, std::min(part_size, length - offset),
               [&read, offset](std::uint64_t at, char* buf, std::size_t size) { return read(offset + at, buf, size); },
               headers);
         });

@@ -73,12 +73,11 @@ class MultipartUpload {
   /// the part), retried and re-read from its start after a failure, its URL
   /// renewed once (an upload-part call) when the store rejects it. Records the
   /// part's ETag. Throws the part's typed error (also recorded by fail()).
+  /// The blocking way (the writer's).
   void put_part(std::uint64_t number, std::uint64_t length, const ReadAt& read);
-
-  /// put_part() as a task on the engine: the PUT carries `headers` (presigned_put_headers()); the part's URL is
-  /// asked for on the engine too. The upload must outlive the task.
-  [[nodiscard]] async::Task<void> put_part_async(std::uint64_t number, std::uint64_t length, ReadAt read,
-                                                 std::vector<http::Header> headers);
+  /// The same the Via way; the PUT carries `headers` (presigned_put_headers()). The upload must outlive the task.
+  [[nodiscard]] async::Task<void> put_part(Via via, std::uint64_t number, std::uint64_t length, ReadAt read,
+                                           std::vector<http::Header> headers);
 
   /// Records the upload's first failure and stops every part in flight (the
   /// later parts then fail with CancelledError, which is not recorded over it).
@@ -103,8 +102,7 @@ class MultipartUpload {
   void abort() noexcept;
 
  private:
-  std::string part_url(std::uint64_t number);  // a fresh one, from lakeFS
-  async::Task<std::string> part_url_async(std::uint64_t number);
+  async::Task<std::string> part_url(Via via, std::uint64_t number);  // a fresh one, from lakeFS
   api::UploadPartRequest part_url_request(std::uint64_t number) const;
   std::string take_url(std::uint64_t number);  // the one signed with the upload (empty: none, or handed out)
   void record_etag(std::uint64_t number, const http::Response& response);

@@ -198,21 +198,19 @@ void for_object_store(http::Request& request) {
   request.headers.clear();
 }
 
-// A fresh pre-signed URL of `object` (a stat); ObjectChangedError when it is no longer the version with `checksum`.
-async::Task<std::string> fresh_presigned_url(Via via, const StoredObject& object, const std::string& checksum,
-                                             const CallOptions& call) {
-  const StatOptions stat{.pre_sign = true, .call = call};  // named: GCC 12 and braced temporaries in co_await
-  ObjectInfo fresh = co_await call_via(
-      via, [&] { return object.stat(stat); }, [&] { return object.stat_async(stat); });
-  if (fresh.checksum != checksum) throw ObjectChangedError(object.repo_id(), object.ref_id(), object.path());
-  co_return std::move(fresh.physical_address);
-}
-
 // The pre-signed URL of `object` and what its stat says.
 async::Task<ObjectInfo> presigned_stat(Via via, const StoredObject& object, const CallOptions& call) {
-  const StatOptions stat{.pre_sign = true, .call = call};
+  const StatOptions stat{.pre_sign = true, .call = call};  // named: GCC 12 and braced temporaries in co_await
   co_return co_await call_via(
       via, [&] { return object.stat(stat); }, [&] { return object.stat_async(stat); });
+}
+
+// A fresh pre-signed URL of `object`; ObjectChangedError when it is no longer the version with `checksum`.
+async::Task<std::string> fresh_presigned_url(Via via, const StoredObject& object, const std::string& checksum,
+                                             const CallOptions& call) {
+  ObjectInfo fresh = co_await presigned_stat(via, object, call);
+  if (fresh.checksum != checksum) throw ObjectChangedError(object.repo_id(), object.ref_id(), object.path());
+  co_return std::move(fresh.physical_address);
 }
 
 // A GET of `range` (empty: all) of `object`, at most `limit` bytes, into a string: straight from the object store

@@ -281,20 +281,6 @@ std::vector<http::Header> presigned_put_headers(const StoreCapabilities& store) 
   return headers;
 }
 
-http::Response presigned_put(const Client& client, RenewableUrl& url, const ObjectName& object,
-                             const std::function<std::size_t(char*, std::size_t)>& source,
-                             const std::function<void()>& restart, std::uint64_t length,
-                             const std::string& content_type, const CallOptions& call) {
-  const auto store = store_capabilities(client, call);
-  return send_renewing(client, url, object, "PUT", restart, [&](http::Request& request) {
-    request.call = call;
-    request.body_source = source;
-    request.body_length = length;
-    request.content_type = content_type;
-    request.headers = presigned_put_headers(store);
-  });
-}
-
 void throw_object_store_error(int status, std::string_view body, const std::vector<http::Header>& headers,
                               std::string_view method, const ObjectName& object) {
   const std::string code = xml_field(body, "Code");

@@ -120,9 +120,10 @@ class SharedUrl {
   Fetch fetch_;
 };
 
-/// presigned_get() and presigned_put() as a task that runs the Via way: `request` is complete but for its URL
-/// (method, headers, body source or sink, restart_body, call). Retried as they are; a rejected URL (403) is renewed
-/// once when the body can be sent again (restart_body set). `url` must outlive the task. Errors as theirs.
+/// One pre-signed request to the object store (a GET, or the PUT of an object or a part), run the Via way:
+/// `request` is complete but for its URL (method, headers, body source or sink, restart_body, call). Retried like
+/// any request of its method; a rejected URL (403) is renewed once when the body can be sent again (restart_body
+/// set). `url` must outlive the task. Errors as presigned_get()'s.
 [[nodiscard]] async::Task<http::Response> presigned_send(Via via, Client client, SharedUrl& url, ObjectName object,
                                                          http::Request request);
 
@@ -139,16 +140,6 @@ http::Response presigned_get(const Client& client, RenewableUrl& url, const Obje
                              const std::string& range, const std::function<void(std::string_view)>& sink,
                              const std::function<void()>& restart, const CallOptions& call,
                              const std::function<void(const http::Response&)>& start = {});
-
-/// A PUT of `length` bytes from `source` to `url` (an object or one part of a
-/// multipart upload); returns the response (its ETag header). `restart` makes
-/// `source` start over (required: the PUT is retried and renewed as a GET is).
-/// `content_type` (may be empty) is sent as Content-Type; on an Azure block
-/// store the PUT also carries x-ms-blob-type: BlockBlob.
-http::Response presigned_put(const Client& client, RenewableUrl& url, const ObjectName& object,
-                             const std::function<std::size_t(char*, std::size_t)>& source,
-                             const std::function<void()>& restart, std::uint64_t length,
-                             const std::string& content_type, const CallOptions& call);
 
 /// The headers a pre-signed PUT carries besides its body (unit-tested without a store).
 [[nodiscard]] std::vector<http::Header> presigned_put_headers(const StoreCapabilities& store);
