@@ -1,27 +1,34 @@
 // SPDX-License-Identifier: Apache-2.0
-// ObjectReader: a streambuf over an object's bytes, in one of two modes.
+// ObjectReader: a streambuf over an object's bytes, in one of two modes. Every request runs on the client's
+// asynchronous engine or on the reading thread itself: the reader has no thread of its own.
 //
-// Streaming (the default): one open-ended GET from the reader's position, whose body a background thread hands over
-// through a StreamPipe. A caller reading into a large buffer gets the bytes copied straight from the transport's
-// receive buffer into its own (the only copy in user space); between reads they wait in a bounded buffer, so the
-// connection keeps moving while the caller works. A reader through lakeFS opens with that GET alone: its head gives
-// the size and the ETag (the version), and a stat is sent only if info() is asked for.
+// Streaming (the default): one open-ended GET from the reader's position, run on the engine, whose body reaches a
+// StreamPipe. A caller reading into a large buffer gets the bytes copied straight from the transport's receive
+// buffer into its own (the only copy in user space); between reads they wait in a bounded ring, so the connection
+// keeps moving while the caller works. When the ring is full the transfer pauses (libcurl's pause: the engine stops
+// reading that socket, TCP holds the sender back) until the caller has taken enough to make room: the caller's
+// reads pull the body. A reader through lakeFS opens with that GET alone: its head gives the size and the ETag (the
+// version), and a stat is sent only if info() is asked for.
 //
 // Blocks: after a seek the stream cannot serve (backwards, or further ahead than it has buffered), and from the
-// start when read-ahead is off: range requests of one block each, with one block of background read-ahead while
-// access is sequential. Every block's ETag must be the version's, so an object replaced since the reader opened is
-// ObjectChangedError rather than a mix of two versions.
+// start when read-ahead is off: range requests of one block each, made on the reading thread, with one block of
+// read-ahead on the engine while access is sequential. Every block's ETag must be the version's, so an object
+// replaced since the reader opened is ObjectChangedError rather than a mix of two versions.
 #include <algorithm>
 #include <condition_variable>
 #include <cstring>
 #include <future>
+#include <limits>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
-#include <thread>
 #include <vector>
 
+#include "async/via.hpp"
 #include "codec/validate.hpp"
 #include "lakefs/api/api.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
 #include "lakefs/object_io.hpp"
@@ -29,6 +36,7 @@
 #include "transfer/object_get.hpp"
 #include "transfer/object_io_support.hpp"
 #include "transfer/presign.hpp"
+#include "transport/paced_sink.hpp"
 
 namespace lakefs {
 namespace detail {
@@ -59,38 +67,37 @@ struct OwnStop {
 
 }  // namespace
 
-// A bounded byte pipe from one producer (the thread receiving a response body) to one consumer (the reader).
+// A bounded byte pipe from one producer (the transfer receiving a response body) to one consumer (the reader).
 // A consumer waiting with a buffer of its own has the bytes copied straight into it; otherwise they wait in a ring
-// of `capacity` bytes, and a producer finding it full blocks (so TCP's flow control holds the sender back).
+// of `capacity` bytes. A producer finding no room either pauses its transfer (offer: the engine's transfers; the
+// consumer wakes it once the chunk fits) or blocks (push: any other transport).
 class StreamPipe {
  public:
   explicit StreamPipe(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 1)) {}
 
+  // Producer: takes all of `chunk` (true), or none (false) when it does not fit: `wake` is then called once it
+  // does. Throws TransferCancelled once the consumer closed.
+  bool offer(std::string_view chunk, const PacedSink::Wake& wake) {
+    std::lock_guard lock(mutex_);
+    if (closed_) throw TransferCancelled{};
+    if (!fits(chunk.size())) {
+      paused_for_ = chunk.size();
+      wake_ = wake;
+      return false;
+    }
+    put(chunk);
+    return true;
+  }
+
   // Producer: hands over `chunk`, blocking while there is no room. Throws TransferCancelled once the consumer closed.
   void push(std::string_view chunk) {
     std::unique_lock lock(mutex_);
-    while (!chunk.empty()) {
+    for (;;) {
       if (closed_) throw TransferCancelled{};
-      if (waiting_ && target_filled_ < target_size_) {
-        const std::size_t n = std::min(chunk.size(), target_size_ - target_filled_);
-        std::memcpy(target_ + target_filled_, chunk.data(), n);
-        target_filled_ += n;
-        chunk.remove_prefix(n);
-        if (target_filled_ >= target_min_) data_.notify_one();
-        continue;
-      }
-      if (stored_ < capacity_) {
-        if (!ring_) ring_ = std::make_unique_for_overwrite<char[]>(capacity_);
-        const std::size_t tail = (head_ + stored_) % capacity_;
-        const std::size_t n = std::min({chunk.size(), capacity_ - stored_, capacity_ - tail});
-        std::memcpy(ring_.get() + tail, chunk.data(), n);
-        stored_ += n;
-        chunk.remove_prefix(n);
-        if (waiting_) data_.notify_one();
-        continue;
-      }
-      space_.wait(lock, [&] { return closed_ || stored_ < capacity_ || (waiting_ && target_filled_ < target_size_); });
+      if (fits(chunk.size())) break;
+      space_.wait(lock);
     }
+    put(chunk);
   }
 
   // Producer: the stream ended, with `error` when it failed.
@@ -98,12 +105,13 @@ class StreamPipe {
     std::lock_guard lock(mutex_);
     finished_ = true;
     error_ = std::move(error);
-    data_.notify_one();
+    data_.notify_all();  // the reader, and a close() waiting for the end
   }
 
   // Consumer: copies between `min` and `size` bytes into `out` (fewer only when the stream ended); 0 at the end.
   // Rethrows the producer's error when it came before `min` bytes did.
   std::size_t read(char* out, std::size_t size, std::size_t min) {
+    PacedSink::Wake wake;
     std::unique_lock lock(mutex_);
     std::size_t got = take(out, size);
     if (got < min && !finished_) {
@@ -113,6 +121,12 @@ class StreamPipe {
       target_filled_ = 0;
       waiting_ = true;
       space_.notify_one();
+      wake = wake_if_fits();
+      if (wake) {
+        lock.unlock();
+        wake();
+        lock.lock();
+      }
       data_.wait(lock, [&] { return target_filled_ >= target_min_ || finished_; });
       got += target_filled_;
       waiting_ = false;
@@ -123,17 +137,30 @@ class StreamPipe {
     }
     // A failure before `min` bytes is the read's failure (what was copied does not count).
     if (got < min && finished_ && error_) std::rethrow_exception(error_);
+    wake = wake_if_fits();
+    lock.unlock();
+    if (wake) wake();
     return got;
   }
 
-  // Consumer: no more bytes wanted; the producer's next push throws TransferCancelled.
-  void close() {
-    std::lock_guard lock(mutex_);
+  // Consumer: no more bytes wanted; the producer's next chunk throws TransferCancelled (a paused one is woken for
+  // it). Then waits until the producer has finished.
+  void close_and_wait() {
+    PacedSink::Wake wake;
+    std::unique_lock lock(mutex_);
     closed_ = true;
     space_.notify_one();
+    if (paused_for_ != 0) {
+      paused_for_ = 0;
+      wake = std::move(wake_);
+    }
+    lock.unlock();
+    if (wake) wake();
+    lock.lock();
+    data_.wait(lock, [&] { return finished_; });
   }
 
-  // Producer, before its first push: the stream has at most `bytes` left, so a larger ring would only waste memory.
+  // Producer, before its first chunk: the stream has at most `bytes` left, so a larger ring would only waste memory.
   void limit(std::uint64_t bytes) {
     std::lock_guard lock(mutex_);
     if (!ring_) capacity_ = static_cast<std::size_t>(std::clamp<std::uint64_t>(bytes, 1, capacity_));
@@ -147,15 +174,58 @@ class StreamPipe {
 
   // Consumer: drops `n` buffered bytes (n <= buffered()).
   void skip(std::size_t n) {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     n = std::min(n, stored_);
     head_ = (head_ + n) % capacity_;
     stored_ -= n;
     if (stored_ == 0) head_ = 0;
     space_.notify_one();
+    const PacedSink::Wake wake = wake_if_fits();
+    lock.unlock();
+    if (wake) wake();
   }
 
  private:
+  // Whether a chunk of `n` bytes can be taken now (lock held): into a waiting reader's buffer and the ring's free
+  // space, or into an empty ring (grown for a chunk larger than the ring: a transport's chunk is never split).
+  [[nodiscard]] bool fits(std::size_t n) const noexcept {
+    const std::size_t target_room = waiting_ ? target_size_ - target_filled_ : 0;
+    return stored_ == 0 || n <= target_room + (capacity_ - stored_);
+  }
+
+  // Copies all of `chunk` (it fits) to the waiting reader's buffer, then the ring (lock held).
+  void put(std::string_view chunk) {
+    if (waiting_ && target_filled_ < target_size_) {
+      const std::size_t n = std::min(chunk.size(), target_size_ - target_filled_);
+      std::memcpy(target_ + target_filled_, chunk.data(), n);
+      target_filled_ += n;
+      chunk.remove_prefix(n);
+      if (target_filled_ >= target_min_) data_.notify_all();
+    }
+    if (chunk.empty()) return;
+    if (stored_ == 0 && chunk.size() > capacity_) {
+      ring_.reset();
+      capacity_ = chunk.size();
+      head_ = 0;
+    }
+    if (!ring_) ring_ = std::make_unique_for_overwrite<char[]>(capacity_);
+    while (!chunk.empty()) {
+      const std::size_t tail = (head_ + stored_) % capacity_;
+      const std::size_t n = std::min(chunk.size(), capacity_ - tail);
+      std::memcpy(ring_.get() + tail, chunk.data(), n);
+      stored_ += n;
+      chunk.remove_prefix(n);
+    }
+    if (waiting_) data_.notify_all();
+  }
+
+  // The wake of a paused producer whose chunk fits now, taken (lock held); empty otherwise.
+  [[nodiscard]] PacedSink::Wake wake_if_fits() {
+    if (paused_for_ == 0 || !fits(paused_for_)) return {};
+    paused_for_ = 0;
+    return std::move(wake_);
+  }
+
   // Moves up to `size` ring bytes to `out` (lock held).
   std::size_t take(char* out, std::size_t size) {
     std::size_t got = 0;
@@ -172,8 +242,8 @@ class StreamPipe {
   }
 
   std::mutex mutex_;
-  std::condition_variable data_;   // the consumer waits for bytes
-  std::condition_variable space_;  // the producer waits for room
+  std::condition_variable data_;   // the consumer waits for bytes (or, closing, for the end)
+  std::condition_variable space_;  // a pushing producer waits for room
   std::size_t capacity_;
   std::unique_ptr<char[]> ring_;  // allocated when first needed
   std::size_t head_ = 0, stored_ = 0;
@@ -183,6 +253,9 @@ class StreamPipe {
   bool finished_ = false;
   bool closed_ = false;
   std::exception_ptr error_;
+  // A paused producer: the size of the chunk it could not hand over (0: none), and how to wake it.
+  std::size_t paused_for_ = 0;
+  PacedSink::Wake wake_;
 };
 
 class ReaderBuf : public std::streambuf {
@@ -194,6 +267,7 @@ class ReaderBuf : public std::streambuf {
         read_ahead_(options.read_ahead),
         call_(options.call) {
     require_non_empty(name_.path, "object path");
+    async::detail::check_not_on_engine_thread("ObjectReader");
     pre_signed_ = use_pre_sign(client_, options.pre_sign, "ObjectReader", options.call);
     if (pre_signed_ || !read_ahead_) {
       // The pre-signed URL comes from a stat; without read-ahead the reader reads blocks, which need the size first.
@@ -203,7 +277,7 @@ class ReaderBuf : public std::streambuf {
       version_ = info_.checksum;
       if (pre_signed_) {
         // The URL stays private: info() must not hand out a live bearer credential nobody asked for.
-        url_ = std::make_unique<RenewableUrl>(std::move(info_.physical_address), [this] { return renew_url(); });
+        url_ = std::make_unique<SharedUrl>(std::move(info_.physical_address), [this] { return renew_url(); });
         info_.physical_address.clear();
         info_.physical_address_expiry.reset();
       }
@@ -369,24 +443,79 @@ class ReaderBuf : public std::streambuf {
     return false;
   }
 
-  struct Stream {
+  // One open-ended GET and where its body goes. Shared by the reader and the task running the GET on the engine
+  // (its body_sink holds it as a PacedSink); the reader waits for the task's end before it lets go.
+  class Stream final : public PacedSink {
+   public:
+    Stream(std::size_t capacity, const std::stop_token& caller) : pipe(capacity), stop(caller) {}
+
+    // The engine's transfer: all of the chunk past what a retry sends again, or none (the transfer pauses).
+    bool offer(std::string_view chunk, const Wake& wake) override {
+      const auto repeated = static_cast<std::size_t>(std::min<std::uint64_t>(skip, chunk.size()));
+      const std::string_view fresh = check(chunk.substr(repeated));
+      if (!fresh.empty() && !pipe.offer(fresh, wake)) return false;
+      taken(repeated, fresh.size());
+      return true;
+    }
+    // Another transport's thread (a custom Transport): blocks while the reader is behind.
+    void push(std::string_view chunk) override {
+      const auto repeated = static_cast<std::size_t>(std::min<std::uint64_t>(skip, chunk.size()));
+      const std::string_view fresh = check(chunk.substr(repeated));
+      if (!fresh.empty()) pipe.push(fresh);
+      taken(repeated, fresh.size());
+    }
+
     StreamPipe pipe;
     OwnStop stop;
-    std::thread thread;
-    // Set by the producer before its first byte: the response's head was checked (the constructor waits for it).
+    // Set once the response's head was checked (the constructor of a reader through lakeFS waits for it).
     std::promise<void> opened;
-    Stream(std::size_t capacity, const std::stop_token& caller) : pipe(capacity), stop(caller) {}
+    bool opened_set = false;  // the producer's side of `opened`
+    std::string path;         // for messages
+    // The producer's count: body bytes handed over, bytes a retried attempt sends again (the pipe has them), and
+    // bytes the stream should have (unknown: the most there is).
+    std::uint64_t delivered = 0;
+    std::uint64_t skip = 0;
+    std::uint64_t expected = std::numeric_limits<std::uint64_t>::max();
+
+   private:
+    [[nodiscard]] std::string_view check(std::string_view fresh) const {
+      if (fresh.size() > expected - delivered) {
+        throw ProtocolError("object '" + path + "': the server sent more bytes than the object has");
+      }
+      return fresh;
+    }
+    void taken(std::size_t repeated, std::size_t fresh) {
+      skip -= repeated;
+      delivered += fresh;
+    }
   };
 
-  // Opens the stream at `offset` (the reader's position). The first stream of a reader through lakeFS learns the
-  // object's size and version from the head of its answer; the constructor waits for it.
+  // Opens the stream at `offset` (the reader's position), its GET on the engine. The first stream of a reader
+  // through lakeFS learns the object's size and version from the head of its answer; the constructor waits for it.
   void start_stream(std::uint64_t offset) {
     const bool first = version_.empty() && !have_stat_;
-    stream_ = std::make_unique<Stream>(block_size_, call_.stop);
-    auto opened = stream_->opened.get_future();
-    stream_->thread = std::thread([this, offset, stream = stream_.get()] { run_stream(*stream, offset); });
+    auto stream = std::make_shared<Stream>(block_size_, call_.stop);
+    stream->path = name_.path;
+    if (!first) stream->expected = size_ - std::min(size_, offset);
+    auto opened = stream->opened.get_future();
+    stream_ = stream;
     streaming_ = true;
     base_ = offset;
+    async::spawn(run_stream(stream, offset, first), [stream](async::Outcome<void> outcome) {
+      std::exception_ptr error = outcome.error();
+      if (error) {
+        try {
+          std::rethrow_exception(error);
+        } catch (const TransferCancelled&) {
+          error = nullptr;  // the reader closed the stream: nobody waits for the rest
+        } catch (...) {
+        }
+      }
+      if (!stream->opened_set) {
+        stream->opened.set_exception(error ? error : std::make_exception_ptr(CancelledError("ObjectReader: closed")));
+      }
+      stream->pipe.finish(error);
+    });
     if (first) {
       try {
         opened.get();  // the head, or the failure to open (a missing object, a transport error)
@@ -394,95 +523,81 @@ class ReaderBuf : public std::streambuf {
         stop_stream();
         throw;
       }
+      if (size_unknown_) {
+        // A body a proxy compressed (Content-Encoding) or sent chunked does not tell the object's size: a stat
+        // does, checked against the version being read.
+        const auto info = StoredObject(name_.repo, name_.ref, name_.path, client_).stat({.call = call_});
+        if (!version_.empty() && info.checksum != version_) {
+          stop_stream();
+          throw ObjectChangedError(name_.repo, name_.ref, name_.path);
+        }
+        size_ = static_cast<std::uint64_t>(std::max<std::int64_t>(info.size_bytes, 0));
+      }
     }
   }
 
-  // The producer: receives the body from `offset` to the end into the pipe. Runs on the stream's thread; reads
-  // only immutable members, and version_/size_ before it signals `opened` (the constructor waits for that).
-  void run_stream(Stream& stream, std::uint64_t offset) {
-    bool opened = false;
-    std::uint64_t delivered = 0;
-    std::uint64_t skip = 0;  // bytes a retried attempt sends again, which the pipe already has
-    std::uint64_t expected = size_ - std::min(size_, offset);
-    const bool learn = version_.empty() && !have_stat_;
-    const auto start = [&](const http::Response& head) {
+  // The producer: the GET of the body from `offset` to the end, on the engine. Reads only immutable members, and
+  // writes version_, size_ and size_unknown_ (a first stream) before it sets `opened`, which the constructor waits
+  // for. A retried attempt starts at `offset` again: what the pipe already has is skipped, not repeated (the
+  // version is checked again on its head; a pre-signed URL names one immutable physical object).
+  async::Task<void> run_stream(std::shared_ptr<Stream> stream, std::uint64_t offset, bool learn) {
+    Stream& s = *stream;
+    const auto start = [this, &s, learn](const http::Response& head) {
       if (!pre_signed_) {
-        if (!opened && learn) {
+        if (!s.opened_set && learn) {
           const auto etag = head.header("etag");
           version_ = etag ? unquote_etag(*etag) : std::string();
         } else {
           check_version(head);
         }
       }
-      if (!opened && learn) {
+      if (s.opened_set) return;
+      if (learn) {
         if (head.status != 200) {
           throw ProtocolError("object '" + name_.path + "': the server answered HTTP " + std::to_string(head.status) +
                               " to a GET without a range");
         }
-        // A body a proxy compressed (Content-Encoding) or sent chunked does not tell the object's size: a stat
-        // does, checked against the version being read.
         const auto encoding = head.header("content-encoding");
-        auto length = encoding && *encoding != "identity" ? std::nullopt : content_length(head);
-        if (!length) {
-          const auto info = StoredObject(name_.repo, name_.ref, name_.path, client_).stat({.call = call_});
-          if (!version_.empty() && info.checksum != version_) {
-            throw ObjectChangedError(name_.repo, name_.ref, name_.path);
-          }
-          length = static_cast<std::uint64_t>(std::max<std::int64_t>(info.size_bytes, 0));
+        const auto length = encoding && *encoding != "identity" ? std::nullopt : content_length(head);
+        if (length) {
+          size_ = *length;
+          s.expected = *length;
+        } else {
+          size_unknown_ = true;  // the constructor asks a stat
         }
-        size_ = *length;
-        expected = *length;
       }
-      if (!opened) {
-        opened = true;
-        stream.pipe.limit(expected);
-        stream.opened.set_value();
-      }
+      if (s.expected != std::numeric_limits<std::uint64_t>::max()) s.pipe.limit(s.expected);
+      s.opened_set = true;
+      s.opened.set_value();
     };
-    const auto sink = [&](std::string_view chunk) {
-      if (skip > 0) {
-        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(skip, chunk.size()));
-        chunk.remove_prefix(n);
-        skip -= n;
-      }
-      if (chunk.size() > expected - delivered) {
-        throw ProtocolError("object '" + name_.path + "': the server sent more bytes than the object has");
-      }
-      stream.pipe.push(chunk);
-      delivered += chunk.size();
-    };
-    // A retried attempt starts at `offset` again: what the pipe already has is skipped, not repeated (the version
-    // is checked again in `start`; a pre-signed URL names one immutable physical object).
-    const auto restart = [&] { skip = delivered; };
-    CallOptions call = call_;
-    call.stop = stream.stop.source.get_token();
-    std::exception_ptr error;
-    try {
-      const std::string range = offset == 0 ? std::string() : "bytes=" + std::to_string(offset) + "-";
-      if (pre_signed_) {
-        (void)presigned_get(client_, *url_, name_, range, sink, restart, call, start);
-      } else {
-        (void)get_object_streamed(client_, name_, range, start, sink, restart, call);
-      }
-      if (!opened) start(http::Response{.status = 200, .body = {}, .headers = {}});  // not reached: the hook runs
-      if (delivered != expected) {
-        throw ProtocolError("object '" + name_.path + "': the server sent " + std::to_string(delivered) +
-                            " bytes of the " + std::to_string(expected) + " the object has from offset " +
-                            std::to_string(offset));
-      }
-    } catch (const TransferCancelled&) {
-      // the reader closed the stream: nobody waits for the rest
-    } catch (...) {
-      error = std::current_exception();
+    const std::string range = offset == 0 ? std::string() : "bytes=" + std::to_string(offset) + "-";
+    http::Request request;
+    if (pre_signed_) {
+      if (!range.empty()) request.headers.emplace_back("Range", range);
+    } else {
+      request = object_get_request(name_, range);
     }
-    if (!opened) {
-      stream.opened.set_exception(error ? error : std::make_exception_ptr(CancelledError("ObjectReader: closed")));
+    request.body_start = start;
+    request.body_sink = PacedSinkRef{stream};
+    request.restart_body = [&s] { s.skip = s.delivered; };
+    request.call = call_;
+    request.call.stop = s.stop.source.get_token();
+    if (pre_signed_) {
+      (void)co_await presigned_send(Via::engine, client_, *url_, name_, std::move(request));
+    } else {
+      (void)co_await object_task(send_via(Via::engine, client_, std::move(request)), name_.repo, name_.ref, name_.path);
     }
-    stream.pipe.finish(error);
+    if (!s.opened_set) start(http::Response{.status = 200, .body = {}, .headers = {}});  // not reached: the hook runs
+    if (s.expected != std::numeric_limits<std::uint64_t>::max() && s.delivered != s.expected) {
+      throw ProtocolError("object '" + name_.path + "': the server sent " + std::to_string(s.delivered) +
+                          " bytes of the " + std::to_string(s.expected) + " the object has from offset " +
+                          std::to_string(offset));
+    }
   }
 
   // Takes between `min` and `size` bytes of the stream into `out`.
   std::size_t take(char* out, std::size_t size, std::size_t min) {
+    async::detail::check_not_on_engine_thread("ObjectReader");  // the engine must deliver what is waited for
     const std::size_t n = stream_->pipe.read(out, size, min);
     if (n == 0 && size > 0) {
       throw ProtocolError("object '" + name_.path + "': the stream ended before the object's end");
@@ -490,11 +605,11 @@ class ReaderBuf : public std::streambuf {
     return n;
   }
 
+  // Ends the stream: its transfer is stopped (a paused one too) and waited for.
   void stop_stream() noexcept {
     if (!stream_) return;
-    stream_->pipe.close();
     stream_->stop.source.request_stop();  // a transfer waiting on the network is aborted too
-    if (stream_->thread.joinable()) stream_->thread.join();
+    stream_->pipe.close_and_wait();
     stream_.reset();
     area_.reset();
   }
@@ -520,7 +635,8 @@ class ReaderBuf : public std::streambuf {
     } else {
       cancel_ahead();
       loaded = std::move(spare_);
-      fetch(block, loaded, call_);
+      async::detail::check_not_on_engine_thread("ObjectReader");  // a read-ahead may be the engine's to finish
+      run_on_caller(fetch(Via::caller, block, loaded, call_));
     }
     setg(nullptr, nullptr, nullptr);
     base_ = static_cast<std::uint64_t>(block) * block_size_;
@@ -533,17 +649,18 @@ class ReaderBuf : public std::streambuf {
   }
 
   void start_ahead(std::int64_t block) {
-    // The read-ahead stops on its own source: when the reader leaves the block or closes, and when the caller's
-    // token is stopped (forwarded).
+    // The read-ahead runs on the engine and stops on its own source: when the reader leaves the block or closes,
+    // and when the caller's token is stopped (forwarded).
     auto stop = std::make_unique<OwnStop>(call_.stop);
     CallOptions call = call_;
     call.stop = stop->source.get_token();
     ahead_.emplace(Ahead{block, {}, std::move(stop)});
-    ahead_->result =
-        std::async(std::launch::async, [this, block, call = std::move(call), buffer = std::move(spare_)]() mutable {
-          fetch(block, buffer, call);
-          return std::move(buffer);
-        });
+    ahead_->result = async::spawn(fetch_ahead(block, std::move(spare_), std::move(call)));
+  }
+
+  async::Task<Block> fetch_ahead(std::int64_t block, Block buffer, CallOptions call) {
+    co_await fetch(Via::engine, block, buffer, call);
+    co_return std::move(buffer);
   }
 
   void cancel_ahead() noexcept {
@@ -558,16 +675,25 @@ class ReaderBuf : public std::streambuf {
     ahead_.reset();
   }
 
-  // Fills `out` with block `block` of the object. Runs on the caller's thread or
-  // on a read-ahead thread (then `call.stop` is the read-ahead's own). A stop
-  // aborts the transfer with CancelledError. Only immutable members are read here.
-  void fetch(std::int64_t block, Block& out, const CallOptions& call) const {
+  // Fills `out` with block `block` of the object: on the reading thread (Via::caller) or, for the read-ahead, on
+  // the engine (then `call.stop` is the read-ahead's own). A stop aborts the transfer with CancelledError. Only
+  // immutable members are read here. `out` and `call` outlive the task.
+  async::Task<void> fetch(Via via, std::int64_t block, Block& out, const CallOptions& call) const {
     const std::uint64_t offset = static_cast<std::uint64_t>(block) * block_size_;
     const std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(block_size_, size_ - offset));
     // Never more than the object needs: small objects get small buffers.
     if (!out.data) out.data = std::make_unique_for_overwrite<char[]>(std::min<std::uint64_t>(block_size_, size_));
     out.len = 0;
-    const auto sink = [&](std::string_view chunk) {
+    const std::string range = "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
+    http::Request request;
+    if (pre_signed_) {
+      request.headers.emplace_back("Range", range);
+    } else {
+      request = object_get_request(name_, range);
+      // The version is checked before any byte is taken: a replaced object never reaches the caller's buffer.
+      request.body_start = [this](const http::Response& head) { check_version(head); };
+    }
+    request.body_sink = [this, &out, &call, length](std::string_view chunk) {
       if (call.stop.stop_requested()) throw CancelledError("ObjectReader of '" + name_.path + "': cancelled");
       if (chunk.size() > length - out.len) {
         throw ProtocolError("object '" + name_.path + "': the server sent more bytes than the range asked for");
@@ -575,14 +701,12 @@ class ReaderBuf : public std::streambuf {
       std::memcpy(out.data.get() + out.len, chunk.data(), chunk.size());
       out.len += chunk.size();
     };
-    const auto restart = [&] { out.len = 0; };
-    const std::string range = "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
+    request.restart_body = [&out] { out.len = 0; };
+    request.call = call;
     if (pre_signed_) {
-      (void)presigned_get(client_, *url_, name_, range, sink, restart, call);
+      (void)co_await presigned_send(via, client_, *url_, name_, std::move(request));
     } else {
-      // The version is checked before any byte is taken: a replaced object never reaches the caller's buffer.
-      (void)get_object_streamed(
-          client_, name_, range, [this](const http::Response& head) { check_version(head); }, sink, restart, call);
+      (void)co_await object_task(send_via(via, client_, std::move(request)), name_.repo, name_.ref, name_.path);
     }
     if (out.len != length) {
       throw ProtocolError("object '" + name_.path + "': the server sent " + std::to_string(out.len) + " bytes for a " +
@@ -600,10 +724,18 @@ class ReaderBuf : public std::streambuf {
 
   // A fresh pre-signed URL after the store rejected the last one (expired): from a new stat, which is also where an
   // object replaced since the reader opened shows (until then the old URL reads the old version consistently).
-  std::string renew_url() const {
-    auto fresh = StoredObject(name_.repo, name_.ref, name_.path, client_).stat({.pre_sign = true, .call = call_});
+  // Asked where the rejected request ran: on the engine (the stream, a read-ahead) or on the reading thread.
+  async::Task<std::string> renew_url() const {
+    const StoredObject object(name_.repo, name_.ref, name_.path, client_);
+    const StatOptions stat{.pre_sign = true, .call = call_};  // named: GCC 12 and braced temporaries in co_await
+    ObjectInfo fresh;
+    if (async::on_engine_thread()) {
+      fresh = co_await object.stat_async(stat);
+    } else {
+      fresh = object.stat(stat);
+    }
     if (fresh.checksum != version_) throw ObjectChangedError(name_.repo, name_.ref, name_.path);
-    return std::move(fresh.physical_address);
+    co_return std::move(fresh.physical_address);
   }
 
   struct Ahead {
@@ -619,15 +751,16 @@ class ReaderBuf : public std::streambuf {
   bool read_ahead_;
   CallOptions call_;
   bool pre_signed_ = false;
-  std::unique_ptr<RenewableUrl> url_;  // pre-signed: thread-safe, shared with the read-ahead
-  std::string version_;                // the ETag (lakeFS checksum) of the version being read
+  std::unique_ptr<SharedUrl> url_;  // pre-signed: thread-safe, shared by the stream and the blocks
+  std::string version_;             // the ETag (lakeFS checksum) of the version being read
   std::uint64_t size_ = 0;
+  bool size_unknown_ = false;  // a first stream's head did not tell the size (set before `opened`)
 
   // Owned by the reading thread.
   mutable ObjectInfo info_{};
   mutable bool have_stat_ = false;
   bool streaming_ = true;
-  std::unique_ptr<Stream> stream_;
+  std::shared_ptr<Stream> stream_;
   std::unique_ptr<char[]> area_;  // the get area while streaming
   // After a seek while streaming: the offset of the stream's next byte, which the position no longer tells.
   std::uint64_t stream_pos_ = 0;

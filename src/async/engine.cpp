@@ -22,6 +22,7 @@
 #include "lakefs/errors.hpp"
 #include "transport/curl_handle.hpp"
 #include "transport/curl_transport.hpp"
+#include "transport/paced_sink.hpp"
 
 namespace lakefs {
 namespace {
@@ -81,9 +82,9 @@ struct Op {
 };
 
 struct Command {
-  enum class Kind { submit, cancel, completed } kind;
+  enum class Kind { submit, cancel, completed, unpause } kind;
   std::unique_ptr<Op> op{};  // submit
-  std::uint64_t id = 0;      // cancel, completed
+  std::uint64_t id = 0;      // cancel, completed, unpause
   http::Result result{};     // completed (a custom transport's attempt)
 };
 
@@ -138,6 +139,9 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
   }
 
   void cancel(std::uint64_t id) { post(Command{Command::Kind::cancel, nullptr, id}); }
+
+  // Any thread: a paced sink made room for the chunk its transfer paused on.
+  void unpause(std::uint64_t id) { post(Command{Command::Kind::unpause, nullptr, id}); }
 
  private:
   void post(Command command) {
@@ -223,6 +227,14 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
         complete(*it->second);
         return;
       }
+      case Command::Kind::unpause: {
+        // The transfer may have ended (or be running unpaused) by now: libcurl ignores a needless unpause. An
+        // unpause hands libcurl's held chunk to the sink again before it returns (which may pause once more).
+        auto it = ops_.find(command.id);
+        if (it == ops_.end() || !it->second->handle) return;
+        (void)curl_easy_pause(it->second->handle->easy, CURLPAUSE_CONT);
+        return;
+      }
     }
   }
 
@@ -275,6 +287,12 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
       return;
     }
     curl_easy_setopt(handle->easy, CURLOPT_PRIVATE, static_cast<void*>(&op));
+    if (op.request->body_sink.target<PacedSinkRef>() != nullptr) {
+      // A consumer that falls behind pauses this transfer rather than block the engine (transport/paced_sink.hpp).
+      handle->transfer.wake = [loop = weak_from_this(), id = op.id] {
+        if (auto alive = loop.lock()) alive->unpause(id);
+      };
+    }
     if (curl_multi_add_handle(multi_, handle->easy) != CURLM_OK) {
       --running_;
       op.result->failure = http::Failure::other;

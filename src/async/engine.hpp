@@ -4,7 +4,7 @@
 // hand it a transfer (a request and where its result goes) or a timer and
 // suspend; the engine resumes them on its thread when the transfer ends or the
 // timer fires. Its loop, per turn: take the commands other threads queued
-// (submit, cancel, completions of a custom transport), admit queued transfers
+// (submit, cancel, unpause, completions of a custom transport), admit queued transfers
 // up to max_in_flight, curl_multi_perform, harvest the finished transfers, fire
 // the due timers, and only then curl_multi_poll until a socket, the nearest
 // timer or a wake-up (curl_multi_wakeup from a submitting thread). Admission

@@ -12,6 +12,7 @@
 
 #include "lakefs/errors.hpp"
 #include "lakefs/version.hpp"
+#include "transport/paced_sink.hpp"
 #include "transport/redaction.hpp"
 #include "transport/retry.hpp"
 
@@ -42,7 +43,13 @@ std::size_t on_write(char* data, std::size_t size, std::size_t count, void* user
     if (t->streaming_body()) {
       t->start_body();
       t->streamed = true;
-      t->request->body_sink(std::string_view(data, n));
+      if (t->wake) {
+        // A paced sink takes the whole chunk or pauses the transfer; libcurl hands the same chunk again on unpause.
+        const auto* paced = t->request->body_sink.target<PacedSinkRef>();
+        if (!paced->sink->offer(std::string_view(data, n), t->wake)) return CURL_WRITEFUNC_PAUSE;
+      } else {
+        t->request->body_sink(std::string_view(data, n));
+      }
     } else {
       t->response->body.append(data, n);
     }

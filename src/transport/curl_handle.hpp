@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,6 +39,9 @@ struct Transfer {
   /// A streaming body was read from or delivered to the caller: the request cannot be replayed.
   bool streamed = false;
   std::uint64_t streamed_in = 0;
+  /// Set by the engine when the request's body_sink is a PacedSinkRef: the sink may pause the transfer, and this
+  /// wakes it (see transport/paced_sink.hpp). Empty in the blocking pool.
+  std::function<void()> wake{};
 
   bool streaming_body() {
     if (!request->body_sink) return false;

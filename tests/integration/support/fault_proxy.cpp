@@ -544,7 +544,11 @@ void FaultProxy::serve(int client_fd, std::size_t connection_id) {
   Peer upstream(-1, stop_fd);
   std::size_t index_on_connection = 0;
   const auto discard = [](std::string_view) { return true; };
-  const auto to_client = [&](std::string_view bytes) { return client.write_all(bytes); };
+  const auto to_client = [&](std::string_view bytes) {
+    if (!client.write_all(bytes)) return false;
+    body_bytes_to_clients_.fetch_add(bytes.size());
+    return true;
+  };
   const auto to_upstream = [&](std::string_view bytes) { return upstream.write_all(bytes); };
   try {
     while (!stopping_.load()) {

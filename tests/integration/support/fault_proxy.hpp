@@ -110,6 +110,10 @@ class FaultProxy {
   /// The most requests that were in flight at once since the proxy started (or reset_peak()).
   [[nodiscard]] std::size_t peak_in_flight() const noexcept { return peak_in_flight_.load(); }
   void reset_peak() noexcept { peak_in_flight_.store(in_flight_.load()); }
+  /// Bytes of forwarded response bodies written to clients' connections so far (as on the wire: chunked framing
+  /// included). Written means handed to the kernel: a client that stops reading holds this back once the
+  /// connection's socket buffers are full.
+  [[nodiscard]] std::uint64_t body_bytes_to_clients() const noexcept { return body_bytes_to_clients_.load(); }
   /// Every request seen, one per line, for failure messages.
   [[nodiscard]] std::string log() const;
 
@@ -138,6 +142,7 @@ class FaultProxy {
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> accepted_{0};
   std::atomic<std::size_t> in_flight_{0};
+  std::atomic<std::uint64_t> body_bytes_to_clients_{0};
   std::atomic<std::size_t> peak_in_flight_{0};
 
   mutable std::mutex mutex_;  // guards rules_, seen_
