@@ -13,6 +13,7 @@
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
+#include "listing/async_pages.hpp"
 #include "model/convert.hpp"
 #include "transport/error_mapping.hpp"
 
@@ -170,25 +171,49 @@ void Branch::reset_prefix(const std::string& prefix, CallOptions call) {
        .call = std::move(call)});
 }
 
+namespace {
+
+// The request of an uncommitted-changes page, made alike for uncommitted() and uncommitted_async().
+api::DiffBranchRequest uncommitted_request(const std::string& repo, const std::string& branch,
+                                           const std::string& prefix, const std::string& after, std::size_t amount,
+                                           const CallOptions& call) {
+  return {.repository = repo,
+          .branch = branch,
+          .after = after,
+          .amount = static_cast<std::int64_t>(amount),
+          .prefix = prefix,
+          .call = call};
+}
+
+void decode_uncommitted(std::string_view body, std::vector<Change>& items) { detail::decode_changes(body, items); }
+
+}  // namespace
+
 Listing<Change> Branch::uncommitted(UncommittedOptions options) const {
   detail::require_non_empty(id_, "branch id");
   detail::require_page_size(options.page_size);
-  auto client = client_;
-  auto repo = repo_id_;
-  auto branch = id_;
   return Listing<Change>(
-      [client, repo, branch, prefix = options.prefix](const std::string& after, std::size_t amount,
-                                                      const CallOptions& call) {
-        return detail::raw_page(client.api().branches.diff_branch_raw({.repository = repo,
-                                                                       .branch = branch,
-                                                                       .after = after,
-                                                                       .amount = static_cast<std::int64_t>(amount),
-                                                                       .prefix = prefix,
-                                                                       .call = call}),
-                                "DiffList");
+      [client = client_, repo = repo_id_, branch = id_, prefix = options.prefix](
+          const std::string& after, std::size_t amount, const CallOptions& call) {
+        return detail::raw_page(
+            client.api().branches.diff_branch_raw(uncommitted_request(repo, branch, prefix, after, amount, call)),
+            "DiffList");
       },
-      [](std::string_view body, std::vector<Change>& items) { detail::decode_changes(body, items); },
-      options.max_amount, options.page_size, options.after, [](const Change& c) { return c.path; }, options.call);
+      decode_uncommitted, options.max_amount, options.page_size, options.after, [](const Change& c) { return c.path; },
+      options.call);
+}
+
+AsyncListing<Change> Branch::uncommitted_async(UncommittedOptions options) const {
+  detail::require_non_empty(id_, "branch id");
+  detail::require_page_size(options.page_size);
+  return AsyncListing<Change>(detail::async_pages<Change>(
+                                  [client = client_, repo = repo_id_, branch = id_, prefix = options.prefix,
+                                   call = options.call](const std::string& after, std::size_t amount) {
+                                    return client.api().branches.diff_branch_raw_async(
+                                        uncommitted_request(repo, branch, prefix, after, amount, call));
+                                  },
+                                  "DiffList", decode_uncommitted),
+                              options.max_amount, options.page_size, options.after);
 }
 
 void Branch::remove_objects(std::initializer_list<std::string_view> paths, RemoveObjectsOptions options) {

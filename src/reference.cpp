@@ -11,6 +11,7 @@
 #include "lakefs/branch.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
+#include "listing/async_pages.hpp"
 #include "model/convert.hpp"
 #include "transfer/presign.hpp"
 
@@ -38,43 +39,95 @@ Commit Reference::get_commit(CallOptions call) const {
       client_.api().commits.get_commit({.repository = repo_id_, .commit_id = id_, .call = std::move(call)}));
 }
 
+namespace {
+
+// The requests of a log and of a diff, made alike for the synchronous listings and their awaited forms.
+struct LogQuery {
+  std::string repo, ref;
+  LogOptions options;
+  std::optional<std::string> since;
+
+  LogQuery(std::string r, std::string f, LogOptions o) : repo(std::move(r)), ref(std::move(f)), options(std::move(o)) {
+    if (options.since) since = detail::to_rfc3339(*options.since);
+  }
+  [[nodiscard]] api::LogCommitsRequest request(const std::string& after, std::size_t amount,
+                                               const CallOptions& call) const {
+    return {.repository = repo,
+            .ref = ref,
+            .after = after.empty() ? std::nullopt : std::optional(after),
+            .amount = static_cast<std::int64_t>(amount),
+            .objects = options.objects,
+            .prefixes = options.prefixes,
+            .limit = options.limit ? std::optional(true) : std::nullopt,
+            .first_parent = options.first_parent,
+            .since = since,
+            .stop_at = options.stop_at.empty() ? std::nullopt : std::optional(options.stop_at),
+            .call = call};
+  }
+  // The API has no "until": filtered here.
+  [[nodiscard]] auto decoder() const {
+    return [until = options.until](std::string_view body, std::vector<Commit>& items) {
+      detail::decode_commits(body, items);
+      if (until) std::erase_if(items, [&](const Commit& c) { return c.creation_date > *until; });
+    };
+  }
+};
+
+struct DiffQuery {
+  std::string repo, left, right;
+  DiffOptions options;
+
+  [[nodiscard]] api::DiffRefsRequest request(const std::string& after, std::size_t amount,
+                                             const CallOptions& call) const {
+    return {.repository = repo,
+            .left_ref = left,
+            .right_ref = right,
+            .after = after,
+            .amount = static_cast<std::int64_t>(amount),
+            .prefix = options.prefix,
+            .delimiter = options.delimiter,
+            .type = options.type == DiffOptions::Type::two_dot ? "two_dot" : "three_dot",
+            .call = call};
+  }
+};
+
+void decode_diff(std::string_view body, std::vector<Change>& items) { detail::decode_changes(body, items); }
+
+}  // namespace
+
 Listing<Commit> Reference::log(LogOptions options) const {
   detail::require_non_empty(repo_id_, "repository id");
   detail::require_non_empty(id_, "reference id");
   detail::require_page_size(options.page_size);
-  auto client = client_;
-  auto repo = repo_id_;
-  auto ref = id_;
-  auto until = options.until;
-  std::optional<std::string> since;
-  if (options.since) since = detail::to_rfc3339(*options.since);
   const auto max_amount = options.max_amount;
   const auto page_size = options.page_size;
   auto start = options.after;
   auto listing_call = options.call;
+  const LogQuery query(repo_id_, id_, std::move(options));
+  auto decode = query.decoder();
   return Listing<Commit>(
-      [client, repo, ref, options = std::move(options), since](const std::string& after, std::size_t amount,
-                                                               const CallOptions& call) {
-        return detail::raw_page(client.api().refs.log_commits_raw(
-                                    {.repository = repo,
-                                     .ref = ref,
-                                     .after = after.empty() ? std::nullopt : std::optional(after),
-                                     .amount = static_cast<std::int64_t>(amount),
-                                     .objects = options.objects,
-                                     .prefixes = options.prefixes,
-                                     .limit = options.limit ? std::optional(true) : std::nullopt,
-                                     .first_parent = options.first_parent,
-                                     .since = since,
-                                     .stop_at = options.stop_at.empty() ? std::nullopt : std::optional(options.stop_at),
-                                     .call = call}),
-                                "CommitList");
+      [client = client_, query](const std::string& after, std::size_t amount, const CallOptions& call) {
+        return detail::raw_page(client.api().refs.log_commits_raw(query.request(after, amount, call)), "CommitList");
       },
-      [until](std::string_view body, std::vector<Commit>& items) {
-        detail::decode_commits(body, items);
-        // The API has no "until": filter here.
-        if (until) std::erase_if(items, [&](const Commit& c) { return c.creation_date > *until; });
-      },
-      max_amount, page_size, std::move(start), [](const Commit& c) { return c.id; }, std::move(listing_call));
+      std::move(decode), max_amount, page_size, std::move(start), [](const Commit& c) { return c.id; },
+      std::move(listing_call));
+}
+
+AsyncListing<Commit> Reference::log_async(LogOptions options) const {
+  detail::require_non_empty(repo_id_, "repository id");
+  detail::require_non_empty(id_, "reference id");
+  detail::require_page_size(options.page_size);
+  const auto max_amount = options.max_amount;
+  const auto page_size = options.page_size;
+  auto start = options.after;
+  auto call = options.call;
+  const LogQuery query(repo_id_, id_, std::move(options));
+  return AsyncListing<Commit>(detail::async_pages<Commit>(
+                                  [client = client_, query, call](const std::string& after, std::size_t amount) {
+                                    return client.api().refs.log_commits_raw_async(query.request(after, amount, call));
+                                  },
+                                  "CommitList", query.decoder()),
+                              max_amount, page_size, std::move(start));
 }
 
 Listing<Change> Reference::diff(const Reference& other, DiffOptions options) const {
@@ -86,26 +139,32 @@ Listing<Change> Reference::diff(const std::string& other_ref, DiffOptions option
   detail::require_non_empty(id_, "reference id");
   detail::require_ref(other_ref, "other reference");
   detail::require_page_size(options.page_size);
-  auto client = client_;
-  auto repo = repo_id_;
-  auto left = id_;
+  const DiffQuery query{repo_id_, id_, other_ref, options};
   return Listing<Change>(
-      [client, repo, left, right = other_ref, options](const std::string& after, std::size_t amount,
-                                                       const CallOptions& call) {
-        return detail::raw_page(client.api().refs.diff_refs_raw(
-                                    {.repository = repo,
-                                     .left_ref = left,
-                                     .right_ref = right,
-                                     .after = after,
-                                     .amount = static_cast<std::int64_t>(amount),
-                                     .prefix = options.prefix,
-                                     .delimiter = options.delimiter,
-                                     .type = options.type == DiffOptions::Type::two_dot ? "two_dot" : "three_dot",
-                                     .call = call}),
-                                "DiffList");
+      [client = client_, query](const std::string& after, std::size_t amount, const CallOptions& call) {
+        return detail::raw_page(client.api().refs.diff_refs_raw(query.request(after, amount, call)), "DiffList");
       },
-      [](std::string_view body, std::vector<Change>& items) { detail::decode_changes(body, items); },
-      options.max_amount, options.page_size, options.after, [](const Change& c) { return c.path; }, options.call);
+      decode_diff, options.max_amount, options.page_size, options.after, [](const Change& c) { return c.path; },
+      options.call);
+}
+
+AsyncListing<Change> Reference::diff_async(const Reference& other, DiffOptions options) const {
+  return diff_async(other.id(), std::move(options));
+}
+
+AsyncListing<Change> Reference::diff_async(const std::string& other_ref, DiffOptions options) const {
+  detail::require_non_empty(repo_id_, "repository id");
+  detail::require_non_empty(id_, "reference id");
+  detail::require_ref(other_ref, "other reference");
+  detail::require_page_size(options.page_size);
+  const DiffQuery query{repo_id_, id_, other_ref, options};
+  return AsyncListing<Change>(
+      detail::async_pages<Change>(
+          [client = client_, query](const std::string& after, std::size_t amount) {
+            return client.api().refs.diff_refs_raw_async(query.request(after, amount, query.options.call));
+          },
+          "DiffList", decode_diff),
+      options.max_amount, options.page_size, options.after);
 }
 
 Listing<ObjectEntry> Reference::objects(ListObjectsOptions options) const {

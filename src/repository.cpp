@@ -9,6 +9,7 @@
 #include "api/model_codec.hpp"
 #include "codec/validate.hpp"
 #include "lakefs/api/api.hpp"
+#include "listing/async_pages.hpp"
 #include "model/convert.hpp"
 #include "transaction_names.hpp"
 
@@ -171,44 +172,81 @@ Metadata Repository::metadata(CallOptions call) const {
 
 namespace {
 
-// Branches and tags list the same way: refs of a repository, as handles.
+// Branches and tags list the same way: refs of a repository, as handles. `list_fn(api, ListQuery)` gives the
+// answer of one page (a task of it for the awaited forms).
+struct ListQuery {
+  std::string repo, prefix, after;
+  std::int64_t amount = 0;
+  CallOptions call;
+};
+
+template <typename Handle>
+auto ref_decoder(const Client& client, const std::string& repo) {
+  return [client, repo](std::string_view body, std::vector<Handle>& items) {
+    std::vector<std::string> ids;
+    detail::decode_ref_ids(body, ids);
+    items.reserve(items.size() + ids.size());
+    for (auto& id : ids) items.emplace_back(repo, std::move(id), client);
+  };
+}
+
 template <typename Handle, typename ListFn>
 Listing<Handle> ref_listing(const Client& client, const std::string& repo, const ListOptions& options, ListFn list_fn) {
   detail::require_page_size(options.page_size);
   return Listing<Handle>(
       [client, repo, prefix = options.prefix, list_fn](const std::string& after, std::size_t amount,
                                                        const CallOptions& call) {
-        return detail::raw_page(list_fn(client.api(), repo, prefix, after, static_cast<std::int64_t>(amount), call),
-                                "RefList");
+        return detail::raw_page(
+            list_fn(client.api(), ListQuery{repo, prefix, after, static_cast<std::int64_t>(amount), call}), "RefList");
       },
-      [client, repo](std::string_view body, std::vector<Handle>& items) {
-        std::vector<std::string> ids;
-        detail::decode_ref_ids(body, ids);
-        items.reserve(items.size() + ids.size());
-        for (auto& id : ids) items.emplace_back(repo, std::move(id), client);
-      },
-      options.max_amount, options.page_size, options.after, [](const Handle& h) { return h.id(); }, options.call);
+      ref_decoder<Handle>(client, repo), options.max_amount, options.page_size, options.after,
+      [](const Handle& h) { return h.id(); }, options.call);
+}
+
+template <typename Handle, typename ListFn>
+AsyncListing<Handle> ref_listing_async(const Client& client, const std::string& repo, const ListOptions& options,
+                                       ListFn list_fn) {
+  detail::require_page_size(options.page_size);
+  return AsyncListing<Handle>(
+      detail::async_pages<Handle>(
+          [client, repo, prefix = options.prefix, call = options.call, list_fn](const std::string& after,
+                                                                                std::size_t amount) {
+            return list_fn(client.api(), ListQuery{repo, prefix, after, static_cast<std::int64_t>(amount), call});
+          },
+          "RefList", ref_decoder<Handle>(client, repo)),
+      options.max_amount, options.page_size, options.after);
+}
+
+api::ListBranchesRequest branches_request(const ListQuery& q) {
+  return {.repository = q.repo, .prefix = q.prefix, .after = q.after, .amount = q.amount, .call = q.call};
+}
+api::ListTagsRequest tags_request(const ListQuery& q) {
+  return {.repository = q.repo, .prefix = q.prefix, .after = q.after, .amount = q.amount, .call = q.call};
 }
 
 }  // namespace
 
 Listing<Branch> Repository::branches(ListOptions options) const {
-  return ref_listing<Branch>(
-      client_, id_, options,
-      [](api::Api& api, const std::string& repo, const std::string& prefix, const std::string& after,
-         std::int64_t amount, const CallOptions& call) {
-        return api.branches.list_branches_raw(
-            {.repository = repo, .prefix = prefix, .after = after, .amount = amount, .call = call});
-      });
+  return ref_listing<Branch>(client_, id_, options, [](api::Api& api, const ListQuery& q) {
+    return api.branches.list_branches_raw(branches_request(q));
+  });
+}
+
+AsyncListing<Branch> Repository::branches_async(ListOptions options) const {
+  return ref_listing_async<Branch>(client_, id_, options, [](api::Api& api, const ListQuery& q) {
+    return api.branches.list_branches_raw_async(branches_request(q));
+  });
 }
 
 Listing<Tag> Repository::tags(ListOptions options) const {
   return ref_listing<Tag>(client_, id_, options,
-                          [](api::Api& api, const std::string& repo, const std::string& prefix,
-                             const std::string& after, std::int64_t amount, const CallOptions& call) {
-                            return api.tags.list_tags_raw(
-                                {.repository = repo, .prefix = prefix, .after = after, .amount = amount, .call = call});
-                          });
+                          [](api::Api& api, const ListQuery& q) { return api.tags.list_tags_raw(tags_request(q)); });
+}
+
+AsyncListing<Tag> Repository::tags_async(ListOptions options) const {
+  return ref_listing_async<Tag>(client_, id_, options, [](api::Api& api, const ListQuery& q) {
+    return api.tags.list_tags_raw_async(tags_request(q));
+  });
 }
 
 std::vector<TransactionBranch> Repository::stale_transactions(std::chrono::seconds older_than, CallOptions call) const {
@@ -245,22 +283,46 @@ std::vector<TransactionBranch> Repository::remove_stale_transactions(std::chrono
 
 Repository repository(std::string id) { return Repository(std::move(id)); }
 
+namespace {
+
+api::ListRepositoriesRequest repositories_request(const std::string& prefix, const std::string& after,
+                                                  std::size_t amount, const CallOptions& call) {
+  return {.prefix = prefix, .after = after, .amount = static_cast<std::int64_t>(amount), .call = call};
+}
+
+auto repository_decoder(const Client& client) {
+  return [client](std::string_view body, std::vector<Repository>& items) {
+    std::vector<std::string> ids;
+    detail::decode_repository_ids(body, ids);
+    items.reserve(items.size() + ids.size());
+    for (auto& id : ids) items.emplace_back(std::move(id), client);
+  };
+}
+
+}  // namespace
+
 Listing<Repository> repositories(ListOptions options, Client client) {
   detail::require_page_size(options.page_size);
   return Listing<Repository>(
       [client, prefix = options.prefix](const std::string& after, std::size_t amount, const CallOptions& call) {
         return detail::raw_page(
-            client.api().repositories.list_repositories_raw(
-                {.prefix = prefix, .after = after, .amount = static_cast<std::int64_t>(amount), .call = call}),
+            client.api().repositories.list_repositories_raw(repositories_request(prefix, after, amount, call)),
             "RepositoryList");
       },
-      [client](std::string_view body, std::vector<Repository>& items) {
-        std::vector<std::string> ids;
-        detail::decode_repository_ids(body, ids);
-        items.reserve(items.size() + ids.size());
-        for (auto& id : ids) items.emplace_back(std::move(id), client);
-      },
-      options.max_amount, options.page_size, options.after, [](const Repository& r) { return r.id(); }, options.call);
+      repository_decoder(client), options.max_amount, options.page_size, options.after,
+      [](const Repository& r) { return r.id(); }, options.call);
+}
+
+AsyncListing<Repository> repositories_async(ListOptions options, Client client) {
+  detail::require_page_size(options.page_size);
+  return AsyncListing<Repository>(
+      detail::async_pages<Repository>(
+          [client, prefix = options.prefix, call = options.call](const std::string& after, std::size_t amount) {
+            return client.api().repositories.list_repositories_raw_async(
+                repositories_request(prefix, after, amount, call));
+          },
+          "RepositoryList", repository_decoder(client)),
+      options.max_amount, options.page_size, options.after);
 }
 
 std::ostream& operator<<(std::ostream& os, const Repository& repo) { return os << "Repository(" << repo.id() << ")"; }

@@ -145,6 +145,8 @@ class LAKEFS_API Branch : public Reference {
 
   /// Staged, uncommitted changes.
   [[nodiscard]] Listing<Change> uncommitted(UncommittedOptions options = {}) const;
+  /// uncommitted() with awaited pages (see Reference::objects_async).
+  [[nodiscard]] AsyncListing<Change> uncommitted_async(UncommittedOptions options = {}) const;
 
   /// Deletes many objects, in chunks of the server's limit (1000), concurrently.
   void remove_objects(std::span<const std::string> paths, RemoveObjectsOptions options = {});

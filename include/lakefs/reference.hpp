@@ -178,11 +178,17 @@ class LAKEFS_API Reference {
 
   /// Commits reachable from this reference, newest first.
   [[nodiscard]] Listing<Commit> log(LogOptions options = {}) const;
+  /// log() with awaited pages (see objects_async).
+  [[nodiscard]] AsyncListing<Commit> log_async(LogOptions options = {}) const;
 
   /// Changes between this reference and `other`.
   [[nodiscard]] Listing<Change> diff(const Reference& other, DiffOptions options = {}) const;
   /// The same, against the ref named `other_ref` of this repository.
   [[nodiscard]] Listing<Change> diff(const std::string& other_ref, DiffOptions options = {}) const;
+  /// diff() with awaited pages (see objects_async).
+  [[nodiscard]] AsyncListing<Change> diff_async(const Reference& other, DiffOptions options = {}) const;
+  /// diff() against `other_ref` with awaited pages (see objects_async).
+  [[nodiscard]] AsyncListing<Change> diff_async(const std::string& other_ref, DiffOptions options = {}) const;
 
   /// Objects (and common prefixes, with a delimiter) at this reference.
   [[nodiscard]] Listing<ObjectEntry> objects(ListObjectsOptions options = {}) const;

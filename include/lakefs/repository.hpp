@@ -105,8 +105,12 @@ class LAKEFS_API Repository {
 
   /// The repository's branches, by id.
   [[nodiscard]] Listing<Branch> branches(ListOptions options = {}) const;
+  /// branches() with awaited pages (see Reference::objects_async).
+  [[nodiscard]] AsyncListing<Branch> branches_async(ListOptions options = {}) const;
   /// The repository's tags, by id.
   [[nodiscard]] Listing<Tag> tags(ListOptions options = {}) const;
+  /// tags() with awaited pages (see Reference::objects_async).
+  [[nodiscard]] AsyncListing<Tag> tags_async(ListOptions options = {}) const;
 
   /// Ephemeral branches of transactions that began more than `older_than`
   /// ago and are still there, oldest first. A transaction removes its branch
@@ -206,6 +210,9 @@ class LAKEFS_API Repository {
 
 /// All repositories the client can see.
 [[nodiscard]] LAKEFS_API Listing<Repository> repositories(ListOptions options = {}, Client client = default_client());
+/// repositories() with awaited pages (see Reference::objects_async).
+[[nodiscard]] LAKEFS_API AsyncListing<Repository> repositories_async(ListOptions options = {},
+                                                                     Client client = default_client());
 
 /// Prints "Repository(<id>)".
 LAKEFS_API std::ostream& operator<<(std::ostream& os, const Repository& repo);

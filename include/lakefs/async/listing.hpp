@@ -68,12 +68,20 @@ class AsyncListing {
       state->done = true;
       co_return std::vector<T>();
     }
-    Page<T> page = co_await state->fetch(state->after, amount);
-    if (page.items.size() > amount) page.items.resize(amount);
-    if (state->remaining) *state->remaining -= page.items.size();
-    state->done = page.next_after.empty() || page.items.empty() || (state->remaining && *state->remaining == 0);
-    state->after = std::move(page.next_after);
-    co_return std::move(page.items);
+    for (;;) {
+      Page<T> page = co_await state->fetch(state->after, amount);
+      if (page.items.size() > amount) {
+        page.items.erase(page.items.begin() + static_cast<std::ptrdiff_t>(amount), page.items.end());
+      }
+      if (state->remaining) *state->remaining -= page.items.size();
+      state->done = page.next_after.empty() || (state->remaining && *state->remaining == 0);
+      state->after = std::move(page.next_after);
+      // A page the listing filtered to nothing (a log's `until`) is not the end while the server has more.
+      if (!page.items.empty() || state->done) {
+        state->done = state->done || page.items.empty();
+        co_return std::move(page.items);
+      }
+    }
   }
 
   static async::Task<std::vector<T>> to_vector_of(std::shared_ptr<State> state) {
