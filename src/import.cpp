@@ -1,17 +1,38 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lakefs/import.hpp"
 
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <stop_token>
 #include <utility>
 
+#include "client_state.hpp"
 #include "lakefs/api/api.hpp"
+#include "lakefs/async/combinators.hpp"
 #include "lakefs/errors.hpp"
 #include "model/convert.hpp"
 #include "util/sleep.hpp"
 
 namespace lakefs {
+
+namespace detail {
+
+struct ImportMergeRecord {
+  [[nodiscard]] std::optional<std::string> get() const {
+    std::lock_guard lock(mutex);
+    return commit;
+  }
+  void set(std::string id) {
+    std::lock_guard lock(mutex);
+    commit = std::move(id);
+  }
+
+  mutable std::mutex mutex;
+  std::optional<std::string> commit;
+};
+
+}  // namespace detail
 
 namespace {
 
@@ -91,7 +112,10 @@ Branch import_target(const Branch& branch, const ImportOptions& options) {
 }  // namespace
 
 ImportManager::ImportManager(Branch branch, ImportOptions options)
-    : branch_(std::move(branch)), target_(import_target(branch_, options)), options_(std::move(options)) {}
+    : branch_(std::move(branch)),
+      target_(import_target(branch_, options)),
+      options_(std::move(options)),
+      merge_record_(std::make_shared<detail::ImportMergeRecord>()) {}
 
 ImportManager& ImportManager::prefix(std::string source_uri, std::string destination) {
   detail::require_non_empty(source_uri, "import source URI");
@@ -135,6 +159,8 @@ std::string ImportManager::start(ImportStartOptions options) {
   }
   if (options_.merge) (void)target_.create(branch_, {.exist_ok = true, .call = call});
   // Never interrupted once sent: an import that started on the server must have a known id, so it can be cancelled.
+  merge_record_ =
+      std::make_shared<detail::ImportMergeRecord>();  // this import's own: not shared with a copy made before start()
   import_id_ =
       target_.client()
           .api()
@@ -149,7 +175,7 @@ ImportStatus ImportManager::status(CallOptions call) const {
   if (import_id_.empty()) throw ImportError("import into " + branch_.repo_id() + "/" + branch_.id() + " not started");
   auto current = to_status(target_.client().api().imports.import_status(
       {.repository = target_.repo_id(), .branch = target_.id(), .id = import_id_, .call = std::move(call)}));
-  current.merge_commit = merge_commit_;
+  current.merge_commit = merge_record_->get();
   return current;
 }
 
@@ -171,7 +197,8 @@ async::Task<ImportStatus> ImportManager::status_async(CallOptions call) const {
     return async::failed<ImportStatus>(
         std::make_exception_ptr(ImportError("import into " + branch_.repo_id() + "/" + branch_.id() + " not started")));
   }
-  return status_task(target_.client(), target_.repo_id(), target_.id(), import_id_, merge_commit_, std::move(call));
+  return status_task(target_.client(), target_.repo_id(), target_.id(), import_id_, merge_record_->get(),
+                     std::move(call));
 }
 
 ImportStatus ImportManager::wait(ImportRunOptions options) const {
@@ -190,15 +217,85 @@ ImportStatus ImportManager::wait(ImportRunOptions options) const {
     if (options.on_progress) options.on_progress(*current);
     if (current->error) throw ImportError(describe(import_id_, target_) + " failed: " + *current->error);
     if (current->completed) {
-      if (options_.merge && !merge_commit_) {
-        merge_commit_ = target_.merge_into(branch_, {.message = options_.merge_message, .call = options.call});
-        current->merge_commit = merge_commit_;
+      if (options_.merge && !merge_record_->get()) {
+        merge_record_->set(target_.merge_into(branch_, {.message = options_.merge_message, .call = options.call}));
+        current->merge_commit = merge_record_->get();
         if (options.on_progress) options.on_progress(*current);
       }
       return *current;
     }
     (void)detail::sleep_unless_stopped(options.poll_interval, stop);  // a stop is handled at the top of the loop
   }
+}
+
+namespace {
+
+// stop_import() on the engine: the cancel and the last status go out although the wait was stopped.
+async::Task<ImportStatus> stop_import_task(Branch branch, std::string id, CallOptions call) {
+  std::stop_source never;  // a live token: the task's stopped one is not inherited by these requests
+  call.stop = never.get_token();
+  std::optional<ImportError> too_late;
+  try {
+    api::ImportCancelRequest cancel{.repository = branch.repo_id(), .branch = branch.id(), .id = id, .call = call};
+    co_await branch.client().api().imports.import_cancel_async(std::move(cancel));
+  } catch (const ConflictError& e) {
+    too_late.emplace(describe(id, branch) + " cannot be cancelled, it has already completed (" + e.server_message() +
+                     ")");
+  }
+  if (too_late) {
+    api::ImportStatusRequest request{.repository = branch.repo_id(), .branch = branch.id(), .id = id, .call = call};
+    ImportStatus last = to_status(co_await branch.client().api().imports.import_status_async(std::move(request)));
+    if (last.error) throw ImportError(describe(id, branch) + " failed: " + *last.error);
+    if (last.completed) co_return last;
+  }
+  throw CancelledError(describe(id, branch) +
+                           ": stop requested; the import was cancelled on the server, but it may have committed "
+                           "(whole) before the server noticed: check the branch head",
+                       /*outcome_unknown=*/true);
+}
+
+async::Task<ImportStatus> wait_task(Branch branch, Branch target, bool merge, std::string merge_message, std::string id,
+                                    std::shared_ptr<detail::ImportMergeRecord> record, ImportRunOptions options) {
+  // The options' token and the one the task inherited both stop the wait.
+  const std::stop_token inherited = co_await async::current_stop_token{};
+  async::detail::GroupStop stop(options.call.stop, inherited);
+  CallOptions call = options.call;
+  call.stop = stop.token();
+  for (;;) {
+    std::optional<ImportStatus> current;
+    if (!call.stop.stop_requested()) {
+      try {
+        current = co_await status_task(target.client(), target.repo_id(), target.id(), id, record->get(), call);
+      } catch (const CancelledError&) {
+        // stopped during the poll: cancelled on the server below
+      }
+    }
+    if (!current) co_return co_await stop_import_task(target, id, options.call);
+    if (options.on_progress) options.on_progress(*current);
+    if (current->error) throw ImportError(describe(id, target) + " failed: " + *current->error);
+    if (current->completed) {
+      if (merge && !record->get()) {
+        MergeOptions merge_options{.message = merge_message, .call = call};
+        record->set(co_await target.merge_into_async(branch.id(), std::move(merge_options)));
+        current->merge_commit = record->get();
+        if (options.on_progress) options.on_progress(*current);
+      }
+      co_return *current;
+    }
+    // A stop is handled at the top of the loop.
+    (void)co_await detail::channel_of(target.client()).sleep_async(options.poll_interval, call.stop);
+  }
+}
+
+}  // namespace
+
+async::Task<ImportStatus> ImportManager::wait_async(ImportRunOptions options) const {
+  if (import_id_.empty()) {
+    return async::failed<ImportStatus>(
+        std::make_exception_ptr(ImportError("import into " + branch_.repo_id() + "/" + branch_.id() + " not started")));
+  }
+  return wait_task(branch_, target_, options_.merge, options_.merge_message, import_id_, merge_record_,
+                   std::move(options));
 }
 
 ImportStatus ImportManager::run(ImportRunOptions options) {

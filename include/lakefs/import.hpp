@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -134,6 +135,10 @@ struct LAKEFS_API ImportRunOptions {
   CallOptions call{};
 };
 
+namespace detail {
+struct ImportMergeRecord;
+}  // namespace detail
+
 /// Builds and drives one import into one branch. Cheap to copy; a copy made
 /// after start() refers to the same server-side import.
 class LAKEFS_API ImportManager {
@@ -178,6 +183,11 @@ class LAKEFS_API ImportManager {
   /// throws CancelledError).
   /// Polls every `options.poll_interval`, calling `options.on_progress` after every poll.
   ImportStatus wait(ImportRunOptions options = {}) const;
+  /// wait() as a task, on the client's engine: the polls are requests there and the time between them an engine
+  /// timer (no thread sleeps). `options.on_progress` runs on the engine thread (never block in it). A stop
+  /// (`options.call.stop`, or the token the task inherits) cancels the import on the server and throws
+  /// CancelledError, as wait() does. Await one wait of an import at a time.
+  [[nodiscard]] async::Task<ImportStatus> wait_async(ImportRunOptions options = {}) const;
 
   /// start() with the options' commit message, metadata and call, then
   /// wait(options): a stop request at any point leaves no import running on the server.
@@ -192,8 +202,9 @@ class LAKEFS_API ImportManager {
   Branch branch_;
   Branch target_;
   ImportOptions options_{};
-  // The merge of an ImportOptions::merge import, once made.
-  mutable std::optional<std::string> merge_commit_{};
+  // The merge of an ImportOptions::merge import, once made: shared by the copies of a started import and by a
+  // wait_async() task, which may outlive this manager.
+  std::shared_ptr<detail::ImportMergeRecord> merge_record_;
   std::vector<ImportSource> sources_{};
   std::string import_id_{};
 };

@@ -430,6 +430,18 @@ async::Task<http::Response> Channel::exchange_async(std::shared_ptr<const void> 
   }
 }
 
+namespace {
+async::Task<bool> sleep_on(std::shared_ptr<const void> keep_alive, Engine& engine, std::chrono::milliseconds delay,
+                           std::stop_token stop) {
+  static_cast<void>(keep_alive);  // held by the frame: the engine lives as long as the client
+  co_return co_await engine.sleep_until(Engine::Clock::now() + delay, std::move(stop));
+}
+}  // namespace
+
+async::Task<bool> Channel::sleep_async(std::chrono::milliseconds delay, std::stop_token stop) const {
+  return sleep_on(owner_.lock(), engine(), delay, std::move(stop));
+}
+
 Engine& Channel::engine() const {
   std::call_once(engine_once_, [this] { engine_ = std::make_unique<Engine>(transport_, engine_limits_); });
   return *engine_;

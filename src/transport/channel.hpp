@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 
 #include "async/engine.hpp"
@@ -54,6 +55,10 @@ class Channel {
   /// waits on its timers. Stopped by request.call.stop and by the token the task inherits. The task holds the
   /// client's state (set_owner) from this call on.
   [[nodiscard]] async::Task<http::Response> send_async(http::Request request) const;
+
+  /// A task that waits `delay` on an engine timer (no thread sleeps) and yields true when `stop` ended it early;
+  /// it resumes on the engine thread. For the SDK's polling loops (ImportManager::wait_async).
+  [[nodiscard]] async::Task<bool> sleep_async(std::chrono::milliseconds delay, std::stop_token stop) const;
 
   /// What an asynchronous call keeps alive while it runs (the client's state, which owns this channel).
   void set_owner(std::weak_ptr<const void> owner) noexcept { owner_ = std::move(owner); }

@@ -6,9 +6,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <stop_token>
 #include <string>
 #include <vector>
 
+#include "lakefs/async/task.hpp"
 #include "lakefs/lakefs.hpp"
 #include "support/repo_fixture.hpp"
 
@@ -205,6 +207,63 @@ TEST_F(ImportTest, CancelARunningImport) {
     ASSERT_TRUE(status.commit);
     EXPECT_EQ(status.commit->parents, std::vector<std::string>{before});
   }
+}
+
+TEST_F(ImportTest, WaitAsyncPollsOnTheEngineAndMergesOnce) {
+  write_tree(source_ / "tree", 40);
+  auto main = main_branch();
+  auto import = main.import_data({.commit_message = "import async", .merge = true, .merge_message = "merge async"});
+  import.prefix(uri(source_ / "tree") + "/", "raw/");
+  const auto copy_before_start = import;
+  (void)import.start();
+  const auto copy = import;  // a copy of a started import shares its merge
+
+  std::vector<lakefs::ImportStatus> progress;
+  bool on_engine = true;
+  const auto status =
+      lakefs::async::sync_wait(import.wait_async({.on_progress =
+                                                      [&](const lakefs::ImportStatus& s) {
+                                                        progress.push_back(s);
+                                                        on_engine = on_engine && lakefs::async::on_engine_thread();
+                                                      },
+                                                  .poll_interval = std::chrono::milliseconds(100)}));
+  EXPECT_TRUE(status.completed);
+  ASSERT_TRUE(status.commit);
+  EXPECT_EQ(status.commit->message, "import async");
+  ASSERT_TRUE(status.merge_commit);
+  EXPECT_EQ(main.head().id(), *status.merge_commit);
+  EXPECT_EQ(main.get_commit().message, "merge async");
+  EXPECT_EQ(main.object("raw/" + file_name(3)).read_all(), "row 3\n");
+  ASSERT_GE(progress.size(), 2u);  // the completed poll, then the merge
+  EXPECT_TRUE(progress.back().merge_commit);
+  EXPECT_TRUE(on_engine) << "on_progress runs on the engine thread";
+
+  // The merge is remembered: the manager, its copy and a later wait() report it, and nothing merges again.
+  EXPECT_EQ(import.status().merge_commit, status.merge_commit);
+  EXPECT_EQ(copy.wait().merge_commit, status.merge_commit);
+  EXPECT_EQ(main.head().id(), *status.merge_commit);
+  EXPECT_THROW((void)lakefs::async::sync_wait(copy_before_start.wait_async()), lakefs::ImportError);  // not started
+}
+
+TEST_F(ImportTest, AStoppedWaitAsyncLeavesNoImportRunning) {
+  write_tree(source_, 3000);
+  auto main = main_branch();
+  auto import = main.import_data({.commit_message = "stopped"}).prefix(uri(source_), "big/");
+  (void)import.start();
+  std::stop_source stop;
+  stop.request_stop();  // before the first poll: the wait sends the cancel (and no status poll) at once
+  bool cancelled = false;
+  try {
+    const auto status = lakefs::async::sync_wait(import.wait_async({.call = {.stop = stop.get_token()}}));
+    EXPECT_TRUE(status.completed);  // the import had completed before the cancel reached it
+  } catch (const lakefs::CancelledError& e) {
+    cancelled = true;
+    EXPECT_TRUE(e.outcome_unknown());
+  }
+  RecordProperty("cancelled_while_running", cancelled ? "yes" : "no");
+  // Either way nothing runs on: the import either failed as cancelled or completed.
+  const auto after = import.status();
+  EXPECT_TRUE(after.completed || (after.error && after.error->find("Canceled") != std::string::npos));
 }
 
 TEST_F(ImportTest, DisallowedSourceFailsWithTheServersMessage) {
