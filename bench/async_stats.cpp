@@ -35,6 +35,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -108,6 +109,13 @@ unsigned endpoint_port(const lakefs::ClientOptions& options) {
   return static_cast<unsigned>(std::stoul(url.substr(colon + 1)));
 }
 
+/// How long to wait, once the connections are up, for their requests to be written: ASYNC_STATS_SETTLE_MS
+/// (default 300; longer to profile the stop alone, e.g. `perf record -D`).
+std::chrono::milliseconds settle_time() {
+  const char* text = std::getenv("ASYNC_STATS_SETTLE_MS");
+  return std::chrono::milliseconds(text != nullptr ? std::stol(text) : 300);
+}
+
 /// Waits until `n` connections to `port` are established (the stats' requests go out right after), then a
 /// little longer for the requests to be written.
 void wait_in_flight(unsigned port, std::size_t n) {
@@ -119,7 +127,7 @@ void wait_in_flight(unsigned port, std::size_t n) {
     }
     std::this_thread::sleep_for(20ms);
   }
-  std::this_thread::sleep_for(300ms);
+  std::this_thread::sleep_for(settle_time());
 }
 
 /// The highest RSS over `span`, read every 20 ms.
@@ -431,6 +439,7 @@ int run_queued(const Args& a) {
     lakefs::StatOptions stat_options;
     tasks.push_back(objects.handles[i % objects.handles.size()].stat_async(std::move(stat_options)));
   }
+  const long created = rss_kib();  // the lazy tasks alone, before any runs
   std::exception_ptr outcome;
   std::size_t values = 0;
   const auto queued_at = Clock::now();
@@ -461,8 +470,10 @@ int run_queued(const Args& a) {
   const double kib = static_cast<double>(high - base) / static_cast<double>(a.n);
   std::cout << "{\"mode\": \"queued\", \"queued\": " << a.n << ", \"seconds\": " << seconds_since(start)
             << ", \"requests\": 0, \"start_seconds\": " << queue_seconds << ", \"stop_seconds\": " << stop_seconds
-            << ", \"rss_base_kib\": " << base << ", \"rss_kib\": " << high << ", \"kib_each\": " << kib
-            << ", \"bytes_each\": " << kib * 1024 << ", \"peak_rss_kib\": " << peak_rss_kib() << "}\n";
+            << ", \"rss_base_kib\": " << base << ", \"rss_created_kib\": " << created << ", \"rss_kib\": " << high
+            << ", \"kib_each\": " << kib << ", \"bytes_each\": " << kib * 1024 << ", \"bytes_each_created\": "
+            << static_cast<double>(created - base) * 1024 / static_cast<double>(a.n)
+            << ", \"peak_rss_kib\": " << peak_rss_kib() << "}\n";
   return 0;
 }
 
@@ -489,7 +500,8 @@ int run_stop(const Args& a) {
     throw std::runtime_error("a stat ended before the stop: the endpoint must hold answers longer");
   }
   const auto start = Clock::now();
-  stop.request_stop();
+  stop.request_stop();  // runs the stop callbacks of the 1,000 requests on this thread
+  const double request_stop_seconds = seconds_since(start);
   all.wait();
   const double seconds = seconds_since(start);
   try {
@@ -499,7 +511,8 @@ int run_stop(const Args& a) {
   }
   check_all_cancelled(counters, a.n);
   std::cout << "{\"mode\": \"stop\", \"concurrency\": " << a.n << ", \"seconds\": " << seconds
-            << ", \"ms\": " << seconds * 1e3 << ", \"requests\": 0, \"cancelled\": " << counters.cancelled
+            << ", \"ms\": " << seconds * 1e3 << ", \"request_stop_ms\": " << request_stop_seconds * 1e3
+            << ", \"requests\": 0, \"cancelled\": " << counters.cancelled
             << ", \"peak_rss_kib\": " << peak_rss_kib() << "}\n";
   return 0;
 }

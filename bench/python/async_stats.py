@@ -43,7 +43,9 @@ async def run(n, repo, ref, objects, stats):
     if endpoint.endswith("/api/v1"):
         endpoint = endpoint[: -len("/api/v1")]
     url = f"{endpoint}/api/v1/repositories/{repo}/refs/{ref}/objects/stat"
-    auth = aiohttp.BasicAuth(os.environ["LAKEFS_ACCESS_KEY_ID"], os.environ["LAKEFS_SECRET_ACCESS_KEY"])
+    # aiohttp 3.14's way (its BasicAuth object and the session's `auth` are deprecated).
+    headers = {"Authorization": aiohttp.encode_basic_auth(os.environ["LAKEFS_ACCESS_KEY_ID"],
+                                                          os.environ["LAKEFS_SECRET_ACCESS_KEY"])}
     connector = aiohttp.TCPConnector(limit=n, limit_per_host=n)
     done = 0
     next_item = 0
@@ -61,7 +63,7 @@ async def run(n, repo, ref, objects, stats):
                 raise RuntimeError(f"wrong stat of {object_path(i)}: {body}")
             done += 1
 
-    async with aiohttp.ClientSession(connector=connector, auth=auth) as session:
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
         cpu0 = cpu_seconds()
         start = time.perf_counter()
         await asyncio.gather(*(worker(session) for _ in range(n)))

@@ -90,9 +90,9 @@ field() { python3 -c 'import json, sys; print(json.loads(open(sys.argv[1]).readl
 curl -fsS -u "$auth" -H 'Content-Type: application/json' -o /dev/null -d \
   "{\"name\":\"$repo\",\"storage_namespace\":\"${LAKEFS_TEST_NAMESPACE_ROOT:-local://}$repo\"}" "$api/repositories"
 "$cpp" setup "$repo" main "$objects" >/dev/null
+delayed='' delayed_pid=0 holding=''  # set by start_proxy
 start_proxy "$delay" delayed
 start_proxy "$hold" holding
-# shellcheck disable=SC2154  # set by start_proxy
 echo "70-async.sh: lakeFS at $LAKEFS_ENDPOINT, +$delay ms at $delayed, +$hold ms at $holding" >&2
 
 sec=async
