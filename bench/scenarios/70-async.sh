@@ -99,8 +99,8 @@ sec=async
 n_stats=$(thousands "$stats")
 n_wide=$(thousands "$wide")
 n_queued=$(thousands "$queued")
-c_far="$n_stats stats at +$delay ms, $n_wide in flight: wall time"
-c_far_cpu="$n_stats stats at +$delay ms: client CPU per stat"
+c_far="$n_stats stats at +$delay ms (lakefs-cpp: $n_wide in flight): wall time"
+c_far_cpu="$n_stats stats at +$delay ms (lakefs-cpp: $n_wide in flight): client CPU per stat"
 c_near="$n_stats stats, no added latency, $narrow in flight: wall time"
 c_near_cpu="$n_stats stats, no added latency, $narrow in flight: client CPU per stat"
 c_mem="memory per stat in flight ($n_wide held)"
@@ -118,30 +118,36 @@ if ((python_wide)); then
   bench_target $sec "$c_far_cpu" python-aiohttp 3.0 "or (b) the same throughput at ≤ 1/3 of its CPU"
 fi
 
-# Client CPU per stat, and what lakeFS and the proxy spent per stat during the run (to tell which one limits).
+# What else used the CPU during each run, to tell what limits it: lakeFS's process and the proxy's, and the
+# whole machine's busy time (the rest of it is other work on the machine: the cores are shared).
 diag="$work/diag.tsv"
 : >"$diag"
+# machine_busy: CPU seconds the whole machine has been busy (all cores; /proc/stat, idle and iowait left out).
+machine_busy() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / {printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz}' /proc/stat; }
 # timed CASE CONTENDER ROUND ENDPOINT PROXY_PID CMD...: one stats run; records its wall time (CASE) and its
 # client CPU per stat (the matching CPU case); checks that every stat was made and checked.
 timed() {
-  local name=$1 contender=$2 round=$3 endpoint=$4 proxy_pid=$5 cpu_case us s0 s1 p0 p1 got
+  local name=$1 contender=$2 round=$3 endpoint=$4 proxy_pid=$5 cpu_case us s0 s1 p0 p1 m0 m1 t0 t1 got
   shift 5
   case $name in
     "$c_far") cpu_case=$c_far_cpu ;;
     *) cpu_case=$c_near_cpu ;;
   esac
-  s0=$(bench_proc_cpu "$server_pid")
-  p0=$(bench_proc_cpu "$proxy_pid")
+  s0=$(bench_proc_cpu "$server_pid") p0=$(bench_proc_cpu "$proxy_pid") m0=$(machine_busy) t0=$EPOCHREALTIME
   LAKEFS_ENDPOINT=$endpoint bench_run_inner $sec "$name" "$contender" "$round" "$@"
-  s1=$(bench_proc_cpu "$server_pid")
-  p1=$(bench_proc_cpu "$proxy_pid")
+  t1=$EPOCHREALTIME s1=$(bench_proc_cpu "$server_pid") p1=$(bench_proc_cpu "$proxy_pid") m1=$(machine_busy)
   got=$(field requests)
   [[ $got == "$stats" ]] || { echo "70-async.sh: $contender made $got stats of $stats" >&2; return 1; }
   us=$(field cpu_us_per_request)
   bench_record $sec "$cpu_case" "$contender" "$round" "$us" µs
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$contender" "$BENCH_INNER" "$us" \
+  # case, contender, inner seconds, client µs/stat, lakeFS µs/stat, proxy µs/stat, the process's whole CPU (s),
+  # lakeFS (s), proxy (s), machine busy (s), the wall time over which those were read (s)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$contender" "$BENCH_INNER" "$us" \
     "$(awk -v a="$s0" -v b="$s1" -v n="$stats" 'BEGIN {printf "%.1f", (b - a) * 1e6 / n}')" \
-    "$(awk -v a="$p0" -v b="$p1" -v n="$stats" 'BEGIN {printf "%.1f", (b - a) * 1e6 / n}')" >>"$diag"
+    "$(awk -v a="$p0" -v b="$p1" -v n="$stats" 'BEGIN {printf "%.1f", (b - a) * 1e6 / n}')" \
+    "$BENCH_CPU" "$(awk -v a="$s0" -v b="$s1" 'BEGIN {printf "%.2f", b - a}')" \
+    "$(awk -v a="$p0" -v b="$p1" 'BEGIN {printf "%.2f", b - a}')" \
+    "$(awk -v a="$m0" -v b="$m1" 'BEGIN {printf "%.2f", b - a}')" "$(bench_elapsed "$t0" "$t1")" >>"$diag"
 }
 
 # measure CASE CONTENDER ROUND: one run of CASE by CONTENDER.
@@ -220,22 +226,30 @@ verdict() {
 verdict "$c_mem" 32 KiB "memory per transfer in flight over plain HTTP ≤ 32 KiB"
 verdict "$c_queue" 1024 bytes "$n_queued queued operations ≤ 1 KiB each"
 verdict "$c_stop" 50 ms "stopping $n_wide tasks in flight completes in ≤ 50 ms"
-diag_note=$(python3 - "$diag" <<'PY'
+diag_note=$(python3 - "$diag" "$(nproc)" <<'PY'
 import statistics, sys
-rows = {}
-queued = []
+rows, queued, cores = {}, [], int(sys.argv[2])
 for line in open(sys.argv[1]):
     f = line.rstrip("\n").split("\t")
     if f[0] == "queued":
         queued.append((float(f[1]), float(f[2])))
         continue
-    rows.setdefault((f[0].split(":")[0], f[1]), []).append((float(f[4]), float(f[5])))
+    client, server, proxy, busy, wall = (float(x) for x in f[6:11])
+    # The share of the machine's CPU time the run used: all of it, and what neither the client, lakeFS nor the
+    # proxy used (other work on the shared cores).
+    rows.setdefault(f[0].split(" (")[0].split(":")[0], {}).setdefault(f[1], []).append(
+        (float(f[4]), float(f[5]), busy / (wall * cores), max(busy - client - server - proxy, 0) / (wall * cores)))
 parts = []
-for (case, contender), v in rows.items():
-    server = statistics.median(x[0] for x in v)
-    proxy = statistics.median(x[1] for x in v)
-    parts.append(f"{case}, {contender}: lakeFS {server:.0f} µs" + (f", proxy {proxy:.0f} µs" if proxy > 0 else ""))
-text = "Server-side CPU per stat (medians; lakeFS's process, and the delay proxy's where it is in the path): " + "; ".join(parts) + "."
+for case, contenders in rows.items():
+    items = []
+    for contender, v in contenders.items():
+        med = [statistics.median(x[i] for x in v) for i in range(4)]
+        items.append(f"{contender} lakeFS {med[0]:.0f} µs" + (f", proxy {med[1]:.0f} µs" if med[1] > 0 else "")
+                     + f", machine {med[2]:.0%} busy ({med[3]:.0%} other work)")
+    parts.append(f"{case}: " + "; ".join(items))
+text = ("Where the CPU went, medians per stat (lakeFS's process, the delay proxy's), and how busy the machine's "
+        f"{cores} cores were during the run, with the share used by neither the client, lakeFS nor the proxy: "
+        + " — ".join(parts) + ".")
 if queued:
     text += (f" Starting the queued stats took {statistics.median(q[0] for q in queued):.3f} s and stopping them "
              f"{statistics.median(q[1] for q in queued):.3f} s (medians).")
