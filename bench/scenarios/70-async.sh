@@ -99,14 +99,15 @@ sec=async
 n_stats=$(thousands "$stats")
 n_wide=$(thousands "$wide")
 n_queued=$(thousands "$queued")
-c_far="$n_stats stats at +$delay ms (lakefs-cpp: $n_wide in flight): wall time"
-c_far_cpu="$n_stats stats at +$delay ms (lakefs-cpp: $n_wide in flight): client CPU per stat"
+# At the delay, lakefs-cpp has $wide in flight, threads-N N, python-aiohttp $wide (the title says so).
+c_far="$n_stats stats at +$delay ms: wall time"
+c_far_cpu="$n_stats stats at +$delay ms: client CPU per stat"
 c_near="$n_stats stats, no added latency, $narrow in flight: wall time"
 c_near_cpu="$n_stats stats, no added latency, $narrow in flight: client CPU per stat"
 c_mem="memory per stat in flight ($n_wide held)"
 c_queue="memory per queued stat ($n_queued queued)"
 c_stop="stop $n_wide stats in flight: until all ended"
-bench_title $sec "Asynchronous engine: $n_stats small requests (stat) from one engine thread, against thread pools and asyncio + aiohttp"
+bench_title $sec "Asynchronous engine: $n_stats stats from one engine thread ($n_wide in flight at +$delay ms, $narrow without), against pools of N threads (threads-N) and asyncio + aiohttp"
 bench_target $sec "$c_far" "threads-$pool" 15 "one engine thread with $n_wide in flight ≥ 15× a pool of $pool threads"
 bench_target $sec "$c_far" "threads-$wide" 0.9 "≥ 0.9× a pool of $n_wide threads"
 bench_target $sec "$c_near" "threads-$narrow" 1.0 "at equal concurrency ($narrow) without delay, throughput ≥ 1.0× $narrow threads"
