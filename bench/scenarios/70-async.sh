@@ -276,3 +276,5 @@ Queued: RSS growth when \`when_all\` over $n_queued \`stat_async\` tasks starts 
 \`for_each\` with \`.concurrency = $wide\` and a \`.stop\` token, $n_wide stats in flight at the holding proxy; the \
 time from \`request_stop()\` until \`for_each\`'s task has ended with \`CancelledError\`, every stat checked to have \
 ended with \`CancelledError\`."
+bench_note $sec "The synchronous path (no regression from the engine) is measured by the \`10-api\` and \`20-objects\` \
+scenarios: getRepository's instructions per call against the bare-libcurl floor, the reader against curl."
