@@ -471,8 +471,8 @@ int run_queued(const Args& a) {
   std::cout << "{\"mode\": \"queued\", \"queued\": " << a.n << ", \"seconds\": " << seconds_since(start)
             << ", \"requests\": 0, \"start_seconds\": " << queue_seconds << ", \"stop_seconds\": " << stop_seconds
             << ", \"rss_base_kib\": " << base << ", \"rss_created_kib\": " << created << ", \"rss_kib\": " << high
-            << ", \"kib_each\": " << kib << ", \"bytes_each\": " << kib * 1024 << ", \"bytes_each_created\": "
-            << static_cast<double>(created - base) * 1024 / static_cast<double>(a.n)
+            << ", \"kib_each\": " << kib << ", \"bytes_each\": " << kib * 1024
+            << ", \"bytes_each_created\": " << static_cast<double>(created - base) * 1024 / static_cast<double>(a.n)
             << ", \"peak_rss_kib\": " << peak_rss_kib() << "}\n";
   return 0;
 }
@@ -512,8 +512,8 @@ int run_stop(const Args& a) {
   check_all_cancelled(counters, a.n);
   std::cout << "{\"mode\": \"stop\", \"concurrency\": " << a.n << ", \"seconds\": " << seconds
             << ", \"ms\": " << seconds * 1e3 << ", \"request_stop_ms\": " << request_stop_seconds * 1e3
-            << ", \"requests\": 0, \"cancelled\": " << counters.cancelled
-            << ", \"peak_rss_kib\": " << peak_rss_kib() << "}\n";
+            << ", \"requests\": 0, \"cancelled\": " << counters.cancelled << ", \"peak_rss_kib\": " << peak_rss_kib()
+            << "}\n";
   return 0;
 }
 

@@ -54,6 +54,7 @@ struct Connection {
   int server = -1;
   std::uint64_t generation = 0;  // tells held chunks of an earlier connection in the same slot apart
   bool connected = false;        // the connection to the server is established
+  bool server_done = false;      // the server ended its stream (its socket is no longer watched)
   bool close_when_flushed = false;
   std::string to_server;  // bytes from the client the server's socket did not take yet
   std::string to_client;  // released bytes the client's socket did not take yet
@@ -201,6 +202,7 @@ class Proxy {
 
   // Sends what `c` holds for the server; watches for room when some is left.
   void server_writable(std::size_t slot, Connection& c) {
+    if (c.server_done) return;
     if (!c.connected) {
       int error = 0;
       socklen_t length = sizeof error;
@@ -257,6 +259,7 @@ class Proxy {
       return;
     }
     bytes_up_ += static_cast<std::uint64_t>(n);
+    if (c.server_done) return;  // the server closed: nothing will answer these bytes (the close follows them)
     const bool was_empty = c.to_server.empty();
     c.to_server.append(buffer_, static_cast<std::size_t>(n));
     if (!c.connected || !was_empty) return;  // the server's socket is watched for room already
@@ -276,6 +279,7 @@ class Proxy {
       // Nothing more will come from the server: stop watching its socket (level-triggered, it would stay
       // readable, and a hang-up is reported whatever the mask).
       if (epoll_ctl(epoll_, EPOLL_CTL_DEL, c.server, nullptr) < 0) fail("epoll_ctl");
+      c.server_done = true;
     } else {
       bytes_down_ += static_cast<std::uint64_t>(n);
       ++chunks_;
