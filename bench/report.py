@@ -380,7 +380,7 @@ def chart(section, path, meta):
                             label="floor: does strictly less work"))
     if any(kind == "bar" and data[1] for kind, _, data in rows):
         legend.append(Line2D([], [], marker="D", color="#c1121f", linestyle="none", markersize=5,
-                             label="target (issue 14)"))
+                             label="target (listed under the report's table)"))
     axes_height = ax.get_position().height * height
     ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(0, -0.5 / axes_height), ncol=len(legend),
               fontsize=7.5, frameon=False)
