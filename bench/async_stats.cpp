@@ -261,10 +261,16 @@ int run_setup(const std::string& repo, const std::string& branch_id, std::size_t
   return 0;
 }
 
-int run_engine(const Args& a) {
+// A client's options for one engine thread with `in_flight` requests in flight.
+lakefs::ClientOptions one_engine_thread(std::size_t in_flight) {
   lakefs::ClientOptions options;
-  options.max_in_flight = a.n;
+  options.max_in_flight = in_flight;
   options.engine_threads = 1;
+  return options;
+}
+
+int run_engine(const Args& a) {
+  lakefs::ClientOptions options = one_engine_thread(a.n);
   lakefs::Client client(options);
   const Objects objects(client.repository(a.repo).ref(a.ref), a.objects);
   Counters counters;
@@ -342,9 +348,7 @@ void print_memory(const char* mode, const Args& a, long base, long high, std::si
 
 int run_memory(const Args& a) {
   if (a.n < 2) throw std::runtime_error("memory needs N >= 2");
-  lakefs::ClientOptions options;
-  options.max_in_flight = a.n;
-  options.engine_threads = 1;
+  lakefs::ClientOptions options = one_engine_thread(a.n);
   lakefs::Client client(options);
   const unsigned port = endpoint_port(options);
   const Objects objects(client.repository(a.repo).ref(a.ref), a.objects);
@@ -417,9 +421,7 @@ int run_memory_threads(const Args& a) {
 }
 
 int run_queued(const Args& a) {
-  lakefs::ClientOptions options;
-  options.max_in_flight = 1;
-  options.engine_threads = 1;
+  lakefs::ClientOptions options = one_engine_thread(1);
   lakefs::Client client(options);
   const unsigned port = endpoint_port(options);
   const Objects objects(client.repository(a.repo).ref(a.ref), a.objects);
@@ -478,9 +480,7 @@ int run_queued(const Args& a) {
 }
 
 int run_stop(const Args& a) {
-  lakefs::ClientOptions options;
-  options.max_in_flight = a.n;
-  options.engine_threads = 1;
+  lakefs::ClientOptions options = one_engine_thread(a.n);
   lakefs::Client client(options);
   const unsigned port = endpoint_port(options);
   const Objects objects(client.repository(a.repo).ref(a.ref), a.objects);

@@ -47,7 +47,11 @@ struct LogQuery {
   LogOptions options;
   std::optional<std::string> since;
 
+  // Checks the arguments (nothing is sent).
   LogQuery(std::string r, std::string f, LogOptions o) : repo(std::move(r)), ref(std::move(f)), options(std::move(o)) {
+    detail::require_non_empty(repo, "repository id");
+    detail::require_non_empty(ref, "reference id");
+    detail::require_page_size(options.page_size);
     if (options.since) since = detail::to_rfc3339(*options.since);
   }
   [[nodiscard]] api::LogCommitsRequest request(const std::string& after, std::size_t amount,
@@ -93,41 +97,38 @@ struct DiffQuery {
 
 void decode_diff(std::string_view body, std::vector<Change>& items) { detail::decode_changes(body, items); }
 
+// The diff of `left` against `right`, its arguments checked (nothing is sent).
+DiffQuery checked_diff(const std::string& repo, const std::string& left, const std::string& right,
+                       const DiffOptions& options) {
+  detail::require_non_empty(repo, "repository id");
+  detail::require_non_empty(left, "reference id");
+  detail::require_ref(right, "other reference");
+  detail::require_page_size(options.page_size);
+  return DiffQuery{repo, left, right, options};
+}
+
 }  // namespace
 
 Listing<Commit> Reference::log(LogOptions options) const {
-  detail::require_non_empty(repo_id_, "repository id");
-  detail::require_non_empty(id_, "reference id");
-  detail::require_page_size(options.page_size);
-  const auto max_amount = options.max_amount;
-  const auto page_size = options.page_size;
-  auto start = options.after;
-  auto listing_call = options.call;
   const LogQuery query(repo_id_, id_, std::move(options));
-  auto decode = query.decoder();
+  const LogOptions& o = query.options;
   return Listing<Commit>(
       [client = client_, query](const std::string& after, std::size_t amount, const CallOptions& call) {
         return detail::raw_page(client.api().refs.log_commits_raw(query.request(after, amount, call)), "CommitList");
       },
-      std::move(decode), max_amount, page_size, std::move(start), [](const Commit& c) { return c.id; },
-      std::move(listing_call));
+      query.decoder(), o.max_amount, o.page_size, o.after, [](const Commit& c) { return c.id; }, o.call);
 }
 
 AsyncListing<Commit> Reference::log_async(LogOptions options) const {
-  detail::require_non_empty(repo_id_, "repository id");
-  detail::require_non_empty(id_, "reference id");
-  detail::require_page_size(options.page_size);
-  const auto max_amount = options.max_amount;
-  const auto page_size = options.page_size;
-  auto start = options.after;
-  auto call = options.call;
   const LogQuery query(repo_id_, id_, std::move(options));
-  return AsyncListing<Commit>(detail::async_pages<Commit>(
-                                  [client = client_, query, call](const std::string& after, std::size_t amount) {
-                                    return client.api().refs.log_commits_raw_async(query.request(after, amount, call));
-                                  },
-                                  "CommitList", query.decoder()),
-                              max_amount, page_size, std::move(start));
+  const LogOptions& o = query.options;
+  return AsyncListing<Commit>(
+      detail::async_pages<Commit>(
+          [client = client_, query](const std::string& after, std::size_t amount) {
+            return client.api().refs.log_commits_raw_async(query.request(after, amount, query.options.call));
+          },
+          "CommitList", query.decoder()),
+      o.max_amount, o.page_size, o.after);
 }
 
 Listing<Change> Reference::diff(const Reference& other, DiffOptions options) const {
@@ -135,11 +136,7 @@ Listing<Change> Reference::diff(const Reference& other, DiffOptions options) con
 }
 
 Listing<Change> Reference::diff(const std::string& other_ref, DiffOptions options) const {
-  detail::require_non_empty(repo_id_, "repository id");
-  detail::require_non_empty(id_, "reference id");
-  detail::require_ref(other_ref, "other reference");
-  detail::require_page_size(options.page_size);
-  const DiffQuery query{repo_id_, id_, other_ref, options};
+  const DiffQuery query = checked_diff(repo_id_, id_, other_ref, options);
   return Listing<Change>(
       [client = client_, query](const std::string& after, std::size_t amount, const CallOptions& call) {
         return detail::raw_page(client.api().refs.diff_refs_raw(query.request(after, amount, call)), "DiffList");
@@ -153,11 +150,7 @@ AsyncListing<Change> Reference::diff_async(const Reference& other, DiffOptions o
 }
 
 AsyncListing<Change> Reference::diff_async(const std::string& other_ref, DiffOptions options) const {
-  detail::require_non_empty(repo_id_, "repository id");
-  detail::require_non_empty(id_, "reference id");
-  detail::require_ref(other_ref, "other reference");
-  detail::require_page_size(options.page_size);
-  const DiffQuery query{repo_id_, id_, other_ref, options};
+  const DiffQuery query = checked_diff(repo_id_, id_, other_ref, options);
   return AsyncListing<Change>(
       detail::async_pages<Change>(
           [client = client_, query](const std::string& after, std::size_t amount) {
