@@ -59,7 +59,9 @@ struct LAKEFS_API TransportOptions {
   /// high-latency links (1,000 in flight at 50 ms of latency is 20,000 requests a second on paper).
   std::size_t max_in_flight = 256;
   /// Requests that may wait for admission in the engine's queue, per engine thread; the next one fails with
-  /// InvalidStateError rather than grow memory without bound (a queued request takes well under 1 KiB).
+  /// InvalidStateError rather than grow memory without bound. The engine's own entry for a queued request is small
+  /// (about 150 bytes), but the task waiting on it keeps its coroutine frames (about 6 KiB for a stat_async started
+  /// with when_all): for long lists use async::for_each, which starts a task only when a slot is free.
   std::size_t max_queued_requests = 1'000'000;
   /// Extra text appended to the User-Agent after "lakefs-cpp/<version>".
   std::string user_agent_suffix{};
