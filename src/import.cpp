@@ -58,6 +58,21 @@ CallOptions uninterruptible(const CallOptions& call) {
   return {.timeout = call.timeout, .retry = call.retry, .stop = {}};
 }
 
+// After a stop: the import's last status when the cancel came too late (it completed: the stop changed nothing),
+// ImportError when it failed, else CancelledError. lakeFS commits an import before it publishes completion, and
+// notices a cancel only at its next status refresh: the import may have committed (whole) already, so the outcome
+// is unknown.
+ImportStatus after_stop(const std::string& id, const Branch& branch, std::optional<ImportStatus> last) {
+  if (last) {
+    if (last->error) throw ImportError(describe(id, branch) + " failed: " + *last->error);
+    if (last->completed) return std::move(*last);
+  }
+  throw CancelledError(describe(id, branch) +
+                           ": stop requested; the import was cancelled on the server, but it may have committed "
+                           "(whole) before the server noticed: check the branch head",
+                       /*outcome_unknown=*/true);
+}
+
 void send_cancel(const Branch& branch, const std::string& id, const CallOptions& call) {
   try {
     branch.client().api().imports.import_cancel(
@@ -74,20 +89,14 @@ void send_cancel(const Branch& branch, const std::string& id, const CallOptions&
 // late to change anything).
 ImportStatus stop_import(const Branch& branch, const std::string& id, const CallOptions& call) {
   const CallOptions request = uninterruptible(call);
+  std::optional<ImportStatus> last;
   try {
     send_cancel(branch, id, request);
   } catch (const ImportError&) {
-    auto last = to_status(branch.client().api().imports.import_status(
+    last = to_status(branch.client().api().imports.import_status(
         {.repository = branch.repo_id(), .branch = branch.id(), .id = id, .call = request}));
-    if (last.error) throw ImportError(describe(id, branch) + " failed: " + *last.error);
-    if (last.completed) return last;
   }
-  // lakeFS commits an import before it publishes completion, and notices a cancel only at its next status refresh:
-  // the import may have committed (whole) already, so the outcome is unknown.
-  throw CancelledError(describe(id, branch) +
-                           ": stop requested; the import was cancelled on the server, but it may have committed "
-                           "(whole) before the server noticed: check the branch head",
-                       /*outcome_unknown=*/true);
+  return after_stop(id, branch, std::move(last));
 }
 
 }  // namespace
@@ -234,24 +243,19 @@ namespace {
 async::Task<ImportStatus> stop_import_task(Branch branch, std::string id, CallOptions call) {
   std::stop_source never;  // a live token: the task's stopped one is not inherited by these requests
   call.stop = never.get_token();
-  std::optional<ImportError> too_late;
+  bool too_late = false;
   try {
     api::ImportCancelRequest cancel{.repository = branch.repo_id(), .branch = branch.id(), .id = id, .call = call};
     co_await branch.client().api().imports.import_cancel_async(std::move(cancel));
-  } catch (const ConflictError& e) {
-    too_late.emplace(describe(id, branch) + " cannot be cancelled, it has already completed (" + e.server_message() +
-                     ")");
+  } catch (const ConflictError&) {
+    too_late = true;  // the import already completed (409): its last status says how
   }
+  std::optional<ImportStatus> last;
   if (too_late) {
     api::ImportStatusRequest request{.repository = branch.repo_id(), .branch = branch.id(), .id = id, .call = call};
-    ImportStatus last = to_status(co_await branch.client().api().imports.import_status_async(std::move(request)));
-    if (last.error) throw ImportError(describe(id, branch) + " failed: " + *last.error);
-    if (last.completed) co_return last;
+    last = to_status(co_await branch.client().api().imports.import_status_async(std::move(request)));
   }
-  throw CancelledError(describe(id, branch) +
-                           ": stop requested; the import was cancelled on the server, but it may have committed "
-                           "(whole) before the server noticed: check the branch head",
-                       /*outcome_unknown=*/true);
+  co_return after_stop(id, branch, std::move(last));
 }
 
 async::Task<ImportStatus> wait_task(Branch branch, Branch target, bool merge, std::string merge_message, std::string id,

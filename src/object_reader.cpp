@@ -451,18 +451,14 @@ class ReaderBuf : public std::streambuf {
 
     // The engine's transfer: all of the chunk past what a retry sends again, or none (the transfer pauses).
     bool offer(std::string_view chunk, const Wake& wake) override {
-      const auto repeated = static_cast<std::size_t>(std::min<std::uint64_t>(skip, chunk.size()));
-      const std::string_view fresh = check(chunk.substr(repeated));
-      if (!fresh.empty() && !pipe.offer(fresh, wake)) return false;
-      taken(repeated, fresh.size());
-      return true;
+      return hand_over(chunk, [&](std::string_view fresh) { return pipe.offer(fresh, wake); });
     }
     // Another transport's thread (a custom Transport): blocks while the reader is behind.
     void push(std::string_view chunk) override {
-      const auto repeated = static_cast<std::size_t>(std::min<std::uint64_t>(skip, chunk.size()));
-      const std::string_view fresh = check(chunk.substr(repeated));
-      if (!fresh.empty()) pipe.push(fresh);
-      taken(repeated, fresh.size());
+      (void)hand_over(chunk, [&](std::string_view fresh) {
+        pipe.push(fresh);
+        return true;
+      });
     }
 
     StreamPipe pipe;
@@ -478,15 +474,18 @@ class ReaderBuf : public std::streambuf {
     std::uint64_t expected = std::numeric_limits<std::uint64_t>::max();
 
    private:
-    [[nodiscard]] std::string_view check(std::string_view fresh) const {
+    // Gives `put` the bytes of `chunk` past what a retry sends again; counts them once `put` took them (true).
+    template <typename Put>
+    bool hand_over(std::string_view chunk, Put put) {
+      const auto repeated = static_cast<std::size_t>(std::min<std::uint64_t>(skip, chunk.size()));
+      const std::string_view fresh = chunk.substr(repeated);
       if (fresh.size() > expected - delivered) {
         throw ProtocolError("object '" + path + "': the server sent more bytes than the object has");
       }
-      return fresh;
-    }
-    void taken(std::size_t repeated, std::size_t fresh) {
+      if (!fresh.empty() && !put(fresh)) return false;
       skip -= repeated;
-      delivered += fresh;
+      delivered += fresh.size();
+      return true;
     }
   };
 
