@@ -2,9 +2,15 @@
 #include "async/engine.hpp"
 
 #include <curl/curl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <deque>
 #include <exception>
 #include <functional>
@@ -25,8 +31,12 @@
 #include "transport/paced_sink.hpp"
 
 namespace lakefs {
+namespace detail {
+class EngineLoop;
+}
 namespace {
 thread_local bool t_on_engine_thread = false;
+thread_local const detail::EngineLoop* t_current_loop = nullptr;  // the loop whose thread this is
 }  // namespace
 
 namespace async {
@@ -95,15 +105,36 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
   EngineLoop(std::shared_ptr<Transport> transport, EngineLimits limits)
       : transport_(std::move(transport)), limits_(limits) {
     if (auto* curl_transport = dynamic_cast<CurlTransport*>(transport_.get())) setup_ = curl_transport->setup();
+    epoll_ = epoll_create1(EPOLL_CLOEXEC);
+    wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (epoll_ < 0 || wake_fd_ < 0) {
+      const int error = errno;
+      close_fds();
+      throw Error(std::string("the asynchronous engine cannot create its epoll set: ") + std::strerror(error));
+    }
+    epoll_event wake{};
+    wake.events = EPOLLIN;
+    wake.data.fd = wake_fd_;
+    (void)epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_fd_, &wake);
     curl::global_init();
     multi_ = curl_multi_init();
-    if (multi_ == nullptr) throw std::bad_alloc();
+    if (multi_ == nullptr) {
+      close_fds();
+      throw std::bad_alloc();
+    }
     // The connection cache holds the connections of the transfers in flight and the idle ones kept for reuse: as
     // many as may run at once (libcurl's default would keep four per easy handle ever added).
     curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(std::max<std::size_t>(limits_.max_in_flight, 1)));
+    // libcurl tells which sockets to watch and when to act next; the loop acts on the ready sockets only
+    // (curl_multi_socket_action), so a turn costs what is ready, not every transfer in flight.
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &EngineLoop::on_socket);
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, static_cast<void*>(this));
+    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &EngineLoop::on_timer);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, static_cast<void*>(this));
   }
   ~EngineLoop() {
-    if (multi_ != nullptr) curl_multi_cleanup(multi_);
+    if (multi_ != nullptr) curl_multi_cleanup(multi_);  // may still tell on_socket to forget sockets
+    close_fds();
   }
   EngineLoop(const EngineLoop&) = delete;
   EngineLoop& operator=(const EngineLoop&) = delete;
@@ -119,7 +150,7 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
       std::lock_guard lock(mutex_);
       shutdown_ = true;
     }
-    curl_multi_wakeup(multi_);
+    wake();
     if (thread_.get_id() == std::this_thread::get_id()) {
       thread_.detach();
     } else if (thread_.joinable()) {
@@ -149,12 +180,57 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
       std::lock_guard lock(mutex_);
       commands_.push_back(std::move(command));
     }
-    pending_.store(true, std::memory_order_release);
-    curl_multi_wakeup(multi_);
+    // One wake-up per batch of commands: a poster that finds commands pending leaves the wake-up to the first,
+    // and the loop's own thread needs none (it looks for commands before it waits).
+    if (!pending_.exchange(true, std::memory_order_acq_rel) && t_current_loop != this) wake();
+  }
+
+  void wake() const noexcept {
+    const std::uint64_t one = 1;
+    (void)!write(wake_fd_, &one, sizeof one);  // a full counter (never reached) still leaves it readable
+  }
+
+  void close_fds() noexcept {
+    if (epoll_ >= 0) close(epoll_);
+    if (wake_fd_ >= 0) close(wake_fd_);
+    epoll_ = wake_fd_ = -1;
+  }
+
+  // libcurl: watch `socket` for `what` (or stop watching it).
+  static int on_socket(CURL* /*easy*/, curl_socket_t socket, int what, void* loop, void* known) {
+    auto* self = static_cast<EngineLoop*>(loop);
+    if (what == CURL_POLL_REMOVE) {
+      (void)epoll_ctl(self->epoll_, EPOLL_CTL_DEL, socket, nullptr);  // fails harmlessly for a closed socket
+      curl_multi_assign(self->multi_, socket, nullptr);
+      return 0;
+    }
+    epoll_event event{};
+    event.events = ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0U) | ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0U);
+    event.data.fd = socket;
+    const int first = known == nullptr ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+    if (epoll_ctl(self->epoll_, first, socket, &event) != 0) {
+      // The set knew better (a socket closed and its number reused, or one added before): the other way.
+      const int second = first == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+      if (epoll_ctl(self->epoll_, second, socket, &event) != 0) return -1;
+    }
+    if (known == nullptr) curl_multi_assign(self->multi_, socket, self);
+    return 0;
+  }
+
+  // libcurl: act (CURL_SOCKET_TIMEOUT) in `ms`; -1: no timer.
+  static int on_timer(CURLM* /*multi*/, long ms, void* loop) {
+    auto* self = static_cast<EngineLoop*>(loop);
+    if (ms < 0) {
+      self->curl_due_.reset();
+    } else {
+      self->curl_due_ = Clock::now() + std::chrono::milliseconds(ms);
+    }
+    return 0;
   }
 
   void run() {
     t_on_engine_thread = true;
+    t_current_loop = this;
     std::vector<Command> commands;
     for (;;) {
       bool shutting_down = false;
@@ -168,18 +244,56 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
       }
       for (Command& command : commands) take(command);
       commands.clear();
+      cancel_running();
       if (shutting_down) break;
 
       bool progressed = admit();
-      int running = 0;
-      curl_multi_perform(multi_, &running);
+      act();
       progressed = harvest() || progressed;
       progressed = fire_due_timers() || progressed;
-      // Work that became possible this turn (a slot freed, a continuation submitted more) goes out before any wait.
-      if (pending_.load(std::memory_order_acquire) || (progressed && can_admit())) continue;
-      curl_multi_poll(multi_, nullptr, 0, poll_timeout_ms(), nullptr);
+      // Work that became possible this turn (a slot freed, a continuation submitted more, libcurl asking to act
+      // at once) goes out before any wait.
+      if (pending_.load(std::memory_order_acquire) || (progressed && can_admit()) || curl_due_now()) continue;
+      wait();
     }
     end_everything();
+  }
+
+  // libcurl acts on the sockets the last wait found ready, then on its timer if it is due.
+  void act() {
+    int running = 0;
+    for (int i = 0; i < ready_; ++i) {
+      const epoll_event& event = events_[static_cast<std::size_t>(i)];
+      if (event.data.fd == wake_fd_) {
+        std::uint64_t count = 0;
+        (void)!read(wake_fd_, &count, sizeof count);
+        continue;
+      }
+      int flags = 0;
+      if ((event.events & (EPOLLIN | EPOLLHUP)) != 0) flags |= CURL_CSELECT_IN;
+      if ((event.events & EPOLLOUT) != 0) flags |= CURL_CSELECT_OUT;
+      if ((event.events & EPOLLERR) != 0) flags |= CURL_CSELECT_ERR;
+      curl_multi_socket_action(multi_, event.data.fd, flags, &running);
+    }
+    ready_ = 0;
+    if (curl_due_now()) {
+      curl_due_.reset();  // libcurl sets the next one from within
+      curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+  }
+
+  [[nodiscard]] bool curl_due_now() const { return curl_due_ && *curl_due_ <= Clock::now(); }
+
+  // Until a socket is ready, a wake-up, the nearest timer (the loop's or libcurl's), or a second at most.
+  void wait() {
+    constexpr auto longest = std::chrono::milliseconds(1000);  // nothing is missed by a longer wait
+    auto due = Clock::now() + longest;
+    if (!timers_.empty()) due = std::min(due, timers_.top().first);
+    if (curl_due_) due = std::min(due, *curl_due_);
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now()).count();
+    const int timeout = static_cast<int>(std::clamp<std::int64_t>(left, 0, longest.count()));
+    const int n = epoll_wait(epoll_, events_.data(), static_cast<int>(events_.size()), timeout);
+    ready_ = n > 0 ? n : 0;  // EINTR: nothing ready
   }
 
   void take(Command& command) {
@@ -212,9 +326,7 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
           queued_.fetch_sub(1, std::memory_order_relaxed);  // its id stays in waiting_ and is skipped there
           end_cancelled(op, "cancelled before it was sent");
         } else if (op.handle) {
-          end_on_curl(op, CURLE_ABORTED_BY_CALLBACK);  // a transfer cut short closes its connection
-          op.result->failure_message = "cancelled";
-          complete(op);
+          to_cancel_.push_back(op.id);  // after this turn's commands, oldest first (cancel_running)
         }
         // A custom transport's attempt runs on; it watches the same stop token and reports its end.
         return;
@@ -236,6 +348,23 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
         return;
       }
     }
+  }
+
+  // Cuts short the running transfers cancelled this turn, oldest first: each closes its connection, and libcurl
+  // (7.88) finds a closing connection by walking its host's connections from the oldest, so newest first (the
+  // order a shared stop token runs its callbacks in) would make stopping n transfers cost n² steps.
+  void cancel_running() {
+    if (to_cancel_.empty()) return;
+    std::sort(to_cancel_.begin(), to_cancel_.end());
+    for (const std::uint64_t id : to_cancel_) {
+      auto it = ops_.find(id);
+      if (it == ops_.end() || !it->second->handle) continue;  // ended meanwhile
+      Op& op = *it->second;
+      end_on_curl(op, CURLE_ABORTED_BY_CALLBACK);  // a transfer cut short closes its connection
+      op.result->failure_message = "cancelled";
+      complete(op);
+    }
+    to_cancel_.clear();
   }
 
   [[nodiscard]] bool can_admit() const noexcept { return running_ < limits_.max_in_flight && !waiting_.empty(); }
@@ -348,13 +477,6 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
     return any;
   }
 
-  [[nodiscard]] int poll_timeout_ms() const {
-    constexpr int longest = 1000;  // nothing is missed by a longer wait; this only bounds a stray one
-    if (timers_.empty()) return longest;
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(timers_.top().first - Clock::now()).count();
-    return static_cast<int>(std::clamp<std::int64_t>(left, 0, longest));
-  }
-
   // Takes `op`'s transfer out of the multi handle and fills its result (libcurl's `code`); its handle is kept for
   // the next transfer. The caller completes `op`.
   void end_on_curl(Op& op, CURLcode code) {
@@ -404,6 +526,8 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
   std::shared_ptr<const curl::Setup> setup_;  // null: not libcurl's transport
   EngineLimits limits_;
   CURLM* multi_ = nullptr;
+  int epoll_ = -1;    // the sockets libcurl asks to watch, and wake_fd_
+  int wake_fd_ = -1;  // an eventfd other threads write to when they post commands
   std::thread thread_;
 
   std::mutex mutex_;  // guards commands_ and shutdown_
@@ -420,6 +544,10 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
   using Timer = std::pair<Clock::time_point, std::uint64_t>;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::vector<std::unique_ptr<curl::Handle>> idle_;
+  std::vector<std::uint64_t> to_cancel_;
+  std::optional<Clock::time_point> curl_due_;  // when libcurl asked to act next
+  std::array<epoll_event, 256> events_{};
+  int ready_ = 0;  // events_ the last wait filled
 };
 
 namespace {

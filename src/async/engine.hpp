@@ -5,10 +5,13 @@
 // suspend; the engine resumes them on its thread when the transfer ends or the
 // timer fires. Its loop, per turn: take the commands other threads queued
 // (submit, cancel, unpause, completions of a custom transport), admit queued transfers
-// up to max_in_flight, curl_multi_perform, harvest the finished transfers, fire
-// the due timers, and only then curl_multi_poll until a socket, the nearest
-// timer or a wake-up (curl_multi_wakeup from a submitting thread). Admission
-// comes before the wait: queued work never waits for a poll to time out.
+// up to max_in_flight, let libcurl act on the sockets found ready and on its
+// own timer (curl_multi_socket_action), harvest the finished transfers, fire
+// the due timers, and only then wait in epoll until a socket libcurl watches is
+// ready, the nearest timer (the loop's or libcurl's) or a wake-up (an eventfd a
+// submitting thread writes to). A turn costs the ready sockets, not every
+// transfer in flight. Admission comes before the wait: queued work never waits
+// for a poll to time out.
 //
 // Transfers waiting for admission are plain values in the engine's own queue,
 // not in libcurl's (whose timeout would count the waiting). A transfer's or a
