@@ -29,8 +29,8 @@ async::Task<ObjectInfo> stat_task(Client client, std::string repo, std::string r
                                  .user_metadata = true,
                                  .presign = options.pre_sign,
                                  .call = std::move(options.call)};
-  api::ObjectStats stats =
-      co_await detail::object_task(client.api().objects.stat_object_async(std::move(request)), repo, ref, path);
+  api::ObjectStats stats = co_await async::detail::propagate(
+      detail::object_task(client.api().objects.stat_object_async(std::move(request)), repo, ref, path));
   co_return detail::to_object_info(std::move(stats));
 }
 

@@ -578,10 +578,11 @@ template <class T>
   return result;
 }
 
-/// Runs `sent` (a Channel::send_async task) and decodes the answer as a T (`what`: a string literal).
+/// Runs `sent` (a Channel::send_async task) and decodes the answer as a T (`what`: a string literal). A failure of
+/// `sent` passes up without being rethrown here (async::detail::propagate), in the twins below as well.
 template <class T>
 async::Task<T> send_decoded(async::Task<http::Response> sent, const char* what) {
-  const http::Response response = co_await std::move(sent);
+  const http::Response response = co_await async::detail::propagate(std::move(sent));
   co_return decode_response<T>(response, what);
 }
 
@@ -606,10 +607,12 @@ def emit_operation_support_source(version):
 
 namespace lakefs::detail {
 
-async::Task<void> send_discarding(async::Task<http::Response> sent) { (void)co_await std::move(sent); }
+async::Task<void> send_discarding(async::Task<http::Response> sent) {
+  (void)co_await async::detail::propagate(std::move(sent));
+}
 
 async::Task<std::string> send_text(async::Task<http::Response> sent) {
-  http::Response response = co_await std::move(sent);
+  http::Response response = co_await async::detail::propagate(std::move(sent));
   co_return std::move(response.body);
 }
 

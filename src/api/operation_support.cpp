@@ -10,10 +10,12 @@
 
 namespace lakefs::detail {
 
-async::Task<void> send_discarding(async::Task<http::Response> sent) { (void)co_await std::move(sent); }
+async::Task<void> send_discarding(async::Task<http::Response> sent) {
+  (void)co_await async::detail::propagate(std::move(sent));
+}
 
 async::Task<std::string> send_text(async::Task<http::Response> sent) {
-  http::Response response = co_await std::move(sent);
+  http::Response response = co_await async::detail::propagate(std::move(sent));
   co_return std::move(response.body);
 }
 

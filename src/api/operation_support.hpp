@@ -26,10 +26,11 @@ template <class T>
   return result;
 }
 
-/// Runs `sent` (a Channel::send_async task) and decodes the answer as a T (`what`: a string literal).
+/// Runs `sent` (a Channel::send_async task) and decodes the answer as a T (`what`: a string literal). A failure of
+/// `sent` passes up without being rethrown here (async::detail::propagate), in the twins below as well.
 template <class T>
 async::Task<T> send_decoded(async::Task<http::Response> sent, const char* what) {
-  const http::Response response = co_await std::move(sent);
+  const http::Response response = co_await async::detail::propagate(std::move(sent));
   co_return decode_response<T>(response, what);
 }
 

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <exception>
+#include <typeinfo>
 #include <utility>
 
 #include "api/model_codec.hpp"
@@ -274,6 +276,20 @@ std::optional<Timestamp> parse_rfc3339(std::string_view text) { return parse_dat
 std::string unquote_etag(std::string_view etag) {
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
   return std::string(etag);
+}
+
+bool passes_unmapped(const std::exception_ptr& error) noexcept {
+#if defined(__GLIBCXX__) && defined(__cpp_rtti)
+  const std::type_info* type = error.__cxa_exception_type();
+  if (type == nullptr) return false;
+  // The exact types a failure without an answer is made as (transport/error_mapping.cpp); object_call() maps only
+  // answers of the server.
+  return *type == typeid(CancelledError) || *type == typeid(TransportError) || *type == typeid(ConnectionError) ||
+         *type == typeid(TimeoutError) || *type == typeid(TlsError);
+#else
+  static_cast<void>(error);
+  return false;
+#endif
 }
 
 void require_non_empty(const std::string& value, const char* what) {

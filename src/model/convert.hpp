@@ -110,22 +110,20 @@ auto object_call(const std::string& repo, const std::string& ref, const std::str
   std::terminate();  // not reached: object_call rethrows every exception, mapped or not
 }
 
-/// object_call() for a task: awaits `task` and maps its error as object_call() does.
+/// Whether object_call() leaves `error` as it is, told without rethrowing it where the standard library can tell
+/// an exception's type (libstdc++): a cancellation or a transport failure (no answer to map). Else false.
+[[nodiscard]] bool passes_unmapped(const std::exception_ptr& error) noexcept;
+
+/// object_call() for a task: awaits `task` and maps its error as object_call() does. An error that needs no
+/// mapping (a stop of many requests ends each with one) goes on without being rethrown here.
 template <class T>
 async::Task<T> object_task(async::Task<T> task, std::string repo, std::string ref, std::string path) {
-  std::exception_ptr error;
-  std::optional<std::conditional_t<std::is_void_v<T>, char, T>> value;
-  try {
-    if constexpr (std::is_void_v<T>) {
-      co_await std::move(task);
-    } else {
-      value.emplace(co_await std::move(task));
-    }
-  } catch (...) {
-    error = std::current_exception();
+  async::Outcome<T> outcome = co_await async::detail::settle(std::move(task));
+  if (!outcome.has_value()) {
+    if (passes_unmapped(outcome.error())) co_await async::detail::fail_with(outcome.error());  // never resumes
+    rethrow_object_error(outcome.error(), repo, ref, path);
   }
-  if (error) rethrow_object_error(error, repo, ref, path);
-  if constexpr (!std::is_void_v<T>) co_return std::move(*value);
+  if constexpr (!std::is_void_v<T>) co_return std::move(outcome).value();
 }
 
 }  // namespace lakefs::detail

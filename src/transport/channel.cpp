@@ -160,6 +160,7 @@ class Channel::Exchange {
     done,         // take_response()
     retry_now,    // with renewed credentials: prepare_retry(), then the next attempt
     retry_after,  // wait delay() (unless stopped: throw_cancelled_while_waiting()), prepare_retry(), next attempt
+    failed,       // no answer: the call ends with take_error() (a TransportError or CancelledError)
   };
 
   // Checks `request` and readies it; throws for one that must not be sent (or is cancelled already).
@@ -303,9 +304,11 @@ class Channel::Exchange {
     if (result.failure != http::Failure::none) {
       const bool sent_unanswered = result.request_sent || earlier_attempt_unanswered_;
       // A pre-signed request failed on the object store's host, not on lakeFS's: name that host (never the URL's
-      // query, which holds the signature).
-      throw_transport_error(result.failure, scrubbed(result.failure_message), method_, scrubbed(request_.path),
-                            server(), !idempotent_ && sent_unanswered);
+      // query, which holds the signature). Made, not thrown: a task hands it up without unwinding (a stop of
+      // many requests ends each this way).
+      error_ = transport_error(result.failure, scrubbed(result.failure_message), method_, scrubbed(request_.path),
+                               server(), !idempotent_ && sent_unanswered);
+      return Next::failed;
     }
     const int status = result.response.status;
     if (status == 404 && method_ == "DELETE" && earlier_attempt_unanswered_) {
@@ -327,6 +330,7 @@ class Channel::Exchange {
   }
 
   [[nodiscard]] http::Response take_response() noexcept { return std::move(result_.response); }
+  [[nodiscard]] std::exception_ptr take_error() noexcept { return std::move(error_); }
 
   [[noreturn]] void throw_cancelled_while_waiting() const {
     throw CancelledError(method_ + " " + scrubbed(request_.path) + ": cancelled while waiting to retry",
@@ -383,6 +387,7 @@ class Channel::Exchange {
   std::optional<RequestAttempt> observed_;  // the hook's view of the attempt in progress
   std::size_t own_headers_ = 0;             // the request's headers before the hook added its own
   http::Result result_;
+  std::exception_ptr error_;  // Next::failed's
 };
 
 http::Response Channel::send(http::Request&& request) const {
@@ -391,6 +396,7 @@ http::Response Channel::send(http::Request&& request) const {
     exchange.begin();
     const Exchange::Next next = exchange.end(transport_->perform(request));
     if (next == Exchange::Next::done) return exchange.take_response();
+    if (next == Exchange::Next::failed) std::rethrow_exception(exchange.take_error());
     if (next == Exchange::Next::retry_after && sleep_unless_stopped(exchange.delay(), request.call.stop)) {
       exchange.throw_cancelled_while_waiting();
     }
@@ -422,6 +428,7 @@ async::Task<http::Response> Channel::exchange_async(std::shared_ptr<const void> 
     exchange.begin();
     const Exchange::Next next = exchange.end(co_await loop.attempt(request));
     if (next == Exchange::Next::done) co_return exchange.take_response();
+    if (next == Exchange::Next::failed) co_await async::detail::fail_with(exchange.take_error());  // never resumes
     if (next == Exchange::Next::retry_after) {
       const bool stopped = co_await loop.sleep_until(Clock::now() + exchange.delay(), request.call.stop);
       if (stopped) exchange.throw_cancelled_while_waiting();

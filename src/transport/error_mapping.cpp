@@ -129,8 +129,8 @@ void raise_for_status(Answer& a) {
 
 }  // namespace
 
-void throw_transport_error(http::Failure failure, std::string_view message, std::string_view method,
-                           std::string_view path, const std::string& origin, bool outcome_unknown) {
+std::exception_ptr transport_error(http::Failure failure, std::string_view message, std::string_view method,
+                                   std::string_view path, const std::string& origin, bool outcome_unknown) {
   std::string detail = message.empty() ? std::string("no answer") : std::string(message);
   if (outcome_unknown) {
     detail +=
@@ -140,19 +140,28 @@ void throw_transport_error(http::Failure failure, std::string_view message, std:
   std::string text = std::string(method) + " " + std::string(path) + ": ";
   switch (failure) {
     case http::Failure::cannot_connect:
-      throw ConnectionError(text + "cannot connect to " + origin + ": " + detail, origin);
+      return std::make_exception_ptr(ConnectionError(text + "cannot connect to " + origin + ": " + detail, origin));
     case http::Failure::timed_out:
-      throw TimeoutError(text + "timed out talking to " + origin + ": " + detail, origin, outcome_unknown);
+      return std::make_exception_ptr(
+          TimeoutError(text + "timed out talking to " + origin + ": " + detail, origin, outcome_unknown));
     case http::Failure::tls:
-      throw TlsError(text + "TLS failure with " + origin + ": " + detail, origin, outcome_unknown);
+      return std::make_exception_ptr(
+          TlsError(text + "TLS failure with " + origin + ": " + detail, origin, outcome_unknown));
     case http::Failure::cancelled:
-      throw CancelledError(text + "cancelled" + (outcome_unknown ? "; " + detail : std::string()), outcome_unknown);
+      return std::make_exception_ptr(
+          CancelledError(text + "cancelled" + (outcome_unknown ? "; " + detail : std::string()), outcome_unknown));
     case http::Failure::none:
     case http::Failure::connection_dropped:
     case http::Failure::other:
       break;
   }
-  throw TransportError(text + "transfer with " + origin + " failed: " + detail, origin, outcome_unknown);
+  return std::make_exception_ptr(
+      TransportError(text + "transfer with " + origin + " failed: " + detail, origin, outcome_unknown));
+}
+
+void throw_transport_error(http::Failure failure, std::string_view message, std::string_view method,
+                           std::string_view path, const std::string& origin, bool outcome_unknown) {
+  std::rethrow_exception(transport_error(failure, message, method, path, origin, outcome_unknown));
 }
 
 }  // namespace lakefs::detail

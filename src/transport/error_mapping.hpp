@@ -35,6 +35,11 @@ namespace lakefs::detail {
 /// (CancelledError for Failure::cancelled). `outcome_unknown` marks a
 /// non-idempotent request that was sent but got no answer: the message then
 /// says it may have been applied.
+/// throw_transport_error()'s exception, made without throwing it.
+[[nodiscard]] std::exception_ptr transport_error(http::Failure failure, std::string_view message,
+                                                 std::string_view method, std::string_view path,
+                                                 const std::string& origin, bool outcome_unknown = false);
+
 [[noreturn]] void throw_transport_error(http::Failure failure, std::string_view message, std::string_view method,
                                         std::string_view path, const std::string& origin, bool outcome_unknown = false);
 

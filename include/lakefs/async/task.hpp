@@ -61,7 +61,7 @@ class LAKEFS_API PromiseBase {
     [[nodiscard]] bool await_ready() const noexcept { return false; }
     template <class Promise>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept {
-      return self.promise().continuation_;
+      return self.promise().pass_on();
     }
     void await_resume() const noexcept {}
   };
@@ -75,6 +75,24 @@ class LAKEFS_API PromiseBase {
   void set_stop_token(std::stop_token token) noexcept { stop_ = std::move(token); }
   void set_continuation(std::coroutine_handle<> continuation) noexcept { continuation_ = continuation; }
 
+  /// Where an ended task goes on: the coroutine that awaits it, or, for a failure that this task's awaiter
+  /// passes on unhandled (propagate(), fail_with()), the first one up the chain that takes it. The tasks in
+  /// between stay suspended, their frames destroyed by their owners as usual: no exception is thrown through them.
+  std::coroutine_handle<> pass_on() noexcept {
+    PromiseBase* at = this;
+    while (at->error_ && at->fail_into_ != nullptr) {
+      at->fail_into_->error_ = std::move(at->error_);
+      at = at->fail_into_;
+    }
+    return at->continuation_;
+  }
+  /// Ends this task with `error` (fail_with()).
+  void fail(std::exception_ptr error) noexcept { error_ = std::move(error); }
+  /// A failure of this task becomes `awaiter`'s without resuming it (propagate()).
+  void pass_failures_to(PromiseBase* awaiter) noexcept { fail_into_ = awaiter; }
+  /// The failure, taken without rethrowing it (null after a success).
+  [[nodiscard]] std::exception_ptr take_error() noexcept { return std::move(error_); }
+
  protected:
   void rethrow_if_failed() const {
     if (error_) std::rethrow_exception(error_);
@@ -84,6 +102,7 @@ class LAKEFS_API PromiseBase {
   std::coroutine_handle<> continuation_ = std::noop_coroutine();
   std::stop_token stop_{};
   std::exception_ptr error_{};
+  PromiseBase* fail_into_ = nullptr;
 };
 
 template <class T>
@@ -284,6 +303,11 @@ class Outcome<void> {
 namespace detail {
 
 struct LAKEFS_API TaskAccess {
+  /// The coroutine of `task` (null when it is empty).
+  template <class T>
+  static std::coroutine_handle<Promise<T>> handle(const Task<T>& task) noexcept {
+    return task.handle_;
+  }
   /// Gives `task` the token `stop` unless it has a token of its own.
   template <class T>
   static void inherit_stop(Task<T>& task, const std::stop_token& stop) noexcept {
@@ -295,6 +319,92 @@ struct LAKEFS_API TaskAccess {
 
 /// An eager, self-destroying coroutine: the root that runs a task to its end
 /// and hands its Outcome to a function. The only coroutine the adapters need.
+/// `co_await settle(std::move(task))`: runs `task` and yields its Outcome: a failure is handed over as an
+/// exception_ptr, never rethrown.
+template <class T>
+class Settle {
+ public:
+  explicit Settle(Task<T> task) noexcept : task_(std::move(task)) {}  // not an aggregate: see current_stop_token
+  [[nodiscard]] bool await_ready() const noexcept { return !TaskAccess::handle(task_); }
+  template <class Parent>
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<Parent> parent) noexcept {
+    auto& promise = TaskAccess::handle(task_).promise();
+    promise.set_continuation(parent);
+    if constexpr (std::is_base_of_v<PromiseBase, Parent>) {
+      if (!promise.stop_token().stop_possible()) promise.set_stop_token(parent.promise().stop_token());
+    }
+    return TaskAccess::handle(task_);
+  }
+  Outcome<T> await_resume() {
+    auto handle = TaskAccess::handle(task_);
+    if (!handle) return Outcome<T>(std::make_exception_ptr(std::future_error(std::future_errc::no_state)));
+    if (std::exception_ptr error = handle.promise().take_error()) return Outcome<T>(std::move(error));
+    if constexpr (std::is_void_v<T>) {
+      return Outcome<T>();
+    } else {
+      return Outcome<T>(std::in_place, handle.promise().take());
+    }
+  }
+
+ private:
+  Task<T> task_;
+};
+template <class T>
+Settle<T> settle(Task<T> task) noexcept {
+  return Settle<T>(std::move(task));
+}
+
+/// `co_await propagate(std::move(task))` in a task: as `co_await task`, but a failure ends the awaiting task too
+/// without being rethrown in it (its frame is not unwound; its locals are destroyed with the frame). Only for a
+/// co_await no handler of the awaiting task surrounds.
+template <class T>
+class Propagate {
+ public:
+  explicit Propagate(Task<T> task) noexcept : task_(std::move(task)) {}  // not an aggregate: see current_stop_token
+  [[nodiscard]] bool await_ready() const noexcept { return !TaskAccess::handle(task_); }
+  template <class Parent>
+  requires std::is_base_of_v<PromiseBase, Parent> std::coroutine_handle<> await_suspend(
+      std::coroutine_handle<Parent> parent)
+  noexcept {
+    auto& promise = TaskAccess::handle(task_).promise();
+    promise.set_continuation(parent);
+    if (!promise.stop_token().stop_possible()) promise.set_stop_token(parent.promise().stop_token());
+    promise.pass_failures_to(&parent.promise());
+    return TaskAccess::handle(task_);
+  }
+  T await_resume() {  // reached after a success (or for an empty task, which throws)
+    auto handle = TaskAccess::handle(task_);
+    if (!handle) throw std::future_error(std::future_errc::no_state);
+    return handle.promise().take();
+  }
+
+ private:
+  Task<T> task_;
+};
+template <class T>
+Propagate<T> propagate(Task<T> task) noexcept {
+  return Propagate<T>(std::move(task));
+}
+
+/// `co_await fail_with(error)` in a task: ends it with `error` without throwing it; the task does not resume.
+class FailWith {
+ public:
+  explicit FailWith(std::exception_ptr error) noexcept : error_(std::move(error)) {}
+  [[nodiscard]] bool await_ready() const noexcept { return false; }
+  template <class Promise>
+  requires std::is_base_of_v<PromiseBase, Promise> std::coroutine_handle<> await_suspend(
+      std::coroutine_handle<Promise> self)
+  noexcept {
+    self.promise().fail(std::move(error_));
+    return self.promise().pass_on();
+  }
+  [[noreturn]] void await_resume() const noexcept { std::terminate(); }  // never resumed
+
+ private:
+  std::exception_ptr error_;
+};
+inline FailWith fail_with(std::exception_ptr error) noexcept { return FailWith(std::move(error)); }
+
 struct LAKEFS_API Detached {
   struct promise_type {
     Detached get_return_object() const noexcept { return {}; }
@@ -313,33 +423,12 @@ Detached run_detached(Task<T> task, Done done, std::stop_token stop = {}) {
   // failure is moved on, not copied: nothing of the outcome stays on this thread once `done` wakes another.
   // (libstdc++ counts exception_ptr references in uninstrumented code, so ThreadSanitizer could not see a
   // reference dropped here after the waiter freed the exception as ordered.)
-  std::exception_ptr error;
-  if constexpr (std::is_void_v<T>) {
-    {
-      Task<void> running = std::move(task);
-      try {
-        co_await std::move(running);
-      } catch (...) {
-        error = std::current_exception();
-      }
-    }
-    done(error ? Outcome<void>(std::move(error)) : Outcome<void>());
-  } else {
-    std::optional<T> value;
-    {
-      Task<T> running = std::move(task);
-      try {
-        value.emplace(co_await std::move(running));
-      } catch (...) {
-        error = std::current_exception();
-      }
-    }
-    if (error) {
-      done(Outcome<T>(std::move(error)));
-    } else {
-      done(Outcome<T>(std::in_place, std::move(*value)));
-    }
+  std::optional<Outcome<T>> outcome;
+  {
+    Settle<T> running(std::move(task));
+    outcome.emplace(co_await running);
   }
+  done(std::move(*outcome));
 }
 
 /// sync_wait() without its check: for the SDK's synchronous calls, whose tasks never wait for the engine (they

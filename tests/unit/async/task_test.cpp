@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -196,6 +197,86 @@ TEST(AsyncTask, StopTokenIsInheritedByAwaitedTasksUnlessTheyHaveTheirOwn) {
   const auto [inherited, own_kept] = async::sync_wait(outer().with_stop(source.get_token()));
   EXPECT_TRUE(inherited);
   EXPECT_TRUE(own_kept);
+}
+
+// Counts its destructions: a frame's local, to see when a frame that passed a failure on is destroyed.
+struct Tracked {
+  explicit Tracked(std::atomic<int>* destroyed) : destroyed_(destroyed) {}
+  Tracked(const Tracked&) = delete;
+  Tracked& operator=(const Tracked&) = delete;
+  ~Tracked() { ++*destroyed_; }
+
+ private:
+  std::atomic<int>* destroyed_;
+};
+
+// Awaits `inner` through propagate(): `after` counts the times the code after the co_await ran.
+Task<int> passing_on(Task<int> inner, std::atomic<int>* destroyed, std::atomic<int>* after) {
+  const Tracked local(destroyed);
+  const int value = co_await async::detail::propagate(std::move(inner));
+  ++*after;
+  co_return value + 1;
+}
+
+Task<int> failing_with(std::exception_ptr error, std::atomic<int>* after) {
+  co_await on_worker();
+  co_await async::detail::fail_with(std::move(error));
+  ++*after;  // never runs
+  co_return 0;
+}
+
+TEST(AsyncTask, PropagatePassesAFailureUpWithoutResumingTheFramesBetween) {
+  std::atomic<int> destroyed{0};
+  std::atomic<int> after{0};
+  // Success: the value goes through, the code after the co_await runs.
+  EXPECT_EQ(async::sync_wait(passing_on(value_later(41), &destroyed, &after)), 42);
+  EXPECT_EQ(after.load(), 1);
+  EXPECT_EQ(destroyed.load(), 1);
+
+  // A failure two levels down reaches the outer awaiter as the same exception object; neither frame between
+  // runs on, and both are destroyed by their owners all the same.
+  const std::exception_ptr error = std::make_exception_ptr(CancelledError("stopped"));
+  after = 0;
+  destroyed = 0;
+  auto outer = [&]() -> Task<std::string> {
+    try {
+      (void)co_await passing_on(passing_on(failing_with(error, &after), &destroyed, &after), &destroyed, &after);
+    } catch (const CancelledError& e) {
+      co_return std::string(e.what());
+    }
+    co_return std::string("no failure");
+  };
+  EXPECT_EQ(async::sync_wait(outer()), "stopped");
+  EXPECT_EQ(after.load(), 0);
+  EXPECT_EQ(destroyed.load(), 2);
+
+  // The exception object itself is handed on (not a copy).
+  after = 0;
+  destroyed = 0;
+  std::future<int> future = async::spawn(passing_on(failing_with(error, &after), &destroyed, &after));
+  try {
+    (void)future.get();
+    ADD_FAILURE() << "no failure";
+  } catch (const CancelledError& e) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const CancelledError& original) {
+      EXPECT_EQ(&e, &original);
+    }
+  }
+  EXPECT_EQ(after.load(), 0);
+  EXPECT_EQ(destroyed.load(), 1);
+}
+
+TEST(AsyncTask, SettleHandsTheOutcomeOverWithoutRethrowing) {
+  auto settled = [](Task<int> task) -> Task<std::string> {
+    async::Outcome<int> outcome = co_await async::detail::settle(std::move(task));
+    if (outcome.has_value()) co_return std::to_string(outcome.value());
+    co_return std::string(outcome.error() ? "failed" : "empty");
+  };
+  EXPECT_EQ(async::sync_wait(settled(value_later(7))), "7");
+  EXPECT_EQ(async::sync_wait(settled(fail_later("no"))), "failed");
+  EXPECT_EQ(async::sync_wait(settled(Task<int>())), "failed");  // an empty task: future_error
 }
 
 TEST(AsyncWhenAll, ReturnsValuesInOrder) {
