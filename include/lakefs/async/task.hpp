@@ -387,7 +387,7 @@ Propagate<T> propagate(Task<T> task) noexcept {
 }
 
 /// `co_await fail_with(error)` in a task: ends it with `error` without throwing it; the task does not resume.
-class FailWith {
+class LAKEFS_API FailWith {
  public:
   explicit FailWith(std::exception_ptr error) noexcept : error_(std::move(error)) {}
   [[nodiscard]] bool await_ready() const noexcept { return false; }
