@@ -287,10 +287,11 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
   // Until a socket is ready, a wake-up, the nearest timer (the loop's or libcurl's), or a second at most.
   void wait() {
     constexpr auto longest = std::chrono::milliseconds(1000);  // nothing is missed by a longer wait
-    auto due = Clock::now() + longest;
+    const auto now = Clock::now();
+    auto due = now + longest;
     if (!timers_.empty()) due = std::min(due, timers_.top().first);
     if (curl_due_) due = std::min(due, *curl_due_);
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now()).count();
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(due - now).count();
     const int timeout = static_cast<int>(std::clamp<std::int64_t>(left, 0, longest.count()));
     const int n = epoll_wait(epoll_, events_.data(), static_cast<int>(events_.size()), timeout);
     ready_ = n > 0 ? n : 0;  // EINTR: nothing ready

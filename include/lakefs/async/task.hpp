@@ -317,23 +317,16 @@ struct LAKEFS_API TaskAccess {
   }
 };
 
-/// An eager, self-destroying coroutine: the root that runs a task to its end
-/// and hands its Outcome to a function. The only coroutine the adapters need.
 /// `co_await settle(std::move(task))`: runs `task` and yields its Outcome: a failure is handed over as an
 /// exception_ptr, never rethrown.
 template <class T>
 class Settle {
  public:
   explicit Settle(Task<T> task) noexcept : task_(std::move(task)) {}  // not an aggregate: see current_stop_token
-  [[nodiscard]] bool await_ready() const noexcept { return !TaskAccess::handle(task_); }
+  [[nodiscard]] bool await_ready() const noexcept { return awaiter().await_ready(); }
   template <class Parent>
   std::coroutine_handle<> await_suspend(std::coroutine_handle<Parent> parent) noexcept {
-    auto& promise = TaskAccess::handle(task_).promise();
-    promise.set_continuation(parent);
-    if constexpr (std::is_base_of_v<PromiseBase, Parent>) {
-      if (!promise.stop_token().stop_possible()) promise.set_stop_token(parent.promise().stop_token());
-    }
-    return TaskAccess::handle(task_);
+    return awaiter().await_suspend(parent);
   }
   Outcome<T> await_resume() {
     auto handle = TaskAccess::handle(task_);
@@ -347,6 +340,7 @@ class Settle {
   }
 
  private:
+  [[nodiscard]] typename Task<T>::Awaiter awaiter() const noexcept { return {TaskAccess::handle(task_)}; }
   Task<T> task_;
 };
 template <class T>
@@ -361,24 +355,18 @@ template <class T>
 class Propagate {
  public:
   explicit Propagate(Task<T> task) noexcept : task_(std::move(task)) {}  // not an aggregate: see current_stop_token
-  [[nodiscard]] bool await_ready() const noexcept { return !TaskAccess::handle(task_); }
+  [[nodiscard]] bool await_ready() const noexcept { return awaiter().await_ready(); }
   template <class Parent>
   requires std::is_base_of_v<PromiseBase, Parent> std::coroutine_handle<> await_suspend(
       std::coroutine_handle<Parent> parent)
   noexcept {
-    auto& promise = TaskAccess::handle(task_).promise();
-    promise.set_continuation(parent);
-    if (!promise.stop_token().stop_possible()) promise.set_stop_token(parent.promise().stop_token());
-    promise.pass_failures_to(&parent.promise());
-    return TaskAccess::handle(task_);
+    TaskAccess::handle(task_).promise().pass_failures_to(&parent.promise());
+    return awaiter().await_suspend(parent);
   }
-  T await_resume() {  // reached after a success (or for an empty task, which throws)
-    auto handle = TaskAccess::handle(task_);
-    if (!handle) throw std::future_error(std::future_errc::no_state);
-    return handle.promise().take();
-  }
+  T await_resume() { return awaiter().await_resume(); }  // after a success (an empty task throws)
 
  private:
+  [[nodiscard]] typename Task<T>::Awaiter awaiter() const noexcept { return {TaskAccess::handle(task_)}; }
   Task<T> task_;
 };
 template <class T>
@@ -405,6 +393,8 @@ class LAKEFS_API FailWith {
 };
 inline FailWith fail_with(std::exception_ptr error) noexcept { return FailWith(std::move(error)); }
 
+/// An eager, self-destroying coroutine: the root that runs a task to its end
+/// and hands its Outcome to a function. The only coroutine the adapters need.
 struct LAKEFS_API Detached {
   struct promise_type {
     Detached get_return_object() const noexcept { return {}; }
