@@ -5,12 +5,15 @@
 #include <string>
 #include <utility>
 
+#include "async/admission.hpp"
+#include "client_state.hpp"
 #include "codec/validate.hpp"
 #include "lakefs/api/api.hpp"
 #include "lakefs/async/task.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
 #include "model/convert.hpp"
+#include "object_tasks.hpp"
 #include "transfer/object_transfer.hpp"
 #include "transfer/presign.hpp"
 
@@ -18,6 +21,13 @@ namespace lakefs {
 namespace {
 
 // Requests are named before they are awaited: GCC 12 miscompiles a braced temporary inside co_await (docs/async.md).
+
+// A member's task: admitted through the client's gate, then the task `start` makes. `client` is the handle's; the
+// lambda's copy of it keeps the gate alive while the task waits.
+template <class T, class Start>
+async::Task<T> admitted(const Client& client, std::stop_token stop, Start start) {
+  return detail::admitted<T>(detail::channel_of(client), std::move(stop), std::move(start));
+}
 
 async::Task<ObjectInfo> stat_task(Client client, std::string repo, std::string ref, std::string path,
                                   StatOptions options) {
@@ -73,43 +83,87 @@ async::Task<WriteableObject> copy_task(Client client, std::string repo, std::str
 
 }  // namespace
 
+namespace detail {
+async::Task<ObjectInfo> stat_unadmitted(const StoredObject& object, StatOptions options) {
+  return stat_task(object.client(), object.repo_id(), object.ref_id(), object.path(), std::move(options));
+}
+}  // namespace detail
+
+// Each member's task waits for admission first (async/admission.hpp): until then it holds only the call's arguments
+// (a copy of the handle and the options), in the lambda that makes the requests once admitted.
+
 async::Task<ObjectInfo> StoredObject::stat_async(StatOptions options) const {
-  return stat_task(client_, repo_id_, ref_id_, path_, std::move(options));
+  std::stop_token stop = options.call.stop;
+  return admitted<ObjectInfo>(client_, std::move(stop), [object = *this, options = std::move(options)]() mutable {
+    return stat_task(object.client_, object.repo_id_, object.ref_id_, object.path_, std::move(options));
+  });
 }
 
 async::Task<bool> StoredObject::exists_async(CallOptions call) const {
-  return exists_task(client_, repo_id_, ref_id_, path_, std::move(call));
+  std::stop_token stop = call.stop;
+  return admitted<bool>(client_, std::move(stop), [object = *this, call = std::move(call)]() mutable {
+    return exists_task(object.client_, object.repo_id_, object.ref_id_, object.path_, std::move(call));
+  });
 }
 
 async::Task<WriteableObject> StoredObject::copy_async(std::string destination_branch, std::string destination_path,
                                                       CopyOptions options) const {
-  return copy_task(client_, repo_id_, ref_id_, path_, std::move(destination_branch), std::move(destination_path),
-                   std::move(options));
+  std::stop_token stop = options.call.stop;
+  return admitted<WriteableObject>(client_, std::move(stop),
+                                   [object = *this, branch = std::move(destination_branch),
+                                    path = std::move(destination_path), options = std::move(options)]() mutable {
+                                     return copy_task(object.client_, object.repo_id_, object.ref_id_, object.path_,
+                                                      std::move(branch), std::move(path), std::move(options));
+                                   });
 }
 
 async::Task<std::string> StoredObject::read_all_async(ReadOptions options) const {
-  return detail::read_all(detail::Via::engine, *this, std::move(options));
+  std::stop_token stop = options.call.stop;
+  return admitted<std::string>(client_, std::move(stop), [object = *this, options = std::move(options)]() mutable {
+    return detail::read_all(detail::Via::engine, std::move(object), std::move(options));
+  });
 }
 
 async::Task<std::string> StoredObject::read_range_async(std::uint64_t offset, std::uint64_t length,
                                                         ReadOptions options) const {
-  return detail::read_range(detail::Via::engine, *this, offset, length, std::move(options));
+  std::stop_token stop = options.call.stop;
+  return admitted<std::string>(
+      client_, std::move(stop), [object = *this, offset, length, options = std::move(options)]() mutable {
+        return detail::read_range(detail::Via::engine, std::move(object), offset, length, std::move(options));
+      });
 }
 
 async::Task<void> StoredObject::download_async(std::filesystem::path local_path, DownloadOptions options) const {
-  return detail::download(detail::Via::engine, *this, std::move(local_path), std::move(options));
+  std::stop_token stop = options.call.stop;
+  return admitted<void>(client_, std::move(stop),
+                        [object = *this, local_path = std::move(local_path), options = std::move(options)]() mutable {
+                          return detail::download(detail::Via::engine, std::move(object), std::move(local_path),
+                                                  std::move(options));
+                        });
 }
 
 async::Task<void> WriteableObject::upload_async(std::string data, UploadOptions options) const {
-  return detail::upload_data(detail::Via::engine, *this, std::move(data), std::move(options));
+  std::stop_token stop = options.call.stop;
+  return admitted<void>(
+      client_, std::move(stop), [object = *this, data = std::move(data), options = std::move(options)]() mutable {
+        return detail::upload_data(detail::Via::engine, std::move(object), std::move(data), std::move(options));
+      });
 }
 
 async::Task<void> WriteableObject::upload_file_async(std::filesystem::path local_path, UploadOptions options) const {
-  return detail::upload_file(detail::Via::engine, *this, std::move(local_path), std::move(options));
+  std::stop_token stop = options.call.stop;
+  return admitted<void>(client_, std::move(stop),
+                        [object = *this, local_path = std::move(local_path), options = std::move(options)]() mutable {
+                          return detail::upload_file(detail::Via::engine, std::move(object), std::move(local_path),
+                                                     std::move(options));
+                        });
 }
 
 async::Task<void> WriteableObject::remove_async(CallOptions call) const {
-  return remove_task(client_, repo_id_, ref_id_, path_, std::move(call));
+  std::stop_token stop = call.stop;
+  return admitted<void>(client_, std::move(stop), [object = *this, call = std::move(call)]() mutable {
+    return remove_task(object.client_, object.repo_id_, object.ref_id_, object.path_, std::move(call));
+  });
 }
 
 }  // namespace lakefs

@@ -33,6 +33,7 @@
 #include "lakefs/object.hpp"
 #include "lakefs/object_io.hpp"
 #include "model/convert.hpp"
+#include "object_tasks.hpp"
 #include "transfer/object_get.hpp"
 #include "transfer/object_io_support.hpp"
 #include "transfer/presign.hpp"
@@ -729,7 +730,7 @@ class ReaderBuf : public std::streambuf {
     const StatOptions stat{.pre_sign = true, .call = call_};  // named: GCC 12 and braced temporaries in co_await
     ObjectInfo fresh;
     if (async::on_engine_thread()) {
-      fresh = co_await object.stat_async(stat);
+      fresh = co_await detail::stat_unadmitted(object, stat);
     } else {
       fresh = object.stat(stat);
     }

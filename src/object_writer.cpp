@@ -22,6 +22,7 @@
 #include "client_state.hpp"
 #include "codec/validate.hpp"
 #include "lakefs/api/api.hpp"
+#include "lakefs/async/task.hpp"
 #include "lakefs/errors.hpp"
 #include "lakefs/object.hpp"
 #include "lakefs/object_io.hpp"
@@ -397,9 +398,10 @@ bool pre_signed_writer(const WriteableObject& object, const WriterOptions& optio
   return route == UploadRoute::presigned_multipart;
 }
 
-// Pre-signed: the caller fills part-sized buffers; each full one is queued as the next part of a multipart upload
-// (started when the first part fills), which `max_buffers` sender threads PUT straight to the object store. An
-// object that ends within its first part goes as one pre-signed PUT instead, linked at close().
+// Pre-signed: the caller fills part-sized buffers; each full one goes as the next part of a multipart upload
+// (started when the first part fills), PUT straight to the object store by a task on the client's engine, at most
+// `max_buffers` at once; no thread of its own. An object that ends within its first part goes as one pre-signed
+// PUT instead, linked at close().
 class PresignedWriterBuf final : public WriterBuf {
  public:
   PresignedWriterBuf(const WriteableObject& object, const WriterOptions& options)
@@ -437,6 +439,7 @@ class PresignedWriterBuf final : public WriterBuf {
 
   ObjectInfo close() override {
     if (closed_) return outcome_again();
+    if (upload_) async::detail::check_not_on_engine_thread("ObjectWriter");  // its parts are the engine's to finish
     closed_ = true;
     try {
       throw_if_failed();
@@ -446,16 +449,8 @@ class PresignedWriterBuf final : public WriterBuf {
       if (!upload_) {
         result_ = put_whole(len);
       } else {
-        {
-          std::lock_guard lock(mutex_);
-          if (len > 0) {
-            queue_.push_back({next_number_++, Block{std::move(current_.data), len}});
-            ++outstanding_;
-          }
-          finishing_ = true;
-          changed_.notify_all();
-        }
-        join_senders();
+        if (len > 0) send(Block{std::move(current_.data), len});
+        wait_for_parts();
         throw_if_failed();
         result_ = upload_->complete(upload_options_.content_type, upload_options_.metadata);
       }
@@ -503,14 +498,10 @@ class PresignedWriterBuf final : public WriterBuf {
   }
 
  private:
-  struct Part {
-    std::uint64_t number = 0;
-    Block block;
-  };
-
-  // The put area is a full part and more bytes follow: queue it, then wait for a free buffer (at most
-  // max_outstanding_ parts queued or in flight while the caller fills the next one).
+  // The put area is a full part and more bytes follow: once fewer than max_outstanding_ parts are in flight, send
+  // it and take a free buffer (at most max_outstanding_ parts in flight while the caller fills the next one).
   void hand_over_current() {
+    async::detail::check_not_on_engine_thread("ObjectWriter");  // the engine must finish the parts waited for
     throw_if_failed();
     if (next_number_ == max_parts) {
       throw InvalidArgumentError("ObjectWriter of '" + object_.path + "': the object outgrew " +
@@ -520,14 +511,12 @@ class PresignedWriterBuf final : public WriterBuf {
     if (!upload_) start_multipart();
     {
       std::unique_lock lock(mutex_);
-      queue_.push_back({next_number_++, Block{std::move(current_.data), part_size_}});
-      handed_over_ += part_size_;
-      ++outstanding_;
-      changed_.notify_all();
-      changed_.wait(lock, [&] { return error_ || stop_.stop_requested() || outstanding_ <= max_outstanding_; });
+      changed_.wait(lock, [&] { return error_ || stop_.stop_requested() || outstanding_ < max_outstanding_; });
     }
-    setp(nullptr, nullptr);  // the full buffer is the senders' now
     throw_if_failed();
+    send(Block{std::move(current_.data), part_size_});
+    handed_over_ += part_size_;
+    setp(nullptr, nullptr);  // the full buffer is its part's now
     std::lock_guard lock(mutex_);
     if (!free_.empty()) {
       current_ = std::move(free_.back());
@@ -547,42 +536,40 @@ class PresignedWriterBuf final : public WriterBuf {
 
   void start_multipart() {
     upload_ = std::make_unique<MultipartUpload>(client_, object_, 0, upload_options_.call);
-    senders_.reserve(max_outstanding_);
-    for (std::size_t i = 0; i < max_outstanding_; ++i) senders_.emplace_back([this] { send_parts(); });
+    part_headers_ = presigned_put_headers(store_capabilities(client_, upload_options_.call));
   }
 
-  // A sender thread: PUTs queued parts until the writer closes, fails or is discarded.
-  void send_parts() noexcept {
-    for (;;) {
-      Part part;
-      {
-        std::unique_lock lock(mutex_);
-        changed_.wait(lock,
-                      [&] { return aborting_ || error_ || stop_.stop_requested() || finishing_ || !queue_.empty(); });
-        if (aborting_ || error_ || stop_.stop_requested() || queue_.empty()) return;
-        part = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      std::exception_ptr error;
-      try {
-        const char* data = part.block.data.get();
-        upload_->put_part(part.number, part.block.len, [data](std::uint64_t at, char* buf, std::size_t size) {
+  // Sends `block` as the next part: a task on the client's engine, which gives the buffer back (or records the
+  // failure; put_part has then stopped the other parts in flight) when it ends. Never blocks.
+  void send(Block block) {
+    const char* data = block.data.get();
+    async::Task<void> part = upload_->put_part(
+        Via::engine, next_number_++, block.len,
+        [data](std::uint64_t at, char* buf, std::size_t size) {
           std::memcpy(buf, data + at, size);
           return size;
-        });
-      } catch (...) {
-        error = std::current_exception();  // put_part has stopped the other parts in flight
-      }
+        },
+        part_headers_);
+    {
+      std::lock_guard lock(mutex_);
+      ++outstanding_;
+    }
+    async::spawn(std::move(part), [this, block = std::move(block)](async::Outcome<void> ended) mutable {
       std::lock_guard lock(mutex_);
       --outstanding_;
-      if (error) {
-        if (!error_) error_ = error;
+      if (!ended.has_value()) {
+        if (!error_) error_ = ended.error();
       } else {
-        free_.push_back(std::move(part.block));
+        free_.push_back(std::move(block));
       }
-      changed_.notify_all();
-      if (error) return;
-    }
+      changed_.notify_all();  // under the lock: the writer cannot return and destroy changed_ first
+    });
+  }
+
+  // Until no part is in flight (each task's last touch of this writer is under mutex_).
+  void wait_for_parts() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return outstanding_ == 0; });
   }
 
   // An object within its first part: one pre-signed PUT of the put area, linked to the path.
@@ -624,29 +611,17 @@ class PresignedWriterBuf final : public WriterBuf {
     shut_down();
   }
 
-  // Stops the senders and the parts in flight, and aborts the multipart upload. Idempotent; never throws.
+  // Stops the parts in flight, waits for their tasks, and aborts the multipart upload. Idempotent; never throws.
   void shut_down() noexcept {
-    {
-      std::lock_guard lock(mutex_);
-      aborting_ = true;
-      changed_.notify_all();
-    }
     if (upload_) upload_->fail(std::make_exception_ptr(cancelled()));  // only stops the parts in flight
-    join_senders();
+    wait_for_parts();
     if (upload_) upload_->abort();
-  }
-
-  void join_senders() noexcept {
-    for (auto& sender : senders_) {
-      if (sender.joinable()) sender.join();
-    }
   }
 
   Block new_block() const { return Block{std::make_unique_for_overwrite<char[]>(part_size_), 0}; }
 
   void release_buffers() {
     std::lock_guard lock(mutex_);
-    queue_.clear();
     free_.clear();
     current_ = {};
   }
@@ -660,16 +635,13 @@ class PresignedWriterBuf final : public WriterBuf {
 
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<Part> queue_;       // full parts not yet taken by a sender
   std::vector<Block> free_;      // sent parts' buffers, for reuse
-  std::size_t outstanding_ = 0;  // parts queued or in flight
-  bool finishing_ = false;
-  bool aborting_ = false;
+  std::size_t outstanding_ = 0;  // parts in flight
 
   Block current_{};  // the put area (writer's thread)
   std::uint64_t next_number_ = 1;
   std::unique_ptr<MultipartUpload> upload_;  // from the first full part on
-  std::vector<std::thread> senders_;
+  std::vector<http::Header> part_headers_;   // what each part's PUT carries (the store's)
   // Last: unregistered first, before anything it touches is destroyed.
   std::optional<std::stop_callback<Wake>> wake_;
 };

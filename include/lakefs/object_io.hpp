@@ -123,7 +123,8 @@ struct LAKEFS_API WriterOptions {
   /// Through lakeFS: size of each buffer handed to the upload. 0 = 1 MiB.
   std::size_t buffer_size = 0;
   /// Filled buffers (parts, when pre-signed) that may wait for the network
-  /// before a write blocks; pre-signed, also the parts sent at once (threads).
+  /// before a write blocks; pre-signed, also the parts sent at once (on the
+  /// client's asynchronous engine).
   /// 0 = 4. Peak memory is about buffer_size (or part_size) × (max_buffers + 1),
   /// whatever the object's size.
   std::size_t max_buffers = 0;
@@ -148,9 +149,11 @@ struct LAKEFS_API WriterOptions {
 /// bounded set of buffers, so the bytes reach the server while the caller is
 /// still writing. Pre-signed (see WriterOptions::pre_sign): each part_size
 /// buffer the caller fills is sent as the next part of a multipart upload
-/// straight to the object store by background threads (up to max_buffers
-/// parts queued or in flight), and close() sends the last part and completes
-/// it; an object that ends within its first part goes as one pre-signed PUT.
+/// straight to the object store by the client's asynchronous engine (up to
+/// max_buffers parts in flight; no thread of the writer's own), and close()
+/// sends the last part and completes it; an object that ends within its first
+/// part goes as one pre-signed PUT. Not for an engine thread (a continuation):
+/// a full part or close() there is InvalidStateError.
 ///
 /// The object appears when close() succeeds. A writer that leaves its scope
 /// normally without close() is closed by its destructor, as a std::ofstream

@@ -54,14 +54,16 @@ struct LAKEFS_API TransportOptions {
   /// co_await, and response decoding) keep one core busy.
   std::size_t engine_threads = 1;
   /// Requests the asynchronous engine runs at once, per engine thread; the rest wait in its queue, where no
-  /// timeout counts the waiting. Also the most connections the engine keeps open (in use or idle for reuse).
+  /// timeout counts the waiting. Also the most connections the engine keeps open (in use or idle for reuse), and the
+  /// object tasks (StoredObject::stat_async, read_all_async, upload_async, ...) admitted at once: the others wait
+  /// before they build their requests (docs/async.md, "Admission, limits and retries").
   /// 256 by default: far more than a thread pool would run, few enough for one lakeFS server; raise it for
   /// high-latency links (1,000 in flight at 50 ms of latency is 20,000 requests a second on paper).
   std::size_t max_in_flight = 256;
-  /// Requests that may wait for admission in the engine's queue, per engine thread; the next one fails with
-  /// InvalidStateError rather than grow memory without bound. The engine's own entry for a queued request is small
-  /// (about 150 bytes), but the task waiting on it keeps its coroutine frames (about 6 KiB for a stat_async started
-  /// with when_all): for long lists use async::for_each, which starts a task only when a slot is free.
+  /// Requests that may wait for admission in the engine's queue, and object tasks that may wait for theirs, per
+  /// engine thread; the next one fails with InvalidStateError rather than grow memory without bound. A waiting
+  /// object task holds only its call's arguments (under 1 KiB for a stat_async started with when_all); for long
+  /// lists async::for_each is still better: it makes no task before a slot is free.
   std::size_t max_queued_requests = 1'000'000;
   /// Extra text appended to the User-Agent after "lakefs-cpp/<version>".
   std::string user_agent_suffix{};

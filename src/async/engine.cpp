@@ -92,10 +92,11 @@ struct Op {
 };
 
 struct Command {
-  enum class Kind { submit, cancel, completed, unpause } kind;
-  std::unique_ptr<Op> op{};  // submit
-  std::uint64_t id = 0;      // cancel, completed, unpause
-  http::Result result{};     // completed (a custom transport's attempt)
+  enum class Kind { submit, cancel, completed, unpause, resume } kind;
+  std::unique_ptr<Op> op{};          // submit
+  std::uint64_t id = 0;              // cancel, completed, unpause
+  http::Result result{};             // completed (a custom transport's attempt)
+  std::coroutine_handle<> waiter{};  // resume
 };
 
 }  // namespace
@@ -173,6 +174,13 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
 
   // Any thread: a paced sink made room for the chunk its transfer paused on.
   void unpause(std::uint64_t id) { post(Command{Command::Kind::unpause, nullptr, id}); }
+
+  // Any thread: `waiter` continues on this loop's thread.
+  void resume(std::coroutine_handle<> waiter) {
+    Command command{Command::Kind::resume};
+    command.waiter = waiter;
+    post(std::move(command));
+  }
 
  private:
   void post(Command command) {
@@ -348,6 +356,9 @@ class EngineLoop : public std::enable_shared_from_this<EngineLoop> {
         (void)curl_easy_pause(it->second->handle->easy, CURLPAUSE_CONT);
         return;
       }
+      case Command::Kind::resume:
+        command.waiter.resume();
+        return;
     }
   }
 
@@ -573,6 +584,8 @@ EngineLoop& Engine::next_loop() noexcept {
   if (loops_.size() == 1) return *loops_.front();
   return *loops_[next_.fetch_add(1, std::memory_order_relaxed) % loops_.size()];
 }
+
+void Engine::resume(std::coroutine_handle<> waiter) { next_loop().resume(waiter); }
 
 void Engine::Attempt::await_suspend(std::coroutine_handle<> waiter) {
   auto op = std::make_unique<Op>();

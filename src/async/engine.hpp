@@ -92,6 +92,9 @@ class Engine {
     return Sleep(this, when, std::move(stop));
   }
 
+  /// Any thread: `waiter` (a suspended coroutine) continues on an engine thread, in the loop's next turn.
+  void resume(std::coroutine_handle<> waiter);
+
  private:
   [[nodiscard]] EngineLoop& next_loop() noexcept;
 

@@ -20,6 +20,7 @@
 #include "lakefs/api/api.hpp"
 #include "lakefs/errors.hpp"
 #include "model/convert.hpp"
+#include "object_tasks.hpp"
 #include "transfer/object_get.hpp"
 #include "transfer/object_io_support.hpp"
 #include "transfer/parallel_download.hpp"
@@ -202,7 +203,7 @@ void for_object_store(http::Request& request) {
 async::Task<ObjectInfo> presigned_stat(Via via, const StoredObject& object, const CallOptions& call) {
   const StatOptions stat{.pre_sign = true, .call = call};  // named: GCC 12 and braced temporaries in co_await
   co_return co_await call_via(
-      via, [&] { return object.stat(stat); }, [&] { return object.stat_async(stat); });
+      via, [&] { return object.stat(stat); }, [&] { return stat_unadmitted(object, stat); });
 }
 
 // A fresh pre-signed URL of `object`; ObjectChangedError when it is no longer the version with `checksum`.

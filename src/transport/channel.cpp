@@ -450,8 +450,21 @@ async::Task<bool> Channel::sleep_async(std::chrono::milliseconds delay, std::sto
 }
 
 Engine& Channel::engine() const {
-  std::call_once(engine_once_, [this] { engine_ = std::make_unique<Engine>(transport_, engine_limits_); });
+  std::call_once(engine_once_, [this] {
+    engine_ = std::make_unique<Engine>(transport_, engine_limits_);
+    const auto per_engine = [threads = engine_limits_.threads](std::size_t per_thread) {
+      return per_thread > std::numeric_limits<std::size_t>::max() / threads ? std::numeric_limits<std::size_t>::max()
+                                                                            : per_thread * threads;
+    };
+    admission_ = std::make_unique<Admission>(*engine_, per_engine(engine_limits_.max_in_flight),
+                                             per_engine(engine_limits_.max_queued));
+  });
   return *engine_;
+}
+
+Admission& Channel::admission() const {
+  (void)engine();
+  return *admission_;
 }
 
 }  // namespace lakefs::detail

@@ -12,6 +12,7 @@
 #include <stop_token>
 #include <string>
 
+#include "async/admission.hpp"
 #include "async/engine.hpp"
 #include "lakefs/async/task.hpp"
 #include "lakefs/credentials.hpp"
@@ -60,6 +61,9 @@ class Channel {
   /// it resumes on the engine thread. For the SDK's polling loops (ImportManager::wait_async).
   [[nodiscard]] async::Task<bool> sleep_async(std::chrono::milliseconds delay, std::stop_token stop) const;
 
+  /// The gate the object tasks wait at before they build their requests (async/admission.hpp); starts the engine.
+  [[nodiscard]] Admission& admission() const;
+
   /// What an asynchronous call keeps alive while it runs (the client's state, which owns this channel).
   void set_owner(std::weak_ptr<const void> owner) noexcept { owner_ = std::move(owner); }
 
@@ -101,7 +105,8 @@ class Channel {
   std::weak_ptr<const void> owner_;
   EngineLimits engine_limits_;
   mutable std::once_flag engine_once_;
-  mutable std::unique_ptr<Engine> engine_;  // made by the first asynchronous call
+  mutable std::unique_ptr<Engine> engine_;        // made by the first asynchronous call
+  mutable std::unique_ptr<Admission> admission_;  // with engine_
 };
 
 }  // namespace lakefs::detail

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <exception>
 #include <iterator>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stop_token>
@@ -95,8 +96,26 @@ class LAKEFS_API Join {
   std::exception_ptr error_{};
 };
 
+/// Where when_all keeps one task's value until all have ended: in place when it is small, else allocated when it
+/// arrives, so that tasks still waiting cost a pointer each rather than their value's size.
 template <class T>
-using Slot = std::conditional_t<std::is_void_v<T>, char, std::optional<T>>;
+struct SlotOf {
+  using type = std::conditional_t<(sizeof(T) <= 2 * sizeof(void*)), std::optional<T>, std::unique_ptr<T>>;
+};
+template <>
+struct SlotOf<void> {
+  using type = char;
+};
+template <class T>
+using Slot = typename SlotOf<T>::type;
+template <class T>
+void fill(std::optional<T>& slot, T&& value) {
+  slot.emplace(std::move(value));
+}
+template <class T>
+void fill(std::unique_ptr<T>& slot, T&& value) {
+  slot = std::make_unique<T>(std::move(value));
+}
 
 /// What for_each iterates: anything with begin() and end() (a container, a view, a generator-like range of your
 /// own). Spelled with std::begin rather than std::ranges concepts, which clang 14 cannot check on libstdc++ 12.
@@ -125,7 +144,7 @@ Task<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> when_all(std::
             join.fail(outcome.error());
             stop.request_stop();
           } else if constexpr (!std::is_void_v<T>) {
-            slots[i].emplace(std::move(outcome).value());
+            detail::fill(slots[i], std::move(outcome).value());
           }
           join.arrive();
         },

@@ -308,6 +308,25 @@ struct LAKEFS_API TaskAccess {
   static std::coroutine_handle<Promise<T>> handle(const Task<T>& task) noexcept {
     return task.handle_;
   }
+  /// How the ended `task` ended, its value or failure moved out (an empty task: std::future_error).
+  template <class T>
+  static Outcome<T> outcome(Task<T>& task) {
+    auto handle = task.handle_;
+    if (!handle) return Outcome<T>(std::make_exception_ptr(std::future_error(std::future_errc::no_state)));
+    if (std::exception_ptr error = handle.promise().take_error()) return Outcome<T>(std::move(error));
+    if constexpr (std::is_void_v<T>) {
+      return Outcome<T>();
+    } else {
+      return Outcome<T>(std::in_place, handle.promise().take());
+    }
+  }
+  /// The same, and `task`'s frame destroyed before this returns.
+  template <class T>
+  static Outcome<T> take_outcome(Task<T>& task) {
+    Outcome<T> ended = outcome(task);
+    task = Task<T>();
+    return ended;
+  }
   /// Gives `task` the token `stop` unless it has a token of its own.
   template <class T>
   static void inherit_stop(Task<T>& task, const std::stop_token& stop) noexcept {
@@ -328,16 +347,7 @@ class Settle {
   std::coroutine_handle<> await_suspend(std::coroutine_handle<Parent> parent) noexcept {
     return awaiter().await_suspend(parent);
   }
-  Outcome<T> await_resume() {
-    auto handle = TaskAccess::handle(task_);
-    if (!handle) return Outcome<T>(std::make_exception_ptr(std::future_error(std::future_errc::no_state)));
-    if (std::exception_ptr error = handle.promise().take_error()) return Outcome<T>(std::move(error));
-    if constexpr (std::is_void_v<T>) {
-      return Outcome<T>();
-    } else {
-      return Outcome<T>(std::in_place, handle.promise().take());
-    }
-  }
+  Outcome<T> await_resume() { return TaskAccess::outcome(task_); }
 
  private:
   [[nodiscard]] typename Task<T>::Awaiter awaiter() const noexcept { return {TaskAccess::handle(task_)}; }
@@ -347,6 +357,24 @@ template <class T>
 Settle<T> settle(Task<T> task) noexcept {
   return Settle<T>(std::move(task));
 }
+
+/// `co_await Run<T>(task)`: runs `task`, which the awaiting coroutine keeps, to its end (a failure is not
+/// rethrown); read how it ended afterwards with TaskAccess::outcome(). The awaiter holds no result: in a coroutine
+/// frame it costs a pointer, where an Outcome<T> would cost a T.
+template <class T>
+class Run {
+ public:
+  explicit Run(const Task<T>& task) noexcept : handle_(TaskAccess::handle(task)) {}  // not an aggregate (GCC 12)
+  [[nodiscard]] bool await_ready() const noexcept { return !handle_; }
+  template <class Parent>
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<Parent> parent) noexcept {
+    return typename Task<T>::Awaiter{handle_}.await_suspend(parent);
+  }
+  void await_resume() const noexcept {}
+
+ private:
+  std::coroutine_handle<Promise<T>> handle_;
+};
 
 /// `co_await propagate(std::move(task))` in a task: as `co_await task`, but a failure ends the awaiting task too
 /// without being rethrown in it (its frame is not unwound; its locals are destroyed with the frame). Only for a
@@ -409,16 +437,13 @@ struct LAKEFS_API Detached {
 template <class T, class Done>
 Detached run_detached(Task<T> task, Done done, std::stop_token stop = {}) {
   if (stop.stop_possible()) TaskAccess::inherit_stop(task, stop);
+  co_await Run<T>(task);
   // The task's frame (and the reference its promise holds to a failure) is gone before `done` runs, and the
   // failure is moved on, not copied: nothing of the outcome stays on this thread once `done` wakes another.
   // (libstdc++ counts exception_ptr references in uninstrumented code, so ThreadSanitizer could not see a
-  // reference dropped here after the waiter freed the exception as ordered.)
-  std::optional<Outcome<T>> outcome;
-  {
-    Settle<T> running(std::move(task));
-    outcome.emplace(co_await running);
-  }
-  done(std::move(*outcome));
+  // reference dropped here after the waiter freed the exception as ordered.) The Outcome is a temporary of a
+  // statement without co_await: on the stack, not in this frame, which a queued task keeps (docs/async.md).
+  done(TaskAccess::take_outcome(task));
 }
 
 /// sync_wait() without its check: for the SDK's synchronous calls, whose tasks never wait for the engine (they

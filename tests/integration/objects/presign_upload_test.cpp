@@ -26,12 +26,13 @@
 #include <thread>
 #include <vector>
 
+#include "lakefs/async/task.hpp"
 #include "lakefs/lakefs.hpp"
 #include "support/helpers.hpp"
 #include "support/own_server.hpp"
 #include "support/repo_fixture.hpp"
-#include "support/short_url_fixture.hpp"
 #include "support/server.hpp"
+#include "support/short_url_fixture.hpp"
 
 namespace lakefs::test {
 namespace {
@@ -52,6 +53,13 @@ std::string random_bytes(std::size_t n, unsigned seed) {
 }
 
 void write_file(const fs::path& p, const std::string& data) { std::ofstream(p, std::ios::binary) << data; }
+
+// Threads of this process.
+std::size_t thread_count() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
 
 // A seekable stream over `data` that hands out 64 KiB at a time: slowly (`delay` before each piece, a slow disk),
 // or failing once a read reaches `fail_at` (a broken one).
@@ -197,6 +205,8 @@ TEST_F(PresignUploadTest, MemoryAndSeekableStreamsGoUpInPartsAndSmallObjectsInOn
 TEST_F(PresignUploadTest, WriterSendsPartsAsTheyFillAndKeepsContentTypeAndMetadata) {
   const Metadata meta{{"job", "daily"}, {"version", "7"}};
   auto object = main_branch().object("written.csv");
+  (void)lakefs::async::sync_wait(object.exists_async());  // the client's engine thread is running from here on
+  const std::size_t threads = thread_count();
   auto out = object.writer({.content_type = "text/csv", .metadata = meta, .part_size = 5 * MiB, .max_buffers = 2});
   const auto data = random_bytes(20 * MiB + 777, 3);
   std::mt19937 rng(3);
@@ -205,8 +215,9 @@ TEST_F(PresignUploadTest, WriterSendsPartsAsTheyFillAndKeepsContentTypeAndMetada
     out.write(data.data() + at, static_cast<std::streamsize>(n));
     at += n;
   }
-  // Parts leave while the caller writes: the first ones are in the store before close().
+  // Parts leave while the caller writes: the first ones are in the store before close(), sent by the engine.
   EXPECT_GE(requests_eventually(2, "s3_UploadPart", {kSdk, kPreSigned}), 2u);
+  EXPECT_EQ(thread_count(), threads) << "the parts are tasks on the engine, not threads of the writer";
   const auto info = out.close();
   EXPECT_EQ(info.size_bytes, static_cast<std::int64_t>(data.size()));
   EXPECT_EQ(info.content_type, "text/csv");
