@@ -95,14 +95,16 @@ async::Task<ObjectInfo> stat_unadmitted(const StoredObject& object, StatOptions 
 async::Task<ObjectInfo> StoredObject::stat_async(StatOptions options) const {
   std::stop_token stop = options.call.stop;
   return admitted<ObjectInfo>(client_, std::move(stop), [object = *this, options = std::move(options)]() mutable {
-    return stat_task(object.client_, object.repo_id_, object.ref_id_, object.path_, std::move(options));
+    return stat_task(std::move(object.client_), std::move(object.repo_id_), std::move(object.ref_id_),
+                     std::move(object.path_), std::move(options));
   });
 }
 
 async::Task<bool> StoredObject::exists_async(CallOptions call) const {
   std::stop_token stop = call.stop;
   return admitted<bool>(client_, std::move(stop), [object = *this, call = std::move(call)]() mutable {
-    return exists_task(object.client_, object.repo_id_, object.ref_id_, object.path_, std::move(call));
+    return exists_task(std::move(object.client_), std::move(object.repo_id_), std::move(object.ref_id_),
+                       std::move(object.path_), std::move(call));
   });
 }
 
@@ -112,7 +114,8 @@ async::Task<WriteableObject> StoredObject::copy_async(std::string destination_br
   return admitted<WriteableObject>(client_, std::move(stop),
                                    [object = *this, branch = std::move(destination_branch),
                                     path = std::move(destination_path), options = std::move(options)]() mutable {
-                                     return copy_task(object.client_, object.repo_id_, object.ref_id_, object.path_,
+                                     return copy_task(std::move(object.client_), std::move(object.repo_id_),
+                                                      std::move(object.ref_id_), std::move(object.path_),
                                                       std::move(branch), std::move(path), std::move(options));
                                    });
 }
@@ -162,7 +165,8 @@ async::Task<void> WriteableObject::upload_file_async(std::filesystem::path local
 async::Task<void> WriteableObject::remove_async(CallOptions call) const {
   std::stop_token stop = call.stop;
   return admitted<void>(client_, std::move(stop), [object = *this, call = std::move(call)]() mutable {
-    return remove_task(object.client_, object.repo_id_, object.ref_id_, object.path_, std::move(call));
+    return remove_task(std::move(object.client_), std::move(object.repo_id_), std::move(object.ref_id_),
+                       std::move(object.path_), std::move(call));
   });
 }
 
