@@ -21,8 +21,7 @@ bool Admission::Enter::suspend(std::coroutine_handle<> self, const std::stop_tok
   self_ = self;
   {
     std::lock_guard lock(gate_->mutex_);
-    if (gate_->admitted_ < gate_->limit_ && gate_->head_ == nullptr) {
-      ++gate_->admitted_;
+    if (gate_->take_free_slot()) {
       state_ = State::admitted;
       return false;
     }
@@ -46,8 +45,7 @@ bool Admission::Enter::suspend(std::coroutine_handle<> self, const std::stop_tok
     state_ = State::stopped;
     return false;
   }
-  if (gate_->admitted_ < gate_->limit_ && gate_->head_ == nullptr) {  // a slot was left meanwhile
-    ++gate_->admitted_;
+  if (gate_->take_free_slot()) {  // a slot was left meanwhile
     state_ = State::admitted;
     return false;
   }
@@ -79,6 +77,12 @@ std::exception_ptr Admission::Enter::await_resume() const {
       return std::make_exception_ptr(CancelledError(
           "cancelled before it started: it was waiting for admission (max_in_flight), nothing was sent"));
   }
+}
+
+bool Admission::take_free_slot() noexcept {
+  if (admitted_ >= limit_ || head_ != nullptr) return false;  // none free, or owed to the first waiter
+  ++admitted_;
+  return true;
 }
 
 void Admission::unlink(Enter* waiter) noexcept {

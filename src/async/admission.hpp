@@ -94,6 +94,7 @@ class Admission {
 
  private:
   void stop(Enter* waiter) noexcept;
+  bool take_free_slot() noexcept;       // under mutex_
   void unlink(Enter* waiter) noexcept;  // under mutex_
 
   Engine& engine_;
